@@ -1,0 +1,49 @@
+// The deck engine's one entry point: markdown (already assembled from a workshop's chapters) in, slides out.
+// Pure: no I/O here or below.
+import { decodeAsTextarea, parseSource } from './split.ts';
+import { buildSlideshow } from './slideshow.ts';
+import { renderSlides } from './render.ts';
+import { extractSteps, type Step } from './steps.ts';
+import { locate, singleFileMap, type SourceMap } from './source-map.ts';
+import type { LinkTable, RenderedSlide, RenderOptions, SlideshowOptions } from './types.ts';
+
+export interface DeckOptions extends SlideshowOptions, RenderOptions {
+  /**
+   * container.training pastes markdown raw into a <textarea>, so the browser decodes HTML character references once
+   * before remark.js sees the text. True reproduces that (the default for decks written for remark.js).
+   */
+  readonly decodeAsTextarea: boolean;
+  /** Content classes that mark hands-on blocks (default: exercise, lab). */
+  readonly handsOnClasses: readonly string[];
+}
+
+export const defaultDeckOptions: DeckOptions = Object.freeze({
+  excludedClasses: [],
+  countIncrementalSlides: true,
+  highlightSpans: true,
+  highlightLanguage: '',
+  slideNumberFormat: '%current%/%total%',
+  decodeAsTextarea: true,
+  handsOnClasses: ['exercise', 'lab'],
+});
+
+export interface Deck {
+  readonly slides: RenderedSlide[];
+  readonly steps: Step[];
+  readonly links: LinkTable;
+}
+
+export function renderMarkdownDeck(
+  markdown: string,
+  options: Partial<DeckOptions> = {},
+  map: SourceMap = singleFileMap('<deck>'),
+): Deck {
+  const settings: DeckOptions = { ...defaultDeckOptions, ...options };
+  const source = settings.decodeAsTextarea ? decodeAsTextarea(markdown) : markdown;
+  const parsed = parseSource(source);
+  const model = buildSlideshow(parsed, settings);
+  const rendered = renderSlides(model, parsed.links, settings);
+  const slides = rendered.map((slide, i) => ({ ...slide, source: locate(map, model[i]!.line) }));
+  const steps = extractSteps(model, slides, settings.handsOnClasses);
+  return { slides, steps, links: parsed.links };
+}
