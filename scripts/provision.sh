@@ -10,6 +10,10 @@ fail() { log "$*"; exit 1; }
 missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+# The lab's images are built locally from Debian's packages (no registry): busybox-static for the small ones,
+# debootstrap for the toolbox.
+[[ -x /bin/busybox ]] || missing+=(busybox-static)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 if ((${#missing[@]})); then
   [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1 ||
     fail "missing: ${missing[*]} — install them (Debian: apt-get install ${missing[*]}) and run again"
