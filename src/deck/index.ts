@@ -40,7 +40,7 @@ export function renderMarkdownDeck(
 ): Deck {
   const settings: DeckOptions = { ...defaultDeckOptions, ...options };
   const source = settings.decodeAsTextarea ? decodeAsTextarea(markdown) : markdown;
-  const parsed = parseSource(source);
+  const parsed = parseSource(source, (line) => locate(map, line));
   const model = buildSlideshow(parsed, settings);
   const rendered = renderSlides(model, parsed.links, settings);
   const slides = rendered.map((slide, i) => ({ ...slide, source: locate(map, model[i]!.line) }));

@@ -1,0 +1,237 @@
+// Loads and validates a workshop manifest (workshop.yml) into one frozen, typed Workshop. Every mistake a person can
+// make in it is reported as `file:line: what is wrong`, using the positions of the YAML nodes.
+//
+// Keys read from container.training manifests (markmaker.py):
+//   title              deck title; may be multi-line (`title: |`): newlines become <br/> in @@TITLE@@ (required)
+//   chat, gitrepo, slides, html, slidenumberprefix
+//                      values of @@CHAT@@, @@GITREPO@@, @@SLIDES@@, @@HTML@@ (default: `<manifest name>.html`),
+//                      @@SLIDENUMBERPREFIX@@ (default: empty)
+//   zip                value of @@ZIP@@ (default: `slides` + `slides.zip`)
+//   exclude            list of slide classes whose slides are dropped
+//   content / chapters synonyms: list of chapter paths (relative to the manifest's folder) or multi-line markdown
+//                      fragments; a nested list at the top level is a part of the table of contents
+// labdeck's own keys:
+//   handsOn            content classes that mark hands-on blocks (default [exercise, lab])
+//   ratio              slide ratio, '16:9' (default) or '4:3'
+//   generated          what markmaker would generate: `true` (default) / `false` for all of it, or a mapping with any
+//                      of the booleans `toc` (@@TOC@@), `titleSlides`, `interstitials`, `debugFooters` (default true)
+//   terminals, classroom, checks
+//                      reserved for the terminal, classroom and check features: kept as written (with their
+//                      location) for those modules to validate
+// Any other key is an error.
+import { readFileSync, existsSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node, type Pair, Scalar } from 'yaml';
+import { LabdeckError } from './errors.ts';
+import {
+  allGeneratedSlides,
+  dirnameOf,
+  pageTitle,
+  resolvePath,
+  type ChapterEntry,
+  type ContentEntry,
+  type DeckManifest,
+  type GeneratedSlides,
+} from './deck/manifest.ts';
+import type { SourceLocation } from './deck/types.ts';
+
+export type SlideRatio = '16:9' | '4:3';
+
+export const reservedKeys = ['terminals', 'classroom', 'checks'] as const;
+export type ReservedKey = (typeof reservedKeys)[number];
+
+/** A setting of a feature not configured here yet: its plain value and where it was written. */
+export interface ReservedSetting {
+  readonly value: unknown;
+  readonly location: SourceLocation;
+}
+
+export interface Workshop extends DeckManifest {
+  /** The title with newlines as spaces, for the HTML `<title>`. */
+  readonly pageTitle: string;
+  readonly zip: string | undefined;
+  readonly html: string;
+  readonly slidenumberprefix: string;
+  readonly exclude: readonly string[];
+  readonly handsOn: readonly string[];
+  readonly ratio: SlideRatio;
+  readonly reserved: Readonly<Partial<Record<ReservedKey, ReservedSetting>>>;
+}
+
+export const defaultHandsOnClasses: readonly string[] = Object.freeze(['exercise', 'lab']);
+
+const stringKeys = ['title', 'chat', 'gitrepo', 'slides', 'zip', 'html', 'slidenumberprefix'] as const;
+const knownKeys = new Set<string>([
+  ...stringKeys,
+  'exclude',
+  'content',
+  'chapters',
+  'handsOn',
+  'ratio',
+  'generated',
+  ...reservedKeys,
+]);
+const generatedKeys = Object.keys(allGeneratedSlides) as (keyof GeneratedSlides)[];
+const className = /^[-\w]+$/;
+
+/** Reads and validates a manifest; chapter files must exist. */
+export function loadWorkshop(path: string): Workshop {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new LabdeckError(`cannot read workshop manifest ${path}: ${(error as Error).message}`);
+  }
+  const workshop = parseWorkshop(text, path);
+  const missing = missingChapters(workshop, existsSync)[0];
+  if (missing) throw new LabdeckError(`chapter file not found: ${missing.path}`, missing.location);
+  return workshop;
+}
+
+/** Chapter entries whose file does not exist, in manifest order. */
+export function missingChapters(workshop: DeckManifest, exists: (path: string) => boolean): ChapterEntry[] {
+  const dir = dirnameOf(workshop.file);
+  return chapterEntries(workshop.content).filter((entry) => !exists(resolvePath(dir, entry.path)));
+}
+
+export function chapterEntries(entries: readonly ContentEntry[]): ChapterEntry[] {
+  return entries.flatMap((entry) => {
+    if (entry.kind === 'group') return chapterEntries(entry.entries);
+    return entry.kind === 'chapter' ? [entry] : [];
+  });
+}
+
+/** Parses and validates manifest text (pure: chapter files are not checked). `file` names it in errors. */
+export function parseWorkshop(text: string, file: string): Workshop {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const at = (node: { range?: readonly number[] | null } | null | undefined): SourceLocation => ({
+    file,
+    line: node?.range ? lineCounter.linePos(node.range[0]!).line : 1,
+  });
+  const fail = (message: string, node?: { range?: readonly number[] | null } | null): never => {
+    throw new LabdeckError(message, at(node));
+  };
+
+  const syntaxError = document.errors[0];
+  if (syntaxError) throw new LabdeckError(syntaxError.message, { file, line: lineCounter.linePos(syntaxError.pos[0]).line });
+  const root = document.contents;
+  if (!isMap(root)) return fail('a workshop manifest must be a mapping of keys (title:, content:, ...)', root);
+
+  const pairs = new Map<string, Pair<unknown, unknown>>();
+  for (const pair of root.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (key === undefined || !knownKeys.has(key)) {
+      fail(`unknown key ${key === undefined ? '' : `"${key}" `}(known: ${[...knownKeys].join(', ')})`, pair.key as Node);
+    }
+    pairs.set(key!, pair);
+  }
+  const valueNode = (key: string): Node | null | undefined => pairs.get(key)?.value as Node | null | undefined;
+  const keyNode = (key: string): Node => pairs.get(key)!.key as Node;
+
+  const stringValue = (key: string): string | undefined => {
+    if (!pairs.has(key)) return undefined;
+    const node = valueNode(key);
+    if (!isScalar(node) || typeof node.value !== 'string') return fail(`"${key}" must be a string`, node ?? keyNode(key));
+    return node.value;
+  };
+  const stringList = (key: string): string[] | undefined => {
+    if (!pairs.has(key)) return undefined;
+    const node = valueNode(key);
+    if (isScalar(node) && node.value === null) return [];
+    if (!isSeq(node)) return fail(`"${key}" must be a list of class names`, node ?? keyNode(key));
+    return node.items.map((item) => {
+      if (!isScalar(item) || typeof item.value !== 'string' || !className.test(item.value)) {
+        return fail(`"${key}" entries must be class names (letters, digits, - and _)`, item as Node);
+      }
+      return item.value;
+    });
+  };
+
+  const title = stringValue('title');
+  if (title === undefined) fail('missing "title"', root);
+  const strings = Object.fromEntries(stringKeys.map((key) => [key, stringValue(key)])) as Record<(typeof stringKeys)[number], string | undefined>;
+
+  if (pairs.has('content') && pairs.has('chapters')) fail('"content" and "chapters" are synonyms: use only one', keyNode('chapters'));
+  const contentKey = pairs.has('content') ? 'content' : pairs.has('chapters') ? 'chapters' : undefined;
+  if (!contentKey) return fail('missing "content" (the list of chapters)', root);
+  const contentNode = valueNode(contentKey);
+  if (!isSeq(contentNode)) return fail(`"${contentKey}" must be a list of chapter files`, contentNode ?? keyNode(contentKey));
+
+  const contentEntry = (node: unknown): ContentEntry => {
+    if (isSeq(node)) return { kind: 'group', entries: node.items.map(contentEntry), location: at(node) };
+    if (!isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') {
+      return fail('a content entry must be a chapter path, a multi-line markdown fragment or a list', node as Node);
+    }
+    if (!node.value.includes('\n')) return { kind: 'chapter', path: node.value, location: at(node) };
+    // The text of a block scalar starts on the line after its `|` / `>` indicator.
+    const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+    const location = at(node);
+    return { kind: 'fragment', markdown: node.value, location: { file, line: location.line + (block ? 1 : 0) } };
+  };
+  const content = contentNode.items.map(contentEntry);
+
+  const ratioNode = valueNode('ratio');
+  const ratio = stringValue('ratio') ?? '16:9';
+  if (ratio !== '16:9' && ratio !== '4:3') fail(`"ratio" must be '16:9' or '4:3', not '${ratio}'`, ratioNode);
+
+  const reserved: Partial<Record<ReservedKey, ReservedSetting>> = {};
+  for (const key of reservedKeys) {
+    const node = valueNode(key);
+    if (pairs.has(key)) reserved[key] = { value: (node as Node | null)?.toJSON() ?? null, location: at(node ?? keyNode(key)) };
+  }
+
+  const handsOn = stringList('handsOn') ?? defaultHandsOnClasses;
+  if (handsOn.length === 0) fail('"handsOn" must name at least one class', valueNode('handsOn'));
+
+  return deepFreeze({
+    file,
+    title: title!,
+    pageTitle: pageTitle(title!),
+    chat: strings.chat,
+    gitrepo: strings.gitrepo,
+    slides: strings.slides,
+    zip: strings.zip ?? (strings.slides === undefined ? undefined : defaultZip(strings.slides)),
+    html: strings.html ?? `${file.slice(file.lastIndexOf('/') + 1)}.html`,
+    slidenumberprefix: strings.slidenumberprefix ?? '',
+    exclude: stringList('exclude') ?? [],
+    content,
+    handsOn,
+    ratio: ratio as SlideRatio,
+    generated: parseGenerated(valueNode('generated'), pairs.has('generated'), fail),
+    reserved,
+  });
+}
+
+function defaultZip(slides: string): string {
+  return slides.endsWith('/') ? `${slides}slides.zip` : `${slides}/slides.zip`;
+}
+
+function parseGenerated(
+  node: Node | null | undefined,
+  present: boolean,
+  fail: (message: string, node?: Node | null) => never,
+): GeneratedSlides {
+  if (!present) return allGeneratedSlides;
+  if (isScalar(node) && typeof node.value === 'boolean') {
+    const all = node.value;
+    return Object.fromEntries(generatedKeys.map((key) => [key, all])) as unknown as GeneratedSlides;
+  }
+  if (!isMap(node)) return fail(`"generated" must be true, false or a mapping of ${generatedKeys.join(', ')}`, node);
+  const settings: Record<string, boolean> = { ...allGeneratedSlides };
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (!(generatedKeys as string[]).includes(key)) fail(`unknown key "${key}" in "generated" (known: ${generatedKeys.join(', ')})`, pair.key as Node);
+    const value = pair.value;
+    if (!isScalar(value) || typeof value.value !== 'boolean') fail(`"generated.${key}" must be true or false`, (value ?? pair.key) as Node);
+    settings[key] = (value as Scalar<boolean>).value;
+  }
+  return settings as unknown as GeneratedSlides;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,99 @@
+// The bridge between the disk and the pure deck engine, used by the CLI and the server: manifest → assembled
+// markdown (with its source map) → rendered deck, with the real file reader.
+//
+// Slide selection (`--exclude a,b` / `--only a,b`):
+// - `exclude` adds classes to the workshop's own `exclude` list.
+// - `only` shows the tracks named: the deck's *filter classes* are those used for exclusion (the workshop's exclude
+//   list, the --exclude classes and the --only classes themselves); every filter class not named by --only is
+//   excluded. Slides of no filter class (the common trunk) stay; so do styling classes (title, pic, ...), which
+//   are never filter classes. `--only snap` on a deck excluding [self-paced, snap] shows the trunk and the snap
+//   slides, still hiding self-paced ones. A slide carrying both a named class and another filter class is dropped:
+//   exclusion wins, as it does in remark.js's own rule, and `--` increments keep remark.js's exclusion semantics.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chapterEntries, loadWorkshop, missingChapters, parseWorkshop, type Workshop } from './config.ts';
+import { renderMarkdownDeck, type Deck, type DeckOptions } from './deck/index.ts';
+import { assembleDeckSource, dirnameOf, resolvePath, type AssembledSource, type DeckFiles } from './deck/manifest.ts';
+import { decodeAsTextarea, parseSource } from './deck/split.ts';
+import { buildSlideshow } from './deck/slideshow.ts';
+import { lintDeck, type Diagnostic } from './deck/lint.ts';
+import { locate } from './deck/source-map.ts';
+import { LabdeckError } from './errors.ts';
+
+export interface DeckSelection {
+  readonly exclude?: readonly string[] | undefined;
+  readonly only?: readonly string[] | undefined;
+}
+
+export interface LoadedDeck {
+  readonly workshop: Workshop;
+  readonly source: AssembledSource;
+  readonly deck: Deck;
+}
+
+/** Text files and their existence, from the disk. */
+export const diskFiles: DeckFiles & { exists(path: string): boolean } = {
+  read(path) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  exists(path) {
+    return existsSync(path);
+  },
+};
+
+export function loadDeck(path: string, selection: DeckSelection = {}): LoadedDeck {
+  const workshop = loadWorkshop(path);
+  const source = assembleDeckSource(workshop, diskFiles);
+  const deck = renderMarkdownDeck(source.markdown, deckOptions(workshop, selection), source.map);
+  return { workshop, source, deck };
+}
+
+/** The classes whose slides are dropped, for the workshop and the selection (see the rules at the top). */
+export function excludedClasses(workshop: Pick<Workshop, 'exclude'>, selection: DeckSelection = {}): string[] {
+  const only = selection.only ?? [];
+  const filterClasses = new Set([...workshop.exclude, ...(selection.exclude ?? []), ...only]);
+  if (only.length === 0) return [...filterClasses];
+  return [...filterClasses].filter((name) => !only.includes(name));
+}
+
+function deckOptions(workshop: Workshop, selection: DeckSelection): Partial<DeckOptions> {
+  return {
+    excludedClasses: excludedClasses(workshop, selection),
+    handsOnClasses: workshop.handsOn,
+    decodeAsTextarea: true,
+    // container.training's page sets slideNumberFormat to "@@SLIDENUMBERPREFIX@@%current%/%total%".
+    slideNumberFormat: `${workshop.slidenumberprefix}%current%/%total%`,
+  };
+}
+
+/** The chapter files of a workshop (resolved paths), for the live-reload watcher. */
+export function listChapterFiles(workshop: Workshop): string[] {
+  const dir = dirnameOf(workshop.file);
+  return [...new Set(chapterEntries(workshop.content).map((entry) => resolvePath(dir, entry.path)))];
+}
+
+/**
+ * Every diagnostic of a workshop at once. Only a manifest that cannot be read or parsed throws (LabdeckError);
+ * missing chapter files are diagnostics, and the rest of the deck is still checked.
+ */
+export function lintWorkshop(path: string, selection: DeckSelection = {}): Diagnostic[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new LabdeckError(`cannot read workshop manifest ${path}: ${(error as Error).message}`);
+  }
+  const workshop = parseWorkshop(text, path);
+  const missing = new Set(missingChapters(workshop, existsSync).map((entry) => resolvePath(dirnameOf(path), entry.path)));
+  // Missing chapters read as empty so that the rest of the deck is still assembled and checked.
+  const files: DeckFiles = { read: (file) => (missing.has(file) ? '' : diskFiles.read(file)) };
+  const source = assembleDeckSource(workshop, files);
+  const markdown = decodeAsTextarea(source.markdown);
+  const parsed = parseSource(markdown, (line) => locate(source.map, line));
+  const model = buildSlideshow(parsed, { excludedClasses: excludedClasses(workshop, selection), countIncrementalSlides: true });
+  const isFile = (file: string) => existsSync(file) && statSync(file).isFile();
+  return lintDeck({ markdown, map: source.map, model, handsOnClasses: workshop.handsOn, manifest: workshop, files: { exists: isFile } });
+}

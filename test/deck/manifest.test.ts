@@ -1,0 +1,178 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { loadWorkshop, parseWorkshop } from '../../src/config.ts';
+import { assembleDeckSource, resolvePath, titleAnchor, type DeckFiles } from '../../src/deck/manifest.ts';
+import { locate, type SourceMap } from '../../src/deck/source-map.ts';
+import { LabdeckError } from '../../src/errors.ts';
+
+const disk: DeckFiles = {
+  read(path) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+function memory(files: Record<string, string>): DeckFiles {
+  return { read: (path) => files[path] };
+}
+
+/** The assembled line `n` (1-based) and where the map says it came from. */
+function lineAt(markdown: string, map: SourceMap, n: number): { text: string; file: string; line: number } {
+  return { text: markdown.split('\n')[n - 1]!, ...locate(map, n) };
+}
+
+const swarmManifest = 'test/fixtures/container-training/swarm-halfday.yml';
+const swarm = assembleDeckSource(loadWorkshop(swarmManifest), disk);
+const swarmDir = 'test/fixtures/container-training';
+
+test('swarm-halfday assembles byte for byte as markmaker.py does', () => {
+  // Reference: the output of a Python port of markmaker.py (container.training, 2021; labels "Part N"/toc-part-N,
+  // the built-in interstitial URL, `.debug[path]` footers without the commit banner), run once on this fixture.
+  const digest = createHash('sha256').update(swarm.markdown).digest('hex');
+  assert.equal(digest, 'cefa0748f2c929a5787d6a850a3d9d13cc5e4d29ef040953e62655fe50304713');
+});
+
+test('swarm-halfday: chapters joined by ---, each slide ending with its .debug footer', () => {
+  const text = swarm.markdown;
+  assert.ok(text.startsWith('class: title, self-paced\n\n'));
+  assert.ok(text.includes('.debug[shared/title.md]\n---\n## Introductions'), 'chapter boundary');
+  assert.equal(text.split('\n.debug[swarm/firstservice.md]\n---\n').length - 1, (readFileSync(`${swarmDir}/swarm/firstservice.md`, 'utf8').match(/\n---\n/g) ?? []).length + 1, 'one footer per separator, and the last one before the next chapter');
+  assert.ok(text.endsWith('.debug[swarm/links.md]'));
+});
+
+test('swarm-halfday: one TOC slide per part, listing the H1 titles of that part', () => {
+  const tocStart = swarm.markdown.indexOf('name: toc-part-1');
+  const toc = swarm.markdown.slice(tocStart, swarm.markdown.indexOf('\n\n.debug[shared/toc.md]', tocStart));
+  const parts = toc.split('\n---\n');
+  assert.equal(parts.length, 3);
+  assert.ok(parts[0]!.startsWith('name: toc-part-1\n\n## Part 1\n\n- [Pre-requirements](#toc-pre-requirements)\n\n- [Our sample application](#toc-our-sample-application)\n\n'));
+  assert.ok(parts[1]!.startsWith('name: toc-part-2\n\n## Part 2\n\n- [Running our first Swarm service](#toc-running-our-first-swarm-service)'));
+  assert.ok(parts[2]!.includes('- [CI/CD for Docker and orchestration](#toc-cicd-for-docker-and-orchestration)') === false, 'cicd is in part 2');
+  assert.ok(parts[1]!.includes('- [CI/CD for Docker and orchestration](#toc-cicd-for-docker-and-orchestration)'));
+  assert.ok(parts[2]!.trimEnd().endsWith('- [Links and resources](#toc-links-and-resources)\n\n.debug[(auto-generated TOC)]'));
+  assert.equal((toc.match(/^- \[/gm) ?? []).length, 18);
+});
+
+test('swarm-halfday: an interstitial and a title slide before every H1', () => {
+  const titles = [...swarm.markdown.matchAll(/^name: (toc-[a-z-]+)\nclass: title\n\n (.*)$/gm)];
+  assert.equal(titles.length, 18);
+  assert.equal(titles[0]![1], 'toc-pre-requirements');
+  const block =
+    '\n---\n\nclass: pic\n\n.interstitial[![Image separating from the next module](/_labdeck/interstitial.svg)]\n\n---\n\n' +
+    'name: toc-swarm-mode\nclass: title\n\n Swarm mode\n\n.nav[\n[Previous section](#toc-declarative-vs-imperative)\n|\n' +
+    '[Back to table of contents](#toc-part-1)\n|\n[Next section](#toc-creating-our-first-swarm)\n]\n\n' +
+    '.debug[(automatically generated title slide)]\n\n---\n# Swarm mode\n';
+  assert.ok(swarm.markdown.includes(block));
+  // The title inside a chapter (logging.md has two): the slide goes at the separator before the second title.
+  assert.ok(swarm.markdown.includes('[Back to table of contents](#toc-part-3)\n|\n[Next section](#toc-metrics-collection)'));
+  assert.ok(swarm.markdown.includes('[Next section](#toc-)\n]'), 'the last title has an empty next anchor');
+});
+
+test('swarm-halfday: placeholders replaced', () => {
+  for (const placeholder of ['@@TITLE@@', '@@CHAT@@', '@@GITREPO@@', '@@SLIDES@@', '@@ZIP@@', '@@HTML@@', '@@TOC@@']) {
+    assert.ok(!swarm.markdown.includes(placeholder), placeholder);
+  }
+  assert.ok(swarm.markdown.includes('\nContainer Orchestration<br/>with Docker and Swarm<br/>\n'));
+  assert.ok(swarm.markdown.includes('git clone https://github.com/jpetazzo/container.training\n'));
+  assert.ok(swarm.markdown.includes('http://container.training/slides.zip'));
+  assert.ok(swarm.markdown.includes('(then open the file `swarm-halfday.yml.html`)'));
+});
+
+test('swarm-halfday: the source map points every line into its chapter file, generated lines into the manifest', () => {
+  const { markdown, map } = swarm;
+  const lines = markdown.split('\n');
+  const check = (needle: string, file: string, line: number) => {
+    const index = lines.indexOf(needle);
+    assert.ok(index >= 0, needle);
+    assert.deepEqual(locate(map, index + 1), { file: `${swarmDir}/${file}`, line }, needle);
+  };
+  check('## Introductions', 'logistics.md', 1);
+  check('# Swarm mode', 'swarm/swarmmode.md', 1);
+  check('# Setting up ELK to store container logs', 'swarm/logging.md', 19);
+  check('## Terminate our services', 'swarm/firstservice.md', 506);
+  check(' Swarm mode', 'swarm-halfday.yml', 41); // generated title slide → the manifest entry of swarmmode.md
+  check('## Part 2', 'swarm-halfday.yml', 23); // the TOC → the manifest's content list
+  // Every line that did not come from the manifest has the same text in its file.
+  const cache = new Map<string, string[]>();
+  lines.forEach((text, i) => {
+    const { file, line } = locate(map, i + 1);
+    if (file.endsWith('.yml') || text.startsWith('.debug[')) return;
+    if (!cache.has(file)) cache.set(file, readFileSync(file, 'utf8').split('\n'));
+    const original = cache.get(file)![line - 1]!;
+    if (!original.includes('@@')) assert.equal(text, original, `${file}:${line}`);
+  });
+});
+
+test('one part: "Table of contents" slide toc-part-0, and interstitials cycling through interstitials.txt', () => {
+  const workshop = parseWorkshop('title: T\ncontent:\n- toc.md\n- - a.md\n  - b.md\n', 'deck/w.yml');
+  const { markdown } = assembleDeckSource(
+    workshop,
+    memory({
+      'deck/toc.md': '@@TOC@@\n',
+      'deck/a.md': '# Alpha 1\n\ntext\n---\n# Beta\n',
+      'deck/b.md': '# Gamma\n',
+      'deck/interstitials.txt': ' one.png \n\ntwo.png\n',
+    }),
+  );
+  assert.ok(markdown.startsWith('name: toc-part-0\n\n## Table of contents\n\n- [Alpha 1](#toc-alpha-)\n\n- [Beta](#toc-beta)\n\n- [Gamma](#toc-gamma)\n\n.debug[(auto-generated TOC)]\n'));
+  assert.deepEqual([...markdown.matchAll(/\.interstitial\[!\[[^\]]*\]\(([^)]*)\)\]/g)].map((m) => m[1]), ['one.png', 'two.png', 'one.png']);
+  assert.ok(markdown.includes('[Back to table of contents](#toc-part-0)'));
+  assert.equal(titleAnchor('k9s: Kubernetes CLI'), 'toc-ks-kubernetes-cli');
+});
+
+test('@@INCLUDE reads beside the manifest, then in its parent; @@LINK links into gitrepo', () => {
+  const workshop = parseWorkshop('title: T\ngitrepo: github.com/x/y\ngenerated: false\ncontent:\n- a.md\n', 'slides/w.yml');
+  const { markdown, map } = assembleDeckSource(
+    workshop,
+    memory({
+      'slides/a.md': 'before\n@@INCLUDE[local.txt]\nmiddle @@INCLUDE[k8s/x.yaml] after\n@@LINK[k8s/x.yaml]\n',
+      'slides/local.txt': 'local\n',
+      'k8s/x.yaml': 'kind: Pod\nmetadata: {}\n',
+    }),
+  );
+  assert.equal(markdown, 'before\nlocal\n\nmiddle kind: Pod\nmetadata: {}\n after\n[k8s/x.yaml](https://github.com/x/y/tree/main/k8s/x.yaml)\n');
+  assert.deepEqual(lineAt(markdown, map, 2), { text: 'local', file: 'slides/local.txt', line: 1 });
+  assert.deepEqual(lineAt(markdown, map, 5), { text: 'metadata: {}', file: 'k8s/x.yaml', line: 2 });
+  assert.deepEqual(lineAt(markdown, map, 7), { text: '[k8s/x.yaml](https://github.com/x/y/tree/main/k8s/x.yaml)', file: 'slides/a.md', line: 4 });
+});
+
+test('a missing @@INCLUDE file or chapter file is an error at its file:line', () => {
+  const workshop = parseWorkshop('title: T\ncontent:\n- a.md\n- b.md\n', 'w.yml');
+  assert.throws(
+    () => assembleDeckSource(workshop, memory({ 'a.md': 'one\n\n@@INCLUDE[gone.yaml]\n', 'b.md': 'b\n' })),
+    (error: unknown) => error instanceof LabdeckError && error.message.startsWith('a.md:3: @@INCLUDE[gone.yaml]: file not found'),
+  );
+  assert.throws(
+    () => assembleDeckSource(workshop, memory({ 'a.md': 'a\n' })),
+    (error: unknown) => error instanceof LabdeckError && error.message.startsWith('w.yml:4: chapter file not found: b.md'),
+  );
+});
+
+test('inline fragments map to the manifest; generated pieces can be turned off', () => {
+  const workshop = parseWorkshop('title: T\ngenerated:\n  titleSlides: false\ncontent:\n- |\n  # Hello\n  ---\n  Bye\n', 'w.yml');
+  const { markdown, map } = assembleDeckSource(workshop, memory({}));
+  assert.equal(
+    markdown,
+    '# Hello\n.debug[w.yml]\n---\nBye\n\n.debug[w.yml]',
+    'no separator before the first title: nothing to insert at, and no title slide',
+  );
+  assert.deepEqual(lineAt(markdown, map, 4), { text: 'Bye', file: 'w.yml', line: 8 });
+  const withoutFooters = parseWorkshop('title: T\ngenerated: {debugFooters: false, interstitials: false}\ncontent: [a.md, b.md]\n', 'w.yml');
+  const assembled = assembleDeckSource(withoutFooters, memory({ 'a.md': 'A\n', 'b.md': '# B\n' })).markdown;
+  assert.ok(!assembled.includes('.debug['));
+  assert.ok(!assembled.includes('class: pic'));
+  assert.ok(assembled.includes('name: toc-b\nclass: title'));
+});
+
+test('resolvePath folds . and .. like a POSIX path', () => {
+  assert.equal(resolvePath('slides', '../k8s/x.yaml'), 'k8s/x.yaml');
+  assert.equal(resolvePath('.', 'a/./b.md'), 'a/b.md');
+  assert.equal(resolvePath('/w/slides', '../../x'), '/x');
+  assert.equal(resolvePath('a', '/abs'), '/abs');
+  assert.equal(resolvePath('.', '..'), '..');
+});
