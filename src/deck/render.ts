@@ -1,0 +1,267 @@
+// Slide content → HTML, as remark.js 0.14.1 shows it. The only door to unified/remark/hast in labdeck.
+//
+// Per content list (remark.js `convertMarkdown`): content classes are converted first (content-classes.ts), the
+// chunk's markdown goes through remark + GFM, adjusted to marked 0.3.1 (marked-compat.ts), and the HTML is
+// normalised as the browser's innerHTML round-trip does (parse5), which e.g. splits a `<p>` around a block `<div>`.
+// Per slide (remark.js slide view): code blocks are post-processed (code-blocks.ts) and the result is sanitized
+// (html-schema.ts). Rendering is memoised per slide content, so re-rendering an edited deck only converts what changed.
+import { remark } from 'remark';
+import remarkGfm from 'remark-gfm';
+import remarkHtml from 'remark-html';
+import { defaultHandlers, type State } from 'mdast-util-to-hast';
+import { fromHtml } from 'hast-util-from-html';
+import { toHtml } from 'hast-util-to-html';
+import { sanitize, type Schema } from 'hast-util-sanitize';
+import type { Element, ElementContent, Root, RootContent } from 'hast';
+import type { ListItem, Root as MdastRoot } from 'mdast';
+import type { VFile } from 'vfile';
+import { assembleMarkdown, spliceBlocks } from './content-classes.ts';
+import { adjustTree, prepareMarkdown } from './marked-compat.ts';
+import { highlightCode, highlightCodeSpans, mayHaveCodeSpans, wrapCodeLines } from './code-blocks.ts';
+import { slideSchema } from './html-schema.ts';
+import type { ContentNode, LinkTable, ModelSlide, RenderedSlide, RenderOptions } from './types.ts';
+
+interface ChunkData {
+  /** HTML of the block content classes whose placeholders are in the chunk (see content-classes.ts). */
+  readonly blocks: readonly string[];
+}
+
+function markedCompat() {
+  return (tree: MdastRoot, file: VFile): void => {
+    const { blocks } = file.data as unknown as ChunkData;
+    adjustTree(tree, String(file.value), (raw) => spliceBlocks(raw, blocks));
+  };
+}
+
+const processor = remark()
+  .use(remarkGfm, { singleTilde: false })
+  .use(markedCompat)
+  .use(remarkHtml, {
+    sanitize: false,
+    handlers: {
+      // Without its parent the default handler decides `<p>` from the item's own `spread`, which marked-compat
+      // set item by item as marked does.
+      listItem: (state: State, node: ListItem) => defaultHandlers.listItem(state, node, undefined),
+    },
+  })
+  .freeze();
+
+/** `[id]: url "title"` lines for the deck-wide link table entries this chunk may reference. */
+function definitionsFor(markdown: string, links: LinkTable): string {
+  let definitions = '';
+  const lower = markdown.includes('[') ? markdown.toLowerCase() : '';
+  if (lower === '') return definitions;
+  for (const [id, link] of Object.entries(links)) {
+    if (!lower.includes(`[${id}]`)) continue;
+    const title = link.title === undefined ? '' : ` "${link.title.replace(/["\\]/g, '\\$&')}"`;
+    definitions += `[${id.replace(/[[\]\\]/g, '\\$&')}]: <${link.href.replace(/[<>\\]/g, '\\$&')}>${title}\n\n`;
+  }
+  return definitions;
+}
+
+/** marked 0.3.1 output for one chunk of markdown, block classes spliced back in. */
+function markdownToHtml(markdown: string, blocks: readonly string[], links: LinkTable): string {
+  const prepared = prepareMarkdown(markdown);
+  // Definitions go first: nothing (an unclosed fence, a list) can swallow them there.
+  const value = definitionsFor(prepared, links) + prepared;
+  const data: ChunkData = { blocks };
+  const html = String(processor.processSync({ value, data: data as unknown as VFile['data'] }));
+  return spliceBlocks(html, blocks);
+}
+
+/**
+ * Text in which neither marked nor CommonMark sees any markup (`.debug[(automatically generated title slide)]`):
+ * one line starting with a letter, no emphasis/link/HTML/escape characters, no URL, nothing trailing.
+ */
+const plainText = /^[A-Za-z(][A-Za-z0-9 ,.()'"?;:/-]*[A-Za-z0-9.)'"?]$/;
+
+/** remark.js's recursive `convertMarkdown` (before the outer innerHTML round-trips). */
+function convert(content: readonly ContentNode[], links: LinkTable, inline: boolean): string {
+  const { markdown, blocks } = assembleMarkdown(content, (inner, innerInline) => convert(inner, links, innerInline));
+  const source = markdown.replace(/^\s+/, '');
+  // Spans of plain words are common (one `.debug[...]` per slide in container.training): skip the parser.
+  if (plainText.test(source) && !source.includes('http')) return inline ? source : `<p>${source}</p>\n`;
+  const html = markdownToHtml(source, blocks, links);
+  return inline ? unwrapSingleParagraph(html) : html;
+}
+
+/** Inside a span class, HTML that is exactly one `<p>` element is replaced by that paragraph's inner HTML. */
+function unwrapSingleParagraph(html: string): string {
+  if (!/^\s*<p>/.test(html)) return html;
+  const elements = parseFragment(html).children.filter((node): node is Element => node.type === 'element');
+  const only = elements.length === 1 ? elements[0]! : undefined;
+  return only?.tagName === 'p' ? serialize(only.children) : html;
+}
+
+/** Serialise with named references (`&amp;`, `&lt;`) as the browser's innerHTML does. */
+function serialize(nodes: Root | ElementContent[]): string {
+  return toHtml(nodes, { characterReferences: { useNamedReferences: true } });
+}
+
+function parseFragment(html: string): Root {
+  return fromHtml(html, { fragment: true });
+}
+
+const notNbspWhitespace = /^[^\S\u00a0]*$/;
+
+/** remark.js removes `<p>\s*</p>` from the serialised HTML (NBSP is serialised as `&nbsp;`, so it stays). */
+function removeEmptyParagraphs(parent: Root | Element): void {
+  parent.children = parent.children.filter(
+    (node) =>
+      !(
+        node.type === 'element' &&
+        node.tagName === 'p' &&
+        Object.keys(node.properties).length === 0 &&
+        node.children.every((child) => child.type === 'text' && notNbspWhitespace.test(child.value))
+      ),
+  ) as typeof parent.children;
+  for (const child of parent.children) if (child.type === 'element') removeEmptyParagraphs(child);
+}
+
+/** remark.js drops one trailing newline of the serialised HTML. */
+function dropTrailingNewline(tree: Root): void {
+  const last = tree.children[tree.children.length - 1];
+  if (last?.type === 'text') last.value = last.value.replace(/\n\r?$/, '');
+}
+
+/** The converted content as the slide's DOM holds it after remark.js's innerHTML round-trips. */
+function contentTree(content: readonly ContentNode[], links: LinkTable, inline: boolean): Root {
+  const tree = parseFragment(convert(content, links, inline));
+  removeEmptyParagraphs(tree);
+  dropTrailingNewline(tree);
+  return tree;
+}
+
+/**
+ * remark.js `converter.convertMarkdown(content, links, inline)`: HTML of a content list, normalised like the browser
+ * DOM would (not sanitized, no code post-processing: that is per slide, see renderSlides).
+ */
+export function renderContent(content: ContentNode[], links: LinkTable, inline = false): string {
+  return serialize(contentTree(content, links, inline));
+}
+
+function classNames(element: Element): string[] {
+  const value = element.properties.className;
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** The DOM's `textContent`: what highlight.js reads from a code block. */
+function textContent(node: Root | RootContent): string {
+  if (node.type === 'text') return node.value;
+  if (node.type === 'element' || node.type === 'root') {
+    return (node.children as RootContent[]).map(textContent).join('');
+  }
+  return '';
+}
+
+function childElements(parent: Root): ElementContent[] {
+  return parent.children.filter((node): node is ElementContent => node.type !== 'doctype');
+}
+
+/** remark.js `highlightCodeBlocks` on one `<code>`. */
+function processCode(code: Element, parent: Element | Root, options: RenderOptions): void {
+  let classes = classNames(code);
+  if (classes.length === 0 && options.highlightLanguage !== '') classes = [options.highlightLanguage];
+  if (!(parent.type === 'element' && parent.tagName === 'pre')) {
+    code.properties.className = [...classes, 'remark-inline-code'];
+    return;
+  }
+  const highlighted = highlightCode(textContent(code), classes.join(' '));
+  if (highlighted) classes = highlighted.classNames;
+  const lines = parseFragment(wrapCodeLines(highlighted ? highlighted.html : serialize(code.children)));
+  if (options.highlightSpans) {
+    for (const line of lines.children) {
+      if (line.type !== 'element') continue;
+      const lineHtml = serialize(line.children);
+      if (mayHaveCodeSpans(lineHtml)) line.children = childElements(parseFragment(highlightCodeSpans(lineHtml)));
+    }
+  }
+  code.children = childElements(lines);
+  code.properties.className = [...classes, 'remark-code'];
+}
+
+function processCodeBlocks(parent: Element | Root, options: RenderOptions): void {
+  for (const child of parent.children as RootContent[]) {
+    if (child.type !== 'element') continue;
+    if (child.tagName === 'code') processCode(child, parent, options);
+    else processCodeBlocks(child, options);
+  }
+}
+
+const schema = slideSchema as unknown as Schema;
+
+/** Slide (or notes) HTML as remark.js's slide view leaves it, sanitized. */
+function renderSlideContent(content: readonly ContentNode[], links: LinkTable, options: RenderOptions): string {
+  if (content.length === 0) return '';
+  const tree = contentTree(content, links, false);
+  processCodeBlocks(tree, options);
+  return serialize(sanitize(tree, schema) as Root);
+}
+
+/** `slideNumberFormat` with `%current%` and `%total%` replaced once each, as remark.js does. */
+export function slideNumberText(format: string, current: number, total: number): string {
+  return format.replace('%current%', () => String(current)).replace('%total%', () => String(total));
+}
+
+export type RenderedSlideBody = Omit<RenderedSlide, 'source'>;
+
+interface SlideHtml {
+  readonly html: string;
+  readonly notesHtml: string;
+}
+
+export interface SlideRenderer {
+  /** Render a slideshow; slides whose content, notes, links and options are unchanged come from the cache. */
+  renderSlides(slides: readonly ModelSlide[], links: LinkTable, options: RenderOptions): RenderedSlideBody[];
+}
+
+/**
+ * A renderer remembering the HTML of the slides it rendered last time. The cache holds one generation (the last
+ * call's slides), so it never grows beyond one deck; it is keyed by the slide's content and notes, and emptied when
+ * the link table or the render options change (they affect every slide).
+ */
+export function createRenderer(): SlideRenderer {
+  let cache = new Map<string, SlideHtml>();
+  let contextKey = '';
+
+  return {
+    renderSlides(slides, links, options) {
+      const context = JSON.stringify([links, options.highlightSpans, options.highlightLanguage]);
+      const previous = context === contextKey ? cache : new Map<string, SlideHtml>();
+      const next = new Map<string, SlideHtml>();
+      const total = slides.length > 0 ? slides[slides.length - 1]!.number : 0;
+      const rendered = slides.map((slide) => {
+        const key = JSON.stringify([slide.content, slide.notes]);
+        let body = next.get(key) ?? previous.get(key);
+        if (!body) {
+          body = {
+            html: renderSlideContent(slide.content, links, options),
+            notesHtml: renderSlideContent(slide.notes, links, options),
+          };
+        }
+        next.set(key, body);
+        return {
+          position: slide.position,
+          number: slide.number,
+          name: slide.name,
+          classes: slide.classes,
+          properties: slide.properties,
+          continued: slide.continued,
+          html: body.html,
+          notesHtml: body.notesHtml,
+          numberText: slideNumberText(options.slideNumberFormat, slide.number, total),
+        };
+      });
+      cache = next;
+      contextKey = context;
+      return rendered;
+    },
+  };
+}
+
+const sharedRenderer = createRenderer();
+
+/** Render a slideshow with the module's shared (memoised) renderer. */
+export function renderSlides(slides: ModelSlide[], links: LinkTable, options: RenderOptions): RenderedSlideBody[] {
+  return sharedRenderer.renderSlides(slides, links, options);
+}
