@@ -14,3 +14,265 @@ export interface CommandRecord {
   /** Which terminal it ran in: `${attendee}/${terminalName}`. */
   readonly terminal: string;
 }
+
+// ── The deck as the browser receives it (labdeck serve, labdeck build, labdeck slides --json) ──
+
+/** One slide as `labdeck slides --json` prints it and `/deck.json` serves it. */
+export interface SlideJson {
+  /** 1-based position among shown slides: what `#N` in the page URL means. */
+  readonly index: number;
+  /** The displayed slide number (count: false and increments change it). */
+  readonly number: number;
+  readonly name: string | null;
+  readonly classes: readonly string[];
+  /** Presenter notes, HTML ('' when there are none). */
+  readonly notes: string;
+  /** Inner HTML of the slide content. */
+  readonly html: string;
+  /** Text of the slide number element, e.g. "12/340". */
+  readonly numberText: string;
+  /** True for a `--` increment. */
+  readonly continued: boolean;
+  readonly source: { readonly file: string; readonly line: number };
+}
+
+/** What `/deck.json` serves and what a static export embeds in its page. */
+export interface DeckJson {
+  /** Goes up by one at every reload attempt, successful or not. */
+  readonly version: number;
+  /** The title on one line, for the page's <title>. */
+  readonly title: string;
+  /** Slide width:height, '16:9' or '4:3'. */
+  readonly ratio: string;
+  readonly slides: readonly SlideJson[];
+  /** The hands-on steps, as the deck engine extracts them. */
+  readonly steps: readonly unknown[];
+  /** Why the last reload failed (`file:line: message`); the slides are then the last good ones. */
+  readonly error: string | null;
+}
+
+/** Where open pages connect to hear about new deck versions. */
+export const liveReloadPath = '/_labdeck/live';
+
+/** Sent to every open page when the deck was reloaded (or failed to): fetch `deck.json` again. */
+export interface DeckChangedMessage {
+  readonly type: 'deck-changed';
+  readonly version: number;
+}
+
+export type LiveMessage = DeckChangedMessage;
+
+/** The id of the `<script type="application/json">` element holding the page's PageData. */
+export const pageDataElementId = 'labdeck-data';
+
+/** What the server embeds in the deck page for the client to start from. */
+export interface PageData {
+  readonly deck: DeckJson;
+  /** False in a static export: no server to ask for updates. */
+  readonly live: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Terminal wire format (docs/protocol.md). One binary WebSocket message = one frame = a type byte + a payload.
+// Pure and Uint8Array-based so that the browser pane and the server share the same encoder and decoder.
+
+export const TERMINAL_PROTOCOL_VERSION = 1;
+/** The WebSocket subprotocol a terminal client asks for. */
+export const TERMINAL_SUBPROTOCOL = 'labdeck.terminal.v1';
+/** Largest frame a client may send; the server closes with 1009 beyond it. */
+export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
+
+/** Close codes the terminal socket uses (RFC 6455). */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+  internalError: 1011,
+} as const;
+
+export const ClientFrameType = { hello: 0x01, input: 0x02, resize: 0x03, ack: 0x04 } as const;
+export const ServerFrameType = { state: 0x81, output: 0x82, snapshot: 0x83, title: 0x84, exit: 0x85, notice: 0x86 } as const;
+
+/** Who a viewer is to a terminal: the attendee who owns it, an instructor (both read-write), or a read-only watcher. */
+export type ViewerRole = 'owner' | 'instructor' | 'watcher';
+
+export interface ClientHello {
+  readonly version: number;
+  /** The attendee's or instructor's token; checked by the server before anything runs. */
+  readonly token: string;
+  /** Which of the attendee's terminals, e.g. `shell` or `node1`. */
+  readonly terminal: string;
+  /** Whose terminal, when an instructor or a watcher opens someone else's; omitted for one's own. */
+  readonly attendee?: string;
+  readonly cols: number;
+  readonly rows: number;
+}
+
+export type ClientMessage =
+  | { readonly type: 'hello'; readonly hello: ClientHello }
+  | { readonly type: 'input'; readonly data: Uint8Array }
+  | { readonly type: 'resize'; readonly cols: number; readonly rows: number }
+  /** Bytes of output/snapshot payloads written by the client's terminal since its previous ack. */
+  | { readonly type: 'ack'; readonly bytes: number };
+
+export interface TerminalState {
+  readonly terminal: string;
+  readonly role: ViewerRole;
+  readonly cols: number;
+  readonly rows: number;
+}
+
+export type ServerMessage =
+  /** Sent after the hello is accepted, and again whenever the terminal's geometry changes. */
+  | { readonly type: 'state'; readonly state: TerminalState }
+  | { readonly type: 'output'; readonly data: Uint8Array }
+  /** Reset the terminal, then write this: the whole screen as the server's mirror holds it. */
+  | { readonly type: 'snapshot'; readonly data: Uint8Array }
+  | { readonly type: 'title'; readonly title: string }
+  | { readonly type: 'exit'; readonly code: number; readonly signal: number | undefined }
+  /** Something the viewer should know that does not end the connection, e.g. input dropped by the rate limit. */
+  | { readonly type: 'notice'; readonly code: string; readonly message: string };
+
+/** Why a frame could not be decoded: `malformed` closes the socket (1008), `unknown` is logged and ignored. */
+export type DecodeFailure =
+  | { readonly type: 'malformed'; readonly reason: string }
+  | { readonly type: 'unknown'; readonly frameType: number };
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+function frame(type: number, payload: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(payload.byteLength + 1);
+  bytes[0] = type;
+  bytes.set(payload, 1);
+  return bytes;
+}
+
+function uint16Pair(a: number, b: number): Uint8Array {
+  const payload = new Uint8Array(4);
+  new DataView(payload.buffer).setUint16(0, a);
+  new DataView(payload.buffer).setUint16(2, b);
+  return payload;
+}
+
+function json(value: unknown): Uint8Array {
+  return textEncoder.encode(JSON.stringify(value));
+}
+
+function parseJson(payload: Uint8Array): unknown {
+  try {
+    return JSON.parse(textDecoder.decode(payload));
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isDimension = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 0xffff;
+const TERMINAL_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+
+/** Terminal and attendee names travel in argv placeholders and paths: keep them to a small safe alphabet. */
+export function isValidTerminalName(name: string): boolean {
+  return TERMINAL_NAME.test(name);
+}
+
+export function encodeClientMessage(message: ClientMessage): Uint8Array {
+  switch (message.type) {
+    case 'hello': return frame(ClientFrameType.hello, json(message.hello));
+    case 'input': return frame(ClientFrameType.input, message.data);
+    case 'resize': return frame(ClientFrameType.resize, uint16Pair(message.cols, message.rows));
+    case 'ack': {
+      const payload = new Uint8Array(4);
+      new DataView(payload.buffer).setUint32(0, message.bytes);
+      return frame(ClientFrameType.ack, payload);
+    }
+  }
+}
+
+export function decodeClientMessage(bytes: Uint8Array): ClientMessage | DecodeFailure {
+  if (bytes.byteLength === 0) return { type: 'malformed', reason: 'empty frame' };
+  const payload = bytes.subarray(1);
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  switch (bytes[0]) {
+    case ClientFrameType.hello: return decodeHello(payload);
+    case ClientFrameType.input: return { type: 'input', data: payload };
+    case ClientFrameType.resize:
+      if (payload.byteLength !== 4) return { type: 'malformed', reason: 'resize payload must be 4 bytes' };
+      return { type: 'resize', cols: view.getUint16(0), rows: view.getUint16(2) };
+    case ClientFrameType.ack:
+      if (payload.byteLength !== 4) return { type: 'malformed', reason: 'ack payload must be 4 bytes' };
+      return { type: 'ack', bytes: view.getUint32(0) };
+    default: return { type: 'unknown', frameType: bytes[0]! };
+  }
+}
+
+function decodeHello(payload: Uint8Array): ClientMessage | DecodeFailure {
+  const value = parseJson(payload);
+  const bad = (reason: string): DecodeFailure => ({ type: 'malformed', reason: `hello: ${reason}` });
+  if (!isRecord(value)) return bad('payload must be a JSON object');
+  const { version, token, terminal, attendee, cols, rows } = value;
+  if (version !== TERMINAL_PROTOCOL_VERSION) return bad(`protocol version ${String(version)} is not ${TERMINAL_PROTOCOL_VERSION}`);
+  if (typeof token !== 'string' || token.length > 1024) return bad('token must be a string');
+  if (typeof terminal !== 'string' || !isValidTerminalName(terminal)) return bad('terminal must be a name of letters, digits, - and _');
+  if (attendee !== undefined && (typeof attendee !== 'string' || !isValidTerminalName(attendee))) return bad('attendee must be a name of letters, digits, - and _');
+  if (!isDimension(cols) || !isDimension(rows)) return bad('cols and rows must be positive integers');
+  return { type: 'hello', hello: { version, token, terminal, ...(attendee === undefined ? {} : { attendee }), cols, rows } };
+}
+
+export function encodeServerMessage(message: ServerMessage): Uint8Array {
+  switch (message.type) {
+    case 'state': return frame(ServerFrameType.state, json(message.state));
+    case 'output': return frame(ServerFrameType.output, message.data);
+    case 'snapshot': return frame(ServerFrameType.snapshot, message.data);
+    case 'title': return frame(ServerFrameType.title, textEncoder.encode(message.title));
+    case 'exit': return frame(ServerFrameType.exit, json({ code: message.code, signal: message.signal ?? null }));
+    case 'notice': return frame(ServerFrameType.notice, json({ code: message.code, message: message.message }));
+  }
+}
+
+export function decodeServerMessage(bytes: Uint8Array): ServerMessage | DecodeFailure {
+  if (bytes.byteLength === 0) return { type: 'malformed', reason: 'empty frame' };
+  const payload = bytes.subarray(1);
+  switch (bytes[0]) {
+    case ServerFrameType.output: return { type: 'output', data: payload };
+    case ServerFrameType.snapshot: return { type: 'snapshot', data: payload };
+    case ServerFrameType.title: {
+      const title = parseText(payload);
+      return title === undefined ? { type: 'malformed', reason: 'title is not UTF-8' } : { type: 'title', title };
+    }
+    case ServerFrameType.state: {
+      const value = parseJson(payload);
+      if (!isRecord(value) || typeof value.terminal !== 'string' || !isRole(value.role) || !isDimension(value.cols) || !isDimension(value.rows)) {
+        return { type: 'malformed', reason: 'state: expected {terminal, role, cols, rows}' };
+      }
+      return { type: 'state', state: { terminal: value.terminal, role: value.role, cols: value.cols, rows: value.rows } };
+    }
+    case ServerFrameType.exit: {
+      const value = parseJson(payload);
+      if (!isRecord(value) || !Number.isInteger(value.code)) return { type: 'malformed', reason: 'exit: expected {code, signal}' };
+      return { type: 'exit', code: value.code as number, signal: Number.isInteger(value.signal) ? (value.signal as number) : undefined };
+    }
+    case ServerFrameType.notice: {
+      const value = parseJson(payload);
+      if (!isRecord(value) || typeof value.code !== 'string' || typeof value.message !== 'string') return { type: 'malformed', reason: 'notice: expected {code, message}' };
+      return { type: 'notice', code: value.code, message: value.message };
+    }
+    default: return { type: 'unknown', frameType: bytes[0]! };
+  }
+}
+
+function parseText(payload: Uint8Array): string | undefined {
+  try {
+    return textDecoder.decode(payload);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRole(value: unknown): value is ViewerRole {
+  return value === 'owner' || value === 'instructor' || value === 'watcher';
+}

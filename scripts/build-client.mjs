@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Builds the browser code: src/client/main.ts → public/build/labdeck.js (one classic script, so the deck page also
+// works from file://, where module scripts are blocked) and public/labdeck.css → public/build/labdeck.css.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const common = {
+  absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
+  bundle: true,
+  minify: true,
+  sourcemap: 'linked',
+  target: ['chrome110', 'firefox110', 'safari16'],
+  logLevel: 'warning',
+};
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: ['src/client/main.ts'],
+    outfile: 'public/build/labdeck.js',
+    format: 'iife',
+    tsconfig: 'src/client/tsconfig.json',
+  }),
+  build({ ...common, entryPoints: ['public/labdeck.css'], outfile: 'public/build/labdeck.css' }),
+]);

@@ -1,0 +1,105 @@
+// The labdeck command line: argv → command. The only module that reads argv and the environment; it builds the real
+// dependencies (output streams, asset folders, the browser opener, signals) and hands each command its slice.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { LabdeckError } from './errors.ts';
+import { commandHelp, describeLabdeckError, parseCommandArgs, UsageError, type Command, type CommandContext } from './commands/command.ts';
+import { serveCommand } from './commands/serve.ts';
+import { buildCommand } from './commands/build.ts';
+import { slidesCommand } from './commands/slides.ts';
+import { lintCommand } from './commands/lint.ts';
+import { initCommand } from './commands/init.ts';
+
+export const commands: readonly Command[] = [serveCommand, buildCommand, slidesCommand, lintCommand, initCommand];
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return runCli(argv, {
+    cwd: process.cwd(),
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    assetsDir: fileURLToPath(new URL('../public/', import.meta.url)),
+    templateDir: fileURLToPath(new URL('./templates/workshop/', import.meta.url)),
+    openUrl: (url) => openInBrowser(url, env),
+    untilStopped: () =>
+      new Promise((resolve) => {
+        const stop = (): void => {
+          resolve();
+          // A second Ctrl-C while cleaning up means "now".
+          process.once('SIGINT', () => process.exit(130));
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      }),
+  });
+}
+
+/** The command line with every outside dependency passed in: what the tests run. */
+export async function runCli(argv: readonly string[], context: CommandContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    context.stderr(generalHelp());
+    return 2;
+  }
+  if (name === '--help' || name === '-h') {
+    context.stdout(generalHelp());
+    return 0;
+  }
+  if (name === 'help') return help(rest, context);
+
+  const command = commands.find((candidate) => candidate.name === name);
+  if (!command) return usageError(`unknown command '${name}'`, 'labdeck --help', context);
+  try {
+    const args = parseCommandArgs(command, rest);
+    if (args.help) {
+      context.stdout(commandHelp(command));
+      return 0;
+    }
+    return await command.run(args, context);
+  } catch (error) {
+    if (error instanceof UsageError) return usageError(error.message, `labdeck help ${command.name}`, context, command.name);
+    if (error instanceof LabdeckError) {
+      context.stderr(`${describeLabdeckError(error, context.cwd)}\n`);
+      return 1;
+    }
+    throw error; // a bug: let the stack trace show
+  }
+}
+
+function help(topics: readonly string[], context: CommandContext): number {
+  if (topics.length === 0) {
+    context.stdout(generalHelp());
+    return 0;
+  }
+  const command = commands.find((candidate) => candidate.name === topics[0]);
+  if (!command || topics.length > 1) return usageError(`no help for '${topics.join(' ')}'`, 'labdeck --help', context);
+  context.stdout(commandHelp(command));
+  return 0;
+}
+
+function generalHelp(): string {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  return [
+    'Usage: labdeck <command> [options]',
+    '',
+    'Workshops in the container.training format: slides, exercises, checks.',
+    '',
+    'Commands:',
+    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    '',
+    "The workshop manifest defaults to workshop.yml in the current folder. 'labdeck help <command>' tells more.",
+    '',
+  ].join('\n');
+}
+
+function usageError(message: string, helpCommand: string, context: CommandContext, commandName?: string): number {
+  context.stderr(`labdeck${commandName ? ` ${commandName}` : ''}: ${message}\nSee '${helpCommand}'.\n`);
+  return 2;
+}
+
+/** Best effort: the URL is printed anyway, so a machine without a desktop still has a way in. */
+function openInBrowser(url: string, env: NodeJS.ProcessEnv): void {
+  const opener = env.BROWSER ?? (process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open');
+  const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => process.stderr.write(`labdeck: could not start ${opener}: open ${url} yourself\n`));
+  child.unref();
+}

@@ -1,0 +1,83 @@
+// `labdeck build`: a static export that works from file:// — the deck page with the deck embedded, labdeck's
+// assets beside it, and the workshop files the slides reference (images), at the same relative paths.
+import { cp, mkdir, readdir, realpath, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { loadDeck } from '../load-deck.ts';
+import { LabdeckError } from '../errors.ts';
+import { toDeckJson } from '../http/deck-json.ts';
+import { assetsUrlPrefix, clientScriptAsset, renderDeckPage } from '../http/page.ts';
+import { resolveInside } from '../http/safe-path.ts';
+import { deckSelectionOptions, listOption, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
+
+export const buildCommand: Command = {
+  name: 'build',
+  summary: 'Export the deck as static files (index.html, assets, images) that open from file:// or any web server.',
+  synopsis: 'build [workshop.yml] --out DIR [--exclude a,b] [--only a,b]',
+  options: {
+    out: { type: 'string', valueName: 'DIR', description: 'folder to write the export to (created if missing)' },
+    ...deckSelectionOptions,
+  },
+  async run(args, context) {
+    const outOption = stringOption(args, 'out');
+    if (!outOption) throw new UsageError('--out DIR is required');
+    const manifest = workshopPathArg(args, context.cwd);
+    const out = resolve(context.cwd, outOption);
+    const workshopDir = dirname(manifest);
+    if (out === workshopDir) throw new UsageError('--out must not be the workshop folder itself');
+    await refuseForeignFolder(out);
+
+    const { workshop, deck } = await loadDeck(manifest, { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') });
+    const bundle = join(context.assetsDir, clientScriptAsset);
+    if (!existsSync(bundle)) throw new LabdeckError(`${bundle}: the client bundle is missing: run \`npm run build\` first`);
+
+    await mkdir(out, { recursive: true });
+    await cp(context.assetsDir, join(out, assetsUrlPrefix), { recursive: true });
+    const served = toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null });
+    const deckJson = { ...served, slides: served.slides.map((slide) => ({ ...slide, html: assetUrlsRelative(slide.html) })) };
+    await writeFile(join(out, 'index.html'), renderDeckPage({ deck: deckJson, live: false }));
+
+    // Copied to the path the page will ask for, so the slides' relative URLs work unchanged.
+    const realWorkshopDir = await realpath(workshopDir);
+    let copied = 0;
+    for (const path of new Set(deck.slides.flatMap((slide) => referencedPaths(slide.html)))) {
+      const file = await resolveInside(realWorkshopDir, path);
+      if (!file) continue; // missing, or outside the workshop folder: lint reports missing images
+      await cp(file, join(out, relative(realWorkshopDir, file)));
+      copied += 1;
+    }
+    context.stdout(`wrote ${join(out, 'index.html')} (${deck.slides.length} slides, ${copied} files copied)\n`);
+    return 0;
+  },
+};
+
+/**
+ * The URL paths (percent-encoded, from the page's folder) of the files a slide's HTML loads or links to through
+ * relative URLs: src, href, CSS url().
+ */
+export function referencedPaths(html: string): string[] {
+  const urls = [
+    ...[...html.matchAll(/\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].map((match) => match[1] ?? match[2]!),
+    ...[...html.matchAll(/url\(\s*(?:&quot;|["'])?([^"')&]+)/gi)].map((match) => match[1]!),
+  ];
+  return urls
+    .map((url) => url.trim())
+    .filter((url) => url !== '' && !url.startsWith('#') && !url.startsWith('/') && !/^[a-z][a-z0-9+.-]*:/i.test(url))
+    .map((url) => new URL(url, 'file:///').pathname);
+}
+
+/**
+ * Generated slides (interstitials) point at labdeck's assets from the server's root, `/_labdeck/...`: from file://
+ * that would be the root of the disk, so the export makes them relative to the page.
+ */
+export function assetUrlsRelative(html: string): string {
+  return html.replace(/(=\s*["']|url\(\s*(?:&quot;|["'])?)\/_labdeck\//g, `$1${assetsUrlPrefix}`);
+}
+
+/** Writing into a folder that holds other things would mix the export with them: only an earlier export is reused. */
+async function refuseForeignFolder(out: string): Promise<void> {
+  const entries = await readdir(out).catch(() => [] as string[]);
+  if (entries.length > 0 && !entries.includes('index.html')) {
+    throw new UsageError(`${out} is not empty and holds no earlier export: choose an empty or new folder`);
+  }
+}

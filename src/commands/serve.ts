@@ -1,0 +1,67 @@
+// `labdeck serve`: the deck in the browser, reloaded live while its chapters are edited.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { clientScriptAsset } from '../http/page.ts';
+import { listChapterFiles, loadDeck } from '../load-deck.ts';
+import { startServer } from '../http/server.ts';
+import { LiveDeck, type LoadedDeck } from '../watch.ts';
+import { LabdeckError } from '../errors.ts';
+import { deckSelectionOptions, listOption, portOption, stringOption, workshopPathArg, type Command } from './command.ts';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Serve the deck over HTTP, reloading open pages when the manifest or a chapter changes.',
+  synopsis: 'serve [workshop.yml] [--port 8080] [--host 127.0.0.1] [--exclude a,b] [--only a,b] [--open]',
+  options: {
+    port: { type: 'string', valueName: 'N', description: 'port to listen on (default 8080; 0 picks a free one)' },
+    host: { type: 'string', valueName: 'ADDR', description: 'address to bind (default 127.0.0.1: this machine only)' },
+    ...deckSelectionOptions,
+    open: { type: 'boolean', description: 'open the deck in the default browser' },
+  },
+  async run(args, context) {
+    const manifest = workshopPathArg(args, context.cwd);
+    const port = portOption(args, 'port', 8080);
+    const host = stringOption(args, 'host') ?? '127.0.0.1';
+    const selection = { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') };
+    const log = (line: string): void => context.stderr(`${line}\n`);
+
+    const load = async (): Promise<LoadedDeck> => {
+      const { workshop, deck } = await loadDeck(manifest, selection);
+      return { deck, title: workshop.pageTitle, ratio: workshop.ratio, files: [manifest, ...listChapterFiles(workshop), interstitialsFile(manifest)] };
+    };
+    // A deck broken at start is reported (file:line) and not served: there is no last good deck to fall back on.
+    const liveDeck = await LiveDeck.start({ load, log });
+    const server = await startServer(
+      { deck: liveDeck, workshopDir: dirname(manifest), assetsDir: context.assetsDir, log },
+      { port, host },
+    ).catch((error: unknown) => {
+      liveDeck.dispose();
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new LabdeckError(`port ${port} on ${host} is in use: choose another one with --port`);
+      }
+      throw error;
+    });
+
+    if (!existsSync(join(context.assetsDir, clientScriptAsset))) {
+      log('labdeck: warning: the client bundle is missing, the page will stay blank: run `npm run build`');
+    }
+    const slides = liveDeck.current().slides.length;
+    const reach = isLoopback(host) ? 'this machine only' : 'reachable from other machines';
+    context.stdout(`labdeck: serving ${slides} slides at ${server.url} (bound to ${host}: ${reach})\n`);
+    if (args.values.open === true) context.openUrl(server.url);
+
+    await context.untilStopped();
+    liveDeck.dispose();
+    await server.close();
+    return 0;
+  },
+};
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** container.training lists the pictures of its interstitial slides in this file, beside the manifest. */
+function interstitialsFile(manifest: string): string {
+  return `${dirname(manifest)}/interstitials.txt`;
+}

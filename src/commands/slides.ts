@@ -1,0 +1,23 @@
+// `labdeck slides`: the rendered slide list as JSON, for scripts, diffs and tests.
+import { loadDeck } from '../load-deck.ts';
+import { toSlideJson } from '../http/deck-json.ts';
+import { deckSelectionOptions, listOption, UsageError, workshopPathArg, type Command } from './command.ts';
+
+export const slidesCommand: Command = {
+  name: 'slides',
+  summary: 'Print the slides of a workshop as a JSON array (index, number, name, classes, notes, html, ...).',
+  synopsis: 'slides [workshop.yml] --json [--exclude a,b] [--only a,b]',
+  options: {
+    json: { type: 'boolean', description: 'print JSON (the only format so far, required so that a later text format is not a breaking change)' },
+    ...deckSelectionOptions,
+  },
+  async run(args, context) {
+    if (args.values.json !== true) throw new UsageError('--json is required (JSON is the only output format)');
+    const { deck } = await loadDeck(workshopPathArg(args, context.cwd), {
+      exclude: listOption(args, 'exclude'),
+      only: listOption(args, 'only'),
+    });
+    context.stdout(`${JSON.stringify(deck.slides.map(toSlideJson), null, 2)}\n`);
+    return 0;
+  },
+};

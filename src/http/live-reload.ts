@@ -1,0 +1,49 @@
+// The live-reload channel: a WebSocket that tells open pages a new deck version exists.
+// Only pages served by this server may connect (Origin must name the same host): a page from another site must
+// not be able to open sockets to a local labdeck.
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { LiveMessage } from '../protocol.ts';
+import type { DeckSource } from './deck-routes.ts';
+import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';
+
+export interface LiveReload {
+  readonly handleUpgrade: UpgradeHandler;
+  dispose(): void;
+}
+
+export function createLiveReload(source: DeckSource): LiveReload {
+  const sockets = new WebSocketServer({ noServer: true });
+  const send = (socket: WebSocket, version: number): void => {
+    const message: LiveMessage = { type: 'deck-changed', version };
+    socket.send(JSON.stringify(message));
+  };
+  const unsubscribe = source.onChange((version) => {
+    for (const client of sockets.clients) send(client, version);
+  });
+
+  return {
+    handleUpgrade(request, socket, head) {
+      if (!originMatchesHost(request.headers.origin, request.headers.host)) return rejectUpgrade(socket, '403 Forbidden');
+      sockets.handleUpgrade(request, socket, head, (client) => {
+        // The page may have loaded an older version than the current one while the socket was opening.
+        send(client, source.current().version);
+      });
+    },
+    dispose() {
+      unsubscribe();
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+    },
+  };
+}
+
+/** True when the Origin header names exactly the host (and port) the request was sent to. */
+export function originMatchesHost(origin: string | undefined, host: string | undefined): boolean {
+  if (!origin || !host) return false;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === host.toLowerCase();
+  } catch {
+    return false; // "null" (opaque origins such as file://) and garbage
+  }
+}
