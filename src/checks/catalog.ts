@@ -1,0 +1,154 @@
+// Every step of a deck gets exactly one check: the one exercises/*.yml specifies for it, or else the one its commands
+// imply (infer.ts), or else "the attendee ran it" / "the attendee says so". Each says where it came from, for
+// `labdeck check --explain`. Pure: spec files arrive as text.
+import type { Step } from '../deck/steps.ts';
+import { LabdeckError } from '../errors.ts';
+import { normalizeImage } from './evaluate.ts';
+import { entersContainerShell, inferFromCommand, runsDocker } from './infer.ts';
+import { readSpecFile, type SpecEntry, type StepSelector } from './read-spec.ts';
+import type { CheckOrigin, CheckSpec, StepCheck } from './spec.ts';
+
+/** What the catalog needs of a deck (a `Deck` from deck/index.ts fits). */
+export interface DeckOutline {
+  readonly steps: readonly Step[];
+  readonly slides: readonly { readonly position: number; readonly name: string | undefined }[];
+}
+
+export interface SpecFile {
+  readonly file: string;
+  readonly text: string;
+}
+
+export interface CatalogOptions {
+  /**
+   * Images the lab substitutes offline (`{ alpine: 'labdeck/busybox' }`): an inferred image check accepts either.
+   * Specified checks say what they accept themselves.
+   */
+  readonly imageSubstitutes?: Readonly<Record<string, string>>;
+}
+
+export interface Catalog {
+  /** One per step, in deck order. */
+  readonly checks: readonly StepCheck[];
+  /** Problems in the spec files; the steps they concern fall back to inference. */
+  readonly errors: readonly LabdeckError[];
+}
+
+export function buildCatalog(deck: DeckOutline, specFiles: readonly SpecFile[], options: CatalogOptions = {}): Catalog {
+  const errors: LabdeckError[] = [];
+  const specified = new Map<string, SpecEntry>();
+  for (const { file, text } of specFiles) {
+    const read = readSpecFile(file, text);
+    errors.push(...read.errors);
+    for (const entry of read.entries) {
+      const steps = selectSteps(deck, entry.selector);
+      if (typeof steps === 'string') {
+        errors.push(new LabdeckError(steps, { file: entry.file, line: entry.line }));
+        continue;
+      }
+      for (const step of steps) {
+        const earlier = specified.get(step.id);
+        if (earlier) {
+          errors.push(new LabdeckError(`step \`${step.id}\` already has a check from ${earlier.file}:${earlier.line}`, { file: entry.file, line: entry.line }));
+        } else {
+          specified.set(step.id, entry);
+        }
+      }
+    }
+  }
+
+  const checks: StepCheck[] = [];
+  let insideContainer = false;
+  for (const step of deck.steps) {
+    const entry = specified.get(step.id);
+    if (entry) checks.push({ stepId: step.id, check: entry.check, origin: { how: 'specified', file: entry.file, line: entry.line } });
+    else checks.push(inferStepCheck(step, insideContainer, options));
+    insideContainer = shellAfter(step, insideContainer);
+  }
+  return { checks, errors };
+}
+
+/** The steps a selector designates, or why there are none. */
+function selectSteps(deck: DeckOutline, selector: StepSelector): readonly Step[] | string {
+  switch (selector.by) {
+    case 'id': {
+      const step = deck.steps.find((s) => s.id === selector.id);
+      return step ? [step] : `no step has the id \`${selector.id}\``;
+    }
+    case 'command': {
+      const pattern = new RegExp(selector.pattern);
+      const steps = deck.steps.filter((s) => s.commands.some((c) => pattern.test(c)));
+      return steps.length ? steps : `no step runs a command matching /${selector.pattern}/`;
+    }
+    case 'slide': {
+      // A slide's `name:`, or, for unnamed slides, the prefix of their step ids (slug of the nearest heading).
+      const named = deck.slides.filter((s) => s.name === selector.slide).map((s) => s.position);
+      const positions = named.length ? named : [...new Set(deck.steps.filter((s) => idContext(s.id) === selector.slide).map((s) => s.slide))];
+      if (positions.length === 0) return `no slide named \`${selector.slide}\` (nor steps whose id starts with \`${selector.slide}.\`)`;
+      if (positions.length > 1) return `\`${selector.slide}\` designates ${positions.length} slides (#${positions.join(', #')}): bind with \`command:\` or \`id:\``;
+      const onSlide = deck.steps.filter((s) => s.slide === positions[0]);
+      const step = onSlide.find((s) => s.index === selector.step - 1);
+      if (step) return [step];
+      return `slide \`${selector.slide}\` (#${positions[0]}) has ${onSlide.length} hands-on step${onSlide.length === 1 ? '' : 's'}, so there is no step ${selector.step}`;
+    }
+  }
+}
+
+function idContext(id: string): string {
+  return id.slice(0, id.lastIndexOf('.'));
+}
+
+function inferStepCheck(step: Step, insideContainer: boolean, options: CatalogOptions): StepCheck {
+  const at = { file: step.source.file, line: step.source.line };
+  const fallback = (check: CheckSpec, command: string): StepCheck => ({ stepId: step.id, check, origin: { how: 'fallback', command, ...at } });
+  if (step.commands.length === 0) return fallback({ kind: 'manual', prompt: step.text }, '');
+
+  const inferred: { command: string; check: CheckSpec }[] = [];
+  const unobservable: string[] = [];
+  const ran: CheckSpec[] = [];
+  let inside = insideContainer;
+  for (const command of step.commands) {
+    // Typed inside a container's shell, a command escapes the host shell's integration: only the attendee can tell.
+    if (inside && !runsDocker(command)) unobservable.push(command);
+    else {
+      const inference = inferFromCommand(command);
+      if (inference.inferred) inferred.push({ command, check: substituteImages(inference.check, options) });
+      else ran.push(inference.check);
+    }
+    inside = nextShellState(command, inside);
+  }
+  if (inferred.length) {
+    const origin: CheckOrigin = { how: 'inferred', command: inferred.map((i) => i.command).join('\n'), ...at };
+    return { stepId: step.id, check: combine(inferred.map((i) => i.check)), origin };
+  }
+  if (unobservable.length) {
+    return fallback({ kind: 'manual', prompt: `run inside the container: ${unobservable.join('; ')}` }, unobservable.join('\n'));
+  }
+  return fallback(combine(ran), step.commands.join('\n'));
+}
+
+function combine(checks: readonly CheckSpec[]): CheckSpec {
+  return checks.length === 1 ? checks[0]! : { kind: 'all', checks };
+}
+
+function nextShellState(command: string, inside: boolean): boolean {
+  if (entersContainerShell(command)) return true;
+  if (/^\s*(exit|logout)\b/.test(command) || runsDocker(command)) return false;
+  return inside;
+}
+
+/** Whether the attendee is still in a container's shell after this step (its commands, then Ctrl-D / exit keys). */
+function shellAfter(step: Step, inside: boolean): boolean {
+  let state = step.commands.reduce((acc, command) => nextShellState(command, acc), inside);
+  if (step.directives.some((d) => (d.kind === 'keys' || d.kind === 'key') && /\^D|exit/i.test(d.argument))) state = false;
+  return state;
+}
+
+function substituteImages(check: CheckSpec, options: CatalogOptions): CheckSpec {
+  const substitutes = options.imageSubstitutes ?? {};
+  if (check.kind === 'all') return { ...check, checks: check.checks.map((c) => substituteImages(c, options)) };
+  if (check.kind !== 'service' || typeof check.image !== 'string') return check;
+  const image = check.image;
+  const substitute = Object.entries(substitutes).find(([original]) => normalizeImage(original) === normalizeImage(image))?.[1];
+  return substitute ? { ...check, image: [image, substitute] } : check;
+}
