@@ -1,0 +1,132 @@
+// The WebSocket side of a terminal (docs/protocol.md): decodes the client's frames, checks the hello, attaches the
+// viewer to its TerminalSession and encodes what the session sends. The upgrade handler (not here) checks Origin
+// with isAllowedOrigin() and picks the subprotocol; the hello's token is checked through `authorize`.
+import type { RawData, WebSocket } from 'ws';
+import {
+  CloseCode,
+  decodeClientMessage,
+  encodeServerMessage,
+  MAX_CLIENT_FRAME_BYTES,
+  type ClientHello,
+  type ViewerRole,
+} from '../protocol.ts';
+import { TerminalRefusal, type TerminalManager } from '../terminal/manager.ts';
+import type { ViewerConnection } from '../terminal/session.ts';
+
+/** What a hello's token grants: whose terminal, and in which role. */
+export interface TerminalAccess {
+  readonly attendee: string;
+  readonly role: ViewerRole;
+}
+
+export interface TerminalSocketOptions {
+  readonly manager: TerminalManager;
+  /**
+   * Who the hello's token belongs to and whether it may open `hello.attendee`'s (or its own) terminal; undefined
+   * refuses. When the upgrade already authenticated the viewer (cookie), return that identity.
+   */
+  readonly authorize: (hello: ClientHello) => TerminalAccess | undefined;
+  readonly log?: (line: string) => void;
+  /** A socket that sends no hello within this time is closed. */
+  readonly helloTimeoutMs?: number;
+}
+
+/** WebSocket close reasons are limited to 123 bytes of UTF-8. */
+function closeReason(text: string): string {
+  const encoded = new TextEncoder().encode(text);
+  return encoded.byteLength <= 123 ? text : new TextDecoder().decode(encoded.subarray(0, 120)).replace(/\uFFFD$/, '') + '...';
+}
+
+function asBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+/** Runs the terminal protocol on an upgraded socket until either side closes; both are torn down together. */
+export function attachTerminalSocket(socket: WebSocket, options: TerminalSocketOptions): void {
+  const log = options.log ?? (() => {});
+  let connection: ViewerConnection | undefined;
+  let closed = false;
+
+  const close = (code: number, reason: string) => {
+    if (closed) return;
+    closed = true;
+    connection?.detach();
+    socket.close(code, closeReason(reason));
+  };
+
+  const helloTimer = setTimeout(() => close(CloseCode.policyViolation, 'no hello received'), options.helloTimeoutMs ?? 10_000);
+
+  const hello = (request: ClientHello) => {
+    const access = options.authorize(request);
+    if (!access) return close(CloseCode.policyViolation, 'not authorized for this terminal');
+    try {
+      connection = options.manager.attach({ attendee: access.attendee, terminal: request.terminal, role: access.role, cols: request.cols, rows: request.rows }, {
+        send: (message) => {
+          if (!closed) socket.send(encodeServerMessage(message));
+        },
+        close: (reason) => close(CloseCode.normal, reason),
+      });
+    } catch (error) {
+      if (error instanceof TerminalRefusal) return close(CloseCode.policyViolation, error.message);
+      log(`terminal ${access.attendee}/${request.terminal}: could not start: ${error instanceof Error ? error.message : String(error)}`);
+      return close(CloseCode.internalError, 'the terminal could not be started');
+    }
+  };
+
+  socket.on('message', (data, isBinary) => {
+    if (closed) return;
+    if (!isBinary) return close(CloseCode.policyViolation, 'terminal frames are binary');
+    const bytes = asBytes(data);
+    if (bytes.byteLength > MAX_CLIENT_FRAME_BYTES) return close(CloseCode.messageTooBig, `frame larger than ${MAX_CLIENT_FRAME_BYTES} bytes`);
+    const message = decodeClientMessage(bytes);
+    switch (message.type) {
+      case 'malformed': return close(CloseCode.policyViolation, message.reason);
+      case 'unknown':
+        log(`terminal socket: ignored a frame of unknown type 0x${message.frameType.toString(16)}`);
+        return;
+      case 'hello':
+        if (connection) return close(CloseCode.policyViolation, 'hello sent twice');
+        clearTimeout(helloTimer);
+        return hello(message.hello);
+    }
+    if (!connection) return close(CloseCode.policyViolation, 'the first frame must be a hello');
+    switch (message.type) {
+      case 'input': return connection.input(message.data);
+      case 'resize': return connection.resize(message.cols, message.rows);
+      case 'ack': return connection.ack(message.bytes);
+    }
+  });
+  socket.on('close', () => {
+    clearTimeout(helloTimer);
+    closed = true;
+    connection?.detach();
+  });
+  socket.on('error', (error) => {
+    log(`terminal socket: ${error.message}`);
+    close(CloseCode.internalError, 'socket error');
+  });
+}
+
+/**
+ * Whether a WebSocket's Origin header names the page's own server (`host` = the request's Host header), or one
+ * of `extraOrigins` (e.g. `https://class.example.org`). A missing Origin is refused: browsers always send one.
+ */
+export function isAllowedOrigin(origin: string | undefined, host: string | undefined, extraOrigins: readonly string[] = []): boolean {
+  if (!origin) return false;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  if (extraOrigins.some((allowed) => allowed.replace(/\/$/, '').toLowerCase() === url.origin.toLowerCase())) return true;
+  if (!host) return false;
+  try {
+    // Parsed with the origin's scheme so default ports compare equal (`example.org:443` = `https://example.org`).
+    return new URL(`${url.protocol}//${host}`).host === url.host;
+  } catch {
+    return false;
+  }
+}

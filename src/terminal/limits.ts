@@ -1,0 +1,45 @@
+// Every limit a terminal enforces, with its default, in one place.
+
+export interface TerminalLimits {
+  /** Running terminals per attendee (a page reload reuses them; new names count). */
+  readonly maxTerminalsPerAttendee: number;
+  readonly maxViewersPerTerminal: number;
+  /** Sustained input per viewer; a paste up to `inputBurstBytes` goes through at once. */
+  readonly inputBytesPerSecond: number;
+  readonly inputBurstBytes: number;
+  /** Geometry requests are clamped into these bounds. */
+  readonly minCols: number;
+  readonly maxCols: number;
+  readonly minRows: number;
+  readonly maxRows: number;
+  /** Unacknowledged output bytes above which the PTY is paused, and below which it resumes (xterm.js advice). */
+  readonly highWatermark: number;
+  readonly lowWatermark: number;
+  /** A read-write viewer that keeps the PTY paused this long without acking is repainted later instead. */
+  readonly stallTimeoutMs: number;
+  /** How long a terminal nobody watches keeps running. */
+  readonly graceMs: number;
+  /** Lines of history the mirror keeps and repaints. */
+  readonly scrollback: number;
+}
+
+export const DEFAULT_TERMINAL_LIMITS: TerminalLimits = Object.freeze({
+  maxTerminalsPerAttendee: 4,
+  maxViewersPerTerminal: 16,
+  inputBytesPerSecond: 16 * 1024,
+  inputBurstBytes: 64 * 1024,
+  minCols: 10,
+  maxCols: 400,
+  minRows: 4,
+  maxRows: 200,
+  highWatermark: 100_000,
+  lowWatermark: 10_000,
+  stallTimeoutMs: 5_000,
+  graceMs: 30 * 60_000,
+  scrollback: 1000,
+});
+
+export function clampGeometry(limits: TerminalLimits, cols: number, rows: number): { cols: number; rows: number } {
+  const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(value)));
+  return { cols: clamp(cols, limits.minCols, limits.maxCols), rows: clamp(rows, limits.minRows, limits.maxRows) };
+}

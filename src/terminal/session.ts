@@ -1,0 +1,336 @@
+// One PTY and everything attached to it: the mirror, the shell-integration command log, flow control and the
+// viewers (owner, instructor, watchers), who all receive the same output.
+import { randomUUID } from 'node:crypto';
+import pty from 'node-pty';
+import type { CommandRecord, ServerMessage, TerminalState, ViewerRole } from '../protocol.ts';
+import { createBashIntegration, isPlainBash, type BashIntegration } from './bash-integration.ts';
+import { CommandLog } from './command-log.ts';
+import { Emitter, type Disposable, type Event } from './event.ts';
+import { FlowControl, type FlowStats } from './flow-control.ts';
+import { clampGeometry, type TerminalLimits } from './limits.ts';
+import { Osc633Parser } from './osc633-parser.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { ScreenMirror } from './screen-mirror.ts';
+
+/** Where a viewer's messages go (the WebSocket adapter, or a test). */
+export interface ViewerSink {
+  send(message: ServerMessage): void;
+  /** The terminal is gone (exited or closed): disconnect this viewer. */
+  close(reason: string): void;
+}
+
+/** A viewer's handle on the session. */
+export interface ViewerConnection extends Disposable {
+  readonly role: ViewerRole;
+  input(data: Uint8Array): void;
+  resize(cols: number, rows: number): void;
+  ack(bytes: number): void;
+  /** Leaves the terminal (the PTY lives on); same as dispose(). */
+  detach(): void;
+}
+
+export interface TerminalSessionOptions {
+  readonly attendee: string;
+  readonly name: string;
+  /** The command, placeholders already substituted. Plain bash gets shell integration. */
+  readonly argv: readonly string[];
+  readonly cwd?: string;
+  /** The whole environment; node-pty's default (the server's own) when omitted. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cols: number;
+  readonly rows: number;
+  readonly limits: TerminalLimits;
+  /** Where shell-integration rcfiles are written (default: the OS temp dir). */
+  readonly runtimeDirectory?: string;
+  readonly log?: (line: string) => void;
+  readonly now?: () => number;
+}
+
+export interface SessionStats extends FlowStats {
+  readonly viewers: number;
+  readonly droppedInputBytes: number;
+}
+
+interface Viewer {
+  readonly role: ViewerRole;
+  readonly sink: ViewerSink;
+  readonly input: RateLimiter;
+  lastRateNoticeAt: number;
+}
+
+/** node-pty 1.1 has destroy() on Unix (close the fd, then SIGHUP), but its typings omit it. */
+type DestroyablePty = pty.IPty & { destroy(): void };
+
+/** Escalation when a process ignores the SIGHUP that destroy() sends. */
+const KILL_AFTER_MS = 3000;
+const encoder = new TextEncoder();
+
+export class TerminalSession implements Disposable {
+  readonly attendee: string;
+  readonly name: string;
+  private readonly pty: DestroyablePty;
+  private readonly mirror: ScreenMirror;
+  private readonly parser = new Osc633Parser();
+  private readonly commands: CommandLog;
+  private readonly integration: BashIntegration | undefined;
+  private readonly flow: FlowControl<Viewer>;
+  private readonly viewers = new Set<Viewer>();
+  private readonly limits: TerminalLimits;
+  private readonly log: (line: string) => void;
+  private readonly now: () => number;
+  private geometry: { cols: number; rows: number };
+  private title = '';
+  private ptyPaused = false;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private droppedInputBytes = 0;
+  private processExited = false;
+  private state: 'running' | 'exiting' | 'ended' = 'running';
+  private readonly exitEmitter = new Emitter<{ code: number; signal: number | undefined }>();
+  private readonly viewerCountEmitter = new Emitter<number>();
+  /** The process exited on its own (not fired by dispose()). */
+  readonly onExit = this.exitEmitter.event;
+  readonly onViewerCountChange = this.viewerCountEmitter.event;
+  /** A command finished, as shell integration reported it. */
+  readonly onCommand: Event<CommandRecord>;
+
+  constructor(options: TerminalSessionOptions) {
+    this.attendee = options.attendee;
+    this.name = options.name;
+    this.limits = options.limits;
+    this.log = options.log ?? (() => {});
+    this.now = options.now ?? Date.now;
+    this.geometry = clampGeometry(this.limits, options.cols, options.rows);
+    this.flow = new FlowControl<Viewer>(this.limits, this.now);
+    this.integration = isPlainBash(options.argv) ? createBashIntegration(options.argv, options.runtimeDirectory) : undefined;
+    // Without integration no sequence carries the nonce, so the log stays empty and every 633 sequence is stripped.
+    this.commands = new CommandLog(`${this.attendee}/${this.name}`, this.integration?.nonce ?? randomUUID(), this.now);
+    this.onCommand = this.commands.onCommand;
+    this.mirror = new ScreenMirror(this.geometry.cols, this.geometry.rows, this.limits.scrollback);
+    this.mirror.onTitleChange((title) => {
+      this.title = title;
+      this.broadcast({ type: 'title', title });
+    });
+    const argv = this.integration?.argv ?? options.argv;
+    try {
+      this.pty = pty.spawn(argv[0]!, argv.slice(1), {
+        name: 'xterm-256color',
+        cols: this.geometry.cols,
+        rows: this.geometry.rows,
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+        ...(options.env === undefined ? {} : { env: { ...options.env } }),
+      }) as DestroyablePty;
+    } catch (error) {
+      this.integration?.dispose();
+      this.mirror.dispose();
+      throw error;
+    }
+    this.pty.onData((chunk) => this.receive(chunk));
+    this.pty.onExit(({ exitCode, signal }) => this.exited(exitCode, signal || undefined));
+  }
+
+  get pid(): number {
+    return this.pty.pid;
+  }
+
+  get cols(): number {
+    return this.geometry.cols;
+  }
+
+  get rows(): number {
+    return this.geometry.rows;
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Finished commands, oldest first (bounded). */
+  get commandLog(): readonly CommandRecord[] {
+    return this.commands.records;
+  }
+
+  stats(): SessionStats {
+    return { ...this.flow.stats(), viewers: this.viewers.size, droppedInputBytes: this.droppedInputBytes };
+  }
+
+  /**
+   * Adds a viewer: it gets the state, the title and a snapshot of the screen, then live output. An owner (or an
+   * instructor when no owner is attached) brings its geometry, and the PTY is resized to it first.
+   */
+  attach(role: ViewerRole, sink: ViewerSink, geometry?: { cols: number; rows: number }): ViewerConnection {
+    if (this.state !== 'running') throw new Error(`terminal ${this.attendee}/${this.name} has ended`);
+    const viewer: Viewer = { role, sink, input: new RateLimiter(this.limits.inputBytesPerSecond, this.limits.inputBurstBytes, this.now), lastRateNoticeAt: -Infinity };
+    this.viewers.add(viewer);
+    this.flow.add(viewer, role !== 'watcher');
+    if (geometry && this.mayResize(viewer)) this.resize(geometry.cols, geometry.rows);
+    sink.send({ type: 'state', state: this.stateFor(viewer) });
+    if (this.title) sink.send({ type: 'title', title: this.title });
+    this.repaint(viewer);
+    this.viewerCountEmitter.fire(this.viewers.size);
+    let attached = true;
+    const detach = () => {
+      if (!attached) return;
+      attached = false;
+      this.viewers.delete(viewer);
+      this.flow.remove(viewer);
+      this.applyFlow();
+      this.viewerCountEmitter.fire(this.viewers.size);
+    };
+    return {
+      role,
+      input: (data) => attached && this.input(viewer, data),
+      resize: (cols, rows) => {
+        if (attached && this.mayResize(viewer)) this.resize(cols, rows);
+      },
+      ack: (bytes) => {
+        if (!attached) return;
+        this.flow.acked(viewer, bytes);
+        this.applyFlow();
+      },
+      detach,
+      dispose: detach,
+    };
+  }
+
+  /** Destroys the PTY (not just a kill: that leaks the file descriptor), disconnects viewers, frees everything. */
+  dispose(): void {
+    if (this.state === 'ended') return;
+    this.end('terminal closed');
+    this.pty.destroy();
+    if (this.processExited) return;
+    // If the process ignores SIGHUP, it must not outlive its terminal.
+    this.killTimer = setTimeout(() => this.pty.kill('SIGKILL'), KILL_AFTER_MS);
+    this.killTimer.unref();
+  }
+
+  private mayResize(viewer: Viewer): boolean {
+    if (viewer.role === 'owner') return true;
+    return viewer.role === 'instructor' && ![...this.viewers].some((other) => other.role === 'owner');
+  }
+
+  private resize(cols: number, rows: number): void {
+    const geometry = clampGeometry(this.limits, cols, rows);
+    if (geometry.cols === this.geometry.cols && geometry.rows === this.geometry.rows) return;
+    this.geometry = geometry;
+    this.pty.resize(geometry.cols, geometry.rows);
+    this.mirror.resize(geometry.cols, geometry.rows);
+    for (const viewer of this.viewers) viewer.sink.send({ type: 'state', state: this.stateFor(viewer) });
+  }
+
+  private stateFor(viewer: Viewer): TerminalState {
+    return { terminal: this.name, role: viewer.role, cols: this.geometry.cols, rows: this.geometry.rows };
+  }
+
+  private input(viewer: Viewer, data: Uint8Array): void {
+    if (this.state !== 'running') return;
+    if (viewer.role === 'watcher') {
+      this.droppedInputBytes += data.byteLength;
+      return;
+    }
+    if (!viewer.input.take(data.byteLength)) {
+      this.droppedInputBytes += data.byteLength;
+      // One notice per second is enough to explain why keys are lost.
+      if (this.now() - viewer.lastRateNoticeAt >= 1000) {
+        viewer.lastRateNoticeAt = this.now();
+        viewer.sink.send({ type: 'notice', code: 'input-rate', message: `input above ${this.limits.inputBytesPerSecond} bytes/s was dropped` });
+      }
+      return;
+    }
+    this.pty.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+
+  private receive(chunk: string): void {
+    if (this.state !== 'running') return;
+    const { text, sequences } = this.parser.push(chunk);
+    for (const sequence of sequences) {
+      if (!this.commands.accept(sequence)) this.log(`terminal ${this.attendee}/${this.name}: ignored an OSC 633 sequence without the session nonce`);
+    }
+    this.toViewers(text);
+  }
+
+  /**
+   * Output reaches viewers once the mirror has parsed it: what was sent is then exactly what a snapshot taken
+   * between two callbacks contains, so a new viewer's snapshot + live output has neither gap nor overlap.
+   */
+  private toViewers(text: string, then?: () => void): void {
+    this.flow.mirrorWritten(text.length);
+    this.mirror.write(text, () => {
+      this.flow.mirrorParsed(text.length);
+      if (this.state === 'ended') return;
+      if (text) {
+        const data = encoder.encode(text);
+        for (const viewer of this.viewers) {
+          if (!this.flow.canSend(viewer)) continue;
+          viewer.sink.send({ type: 'output', data });
+          this.flow.sent(viewer, data.byteLength);
+        }
+      }
+      this.applyFlow();
+      then?.();
+    });
+    this.applyFlow();
+  }
+
+  private repaint(viewer: Viewer): void {
+    const data = encoder.encode(this.mirror.serialize());
+    viewer.sink.send({ type: 'snapshot', data });
+    this.flow.sent(viewer, data.byteLength);
+  }
+
+  private broadcast(message: ServerMessage): void {
+    for (const viewer of this.viewers) viewer.sink.send(message);
+  }
+
+  private applyFlow(): void {
+    if (this.state === 'ended') return;
+    const decision = this.flow.evaluate();
+    for (const viewer of decision.repaint) this.repaint(viewer);
+    if (decision.pause !== this.ptyPaused) {
+      this.ptyPaused = decision.pause;
+      if (decision.pause) this.pty.pause();
+      else this.pty.resume();
+    }
+    // While paused, look again after the stall timeout: a silent viewer must not hold the PTY forever.
+    if (this.ptyPaused && !this.stallTimer) {
+      this.stallTimer = setTimeout(() => {
+        this.stallTimer = undefined;
+        this.applyFlow();
+      }, this.limits.stallTimeoutMs + 10);
+    } else if (!this.ptyPaused && this.stallTimer) {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
+    }
+  }
+
+  private exited(code: number, signal: number | undefined): void {
+    this.processExited = true;
+    clearTimeout(this.killTimer);
+    if (this.state !== 'running') return;
+    this.state = 'exiting';
+    // Deliver the last output before the exit notice.
+    this.toViewers(this.parser.flush(), () => {
+      this.broadcast({ type: 'exit', code, signal });
+      this.end(`process exited with code ${code}`);
+      this.pty.destroy();
+      this.exitEmitter.fire({ code, signal });
+      this.exitEmitter.dispose();
+    });
+  }
+
+  private end(reason: string): void {
+    this.state = 'ended';
+    clearTimeout(this.stallTimer);
+    for (const viewer of [...this.viewers]) viewer.sink.close(reason);
+    this.viewers.clear();
+    this.viewerCountEmitter.fire(0);
+    this.viewerCountEmitter.dispose();
+    this.integration?.dispose();
+    this.commands.dispose();
+    this.mirror.dispose();
+  }
+}

@@ -1,0 +1,108 @@
+// Flow control: the pure policy, then `yes` against a slow client on a real PTY.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FlowControl } from '../../src/terminal/flow-control.ts';
+import { TerminalManager } from '../../src/terminal/manager.ts';
+import { TerminalClient, bytes, testEnvironment, waitUntil } from './terminal-client.ts';
+
+const limits = { highWatermark: 100, lowWatermark: 10, stallTimeoutMs: 1000 };
+
+test('a read-write viewer above HIGH pauses the PTY until it is below LOW', () => {
+  const flow = new FlowControl<string>(limits, () => 0);
+  flow.add('owner', true);
+  flow.sent('owner', 101);
+  assert.equal(flow.evaluate().pause, true);
+  flow.acked('owner', 50);
+  assert.equal(flow.evaluate().pause, true, 'hysteresis: 51 is not below LOW');
+  flow.acked('owner', 41);
+  assert.equal(flow.evaluate().pause, false);
+});
+
+test('the mirror holds the PTY back like a read-write viewer', () => {
+  const flow = new FlowControl<string>(limits, () => 0);
+  flow.mirrorWritten(150);
+  assert.equal(flow.evaluate().pause, true);
+  flow.mirrorParsed(145);
+  assert.equal(flow.evaluate().pause, false);
+});
+
+test('a slow watcher never pauses the PTY: it falls behind, then is repainted once caught up', () => {
+  const flow = new FlowControl<string>(limits, () => 0);
+  flow.add('watcher', false);
+  flow.sent('watcher', 101);
+  assert.deepEqual(flow.evaluate(), { pause: false, repaint: [] });
+  assert.equal(flow.canSend('watcher'), false, 'its output is skipped');
+  flow.acked('watcher', 95);
+  assert.deepEqual(flow.evaluate(), { pause: false, repaint: ['watcher'] });
+  assert.equal(flow.canSend('watcher'), true);
+});
+
+test('a read-write viewer that stalls the PTY past the timeout is dropped to repaint mode', () => {
+  let now = 0;
+  const flow = new FlowControl<string>(limits, () => now);
+  flow.add('frozen-tab', true);
+  flow.add('owner', true);
+  flow.sent('frozen-tab', 500);
+  flow.sent('owner', 500);
+  assert.equal(flow.evaluate().pause, true);
+  now = 500;
+  flow.acked('owner', 500);
+  assert.equal(flow.evaluate().pause, true);
+  now = 1000;
+  const decision = flow.evaluate();
+  assert.equal(decision.pause, false, 'the owner is no longer held back by the frozen tab');
+  assert.equal(flow.canSend('frozen-tab'), false);
+  assert.equal(flow.stats().behind, 1);
+  flow.acked('frozen-tab', 500);
+  assert.deepEqual(flow.evaluate().repaint, ['frozen-tab']);
+});
+
+test('`yes` against a slowly acking viewer: bounded buffers, the PTY pauses, Ctrl-C brings the prompt back within 1 s', async (t) => {
+  const manager = new TerminalManager({ defaultCommand: 'bash', env: testEnvironment() });
+  t.after(() => manager.dispose());
+  const client = new TerminalClient();
+  client.autoAck = false;
+  const connection = manager.attach({ attendee: 'alice', terminal: 'shell', role: 'owner', cols: 80, rows: 24 }, client);
+  client.onAck = (n) => connection.ack(n);
+  // A slow renderer: acks what it wrote every 100 ms.
+  const acker = setInterval(() => client.flushAck(), 100);
+  t.after(() => clearInterval(acker));
+  const session = manager.get('alice', 'shell')!;
+  // A projector that stops acking altogether: it must not hold the attendee back.
+  const projector = new TerminalClient();
+  projector.autoAck = false;
+  const projection = manager.attach({ attendee: 'alice', terminal: 'shell', role: 'watcher', cols: 80, rows: 24 }, projector);
+  projector.onAck = (n) => projection.ack(n);
+  t.after(() => projector.dispose());
+  await waitUntil(() => client.text.includes('$ '), 5000, () => 'prompt');
+
+  connection.input(bytes('yes\r'));
+  let maxInFlight = 0;
+  let sawPause = false;
+  const started = Date.now();
+  while (Date.now() - started < 2000) {
+    const stats = session.stats();
+    maxInFlight = Math.max(maxInFlight, stats.maxUnacked + stats.mirrorPending);
+    sawPause ||= stats.paused;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.ok(client.written > 100_000, `yes produced output (${client.written} bytes)`);
+  assert.ok(sawPause, 'the PTY was paused');
+  // HIGH + what was already read (a few 64 KiB chunks) before pause() took effect.
+  assert.ok(maxInFlight < 400_000, `bytes in flight stayed bounded: ${maxInFlight}`);
+
+  const interruptedAt = Date.now();
+  connection.input(bytes('\x03'));
+  await waitUntil(() => session.commandLog.some((record) => record.command === 'yes'), 1000, () => 'the yes record');
+  await waitUntil(() => /\$ $/.test(client.screen().filter(Boolean).at(-1) ?? ''), 1000 - (Date.now() - interruptedAt), () => `prompt; screen:\n${client.screen().join('\n')}`);
+  assert.ok(Date.now() - interruptedAt < 1000);
+  t.diagnostic(`${client.written} bytes written in 2 s, at most ${maxInFlight} in flight, prompt ${Date.now() - interruptedAt} ms after Ctrl-C`);
+  assert.equal(session.commandLog.at(-1)!.exitCode, 130);
+
+  assert.ok(projector.written < 400_000, `the silent projector was sent at most HIGH + a chunk (${projector.written})`);
+  assert.ok(client.written > projector.written * 2, 'the owner went on without it');
+  // The projector catches up: it is repainted from the mirror and shows the owner's screen.
+  projector.flushAck();
+  await waitUntil(() => projector.messages.filter((message) => message.type === 'snapshot').length === 2, 2000, () => 'a repaint');
+  await waitUntil(() => projector.screen().join('\n') === client.screen().join('\n'), 2000, () => `same screens:\n${projector.screen().join('\n')}\n---\n${client.screen().join('\n')}`);
+});

@@ -1,0 +1,79 @@
+// 200 terminals opened and closed (destroyed while running, exited on their own, bash with its rcfile): the
+// server's PTY file descriptors, child processes (zombies included) and rcfiles return to the baseline.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TerminalManager } from '../../src/terminal/manager.ts';
+import { TerminalClient, testEnvironment, waitUntil } from './terminal-client.ts';
+
+function openPtyDescriptors(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === '/dev/ptmx';
+    } catch {
+      return false; // closed while listing
+    }
+  }).length;
+}
+
+/** Children of this process, zombies included (a zombie still has its /proc/<pid>). */
+function childProcesses(): string[] {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+    } catch {
+      return false;
+    }
+  });
+}
+
+// Its own directory: other test files running at the same time write rcfiles to the OS temp dir.
+const runtimeDirectory = mkdtempSync(join(tmpdir(), 'labdeck-leaks-'));
+const rcfiles = () => readdirSync(runtimeDirectory).length;
+
+test('200 open/close cycles leave no PTY descriptor, no child process and no rcfile behind', async (t) => {
+  const manager = new TerminalManager({
+    commands: { quick: 'sh -c "exit 0"', shell: 'bash' },
+    defaultCommand: 'sleep 60',
+    env: testEnvironment(),
+    limits: { graceMs: 0 },
+    runtimeDirectory,
+  });
+  t.after(() => {
+    manager.dispose();
+    rmSync(runtimeDirectory, { recursive: true, force: true });
+  });
+  const baseline = { fds: openPtyDescriptors(), children: childProcesses().length, rcfiles: 0 };
+  const pids = new Set<number>();
+
+  for (let batch = 0; batch < 10; batch++) {
+    const closings: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      const attendee = `a${batch}x${i}`;
+      // 8 terminals destroyed while running (grace 0 after the viewer leaves), 10 exiting by themselves, 2 bash.
+      const terminal = i < 8 ? 'sleeper' : i < 18 ? 'quick' : 'shell';
+      const client = new TerminalClient();
+      const connection = manager.attach({ attendee, terminal, role: 'owner', cols: 80, rows: 24 }, client);
+      const session = manager.get(attendee, terminal)!;
+      pids.add(session.pid);
+      if (terminal === 'quick') {
+        closings.push(waitUntil(() => client.closedReason !== undefined, 5000, () => 'exit').finally(() => client.dispose()));
+      } else {
+        connection.detach();
+        client.dispose();
+        closings.push(waitUntil(() => manager.get(attendee, terminal) === undefined, 5000, () => 'grace expiry'));
+      }
+    }
+    await Promise.all(closings);
+  }
+  assert.equal(pids.size, 200);
+  await waitUntil(
+    () => openPtyDescriptors() === baseline.fds && childProcesses().length === baseline.children && rcfiles() === baseline.rcfiles,
+    5000,
+    () => `baseline ${JSON.stringify(baseline)}, now ${JSON.stringify({ fds: openPtyDescriptors(), children: childProcesses().length, rcfiles: rcfiles() })}`,
+  );
+  for (const pid of pids) assert.throws(() => readFileSync(`/proc/${pid}/stat`), /ENOENT/, `process ${pid} is gone`);
+});

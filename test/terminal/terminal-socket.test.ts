@@ -1,0 +1,134 @@
+// The WebSocket adapter against a real `ws` server on 127.0.0.1:0, real ws clients and real bash PTYs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { attachTerminalSocket, isAllowedOrigin } from '../../src/http/terminal-socket.ts';
+import {
+  ClientFrameType,
+  decodeServerMessage,
+  encodeClientMessage,
+  TERMINAL_PROTOCOL_VERSION,
+  TERMINAL_SUBPROTOCOL,
+  type ClientMessage,
+} from '../../src/protocol.ts';
+import { TerminalManager } from '../../src/terminal/manager.ts';
+import { TerminalClient, bytes, testEnvironment, waitUntil } from './terminal-client.ts';
+
+const tokens: Record<string, { attendee: string; role: 'owner' | 'instructor' | 'watcher' }> = {
+  'alice-token': { attendee: 'alice', role: 'owner' },
+  'projector-token': { attendee: 'alice', role: 'watcher' },
+};
+
+async function startTerminalServer(t: import('node:test').TestContext) {
+  const manager = new TerminalManager({ defaultCommand: 'bash', env: testEnvironment() });
+  const logged: string[] = [];
+  const server = createServer();
+  const sockets = new WebSocketServer({ server, handleProtocols: (protocols) => (protocols.has(TERMINAL_SUBPROTOCOL) ? TERMINAL_SUBPROTOCOL : false) });
+  sockets.on('connection', (socket) => attachTerminalSocket(socket, { manager, authorize: (hello) => tokens[hello.token], log: (line) => logged.push(line) }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(async () => {
+    manager.dispose();
+    for (const client of sockets.clients) client.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return { manager, logged, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/terminal` };
+}
+
+interface Browser {
+  socket: WebSocket;
+  client: TerminalClient;
+  closed: Promise<{ code: number; reason: string }>;
+  send(message: ClientMessage): void;
+}
+
+/** A browser stand-in: ws client + headless xterm, acking after each write like the real pane. */
+async function connect(url: string, token: string | undefined, terminal = 'shell'): Promise<Browser> {
+  const socket = new WebSocket(url, TERMINAL_SUBPROTOCOL);
+  socket.binaryType = 'arraybuffer';
+  const client = new TerminalClient();
+  const send = (message: ClientMessage) => socket.send(encodeClientMessage(message));
+  client.onAck = (n) => send({ type: 'ack', bytes: n });
+  socket.on('message', (data: ArrayBuffer) => {
+    const message = decodeServerMessage(new Uint8Array(data));
+    if (message.type === 'malformed' || message.type === 'unknown') throw new Error(`bad server frame: ${JSON.stringify(message)}`);
+    client.send(message);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  if (token !== undefined) send({ type: 'hello', hello: { version: TERMINAL_PROTOCOL_VERSION, token, terminal, cols: 80, rows: 24 } });
+  return { socket, client, closed, send };
+}
+
+test('hello, then output; typed input echoes; a reconnect is repainted from the mirror; a watcher cannot type', async (t) => {
+  const { manager, url, logged } = await startTerminalServer(t);
+  const first = await connect(url, 'alice-token');
+  await waitUntil(() => first.client.state !== undefined, 5000, () => 'state');
+  assert.deepEqual(first.client.state, { terminal: 'shell', role: 'owner', cols: 80, rows: 24 });
+  first.send({ type: 'input', data: bytes('echo mirror-$((20+1))\r') });
+  await first.client.waitForScreen(/mirror-21/);
+  // An unknown frame type is logged and ignored; the connection keeps working.
+  first.socket.send(new Uint8Array([0x7f, 1, 2]));
+  const pid = manager.get('alice', 'shell')!.pid;
+  first.socket.close();
+  await first.closed;
+
+  const second = await connect(url, 'alice-token');
+  await second.client.waitForScreen(/echo mirror-\$\(\(20\+1\)\)\nmirror-21/);
+  assert.equal(manager.get('alice', 'shell')!.pid, pid, 'the same shell');
+  assert.equal(second.client.messages[1]?.type, 'snapshot');
+  assert.ok(logged.some((line) => line.includes('unknown type 0x7f')), logged.join('\n'));
+
+  const projector = await connect(url, 'projector-token');
+  await projector.client.waitForScreen(/mirror-21/);
+  projector.send({ type: 'input', data: bytes('echo from-the-projector\r') });
+  second.send({ type: 'input', data: bytes('echo owner-$((1+1))\r') });
+  await projector.client.waitForText('owner-2');
+  await second.client.waitForText('owner-2');
+  assert.ok(!second.client.text.includes('from-the-projector'));
+  assert.equal(manager.get('alice', 'shell')!.stats().droppedInputBytes, 'echo from-the-projector\r'.length);
+
+  second.send({ type: 'input', data: bytes('exit 5\r') });
+  const [ownerClose, projectorClose] = await Promise.all([second.closed, projector.closed]);
+  assert.deepEqual(ownerClose, { code: 1000, reason: 'process exited with code 5' });
+  assert.equal(projectorClose.code, 1000);
+  assert.ok(second.client.messages.some((message) => message.type === 'exit' && message.code === 5));
+});
+
+test('bad clients are closed with a reason', async (t) => {
+  const { url, manager } = await startTerminalServer(t);
+  const cases: { name: string; act: (browser: Browser) => void; code: number; reason: RegExp }[] = [
+    { name: 'wrong token', act: (b) => b.send({ type: 'hello', hello: { version: 1, token: 'nope', terminal: 'shell', cols: 80, rows: 24 } }), code: 1008, reason: /not authorized/ },
+    { name: 'input before hello', act: (b) => b.send({ type: 'input', data: bytes('ls\r') }), code: 1008, reason: /first frame must be a hello/ },
+    { name: 'malformed hello', act: (b) => b.socket.send(new Uint8Array([ClientFrameType.hello, 0x7b])), code: 1008, reason: /hello: payload must be a JSON object/ },
+    { name: 'wrong version', act: (b) => b.send({ type: 'hello', hello: { version: 99, token: 'alice-token', terminal: 'shell', cols: 80, rows: 24 } }), code: 1008, reason: /protocol version 99/ },
+    { name: 'short resize', act: (b) => b.socket.send(new Uint8Array([ClientFrameType.resize, 0, 80])), code: 1008, reason: /resize payload must be 4 bytes/ },
+    { name: 'text frame', act: (b) => b.socket.send('hello'), code: 1008, reason: /binary/ },
+    { name: 'oversized frame', act: (b) => b.socket.send(new Uint8Array(70 * 1024).fill(ClientFrameType.input, 0, 1)), code: 1009, reason: /larger than 65536/ },
+    { name: 'watcher of a terminal not running', act: (b) => b.send({ type: 'hello', hello: { version: 1, token: 'projector-token', terminal: 'other', cols: 80, rows: 24 } }), code: 1008, reason: /not running/ },
+  ];
+  for (const { name, act, code, reason } of cases) {
+    const browser = await connect(url, undefined);
+    act(browser);
+    const closed = await browser.closed;
+    assert.equal(closed.code, code, name);
+    assert.match(closed.reason, reason, name);
+    browser.client.dispose();
+  }
+  assert.equal(manager.list().length, 0, 'nothing was spawned');
+});
+
+test('isAllowedOrigin accepts the page’s own origin and listed ones only', () => {
+  assert.equal(isAllowedOrigin('http://127.0.0.1:8080', '127.0.0.1:8080'), true);
+  assert.equal(isAllowedOrigin('https://class.example.org', 'class.example.org:443'), true, 'default port');
+  assert.equal(isAllowedOrigin('HTTP://LOCALHOST:8080', 'localhost:8080'), true);
+  assert.equal(isAllowedOrigin('http://127.0.0.1:9999', '127.0.0.1:8080'), false, 'other port');
+  assert.equal(isAllowedOrigin('http://evil.example', '127.0.0.1:8080'), false);
+  assert.equal(isAllowedOrigin('https://127.0.0.1:8080', '127.0.0.1:8080'), true, 'TLS terminated in front of the server');
+  assert.equal(isAllowedOrigin(undefined, '127.0.0.1:8080'), false, 'no Origin');
+  assert.equal(isAllowedOrigin('null', '127.0.0.1:8080'), false, 'sandboxed iframe / file://');
+  assert.equal(isAllowedOrigin('file:///x', '127.0.0.1:8080'), false);
+  assert.equal(isAllowedOrigin('http://127.0.0.1:8080', undefined), false);
+  assert.equal(isAllowedOrigin('https://slides.example.org', '127.0.0.1:8080', ['https://slides.example.org/']), true, 'listed');
+});
