@@ -32,7 +32,8 @@ export async function timeRemarkJs(markdown: string, excludedClasses: readonly s
     for (let run = 0; run < runs; run++) {
       const tab = await browser.newPage({ viewport: { width: 1280, height: 720 } });
       await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      timings.push(await tab.waitForFunction(() => (window as unknown as { __timing?: RemarkTiming }).__timing).then((handle) => handle.jsonValue()));
+      const handle = await tab.waitForFunction(() => (window as unknown as { __timing?: RemarkTiming }).__timing);
+      timings.push((await handle.jsonValue()) as RemarkTiming);
       await tab.close();
     }
     return timings;

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveMessage } from '../protocol.ts';
 import type { DeckSource } from './deck-routes.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';
+import { isAllowedOrigin } from './origin.ts';
 
 export interface LiveReload {
   readonly handleUpgrade: UpgradeHandler;
@@ -23,7 +24,7 @@ export function createLiveReload(source: DeckSource): LiveReload {
 
   return {
     handleUpgrade(request, socket, head) {
-      if (!originMatchesHost(request.headers.origin, request.headers.host)) return rejectUpgrade(socket, '403 Forbidden');
+      if (!isAllowedOrigin(request.headers.origin, request.headers.host)) return rejectUpgrade(socket, '403 Forbidden');
       sockets.handleUpgrade(request, socket, head, (client) => {
         // The page may have loaded an older version than the current one while the socket was opening.
         send(client, source.current().version);
@@ -35,15 +36,4 @@ export function createLiveReload(source: DeckSource): LiveReload {
       sockets.close();
     },
   };
-}
-
-/** True when the Origin header names exactly the host (and port) the request was sent to. */
-export function originMatchesHost(origin: string | undefined, host: string | undefined): boolean {
-  if (!origin || !host) return false;
-  try {
-    const url = new URL(origin);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === host.toLowerCase();
-  } catch {
-    return false; // "null" (opaque origins such as file://) and garbage
-  }
 }

@@ -1,6 +1,6 @@
 // The WebSocket side of a terminal (docs/protocol.md): decodes the client's frames, checks the hello, attaches the
 // viewer to its TerminalSession and encodes what the session sends. The upgrade handler (not here) checks Origin
-// with isAllowedOrigin() and picks the subprotocol; the hello's token is checked through `authorize`.
+// with isAllowedOrigin() (origin.ts) and picks the subprotocol; the hello's token is checked through `authorize`.
 import type { RawData, WebSocket } from 'ws';
 import {
   CloseCode,
@@ -106,27 +106,4 @@ export function attachTerminalSocket(socket: WebSocket, options: TerminalSocketO
     log(`terminal socket: ${error.message}`);
     close(CloseCode.internalError, 'socket error');
   });
-}
-
-/**
- * Whether a WebSocket's Origin header names the page's own server (`host` = the request's Host header), or one
- * of `extraOrigins` (e.g. `https://class.example.org`). A missing Origin is refused: browsers always send one.
- */
-export function isAllowedOrigin(origin: string | undefined, host: string | undefined, extraOrigins: readonly string[] = []): boolean {
-  if (!origin) return false;
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-  if (extraOrigins.some((allowed) => allowed.replace(/\/$/, '').toLowerCase() === url.origin.toLowerCase())) return true;
-  if (!host) return false;
-  try {
-    // Parsed with the origin's scheme so default ports compare equal (`example.org:443` = `https://example.org`).
-    return new URL(`${url.protocol}//${host}`).host === url.host;
-  } catch {
-    return false;
-  }
 }
