@@ -1,0 +1,102 @@
+// Who is asking: every HTTP route and WebSocket channel identifies its caller here, from a token carried as
+// `?token=` (first visit: the server turns it into a cookie), the `labdeck_token` cookie, or `Authorization: Bearer`.
+// Tokens are random and compared in constant time. Attendee-provided names are data, never markup.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+export type Role = 'instructor' | 'attendee' | 'watcher';
+
+export interface Identity {
+  readonly role: Role;
+  /** Whose terminals and progress: a stable id (`local` for the single learner of a loopback server). */
+  readonly attendee: string;
+  /** What people see (attendee-provided: escape it wherever it is shown). */
+  readonly name: string;
+}
+
+export interface AccessOptions {
+  /** Fixed tokens (tests, restarts); random ones otherwise. */
+  readonly instructorToken?: string;
+  readonly watcherToken?: string;
+  /**
+   * Let callers without a token in as the single local attendee. Only safe when the server is reachable from this
+   * machine alone (bound to loopback): anyone who can reach the server would get a shell.
+   */
+  readonly openToLocalAttendee: boolean;
+}
+
+export const tokenCookie = 'labdeck_token';
+export const localAttendee: Identity = Object.freeze({ role: 'attendee', attendee: 'local', name: 'local' });
+
+export interface Access {
+  readonly instructorToken: string;
+  readonly watcherToken: string;
+  /** Registers an attendee and returns its personal token. */
+  addAttendee(attendee: string, name: string, token?: string): string;
+  identify(token: string | undefined): Identity | undefined;
+  /** The token a request carries (query, cookie or bearer), without judging it. */
+  tokenOf(request: IncomingMessage): string | undefined;
+  /** Identity of a request: its token's, else the local attendee when that is allowed, else undefined. */
+  identifyRequest(request: IncomingMessage): Identity | undefined;
+}
+
+export function newToken(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+function sameToken(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export function createAccess(options: AccessOptions): Access {
+  const instructorToken = options.instructorToken ?? newToken();
+  const watcherToken = options.watcherToken ?? newToken();
+  const attendees = new Map<string, Identity>();
+
+  const identify = (token: string | undefined): Identity | undefined => {
+    if (!token) return undefined;
+    if (sameToken(token, instructorToken)) return { role: 'instructor', attendee: 'instructor', name: 'instructor' };
+    if (sameToken(token, watcherToken)) return { role: 'watcher', attendee: 'watcher', name: 'projector' };
+    for (const [candidate, identity] of attendees) if (sameToken(token, candidate)) return identity;
+    return undefined;
+  };
+
+  const tokenOf = (request: IncomingMessage): string | undefined => {
+    const query = new URL(request.url ?? '/', 'http://request.invalid').searchParams.get('token');
+    if (query) return query;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    if (bearer) return bearer[1];
+    return readCookie(request.headers.cookie, tokenCookie);
+  };
+
+  return {
+    instructorToken,
+    watcherToken,
+    addAttendee(attendee, name, token = newToken()) {
+      attendees.set(token, Object.freeze({ role: 'attendee', attendee, name }));
+      return token;
+    },
+    identify,
+    tokenOf,
+    identifyRequest(request) {
+      const token = tokenOf(request);
+      if (token) return identify(token);
+      return options.openToLocalAttendee ? localAttendee : undefined;
+    },
+  };
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return decodeURIComponent(part.slice(at + 1).trim());
+  }
+  return undefined;
+}
+
+/** Whether a bind address keeps the server reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
