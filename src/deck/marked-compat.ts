@@ -1,69 +1,328 @@
 // Make remark's CommonMark (+GFM) reading of a slide match what marked 0.3.1 — the engine remark.js 0.14.1 bundles,
-// configured {gfm, tables, pedantic, smartLists, langPrefix: ''} — produces for real decks.
-// Two halves: `prepareMarkdown` rewrites the source where marked's grammar differs at the line level, and
-// `adjustTree` fixes the mdast (before it becomes hast) using the prepared source for what only the raw text knows.
-// Each rule below was checked against marked 0.3.1 itself.
+// configured {gfm, tables, pedantic, smartLists, langPrefix: ''} — produces.
+// Three parts: `prepareMarkdown` cuts the source into blocks with marked's own block lexer and writes them back so
+// that CommonMark finds the same blocks; `adjustTree` fixes the mdast (before it becomes hast) where marked's
+// output differs inside blocks; `restoreHtmlBlocks` puts marked's raw HTML blocks into the HTML. Each rule below
+// was checked against marked 0.3.1 itself (and the conformance suite against remark.js in Chromium).
 import type { Code, Heading, List, ListItem, Nodes, Parents, Root, Table, Text } from 'mdast';
 
+/** What `prepareMarkdown` hands to remark. */
+export interface PreparedMarkdown {
+  /** The source rewritten so that CommonMark finds marked's blocks. */
+  readonly text: string;
+  /** For each list item of `text`, in document order: whether marked makes it loose (its text in `<p>`). */
+  readonly looseItems: readonly boolean[];
+  /** marked's HTML blocks, which `text` holds as placeholders (see `restoreHtmlBlocks`). */
+  readonly htmlBlocks: readonly string[];
+}
+
 /**
- * marked's own preprocessing (tabs → 4 spaces, NBSP → space, blank-with-spaces lines emptied), then line-level
- * grammar differences, outside fenced code:
- * - `#Title` (no space) is a heading in marked 0.3.1, a paragraph in CommonMark;
- * - `1)` does not start a list in marked (only `1.`), it does in CommonMark; nor does a bullet alone on its line
- *   (an empty item in CommonMark), and setext underlines need two characters;
- * - a top-level list goes on, in marked, until a blank line is followed by a line that is neither indented nor a
- *   bullet, and every line in between belongs to the current item: lines CommonMark would leave out (indented
- *   less than the item's text) are indented to the item's text column;
- * - fenced code content is not de-indented by marked, so lines indented less than the fence (code pasted at
- *   column 0 inside a list item's fence) are padded to the fence's indentation, which CommonMark then removes.
+ * The source as marked 0.3.1 cuts it into blocks, written back so that CommonMark reads the same blocks.
+ * marked's own preprocessing comes first (tabs → 4 spaces, NBSP → space, U+2424 → newline); its block lexer
+ * (`lexBlocks`, a port of `Lexer.prototype.token`) then cuts the text, and `writeBlocks` writes each block out:
+ * - lists exactly as marked delimits them (where a list ends, which lines belong to which item, the pedantic
+ *   outdent of item text, smartLists), in a form CommonMark cannot read differently: one marker per list,
+ *   alternating between adjacent lists so CommonMark does not merge them, item content indented to the marker;
+ *   marked decides looseness item by item, which is returned for `adjustTree`;
+ * - fenced code with exactly the text marked took between the fences (marked does not de-indent it);
+ * - headings as ATX headings (`#Title`, setext `---` under `---`), everything else as written,
+ *   with a blank line between blocks (marked ends blocks where CommonMark may go on) and the line fixes of
+ *   `fixTextLines` in paragraphs.
  */
-export function prepareMarkdown(markdown: string): string {
+export function prepareMarkdown(markdown: string): PreparedMarkdown {
   const text = markdown
     .replace(/\r\n|\r/g, '\n')
     .replace(/\t/g, '    ')
     .replace(/\u00a0/g, ' ')
-    .replace(/\u2424/g, '\n')
-    .replace(/^ +$/gm, '');
-  const lines = text.split('\n');
-  let fence: { marker: string; indent: number } | undefined;
-  /** Text column of the current top-level list item; undefined outside a list. */
-  let itemColumn: number | undefined;
-  let previousBlank = true;
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!;
-    const blank = line === '';
-    const indent = line.length - line.trimStart().length;
-    if (fence !== undefined) {
-      const close = /^ *(`{3,}|~{3,}) *$/.exec(line);
-      if (close && close[1]![0] === fence.marker[0] && close[1]!.length >= fence.marker.length) fence = undefined;
-      else if (!blank && indent < fence.indent) lines[i] = ' '.repeat(fence.indent - indent) + line;
-      previousBlank = blank;
-      continue;
+    .replace(/\u2424/g, '\n');
+  const output: WriteOutput = { looseItems: [], htmlBlocks: [] };
+  return { text: writeBlocks(lexBlocks(text, true), output), ...output };
+}
+
+/** Private-use characters: markdown gives them no meaning, and decks do not contain them. */
+const htmlPlaceholder = /<p>\uE002(\d+)\uE003<\/p>|\uE002(\d+)\uE003/g;
+
+/**
+ * Put marked's HTML blocks back into remark's HTML. marked passes them through untouched (pedantic: no markdown
+ * inside, blank lines and all), which no CommonMark HTML block does; alone in its paragraph, the placeholder loses
+ * the `<p>` CommonMark gave it.
+ */
+export function restoreHtmlBlocks(html: string, prepared: PreparedMarkdown): string {
+  if (prepared.htmlBlocks.length === 0) return html;
+  return html.replace(htmlPlaceholder, (_, alone: string | undefined, inline: string | undefined) =>
+    prepared.htmlBlocks[Number(alone ?? inline)]!);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// marked 0.3.1's block lexer (options gfm, tables, pedantic, smartLists), keeping what the rewrite needs.
+
+/** The tags marked 0.3.1 does not treat as block HTML (`block._tag`). */
+const INLINE_TAGS = 'a|em|strong|small|s|cite|q|dfn|abbr|data|time|code|var|samp|kbd|sub|sup|i|b|u|mark|ruby|rt|rp|bdi|bdo|span|br|wbr|ins|del|img';
+const BLOCK_TAG = String.raw`(?!(?:${INLINE_TAGS})\b)\w+(?!:\/|[^\w\s@]*@)\b`;
+const FENCES = ' *(`{3,}|~{3,}) *(\\S+)? *\\n([\\s\\S]+?)\\s*\\1 *(?:\\n+|$)';
+const LIST = String.raw`( *)((?:[*+-]|\d+\.)) [\s\S]+?(?:\n+(?=(?: *[-*_]){3,} *(?:\n+|$))|\n{2,}(?! )(?!\1(?:[*+-]|\d+\.) )\n*|\s*$)`;
+const HR = String.raw`( *[-*_]){3,} *(?:\n+|$)`;
+const HEADING = String.raw` *(#{1,6}) *([^\n]+?) *#* *(?:\n+|$)`;
+const LHEADING = String.raw`([^\n]+)\n *(=|-){2,} *(?:\n+|$)`;
+const BLOCKQUOTE = String.raw`( *>[^\n]+(\n[^\n]+)*\n*)+`;
+const DEF = String.raw` *\[([^\]]+)\]: *<?([^\s>]+)>?(?: +["(]([^\n]+)[")])? *(?:\n+|$)`;
+
+const rules = {
+  newline: /^\n+/,
+  code: /^( {4}[^\n]+\n*)+/,
+  fences: new RegExp(`^${FENCES}`),
+  heading: new RegExp(`^${HEADING}`),
+  nptable: /^ *(\S.*\|.*)\n *([-:]+ *\|[-| :]*)\n((?:.*\|.*(?:\n|$))*)\n*/,
+  lheading: new RegExp(`^${LHEADING}`),
+  hr: new RegExp(`^${HR}`),
+  blockquote: new RegExp(`^${BLOCKQUOTE}`),
+  list: new RegExp(`^${LIST}`),
+  html: new RegExp(String.raw`^ *(?:<!--[\s\S]*?-->|<(${BLOCK_TAG})[\s\S]+?<\/\1>|<${BLOCK_TAG}(?:"[^"]*"|'[^']*'|[^'">])*?>) *(?:\n{2,}|\s*$)`),
+  def: new RegExp(`^${DEF}`),
+  table: /^ *\|(.+)\n *\|( *[-:]+[-| :]*)\n((?: *\|.*(?:\n|$))*)\n*/,
+  // A paragraph line stops before a line starting any other block. marked splices the fence and list rules in
+  // with renumbered back-references; the list's `\1` becomes `\3`, the fence's (unset) language: kept as is.
+  paragraph: new RegExp(
+    String.raw`^((?:[^\n]+\n?(?!${FENCES.replace('\\1', '\\2')}|${LIST.replace('\\1', '\\3')}|${HR}|${HEADING}|` +
+      String.raw`${LHEADING}|${BLOCKQUOTE}|<${BLOCK_TAG}|${DEF}))+)\n*`,
+  ),
+  text: /^[^\n]+/,
+  bullet: /(?:[*+-]|\d+\.)/,
+  item: /^( *)((?:[*+-]|\d+\.)) [^\n]*(?:\n(?!\1(?:[*+-]|\d+\.) )[^\n]*)*/gm,
+};
+
+interface ListItemBlock {
+  readonly loose: boolean;
+  readonly blocks: Block[];
+}
+
+type Block =
+  | { readonly type: 'space' }
+  /** Indented code, as written: marked (pedantic) keeps the blank lines after it as code lines. */
+  | { readonly type: 'code'; readonly raw: string }
+  | { readonly type: 'fence'; readonly marker: string; readonly lang: string | undefined; readonly text: string }
+  | { readonly type: 'heading'; readonly depth: number; readonly text: string }
+  | { readonly type: 'blockquote'; readonly blocks: Block[] }
+  | { readonly type: 'list'; readonly ordered: boolean; readonly items: ListItemBlock[] }
+  /** A top-level paragraph. */
+  | { readonly type: 'paragraph'; readonly raw: string }
+  /** One line of text in a list item (marked makes no paragraphs there; consecutive lines are joined). */
+  | { readonly type: 'text'; readonly text: string }
+  /** An HTML block: passed through untouched. */
+  | { readonly type: 'html'; readonly raw: string }
+  /** Written as it is: hr, tables, definitions. */
+  | { readonly type: 'verbatim'; readonly raw: string };
+
+/** `Lexer.prototype.token`: the same rules tried in the same order, so every block ends where marked ends it. */
+function lexBlocks(source: string, top: boolean): Block[] {
+  let src = source.replace(/^ +$/gm, '');
+  const blocks: Block[] = [];
+  let cap: RegExpExecArray | null;
+  const take = (match: RegExpExecArray) => {
+    src = src.substring(match[0].length);
+    return match;
+  };
+  while (src) {
+    if ((cap = rules.newline.exec(src))) {
+      take(cap);
+      if (cap[0].length > 1) blocks.push({ type: 'space' });
     }
-    if (blank) {
-      previousBlank = true;
-      continue;
+    if ((cap = rules.code.exec(src))) {
+      blocks.push({ type: 'code', raw: take(cap)[0] });
+    } else if ((cap = rules.fences.exec(src))) {
+      take(cap);
+      blocks.push({ type: 'fence', marker: cap[1]!, lang: cap[2], text: cap[3]! });
+    } else if ((cap = rules.heading.exec(src))) {
+      take(cap);
+      blocks.push({ type: 'heading', depth: cap[1]!.length, text: cap[2]! });
+    } else if (top && (cap = rules.nptable.exec(src))) {
+      blocks.push({ type: 'verbatim', raw: take(cap)[0] });
+    } else if ((cap = rules.lheading.exec(src))) {
+      take(cap);
+      blocks.push({ type: 'heading', depth: cap[2] === '=' ? 1 : 2, text: cap[1]! });
+    } else if ((cap = rules.hr.exec(src))) {
+      blocks.push({ type: 'verbatim', raw: take(cap)[0] });
+    } else if ((cap = rules.blockquote.exec(src))) {
+      take(cap);
+      blocks.push({ type: 'blockquote', blocks: lexBlocks(cap[0].replace(/^ *> ?/gm, ''), top) });
+    } else if ((cap = rules.list.exec(src))) {
+      take(cap);
+      const { list, rest } = lexList(cap[0], cap[2]!);
+      blocks.push(list);
+      src = rest + src;
+    } else if ((cap = rules.html.exec(src))) {
+      blocks.push({ type: 'html', raw: take(cap)[0] });
+    } else if (top && (cap = rules.def.exec(src))) {
+      blocks.push({ type: 'verbatim', raw: take(cap)[0] });
+    } else if (top && (cap = rules.table.exec(src))) {
+      blocks.push({ type: 'verbatim', raw: take(cap)[0] });
+    } else if (top && (cap = rules.paragraph.exec(src))) {
+      blocks.push({ type: 'paragraph', raw: take(cap)[1]! });
+    } else if ((cap = rules.text.exec(src))) {
+      blocks.push({ type: 'text', text: take(cap)[0] });
     }
-    const bullet = /^((?:[*+-]|\d+\.) +)\S/.exec(line);
-    if (bullet) itemColumn = bullet[1]!.length;
-    else if (itemColumn !== undefined && indent === 0 && previousBlank) itemColumn = undefined;
-    else if (itemColumn !== undefined && indent < itemColumn && !/^ *(?:[-*_] *){3,}$/.test(line)) {
-      line = ' '.repeat(itemColumn - indent) + line;
-    } else if (itemColumn !== undefined && /^(?: *[-*_]){3,} *$/.test(line)) itemColumn = undefined;
-    const fenceMatch = /^( *)(`{3,}|~{3,})/.exec(line);
-    if (fenceMatch) fence = { marker: fenceMatch[2]!, indent: fenceMatch[1]!.length };
-    else {
-      line = line
-        .replace(/^( *(?:(?:[*+-]|\d+\.) +)?)(#{1,6})(?=[^#\s])/, (match, before: string, hashes: string) =>
-          before.length - (itemColumn ?? 0) < 4 ? `${before}${hashes} ` : match)
-        .replace(/^( {0,3})(\d+)\)(?= |$)/, '$1$2\\)')
-        // A bullet with nothing after it, or a one-character setext underline, is text in marked.
-        .replace(/^( *)([*+=-]|\d+\.)$/, (_, spaces: string, mark: string) => `${spaces}${mark.replace(/[*+=.-]/, '\\$&')}`);
-    }
-    lines[i] = line;
-    previousBlank = false;
   }
-  return lines.join('\n');
+  return blocks;
+}
+
+/**
+ * marked's list branch: the items of a matched list, each outdented and lexed on its own. With smartLists, an item
+ * whose bullet differs (`*` after `-`, not `2.` after `1.`) ends the list: it and the items after it go back to the
+ * source (`rest`) to be lexed again.
+ */
+function lexList(text: string, bullet: string): { list: Block; rest: string } {
+  const found = text.match(rules.item) ?? [];
+  const items: ListItemBlock[] = [];
+  let rest = '';
+  let next = false;
+  let last = found.length - 1;
+  for (let i = 0; i <= last; i++) {
+    let item = found[i]!.replace(/^ *([*+-]|\d+\.) +/, '');
+    // Pedantic outdent: up to 4 spaces off every line, whatever the bullet's width (so code in a fence loses them).
+    if (item.includes('\n ')) item = item.replace(/^ {1,4}/gm, '');
+    if (i !== last) {
+      const following = rules.bullet.exec(found[i + 1]!)![0];
+      if (bullet !== following && !(bullet.length > 1 && following.length > 1)) {
+        rest = found.slice(i + 1).join('\n');
+        last = i;
+      }
+    }
+    let loose = next || /\n\n(?!\s*$)/.test(item);
+    if (i !== last) {
+      next = item.endsWith('\n');
+      if (!loose) loose = next;
+    }
+    items.push({ loose, blocks: lexBlocks(item, false) });
+  }
+  return { list: { type: 'list', ordered: bullet.length > 1, items }, rest };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writing marked's blocks back as markdown for CommonMark.
+
+/**
+ * Ends a list where CommonMark would otherwise take the next block, indented code after two blank lines, into the
+ * last item; `adjustTree` removes it.
+ */
+const LIST_END = '<!-- labdeck: end of list -->';
+
+/** What the writer collects besides the text (see `PreparedMarkdown`). */
+interface WriteOutput {
+  readonly looseItems: boolean[];
+  readonly htmlBlocks: string[];
+}
+
+function writeBlocks(blocks: readonly Block[], output: WriteOutput): string {
+  let out = '';
+  let previous: Block | undefined;
+  /** The marker variant of the previous list in this container, while no other block came in between. */
+  let previousList: { ordered: boolean; variant: number } | undefined;
+  for (const block of blocks) {
+    if (block.type === 'space') {
+      if (previous) previous = block;
+      continue;
+    }
+    let written: string;
+    if (block.type === 'list') {
+      const variant = previousList?.ordered === block.ordered ? 1 - previousList.variant : 0;
+      written = writeList(block, variant, output);
+      previousList = { ordered: block.ordered, variant };
+    } else {
+      written = writeBlock(block, output);
+      previousList = undefined;
+    }
+    if (previous?.type === 'code') {
+      // Written code ends its own line (see writeBlock).
+    } else if (previous?.type === 'text' && block.type === 'text') {
+      out += '\n';
+    } else if (previous) {
+      out += previous.type === 'list' && written.startsWith(' ') ? `\n\n${LIST_END}\n\n` : '\n\n';
+    }
+    out += written;
+    previous = block;
+  }
+  return out;
+}
+
+function writeBlock(block: Exclude<Block, { type: 'space' | 'list' }>, output: WriteOutput): string {
+  switch (block.type) {
+    case 'code':
+      // Pedantic marked keeps the newlines after indented code as code lines; CommonMark ends the code at its last
+      // line. `adjustCode` puts them back, counting all but one of the line ends after it: hence one more here, so
+      // that what follows the code (the next block, the next list item) never adds to the count.
+      return `${block.raw}\n`;
+    case 'fence':
+      return writeFence(block.marker, block.lang, block.text);
+    case 'heading':
+      // ATX whatever marked read (`#Title`, a setext `---` under `---`); a closing `#` keeps a trailing one.
+      return `${'#'.repeat(block.depth)} ${block.text}${block.text.endsWith('#') ? ' #' : ''}`;
+    case 'blockquote':
+      return writeBlocks(block.blocks, output).split('\n').map((line) => (line ? `> ${line}` : '>')).join('\n');
+    case 'paragraph':
+      return fixTextLines(block.raw.replace(/\n+$/, ''));
+    case 'text':
+      return fixTextLines(block.text);
+    case 'html':
+      // remark-html ends every block with a newline; marked's raw HTML already has its own.
+      output.htmlBlocks.push(block.raw.replace(/\n$/, ''));
+      return `\uE002${output.htmlBlocks.length - 1}\uE003`;
+    case 'verbatim':
+      return block.raw.replace(/\n+$/, '');
+  }
+}
+
+/** A fence CommonMark closes where marked did: longer than any run of its character in the code. */
+function writeFence(marker: string, lang: string | undefined, text: string): string {
+  const character = marker[0]!;
+  let length = marker.length;
+  for (const line of text.split('\n')) {
+    const run = /^ *(`+|~+)/.exec(line)?.[1];
+    if (run?.[0] === character) length = Math.max(length, run.length + 1);
+  }
+  const fence = character.repeat(length);
+  return `${fence}${lang ?? ''}\n${text}\n${fence}`;
+}
+
+function writeList(list: Extract<Block, { type: 'list' }>, variant: number, output: WriteOutput): string {
+  const marker = list.ordered ? ['1.', '1)'][variant]! : ['-', '*'][variant]!;
+  const indent = ' '.repeat(marker.length + 1);
+  let out = '';
+  for (const item of list.items) {
+    output.looseItems.push(item.loose);
+    const body = writeBlocks(item.blocks, output)
+      .split('\n')
+      .map((line, index) => (index === 0 ? (line ? `${marker} ${line}` : marker) : line ? indent + line : ''))
+      .join('\n');
+    if (out !== '' && !out.endsWith('\n')) out += '\n';
+    out += body;
+  }
+  return out;
+}
+
+/** A line `fixTextLines` may change (most paragraphs have none: skip the per-line work). */
+const mayNeedTextFix = /^ *(?:\d+[).]|[*+=#-]$|`{3}|~{3}|<!--)/m;
+
+/**
+ * Lines of a paragraph (or of a list item's text) that CommonMark would read as something marked does not:
+ * - `1)` starts a list in CommonMark only;
+ * - a bullet or `#` alone on its line is an empty item / heading in CommonMark, and a one-character setext
+ *   underline makes a heading there (marked needs two);
+ * - a fence that marked found no end for is text in marked, but runs to the end in CommonMark;
+ * - `<!--` without a `-->` after it is text in marked, an HTML block running to the end in CommonMark.
+ */
+function fixTextLines(text: string): string {
+  if (!mayNeedTextFix.test(text)) return text;
+  const lines = text.split('\n');
+  return lines
+    .map((line, index) =>
+      line
+        .replace(/^( {0,3})(\d+)\)(?= |$)/, '$1$2\\)')
+        .replace(/^( *)([*+=#-]|\d+\.)$/, (_, spaces: string, mark: string) => `${spaces}${mark.replace(/[*+=#.-]/, '\\$&')}`)
+        .replace(/^( *)(`{3,}|~{3,})/, '$1\\$2')
+        .replace(/^( {0,3})<!--/, (match, spaces: string) =>
+          lines.slice(index).join('\n').includes('-->') ? match : `${spaces}\\<!--`),
+    )
+    .join('\n');
 }
 
 /** marked's heading id: the heading's raw markdown, lower-cased, runs of non-word characters → `-`. */
@@ -71,25 +330,45 @@ export function headingId(raw: string): string {
   return raw.toLowerCase().replace(/[^\w]+/g, '-');
 }
 
-/** Adjust the mdast of `source` (the output of prepareMarkdown) to marked's output. `expandRaw` turns placeholders
- *  in heading text back into the HTML marked would have seen there. */
-export function adjustTree(tree: Root, source: string, expandRaw: (raw: string) => string): void {
-  walk(tree, source, expandRaw);
+/**
+ * Adjust the mdast of `source` (`PreparedMarkdown.text`, possibly after link definitions) to marked's output;
+ * `looseItems` comes with it.
+ */
+export function adjustTree(tree: Root, source: string, looseItems: readonly boolean[]): void {
+  setLooseness(tree, looseItems);
+  walk(tree, source);
 }
 
-function walk(parent: Parents, source: string, expandRaw: (raw: string) => string): void {
+/**
+ * marked decides `<p>` in `<li>` item by item; CommonMark for the whole list. `prepareMarkdown` wrote every list
+ * item marked found, in order, so the n-th item here is marked's n-th; the `listItem` handler in render.ts reads
+ * the per-item `spread`.
+ */
+function setLooseness(tree: Root, looseItems: readonly boolean[]): void {
+  let index = 0;
+  const visit = (parent: Parents): void => {
+    for (const node of parent.children as Nodes[]) {
+      if (node.type === 'list') node.spread = false;
+      if (node.type === 'listItem') node.spread = looseItems[index++] ?? false;
+      if ('children' in node) visit(node);
+    }
+  };
+  visit(tree);
+}
+
+function walk(parent: Parents, source: string): void {
   const children = parent.children as Nodes[];
   for (let i = 0; i < children.length; i++) {
     const node = children[i]!;
     switch (node.type) {
       case 'heading':
-        setHeadingId(node, source, expandRaw);
+        setHeadingId(node, source);
         break;
       case 'code':
         adjustCode(node, source);
         break;
       case 'list':
-        adjustList(node, source);
+        adjustList(node);
         break;
       case 'table':
         alignCells(node);
@@ -103,6 +382,10 @@ function walk(parent: Parents, source: string, expandRaw: (raw: string) => strin
         break;
       }
       case 'html':
+        if (node.value === LIST_END) {
+          children.splice(i--, 1);
+          continue;
+        }
         // CommonMark makes an HTML block of any tag alone on its line; marked only of block-level tags, so an
         // `<img>` or `<br/>` line is a paragraph there.
         if (isFlowContainer(parent) && inlineTagStart.test(node.value)) {
@@ -117,14 +400,12 @@ function walk(parent: Parents, source: string, expandRaw: (raw: string) => strin
       default:
         break;
     }
-    if ('children' in node) walk(node, source, expandRaw);
+    if ('children' in node) walk(node, source);
   }
   if (parent.type !== 'link' && parent.type !== 'linkReference') linkBareUrls(parent);
 }
 
-/** The tags marked 0.3.1 does not treat as block HTML (`block._tag`). */
-const inlineTagStart =
-  /^ *<(?:a|em|strong|small|s|cite|q|dfn|abbr|data|time|code|var|samp|kbd|sub|sup|i|b|u|mark|ruby|rt|rp|bdi|bdo|span|br|wbr|ins|del|img)\b/i;
+const inlineTagStart = new RegExp(String.raw`^ *<(?:${INLINE_TAGS})\b`, 'i');
 
 function isFlowContainer(parent: Parents): boolean {
   return parent.type === 'root' || parent.type === 'listItem' || parent.type === 'blockquote';
@@ -136,17 +417,12 @@ function slice(node: Nodes, source: string): string | undefined {
   return start === undefined || end === undefined ? undefined : source.slice(start, end);
 }
 
-function setHeadingId(node: Heading, source: string, expandRaw: (raw: string) => string): void {
+function setHeadingId(node: Heading, source: string): void {
   const text = slice(node, source);
-  if (text === undefined) return;
-  const atx = /^ *(#{1,6}) *([^\n]+?) *#* *(?:\n+|$)/.exec(text);
-  // Setext: marked's lheading takes only the one line above the underline.
-  const lines = text.split('\n');
-  const raw = atx ? atx[2]! : (lines.length > 1 ? lines[lines.length - 2]! : text);
-  // marked's closing sequence needs no space before it: `# Bar#` is "Bar".
-  const last = node.children[node.children.length - 1];
-  if (atx && last?.type === 'text' && !raw.endsWith('#')) last.value = last.value.replace(/ *#+ *$/, '');
-  node.data = { ...node.data, hProperties: { ...node.data?.hProperties, id: headingId(expandRaw(raw)) } };
+  // prepareMarkdown writes every heading as ATX, with marked's heading text.
+  const raw = text === undefined ? undefined : /^ *#{1,6} *([^\n]+?) *#* *$/.exec(text)?.[1];
+  if (raw === undefined) return;
+  node.data = { ...node.data, hProperties: { ...node.data?.hProperties, id: headingId(raw) } };
 }
 
 function adjustCode(node: Code, source: string): void {
@@ -155,37 +431,18 @@ function adjustCode(node: Code, source: string): void {
     // marked's fence ends at `\s*` + the closing fence: trailing blank lines and spaces are not code.
     node.value = node.value.replace(/\s+$/, '');
   } else if (node.position?.end.offset !== undefined) {
-    // Indented code: pedantic marked keeps the newlines that follow it (→ empty code lines on the slide).
+    // Indented code: the newlines marked keeps after it (→ empty code lines on the slide), see `writeBlock`.
     const after = /^(?:[ ]*\n)*/.exec(source.slice(node.position.end.offset))![0];
-    node.value += '\n'.repeat(after.split('\n').length - 1);
+    node.value += '\n'.repeat(Math.max(0, after.split('\n').length - 2));
   }
   // langPrefix '' : `<code class="bash">`, not `language-bash`.
   if (node.lang) node.data = { ...node.data, hProperties: { className: [node.lang] } };
 }
 
-/**
- * marked decides `<p>` in `<li>` item by item: an item is loose when a blank line precedes or follows it (within the
- * list) or it holds a blank line before more content. CommonMark decides for the whole list; the `listItem`
- * handler in render.ts reads the per-item `spread` set here. marked also writes no `start` attribute.
- */
-function adjustList(node: List, source: string): void {
+/** marked writes no `start` attribute, and knows no task lists. */
+function adjustList(node: List): void {
   node.start = null;
-  const items = node.children;
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    untick(item);
-    const text = slice(item, source) ?? '';
-    const blankBefore = i > 0 && blankBetween(items[i - 1]!, item, source);
-    const blankAfter = i < items.length - 1 && blankBetween(item, items[i + 1]!, source);
-    item.spread = blankBefore || blankAfter || /\n\n(?!\s*$)/.test(text);
-  }
-  node.spread = false;
-}
-
-function blankBetween(a: ListItem, b: ListItem, source: string): boolean {
-  const end = a.position?.end.offset;
-  const start = b.position?.start.offset;
-  return end !== undefined && start !== undefined && /\n *\n/.test(source.slice(end, start));
+  for (const item of node.children) untick(item);
 }
 
 /** Task-list items are GitHub's, not marked's: put the `[ ]` / `[x]` back as text. */

@@ -8,29 +8,50 @@
 import { remark } from 'remark';
 import remarkGfm from 'remark-gfm';
 import remarkHtml from 'remark-html';
-import { defaultHandlers, type State } from 'mdast-util-to-hast';
+import { defaultHandlers, type Raw, type State } from 'mdast-util-to-hast';
 import { fromHtml } from 'hast-util-from-html';
 import { toHtml } from 'hast-util-to-html';
 import { sanitize, type Schema } from 'hast-util-sanitize';
 import type { Element, ElementContent, Root, RootContent } from 'hast';
-import type { ListItem, Root as MdastRoot } from 'mdast';
+import type { Code, InlineCode, ListItem, Root as MdastRoot, Text } from 'mdast';
 import type { VFile } from 'vfile';
-import { assembleMarkdown, spliceBlocks } from './content-classes.ts';
-import { adjustTree, prepareMarkdown } from './marked-compat.ts';
+import { assembleMarkdown } from './content-classes.ts';
+import { adjustTree, prepareMarkdown, restoreHtmlBlocks, type PreparedMarkdown } from './marked-compat.ts';
 import { highlightCode, highlightCodeSpans, mayHaveCodeSpans, wrapCodeLines } from './code-blocks.ts';
 import { slideSchema } from './html-schema.ts';
 import type { ContentNode, LinkTable, ModelSlide, RenderedSlide, RenderOptions } from './types.ts';
 
 interface ChunkData {
-  /** HTML of the block content classes whose placeholders are in the chunk (see content-classes.ts). */
-  readonly blocks: readonly string[];
+  /** The chunk as prepared for remark (the value parsed also has link definitions before it). */
+  readonly prepared: PreparedMarkdown;
 }
 
 function markedCompat() {
   return (tree: MdastRoot, file: VFile): void => {
-    const { blocks } = file.data as unknown as ChunkData;
-    adjustTree(tree, String(file.value), (raw) => spliceBlocks(raw, blocks));
+    const { prepared } = file.data as unknown as ChunkData;
+    adjustTree(tree, String(file.value), prepared.looseItems);
   };
+}
+
+/** marked's `escape(text, true)`: its HTML spells out `"`, `'` and `>` in text and code, not only `&` and `<`. */
+function escapeAsMarked(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/**
+ * Text (and code) written as marked writes it. The browser reads both spellings alike, except where remark.js
+ * splices a content class's HTML into its parent's markdown and marked takes part of it as code: then the
+ * references show (`echo &quot;` when a `]` in code closes a class early).
+ */
+function asMarkedText(node: ElementContent): ElementContent {
+  if (node.type === 'text') return { type: 'raw', value: escapeAsMarked(node.value) } satisfies Raw;
+  if (node.type === 'element') node.children = node.children.map(asMarkedText);
+  return node;
 }
 
 const processor = remark()
@@ -42,6 +63,9 @@ const processor = remark()
       // Without its parent the default handler decides `<p>` from the item's own `spread`, which marked-compat
       // set item by item as marked does.
       listItem: (state: State, node: ListItem) => defaultHandlers.listItem(state, node, undefined),
+      text: (state: State, node: Text) => asMarkedText(defaultHandlers.text(state, node)),
+      code: (state: State, node: Code) => asMarkedText(defaultHandlers.code(state, node)),
+      inlineCode: (state: State, node: InlineCode) => asMarkedText(defaultHandlers.inlineCode(state, node)),
     },
   })
   .freeze();
@@ -59,14 +83,14 @@ function definitionsFor(markdown: string, links: LinkTable): string {
   return definitions;
 }
 
-/** marked 0.3.1 output for one chunk of markdown, block classes spliced back in. */
-function markdownToHtml(markdown: string, blocks: readonly string[], links: LinkTable): string {
+/** marked 0.3.1 output for one chunk of markdown. */
+function markdownToHtml(markdown: string, links: LinkTable): string {
   const prepared = prepareMarkdown(markdown);
   // Definitions go first: nothing (an unclosed fence, a list) can swallow them there.
-  const value = definitionsFor(prepared, links) + prepared;
-  const data: ChunkData = { blocks };
+  const value = definitionsFor(prepared.text, links) + prepared.text;
+  const data: ChunkData = { prepared };
   const html = String(processor.processSync({ value, data: data as unknown as VFile['data'] }));
-  return spliceBlocks(html, blocks);
+  return restoreHtmlBlocks(html, prepared);
 }
 
 /**
@@ -77,11 +101,14 @@ const plainText = /^[A-Za-z(][A-Za-z0-9 ,.()'"?;:/-]*[A-Za-z0-9.)'"?]$/;
 
 /** remark.js's recursive `convertMarkdown` (before the outer innerHTML round-trips). */
 function convert(content: readonly ContentNode[], links: LinkTable, inline: boolean): string {
-  const { markdown, blocks } = assembleMarkdown(content, (inner, innerInline) => convert(inner, links, innerInline));
+  const markdown = assembleMarkdown(content, (inner, innerInline) => convert(inner, links, innerInline));
   const source = markdown.replace(/^\s+/, '');
   // Spans of plain words are common (one `.debug[...]` per slide in container.training): skip the parser.
-  if (plainText.test(source) && !source.includes('http')) return inline ? source : `<p>${source}</p>\n`;
-  const html = markdownToHtml(source, blocks, links);
+  if (plainText.test(source) && !source.includes('http')) {
+    const text = escapeAsMarked(source);
+    return inline ? text : `<p>${text}</p>\n`;
+  }
+  const html = markdownToHtml(source, links);
   return inline ? unwrapSingleParagraph(html) : html;
 }
 

@@ -53,7 +53,9 @@ const chapters: ConformanceDeck[] = markdownFiles(join(fixtures, 'container-trai
   }));
 
 const seedMarkdown = readFileSync(join(fixtures, 'seed/netshoot.md'), 'utf8');
-const seed: ConformanceDeck[] = [[], ['extra-details'], ['netshoot']].map((excludedClasses) => ({
+// Every slide of the seed chapter carries `netshoot`, so excluding it leaves nothing to compare; `in-person`
+// drops one slide in the middle of an increment chain instead.
+const seed: ConformanceDeck[] = [[], ['extra-details'], ['in-person']].map((excludedClasses) => ({
   group: 'seed netshoot.md',
   name: `excluding [${excludedClasses.join(', ')}]`,
   markdown: seedMarkdown,

@@ -81,9 +81,27 @@ test('renderContent follows convertMarkdown: inline unwrap, empty paragraphs, tr
     '<p>before <span class="whatever">some <em>fancy</em> content</span> after</p>',
   );
   assert.equal(renderContent([{ classes: ['a'], block: true, content: ['\nx\n'] }], {}), '<div class="a"><p>x</p>\n</div>');
-  assert.equal(renderContent(['a\n\n<p> </p>\n\nb'], {}), '<p>a</p>\n\n<p>b</p>');
+  // marked: '<p>a</p>\n<p> </p>\n\n<p>b</p>\n', then remark.js removes the empty paragraph and one trailing newline.
+  assert.equal(renderContent(['a\n\n<p> </p>\n\nb'], {}), '<p>a</p>\n\n\n<p>b</p>');
   assert.equal(renderContent(['*x*'], {}, true), '<em>x</em>');
   assert.equal(renderContent(['  \n\n  # Title'], {}), '<h1 id="title">Title</h1>');
+});
+
+test('marked decides looseness item by item, and two blank lines end a list', () => {
+  assert.equal(
+    renderContent(['- a\n- b\n\n- c\n- d\n\n\n- e'], {}),
+    '<ul>\n<li>a</li>\n<li>\n<p>b</p>\n</li>\n<li>\n<p>c</p>\n</li>\n<li>d</li>\n</ul>\n<ul>\n<li>e</li>\n</ul>',
+  );
+});
+
+test("a class's HTML is spliced into its parent's markdown, so code swallowing it shows marked's references", () => {
+  // `.lab[` closed early by the `]` of `echo "]"`: the parent's fence then holds the class's closing tags.
+  const lab = { classes: ['lab'], block: true, content: ['\n\n- step:\n  ```bash\n  echo "'] };
+  assert.equal(
+    renderContent([lab, '\n  ```\n'], {}),
+    '<div class="lab"><ul>\n<li>step:\n<pre><code class="bash">echo &amp;quot;&lt;/li>\n&lt;/ul>\n&lt;/div>\n</code></pre>\n' +
+      '</li></ul></div>',
+  );
 });
 
 test('a block class inside a paragraph splits it as the browser does', () => {
