@@ -1,9 +1,13 @@
-// The slides on the page: one scaled 16:9 (or 4:3) box per slide, the current one visible, ←/→ to move, and the
-// URL hash (`#N` or `#slide-name`) as the way in. The DOM keeps remark.js's class names so that decks' CSS applies.
+// The slides on the page: one 16:9 (or 4:3) box per slide scaled to the slides' own container (not the window: a
+// terminal pane or the presenter view may share the page), the current one visible, and the URL hash (`#N`,
+// `#slide-name`, `#pN` in presenter mode) as the way in. The DOM keeps remark.js's class names so that decks' CSS applies.
 import type { DeckJson, SlideJson } from '../protocol.ts';
 
 /** remark.js's reference size: slides are laid out at this width and scaled to the window. */
-const slideWidth = 908;
+export const slideWidth = 908;
+
+/** Why the shown slide changed: `navigation` = goTo (keys, hash, links, followers), `update` = a new deck version. */
+export type ShowCause = 'navigation' | 'update';
 
 export class Slideshow {
   readonly #root: HTMLElement;
@@ -12,9 +16,32 @@ export class Slideshow {
   /** 0-based index of the shown slide. */
   #current = 0;
   #height = slideWidth / (16 / 9);
+  /** Called after every change of the shown slide (and after every deck update). */
+  onShow: (index: number, cause: ShowCause) => void = () => {};
+  /** `p` in presenter mode, so that a reload comes back to the presenter view (`#p12`) as in remark.js. */
+  hashPrefix = /^#p\d+$/.test(location.hash) ? 'p' : '';
 
   constructor(root: HTMLElement) {
     this.#root = root;
+    new ResizeObserver(() => this.#scale()).observe(root);
+  }
+
+  get current(): number {
+    return this.#current;
+  }
+
+  get slides(): readonly SlideJson[] {
+    return this.#slides;
+  }
+
+  /** The `.remark-slide-container` of each slide, in order. */
+  get slideElements(): readonly HTMLElement[] {
+    return this.#containers;
+  }
+
+  /** Slide height at the reference width: the deck's ratio. */
+  get slideHeight(): number {
+    return this.#height;
   }
 
   get slideCount(): number {
@@ -39,7 +66,7 @@ export class Slideshow {
     this.#slides = deck.slides;
     this.#containers = containers;
     this.#scale();
-    this.#show(Math.min(target, Math.max(0, containers.length - 1)));
+    this.#show(Math.min(target, Math.max(0, containers.length - 1)), 'update');
     // The first deck is shown before the URL's hash is read (goToHash): leave the hash alone until then.
     if (previous) this.#syncHash();
   }
@@ -54,8 +81,8 @@ export class Slideshow {
 
   indexOfHash(hash: string): number | undefined {
     const key = decodeURIComponent(hash.replace(/^#/, ''));
-    if (/^\d+$/.test(key)) {
-      const index = Number(key) - 1;
+    if (/^p?\d+$/.test(key)) {
+      const index = Number(key.replace('p', '')) - 1;
       return index >= 0 && index < this.#slides.length ? index : undefined;
     }
     const index = this.#slides.findIndex((slide) => slide.name === key);
@@ -64,7 +91,7 @@ export class Slideshow {
 
   goTo(index: number): void {
     if (index < 0 || index >= this.#slides.length) return;
-    this.#show(index);
+    this.#show(index, 'navigation');
     this.#syncHash();
   }
 
@@ -81,28 +108,43 @@ export class Slideshow {
     this.#scale();
   }
 
-  #show(index: number): void {
+  /** Rewrites the hash after a change of `hashPrefix`. */
+  syncHash(): void {
+    this.#syncHash();
+  }
+
+  #show(index: number, cause: ShowCause): void {
     this.#containers[this.#current]?.classList.remove('remark-visible');
     this.#current = index;
     this.#containers[index]?.classList.add('remark-visible');
+    this.onShow(index, cause);
   }
 
   /** `#N` of the shown slide, unless the hash already names it (`#slide-name` links stay as they were). */
   #syncHash(): void {
-    if (this.#slides.length === 0 || this.indexOfHash(location.hash) === this.#current) return;
+    const hash = `#${this.hashPrefix}${this.#current + 1}`;
+    if (this.#slides.length === 0 || location.hash === hash) return;
+    // A `#slide-name` link stays as it was, unless the presenter view needs its `#pN`.
+    if (this.hashPrefix === '' && !/^#p?\d+$/.test(location.hash) && this.indexOfHash(location.hash) === this.#current) return;
     // replaceState, not location.hash: moving through 300 slides should not make 300 history entries.
-    history.replaceState(null, '', `#${this.#current + 1}`);
+    history.replaceState(null, '', hash);
   }
 
   #scale(): void {
-    const scale = Math.min(window.innerWidth / slideWidth, window.innerHeight / this.#height);
-    this.#root.style.setProperty('--labdeck-slide-width', `${slideWidth}px`);
-    this.#root.style.setProperty('--labdeck-slide-height', `${this.#height}px`);
-    this.#root.style.setProperty('--labdeck-scale', String(scale));
+    fitSlides(this.#root, this.#height);
   }
 }
 
-function ratioOf(ratio: string): number {
+/** Sets the CSS variables that scale slides (`.remark-slide-scaler`) inside `box` to fit it. */
+export function fitSlides(box: HTMLElement, slideHeight: number): void {
+  const width = box.clientWidth || window.innerWidth;
+  const height = box.clientHeight || window.innerHeight;
+  box.style.setProperty('--labdeck-slide-width', `${slideWidth}px`);
+  box.style.setProperty('--labdeck-slide-height', `${slideHeight}px`);
+  box.style.setProperty('--labdeck-scale', String(Math.min(width / slideWidth, height / slideHeight)));
+}
+
+export function ratioOf(ratio: string): number {
   const [width, height] = ratio.split(':').map(Number);
   return width && height ? width / height : 16 / 9;
 }

@@ -1,0 +1,139 @@
+// Follow me, in the page: listens to the instructor's slide on the server's follow channel and moves there while
+// following; an instructor's page leads (sends its moves) or, as a co-presenter, takes the lead on request. The
+// badge says which of these the page is doing, and is the button that changes it.
+import { followPath, type FollowClientMessage, type FollowServerMessage } from '../protocol.ts';
+
+export interface FollowOptions {
+  /** Move the page to the leader's slide (0-based). */
+  readonly goTo: (index: number) => void;
+  /** The page's slide (0-based), announced when this page starts leading. */
+  readonly currentIndex: () => number;
+}
+
+const clientIdKey = 'labdeck-client';
+
+export class FollowMe {
+  readonly #options: FollowOptions;
+  readonly #badge: HTMLButtonElement;
+  #socket: WebSocket | undefined;
+  #instructor = false;
+  #leading = false;
+  #following = true;
+  /** The leader's last slide; null until someone led. */
+  #leaderIndex: number | null = null;
+
+  constructor(options: FollowOptions) {
+    this.#options = options;
+    this.#badge = document.createElement('button');
+    this.#badge.type = 'button';
+    this.#badge.className = 'labdeck-follow';
+    this.#badge.hidden = true;
+    this.#badge.addEventListener('click', () => (this.#instructor && !this.#leading && !this.#following ? this.takeLead() : this.toggle()));
+    document.body.append(this.#badge);
+    this.#connect(500);
+  }
+
+  get following(): boolean {
+    return this.#following && !this.#leading;
+  }
+
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  /** The person moved this page (keys, links, a synced window): lead with it, or stop following to browse. */
+  userMoved(index: number): void {
+    if (this.#leading) this.#send({ type: 'goto', index });
+    else if (this.#following && this.#leaderIndex !== null) this.#setFollowing(false);
+  }
+
+  /** Leave to browse freely, or rejoin (and go to the leader's slide at once). */
+  toggle(): void {
+    if (this.#leading) return;
+    this.#setFollowing(!this.#following);
+  }
+
+  takeLead(): void {
+    if (this.#instructor) this.#send({ type: 'take-lead' });
+  }
+
+  #setFollowing(following: boolean): void {
+    this.#following = following;
+    if (this.following && this.#leaderIndex !== null) this.#options.goTo(this.#leaderIndex);
+    this.#render();
+  }
+
+  #connect(retryMs: number): void {
+    const query = new URLSearchParams({ client: clientId() });
+    const token = new URLSearchParams(location.search).get('token');
+    if (token) query.set('token', token);
+    const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${followPath}?${query}`);
+    this.#socket = socket;
+    socket.addEventListener('open', () => (retryMs = 500));
+    socket.addEventListener('message', (event) => this.#onMessage(parse(event.data)));
+    socket.addEventListener('close', () => {
+      // The server restarts while authoring: come back, the welcome message brings the leader's slide again.
+      setTimeout(() => this.#connect(Math.min(retryMs * 2, 5000)), retryMs);
+    });
+  }
+
+  #onMessage(message: FollowServerMessage | undefined): void {
+    if (!message) return;
+    if (message.type === 'welcome') {
+      this.#instructor = message.instructor;
+      this.#leading = message.leading;
+      // Another window of the leading browser joins where the lead is; the first one announces where it is.
+      if (message.leading && message.index !== null) this.#options.goTo(message.index);
+      else if (message.leading) this.#send({ type: 'goto', index: this.#options.currentIndex() });
+      if (message.index !== null) this.#onPosition(message.index);
+    } else if (message.type === 'position') {
+      this.#onPosition(message.index);
+    } else if (message.type === 'lead') {
+      this.#leading = message.leading;
+      if (message.leading) this.#send({ type: 'goto', index: this.#options.currentIndex() });
+    }
+    this.#render();
+  }
+
+  #onPosition(index: number): void {
+    this.#leaderIndex = index;
+    if (this.following) this.#options.goTo(index);
+  }
+
+  #send(message: FollowClientMessage): void {
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message));
+  }
+
+  #render(): void {
+    const state = this.#leading ? 'leading' : this.#following ? 'following' : 'free';
+    // A lone learner with no instructor around has nothing to follow: no badge.
+    this.#badge.hidden = !this.#instructor && this.#leaderIndex === null;
+    this.#badge.dataset.state = state;
+    this.#badge.textContent =
+      state === 'leading' ? '★ Leading: attendees follow you'
+      : state === 'following' ? `● Following the ${this.#instructor ? 'lead' : 'instructor'} · press L to browse freely`
+      : this.#instructor ? '○ Browsing · click to take the lead (Shift+L), L to follow'
+      : '○ Browsing freely · press L or click to follow the instructor';
+    document.documentElement.dataset.labdeckFollow = state;
+  }
+}
+
+/** Shared by the windows of one browser (localStorage), so they lead together. */
+function clientId(): string {
+  let id = localStorage.getItem(clientIdKey);
+  if (!id) {
+    // getRandomValues, not randomUUID: the latter needs a secure context, and a classroom server may be plain http.
+    id = Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+    localStorage.setItem(clientIdKey, id);
+  }
+  return id;
+}
+
+function parse(data: unknown): FollowServerMessage | undefined {
+  if (typeof data !== 'string') return undefined;
+  try {
+    return JSON.parse(data) as FollowServerMessage;
+  } catch {
+    return undefined;
+  }
+}

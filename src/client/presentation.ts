@@ -1,0 +1,117 @@
+// What turns slides into a presentation: remark.js's keys and modes (blackout, mirror, fullscreen, clone, presenter
+// view, timer, help), touch swipe, the slide finder, printing, windows kept in sync and the follow-me channel.
+// Moves the person makes are told to the other windows and, when leading, to the followers; moves that come from
+// them are applied without being echoed back.
+import { bindKeys, type KeyAction } from './keyboard.ts';
+import { createHelp } from './help.ts';
+import { SlideOverview } from './overview.ts';
+import { PresenterView } from './presenter.ts';
+import { PresentationTimer } from './timer.ts';
+import { WindowSync, type SyncMessage } from './window-sync.ts';
+import { FollowMe } from './follow.ts';
+import { bindSwipe } from './touch.ts';
+import { installPrint, isPrintView } from './print.ts';
+import type { Slideshow } from './slideshow.ts';
+
+export interface PresentationOptions {
+  /** A server is there (not a static export): follow-me is available. */
+  readonly live: boolean;
+}
+
+export function startPresentation(slideshow: Slideshow, options: PresentationOptions): void {
+  const root = document.documentElement;
+  const timer = new PresentationTimer();
+  const presenter = new PresenterView(timer);
+  const help = createHelp();
+  const overview = new SlideOverview((index) => slideshow.goTo(index));
+  const print = installPrint(slideshow);
+  const sync = new WindowSync(location.pathname);
+  /** True while applying a move that came from another window or the leader. */
+  let applyingRemote = false;
+
+  const applyRemote = (index: number): void => {
+    applyingRemote = true;
+    try {
+      slideshow.goTo(index);
+    } finally {
+      applyingRemote = false;
+    }
+  };
+  // The print layout is a document, not a slideshow: it follows no one.
+  const follow = options.live && !isPrintView() ? new FollowMe({ goTo: applyRemote, currentIndex: () => slideshow.current }) : undefined;
+
+  const setBlackout = (on: boolean): void => {
+    root.classList.toggle('labdeck-blackout', on);
+  };
+  const refresh = (): void => {
+    // Only an open presenter view is kept up to date: copying the next slide on every move would slow moves down.
+    if (presenter.open) presenter.render(slideshow.slides, slideshow.slideElements, slideshow.current, slideshow.slideHeight);
+    root.dataset.labdeckSlide = String(slideshow.current + 1);
+  };
+  const setPresenter = (open: boolean): void => {
+    presenter.toggle(open);
+    slideshow.hashPrefix = open ? 'p' : '';
+    slideshow.syncHash();
+    refresh();
+  };
+
+  slideshow.onShow = (index, cause) => {
+    refresh();
+    if (cause === 'update') {
+      overview.setSlides(slideshow.slides);
+      print.refresh();
+      return;
+    }
+    timer.slideChanged();
+    if (applyingRemote) return;
+    sync.post({ type: 'goto', index });
+    follow?.userMoved(index);
+  };
+
+  sync.onMessage = (message: SyncMessage) => {
+    if (message.type === 'blackout') return setBlackout(message.on);
+    // The person moved in another window of this browser: they are browsing there, so this one stops following too.
+    if (follow?.following) follow.toggle();
+    applyRemote(message.index);
+  };
+
+  const actions: Record<KeyAction, () => void> = {
+    previous: () => slideshow.previous(),
+    next: () => slideshow.next(),
+    first: () => slideshow.goTo(0),
+    last: () => slideshow.goTo(slideshow.slideCount - 1),
+    blackout: () => {
+      setBlackout(!root.classList.contains('labdeck-blackout'));
+      sync.post({ type: 'blackout', on: root.classList.contains('labdeck-blackout') });
+    },
+    mirror: () => root.classList.toggle('labdeck-mirrored'),
+    fullscreen: () => {
+      if (document.fullscreenElement) void document.exitFullscreen();
+      else root.requestFullscreen().catch(() => {}); // refused (no user gesture, iframe): nothing to do
+    },
+    clone: () => {
+      // The clone shows the audience view of the same slide; WindowSync keeps the two together from then on.
+      window.open(`${location.pathname}${location.search}#${slideshow.current + 1}`, '_blank', 'location=no');
+    },
+    presenter: () => setPresenter(!presenter.open),
+    resetTimer: () => {
+      timer.reset();
+      presenter.renderTime();
+    },
+    help: () => help.toggle(),
+    overview: () => overview.toggle(),
+    toggleFollow: () => follow?.toggle(),
+    takeLead: () => follow?.takeLead(),
+    close: () => {
+      help.toggle(false);
+      overview.toggle(false);
+      setBlackout(false);
+    },
+  };
+  bindKeys(document, { onAction: (action) => actions[action](), onNumber: (position) => slideshow.goTo(position - 1) });
+  bindSwipe(document.body, { next: actions.next, previous: actions.previous });
+
+  overview.setSlides(slideshow.slides);
+  if (slideshow.hashPrefix === 'p') setPresenter(true);
+  refresh();
+}

@@ -1,0 +1,47 @@
+// Printing: one slide per page at the deck's own ratio (remark.js prints every deck on 908×681 pages), with the
+// notes below each slide when asked. `?print` shows that layout on screen (what `labdeck pdf` prints, add `&notes`
+// for notes); Ctrl+P from the slideshow prints the same way.
+import type { Slideshow } from './slideshow.ts';
+import { slideWidth } from './slideshow.ts';
+
+export interface PrintLayout {
+  /** Call after every deck update: pages follow the ratio, notes follow the slides. */
+  refresh(): void;
+}
+
+/** `?print`: the page is the print layout (what `labdeck pdf` prints), not a live slideshow. */
+export function isPrintView(): boolean {
+  return new URLSearchParams(location.search).has('print');
+}
+
+export function installPrint(slideshow: Slideshow): PrintLayout {
+  const root = document.documentElement;
+  const withNotes = new URLSearchParams(location.search).has('notes');
+  const style = document.createElement('style');
+  document.head.append(style);
+  const viewing = !isPrintView();
+  if (!viewing) root.classList.add('labdeck-print');
+  root.classList.toggle('labdeck-print-with-notes', withNotes && !viewing);
+  // Printing from the slideshow: the same layout, for as long as the print dialog needs it.
+  window.addEventListener('beforeprint', () => viewing && root.classList.add('labdeck-print'));
+  window.addEventListener('afterprint', () => viewing && root.classList.remove('labdeck-print'));
+
+  const refresh = (): void => {
+    const pageHeight = slideshow.slideHeight * (root.classList.contains('labdeck-print-with-notes') ? 2 : 1);
+    style.textContent = `@page { size: ${slideWidth}px ${Math.ceil(pageHeight)}px; margin: 0; }`;
+    root.style.setProperty('--labdeck-print-page-height', `${Math.ceil(pageHeight)}px`);
+    if (!root.classList.contains('labdeck-print-with-notes')) return;
+    slideshow.slideElements.forEach((container, index) => {
+      let notes = container.querySelector<HTMLElement>(':scope > .labdeck-print-notes');
+      if (!notes) {
+        notes = document.createElement('div');
+        notes.className = 'labdeck-print-notes';
+        container.append(notes);
+      }
+      // The deck author's notes, rendered and sanitized by the server like the slides.
+      notes.innerHTML = slideshow.slides[index]?.notes ?? '';
+    });
+  };
+  refresh();
+  return { refresh };
+}

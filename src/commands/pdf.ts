@@ -1,0 +1,56 @@
+// `labdeck pdf`: the deck printed to PDF by Chromium, one slide per page at the deck's ratio, exactly as the print
+// view (`?print`) lays it out. The deck is served on a private loopback port for the time of the printing, so the
+// slides' images and labdeck's styles load as they do in the browser.
+import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { loadDeck } from '../load-deck.ts';
+import { LabdeckError } from '../errors.ts';
+import { toDeckJson } from '../http/deck-json.ts';
+import { startServer } from '../http/server.ts';
+import { deckSelectionOptions, listOption, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
+
+export const pdfCommand: Command = {
+  name: 'pdf',
+  summary: 'Print the deck to a PDF through Chromium: one slide per page at the deck ratio, notes optional.',
+  synopsis: 'pdf [workshop.yml] --out deck.pdf [--notes] [--exclude a,b] [--only a,b]',
+  options: {
+    out: { type: 'string', valueName: 'FILE', description: 'the PDF file to write' },
+    notes: { type: 'boolean', description: 'print the presenter notes under each slide' },
+    ...deckSelectionOptions,
+  },
+  async run(args, context) {
+    const outOption = stringOption(args, 'out');
+    if (!outOption) throw new UsageError('--out FILE is required');
+    const browser = context.browserPath;
+    if (!browser || !existsSync(browser)) {
+      throw new LabdeckError(`Chromium not found at ${browser ?? '(none)'}: install it (apt-get install chromium) or set LABDECK_CHROMIUM`);
+    }
+    const manifest = workshopPathArg(args, context.cwd);
+    const out = resolve(context.cwd, outOption);
+    const { workshop, deck } = loadDeck(manifest, { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') });
+    const deckJson = toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null });
+    const server = await startServer(
+      {
+        deck: { current: () => deckJson, onChange: () => () => {} },
+        workshopDir: dirname(manifest),
+        assetsDir: context.assetsDir,
+        log: (line) => context.stderr(`${line}\n`),
+      },
+      { port: 0, host: '127.0.0.1' },
+    );
+    const chrome = await chromium.launch({ executablePath: browser, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    try {
+      const page = await chrome.newPage();
+      await page.goto(`${server.url}?print${args.values.notes === true ? '&notes' : ''}`, { waitUntil: 'load' });
+      await page.waitForSelector('html[data-labdeck-ready]');
+      await page.evaluate(() => document.fonts.ready);
+      await page.pdf({ path: out, preferCSSPageSize: true, printBackground: true });
+    } finally {
+      await chrome.close();
+      await server.close();
+    }
+    context.stdout(`wrote ${out} (${deck.slides.length} slides, one per page)\n`);
+    return 0;
+  },
+};
