@@ -90,8 +90,10 @@ export function watchEngine(docker: Docker, options: EngineWatchOptions = {}): E
     return again;
   };
 
+  // The first event of a burst schedules one read `debounceMs` later; later events of the burst ride along instead of
+  // pushing it back (a scale-up streams container events for seconds: a trailing debounce would wait them all out).
   const scheduleRefresh = (): void => {
-    if (debounceTimer) clearTimeout(debounceTimer);
+    if (debounceTimer) return;
     debounceTimer = setTimeout(() => {
       debounceTimer = undefined;
       void refresh();

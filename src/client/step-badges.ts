@@ -1,0 +1,271 @@
+// Live step results in the slideshow: a badge on each step of each hands-on block (its reason in a popover on hover,
+// focus or tap), "check now" and, for manual steps, "I did it", a per-chapter progress count and the engine's status.
+//
+// - Steps and DOM: the `<li>` items of a slide's `.exercise` / `.lab` blocks, in order, are its steps (deck.steps:
+//   slide position + index). A `--` increment repeats the earlier slides' blocks before its own, so the items of a
+//   slide map to the steps of its whole increment chain, counted from the end.
+// - Reasons can contain names attendees typed: they are only ever inserted as text.
+// - The results socket reconnects by itself; on each connection the server sends the whole state again.
+import { resultsPath, type DeckJson, type EngineStatusJson, type ResultsClientMessage, type ResultsServerMessage, type StepResultJson } from '../protocol.ts';
+
+/** What the page needs of a deck step (the wire format carries the deck engine's steps). */
+interface StepRef {
+  readonly id: string;
+  /** 1-based slide position. */
+  readonly slide: number;
+  readonly index: number;
+}
+
+interface Badge {
+  readonly step: StepRef;
+  readonly button: HTMLButtonElement;
+  readonly popover: HTMLElement;
+  readonly reason: HTMLElement;
+  readonly note: HTMLElement;
+  readonly confirm: HTMLButtonElement;
+  pinned: boolean;
+}
+
+const statusWords: Record<string, string> = { passed: 'done', failed: 'not done', pending: 'checking', error: 'cannot check' };
+const handsOnSelector = '.exercise, .lab';
+
+export class StepBadges {
+  readonly #root: HTMLElement;
+  readonly #hud: HTMLElement;
+  readonly #engine: HTMLElement;
+  readonly #progress: HTMLElement;
+  readonly #notice: HTMLElement;
+  readonly #results = new Map<string, StepResultJson>();
+  #badges: Badge[] = [];
+  #deck: DeckJson | undefined;
+  #socket: WebSocket | undefined;
+  #connected = false;
+  #engineStatus: EngineStatusJson | undefined;
+  #popoverIds = 0;
+
+  constructor(root: HTMLElement) {
+    this.#root = root;
+    this.#hud = element('div', 'labdeck-checks');
+    this.#hud.setAttribute('role', 'region');
+    this.#hud.setAttribute('aria-label', 'Exercise checks');
+    this.#hud.hidden = true;
+    this.#engine = element('span', 'labdeck-engine');
+    this.#engine.setAttribute('role', 'status');
+    this.#progress = element('span', 'labdeck-progress');
+    this.#progress.setAttribute('aria-live', 'polite');
+    const checkAll = element('button', 'labdeck-check-all') as HTMLButtonElement;
+    checkAll.type = 'button';
+    checkAll.textContent = 'Check now';
+    checkAll.addEventListener('click', () => this.#send({ type: 'check-now' }));
+    this.#notice = element('span', 'labdeck-checks-notice');
+    this.#notice.setAttribute('role', 'alert');
+    this.#hud.append(this.#engine, this.#progress, checkAll, this.#notice);
+    document.body.append(this.#hud);
+    // The shown slide changes by class (remark-visible); the slides themselves are replaced on reload.
+    new MutationObserver(() => this.#renderProgress()).observe(root, { subtree: true, attributes: true, attributeFilter: ['class'] });
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') this.#closeAll(true);
+    }, true);
+    document.addEventListener('click', (event) => {
+      if (!(event.target instanceof Node) || !this.#badges.some((b) => b.button.parentElement!.contains(event.target as Node))) this.#closeAll(false);
+    });
+  }
+
+  /** Call after the slideshow shows `deck`: puts a badge on every step's item. */
+  update(deck: DeckJson): void {
+    this.#deck = deck;
+    for (const old of this.#root.querySelectorAll('.labdeck-step')) old.remove();
+    const steps = (deck.steps as StepRef[]).filter((s) => typeof s.id === 'string' && typeof s.slide === 'number');
+    const bySlide = new Map<number, StepRef[]>();
+    for (const step of steps) bySlide.set(step.slide, [...(bySlide.get(step.slide) ?? []), step]);
+    const containers = [...this.#root.children] as HTMLElement[];
+    this.#badges = [];
+    deck.slides.forEach((slide, i) => {
+      // The steps this slide shows: its own, after those of the slides it continues.
+      const chain: StepRef[] = [];
+      for (let j = i; j >= 0; j--) {
+        chain.unshift(...(bySlide.get(deck.slides[j]!.index) ?? []).sort((a, b) => a.index - b.index));
+        if (!deck.slides[j]!.continued) break;
+      }
+      if (chain.length === 0 || !containers[i]) return;
+      const items = [...containers[i]!.querySelectorAll(handsOnSelector)].flatMap((block) => [...block.querySelectorAll(':scope > ul > li, :scope > ol > li')]);
+      const offset = items.length - chain.length;
+      chain.forEach((step, k) => {
+        const item = items[offset + k];
+        if (item instanceof HTMLElement) this.#badges.push(this.#decorate(item, step));
+      });
+    });
+    this.#renderAll();
+  }
+
+  /** Opens the results socket (live pages only). */
+  connect(): void {
+    let retryMs = 500;
+    const open = (): void => {
+      const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${resultsPath}`);
+      this.#socket = socket;
+      socket.addEventListener('open', () => { retryMs = 500; this.#connected = true; });
+      socket.addEventListener('message', (event) => this.#receive(event.data));
+      socket.addEventListener('close', () => {
+        this.#connected = false;
+        this.#renderEngine();
+        setTimeout(open, retryMs);
+        retryMs = Math.min(retryMs * 2, 10_000);
+      });
+    };
+    open();
+  }
+
+  #receive(data: unknown): void {
+    let message: ResultsServerMessage;
+    try {
+      message = JSON.parse(String(data)) as ResultsServerMessage;
+    } catch {
+      return;
+    }
+    switch (message.type) {
+      case 'results':
+        this.#results.clear();
+        for (const result of message.results) this.#results.set(result.stepId, result);
+        this.#engineStatus = message.engine;
+        this.#renderAll();
+        break;
+      case 'result':
+        this.#results.set(message.result.stepId, message.result);
+        for (const badge of this.#badges) if (badge.step.id === message.result.stepId) this.#renderBadge(badge);
+        this.#renderProgress();
+        break;
+      case 'engine':
+        this.#engineStatus = message.engine;
+        this.#renderEngine();
+        break;
+      case 'refused':
+        this.#notice.textContent = message.message;
+        setTimeout(() => { this.#notice.textContent = ''; }, 5000);
+        break;
+      default:
+        break; // unknown: ignored
+    }
+  }
+
+  #send(message: ResultsClientMessage): void {
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message));
+  }
+
+  #decorate(item: HTMLElement, step: StepRef): Badge {
+    const wrapper = element('span', 'labdeck-step');
+    const popoverId = `labdeck-step-popover-${++this.#popoverIds}`;
+    const button = element('button', 'labdeck-step-badge') as HTMLButtonElement;
+    button.type = 'button';
+    button.setAttribute('aria-expanded', 'false');
+    button.setAttribute('aria-controls', popoverId);
+    button.dataset.stepId = step.id;
+    const popover = element('div', 'labdeck-step-popover');
+    popover.id = popoverId;
+    popover.setAttribute('role', 'group');
+    popover.hidden = true;
+    const reason = element('p', 'labdeck-step-reason');
+    const note = element('p', 'labdeck-step-note');
+    const actions = element('div', 'labdeck-step-actions');
+    const checkNow = element('button', 'labdeck-step-check') as HTMLButtonElement;
+    checkNow.type = 'button';
+    checkNow.textContent = 'Check now';
+    checkNow.addEventListener('click', () => this.#send({ type: 'check-now', stepId: step.id }));
+    const confirm = element('button', 'labdeck-step-confirm') as HTMLButtonElement;
+    confirm.type = 'button';
+    confirm.addEventListener('click', () => {
+      const confirmed = this.#results.get(step.id)?.confirmed === true;
+      this.#send({ type: 'confirm', stepId: step.id, confirmed: !confirmed });
+    });
+    actions.append(checkNow, confirm);
+    popover.append(reason, note, actions);
+    wrapper.append(button, popover);
+    item.classList.add('labdeck-has-check');
+    item.prepend(wrapper);
+
+    const badge: Badge = { step, button, popover, reason, note, confirm, pinned: false };
+    const show = (open: boolean): void => {
+      popover.hidden = !open;
+      button.setAttribute('aria-expanded', String(open));
+    };
+    button.addEventListener('click', () => {
+      badge.pinned = !badge.pinned || popover.hidden;
+      if (badge.pinned) this.#closeAll(false, badge);
+      show(badge.pinned);
+    });
+    wrapper.addEventListener('mouseenter', () => show(true));
+    wrapper.addEventListener('mouseleave', () => { if (!badge.pinned) show(false); });
+    return badge;
+  }
+
+  #closeAll(returnFocus: boolean, except?: Badge): void {
+    for (const badge of this.#badges) {
+      if (badge === except || badge.popover.hidden) continue;
+      badge.pinned = false;
+      badge.popover.hidden = true;
+      badge.button.setAttribute('aria-expanded', 'false');
+      if (returnFocus && badge.popover.contains(document.activeElement)) badge.button.focus();
+    }
+  }
+
+  #renderAll(): void {
+    // Nothing to show before the server has answered once (e.g. a server without checks), nor for a deck without steps.
+    this.#hud.hidden = !this.#engineStatus || !this.#deck || this.#deck.steps.length === 0;
+    for (const badge of this.#badges) this.#renderBadge(badge);
+    this.#renderEngine();
+    this.#renderProgress();
+  }
+
+  #renderBadge(badge: Badge): void {
+    const result = this.#results.get(badge.step.id);
+    const status = result?.status ?? 'pending';
+    const selfReported = result?.selfReported === true;
+    badge.button.dataset.status = status;
+    badge.button.dataset.selfReported = String(selfReported);
+    const words = `${statusWords[status] ?? status}${selfReported && status === 'passed' ? ' (self-reported)' : ''}`;
+    badge.button.setAttribute('aria-label', `Step ${badge.step.index + 1}: ${words}. Show details`);
+    badge.reason.textContent = result ? result.reason : 'waiting for the first check…';
+    badge.note.textContent = selfReported ? 'Self-reported: no evidence can show this step, so your word counts.' : '';
+    badge.note.hidden = !selfReported;
+    badge.confirm.hidden = !selfReported;
+    badge.confirm.textContent = result?.confirmed ? 'Not done yet' : 'I did it';
+  }
+
+  #renderEngine(): void {
+    const status = this.#engineStatus;
+    if (!this.#connected) {
+      this.#engine.dataset.state = 'unknown';
+      this.#engine.textContent = 'Checks: connecting…';
+    } else if (!status || (!status.reachable && status.error === null)) {
+      this.#engine.dataset.state = 'unknown';
+      this.#engine.textContent = 'Engine: not read yet';
+    } else if (status.reachable) {
+      this.#engine.dataset.state = 'ok';
+      this.#engine.textContent = `Engine: connected${status.swarm === 'active' ? '' : ` (swarm ${status.swarm})`}`;
+    } else {
+      this.#engine.dataset.state = 'down';
+      this.#engine.textContent = `Engine unreachable: ${status.error}`;
+    }
+  }
+
+  /** "3/7 steps done" for the chapter (source file) of the slide on screen. */
+  #renderProgress(): void {
+    const deck = this.#deck;
+    const visible = [...this.#root.children].findIndex((child) => child.classList.contains('remark-visible'));
+    const slide = deck?.slides[visible];
+    if (!deck || !slide) { this.#progress.textContent = ''; return; }
+    const chapterSlides = new Set(deck.slides.filter((s) => s.source.file === slide.source.file).map((s) => s.index));
+    const steps = (deck.steps as StepRef[]).filter((step) => chapterSlides.has(step.slide));
+    const done = steps.filter((step) => this.#results.get(step.id)?.status === 'passed').length;
+    this.#progress.hidden = steps.length === 0;
+    this.#progress.dataset.done = String(done);
+    this.#progress.dataset.total = String(steps.length);
+    this.#progress.textContent = `${done}/${steps.length} steps done in this chapter`;
+  }
+}
+
+function element(tag: string, className: string): HTMLElement {
+  const node = document.createElement(tag);
+  node.className = className;
+  return node;
+}

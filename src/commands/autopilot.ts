@@ -1,0 +1,55 @@
+// `labdeck autopilot`: plays the workshop's hands-on steps in a real terminal and waits for each step's check, to
+// test a deck and its check specs end to end before a class. Exit 0 only when every step passed.
+import { dirname } from 'node:path';
+import { playSteps } from '../autopilot/play.ts';
+import { TerminalDriver } from '../autopilot/terminal-driver.ts';
+import { startWorkshopChecks } from '../lab/check-session.ts';
+import { loadWorkshopChecks } from '../lab/workshop-checks.ts';
+import { describeLabdeckError, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
+
+export const autopilotCommand: Command = {
+  name: 'autopilot',
+  summary: "Play the workshop's hands-on steps in a real terminal and check each one (run `labdeck lab up` first).",
+  synopsis: 'autopilot [workshop.yml] [--from ID] [--show-terminal] [--check-timeout SECONDS]',
+  options: {
+    from: { type: 'string', valueName: 'ID', description: 'start at this step (its id, as `labdeck check --explain` shows it)' },
+    'show-terminal': { type: 'boolean', description: 'print what the terminal prints, as it comes' },
+    'check-timeout': { type: 'string', valueName: 'SECONDS', description: "how long a step's check may take to pass (default 60)" },
+  },
+  async run(args, context) {
+    const manifest = workshopPathArg(args, context.cwd);
+    const { deck, catalog } = loadWorkshopChecks(manifest);
+    for (const error of catalog.errors) context.stderr(`${describeLabdeckError(error, context.cwd)}\n`);
+    const from = stringOption(args, 'from');
+    const start = from === undefined ? 0 : deck.steps.findIndex((step) => step.id === from);
+    if (start < 0) throw new UsageError(`no step has the id '${from}'`);
+    const timeoutText = stringOption(args, 'check-timeout');
+    const checkSeconds = timeoutText === undefined ? 60 : Number(timeoutText);
+    if (!(checkSeconds > 0)) throw new UsageError(`--check-timeout must be a number of seconds, not '${timeoutText}'`);
+
+    const steps = deck.steps.slice(start);
+    const session = startWorkshopChecks(catalog.checks);
+    const showTerminal = args.values['show-terminal'] === true;
+    const terminal = new TerminalDriver({ cwd: dirname(manifest), ...(showTerminal ? { onOutput: (text: string) => context.stdout(text) } : {}) });
+    const subscription = terminal.onCommand((record) => session.runner.commandRan(record));
+    let stopped = false;
+    void context.untilStopped().then(() => { stopped = true; });
+    try {
+      await terminal.ready();
+      context.stdout(`autopilot: ${steps.length} steps of ${manifest}\n`);
+      const outcomes = await playSteps({
+        steps, checks: catalog.checks, runner: session.runner, terminal,
+        timeouts: { checkMs: checkSeconds * 1000 },
+        log: (line) => context.stdout(`${line}\n`),
+        stopped: () => stopped,
+      });
+      const passed = outcomes.filter((outcome) => outcome.ok).length;
+      context.stderr(`autopilot: ${passed}/${steps.length} steps passed\n`);
+      return passed === steps.length && catalog.errors.length === 0 ? 0 : 1;
+    } finally {
+      subscription.dispose();
+      terminal.dispose();
+      session.dispose();
+    }
+  },
+};

@@ -1,0 +1,40 @@
+// `labdeck lab up|down`: prepares (or removes) what the sample workshop needs on the local engine, offline.
+import { connectEngine } from '../engine/docker.ts';
+import { labDown, labUp } from '../lab/lab.ts';
+import { stringOption, UsageError, type Command } from './command.ts';
+
+export const labCommand: Command = {
+  name: 'lab',
+  summary: 'Prepare (up) or remove (down) the sample workshop\'s lab on the local engine: swarm, images, dockercoins stack.',
+  synopsis: 'lab up|down [workshop.yml] [options]',
+  options: {
+    'rng-replicas': { type: 'string', valueName: 'N', description: 'replicas of rng (default 5: `drill tasks.rng` lists five addresses)' },
+    mirror: { type: 'string', valueName: 'URL', description: "Debian mirror for building the toolbox image (debootstrap's default otherwise)" },
+    images: { type: 'boolean', description: 'down: also remove the lab images (kept by default as a build cache)' },
+  },
+  async run(args, context) {
+    const [action, ...rest] = args.positionals;
+    if (action !== 'up' && action !== 'down') throw new UsageError(action ? `unknown action '${action}': up or down` : 'say up or down');
+    if (rest.length > 1) throw new UsageError(`unexpected argument '${rest[1]}'`);
+    const replicasText = stringOption(args, 'rng-replicas');
+    const rngReplicas = replicasText === undefined ? undefined : Number(replicasText);
+    if (rngReplicas !== undefined && (!Number.isInteger(rngReplicas) || rngReplicas < 1 || rngReplicas > 20)) {
+      throw new UsageError(`--rng-replicas must be a whole number from 1 to 20, not '${replicasText}'`);
+    }
+    const docker = connectEngine();
+    const started = Date.now();
+    const log = (line: string): void => context.stdout(`[lab ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
+    try {
+      if (action === 'up') {
+        const mirror = stringOption(args, 'mirror');
+        await labUp(docker, { log, ...(rngReplicas === undefined ? {} : { rngReplicas }), ...(mirror === undefined ? {} : { mirror }) });
+      } else {
+        await labDown(docker, { log, removeImages: args.values.images === true });
+      }
+    } catch (problem) {
+      context.stderr(`labdeck lab ${action}: ${(problem as Error).message}\n`);
+      return 1;
+    }
+    return 0;
+  },
+};
