@@ -9,8 +9,12 @@ import { buildCommand } from './commands/build.ts';
 import { slidesCommand } from './commands/slides.ts';
 import { lintCommand } from './commands/lint.ts';
 import { initCommand } from './commands/init.ts';
+import { labCommand } from './commands/lab.ts';
+import { checkCommand } from './commands/check.ts';
+import { autopilotCommand } from './commands/autopilot.ts';
+import { pdfCommand } from './commands/pdf.ts';
 
-export const commands: readonly Command[] = [serveCommand, buildCommand, slidesCommand, lintCommand, initCommand];
+export const commands: readonly Command[] = [serveCommand, buildCommand, slidesCommand, lintCommand, initCommand, pdfCommand, labCommand, checkCommand, autopilotCommand];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return runCli(argv, {
@@ -20,6 +24,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     assetsDir: fileURLToPath(new URL('../public/', import.meta.url)),
     templateDir: fileURLToPath(new URL('./templates/workshop/', import.meta.url)),
     openUrl: (url) => openInBrowser(url, env),
+    browserPath: env.LABDECK_CHROMIUM ?? '/usr/bin/chromium',
+    dockerHost: env.DOCKER_HOST,
     untilStopped: () =>
       new Promise((resolve) => {
         const stop = (): void => {

@@ -15,8 +15,10 @@
 //   ratio              slide ratio, '16:9' (default) or '4:3'
 //   generated          what markmaker would generate: `true` (default) / `false` for all of it, or a mapping with any
 //                      of the booleans `toc` (@@TOC@@), `titleSlides`, `interstitials`, `debugFooters` (default true)
-//   terminals, classroom, checks
-//                      reserved for the terminal, classroom and check features: kept as written (with their
+//   terminals          named terminals and what they run, grace time, local shells on a network: validated by
+//                      config-terminals.ts into `terminals` (also kept as written in `reserved`)
+//   classroom, checks
+//                      reserved for the classroom and check features: kept as written (with their
 //                      location) for those modules to validate
 // Any other key is an error.
 import { readFileSync, existsSync } from 'node:fs';
@@ -33,6 +35,7 @@ import {
   type GeneratedSlides,
 } from './deck/manifest.ts';
 import type { SourceLocation } from './deck/types.ts';
+import { parseTerminalsConfig, type TerminalsConfig } from './config-terminals.ts';
 
 export type SlideRatio = '16:9' | '4:3';
 
@@ -55,6 +58,8 @@ export interface Workshop extends DeckManifest {
   readonly handsOn: readonly string[];
   readonly ratio: SlideRatio;
   readonly reserved: Readonly<Partial<Record<ReservedKey, ReservedSetting>>>;
+  /** The embedded terminals; undefined when the workshop has none. */
+  readonly terminals: TerminalsConfig | undefined;
 }
 
 export const defaultHandsOnClasses: readonly string[] = Object.freeze(['exercise', 'lab']);
@@ -199,6 +204,7 @@ export function parseWorkshop(text: string, file: string): Workshop {
     ratio: ratio as SlideRatio,
     generated: parseGenerated(valueNode('generated'), pairs.has('generated'), fail),
     reserved,
+    terminals: pairs.has('terminals') ? parseTerminalsConfig(valueNode('terminals'), keyNode('terminals'), at) : undefined,
   });
 }
 

@@ -276,3 +276,69 @@ function parseText(payload: Uint8Array): string | undefined {
 function isRole(value: unknown): value is ViewerRole {
   return value === 'owner' || value === 'instructor' || value === 'watcher';
 }
+
+// ── Follow me (src/http/follow-channel.ts ⇄ src/client/follow.ts): JSON text messages ──
+
+/** Where deck pages connect to follow the instructor (or, as the instructor, to lead). */
+export const followPath = '/_labdeck/follow';
+
+export type FollowClientMessage =
+  /** The leading instructor moved (0-based slide index); ignored from anyone else. */
+  | { readonly type: 'goto'; readonly index: number }
+  /** An instructor window takes the lead; `client` is shared by the windows of one browser, which lead together. */
+  | { readonly type: 'take-lead' };
+
+export type FollowServerMessage =
+  /** On connect: who this page is to the channel, and where the leader is (null before anyone led). */
+  | { readonly type: 'welcome'; readonly instructor: boolean; readonly leading: boolean; readonly index: number | null }
+  /** The leader's slide, sent to every page when the leader moves. */
+  | { readonly type: 'position'; readonly index: number }
+  /** Sent to instructor pages when the lead changes hands. */
+  | { readonly type: 'lead'; readonly leading: boolean };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Step results (exercise checks) as pages receive them: JSON text messages on one WebSocket per page. On connect the
+// server sends the whole state, then only what changes. Unknown message types are ignored on both sides.
+
+/** Where open pages connect to receive live step results and send "check now" / "I did it". */
+export const resultsPath = '/_labdeck/results';
+
+export type StepStatus = 'passed' | 'failed' | 'pending' | 'error';
+
+/** One step's result, as a page shows it. `reason` may contain names attendees typed: always insert it as text. */
+export interface StepResultJson {
+  readonly stepId: string;
+  readonly status: StepStatus;
+  readonly reason: string;
+  /** The check's kind (`service`, `ran`, `manual`, `all`, ...). */
+  readonly kind: string;
+  /** Where the check came from: a spec file, inferred from the step's commands, or the fallback. */
+  readonly origin: 'specified' | 'inferred' | 'fallback';
+  /** True when only the attendee's word can pass it (`manual`): shown as self-reported. */
+  readonly selfReported: boolean;
+  /** Whether the attendee has said "I did it" (manual steps). */
+  readonly confirmed: boolean;
+  /** When it was evaluated (ms since the epoch). */
+  readonly at: number;
+}
+
+export interface EngineStatusJson {
+  readonly reachable: boolean;
+  /** Why the engine cannot be read (null when it can, or before the first attempt). */
+  readonly error: string | null;
+  readonly swarm: string;
+}
+
+export type ResultsServerMessage =
+  /** The whole state: on connect, and after the deck's steps changed (live reload). */
+  | { readonly type: 'results'; readonly engine: EngineStatusJson; readonly results: readonly StepResultJson[] }
+  | { readonly type: 'result'; readonly result: StepResultJson }
+  | { readonly type: 'engine'; readonly engine: EngineStatusJson }
+  /** An action was refused (e.g. a read-only watcher asked to confirm a step). */
+  | { readonly type: 'refused'; readonly message: string };
+
+export type ResultsClientMessage =
+  /** Re-read the engine and re-run the probes now: one step, or every step when `stepId` is omitted. */
+  | { readonly type: 'check-now'; readonly stepId?: string }
+  /** "I did it" (or, with `confirmed: false`, "not yet") for a manual step. */
+  | { readonly type: 'confirm'; readonly stepId: string; readonly confirmed: boolean };

@@ -29,6 +29,10 @@ export interface CommandContext {
   readonly openUrl: (url: string) => void;
   /** Resolves when the process is asked to stop (Ctrl-C): long-running commands clean up then. */
   readonly untilStopped: () => Promise<void>;
+  /** The Chromium executable `labdeck pdf` prints with (Debian's /usr/bin/chromium unless LABDECK_CHROMIUM says). */
+  readonly browserPath?: string | undefined;
+  /** The engine of the local attendee environment (DOCKER_HOST); undefined = the local socket. */
+  readonly dockerHost?: string | undefined;
 }
 
 export interface ParsedArgs {

@@ -4,8 +4,14 @@ import { dirname, join } from 'node:path';
 import { clientScriptAsset } from '../http/page.ts';
 import { listChapterFiles, loadDeck } from '../load-deck.ts';
 import { startServer } from '../http/server.ts';
+import { createAccess } from '../http/access.ts';
 import { LiveDeck, type LoadedDeck } from '../watch.ts';
 import { LabdeckError } from '../errors.ts';
+import { loadWorkshop } from '../config.ts';
+import { serveTerminals } from './serve-terminals.ts';
+import { startLiveChecks } from '../live-checks.ts';
+import { listSpecFiles } from '../spec-files.ts';
+import { IMAGE_SUBSTITUTES } from '../lab/lab.ts';
 import { deckSelectionOptions, listOption, portOption, stringOption, workshopPathArg, type Command } from './command.ts';
 
 export const serveCommand: Command = {
@@ -27,15 +33,30 @@ export const serveCommand: Command = {
 
     const load = async (): Promise<LoadedDeck> => {
       const { workshop, deck } = await loadDeck(manifest, selection);
-      return { deck, title: workshop.pageTitle, ratio: workshop.ratio, files: [manifest, ...listChapterFiles(workshop), interstitialsFile(manifest)] };
+      return { deck, title: workshop.pageTitle, ratio: workshop.ratio, files: [manifest, ...listChapterFiles(workshop), interstitialsFile(manifest), ...listSpecFiles(manifest)] };
     };
     // A deck broken at start is reported (file:line) and not served: there is no last good deck to fall back on.
     const liveDeck = await LiveDeck.start({ load, log });
+    const access = createAccess({ openToLocalAttendee: isLoopback(host) });
+    // Step results: an unreachable engine is not an error here, the pages say so until it answers.
+    const checks = startLiveChecks({ manifest, deck: liveDeck, engine: { host: context.dockerHost }, imageSubstitutes: IMAGE_SUBSTITUTES, log });
+    // Read once: changing `terminals:` needs a restart (running shells must not change under attendees).
+    let terminals;
+    try {
+      terminals = serveTerminals(loadWorkshop(manifest), { host, access, log });
+    } catch (error) {
+      liveDeck.dispose();
+      checks.dispose();
+      throw error;
+    }
+    terminals?.manager.onCommand((record) => checks.local.commandRan(record));
     const server = await startServer(
-      { deck: liveDeck, workshopDir: dirname(manifest), assetsDir: context.assetsDir, log },
+      { deck: liveDeck, workshopDir: dirname(manifest), assetsDir: context.assetsDir, log, access, stepResults: checks.environmentOf, ...(terminals ? { terminals } : {}) },
       { port, host },
     ).catch((error: unknown) => {
       liveDeck.dispose();
+      checks.dispose();
+      terminals?.dispose();
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new LabdeckError(`port ${port} on ${host} is in use: choose another one with --port`);
       }
@@ -48,10 +69,14 @@ export const serveCommand: Command = {
     const slides = liveDeck.current().slides.length;
     const reach = isLoopback(host) ? 'this machine only' : 'reachable from other machines';
     context.stdout(`labdeck: serving ${slides} slides at ${server.url} (bound to ${host}: ${reach})\n`);
+    // The instructor's own way in: this page leads the "follow me" channel that attendees' pages follow.
+    context.stdout(`labdeck: instructor (leads, keep private): ${server.url}?token=${access.instructorToken}\n`);
+    if (terminals) context.stdout(`labdeck: terminals, read-only (projector): ${server.url}?token=${access.watcherToken}\n`);
     if (args.values.open === true) context.openUrl(server.url);
 
     await context.untilStopped();
     liveDeck.dispose();
+    checks.dispose();
     await server.close();
     return 0;
   },

@@ -4,6 +4,9 @@ import express from 'express';
 import { deckRoutes, type DeckSource } from './deck-routes.ts';
 import { staticFolder } from './static-folder.ts';
 import { errorHandler, notFound } from './errors.ts';
+import type { TerminalService } from './terminal-route.ts';
+import type { Access, Identity } from './access.ts';
+import type { ResultsSource } from './results-channel.ts';
 
 export interface AppDeps {
   readonly deck: DeckSource;
@@ -12,12 +15,19 @@ export interface AppDeps {
   /** labdeck's public/ folder, served at `/_labdeck/`. */
   readonly assetsDir: string;
   readonly log: (line: string) => void;
+  /** Who is who (instructor token, attendees): the follow-me channel is served only when given. */
+  readonly access?: Access;
+  /** The workshop's embedded terminals, when it has some (terminal-route.ts). */
+  readonly terminals?: TerminalService;
+  /** Live step results: whose results each caller sees (results-channel.ts); the channel is served only when given. */
+  readonly stepResults?: (identity: Identity) => ResultsSource | undefined;
 }
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(deckRoutes(deps.deck));
+  if (deps.terminals) app.use(deps.terminals.routes);
   app.use('/_labdeck', staticFolder({ root: deps.assetsDir }), notFound);
   app.use(staticFolder({ root: deps.workshopDir }));
   app.use(notFound);

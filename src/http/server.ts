@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type AppDeps } from './app.ts';
 import { createLiveReload } from './live-reload.ts';
 import { routeUpgrades } from './upgrade.ts';
-import { liveReloadPath } from '../protocol.ts';
+import { followPath, liveReloadPath, resultsPath } from '../protocol.ts';
+import { createFollowChannel } from './follow-channel.ts';
+import { terminalSocketPath } from './terminal-route.ts';
+import { createResultsChannel } from './results-channel.ts';
 
 export interface ListenOptions {
   /** 0 picks a free port. */
@@ -22,7 +25,14 @@ export interface RunningServer {
 export async function startServer(deps: AppDeps, options: ListenOptions): Promise<RunningServer> {
   const server = createServer(createApp(deps));
   const live = createLiveReload(deps.deck);
-  const detachUpgrades = routeUpgrades(server, { [liveReloadPath]: live.handleUpgrade });
+  const follow = deps.access ? createFollowChannel(deps.access) : undefined;
+  const results = deps.stepResults ? createResultsChannel({ environmentOf: deps.stepResults, access: deps.access, log: deps.log }) : undefined;
+  const detachUpgrades = routeUpgrades(server, {
+    [liveReloadPath]: live.handleUpgrade,
+    ...(follow ? { [followPath]: follow.handleUpgrade } : {}),
+    ...(deps.terminals ? { [terminalSocketPath]: deps.terminals.handleUpgrade } : {}),
+    ...(results ? { [resultsPath]: results.handleUpgrade } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -39,6 +49,9 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
       new Promise<void>((resolve) => {
         detachUpgrades();
         live.dispose();
+        deps.terminals?.dispose();
+        follow?.dispose();
+        results?.dispose();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -52,8 +52,7 @@ test('paths under the current folder are shown relative, others absolute', () =>
 test('labdeck --help lists every command; no command is a usage error', async () => {
   const help = await runLabdeck(['--help']);
   assert.equal(help.code, 0);
-  for (const command of ['serve', 'build', 'slides', 'init', 'lint']) assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'));
-  assert.doesNotMatch(help.stdout, /^  (check|autopilot|lab) /m, 'later commands have no stubs');
+  for (const command of commands) assert.match(help.stdout, new RegExp(`^  ${command.name} `, 'm'));
   const none = await runLabdeck([]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /Usage: labdeck <command>/);

@@ -1,0 +1,191 @@
+// One terminal view's WebSocket (docs/protocol.md): hello at the view's size, output written to xterm and acked from
+// xterm's write callback (so the server's flow control follows what the browser really parsed), input and resizes
+// sent, and reconnection with backoff, after which the server's mirror repaints the screen.
+import type { Terminal } from '@xterm/xterm';
+import {
+  CloseCode,
+  decodeServerMessage,
+  encodeClientMessage,
+  MAX_CLIENT_FRAME_BYTES,
+  TERMINAL_PROTOCOL_VERSION,
+  TERMINAL_SUBPROTOCOL,
+  type ClientMessage,
+  type TerminalState,
+} from '../protocol.ts';
+
+export type ConnectionStatus =
+  | { readonly kind: 'connecting' }
+  | { readonly kind: 'connected'; readonly state: TerminalState }
+  | { readonly kind: 'reconnecting'; readonly inMs: number }
+  /** The process exited (the reason says with which code) or the server closed the terminal. */
+  | { readonly kind: 'ended'; readonly reason: string }
+  | { readonly kind: 'refused'; readonly reason: string };
+
+export interface TerminalConnectionOptions {
+  readonly url: string;
+  readonly token: string;
+  readonly terminal: string;
+  /** Whose terminal (instructor or watcher views); omitted for one's own. */
+  readonly attendee?: string;
+  readonly onStatus: (status: ConnectionStatus) => void;
+  readonly onTitle: (title: string) => void;
+  readonly onNotice: (message: string) => void;
+}
+
+/** Acks are batched: one frame per this many written bytes, or after a short pause. */
+const ACK_BATCH_BYTES = 8 * 1024;
+const ACK_DELAY_MS = 10;
+const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
+const encoder = new TextEncoder();
+
+export class TerminalConnection {
+  #socket: WebSocket | undefined;
+  #state: TerminalState | undefined;
+  #pendingAck = 0;
+  #ackTimer: number | undefined;
+  #retryTimer: number | undefined;
+  #attempt = 0;
+  #disposed = false;
+  #ended = false;
+  /** Run-button input that arrived before the server accepted the hello. */
+  #queued: Uint8Array[] = [];
+  /** Writes of the previous socket still in xterm's queue must not be acked on the new one. */
+  #generation = 0;
+
+  constructor(
+    private readonly terminal: Terminal,
+    private readonly options: TerminalConnectionOptions,
+  ) {
+    terminal.onData((data) => {
+      // After the shell exited, a key starts a new one (the same name, a fresh process).
+      if (this.#ended) this.connect();
+      else this.input(encoder.encode(data));
+    });
+    terminal.onBinary((data) => this.input(Uint8Array.from(data, (c) => c.charCodeAt(0))));
+    terminal.onResize(({ cols, rows }) => {
+      if (this.#state && this.#state.role !== 'watcher') this.#send({ type: 'resize', cols, rows });
+    });
+  }
+
+  get role(): TerminalState['role'] | undefined {
+    return this.#state?.role;
+  }
+
+  connect(): void {
+    if (this.#disposed) return;
+    clearTimeout(this.#retryTimer);
+    this.#socket?.close();
+    const generation = ++this.#generation;
+    this.#state = undefined;
+    this.#ended = false;
+    this.#pendingAck = 0;
+    this.options.onStatus({ kind: 'connecting' });
+    const socket = new WebSocket(this.options.url, TERMINAL_SUBPROTOCOL);
+    socket.binaryType = 'arraybuffer';
+    this.#socket = socket;
+    socket.onopen = () => {
+      this.#send({
+        type: 'hello',
+        hello: {
+          version: TERMINAL_PROTOCOL_VERSION,
+          token: this.options.token,
+          terminal: this.options.terminal,
+          ...(this.options.attendee === undefined ? {} : { attendee: this.options.attendee }),
+          cols: this.terminal.cols,
+          rows: this.terminal.rows,
+        },
+      });
+    };
+    socket.onmessage = (event: MessageEvent<ArrayBuffer>) => this.#receive(new Uint8Array(event.data), generation);
+    socket.onclose = (event) => {
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      this.#closed(event.code, event.reason);
+    };
+  }
+
+  /** Keys, pastes and Run buttons: sent in frames below the server's limit. */
+  input(data: Uint8Array): void {
+    if (!this.#state || this.#state.role === 'watcher') return;
+    for (let offset = 0; offset < data.byteLength; offset += MAX_CLIENT_FRAME_BYTES - 1) {
+      this.#send({ type: 'input', data: data.subarray(offset, offset + MAX_CLIENT_FRAME_BYTES - 1) });
+    }
+  }
+
+  /** Like input(), but kept until the connection is ready (a Run button clicked while connecting). */
+  type(data: Uint8Array): void {
+    if (this.#state) this.input(data);
+    else this.#queued.push(data);
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#ackTimer);
+    this.#socket?.close(CloseCode.normal);
+  }
+
+  #receive(bytes: Uint8Array, generation: number): void {
+    const message = decodeServerMessage(bytes);
+    switch (message.type) {
+      case 'state':
+        this.#state = message.state;
+        this.#attempt = 0;
+        // The PTY's size is the truth (clamped, or the owner's when we only watch): show exactly that grid.
+        if (this.terminal.cols !== message.state.cols || this.terminal.rows !== message.state.rows) this.terminal.resize(message.state.cols, message.state.rows);
+        this.options.onStatus({ kind: 'connected', state: message.state });
+        for (const data of this.#queued.splice(0)) this.input(data);
+        return;
+      case 'snapshot':
+        this.terminal.reset();
+        return this.#write(message.data, generation);
+      case 'output':
+        return this.#write(message.data, generation);
+      case 'title':
+        return this.options.onTitle(message.title);
+      case 'exit':
+        // The close that follows carries the same news as its reason.
+        return;
+      case 'notice':
+        return this.options.onNotice(message.message);
+      case 'malformed':
+      case 'unknown':
+        console.warn('labdeck terminal: ignored a server frame', message);
+    }
+  }
+
+  #write(data: Uint8Array, generation: number): void {
+    this.terminal.write(data, () => {
+      if (generation !== this.#generation) return;
+      this.#pendingAck += data.byteLength;
+      if (this.#pendingAck >= ACK_BATCH_BYTES) this.#flushAck();
+      else if (this.#ackTimer === undefined) this.#ackTimer = window.setTimeout(() => this.#flushAck(), ACK_DELAY_MS);
+    });
+  }
+
+  #flushAck(): void {
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    if (this.#pendingAck === 0) return;
+    this.#send({ type: 'ack', bytes: this.#pendingAck });
+    this.#pendingAck = 0;
+  }
+
+  #send(message: ClientMessage): void {
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(encodeClientMessage(message));
+  }
+
+  #closed(code: number, reason: string): void {
+    this.#state = undefined;
+    if (this.#disposed) return;
+    // Refused (token, name, limits) or ended normally (the process exited): retrying would not help.
+    if (code === CloseCode.policyViolation || code === CloseCode.messageTooBig) return this.options.onStatus({ kind: 'refused', reason: reason || 'refused by the server' });
+    if (code === CloseCode.normal) {
+      this.#ended = true;
+      return this.options.onStatus({ kind: 'ended', reason: reason || 'the terminal ended' });
+    }
+    const inMs = BACKOFF_MS[Math.min(this.#attempt++, BACKOFF_MS.length - 1)]!;
+    this.options.onStatus({ kind: 'reconnecting', inMs });
+    this.#retryTimer = window.setTimeout(() => this.connect(), inMs);
+  }
+}

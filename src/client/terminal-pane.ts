@@ -1,0 +1,254 @@
+// The terminal pane beside the slides: one tab per named terminal, resizable (drag its left edge) and collapsible.
+// It lives outside the CSS-scaled slide (xterm's selection and fit break under `transform: scale`), and each xterm
+// is opened and fitted only when its tab is first shown (a hidden element has no size to fit).
+//
+// Keys typed in a terminal never reach the document (the slide keyboard handler listens there): the pane stops
+// their propagation, and `isTerminalFocused()` tells any other key handler that the terminal has the keyboard.
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { TerminalConnection, type ConnectionStatus } from './terminal-connection.ts';
+
+export interface TerminalPaneOptions {
+  /** Terminal names, the default tab first. */
+  readonly terminals: readonly string[];
+  /** The terminal WebSocket's URL (ws: or wss:). */
+  readonly url: string;
+  readonly token: string;
+  /** Whose terminals (an instructor's or a projector's view of an attendee); omitted for one's own. */
+  readonly attendee?: string;
+}
+
+const paneRootClass = 'labdeck-terminals';
+const storageKey = 'labdeck.terminals';
+const minWidth = 240;
+const defaultWidthFraction = 0.42;
+
+/** Whether the keyboard is in a terminal (slide keys must then do nothing). */
+export function isTerminalFocused(): boolean {
+  return document.activeElement instanceof Element && document.activeElement.closest(`.${paneRootClass}`) !== null;
+}
+
+interface TerminalView {
+  readonly name: string;
+  readonly tab: HTMLButtonElement;
+  readonly element: HTMLElement;
+  readonly terminal: Terminal;
+  readonly fit: FitAddon;
+  readonly connection: TerminalConnection;
+  opened: boolean;
+  status: string;
+}
+
+export class TerminalPane {
+  readonly element: HTMLElement;
+  readonly #status: HTMLElement;
+  readonly #views: TerminalView[];
+  #active: TerminalView;
+  #open: boolean;
+  #width: number;
+
+  constructor(private readonly options: TerminalPaneOptions) {
+    const saved = readSaved();
+    this.#open = saved.open ?? true;
+    this.#width = saved.width ?? Math.round(window.innerWidth * defaultWidthFraction);
+
+    this.element = element('aside', paneRootClass);
+    this.element.setAttribute('aria-label', 'Terminals');
+    const resizer = element('div', 'labdeck-terminals-resizer');
+    resizer.title = 'Drag to resize the terminals';
+    const bar = element('div', 'labdeck-terminals-bar');
+    const toggle = element('button', 'labdeck-terminals-toggle');
+    toggle.type = 'button';
+    toggle.addEventListener('click', () => this.setOpen(!this.#open));
+    const tabs = element('div', 'labdeck-terminals-tabs');
+    tabs.setAttribute('role', 'tablist');
+    this.#status = element('span', 'labdeck-terminals-status');
+    this.#status.setAttribute('aria-live', 'polite');
+    const viewsElement = element('div', 'labdeck-terminals-views');
+    bar.append(toggle, tabs, this.#status);
+    this.element.append(resizer, bar, viewsElement);
+
+    this.#views = options.terminals.map((name) => this.#createView(name));
+    for (const view of this.#views) {
+      tabs.append(view.tab);
+      viewsElement.append(view.element);
+    }
+    this.#active = this.#views[0]!;
+
+    // Keys typed here belong to the shell, never to the slideshow.
+    for (const type of ['keydown', 'keypress', 'keyup'] as const) this.element.addEventListener(type, (event) => event.stopPropagation());
+    this.#enableResizing(resizer);
+    window.addEventListener('resize', () => this.#fitActive());
+  }
+
+  /** Puts the pane in the page, next to the slides. */
+  mount(): void {
+    document.body.append(this.element);
+    document.body.classList.add('labdeck-has-terminals');
+    this.#applyLayout();
+    this.select(this.#active.name, false);
+  }
+
+  get activeTerminal(): string {
+    return this.#active.name;
+  }
+
+  setOpen(open: boolean): void {
+    this.#open = open;
+    this.#applyLayout();
+    if (open) this.select(this.#active.name, true);
+    else if (isTerminalFocused()) (document.activeElement as HTMLElement).blur();
+  }
+
+  /** Shows a terminal's tab (connecting it the first time); `focus` gives it the keyboard. */
+  select(name: string, focus = true): void {
+    const view = this.#views.find((candidate) => candidate.name === name);
+    if (!view) return;
+    this.#active = view;
+    for (const other of this.#views) {
+      const selected = other === view;
+      other.tab.setAttribute('aria-selected', String(selected));
+      other.element.hidden = !selected;
+    }
+    this.#showStatus(view);
+    if (!this.#open) return;
+    if (!view.opened) {
+      view.opened = true;
+      view.terminal.open(view.element);
+      view.fit.fit();
+      // Connected after the fit: the hello carries the real size, and the shell starts at it.
+      view.connection.connect();
+    } else view.fit.fit();
+    if (focus) view.terminal.focus();
+  }
+
+  /** Types `keystrokes` into the active terminal, opening the pane if it was collapsed. */
+  type(keystrokes: string): void {
+    if (!this.#open) this.setOpen(true);
+    else this.select(this.#active.name, true);
+    this.#active.connection.type(new TextEncoder().encode(keystrokes));
+  }
+
+  #createView(name: string): TerminalView {
+    const tab = element('button', 'labdeck-terminals-tab');
+    tab.type = 'button';
+    tab.setAttribute('role', 'tab');
+    tab.textContent = name;
+    tab.dataset.terminal = name;
+    tab.addEventListener('click', () => this.select(name, true));
+    const viewElement = element('div', 'labdeck-terminal');
+    viewElement.dataset.terminal = name;
+    viewElement.setAttribute('role', 'tabpanel');
+    const terminal = new Terminal({
+      cursorBlink: true,
+      fontFamily: "'DejaVu Sans Mono', 'Droid Sans Mono', monospace",
+      fontSize: 14,
+      scrollback: 1000,
+      theme: { background: '#1e1e1e' },
+    });
+    const fit = new FitAddon();
+    terminal.loadAddon(fit);
+    const view: TerminalView = {
+      name,
+      tab,
+      element: viewElement,
+      terminal,
+      fit,
+      opened: false,
+      status: 'not connected',
+      connection: new TerminalConnection(terminal, {
+        url: this.options.url,
+        token: this.options.token,
+        terminal: name,
+        ...(this.options.attendee === undefined ? {} : { attendee: this.options.attendee }),
+        onStatus: (status) => {
+          view.status = describe(status);
+          viewElement.dataset.state = status.kind;
+          if (status.kind === 'connected') viewElement.dataset.role = status.state.role;
+          if (view === this.#active) this.#showStatus(view);
+        },
+        onTitle: (title) => (tab.title = title),
+        onNotice: (message) => {
+          view.status = message;
+          if (view === this.#active) this.#showStatus(view);
+        },
+      }),
+    };
+    return view;
+  }
+
+  #showStatus(view: TerminalView): void {
+    this.#status.textContent = view.status;
+  }
+
+  #applyLayout(): void {
+    this.#width = Math.max(minWidth, Math.min(this.#width, window.innerWidth - minWidth));
+    document.documentElement.style.setProperty('--labdeck-terminals-width', `${this.#width}px`);
+    document.body.classList.toggle('labdeck-terminals-open', this.#open);
+    const toggle = this.element.querySelector<HTMLButtonElement>('.labdeck-terminals-toggle')!;
+    toggle.textContent = this.#open ? '⟩' : '⟨';
+    toggle.title = this.#open ? 'Hide the terminals' : 'Show the terminals';
+    toggle.setAttribute('aria-expanded', String(this.#open));
+    writeSaved({ open: this.#open, width: this.#width });
+    // The slides have a new area: let them (and the fitted terminal) take its measure.
+    window.dispatchEvent(new Event('resize'));
+  }
+
+  #fitActive(): void {
+    if (this.#open && this.#active.opened) this.#active.fit.fit();
+  }
+
+  #enableResizing(handle: HTMLElement): void {
+    handle.addEventListener('pointerdown', (down) => {
+      if (!this.#open) return;
+      down.preventDefault();
+      handle.setPointerCapture(down.pointerId);
+      const move = (event: PointerEvent) => {
+        this.#width = window.innerWidth - event.clientX;
+        this.#applyLayout();
+      };
+      const up = () => {
+        handle.removeEventListener('pointermove', move);
+        handle.removeEventListener('pointerup', up);
+      };
+      handle.addEventListener('pointermove', move);
+      handle.addEventListener('pointerup', up);
+    });
+  }
+}
+
+function describe(status: ConnectionStatus): string {
+  switch (status.kind) {
+    case 'connecting': return 'connecting…';
+    case 'connected': return `${status.state.role === 'watcher' ? 'read-only' : status.state.role} · ${status.state.cols}×${status.state.rows}`;
+    case 'reconnecting': return `disconnected, retrying in ${Math.ceil(status.inMs / 1000)} s`;
+    case 'ended': return `${status.reason}: press a key for a new one`;
+    case 'refused': return `refused: ${status.reason}`;
+  }
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
+  const created = document.createElement(tag);
+  created.className = className;
+  return created;
+}
+
+function readSaved(): { open?: boolean; width?: number } {
+  try {
+    const value = JSON.parse(localStorage.getItem(storageKey) ?? '{}') as { open?: unknown; width?: unknown };
+    return {
+      ...(typeof value.open === 'boolean' ? { open: value.open } : {}),
+      ...(typeof value.width === 'number' ? { width: value.width } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+function writeSaved(value: { open: boolean; width: number }): void {
+  try {
+    localStorage.setItem(storageKey, JSON.stringify(value));
+  } catch {
+    // Storage may be disabled (private mode, file://): the pane just forgets its layout.
+  }
+}

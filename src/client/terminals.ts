@@ -1,0 +1,47 @@
+// The page's terminals: asks the server which terminals the workshop has, opens the pane beside the slides and adds
+// Run/Copy buttons to hands-on code blocks. A static export (no server) gets Copy buttons only.
+import { installRunButtons } from './run-buttons.ts';
+import { TerminalPane } from './terminal-pane.ts';
+
+export { isTerminalFocused } from './terminal-pane.ts';
+
+/** Served by src/http/terminal-route.ts (terminalsInfoPath), relative to the deck page. */
+const infoUrl = '_labdeck/terminals.json';
+const socketUrl = '_labdeck/terminal';
+const defaultHandsOn = ['exercise', 'lab'];
+
+interface TerminalsInfo {
+  readonly terminals: readonly string[];
+  readonly handsOn: readonly string[];
+}
+
+export async function startTerminals(slidesRoot: HTMLElement, live: boolean): Promise<TerminalPane | undefined> {
+  const info = live ? await fetchInfo() : undefined;
+  if (!info || info.terminals.length === 0) {
+    installRunButtons(slidesRoot, { handsOn: info?.handsOn ?? defaultHandsOn });
+    return undefined;
+  }
+  const params = new URLSearchParams(location.search);
+  const url = new URL(socketUrl, location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const attendee = params.get('attendee');
+  const pane = new TerminalPane({
+    terminals: info.terminals,
+    url: url.href,
+    // Empty: the server then goes by the page's cookie, or the local attendee of a loopback server.
+    token: params.get('token') ?? '',
+    ...(attendee ? { attendee } : {}),
+  });
+  pane.mount();
+  installRunButtons(slidesRoot, { handsOn: info.handsOn, run: (keystrokes) => pane.type(keystrokes) });
+  return pane;
+}
+
+async function fetchInfo(): Promise<TerminalsInfo | undefined> {
+  try {
+    const response = await fetch(infoUrl, { cache: 'no-store' });
+    return response.ok ? ((await response.json()) as TerminalsInfo) : undefined;
+  } catch {
+    return undefined;
+  }
+}

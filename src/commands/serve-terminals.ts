@@ -1,0 +1,45 @@
+// `labdeck serve`'s terminals: the workshop's `terminals:` settings → one TerminalManager behind the terminal channel,
+// refusing local shells on a network address unless the workshop allows them.
+import type { Workshop } from '../config.ts';
+import { localShellsRefusedOn } from '../config-terminals.ts';
+import { LabdeckError } from '../errors.ts';
+import { isLoopback, type Access } from '../http/access.ts';
+import { createTerminalService, type TerminalService } from '../http/terminal-route.ts';
+import { TerminalManager } from '../terminal/manager.ts';
+
+export interface ServeTerminalsOptions {
+  readonly host: string;
+  readonly access: Access;
+  readonly log: (line: string) => void;
+  /** The terminals' environment (tests pin it); the server's own when omitted. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Undefined when the workshop has no terminals. Throws `file:line: ...` for a local shell served on the network. */
+export function serveTerminals(workshop: Workshop, options: ServeTerminalsOptions): TerminalService | undefined {
+  const config = workshop.terminals;
+  if (!config) return undefined;
+  const refused = localShellsRefusedOn(config, !isLoopback(options.host));
+  if (refused[0]) {
+    throw new LabdeckError(
+      `terminal "${refused[0].name}" is a shell on this machine, and --host ${options.host} would give it to everyone who can reach ` +
+        'the server: serve on 127.0.0.1, run the terminals in containers or over ssh, or add `allowLocalShellOnNetwork: true` under `terminals:`',
+      refused[0].location,
+    );
+  }
+  const manager = new TerminalManager({
+    commands: Object.fromEntries(config.terminals.map((terminal) => [terminal.name, terminal.command])),
+    // Only the terminals the workshop names exist.
+    defaultCommand: null,
+    limits: { graceMs: config.graceMs },
+    ...(options.env === undefined ? {} : { env: options.env }),
+    log: options.log,
+  });
+  return createTerminalService({
+    manager,
+    access: options.access,
+    terminals: config.terminals.map((terminal) => terminal.name),
+    handsOn: workshop.handsOn,
+    log: options.log,
+  });
+}
