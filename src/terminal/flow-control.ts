@@ -1,21 +1,34 @@
 // Ack-based flow control between PTY output and its consumers (docs/protocol.md, "Flow control").
-// Policy: the mirror and the read-write viewers (owner, instructor) hold the PTY back: it is paused when one of
-// them has more than HIGH bytes unacknowledged and resumed when all are below LOW. A watcher never holds the
-// attendee back: above HIGH it stops receiving output ("behind") and, once it has caught up below LOW, is repainted
-// from the mirror. A read-write viewer that keeps the PTY paused for stallTimeoutMs without acking (a frozen or
-// throttled background tab) is treated the same way. So each consumer has at most about HIGH + one chunk in flight.
+// Policy: the mirror and the read-write viewers (owner, instructor) hold the PTY back. Each of them has a window of
+// unacknowledged bytes sized to its own measured parse rate, so that it is never more than about `targetLagMs`
+// behind: a fixed byte budget is 0.1 s of `cat` for a fast browser but a second or more of `yes` (a line feed every
+// two bytes) for a slow one, and every byte in flight delays the prompt after Ctrl-C. The window lies between LOW
+// and HIGH; the PTY is paused when a consumer is above its window and resumed when all are back below a quarter of
+// theirs (LOW at least). A watcher never holds the attendee back: above HIGH it stops receiving output ("behind")
+// and, once it has caught up below LOW, is repainted from the mirror. A read-write viewer that keeps the PTY paused
+// for stallTimeoutMs without acking (a frozen or throttled background tab) is treated the same way.
 
 export interface FlowLimits {
   readonly highWatermark: number;
   readonly lowWatermark: number;
   readonly stallTimeoutMs: number;
+  /** How far behind, in its own parse time, the mirror or a read-write viewer may fall before the PTY pauses. */
+  readonly targetLagMs: number;
 }
+
+/** A parse-rate sample needs this much busy time (unacked bytes outstanding), so that one ack is not a rate. */
+const RATE_SAMPLE_MS = 50;
 
 interface ConsumerFlow {
   readonly holdsPty: boolean;
   unacked: number;
   behind: boolean;
   lastAckAt: number;
+  /** Measured bytes acked per millisecond of busy time; undefined until the first sample. */
+  rate: number | undefined;
+  busyMs: number;
+  busyAcked: number;
+  lastChangeAt: number;
 }
 
 export interface FlowDecision<V> {
@@ -34,16 +47,18 @@ export interface FlowStats {
 
 export class FlowControl<V> {
   private readonly consumers = new Map<V, ConsumerFlow>();
-  private mirrorPending = 0;
+  private readonly mirror: ConsumerFlow;
   private pausedSince: number | undefined;
 
   constructor(
     private readonly limits: FlowLimits,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.mirror = this.newFlow(true);
+  }
 
   add(viewer: V, holdsPty: boolean): void {
-    this.consumers.set(viewer, { holdsPty, unacked: 0, behind: false, lastAckAt: this.now() });
+    this.consumers.set(viewer, this.newFlow(holdsPty));
   }
 
   remove(viewer: V): void {
@@ -58,27 +73,31 @@ export class FlowControl<V> {
   sent(viewer: V, bytes: number): void {
     const flow = this.consumers.get(viewer);
     if (!flow) return;
-    flow.unacked += bytes;
+    this.addUnacked(flow, bytes);
     if (!flow.holdsPty && flow.unacked > this.limits.highWatermark) flow.behind = true;
   }
 
   acked(viewer: V, bytes: number): void {
     const flow = this.consumers.get(viewer);
-    if (!flow) return;
-    flow.unacked = Math.max(0, flow.unacked - bytes);
-    flow.lastAckAt = this.now();
+    if (flow) this.removeUnacked(flow, bytes);
   }
 
   mirrorWritten(length: number): void {
-    this.mirrorPending += length;
+    this.addUnacked(this.mirror, length);
   }
 
   mirrorParsed(length: number): void {
-    this.mirrorPending = Math.max(0, this.mirrorPending - length);
+    this.removeUnacked(this.mirror, length);
+  }
+
+  /** The most a consumer may have in flight before the PTY pauses: its parse rate × targetLagMs, in [LOW, HIGH]. */
+  window(viewer: V | 'mirror'): number {
+    const flow = viewer === 'mirror' ? this.mirror : this.consumers.get(viewer);
+    return flow ? this.windowOf(flow) : this.limits.lowWatermark;
   }
 
   evaluate(): FlowDecision<V> {
-    const { highWatermark: high, lowWatermark: low, stallTimeoutMs } = this.limits;
+    const { lowWatermark: low, stallTimeoutMs } = this.limits;
     const now = this.now();
     const stalled = this.pausedSince !== undefined && now - this.pausedSince >= stallTimeoutMs;
     const repaint: V[] = [];
@@ -89,10 +108,10 @@ export class FlowControl<V> {
         repaint.push(viewer);
       }
     }
-    const holding = [...this.consumers.values()].filter((flow) => flow.holdsPty && !flow.behind);
+    const holding = [this.mirror, ...[...this.consumers.values()].filter((flow) => flow.holdsPty && !flow.behind)];
     if (this.pausedSince === undefined) {
-      if (this.mirrorPending > high || holding.some((flow) => flow.unacked > high)) this.pausedSince = now;
-    } else if (this.mirrorPending <= low && holding.every((flow) => flow.unacked <= low)) {
+      if (holding.some((flow) => flow.unacked > this.windowOf(flow))) this.pausedSince = now;
+    } else if (holding.every((flow) => flow.unacked <= Math.max(low, this.windowOf(flow) / 4))) {
       this.pausedSince = undefined;
     }
     return { pause: this.pausedSince !== undefined, repaint };
@@ -102,9 +121,46 @@ export class FlowControl<V> {
     const flows = [...this.consumers.values()];
     return {
       paused: this.pausedSince !== undefined,
-      mirrorPending: this.mirrorPending,
+      mirrorPending: this.mirror.unacked,
       maxUnacked: Math.max(0, ...flows.map((flow) => flow.unacked)),
       behind: flows.filter((flow) => flow.behind).length,
     };
+  }
+
+  private newFlow(holdsPty: boolean): ConsumerFlow {
+    const now = this.now();
+    return { holdsPty, unacked: 0, behind: false, lastAckAt: now, rate: undefined, busyMs: 0, busyAcked: 0, lastChangeAt: now };
+  }
+
+  private windowOf(flow: ConsumerFlow): number {
+    const { lowWatermark: low, highWatermark: high, targetLagMs } = this.limits;
+    if (flow.rate === undefined) return low;
+    return Math.min(high, Math.max(low, Math.round(flow.rate * targetLagMs)));
+  }
+
+  /** Busy time is time with bytes outstanding: idle time between commands must not dilute the rate. */
+  private countBusyTime(flow: ConsumerFlow): void {
+    const now = this.now();
+    if (flow.unacked > 0) flow.busyMs += now - flow.lastChangeAt;
+    flow.lastChangeAt = now;
+  }
+
+  private addUnacked(flow: ConsumerFlow, bytes: number): void {
+    this.countBusyTime(flow);
+    flow.unacked += bytes;
+  }
+
+  private removeUnacked(flow: ConsumerFlow, bytes: number): void {
+    this.countBusyTime(flow);
+    const acked = Math.min(bytes, flow.unacked);
+    flow.unacked -= acked;
+    flow.lastAckAt = flow.lastChangeAt;
+    flow.busyAcked += acked;
+    if (flow.busyMs < RATE_SAMPLE_MS) return;
+    const sample = flow.busyAcked / flow.busyMs;
+    // Half old, half new: follows a program switching from `yes` to `cat` within a few samples.
+    flow.rate = flow.rate === undefined ? sample : (flow.rate + sample) / 2;
+    flow.busyMs = 0;
+    flow.busyAcked = 0;
   }
 }

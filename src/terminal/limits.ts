@@ -12,9 +12,14 @@ export interface TerminalLimits {
   readonly maxCols: number;
   readonly minRows: number;
   readonly maxRows: number;
-  /** Unacknowledged output bytes above which the PTY is paused, and below which it resumes (xterm.js advice). */
+  /**
+   * Bounds of each consumer's window of unacknowledged output (flow-control.ts); HIGH is also where a watcher falls
+   * behind, LOW where it is repainted.
+   */
   readonly highWatermark: number;
   readonly lowWatermark: number;
+  /** How far behind (its own parse time) the mirror or a read-write viewer may fall: the Ctrl-C latency budget. */
+  readonly targetLagMs: number;
   /** A read-write viewer that keeps the PTY paused this long without acking is repainted later instead. */
   readonly stallTimeoutMs: number;
   /** How long a terminal nobody watches keeps running. */
@@ -32,8 +37,9 @@ export const DEFAULT_TERMINAL_LIMITS: TerminalLimits = Object.freeze({
   maxCols: 400,
   minRows: 4,
   maxRows: 200,
-  highWatermark: 100_000,
-  lowWatermark: 10_000,
+  highWatermark: 256 * 1024,
+  lowWatermark: 16 * 1024,
+  targetLagMs: 100,
   stallTimeoutMs: 5_000,
   graceMs: 30 * 60_000,
   scrollback: 1000,
