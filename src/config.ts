@@ -78,15 +78,20 @@ const knownKeys = new Set<string>([
 const generatedKeys = Object.keys(allGeneratedSlides) as (keyof GeneratedSlides)[];
 const className = /^[-\w]+$/;
 
-/** Reads and validates a manifest; chapter files must exist. */
-export function loadWorkshop(path: string): Workshop {
+/** Reads and validates a manifest without looking at its chapter files. */
+export function readWorkshop(path: string): Workshop {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new LabdeckError(`cannot read workshop manifest ${path}: ${(error as Error).message}`);
   }
-  const workshop = parseWorkshop(text, path);
+  return parseWorkshop(text, path);
+}
+
+/** Reads and validates a manifest; chapter files must exist. */
+export function loadWorkshop(path: string): Workshop {
+  const workshop = readWorkshop(path);
   const missing = missingChapters(workshop, existsSync)[0];
   if (missing) throw new LabdeckError(`chapter file not found: ${missing.path}`, missing.location);
   return workshop;

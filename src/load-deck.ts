@@ -10,14 +10,13 @@
 //   slides, still hiding self-paced ones. A slide carrying both a named class and another filter class is dropped:
 //   exclusion wins, as it does in remark.js's own rule, and `--` increments keep remark.js's exclusion semantics.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { chapterEntries, loadWorkshop, missingChapters, parseWorkshop, type Workshop } from './config.ts';
+import { chapterEntries, loadWorkshop, missingChapters, readWorkshop, type Workshop } from './config.ts';
 import { renderMarkdownDeck, type Deck, type DeckOptions } from './deck/index.ts';
 import { assembleDeckSource, dirnameOf, resolvePath, type AssembledSource, type DeckFiles } from './deck/manifest.ts';
 import { decodeAsTextarea, parseSource } from './deck/split.ts';
 import { buildSlideshow } from './deck/slideshow.ts';
 import { lintDeck, type Diagnostic } from './deck/lint.ts';
 import { locate } from './deck/source-map.ts';
-import { LabdeckError } from './errors.ts';
 
 export interface DeckSelection {
   readonly exclude?: readonly string[] | undefined;
@@ -80,13 +79,7 @@ export function listChapterFiles(workshop: Workshop): string[] {
  * missing chapter files are diagnostics, and the rest of the deck is still checked.
  */
 export function lintWorkshop(path: string, selection: DeckSelection = {}): Diagnostic[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new LabdeckError(`cannot read workshop manifest ${path}: ${(error as Error).message}`);
-  }
-  const workshop = parseWorkshop(text, path);
+  const workshop = readWorkshop(path);
   const missing = new Set(missingChapters(workshop, existsSync).map((entry) => resolvePath(dirnameOf(path), entry.path)));
   // Missing chapters read as empty so that the rest of the deck is still assembled and checked.
   const files: DeckFiles = { read: (file) => (missing.has(file) ? '' : diskFiles.read(file)) };

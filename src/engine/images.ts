@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { importRootfs, inspectImageByName } from './import-image.ts';
 
 export interface LocalImage {
   /** `repo:tag` */
@@ -31,42 +32,15 @@ export async function ensureBusyboxImage(docker: Docker, options: BusyboxImageOp
   const rootfs = busyboxRootfs(readFileSync(binary), applets);
   const digest = createHash('sha256').update(rootfs).digest('hex');
 
-  const existing = await inspectImage(docker, name);
+  const existing = await inspectImageByName(docker, name);
   if (existing?.Config?.Labels?.[DIGEST_LABEL] === digest) return { name, id: existing.Id, built: false };
 
-  const [repo, tag] = splitName(name);
-  const progress = await docker.importImage(Readable.from([rootfs]) as unknown as NodeJS.ReadableStream, {
-    repo, tag,
-    changes: [
-      `LABEL ${DIGEST_LABEL}=${digest}`,
-      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      'CMD ["sh"]',
-    ],
-  } as object);
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(progress, (error: Error | null, messages: { error?: string }[]) => {
-      const failure = error ?? messages.find((m) => m.error)?.error;
-      if (failure) reject(failure instanceof Error ? failure : new Error(failure));
-      else resolve();
-    });
-  });
-  const image = await inspectImage(docker, name);
-  if (!image) throw new Error(`importing ${name} did not produce an image`);
-  return { name, id: image.Id, built: true };
-}
-
-async function inspectImage(docker: Docker, name: string): Promise<{ Id: string; Config?: { Labels?: Record<string, string> | null } } | undefined> {
-  try {
-    return await docker.getImage(name).inspect();
-  } catch (problem) {
-    if ((problem as { statusCode?: number }).statusCode === 404) return undefined;
-    throw problem;
-  }
-}
-
-function splitName(name: string): [string, string] {
-  const colon = name.lastIndexOf(':');
-  return colon > name.lastIndexOf('/') ? [name.slice(0, colon), name.slice(colon + 1)] : [name, 'latest'];
+  const id = await importRootfs(docker, Readable.from([rootfs]) as unknown as NodeJS.ReadableStream, name, [
+    `LABEL ${DIGEST_LABEL}=${digest}`,
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'CMD ["sh"]',
+  ]);
+  return { name, id, built: true };
 }
 
 /** A minimal root filesystem: directories, busybox, its applets as symlinks, and users for tools that look them up. */
