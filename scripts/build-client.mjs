@@ -21,5 +21,13 @@ await Promise.all([
     format: 'iife',
     tsconfig: 'src/client/tsconfig.json',
   }),
+  // The instructor dashboard (serve --classroom) is its own page: attendees never download it.
+  build({
+    ...common,
+    entryPoints: ['src/client/dashboard.ts'],
+    outfile: 'public/build/dashboard.js',
+    format: 'iife',
+    tsconfig: 'src/client/tsconfig.json',
+  }),
   build({ ...common, entryPoints: ['public/labdeck.css'], outfile: 'public/build/labdeck.css' }),
 ]);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every test file under the given folders (default: test/) with node's own test runner.
+// Runs every test file under the given folders, or the given test files (default: test/), with node's own test runner.
 // Node 20's --test does not expand globs itself, so the file list is made here.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ const walk = (dir) => {
   }
 };
 for (const root of roots) {
-  try { walk(root); } catch (error) { if (error.code !== 'ENOENT') throw error; }
+  if (root.endsWith('.test.ts')) files.push(root);
+  else try { walk(root); } catch (error) { if (error.code !== 'ENOENT') throw error; }
 }
 if (files.length === 0) {
   console.error('no test files found under', roots.join(', '));

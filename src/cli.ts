@@ -13,8 +13,9 @@ import { labCommand } from './commands/lab.ts';
 import { checkCommand } from './commands/check.ts';
 import { autopilotCommand } from './commands/autopilot.ts';
 import { pdfCommand } from './commands/pdf.ts';
+import { progressCommand } from './commands/progress.ts';
 
-export const commands: readonly Command[] = [serveCommand, buildCommand, slidesCommand, lintCommand, initCommand, pdfCommand, labCommand, checkCommand, autopilotCommand];
+export const commands: readonly Command[] = [serveCommand, buildCommand, slidesCommand, lintCommand, initCommand, pdfCommand, labCommand, checkCommand, autopilotCommand, progressCommand];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return runCli(argv, {
@@ -26,6 +27,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     openUrl: (url) => openInBrowser(url, env),
     browserPath: env.LABDECK_CHROMIUM ?? '/usr/bin/chromium',
     dockerHost: env.DOCKER_HOST,
+    dataDir: env.LABDECK_DATA,
     untilStopped: () =>
       new Promise((resolve) => {
         const stop = (): void => {

@@ -294,7 +294,9 @@ export type FollowServerMessage =
   /** The leader's slide, sent to every page when the leader moves. */
   | { readonly type: 'position'; readonly index: number }
   /** Sent to instructor pages when the lead changes hands. */
-  | { readonly type: 'lead'; readonly leading: boolean };
+  | { readonly type: 'lead'; readonly leading: boolean }
+  /** "Everyone to my slide" (the dashboard): follow the leader again, from its slide. */
+  | { readonly type: 'gather'; readonly index: number };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Step results (exercise checks) as pages receive them: JSON text messages on one WebSocket per page. On connect the
@@ -342,3 +344,28 @@ export type ResultsClientMessage =
   | { readonly type: 'check-now'; readonly stepId?: string }
   /** "I did it" (or, with `confirmed: false`, "not yet") for a manual step. */
   | { readonly type: 'confirm'; readonly stepId: string; readonly confirmed: boolean };
+
+// ── Classroom dashboard (src/http/dashboard-channel.ts ⇄ src/client/dashboard.ts): JSON text messages ──
+
+/** Where the instructor's dashboard connects (instructors only). */
+export const dashboardPath = '/_labdeck/dashboard-socket';
+
+export interface DashboardAttendeeJson {
+  readonly id: string;
+  /** Attendee-provided: shown as text, never as markup. */
+  readonly name: string;
+  readonly joinedAt: number;
+}
+
+export interface DashboardState {
+  readonly attendees: readonly DashboardAttendeeJson[];
+  readonly steps: readonly { readonly id: string; readonly slide: number; readonly text: string }[];
+  /** Latest result per attendee and step; a missing pair is pending. */
+  readonly results: readonly { readonly attendee: string; readonly step: string; readonly status: StepStatus }[];
+}
+
+/** The server sends the whole state on connect and after changes (coalesced): a class is small enough. */
+export type DashboardServerMessage = { readonly type: 'state'; readonly state: DashboardState };
+
+/** "Everyone to my slide": every page jumps to the leader's slide and follows again. */
+export type DashboardClientMessage = { readonly type: 'gather' };

@@ -88,6 +88,9 @@ export class FollowMe {
       if (message.index !== null) this.#onPosition(message.index);
     } else if (message.type === 'position') {
       this.#onPosition(message.index);
+    } else if (message.type === 'gather' && !this.#leading) {
+      this.#leaderIndex = message.index;
+      this.#setFollowing(true);
     } else if (message.type === 'lead') {
       this.#leading = message.leading;
       if (message.leading) this.#send({ type: 'goto', index: this.#options.currentIndex() });

@@ -1,7 +1,7 @@
 // What every command is made of, and the argument parsing they share: one definition of options gives both the
 // parser and the help text, so the two never disagree.
 import { parseArgs } from 'node:util';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { LabdeckError } from '../errors.ts';
 
 /** A mistake on the command line: the CLI prints it with a pointer to the help and exits 2. */
@@ -33,6 +33,8 @@ export interface CommandContext {
   readonly browserPath?: string | undefined;
   /** The engine of the local attendee environment (DOCKER_HOST); undefined = the local socket. */
   readonly dockerHost?: string | undefined;
+  /** Where classes keep their progress (LABDECK_DATA); commands fall back to a folder beside the workshop. */
+  readonly dataDir?: string | undefined;
 }
 
 export interface ParsedArgs {
@@ -109,6 +111,18 @@ export function portOption(args: ParsedArgs, name: string, fallback: number): nu
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--${name} must be a port number (0-65535), not '${value}'`);
   return port;
+}
+
+export const dataOption = {
+  type: 'string',
+  valueName: 'DIR',
+  description: 'where the class and its progress are kept (default: LABDECK_DATA, else .labdeck/ beside the workshop)',
+} as const satisfies OptionSpec;
+
+/** The class's data folder: --data, else LABDECK_DATA, else the workshop's (`classroom: { data }`), else `.labdeck/` beside the manifest. */
+export function dataDirOption(args: ParsedArgs, context: CommandContext, manifest: string, workshopDataDir?: string): string {
+  const given = stringOption(args, 'data') ?? context.dataDir;
+  return given ? resolve(context.cwd, given) : workshopDataDir ?? resolve(dirname(manifest), '.labdeck');
 }
 
 /** The deck selection options serve, build and slides share (their meaning is load-deck.ts's). */

@@ -5,6 +5,9 @@ import { clientScriptAsset } from '../http/page.ts';
 import { listChapterFiles, loadDeck } from '../load-deck.ts';
 import { startServer } from '../http/server.ts';
 import { createAccess } from '../http/access.ts';
+import { openClassroom, type Classroom } from '../classroom.ts';
+import { classroomConfigOf } from '../config-classroom.ts';
+import { dashboardPagePath } from '../http/classroom-routes.ts';
 import { LiveDeck, type LoadedDeck } from '../watch.ts';
 import { LabdeckError } from '../errors.ts';
 import { loadWorkshop } from '../config.ts';
@@ -12,17 +15,19 @@ import { serveTerminals } from './serve-terminals.ts';
 import { startLiveChecks } from '../live-checks.ts';
 import { listSpecFiles } from '../spec-files.ts';
 import { IMAGE_SUBSTITUTES } from '../lab/lab.ts';
-import { deckSelectionOptions, listOption, portOption, stringOption, workshopPathArg, type Command } from './command.ts';
+import { deckSelectionOptions, listOption, portOption, stringOption, workshopPathArg, dataDirOption, dataOption, type Command } from './command.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Serve the deck over HTTP, reloading open pages when the manifest or a chapter changes.',
-  synopsis: 'serve [workshop.yml] [--port 8080] [--host 127.0.0.1] [--exclude a,b] [--only a,b] [--open]',
+  synopsis: 'serve [workshop.yml] [--port 8080] [--host 127.0.0.1] [--exclude a,b] [--only a,b] [--open] [--classroom [--data DIR]]',
   options: {
     port: { type: 'string', valueName: 'N', description: 'port to listen on (default 8080; 0 picks a free one)' },
     host: { type: 'string', valueName: 'ADDR', description: 'address to bind (default 127.0.0.1: this machine only)' },
     ...deckSelectionOptions,
     open: { type: 'boolean', description: 'open the deck in the default browser' },
+    classroom: { type: 'boolean', description: 'run a class: attendees join with a name and the class code, progress is kept' },
+    data: dataOption,
   },
   async run(args, context) {
     const manifest = workshopPathArg(args, context.cwd);
@@ -37,9 +42,23 @@ export const serveCommand: Command = {
     };
     // A deck broken at start is reported (file:line) and not served: there is no last good deck to fall back on.
     const liveDeck = await LiveDeck.start({ load, log });
-    const access = createAccess({ openToLocalAttendee: isLoopback(host) });
     // Step results: an unreachable engine is not an error here, the pages say so until it answers.
     const checks = startLiveChecks({ manifest, deck: liveDeck, engine: { host: context.dockerHost }, imageSubstitutes: IMAGE_SUBSTITUTES, log });
+    // Read once, like `terminals:`: a running class does not change its data folder under its attendees.
+    let classroom: Classroom | undefined;
+    try {
+      const classroomConfig = classroomConfigOf(loadWorkshop(manifest), manifest);
+      // A class identifies everyone, even on loopback: progress is kept per attendee, so nobody is anonymous.
+      if (args.values.classroom === true || classroomConfig.enabled) {
+        const dataDir = dataDirOption(args, context, manifest, classroomConfig.dataDir);
+        classroom = openClassroom({ dataDir, deck: liveDeck, checksOf: () => checks.local, openToLocalAttendee: false });
+      }
+    } catch (error) {
+      liveDeck.dispose();
+      checks.dispose();
+      throw error;
+    }
+    const access = classroom?.access ?? createAccess({ openToLocalAttendee: isLoopback(host) });
     // Read once: changing `terminals:` needs a restart (running shells must not change under attendees).
     let terminals;
     try {
@@ -47,16 +66,21 @@ export const serveCommand: Command = {
     } catch (error) {
       liveDeck.dispose();
       checks.dispose();
+      classroom?.dispose();
       throw error;
     }
-    terminals?.manager.onCommand((record) => checks.local.commandRan(record));
+    terminals?.manager.onCommand((record) => {
+      checks.local.commandRan(record);
+      classroom?.commandRan(record);
+    });
     const server = await startServer(
-      { deck: liveDeck, workshopDir: dirname(manifest), assetsDir: context.assetsDir, log, access, stepResults: checks.environmentOf, ...(terminals ? { terminals } : {}) },
+      { deck: liveDeck, workshopDir: dirname(manifest), assetsDir: context.assetsDir, log, access, stepResults: checks.environmentOf, ...(terminals ? { terminals } : {}), ...(classroom ? { classroom } : {}) },
       { port, host },
     ).catch((error: unknown) => {
       liveDeck.dispose();
       checks.dispose();
       terminals?.dispose();
+      classroom?.dispose();
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new LabdeckError(`port ${port} on ${host} is in use: choose another one with --port`);
       }
@@ -71,6 +95,10 @@ export const serveCommand: Command = {
     context.stdout(`labdeck: serving ${slides} slides at ${server.url} (bound to ${host}: ${reach})\n`);
     // The instructor's own way in: this page leads the "follow me" channel that attendees' pages follow.
     context.stdout(`labdeck: instructor (leads, keep private): ${server.url}?token=${access.instructorToken}\n`);
+    if (classroom) {
+      context.stdout(`labdeck: class ${classroom.classCode}: attendees join at ${server.url}join?code=${classroom.classCode}\n`);
+      context.stdout(`labdeck: dashboard (instructor): ${server.url}${dashboardPagePath.slice(1)}?token=${access.instructorToken}\n`);
+    }
     if (terminals) context.stdout(`labdeck: terminals, read-only (projector): ${server.url}?token=${access.watcherToken}\n`);
     if (args.values.open === true) context.openUrl(server.url);
 
@@ -78,6 +106,7 @@ export const serveCommand: Command = {
     liveDeck.dispose();
     checks.dispose();
     await server.close();
+    classroom?.dispose();
     return 0;
   },
 };

@@ -23,6 +23,16 @@ export interface AccessOptions {
    * machine alone (bound to loopback): anyone who can reach the server would get a shell.
    */
   readonly openToLocalAttendee: boolean;
+  /** Attendees known from before (the classroom store): their tokens keep working after a restart. */
+  readonly attendees?: readonly KnownAttendee[];
+  /** Told of every attendee added, so that a store can keep them (called before the token is handed out). */
+  readonly onAttendeeAdded?: (attendee: KnownAttendee) => void;
+}
+
+export interface KnownAttendee {
+  readonly attendee: string;
+  readonly name: string;
+  readonly token: string;
 }
 
 export const tokenCookie = 'labdeck_token';
@@ -54,6 +64,9 @@ export function createAccess(options: AccessOptions): Access {
   const instructorToken = options.instructorToken ?? newToken();
   const watcherToken = options.watcherToken ?? newToken();
   const attendees = new Map<string, Identity>();
+  for (const known of options.attendees ?? []) {
+    attendees.set(known.token, Object.freeze({ role: 'attendee', attendee: known.attendee, name: known.name }));
+  }
 
   const identify = (token: string | undefined): Identity | undefined => {
     if (!token) return undefined;
@@ -75,6 +88,7 @@ export function createAccess(options: AccessOptions): Access {
     instructorToken,
     watcherToken,
     addAttendee(attendee, name, token = newToken()) {
+      options.onAttendeeAdded?.({ attendee, name, token });
       attendees.set(token, Object.freeze({ role: 'attendee', attendee, name }));
       return token;
     },

@@ -7,6 +7,7 @@ import { errorHandler, notFound } from './errors.ts';
 import type { TerminalService } from './terminal-route.ts';
 import type { Access, Identity } from './access.ts';
 import type { ResultsSource } from './results-channel.ts';
+import { classroomRoutes, type ClassroomSource } from './classroom-routes.ts';
 
 export interface AppDeps {
   readonly deck: DeckSource;
@@ -21,11 +22,14 @@ export interface AppDeps {
   readonly terminals?: TerminalService;
   /** Live step results: whose results each caller sees (results-channel.ts); the channel is served only when given. */
   readonly stepResults?: (identity: Identity) => ResultsSource | undefined;
+  /** A class (`serve --classroom`): /join, the deck page's door and the dashboard; needs `access`. */
+  readonly classroom?: ClassroomSource;
 }
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.classroom && deps.access) app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access }));
   app.use(deckRoutes(deps.deck));
   if (deps.terminals) app.use(deps.terminals.routes);
   app.use('/_labdeck', staticFolder({ root: deps.assetsDir }), notFound);

@@ -9,6 +9,8 @@ import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';
 
 export interface FollowChannel {
   readonly handleUpgrade: UpgradeHandler;
+  /** "Everyone to my slide": every page that does not lead follows the leader again; false before anyone led. */
+  gather(): boolean;
   dispose(): void;
 }
 
@@ -62,6 +64,11 @@ export function createFollowChannel(access: Access): FollowChannel {
         ws.on('close', () => members.delete(ws));
         ws.on('error', () => ws.terminate());
       });
+    },
+    gather() {
+      if (position === null) return false;
+      for (const [socket, member] of members) if (!isLeading(member)) send(socket, { type: 'gather', index: position });
+      return true;
     },
     dispose() {
       for (const ws of members.keys()) ws.terminate();

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type AppDeps } from './app.ts';
 import { createLiveReload } from './live-reload.ts';
 import { routeUpgrades } from './upgrade.ts';
-import { followPath, liveReloadPath, resultsPath } from '../protocol.ts';
+import { dashboardPath, followPath, liveReloadPath, resultsPath } from '../protocol.ts';
+import { createDashboardChannel } from './dashboard-channel.ts';
 import { createFollowChannel } from './follow-channel.ts';
 import { terminalSocketPath } from './terminal-route.ts';
 import { createResultsChannel } from './results-channel.ts';
@@ -27,11 +28,15 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
   const live = createLiveReload(deps.deck);
   const follow = deps.access ? createFollowChannel(deps.access) : undefined;
   const results = deps.stepResults ? createResultsChannel({ environmentOf: deps.stepResults, access: deps.access, log: deps.log }) : undefined;
+  const dashboard = deps.classroom && deps.access
+    ? createDashboardChannel({ classroom: deps.classroom, access: deps.access, ...(follow ? { gather: follow.gather } : {}) })
+    : undefined;
   const detachUpgrades = routeUpgrades(server, {
     [liveReloadPath]: live.handleUpgrade,
     ...(follow ? { [followPath]: follow.handleUpgrade } : {}),
     ...(deps.terminals ? { [terminalSocketPath]: deps.terminals.handleUpgrade } : {}),
     ...(results ? { [resultsPath]: results.handleUpgrade } : {}),
+    ...(dashboard ? { [dashboardPath]: dashboard.handleUpgrade } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -52,6 +57,7 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
         deps.terminals?.dispose();
         follow?.dispose();
         results?.dispose();
+        dashboard?.dispose();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -1,0 +1,109 @@
+// The classroom for `labdeck serve --classroom`: the class and its attendees live in the progress store (so a restart
+// locks nobody out), access.ts is seeded from it, and every change of a step result is recorded per attendee.
+// Today every attendee shares the local environment's results: they are recorded per attendee anyway, so that
+// per-attendee environments only change where the results come from.
+import { randomBytes } from 'node:crypto';
+import { createAccess, newToken, type Access } from './http/access.ts';
+import type { ClassroomSource } from './http/classroom-routes.ts';
+import type { DeckSource } from './http/deck-routes.ts';
+import type { CheckService } from './checks/service.ts';
+import type { CommandRecord, DashboardState, StepResultJson } from './protocol.ts';
+import { openProgressStore, type ClassRecord } from './progress/store.ts';
+
+export interface ClassroomOptions {
+  readonly dataDir: string;
+  readonly deck: DeckSource;
+  /** Whose results each attendee has (for now: the one local environment's). */
+  readonly checksOf: (attendee: string) => Pick<CheckService, 'state' | 'onUpdate'>;
+  readonly openToLocalAttendee: boolean;
+}
+
+export interface Classroom extends ClassroomSource {
+  readonly access: Access;
+  readonly classRecord: ClassRecord;
+  /** Feed the terminals' shell-integration records here: `terminal` is `${attendee}/${name}`. */
+  commandRan(record: CommandRecord): void;
+  dispose(): void;
+}
+
+export function openClassroom(options: ClassroomOptions): Classroom {
+  const store = openProgressStore(options.dataDir);
+  const classRecord = store.classRecord(() => ({
+    code: classCode(),
+    instructorToken: newToken(),
+    watcherToken: newToken(),
+    createdAt: Date.now(),
+  }));
+  const listeners = new Set<() => void>();
+  const changed = (): void => {
+    for (const listener of [...listeners]) listener();
+  };
+  const subscriptions = new Map<string, { dispose(): void }>();
+
+  const record = (attendee: string, result: StepResultJson): boolean =>
+    store.recordResult({ attendee, step: result.stepId, status: result.status, reason: result.reason, at: result.at });
+  const follow = (attendee: string): void => {
+    const checks = options.checksOf(attendee);
+    let any = false;
+    for (const result of checks.state().results) any = record(attendee, result) || any;
+    if (any) changed();
+    subscriptions.set(attendee, checks.onUpdate((message) => {
+      const results = message.type === 'result' ? [message.result] : message.type === 'results' ? message.results : [];
+      let news = false;
+      for (const result of results) news = record(attendee, result) || news;
+      if (news) changed();
+    }));
+  };
+
+  const access = createAccess({
+    instructorToken: classRecord.instructorToken,
+    watcherToken: classRecord.watcherToken,
+    openToLocalAttendee: options.openToLocalAttendee,
+    attendees: store.attendees().map((known) => ({ attendee: known.id, name: known.name, token: known.token })),
+    // Stored before the token is handed out: a token the browser holds always survives a restart.
+    onAttendeeAdded: (known) => store.addAttendee({ id: known.attendee, name: known.name, token: known.token, joinedAt: Date.now() }),
+  });
+  for (const known of store.attendees()) follow(known.id);
+
+  return {
+    access,
+    classRecord,
+    classCode: classRecord.code,
+    join(name) {
+      const attendee = `a-${randomBytes(6).toString('hex')}`;
+      const token = access.addAttendee(attendee, name);
+      follow(attendee);
+      changed();
+      return token;
+    },
+    dashboard(): DashboardState {
+      const steps = (options.deck.current().steps as readonly { id: string; slide: number; text: string }[]).map(({ id, slide, text }) => ({ id, slide, text }));
+      return {
+        attendees: store.attendees().map(({ id, name, joinedAt }) => ({ id, name, joinedAt })),
+        steps,
+        results: store.latestResults().map(({ attendee, step, status }) => ({ attendee, step, status })),
+      };
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return { dispose: () => void listeners.delete(listener) };
+    },
+    commandRan(commandRecord) {
+      if (commandRecord.exitCode === undefined) return; // counted once, when it ends
+      const attendee = commandRecord.terminal.split('/')[0] ?? '';
+      store.recordCommand(attendee, { command: commandRecord.command, exitCode: commandRecord.exitCode, at: commandRecord.endedAt ?? commandRecord.startedAt });
+    },
+    dispose() {
+      for (const subscription of subscriptions.values()) subscription.dispose();
+      subscriptions.clear();
+      listeners.clear();
+      store.close();
+    },
+  };
+}
+
+/** Six characters people can read aloud and type: no 0/O or 1/I/L. */
+function classCode(): string {
+  const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+  return [...randomBytes(6)].map((byte) => alphabet[byte % alphabet.length]).join('');
+}

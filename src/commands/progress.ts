@@ -1,0 +1,66 @@
+// `labdeck progress`: a class's progress, exported from its data folder (JSON or CSV). Safe while the class runs:
+// the store is in WAL mode, so this reader never blocks the server.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openProgressStore, storeFileName, type ProgressStore } from '../progress/store.ts';
+import { LabdeckError } from '../errors.ts';
+import { loadWorkshop } from '../config.ts';
+import { classroomConfigOf } from '../config-classroom.ts';
+import { dataDirOption, dataOption, displayPath, UsageError, workshopPathArg, type Command } from './command.ts';
+
+export const progressCommand: Command = {
+  name: 'progress',
+  summary: "Export a class's progress: attendees, their step results, attempts and commands.",
+  synopsis: 'progress [workshop.yml] [--data DIR] --json|--csv',
+  options: {
+    data: dataOption,
+    json: { type: 'boolean', description: 'one JSON document: attendees with their latest results and attempts' },
+    csv: { type: 'boolean', description: 'one row per attendee and step (latest result)' },
+  },
+  async run(args, context) {
+    const format = args.values.json === true ? 'json' : args.values.csv === true ? 'csv' : undefined;
+    if (!format || (args.values.json === true && args.values.csv === true)) throw new UsageError('choose one of --json or --csv');
+    const manifest = workshopPathArg(args, context.cwd);
+    const dataDir = dataDirOption(args, context, manifest, existsSync(manifest) ? classroomConfigOf(loadWorkshop(manifest), manifest).dataDir : undefined);
+    if (!existsSync(join(dataDir, storeFileName))) {
+      throw new LabdeckError(`no class in ${displayPath(dataDir, context.cwd)}: start one with 'labdeck serve --classroom', or point --data at its folder`);
+    }
+    const store = openProgressStore(dataDir);
+    try {
+      context.stdout(format === 'json' ? `${JSON.stringify(progressJson(store), null, 2)}\n` : progressCsv(store));
+    } finally {
+      store.close();
+    }
+    return 0;
+  },
+};
+
+function progressJson(store: ProgressStore): unknown {
+  const results = store.latestResults();
+  const history = store.history();
+  const commands = store.commandSummaries();
+  return {
+    class: store.existingClass()?.code ?? null,
+    attendees: store.attendees().map(({ id, name, joinedAt }) => ({
+      id,
+      name,
+      joinedAt: new Date(joinedAt).toISOString(),
+      steps: results.filter((r) => r.attendee === id).map(({ step, status, reason, at }) => ({ step, status, reason, at: new Date(at).toISOString() })),
+      attempts: history.filter((r) => r.attendee === id).map(({ step, status, reason, at }) => ({ step, status, reason, at: new Date(at).toISOString() })),
+      commands: commands.find((c) => c.attendee === id) ?? null,
+    })),
+  };
+}
+
+function progressCsv(store: ProgressStore): string {
+  const names = new Map(store.attendees().map((a) => [a.id, a.name]));
+  const rows = [['attendee', 'name', 'step', 'status', 'reason', 'at']];
+  for (const r of store.latestResults()) rows.push([r.attendee, names.get(r.attendee) ?? '', r.step, r.status, r.reason, new Date(r.at).toISOString()]);
+  return rows.map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+}
+
+/** RFC 4180 quoting; a leading = + - @ is prefixed so that spreadsheets do not run an attendee's name as a formula. */
+function csvField(value: string): string {
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

@@ -1,0 +1,79 @@
+// Classroom routes: `/join` (a name and the class code give an attendee a personal token, kept in an HttpOnly,
+// SameSite=Strict cookie), the deck page's door (a token in the URL becomes the cookie; an unknown token gets a
+// clear 401 page; nobody at all is sent to /join), and the instructor dashboard page.
+import express, { Router, type Request, type Response } from 'express';
+import type { DashboardState } from '../protocol.ts';
+import { tokenCookie, type Access } from './access.ts';
+import { maxNameLength, renderDashboardPage, renderDeniedPage, renderJoinPage } from './classroom-pages.ts';
+
+/** What the routes and the dashboard need of the class (src/classroom.ts). */
+export interface ClassroomSource {
+  readonly classCode: string;
+  /** Registers an attendee and returns their personal token. */
+  join(name: string): string;
+  dashboard(): DashboardState;
+  /** Something on the dashboard changed (an attendee joined, a result changed). */
+  onChange(listener: () => void): { dispose(): void };
+}
+
+export interface ClassroomRoutesOptions {
+  readonly classroom: ClassroomSource;
+  readonly access: Access;
+}
+
+export const dashboardPagePath = '/_labdeck/dashboard';
+/** A class lasts days at most; a month lets a learner come back to the recording of their progress. */
+const cookieMaxAgeMs = 30 * 24 * 3600 * 1000;
+
+export function classroomRoutes(options: ClassroomRoutesOptions): Router {
+  const { access, classroom } = options;
+  const router = Router();
+  const setCookie = (response: Response, token: string): void => {
+    response.cookie(tokenCookie, token, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: cookieMaxAgeMs });
+  };
+  const deny = (response: Response, status: 401 | 403, reason: string): void => {
+    if (status === 401) response.clearCookie(tokenCookie, { path: '/' });
+    response.status(status).set('cache-control', 'no-store').type('html').send(renderDeniedPage(status, reason));
+  };
+  const page = (response: Response, html: string): void => {
+    response.set('cache-control', 'no-store').type('html').send(html);
+  };
+
+  router.get('/', (request, response, next) => {
+    const token = access.tokenOf(request);
+    const identity = access.identifyRequest(request);
+    if (token && !identity) return deny(response, 401, 'This link or sign-in is not valid for this class (any more).');
+    if (!identity) return response.redirect(303, '/join');
+    if (token && typeof request.query.token === 'string') setCookie(response, token);
+    next();
+  });
+
+  router.get('/join', (request, response) => {
+    if (access.identifyRequest(request)?.role === 'attendee' && access.tokenOf(request)) return response.redirect(303, '/');
+    page(response, renderJoinPage({ code: typeof request.query.code === 'string' ? request.query.code.slice(0, 16) : '' }));
+  });
+
+  router.post('/join', express.urlencoded({ extended: false, limit: '4kb' }), (request: Request, response) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const code = typeof body.code === 'string' ? body.code.trim().toUpperCase() : '';
+    const name = typeof body.name === 'string' ? body.name.replace(/\s+/g, ' ').trim() : '';
+    if (code !== classroom.classCode) {
+      return response.status(403).type('html').send(renderJoinPage({ code, name, problem: 'That is not the code of this class: check it with your instructor.' }));
+    }
+    if (name.length === 0 || name.length > maxNameLength) {
+      return response.status(400).type('html').send(renderJoinPage({ code, name: name.slice(0, maxNameLength), problem: `Your name: 1 to ${maxNameLength} characters.` }));
+    }
+    setCookie(response, classroom.join(name));
+    response.redirect(303, '/');
+  });
+
+  router.get(dashboardPagePath, (request, response) => {
+    const token = access.tokenOf(request);
+    const identity = access.identifyRequest(request);
+    if (!identity) return deny(response, 401, token ? 'This link or sign-in is not valid for this class (any more).' : 'The dashboard is for the instructor: open it with the instructor link.');
+    if (identity.role !== 'instructor') return deny(response, 403, 'The dashboard is for the instructor only.');
+    if (typeof request.query.token === 'string') setCookie(response, token!);
+    page(response, renderDashboardPage(classroom.classCode));
+  });
+  return router;
+}

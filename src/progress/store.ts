@@ -1,0 +1,149 @@
+// The classroom's memory: the class itself (code, instructor and watcher tokens), its attendees and their personal
+// tokens, every step result with its history of attempts, and a summary of the commands each attendee ran. The only
+// importer of better-sqlite3.
+//
+// Durability: WAL with synchronous=FULL. WAL alone already survives a killed server process (SIGKILL); FULL also
+// survives a power cut or kernel crash, at the cost of one fsync per commit. A class writes a few rows per minute per
+// attendee (joins, step changes, commands), so that cost is invisible, while losing a join would lock an attendee out
+// (their browser holds a token the server no longer knows).
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StepStatus } from '../protocol.ts';
+
+export const storeFileName = 'labdeck.sqlite';
+
+export interface ClassRecord {
+  /** Short code people type on the join page. */
+  readonly code: string;
+  readonly instructorToken: string;
+  readonly watcherToken: string;
+  readonly createdAt: number;
+}
+
+export interface AttendeeRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly token: string;
+  readonly joinedAt: number;
+}
+
+export interface StepRecord {
+  readonly attendee: string;
+  readonly step: string;
+  readonly status: StepStatus;
+  readonly reason: string;
+  /** When the check said so (ms since the epoch). */
+  readonly at: number;
+}
+
+export interface CommandSummary {
+  readonly attendee: string;
+  readonly count: number;
+  readonly failed: number;
+  readonly lastCommand: string | null;
+  readonly lastExitCode: number | null;
+  readonly lastAt: number | null;
+}
+
+export interface CommandRun {
+  readonly command: string;
+  readonly exitCode: number | undefined;
+  readonly at: number;
+}
+
+export interface ProgressStore {
+  /** The class, created once (by `create`) and the same after every restart. */
+  classRecord(create: () => ClassRecord): ClassRecord;
+  /** The class, when one was created (exports read it without creating one). */
+  existingClass(): ClassRecord | undefined;
+  addAttendee(attendee: AttendeeRecord): void;
+  attendees(): readonly AttendeeRecord[];
+  /** Records a result when it tells something new about the attendee's step (see `pending` below); true when it did. */
+  recordResult(result: StepRecord): boolean;
+  /** The latest result per attendee and step. */
+  latestResults(): readonly StepRecord[];
+  /** Every attempt (each change of status or reason), oldest first. */
+  history(attendee?: string): readonly StepRecord[];
+  recordCommand(attendee: string, run: CommandRun): void;
+  commandSummaries(): readonly CommandSummary[];
+  close(): void;
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS class (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  code TEXT NOT NULL, instructor_token TEXT NOT NULL, watcher_token TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS attendees (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, token TEXT NOT NULL UNIQUE, joined_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS step_results (
+  attendee TEXT NOT NULL, step TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,
+  PRIMARY KEY (attendee, step));
+CREATE TABLE IF NOT EXISTS attempts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  attendee TEXT NOT NULL, step TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS attempts_by_attendee ON attempts (attendee, seq);
+CREATE TABLE IF NOT EXISTS command_summary (
+  attendee TEXT PRIMARY KEY, count INTEGER NOT NULL, failed INTEGER NOT NULL,
+  last_command TEXT, last_exit_code INTEGER, last_at INTEGER);
+`;
+
+export function openProgressStore(dataDir: string): ProgressStore {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, storeFileName));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(schema);
+
+  const selectClass = db.prepare('SELECT code, instructor_token AS instructorToken, watcher_token AS watcherToken, created_at AS createdAt FROM class WHERE id = 1');
+  const insertClass = db.prepare('INSERT INTO class (id, code, instructor_token, watcher_token, created_at) VALUES (1, @code, @instructorToken, @watcherToken, @createdAt)');
+  const insertAttendee = db.prepare('INSERT INTO attendees (id, name, token, joined_at) VALUES (@id, @name, @token, @joinedAt)');
+  const selectAttendees = db.prepare('SELECT id, name, token, joined_at AS joinedAt FROM attendees ORDER BY joined_at, id');
+  const selectLatest = db.prepare('SELECT status, reason FROM step_results WHERE attendee = ? AND step = ?');
+  const upsertLatest = db.prepare(`INSERT INTO step_results (attendee, step, status, reason, at) VALUES (@attendee, @step, @status, @reason, @at)
+    ON CONFLICT (attendee, step) DO UPDATE SET status = excluded.status, reason = excluded.reason, at = excluded.at`);
+  const insertAttempt = db.prepare('INSERT INTO attempts (attendee, step, status, reason, at) VALUES (@attendee, @step, @status, @reason, @at)');
+  const selectAllLatest = db.prepare('SELECT attendee, step, status, reason, at FROM step_results ORDER BY attendee, step');
+  const selectHistory = db.prepare('SELECT attendee, step, status, reason, at FROM attempts ORDER BY seq');
+  const selectHistoryOf = db.prepare('SELECT attendee, step, status, reason, at FROM attempts WHERE attendee = ? ORDER BY seq');
+  const upsertCommand = db.prepare(`INSERT INTO command_summary (attendee, count, failed, last_command, last_exit_code, last_at)
+    VALUES (@attendee, 1, @failed, @command, @exitCode, @at)
+    ON CONFLICT (attendee) DO UPDATE SET count = count + 1, failed = failed + excluded.failed,
+      last_command = excluded.last_command, last_exit_code = excluded.last_exit_code, last_at = excluded.last_at`);
+  const selectCommands = db.prepare('SELECT attendee, count, failed, last_command AS lastCommand, last_exit_code AS lastExitCode, last_at AS lastAt FROM command_summary ORDER BY attendee');
+
+  const recordResult = db.transaction((result: StepRecord): boolean => {
+    const previous = selectLatest.get(result.attendee, result.step) as { status: string; reason: string } | undefined;
+    if (previous && previous.status === result.status && previous.reason === result.reason) return false;
+    // `pending` means "cannot tell yet" (a restarted server's first look, a converging service): it adds nothing to
+    // a verdict already known, and must not make a restart look like lost progress.
+    if (previous && previous.status !== 'pending' && result.status === 'pending') return false;
+    upsertLatest.run(result);
+    insertAttempt.run(result);
+    return true;
+  });
+  // Two servers racing to create the class must end with one: the loser reads the winner's.
+  const classRecord = db.transaction((create: () => ClassRecord): ClassRecord => {
+    const existing = selectClass.get() as ClassRecord | undefined;
+    if (existing) return existing;
+    const created = create();
+    insertClass.run(created);
+    return created;
+  });
+
+  return {
+    classRecord: (create) => classRecord.immediate(create),
+    existingClass: () => selectClass.get() as ClassRecord | undefined,
+    addAttendee: (attendee) => void insertAttendee.run(attendee),
+    attendees: () => selectAttendees.all() as AttendeeRecord[],
+    recordResult: (result) => recordResult.immediate(result),
+    latestResults: () => selectAllLatest.all() as StepRecord[],
+    history: (attendee) => (attendee === undefined ? selectHistory.all() : selectHistoryOf.all(attendee)) as StepRecord[],
+    recordCommand(attendee, run) {
+      upsertCommand.run({ attendee, command: run.command, exitCode: run.exitCode ?? null, at: run.at, failed: run.exitCode ? 1 : 0 });
+    },
+    commandSummaries: () => selectCommands.all() as CommandSummary[],
+    close: () => db.close(),
+  };
+}
