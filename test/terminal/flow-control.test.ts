@@ -132,7 +132,8 @@ test('`yes` against a viewer acking every 20 ms: bounded buffers, the PTY pauses
   let sawPause = false;
   let ownerWrittenWhenProjectorFellBehind: number | undefined;
   const started = Date.now();
-  while (Date.now() - started < 2000) {
+  // At least 2 s of output; longer (bounded) on a loaded machine until the silent projector has fallen behind.
+  while (Date.now() - started < 2000 || (ownerWrittenWhenProjectorFellBehind === undefined && Date.now() - started < 15_000)) {
     const stats = session.stats();
     maxInFlight = Math.max(maxInFlight, stats.maxUnacked + stats.mirrorPending);
     sawPause ||= stats.paused;
@@ -149,7 +150,7 @@ test('`yes` against a viewer acking every 20 ms: bounded buffers, the PTY pauses
   await waitUntil(() => session.commandLog.some((record) => record.command === 'yes'), 1000, () => 'the yes record');
   await waitUntil(() => /\$ $/.test(client.screen().filter(Boolean).at(-1) ?? ''), 1000 - (Date.now() - interruptedAt), () => `prompt; screen:\n${client.screen().join('\n')}`);
   assert.ok(Date.now() - interruptedAt < 1000);
-  t.diagnostic(`${client.written} bytes written in 2 s, at most ${maxInFlight} in flight, prompt ${Date.now() - interruptedAt} ms after Ctrl-C`);
+  t.diagnostic(`${client.written} bytes written, at most ${maxInFlight} in flight, prompt ${Date.now() - interruptedAt} ms after Ctrl-C`);
   assert.equal(session.commandLog.at(-1)!.exitCode, 130);
 
   assert.ok(projector.written < 400_000, `the silent projector was sent at most HIGH + a chunk (${projector.written})`);
