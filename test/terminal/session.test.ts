@@ -142,7 +142,10 @@ test('a reconnecting viewer is repainted from the mirror, full-screen vi include
   await third.client.waitForScreen(/^first line of the mirror check\nsecond line\n~/);
   third.connection.input(bytes('\x1b:set ruler\r'));
   await waitUntil(() => /notes\.txt|1,1/.test(third.client.screen()[29]!), 5000, () => third.client.screen().join('\n'));
+  const beforeQuit = third.client.text.length;
   third.connection.input(bytes('\x1b:q!\r'));
+  // Typed before vi has left, the next line would be read by vi, not by the shell: wait for the shell's prompt.
+  await waitUntil(() => /\x1b\[\?1049l[\s\S]*\$ $/.test(third.client.text.slice(beforeQuit)), 5000, () => third.client.text.slice(beforeQuit));
   third.connection.input(bytes('echo back-in-$((40+2))\r'));
   await third.client.waitForText('back-in-42');
 });
