@@ -1,9 +1,11 @@
 // Embedded terminals benchmark (issue 4), against WeTTY as the peer, same run, same machine, loopback only:
-// - throughput: `cat` of a generated 100 MiB file into the browser terminal of each (real Chromium), and xterm.js's own
+// - throughput: `cat` of a generated 16 MiB file into the browser terminal of each (real Chromium), and xterm.js's own
 //   parse limit: the same bytes written straight into an xterm in a page;
 // - keystroke echo latency (one key in, its echo out, protocol clients) with 1 and with 50 busy terminals;
 // - server memory per idle terminal (RSS delta / N);
 // - reconnect and repaint: a closed viewer reconnects and gets the screen back.
+// Every phase has a time budget: one that runs out is reported as "not measured" and its terminals, pages and
+// sockets are closed, so the whole run ends within about 6 minutes, and no shell outlives it.
 // WeTTY is installed at bench time into .cache/wetty (its own package.json), never into the project.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
@@ -23,12 +25,31 @@ import { decodeServerMessage, encodeClientMessage, TERMINAL_PROTOCOL_VERSION, TE
 
 const repoRoot = new URL('..', import.meta.url).pathname;
 const wettyDir = join(repoRoot, '.cache/wetty');
-const FILE_MIB = 100;
+/** Large enough for a steady rate (seconds at 20 MB/s), small enough to finish at 1 MB/s within its budget. */
+const FILE_MIB = 16;
 const ECHO_SAMPLES = 100;
 const BUSY = 50;
 const IDLE = 20;
-const STEP_TIMEOUT_MS = 120_000;
-const BUSY_LOOP = 'while :; do date; sleep 0.05; done\r';
+/** Busy, not a fork bomb: a line about every 30 ms from bash builtins only (`read -t` times out on the idle tty). */
+const BUSY_LOOP = 'while :; do printf "%s busy line\\n" $SECONDS; read -t 0.03; done\r';
+/** Time budgets per phase; a phase that runs out is reported as not measured (or with the samples it got). */
+const BUDGET_MS = {
+  install: 180_000,
+  parseLimit: 30_000,
+  throughput: 45_000,
+  wettyStart: 20_000,
+  /** Half for the keys, half for opening the busy terminals and their keys. */
+  echo: 60_000,
+  idle: 30_000,
+  reconnect: 20_000,
+  reload: 20_000,
+};
+/** All the phases together (the WeTTY install aside): the last ones get what is left. */
+const TOTAL_MS = 330_000;
+/** Terminals are opened this many at a time (bash starts in parallel, on a loaded machine too). */
+const OPEN_AT_ONCE = 10;
+/** One key's echo, one prompt: waiting longer means something is stuck. */
+const WAIT_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (values: number[], p: number) => {
@@ -37,6 +58,7 @@ const percentile = (values: number[], p: number) => {
 };
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+const message = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0]! : String(error));
 
 /** One MiB of numbered text lines; the file and the in-page parse test use the same block. */
 function block(): string {
@@ -61,48 +83,131 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>, tim
   }
 }
 
+/** `promise`, or a rejection naming `what` after `timeoutMs`. */
+function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** What a phase opened (clients, pages): closed when it ends, whether it finished, failed or ran out of time. */
+interface Phase {
+  defer(cleanup: () => unknown): void;
+}
+
+type Measured<T> = { readonly value: T } | { readonly problem: string };
+
+let runDeadline = Infinity;
+
+/**
+ * Runs `body` within `budgetMs` (and the run's deadline); a failure or timeout becomes a "not measured" reason, and
+ * its resources are closed.
+ */
+async function bounded<T>(what: string, budgetMs: number, body: (phase: Phase) => Promise<T>): Promise<Measured<T>> {
+  const started = Date.now();
+  const timeoutMs = Math.min(budgetMs, runDeadline - started);
+  if (timeoutMs < 1_000) return { problem: 'not measured: the run was out of time' };
+  const cleanups: (() => unknown)[] = [];
+  const work = body({ defer: (cleanup) => cleanups.push(cleanup) });
+  // The abandoned body may still fail later, once its resources are closed under it: that is expected.
+  work.catch(() => {});
+  try {
+    return { value: await within(work, timeoutMs, `end of the ${what} phase`) };
+  } catch (error) {
+    const problem = `not measured: ${message(error)}`;
+    process.stderr.write(`bench terminals: ${what}: ${problem}\n`);
+    return { problem };
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await within(Promise.resolve(cleanup()), 5_000, 'cleanup');
+      } catch (error) {
+        process.stderr.write(`bench terminals: ${what}: cleanup: ${message(error)}\n`);
+      }
+    }
+    process.stderr.write(`bench terminals: ${what}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+}
+
 // ---- protocol clients (echo, memory, reconnect) ----
 
 interface EchoClient {
+  /** When the first output arrived. */
+  readonly first: Promise<number>;
   send(text: string): void;
-  /** Resolves with the time the next output containing `text` arrived. */
+  /** Resolves with the time the next output containing `text` arrived; rejects after WAIT_MS. */
   next(text: string): Promise<number>;
   close(): void;
 }
 
-function labdeckClient(server: RunningServer, attendee: string): Promise<EchoClient & { snapshotAt(): Promise<number> }> {
-  const socket = new WebSocket(`${server.url.replace('http', 'ws')}_labdeck/terminal`, TERMINAL_SUBPROTOCOL, { origin: server.url.replace(/\/$/, '') });
-  socket.binaryType = 'arraybuffer';
-  const send = (message: ClientMessage) => socket.send(encodeClientMessage(message));
+interface LabdeckClient extends EchoClient {
+  /** When the snapshot after the hello arrived (recorded from the start: it may come in the same read as the state). */
+  snapshotAt(): Promise<number>;
+}
+
+/** Output received after the waiters' text was last seen: a bounded tail, so a long output cannot grow it. */
+function echoWaiters(): { received(text: string, at: number): void; next(text: string): Promise<number>; first: Promise<number> } {
   let waiters: { text: string; resolve: (at: number) => void }[] = [];
   let buffer = '';
-  let snapshot: ((at: number) => void) | undefined;
+  let firstOutput: (at: number) => void;
+  const first = new Promise<number>((resolve) => (firstOutput = resolve));
+  return {
+    first,
+    received: (text, at) => {
+      firstOutput(at);
+      buffer = (buffer + text).slice(-4096);
+      waiters = waiters.filter((waiter) => (buffer.includes(waiter.text) ? (waiter.resolve(at), (buffer = ''), false) : true));
+    },
+    next: (text) => within(new Promise<number>((resolve) => waiters.push({ text, resolve })), WAIT_MS, JSON.stringify(text)),
+  };
+}
+
+/** `within`, for a promise that may never be awaited: its timeout must not be an unhandled rejection. */
+function observedWithin<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  const bounded = within(promise, timeoutMs, what);
+  bounded.catch(() => {});
+  return bounded;
+}
+
+async function labdeckClient(server: RunningServer, attendee: string): Promise<LabdeckClient> {
+  const socket = new WebSocket(`${server.url.replace('http', 'ws')}_labdeck/terminal`, TERMINAL_SUBPROTOCOL, { origin: server.url.replace(/\/$/, '') });
+  socket.binaryType = 'arraybuffer';
+  const send = (message: ClientMessage) => socket.readyState === WebSocket.OPEN && socket.send(encodeClientMessage(message));
+  const output = echoWaiters();
   let ready: () => void;
   const readyPromise = new Promise<void>((resolve) => (ready = resolve));
+  let snapshot: (at: number) => void;
+  const snapshotAt = new Promise<number>((resolve) => (snapshot = resolve));
+  const decoder = new TextDecoder();
   socket.on('message', (data: ArrayBuffer) => {
     const at = performance.now();
     const message = decodeServerMessage(new Uint8Array(data));
     if (message.type === 'state') ready();
-    if (message.type === 'snapshot') snapshot?.(at);
+    if (message.type === 'snapshot') snapshot(at);
     if (message.type !== 'output' && message.type !== 'snapshot') return;
     send({ type: 'ack', bytes: message.data.byteLength });
-    buffer = (buffer + new TextDecoder().decode(message.data)).slice(-4096);
-    waiters = waiters.filter((waiter) => (buffer.includes(waiter.text) ? (waiter.resolve(at), (buffer = ''), false) : true));
+    output.received(decoder.decode(message.data, { stream: true }), at);
   });
-  return new Promise((resolve, reject) => {
+  const opened = new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.once('open', () => {
-      send({ type: 'hello', hello: { version: TERMINAL_PROTOCOL_VERSION, token: 'teach', attendee, terminal: 'shell', cols: 80, rows: 24 } });
-      void readyPromise.then(() =>
-        resolve({
-          send: (text) => send({ type: 'input', data: new TextEncoder().encode(text) }),
-          next: (text) => new Promise((done) => waiters.push({ text, resolve: done })),
-          close: () => socket.close(),
-          snapshotAt: () => new Promise((done) => (snapshot = done)),
-        }),
-      );
-    });
+    socket.once('close', () => reject(new Error(`the server closed ${attendee}'s socket`)));
+    socket.once('open', () => resolve());
   });
+  try {
+    await within(opened, WAIT_MS, `${attendee}'s socket`);
+    send({ type: 'hello', hello: { version: TERMINAL_PROTOCOL_VERSION, token: 'teach', attendee, terminal: 'shell', cols: 80, rows: 24 } });
+    await within(readyPromise, WAIT_MS, `${attendee}'s terminal`);
+  } catch (error) {
+    socket.terminate();
+    throw error;
+  }
+  return {
+    first: observedWithin(output.first, WAIT_MS, `${attendee}'s first output`),
+    send: (text) => send({ type: 'input', data: new TextEncoder().encode(text) }),
+    next: output.next,
+    close: () => socket.close(),
+    snapshotAt: () => within(snapshotAt, WAIT_MS, 'snapshot'),
+  };
 }
 
 /** The part of socket.io-client's Socket used here (its types live in .cache/wetty, outside the project). */
@@ -117,28 +222,26 @@ async function wettyClient(url: string): Promise<EchoClient> {
   const require = createRequire(join(wettyDir, 'package.json'));
   const { io } = require('socket.io-client') as { io: (url: string, options: object) => SocketIoClient };
   const socket = io(url, { path: '/wetty/socket.io', transports: ['websocket'], forceNew: true, extraHeaders: { referer: `${url}/wetty` } });
-  let waiters: { text: string; resolve: (at: number) => void }[] = [];
-  let buffer = '';
+  const output = echoWaiters();
   socket.on('data', (data: string) => {
     const at = performance.now();
     socket.emit('commit', data.length);
-    buffer = (buffer + data).slice(-4096);
-    waiters = waiters.filter((waiter) => (buffer.includes(waiter.text) ? (waiter.resolve(at), (buffer = ''), false) : true));
+    output.received(data, at);
   });
-  await until(() => socket.connected, 20_000, 'WeTTY socket');
+  try {
+    await until(() => socket.connected, WAIT_MS, 'WeTTY socket');
+  } catch (error) {
+    socket.close();
+    throw error;
+  }
   socket.emit('resize', { cols: 80, rows: 24 });
-  return {
-    send: (text) => socket.emit('input', text),
-    next: (text) => new Promise((done) => waiters.push({ text, resolve: done })),
-    close: () => socket.close(),
-  };
+  return { first: observedWithin(output.first, WAIT_MS, 'WeTTY first output'), send: (text) => socket.emit('input', text), next: output.next, close: () => socket.close() };
 }
 
 /** Types a key and waits for its echo; then erases it. The prompt must be ready (a marker command ran). */
-async function echoLatency(client: EchoClient): Promise<number[]> {
+async function echoLatency(client: EchoClient, deadline: number, count = ECHO_SAMPLES): Promise<number[]> {
   const samples: number[] = [];
-  const deadline = Date.now() + 60_000;
-  for (let i = 0; i < ECHO_SAMPLES && Date.now() < deadline; i++) {
+  for (let i = 0; i < count && Date.now() < deadline; i++) {
     const echoed = client.next('x');
     const sent = performance.now();
     client.send('x');
@@ -151,78 +254,113 @@ async function echoLatency(client: EchoClient): Promise<number[]> {
   return samples;
 }
 
-async function readyShell(client: EchoClient): Promise<void> {
+/** Waits for the shell's first output (WeTTY drops input sent before its shell is up), then for a marker command. */
+async function readyShell(client: EchoClient, firstOutput: Promise<number>): Promise<void> {
+  await firstOutput;
   const ready = client.next('ready-42');
   client.send('stty -echoctl; echo ready-$((6*7))\r');
-  await Promise.race([ready, sleep(20_000).then(() => Promise.reject(new Error('no prompt')))]);
+  await ready;
 }
 
-async function echoWithBusy(open: (i: number) => Promise<EchoClient>): Promise<{ one: number[]; busy: number[] }> {
-  const probe = await open(0);
-  await readyShell(probe);
-  const one = await echoLatency(probe);
-  const busy: EchoClient[] = [];
-  try {
-    for (let i = 1; i <= BUSY; i++) {
-      const client = await open(i);
-      client.send(BUSY_LOOP);
-      busy.push(client);
-    }
-    await sleep(1000);
-    return { one, busy: await echoLatency(probe) };
-  } finally {
-    for (const client of busy) {
-      client.send('\x03');
-      client.close();
-    }
-    probe.close();
+/** Opens `count` terminals, OPEN_AT_ONCE at a time, each with a ready prompt, handing them to `opened` as they come. */
+async function openReady(phase: Phase, count: number, open: (i: number) => Promise<EchoClient>, opened: (client: EchoClient) => void): Promise<void> {
+  for (let first = 0; first < count; first += OPEN_AT_ONCE) {
+    await Promise.all(Array.from({ length: Math.min(OPEN_AT_ONCE, count - first) }, async (_, k) => {
+      const client = await open(first + k);
+      phase.defer(() => client.close());
+      await readyShell(client, client.first);
+      opened(client);
+    }));
   }
+}
+
+interface EchoFigures {
+  readonly one: number[];
+  readonly busy: number[];
+  /** Why the phase ended early, when it kept only part of its samples. */
+  cutShort?: string;
+}
+
+/**
+ * Echo of one terminal alone, then with BUSY others printing, into `figures` as the samples come (a phase that runs
+ * out of time still reports them). Each half gets a part of the budget for its keys: fewer keys on a slow machine.
+ */
+async function echoWithBusy(phase: Phase, open: (i: number) => Promise<EchoClient>, figures: EchoFigures): Promise<EchoFigures> {
+  const started = Date.now();
+  const probe = await open(0);
+  phase.defer(() => probe.close());
+  await readyShell(probe, probe.first);
+  figures.one.push(...(await echoLatency(probe, started + BUDGET_MS.echo / 4)));
+  await openReady(phase, BUSY, (i) => open(i + 1), (client) => {
+    phase.defer(() => client.send('\x03'));
+    client.send(BUSY_LOOP);
+  });
+  await sleep(1000);
+  const deadline = Date.now() + BUDGET_MS.echo / 4;
+  for (let i = 0; i < ECHO_SAMPLES && Date.now() < deadline; i += 10) figures.busy.push(...(await echoLatency(probe, deadline, 10)));
+  return figures;
 }
 
 // ---- browsers ----
 
-async function throughputInPage(page: Page, file: string, seen: string): Promise<number> {
+/** MB/s of `cat`ting the file, timed from Enter to the marker echoed after it. A timeout interrupts the `cat`. */
+async function throughputInPage(phase: Phase, page: Page, file: string, seen: string): Promise<number> {
+  phase.defer(() => page.keyboard.press('Control+C').catch(() => {}));
   await page.keyboard.type(`cat ${file}; echo END-$((40+2))`);
   const started = performance.now();
   await page.keyboard.press('Enter');
-  await page.waitForFunction(seen, undefined, { timeout: STEP_TIMEOUT_MS, polling: 50 });
+  await page.waitForFunction(seen, undefined, { timeout: BUDGET_MS.throughput, polling: 50 });
   return (FILE_MIB * 1024 * 1024) / 1e6 / ((performance.now() - started) / 1000);
 }
 
-async function xtermParseLimit(browser: Browser, data: string): Promise<number> {
+async function xtermParseLimit(phase: Phase, browser: Browser, data: string): Promise<number> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  try {
-    await page.setContent('<div id="t" style="width:800px;height:600px"></div>');
-    await page.addStyleTag({ path: join(repoRoot, 'node_modules/@xterm/xterm/css/xterm.css') });
-    await page.addScriptTag({ path: join(repoRoot, 'node_modules/@xterm/xterm/lib/xterm.js') });
-    await page.evaluate((text) => ((window as unknown as { benchData: string }).benchData = text), data);
-    // A string, not a function: tsx's transform would add helpers the page does not have.
-    // Two MiB in flight at most: xterm.js discards writes beyond 50 MB pending.
-    return await page.evaluate(`new Promise((resolve) => {
-      const term = new Terminal({ cols: 80, rows: 24 });
-      term.open(document.getElementById('t'));
-      const data = window.benchData, times = ${FILE_MIB};
-      const started = performance.now();
-      let written = 0, parsed = 0;
-      const next = () => {
-        if (written === times) return;
-        written++;
-        term.write(data, () => {
-          if (++parsed === times) resolve((times * data.length) / 1e6 / ((performance.now() - started) / 1000));
-          else next();
-        });
-      };
-      next();
-      next();
-    })`);
-  } finally {
-    await page.close();
-  }
+  phase.defer(() => page.close());
+  await page.setContent('<div id="t" style="width:800px;height:600px"></div>');
+  await page.addStyleTag({ path: join(repoRoot, 'node_modules/@xterm/xterm/css/xterm.css') });
+  await page.addScriptTag({ path: join(repoRoot, 'node_modules/@xterm/xterm/lib/xterm.js') });
+  await page.evaluate((text) => ((window as unknown as { benchData: string }).benchData = text), data);
+  // A string, not a function: tsx's transform would add helpers the page does not have.
+  // Two MiB in flight at most: xterm.js discards writes beyond 50 MB pending.
+  return await page.evaluate(`new Promise((resolve) => {
+    const term = new Terminal({ cols: 80, rows: 24 });
+    term.open(document.getElementById('t'));
+    const data = window.benchData, times = ${FILE_MIB};
+    const started = performance.now();
+    let written = 0, parsed = 0;
+    const next = () => {
+      if (written === times) return;
+      written++;
+      term.write(data, () => {
+        if (++parsed === times) resolve((times * data.length) / 1e6 / ((performance.now() - started) / 1000));
+        else next();
+      });
+    };
+    next();
+    next();
+  })`);
 }
+
+/** Opens labdeck's page and gives its terminal the keyboard. */
+async function labdeckPage(phase: Phase, browser: Browser, server: RunningServer): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  phase.defer(() => page.close());
+  await page.goto(server.url);
+  await page.waitForSelector('html[data-labdeck-terminals="ready"]', { timeout: WAIT_MS });
+  await page.locator('.labdeck-terminal:not([hidden]) .xterm-helper-textarea').focus();
+  return page;
+}
+
+const labdeckScreenMatches = (pattern: string) => `/${pattern}/.test(document.querySelector('.labdeck-terminal:not([hidden]) .xterm-rows')?.innerText ?? '')`;
 
 // ---- the two servers ----
 
-async function startLabdeck(scratch: string): Promise<{ server: RunningServer; stop(): Promise<void>; sessions(): number }> {
+interface Labdeck {
+  readonly server: RunningServer;
+  stop(): Promise<void>;
+}
+
+async function startLabdeck(scratch: string): Promise<Labdeck> {
   const manifest = join(scratch, 'workshop.yml');
   writeFileSync(manifest, 'title: Bench\ngenerated: false\ncontent: [a.md]\nterminals:\n  shell: local\n');
   writeFileSync(join(scratch, 'a.md'), '# Bench\n');
@@ -233,13 +371,37 @@ async function startLabdeck(scratch: string): Promise<{ server: RunningServer; s
   const server = await startServer({ deck: liveDeck, workshopDir: scratch, assetsDir: join(repoRoot, 'public'), log, access, terminals }, { port: 0, host: '127.0.0.1' });
   return {
     server,
-    sessions: () => terminals.manager.list().length,
     stop: async () => {
+      const pids = terminals.manager.list().map((session) => session.pid);
       terminals.manager.dispose();
       await server.close();
       liveDeck.dispose();
+      await reap(pids);
     },
   };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Waits for the terminals' shells to end after their PTYs closed (SIGHUP); kills the process groups of any left. */
+async function reap(pids: readonly number[]): Promise<void> {
+  await until(() => pids.every((pid) => !alive(pid)), 3_000, 'the shells to exit').catch(() => {});
+  for (const pid of pids.filter(alive)) {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
 }
 
 function installWetty(): string | undefined {
@@ -250,23 +412,161 @@ function installWetty(): string | undefined {
     if (!existsSync(join(wettyDir, 'package.json'))) {
       writeFileSync(join(wettyDir, 'package.json'), `${JSON.stringify({ name: 'labdeck-bench-wetty', private: true, allowScripts: { 'node-pty': true, '@parcel/watcher': false } }, null, 2)}\n`);
     }
-    execFileSync('npm', ['install', 'wetty', '--prefix', wettyDir, '--no-audit', '--no-fund'], { stdio: 'ignore', timeout: 300_000 });
+    execFileSync('npm', ['install', 'wetty', '--prefix', wettyDir, '--no-audit', '--no-fund'], { stdio: 'ignore', timeout: BUDGET_MS.install });
     return existsSync(main) ? undefined : 'npm install wetty finished without build/main.js';
   } catch (error) {
-    return `npm install wetty failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+    return `npm install wetty failed: ${message(error)}`;
   }
 }
 
-async function startWetty(port: number): Promise<ChildProcess> {
+/** Starts WeTTY; `stopAtEnd` stops it after its last phase (or when the run is interrupted). */
+async function startWetty(port: number, stopAtEnd: (() => Promise<void>)[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(wettyDir, 'node_modules/wetty/build/main.js'), '--host', '127.0.0.1', '--port', String(port), '--command', 'bash', '--base', '/wetty/'], {
     env: { ...testEnvironment(), HOME: tmpdir() },
     stdio: 'ignore',
   });
-  await until(async () => fetch(`http://127.0.0.1:${port}/wetty/`).then((r) => r.ok, () => undefined), 30_000, 'WeTTY listening');
+  stopAtEnd.push(() => stopChild(child));
+  await until(async () => fetch(`http://127.0.0.1:${port}/wetty/`).then((r) => r.ok, () => undefined), BUDGET_MS.wettyStart, 'WeTTY listening');
   return child;
 }
 
+/** SIGTERM (its PTYs close and their shells get SIGHUP), SIGKILL if it is still there after 3 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await within(exited, 3_000, 'exit').catch(() => child.kill('SIGKILL'));
+}
+
+// ---- the run ----
+
+interface Figures {
+  xtermLimit: Measured<number>;
+  labdeckMBs: Measured<number>;
+  wettyMBs: Measured<number>;
+  labdeckEcho: Measured<EchoFigures>;
+  wettyEcho: Measured<EchoFigures>;
+  labdeckIdle: Measured<number>;
+  wettyIdle: Measured<number>;
+  reconnect: Measured<number[]>;
+  reload: Measured<number>;
+}
+
+/** RSS delta per terminal of `pid` after opening IDLE terminals with a ready prompt. */
+async function idleRss(phase: Phase, open: (i: number) => Promise<EchoClient>, pid: number): Promise<number> {
+  const before = rssOf(pid);
+  await openReady(phase, IDLE, open, () => {});
+  await sleep(500);
+  return (rssOf(pid) - before) / IDLE;
+}
+
+/** An echo phase keeps the keys it timed when it runs out of time (the busy half is often the one that does). */
+async function echoPhase(what: string, body: (phase: Phase, figures: EchoFigures) => Promise<EchoFigures>): Promise<Measured<EchoFigures>> {
+  const figures: EchoFigures = { one: [], busy: [] };
+  const measured = await bounded(what, BUDGET_MS.echo, (phase) => body(phase, figures));
+  if ('value' in measured || figures.one.length === 0) return measured;
+  figures.cutShort = measured.problem;
+  return { value: figures };
+}
+
+/**
+ * Every figure, phase by phase. labdeck's phases come first, WeTTY's (one WeTTY process for all of them) after, so
+ * each server's terminals are idle while the other is measured, and labdeck's figures come first when time is short.
+ * `stopAtEnd` collects what outlives a phase (WeTTY).
+ */
+async function measure(browser: Browser, labdeck: Labdeck, file: string, data: string, wettyProblem: string | undefined, wettyPort: number, stopAtEnd: (() => Promise<void>)[]): Promise<Figures> {
+  const server = labdeck.server;
+  // Memory per idle terminal first, while the heap has not been grown (and left grown) by the busy phases.
+  const labdeckIdle = await bounded('labdeck idle memory', BUDGET_MS.idle, (phase) => idleRss(phase, (i) => labdeckClient(server, `idle${i}`), process.pid));
+  const xtermLimit = await bounded('xterm.js parse limit', BUDGET_MS.parseLimit, (phase) => xtermParseLimit(phase, browser, data));
+  const labdeckMBs = await bounded('labdeck throughput', BUDGET_MS.throughput + WAIT_MS, async (phase) => {
+    const page = await labdeckPage(phase, browser, server);
+    return throughputInPage(phase, page, file, labdeckScreenMatches('END-42'));
+  });
+
+  // Echo latency: labdeck's probe is one attendee's terminal, the busy ones are others'.
+  const labdeckEcho = await echoPhase('labdeck echo', (phase, figures) => echoWithBusy(phase, (i) => labdeckClient(server, `bench${i}`), figures));
+
+  // Reconnect and repaint: a full screen, the viewer leaves, comes back and gets the screen as a snapshot.
+  const reconnect = await bounded('reconnect', BUDGET_MS.reconnect, async (phase) => {
+    const first = await labdeckClient(server, 'repaint');
+    phase.defer(() => first.close());
+    await readyShell(first, first.first);
+    const filled = first.next('seq-0-done');
+    first.send('seq 1 5000; echo seq-$((0))-done\r');
+    await filled;
+    first.close();
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      const viewer = await labdeckClient(server, 'repaint');
+      phase.defer(() => viewer.close());
+      times.push((await viewer.snapshotAt()) - started);
+      viewer.close();
+      await sleep(20);
+    }
+    return times;
+  });
+  // The page: a reload repaints the same screen.
+  const reload = await bounded('page reload', BUDGET_MS.reload, async (phase) => {
+    const page = await labdeckPage(phase, browser, server);
+    await page.keyboard.type('echo repaint-$((3*3))\n');
+    await page.waitForFunction(labdeckScreenMatches('repaint-9'), undefined, { timeout: WAIT_MS });
+    const started = performance.now();
+    await page.reload();
+    await page.waitForFunction(labdeckScreenMatches('repaint-9'), undefined, { timeout: WAIT_MS, polling: 10 });
+    return performance.now() - started;
+  });
+
+  // WeTTY runs for its own phases only: its shells must not load labdeck's.
+  const wettyUrl = `http://127.0.0.1:${wettyPort}`;
+  const wetty: Measured<ChildProcess> = wettyProblem
+    ? { problem: `not measured: ${wettyProblem}` }
+    : await bounded('WeTTY start', BUDGET_MS.wettyStart, () => startWetty(wettyPort, stopAtEnd));
+  const withWetty = async <T>(what: string, budgetMs: number, body: (phase: Phase, child: ChildProcess) => Promise<T>): Promise<Measured<T>> =>
+    'value' in wetty ? bounded(what, budgetMs, (phase) => body(phase, wetty.value)) : wetty;
+  const wettyIdle = await withWetty('WeTTY idle memory', BUDGET_MS.idle, (phase, child) => idleRss(phase, () => wettyClient(wettyUrl), child.pid!));
+  const wettyMBs = await withWetty('WeTTY throughput', BUDGET_MS.throughput + WAIT_MS, async (phase) => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    phase.defer(() => page.close());
+    await page.goto(`${wettyUrl}/wetty/`);
+    await page.waitForFunction('window.wetty_term !== undefined', undefined, { timeout: WAIT_MS });
+    await page.locator('.xterm-helper-textarea').focus();
+    // The visible rows only, like labdeck's probe (a scan of the whole scrollback would slow the page it measures).
+    const seen = `(() => { const b = window.wetty_term.buffer.active; for (let y = b.viewportY; y < b.viewportY + window.wetty_term.rows; y++) if (b.getLine(y)?.translateToString().includes('END-42')) return true; return false; })()`;
+    return throughputInPage(phase, page, file, seen);
+  });
+  const wettyEcho: Measured<EchoFigures> = 'value' in wetty ? await echoPhase('WeTTY echo', (phase, figures) => echoWithBusy(phase, () => wettyClient(wettyUrl), figures)) : wetty;
+  await stopAtEnd.splice(0).reduce((previous, stop) => previous.then(stop), Promise.resolve());
+  return { xtermLimit, labdeckMBs, wettyMBs, labdeckEcho, wettyEcho, labdeckIdle, wettyIdle, reconnect, reload };
+}
+
+function table(figures: Figures): string[] {
+  const { xtermLimit, labdeckMBs, wettyMBs, labdeckEcho, wettyEcho, labdeckIdle, wettyIdle, reconnect, reload } = figures;
+  const show = <T>(measured: Measured<T>, format: (value: T) => string) => ('value' in measured ? format(measured.value) : measured.problem.replace(/\|/g, '\\|'));
+  const rate = (value: number) => `${value.toFixed(1)} MB/s`;
+  const mib = (value: number) => `${(value / 2 ** 20).toFixed(2)} MiB`;
+  const latency = (key: 'one' | 'busy') => (echo: EchoFigures) =>
+    echo[key].length === 0 ? (echo.cutShort ?? 'not measured').replace(/\|/g, '\\|') : `${ms(percentile(echo[key], 50))} / ${ms(percentile(echo[key], 99))} (${echo[key].length} keys)`;
+  const goal = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? 'met' : 'not met');
+  const value = <T>(measured: Measured<T>) => ('value' in measured ? measured.value : undefined);
+  const labdeckRate = value(labdeckMBs);
+  const limit = value(xtermLimit);
+  const busy = value(labdeckEcho)?.busy;
+  const idle = value(labdeckIdle);
+  return [
+    `| output throughput, ${FILE_MIB} MiB \`cat\` to a browser terminal | ${show(labdeckMBs, rate)} | ${show(wettyMBs, rate)} | ≥ WeTTY, ≥ 80% of xterm.js${limit === undefined ? '' : ` (${(0.8 * limit).toFixed(1)} MB/s)`}: ${goal(labdeckRate === undefined || limit === undefined ? undefined : labdeckRate >= (value(wettyMBs) ?? 0) && labdeckRate >= 0.8 * limit)} |`,
+    `| xterm.js parse limit (same bytes written into an xterm in the same Chromium) | ${show(xtermLimit, rate)} | | |`,
+    `| echo latency p50 / p99, 1 terminal | ${show(labdeckEcho, latency('one'))} | ${show(wettyEcho, latency('one'))} | |`,
+    `| echo latency p50 / p99, with ${BUSY} busy terminals | ${show(labdeckEcho, latency('busy'))} | ${show(wettyEcho, latency('busy'))} | p99 < 10 ms: ${goal(busy && busy.length > 0 ? percentile(busy, 99) < 10 : undefined)} |`,
+    `| server memory per idle terminal (RSS delta / ${IDLE}) | ${show(labdeckIdle, mib)} | ${show(wettyIdle, mib)} | < 10 MB: ${goal(idle === undefined ? undefined : idle < 10e6)} |`,
+    `| reconnect + repaint (protocol: new socket to snapshot received, 5000 lines of history) p50 / max | ${show(reconnect, (times) => `${ms(percentile(times, 50))} / ${ms(percentile(times, 100))}`)} | n/a (WeTTY starts a new shell on reconnect) | |`,
+    `| page reload until the same screen is shown (Chromium) | ${show(reload, ms)} | n/a | |`,
+  ];
+}
+
 export async function benchTerminals(): Promise<string> {
+  const benchStarted = Date.now();
   const scratch = mkdtempSync(join(tmpdir(), 'labdeck-bench-terminals-'));
   const file = join(scratch, 'data.txt');
   const data = block();
@@ -276,122 +576,37 @@ export async function benchTerminals(): Promise<string> {
   execFileSync(process.execPath, [join(repoRoot, 'scripts/build-client.mjs')]);
   const installProblem = installWetty();
   const browser = await launchChromium();
-  const labdeck = await startLabdeck(scratch);
-  let wetty: ChildProcess | undefined;
-  const rows: string[] = [];
+  let labdeck: Labdeck | undefined;
+  const stopAtEnd: (() => Promise<void>)[] = [];
+  // Killed from outside (Ctrl-C, a runner's timeout): still close every terminal before leaving.
+  const interrupted = (signal: NodeJS.Signals) => {
+    void Promise.allSettled([labdeck?.stop(), browser.close(), ...stopAtEnd.map((stop) => stop())]).then(() => process.kill(process.pid, signal));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  let figures: Figures;
   try {
-    // Throughput to a browser terminal.
-    const xtermLimit = await xtermParseLimit(browser, data);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(labdeck.server.url);
-    await page.waitForSelector('html[data-labdeck-terminals="ready"]');
-    await page.locator('.labdeck-terminal:not([hidden]) .xterm-helper-textarea').focus();
-    const labdeckMBs = await throughputInPage(page, file, `/END-42/.test(document.querySelector('.labdeck-terminal:not([hidden]) .xterm-rows')?.innerText ?? '')`);
-    await page.close();
-
-    let wettyMBs: number | undefined;
-    let wettyEcho: { one: number[]; busy: number[] } | undefined;
-    let wettyIdle: number | undefined;
-    const wettyPort = 20_000 + Math.floor(Math.random() * 20_000);
-    let wettyProblem = installProblem;
-    if (!wettyProblem) try {
-      wetty = await startWetty(wettyPort);
-      const wettyPage = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      await wettyPage.goto(`http://127.0.0.1:${wettyPort}/wetty/`);
-      await wettyPage.waitForFunction('window.wetty_term !== undefined', undefined, { timeout: 30_000 });
-      await wettyPage.locator('.xterm-helper-textarea').focus();
-      const seenInWetty = `(() => { const b = window.wetty_term.buffer.active; for (let y = 0; y < b.length; y++) if (b.getLine(y)?.translateToString().includes('END-42')) return true; return false; })()`;
-      wettyMBs = await throughputInPage(wettyPage, file, seenInWetty).catch(async (error: Error) => {
-        const screen = await wettyPage.evaluate(`(() => { const b = window.wetty_term.buffer.active; const rows = []; for (let y = Math.max(0, b.length - 5); y < b.length; y++) rows.push(b.getLine(y)?.translateToString().trim()); return rows.join(' / '); })()`);
-        throw new Error(`${error.message.split('\n')[0]}; its screen ends with: ${String(screen).slice(-200)}`);
-      });
-      await wettyPage.close();
-    } catch (error) {
-      wettyProblem = `WeTTY failed here: ${error instanceof Error ? error.message : String(error)}`;
-      process.stderr.write(`bench terminals: ${wettyProblem}\n`);
-    }
-
-    // Echo latency: labdeck's probe is one attendee's terminal, the busy ones are others'.
-    const labdeckEcho = await echoWithBusy((i) => labdeckClient(labdeck.server, `bench${i}`));
-    process.stderr.write(`bench terminals: throughput labdeck ${labdeckMBs.toFixed(1)} MB/s, WeTTY ${wettyMBs?.toFixed(1)}, xterm.js ${xtermLimit.toFixed(1)}\n`);
-    if (wetty && wettyMBs !== undefined) wettyEcho = await echoWithBusy(() => wettyClient(`http://127.0.0.1:${wettyPort}`));
-
-    // Memory per idle terminal (after the busy ones are gone).
-    await sleep(500);
-    const idleRss = async (open: (i: number) => Promise<EchoClient>, pid: number) => {
-      const before = rssOf(pid);
-      const clients: EchoClient[] = [];
-      for (let i = 0; i < IDLE; i++) {
-        const client = await open(i);
-        await readyShell(client);
-        clients.push(client);
-      }
-      await sleep(500);
-      const delta = (rssOf(pid) - before) / IDLE;
-      for (const client of clients) client.close();
-      return delta;
-    };
-    const labdeckIdle = await idleRss((i) => labdeckClient(labdeck.server, `idle${i}`), process.pid);
-    if (wetty?.pid && wettyMBs !== undefined) wettyIdle = await idleRss(() => wettyClient(`http://127.0.0.1:${wettyPort}`), wetty.pid);
-
-    // Reconnect and repaint: a full screen, the viewer leaves, comes back and gets the screen as a snapshot.
-    const reconnect: number[] = [];
-    const first = await labdeckClient(labdeck.server, 'repaint');
-    await readyShell(first);
-    const filled = first.next('seq-done');
-    first.send('seq 1 5000; echo seq-$((0))-done\r');
-    await filled;
-    first.close();
-    for (let i = 0; i < 20; i++) {
-      const started = performance.now();
-      const again = labdeckClient(labdeck.server, 'repaint');
-      const viewer = await again;
-      await viewer.snapshotAt();
-      reconnect.push(performance.now() - started);
-      viewer.close();
-      await sleep(20);
-    }
-    // The page: a reload repaints the same screen.
-    const reloadPage = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await reloadPage.goto(labdeck.server.url);
-    await reloadPage.waitForSelector('html[data-labdeck-terminals="ready"]');
-    await reloadPage.locator('.labdeck-terminal:not([hidden]) .xterm-helper-textarea').focus();
-    await reloadPage.keyboard.type('echo repaint-$((3*3))\n');
-    const rowsText = `/repaint-9/.test(document.querySelector('.labdeck-terminal:not([hidden]) .xterm-rows')?.innerText ?? '')`;
-    await reloadPage.waitForFunction(rowsText, undefined, { timeout: 20_000 });
-    const reloadStarted = performance.now();
-    await reloadPage.reload();
-    await reloadPage.waitForFunction(rowsText, undefined, { timeout: 20_000, polling: 10 });
-    const reloadMs = performance.now() - reloadStarted;
-    await reloadPage.close();
-
-    const p = (values: number[] | undefined, q: number) => (values ? ms(percentile(values, q)) : 'n/a');
-    const why = wettyProblem ?? '';
-    if (wettyProblem) rows.push(`| WeTTY | | ${wettyProblem.replace(/\|/g, '\\|')} | |`);
-    rows.push(
-      `| output throughput, ${FILE_MIB} MiB \`cat\` to a browser terminal | ${labdeckMBs.toFixed(1)} MB/s | ${wettyMBs === undefined ? `n/a (${why})` : `${wettyMBs.toFixed(1)} MB/s`} | ≥ WeTTY, ≥ 80% of xterm.js (${(0.8 * xtermLimit).toFixed(1)} MB/s): ${labdeckMBs >= (wettyMBs ?? 0) && labdeckMBs >= 0.8 * xtermLimit ? 'met' : 'not met'} |`,
-      `| xterm.js parse limit (same bytes written into an xterm in the same Chromium) | ${xtermLimit.toFixed(1)} MB/s | | |`,
-      `| echo latency p50 / p99, 1 terminal | ${p(labdeckEcho.one, 50)} / ${p(labdeckEcho.one, 99)} | ${p(wettyEcho?.one, 50)} / ${p(wettyEcho?.one, 99)} | |`,
-      `| echo latency p50 / p99, with ${BUSY} busy terminals | ${p(labdeckEcho.busy, 50)} / ${p(labdeckEcho.busy, 99)} | ${p(wettyEcho?.busy, 50)} / ${p(wettyEcho?.busy, 99)} | p99 < 10 ms: ${percentile(labdeckEcho.busy, 99) < 10 ? 'met' : 'not met'} |`,
-      `| server memory per idle terminal (RSS delta / ${IDLE}) | ${(labdeckIdle / 2 ** 20).toFixed(2)} MiB | ${wettyIdle === undefined ? 'n/a' : `${(wettyIdle / 2 ** 20).toFixed(2)} MiB`} | < 10 MB: ${labdeckIdle < 10e6 ? 'met' : 'not met'} |`,
-      `| reconnect + repaint (protocol: new socket to snapshot received, 5000 lines of history) p50 / max | ${p(reconnect, 50)} / ${p(reconnect, 100)} | n/a (WeTTY starts a new shell on reconnect) | |`,
-      `| page reload until the same screen is shown (Chromium) | ${ms(reloadMs)} | n/a | |`,
-    );
+    runDeadline = Date.now() + TOTAL_MS;
+    labdeck = await startLabdeck(scratch);
+    figures = await measure(browser, labdeck, file, data, installProblem, 20_000 + Math.floor(Math.random() * 20_000), stopAtEnd);
   } finally {
-    wetty?.kill();
-    await labdeck.stop();
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    for (const stop of stopAtEnd) await stop();
+    await labdeck?.stop();
     await browser.close();
     rmSync(scratch, { recursive: true, force: true });
   }
   return [
     `Loopback, real Chromium for throughput, protocol clients (labdeck WebSocket, WeTTY socket.io) for echo, memory and`,
     `reconnect. WeTTY ${wettyVersion()} from npm, installed into \`.cache/wetty\`, runs \`bash\` (as root it spawns the`,
-    `command locally). Echo: ${ECHO_SAMPLES} keys, one at a time; busy terminals run \`${BUSY_LOOP.trim()}\`. labdeck's`,
-    `server runs in the benchmark's process, so its RSS is measured there; WeTTY's is its own process.`,
+    `command locally). Echo: up to ${ECHO_SAMPLES} keys, one at a time; busy terminals run \`${BUSY_LOOP.trim()}\`. labdeck's`,
+    `server runs in the benchmark's process, so its RSS is measured there; WeTTY's is its own process. Each phase has a`,
+    `time budget; one that ran out says "not measured". This run took ${((Date.now() - benchStarted) / 1000).toFixed(0)} s.`,
     '',
     '| measure | labdeck | WeTTY | goal |',
     '|---|---|---|---|',
-    ...rows,
+    ...table(figures),
   ].join('\n');
 }
 

@@ -1,9 +1,10 @@
 // Ack-based flow control between PTY output and its consumers (docs/protocol.md, "Flow control").
-// Policy: the mirror and the read-write viewers (owner, instructor) hold the PTY back. Each of them has a window of
+// Policy: the mirror and the read-write viewers (owner, instructor) hold the PTY back. Each viewer has a window of
 // unacknowledged bytes sized to its own measured parse rate, so that it is never more than about `targetLagMs`
 // behind: a fixed byte budget is 0.1 s of `cat` for a fast browser but a second or more of `yes` (a line feed every
 // two bytes) for a slow one, and every byte in flight delays the prompt after Ctrl-C. The window lies between LOW
-// and HIGH; the PTY is paused when a consumer is above its window and resumed when all are back below a quarter of
+// and HIGH. The mirror is not on the viewers' way (it parses in batches, behind them), so its window is a fixed
+// `mirrorWindow` that only bounds its memory. The PTY is paused when a consumer is above its window and resumed when all are back below a quarter of
 // theirs (LOW at least). A watcher never holds the attendee back: above HIGH it stops receiving output ("behind")
 // and, once it has caught up below LOW, is repainted from the mirror. A read-write viewer that keeps the PTY paused
 // for stallTimeoutMs without acking (a frozen or throttled background tab) is treated the same way.
@@ -12,8 +13,10 @@ export interface FlowLimits {
   readonly highWatermark: number;
   readonly lowWatermark: number;
   readonly stallTimeoutMs: number;
-  /** How far behind, in its own parse time, the mirror or a read-write viewer may fall before the PTY pauses. */
+  /** How far behind, in its own parse time, a read-write viewer may fall before the PTY pauses. */
   readonly targetLagMs: number;
+  /** Characters the mirror may hold unparsed before the PTY pauses. */
+  readonly mirrorWindow: number;
 }
 
 /** A parse-rate sample needs this much busy time (unacked bytes outstanding), so that one ack is not a rate. */
@@ -90,7 +93,7 @@ export class FlowControl<V> {
     this.removeUnacked(this.mirror, length);
   }
 
-  /** The most a consumer may have in flight before the PTY pauses: its parse rate × targetLagMs, in [LOW, HIGH]. */
+  /** The most a viewer may have in flight before the PTY pauses: its parse rate × targetLagMs, in [LOW, HIGH]. */
   window(viewer: V | 'mirror'): number {
     const flow = viewer === 'mirror' ? this.mirror : this.consumers.get(viewer);
     return flow ? this.windowOf(flow) : this.limits.lowWatermark;
@@ -134,6 +137,7 @@ export class FlowControl<V> {
 
   private windowOf(flow: ConsumerFlow): number {
     const { lowWatermark: low, highWatermark: high, targetLagMs } = this.limits;
+    if (flow === this.mirror) return this.limits.mirrorWindow;
     if (flow.rate === undefined) return low;
     return Math.min(high, Math.max(low, Math.round(flow.rate * targetLagMs)));
   }

@@ -18,8 +18,13 @@ export interface TerminalLimits {
    */
   readonly highWatermark: number;
   readonly lowWatermark: number;
-  /** How far behind (its own parse time) the mirror or a read-write viewer may fall: the Ctrl-C latency budget. */
+  /** How far behind (its own parse time) a read-write viewer may fall: the Ctrl-C latency budget. */
   readonly targetLagMs: number;
+  /**
+   * Output (characters) the server's mirror may hold unparsed before the PTY pauses; more than the mirror's batch
+   * (screen-mirror.ts). It bounds memory only: viewers never wait for the mirror.
+   */
+  readonly mirrorWindow: number;
   /** A read-write viewer that keeps the PTY paused this long without acking is repainted later instead. */
   readonly stallTimeoutMs: number;
   /** How long a terminal nobody watches keeps running. */
@@ -37,9 +42,10 @@ export const DEFAULT_TERMINAL_LIMITS: TerminalLimits = Object.freeze({
   maxCols: 400,
   minRows: 4,
   maxRows: 200,
-  highWatermark: 256 * 1024,
+  highWatermark: 1024 * 1024,
   lowWatermark: 16 * 1024,
   targetLagMs: 100,
+  mirrorWindow: 2 * 1024 * 1024,
   stallTimeoutMs: 5_000,
   graceMs: 30 * 60_000,
   scrollback: 1000,

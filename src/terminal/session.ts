@@ -56,6 +56,8 @@ interface Viewer {
   readonly sink: ViewerSink;
   readonly input: RateLimiter;
   lastRateNoticeAt: number;
+  /** Output held back while this viewer's snapshot waits for the mirror to catch up; undefined when live. */
+  awaitingSnapshot: Uint8Array[] | undefined;
 }
 
 /** node-pty 1.1 has destroy() on Unix (close the fd, then SIGHUP), but its typings omit it. */
@@ -63,6 +65,16 @@ type DestroyablePty = pty.IPty & { destroy(): void };
 
 /** Escalation when a process ignores the SIGHUP that destroy() sends. */
 const KILL_AFTER_MS = 3000;
+/**
+ * PTY reads are about 4 KiB each. Output is sent in frames of up to this many characters: fewer, larger WebSocket
+ * messages and xterm writes in the browser, and fewer acks.
+ */
+const MAX_FRAME_CHARS = 256 * 1024;
+/**
+ * Output that follows a flush this closely is a stream (`cat`, a build log): it is collected for this long before
+ * the next frame. Output after a quiet moment (an echo, a prompt) is sent at the end of the event loop's turn.
+ */
+const STREAM_COALESCE_MS = 4;
 const encoder = new TextEncoder();
 
 export class TerminalSession implements Disposable {
@@ -84,6 +96,14 @@ export class TerminalSession implements Disposable {
   private stallTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private droppedInputBytes = 0;
+  /**
+   * Output read from the PTY and not yet sent: flushed at the end of the event loop's turn (STREAM_COALESCE_MS later
+   * in a stream), or at once when a frame is full.
+   */
+  private outputBatch: string[] = [];
+  private outputBatchLength = 0;
+  private cancelOutputFlush: (() => void) | undefined;
+  private lastFlushAt = -Infinity;
   private processExited = false;
   private state: 'running' | 'exiting' | 'ended' = 'running';
   private readonly exitEmitter = new Emitter<{ code: number; signal: number | undefined }>();
@@ -164,7 +184,7 @@ export class TerminalSession implements Disposable {
    */
   attach(role: ViewerRole, sink: ViewerSink, geometry?: { cols: number; rows: number }): ViewerConnection {
     if (this.state !== 'running') throw new Error(`terminal ${this.attendee}/${this.name} has ended`);
-    const viewer: Viewer = { role, sink, input: new RateLimiter(this.limits.inputBytesPerSecond, this.limits.inputBurstBytes, this.now), lastRateNoticeAt: -Infinity };
+    const viewer: Viewer = { role, sink, input: new RateLimiter(this.limits.inputBytesPerSecond, this.limits.inputBurstBytes, this.now), lastRateNoticeAt: -Infinity, awaitingSnapshot: undefined };
     this.viewers.add(viewer);
     this.flow.add(viewer, role !== 'watcher');
     if (geometry && this.mayResize(viewer)) this.resize(geometry.cols, geometry.rows);
@@ -250,36 +270,85 @@ export class TerminalSession implements Disposable {
     for (const sequence of sequences) {
       if (!this.commands.accept(sequence)) this.log(`terminal ${this.attendee}/${this.name}: ignored an OSC 633 sequence without the session nonce`);
     }
-    this.toViewers(text);
+    this.queueOutput(text);
+  }
+
+  private queueOutput(text: string): void {
+    if (!text) return;
+    this.outputBatch.push(text);
+    this.outputBatchLength += text.length;
+    if (this.outputBatchLength >= MAX_FRAME_CHARS) this.flushOutput();
+    else if (this.cancelOutputFlush === undefined) {
+      if (performance.now() - this.lastFlushAt < STREAM_COALESCE_MS) {
+        const timer = setTimeout(() => this.flushOutput(), STREAM_COALESCE_MS);
+        this.cancelOutputFlush = () => clearTimeout(timer);
+      } else {
+        const immediate = setImmediate(() => this.flushOutput());
+        this.cancelOutputFlush = () => clearImmediate(immediate);
+      }
+    }
+  }
+
+  private cancelFlush(): void {
+    this.cancelOutputFlush?.();
+    this.cancelOutputFlush = undefined;
   }
 
   /**
-   * Output reaches viewers once the mirror has parsed it: what was sent is then exactly what a snapshot taken
-   * between two callbacks contains, so a new viewer's snapshot + live output has neither gap nor overlap.
+   * Sends the batch to the live viewers at once and to the mirror, which parses it in the background (it is not on
+   * the way to the browsers; its flow-control window bounds how far it lags). A viewer waiting for a snapshot gets
+   * the batch queued after it instead, which is what makes snapshot + live output gapless (see repaint()).
    */
-  private toViewers(text: string, then?: () => void): void {
+  private flushOutput(): void {
+    this.cancelFlush();
+    if (this.outputBatchLength === 0 || this.state === 'ended') return;
+    this.lastFlushAt = performance.now();
+    const text = this.outputBatch.length === 1 ? this.outputBatch[0]! : this.outputBatch.join('');
+    this.outputBatch = [];
+    this.outputBatchLength = 0;
     this.flow.mirrorWritten(text.length);
     this.mirror.write(text, () => {
       this.flow.mirrorParsed(text.length);
-      if (this.state === 'ended') return;
-      if (text) {
-        const data = encoder.encode(text);
-        for (const viewer of this.viewers) {
-          if (!this.flow.canSend(viewer)) continue;
-          viewer.sink.send({ type: 'output', data });
-          this.flow.sent(viewer, data.byteLength);
-        }
-      }
       this.applyFlow();
-      then?.();
     });
+    const data = encoder.encode(text);
+    for (const viewer of this.viewers) {
+      if (viewer.awaitingSnapshot) viewer.awaitingSnapshot.push(data);
+      else this.sendOutput(viewer, data);
+    }
     this.applyFlow();
   }
 
+  private sendOutput(viewer: Viewer, data: Uint8Array): void {
+    if (!this.flow.canSend(viewer)) return;
+    viewer.sink.send({ type: 'output', data });
+    this.flow.sent(viewer, data.byteLength);
+  }
+
+  /**
+   * Sends a viewer the screen, then live output. The snapshot must hold exactly the output sent before the live
+   * output that follows it. If the mirror is up to date that is now (the batch not yet flushed is in neither).
+   * Otherwise output from now on is queued for the viewer, and the snapshot is taken once the mirror has parsed what
+   * it was given before: everything before the queue, nothing in it.
+   */
   private repaint(viewer: Viewer): void {
+    if (viewer.awaitingSnapshot) return;
+    if (this.mirror.caughtUp) return this.sendSnapshot(viewer, []);
+    viewer.awaitingSnapshot = [];
+    this.mirror.afterParsed(() => {
+      const queued = viewer.awaitingSnapshot ?? [];
+      viewer.awaitingSnapshot = undefined;
+      if (this.state === 'ended' || !this.viewers.has(viewer)) return;
+      this.sendSnapshot(viewer, queued);
+      this.applyFlow();
+    });
+  }
+
+  private sendSnapshot(viewer: Viewer, queued: readonly Uint8Array[]): void {
     const data = encoder.encode(this.mirror.serialize());
     viewer.sink.send({ type: 'snapshot', data });
     this.flow.sent(viewer, data.byteLength);
+    for (const output of queued) this.sendOutput(viewer, output);
   }
 
   private broadcast(message: ServerMessage): void {
@@ -312,8 +381,10 @@ export class TerminalSession implements Disposable {
     clearTimeout(this.killTimer);
     if (this.state !== 'running') return;
     this.state = 'exiting';
-    // Deliver the last output before the exit notice.
-    this.toViewers(this.parser.flush(), () => {
+    // Deliver the last output, and the snapshots of viewers still waiting for one, before the exit notice.
+    this.queueOutput(this.parser.flush());
+    this.flushOutput();
+    this.mirror.afterParsed(() => {
       this.broadcast({ type: 'exit', code, signal });
       this.end(`process exited with code ${code}`);
       this.pty.destroy();
@@ -325,6 +396,7 @@ export class TerminalSession implements Disposable {
   private end(reason: string): void {
     this.state = 'ended';
     clearTimeout(this.stallTimer);
+    this.cancelFlush();
     for (const viewer of [...this.viewers]) viewer.sink.close(reason);
     this.viewers.clear();
     this.viewerCountEmitter.fire(0);
