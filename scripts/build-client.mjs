@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Builds the browser code: src/client/main.ts → public/build/labdeck.js (one classic script, so the deck page also
-// works from file://, where module scripts are blocked) and public/labdeck.css → public/build/labdeck.css.
+// Builds the browser code: src/client/main.ts → public/build/labdeck.js, src/client/terminals-bundle.ts →
+// public/build/labdeck-terminals.js (xterm.js and the terminal pane, which the page loads after its first slide is
+// shown: see src/client/terminals-loader.ts) and public/labdeck.css → public/build/labdeck.css. Classic scripts, not
+// modules, so that the deck page also works from file://, where module scripts are blocked.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +20,13 @@ await Promise.all([
     ...common,
     entryPoints: ['src/client/main.ts'],
     outfile: 'public/build/labdeck.js',
+    format: 'iife',
+    tsconfig: 'src/client/tsconfig.json',
+  }),
+  build({
+    ...common,
+    entryPoints: ['src/client/terminals-bundle.ts'],
+    outfile: 'public/build/labdeck-terminals.js',
     format: 'iife',
     tsconfig: 'src/client/tsconfig.json',
   }),

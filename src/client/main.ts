@@ -1,25 +1,35 @@
 // The deck page's entry point: reads the deck the server embedded, shows it, wires keys, hash and live reload.
+// What the first slide does not need (sockets, the terminals bundle, slides further away) waits until it is painted.
 import { pageDataElementId, type DeckJson, type PageData } from '../protocol.ts';
 import { Slideshow } from './slideshow.ts';
 import { ErrorOverlay } from './overlay.ts';
 import { connectLiveReload } from './live-reload.ts';
-import { startTerminals } from './terminals.ts';
+import { loadTerminalsBundle } from './terminals-loader.ts';
 import { startPresentation } from './presentation.ts';
 import { StepBadges } from './step-badges.ts';
+import { afterNextPaint } from './after-paint.ts';
+
+/** Read while this script runs: `document.currentScript` is null afterwards. */
+const scriptUrl = (document.currentScript as HTMLScriptElement).src;
 
 function start(): void {
   const data = JSON.parse(document.getElementById(pageDataElementId)!.textContent!) as PageData;
-  const slideshow = new Slideshow(document.getElementById('labdeck-slides')!);
+  const slidesRoot = document.getElementById('labdeck-slides')!;
+  const slideshow = new Slideshow(slidesRoot);
   const overlay = new ErrorOverlay();
   let version = data.deck.version;
   // Live step results need the server: a static export shows no badges.
-  const badges = data.live ? new StepBadges(document.getElementById('labdeck-slides')!) : undefined;
+  const badges = data.live ? new StepBadges() : undefined;
+  if (badges) {
+    slideshow.addDecorator((container, index) => badges.decorate(container, index));
+    slideshow.onShow((index) => badges.slideShown(index));
+  }
 
   const show = (deck: DeckJson): void => {
     version = deck.version;
     document.title = deck.title;
-    slideshow.update(deck);
     badges?.update(deck);
+    slideshow.update(deck);
     overlay.show(deck.error);
   };
   show(data.deck);
@@ -31,13 +41,20 @@ function start(): void {
   window.addEventListener('hashchange', () => slideshow.goToHash(location.hash));
   window.addEventListener('resize', () => slideshow.rescale());
 
-  if (data.live) connectLiveReload({ version: () => version, onDeck: show });
-  badges?.connect();
-  // The terminal pane (when the workshop has terminals) and Run/Copy buttons on hands-on code blocks.
-  void startTerminals(document.getElementById('labdeck-slides')!, data.live).then(() => {
-    document.documentElement.dataset.labdeckTerminals = 'ready';
+  afterNextPaint(() => {
+    if (data.live) connectLiveReload({ version: () => version, onDeck: show });
+    badges?.connect();
+    // The terminal pane (when the workshop has terminals) and Run/Copy buttons on hands-on code blocks.
+    loadTerminalsBundle(scriptUrl)
+      .then((terminals) => terminals.startTerminals(slidesRoot, data.live))
+      .then(() => {
+        document.documentElement.dataset.labdeckTerminals = 'ready';
+      })
+      .catch((error: unknown) => console.error(error));
+    // Ready once the page's channels are opening too (tests and `labdeck pdf` wait for this), as it was when they
+    // opened before the first paint.
+    document.documentElement.dataset.labdeckReady = 'true';
   });
-  document.documentElement.dataset.labdeckReady = 'true';
 }
 
 start();

@@ -2,12 +2,21 @@
 import type { SlideJson } from '../protocol.ts';
 import { Panel } from './panel.ts';
 
+interface Entry {
+  readonly index: number;
+  readonly title: string;
+  /** The slide's whole text, lower case. */
+  readonly text: string;
+}
+
 export class SlideOverview {
   readonly #panel = new Panel('labdeck-overview', 'Find a slide');
   readonly #input = document.createElement('input');
   readonly #list = document.createElement('ol');
   readonly #goTo: (index: number) => void;
-  #entries: { index: number; title: string; text: string }[] = [];
+  #slides: readonly SlideJson[] = [];
+  /** Titles and texts of the slides, read from their HTML the first time the overview opens (not at page start). */
+  #entries: Entry[] | undefined;
 
   constructor(goTo: (index: number) => void) {
     this.#goTo = goTo;
@@ -35,14 +44,8 @@ export class SlideOverview {
 
   /** The slides to list; continued slides (`--` increments) are listed once, at their first step. */
   setSlides(slides: readonly SlideJson[]): void {
-    const parser = document.createElement('template');
-    this.#entries = slides.flatMap((slide, index) => {
-      if (slide.continued) return [];
-      parser.innerHTML = slide.html;
-      const heading = parser.content.querySelector('h1, h2, h3, h4');
-      const text = (parser.content.textContent ?? '').replace(/\s+/g, ' ').trim();
-      return [{ index, title: heading?.textContent?.trim() || slide.name || text.slice(0, 60) || '(no title)', text: text.toLowerCase() }];
-    });
+    this.#slides = slides;
+    this.#entries = undefined;
     if (this.open) this.#render();
   }
 
@@ -54,9 +57,21 @@ export class SlideOverview {
     this.#input.focus();
   }
 
-  #matches(): { index: number; title: string }[] {
+  #readEntries(): Entry[] {
+    const parser = document.createElement('template');
+    return this.#slides.flatMap((slide, index) => {
+      if (slide.continued) return [];
+      parser.innerHTML = slide.html;
+      const heading = parser.content.querySelector('h1, h2, h3, h4');
+      const text = (parser.content.textContent ?? '').replace(/\s+/g, ' ').trim();
+      return [{ index, title: heading?.textContent?.trim() || slide.name || text.slice(0, 60) || '(no title)', text: text.toLowerCase() }];
+    });
+  }
+
+  #matches(): Entry[] {
     const query = this.#input.value.trim().toLowerCase();
-    return query === '' ? this.#entries : this.#entries.filter((entry) => entry.title.toLowerCase().includes(query) || entry.text.includes(query));
+    const entries = (this.#entries ??= this.#readEntries());
+    return query === '' ? entries : entries.filter((entry) => entry.title.toLowerCase().includes(query) || entry.text.includes(query));
   }
 
   #render(): void {

@@ -11,6 +11,7 @@ import { WindowSync, type SyncMessage } from './window-sync.ts';
 import { FollowMe } from './follow.ts';
 import { bindSwipe } from './touch.ts';
 import { installPrint, isPrintView } from './print.ts';
+import { afterNextPaint } from './after-paint.ts';
 import type { Slideshow } from './slideshow.ts';
 
 export interface PresentationOptions {
@@ -37,16 +38,21 @@ export function startPresentation(slideshow: Slideshow, options: PresentationOpt
       applyingRemote = false;
     }
   };
+  /** Joins the follow-me channel after the first slide is painted (opening it costs more than showing the slide). */
+  let follow: FollowMe | undefined;
   // The print layout is a document, not a slideshow: it follows no one.
-  const follow = options.live && !isPrintView() ? new FollowMe({ goTo: applyRemote, currentIndex: () => slideshow.current }) : undefined;
+  if (options.live && !isPrintView()) {
+    afterNextPaint(() => (follow = new FollowMe({ goTo: applyRemote, currentIndex: () => slideshow.current })));
+  }
 
   const setBlackout = (on: boolean): void => {
     root.classList.toggle('labdeck-blackout', on);
   };
   const refresh = (): void => {
     // Only an open presenter view is kept up to date: copying the next slide on every move would slow moves down.
-    if (presenter.open) presenter.render(slideshow.slides, slideshow.slideElements, slideshow.current, slideshow.slideHeight);
-    root.dataset.labdeckSlide = String(slideshow.current + 1);
+    const index = slideshow.current;
+    if (presenter.open) presenter.render(slideshow.slides, slideshow.slideElement(index + 1), index, slideshow.slideHeight);
+    root.dataset.labdeckSlide = String(index + 1);
   };
   const setPresenter = (open: boolean): void => {
     presenter.toggle(open);
@@ -55,7 +61,7 @@ export function startPresentation(slideshow: Slideshow, options: PresentationOpt
     refresh();
   };
 
-  slideshow.onShow = (index, cause) => {
+  slideshow.onShow((index, cause) => {
     refresh();
     if (cause === 'update') {
       overview.setSlides(slideshow.slides);
@@ -66,7 +72,7 @@ export function startPresentation(slideshow: Slideshow, options: PresentationOpt
     if (applyingRemote) return;
     sync.post({ type: 'goto', index });
     follow?.userMoved(index);
-  };
+  });
 
   sync.onMessage = (message: SyncMessage) => {
     if (message.type === 'blackout') return setBlackout(message.on);

@@ -46,11 +46,10 @@ export class PresenterView {
     }
   }
 
-  /** Shows slide `index` of `slides`: the next slide's preview is a copy of its element. */
-  render(slides: readonly SlideJson[], elements: readonly HTMLElement[], index: number, slideHeight: number): void {
+  /** Shows slide `index` of `slides`: the next slide's preview is a copy of `nextElement` (none after the last). */
+  render(slides: readonly SlideJson[], nextElement: HTMLElement | undefined, index: number, slideHeight: number): void {
     this.#slideHeight = slideHeight;
-    const next = elements[index + 1];
-    const preview = next?.querySelector('.remark-slide-scaler')?.cloneNode(true) as HTMLElement | undefined;
+    const preview = nextElement?.querySelector('.remark-slide-scaler')?.cloneNode(true) as HTMLElement | undefined;
     // Ids in the copy would duplicate the audience slide's (in-slide links, anchors).
     preview?.querySelectorAll('[id]').forEach((node) => node.removeAttribute('id'));
     this.#next.replaceChildren(...(preview ? [preview] : [element('p', 'labdeck-presenter-end')]));

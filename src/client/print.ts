@@ -23,15 +23,22 @@ export function installPrint(slideshow: Slideshow): PrintLayout {
   if (!viewing) root.classList.add('labdeck-print');
   root.classList.toggle('labdeck-print-with-notes', withNotes && !viewing);
   // Printing from the slideshow: the same layout, for as long as the print dialog needs it.
-  window.addEventListener('beforeprint', () => viewing && root.classList.add('labdeck-print'));
+  window.addEventListener('beforeprint', () => {
+    if (!viewing) return;
+    root.classList.add('labdeck-print');
+    slideshow.buildAll();
+  });
   window.addEventListener('afterprint', () => viewing && root.classList.remove('labdeck-print'));
 
   const refresh = (): void => {
+    // Slides are built as needed (src/client/slideshow.ts); a printout needs every one.
+    if (root.classList.contains('labdeck-print')) slideshow.buildAll();
     const pageHeight = slideshow.slideHeight * (root.classList.contains('labdeck-print-with-notes') ? 2 : 1);
     style.textContent = `@page { size: ${slideWidth}px ${Math.ceil(pageHeight)}px; margin: 0; }`;
     root.style.setProperty('--labdeck-print-page-height', `${Math.ceil(pageHeight)}px`);
     if (!root.classList.contains('labdeck-print-with-notes')) return;
-    slideshow.slideElements.forEach((container, index) => {
+    slideshow.slides.forEach((slide, index) => {
+      const container = slideshow.slideElement(index)!;
       let notes = container.querySelector<HTMLElement>(':scope > .labdeck-print-notes');
       if (!notes) {
         notes = document.createElement('div');
@@ -39,7 +46,7 @@ export function installPrint(slideshow: Slideshow): PrintLayout {
         container.append(notes);
       }
       // The deck author's notes, rendered and sanitized by the server like the slides.
-      notes.innerHTML = slideshow.slides[index]?.notes ?? '';
+      notes.innerHTML = slide.notes;
     });
   };
   refresh();

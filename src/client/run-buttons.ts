@@ -28,13 +28,23 @@ export function codeText(pre: HTMLElement): string {
   return copy.textContent ?? '';
 }
 
-/** Decorates the hands-on code blocks under `root`, now and whenever slides change; returns the undo function. */
+/**
+ * Decorates the hands-on code blocks under `root`, now and in every slide built or replaced later (slides are built
+ * as they are needed, and again on live reload); returns the undo function.
+ */
 export function installRunButtons(root: HTMLElement, options: RunButtonsOptions): () => void {
   if (options.handsOn.length === 0) return () => {};
   const selector = options.handsOn.map((name) => `.${CSS.escape(name)} pre`).join(', ');
-  const decorateAll = () => root.querySelectorAll<HTMLElement>(selector).forEach((pre) => decorate(pre, options));
-  decorateAll();
-  const observer = new MutationObserver(decorateAll);
+  const decorateUnder = (node: Element): void => {
+    if (node.matches(selector)) decorate(node as HTMLElement, options);
+    node.querySelectorAll<HTMLElement>(selector).forEach((pre) => decorate(pre, options));
+  };
+  decorateUnder(root);
+  // Only what was added is looked at: a long deck's slides are built a few at a time, and rescanning every slide
+  // each time would cost more than the building.
+  const observer = new MutationObserver((records) => {
+    for (const record of records) for (const node of record.addedNodes) if (node instanceof Element) decorateUnder(node);
+  });
   observer.observe(root, { childList: true, subtree: true });
   return () => observer.disconnect();
 }

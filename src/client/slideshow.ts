@@ -2,6 +2,7 @@
 // terminal pane or the presenter view may share the page), the current one visible, and the URL hash (`#N`,
 // `#slide-name`, `#pN` in presenter mode) as the way in. The DOM keeps remark.js's class names so that decks' CSS applies.
 import type { DeckJson, SlideJson } from '../protocol.ts';
+import { afterNextPaint, whenIdle, type IdleDeadline } from './after-paint.ts';
 
 /** remark.js's reference size: slides are laid out at this width and scaled to the window. */
 export const slideWidth = 908;
@@ -9,15 +10,32 @@ export const slideWidth = 908;
 /** Why the shown slide changed: `navigation` = goTo (keys, hash, links, followers), `update` = a new deck version. */
 export type ShowCause = 'navigation' | 'update';
 
+/** Called on a slide's element once its content exists (and again after each deck update): badges, buttons. */
+export type SlideDecorator = (container: HTMLElement, index: number) => void;
+export type ShowListener = (index: number, cause: ShowCause) => void;
+
+/** Built first after the shown slide, so that the next move finds its slide (and pictures) ready. */
+const neighbours = [1, -1, 2];
+/** The longest slice of background building (ms): keys and the follow-me channel's moves must not wait longer. */
+const buildSliceMs = 8;
+
 export class Slideshow {
   readonly #root: HTMLElement;
   #slides: readonly SlideJson[] = [];
+  /**
+   * One `.remark-slide-container` per slide, always (their number and order are the deck's), but the content inside
+   * is built only when needed: the shown slide at once, its neighbours and then the rest when the page is idle after
+   * the first paint. Building all 276 slides of a long deck before showing the first one would cost more than
+   * everything else at start.
+   */
   #containers: HTMLElement[] = [];
+  readonly #built = new WeakSet<HTMLElement>();
+  readonly #decorators: SlideDecorator[] = [];
+  readonly #showListeners: ShowListener[] = [];
+  #backgroundBuild: { next: number } | undefined;
   /** 0-based index of the shown slide. */
   #current = 0;
   #height = slideWidth / (16 / 9);
-  /** Called after every change of the shown slide (and after every deck update). */
-  onShow: (index: number, cause: ShowCause) => void = () => {};
   /** `p` in presenter mode, so that a reload comes back to the presenter view (`#p12`) as in remark.js. */
   hashPrefix = /^#p\d+$/.test(location.hash) ? 'p' : '';
 
@@ -34,11 +52,6 @@ export class Slideshow {
     return this.#slides;
   }
 
-  /** The `.remark-slide-container` of each slide, in order. */
-  get slideElements(): readonly HTMLElement[] {
-    return this.#containers;
-  }
-
   /** Slide height at the reference width: the deck's ratio. */
   get slideHeight(): number {
     return this.#height;
@@ -46,6 +59,31 @@ export class Slideshow {
 
   get slideCount(): number {
     return this.#slides.length;
+  }
+
+  /** Called after every change of the shown slide (and after every deck update). */
+  onShow(listener: ShowListener): void {
+    this.#showListeners.push(listener);
+  }
+
+  /** Runs `decorator` on every slide element as its content is built, and on every built one after a deck update. */
+  addDecorator(decorator: SlideDecorator): void {
+    this.#decorators.push(decorator);
+    this.#containers.forEach((container, index) => {
+      if (this.#built.has(container)) decorator(container, index);
+    });
+  }
+
+  /** The `.remark-slide-container` of slide `index`, its content built if it was not yet. */
+  slideElement(index: number): HTMLElement | undefined {
+    const container = this.#containers[index];
+    if (container && !this.#built.has(container)) this.#build(container, index);
+    return container;
+  }
+
+  /** Builds every slide now (printing needs them all). */
+  buildAll(): void {
+    this.#containers.forEach((_, index) => this.slideElement(index));
   }
 
   /**
@@ -60,15 +98,21 @@ export class Slideshow {
     this.#height = slideWidth / ratioOf(deck.ratio);
     const containers = deck.slides.map((slide, i) => {
       const old = this.#containers[i];
-      return old && old.dataset.signature === signature(slide) ? old : createSlideElement(slide);
+      const oldSlide = this.#slides[i];
+      return old && oldSlide && sameContent(oldSlide, slide) ? old : createSlideContainer(slide);
     });
     this.#root.replaceChildren(...containers);
     this.#slides = deck.slides;
     this.#containers = containers;
+    // Kept slides are decorated again: what decorates them (step badges) may have changed with the deck.
+    containers.forEach((container, index) => {
+      if (this.#built.has(container)) for (const decorator of this.#decorators) decorator(container, index);
+    });
     this.#scale();
     this.#show(Math.min(target, Math.max(0, containers.length - 1)), 'update');
     // The first deck is shown before the URL's hash is read (goToHash): leave the hash alone until then.
     if (previous) this.#syncHash();
+    this.#buildRestWhenIdle();
   }
 
   /** Goes to the slide `hash` names (`#12`, `#toc-part-1`); returns false when it names none. */
@@ -116,8 +160,36 @@ export class Slideshow {
   #show(index: number, cause: ShowCause): void {
     this.#containers[this.#current]?.classList.remove('remark-visible');
     this.#current = index;
-    this.#containers[index]?.classList.add('remark-visible');
-    this.onShow(index, cause);
+    this.slideElement(index)?.classList.add('remark-visible');
+    for (const listener of this.#showListeners) listener(index, cause);
+  }
+
+  #build(container: HTMLElement, index: number): void {
+    this.#built.add(container);
+    container.append(createSlideContent(this.#slides[index]!));
+    for (const decorator of this.#decorators) decorator(container, index);
+  }
+
+  /**
+   * Builds the slides not built yet a few at a time while the page is idle: the shown slide's neighbours first, then
+   * all the others, so that moves find their slide ready and a printout (Ctrl+P) has every slide and picture.
+   */
+  #buildRestWhenIdle(): void {
+    if (this.#backgroundBuild) {
+      this.#backgroundBuild.next = 0; // a new deck: start over (built slides are skipped quickly)
+      return;
+    }
+    const state = { next: 0 };
+    this.#backgroundBuild = state;
+    const step = (deadline: IdleDeadline): void => {
+      const end = performance.now() + buildSliceMs;
+      for (const offset of neighbours) this.slideElement(this.#current + offset);
+      do this.slideElement(state.next++);
+      while (state.next < this.#containers.length && deadline.timeRemaining() > 1 && performance.now() < end);
+      if (state.next < this.#containers.length) whenIdle(step);
+      else this.#backgroundBuild = undefined;
+    };
+    afterNextPaint(() => whenIdle(step));
   }
 
   /** `#N` of the shown slide, unless the hash already names it (`#slide-name` links stay as they were). */
@@ -149,15 +221,19 @@ export function ratioOf(ratio: string): number {
   return width && height ? width / height : 16 / 9;
 }
 
-function signature(slide: SlideJson): string {
-  return JSON.stringify([slide.classes, slide.html, slide.numberText]);
+function sameContent(a: SlideJson, b: SlideJson): boolean {
+  return a.html === b.html && a.numberText === b.numberText && a.classes.join(' ') === b.classes.join(' ');
 }
 
-function createSlideElement(slide: SlideJson): HTMLElement {
+/** The slide's container, empty until its content is needed (see Slideshow.#containers). */
+function createSlideContainer(slide: SlideJson): HTMLElement {
   const container = document.createElement('div');
   container.className = 'remark-slide-container';
-  container.dataset.signature = signature(slide);
   if (slide.name) container.dataset.name = slide.name;
+  return container;
+}
+
+function createSlideContent(slide: SlideJson): HTMLElement {
   const scaler = document.createElement('div');
   scaler.className = 'remark-slide-scaler';
   const frame = document.createElement('div');
@@ -172,6 +248,5 @@ function createSlideElement(slide: SlideJson): HTMLElement {
   content.append(number);
   frame.append(content);
   scaler.append(frame);
-  container.append(scaler);
-  return container;
+  return scaler;
 }

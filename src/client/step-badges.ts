@@ -4,6 +4,7 @@
 // - Steps and DOM: the `<li>` items of a slide's `.exercise` / `.lab` blocks, in order, are its steps (deck.steps:
 //   slide position + index). A `--` increment repeats the earlier slides' blocks before its own, so the items of a
 //   slide map to the steps of its whole increment chain, counted from the end.
+// - Slides are built as they are needed (src/client/slideshow.ts): each gets its badges when it is built.
 // - Reasons can contain names attendees typed: they are only ever inserted as text.
 // - The results socket reconnects by itself; on each connection the server sends the whole state again.
 import { resultsPath, type DeckJson, type EngineStatusJson, type ResultsClientMessage, type ResultsServerMessage, type StepResultJson } from '../protocol.ts';
@@ -30,7 +31,6 @@ const statusWords: Record<string, string> = { passed: 'done', failed: 'not done'
 const handsOnSelector = '.exercise, .lab';
 
 export class StepBadges {
-  readonly #root: HTMLElement;
   readonly #hud: HTMLElement;
   readonly #engine: HTMLElement;
   readonly #progress: HTMLElement;
@@ -38,13 +38,16 @@ export class StepBadges {
   readonly #results = new Map<string, StepResultJson>();
   #badges: Badge[] = [];
   #deck: DeckJson | undefined;
+  /** Per slide (0-based), the steps its items show: its own, after those of the slides it continues. */
+  #chains: StepRef[][] = [];
+  /** 0-based index of the slide on screen. */
+  #shown = 0;
   #socket: WebSocket | undefined;
   #connected = false;
   #engineStatus: EngineStatusJson | undefined;
   #popoverIds = 0;
 
-  constructor(root: HTMLElement) {
-    this.#root = root;
+  constructor() {
     this.#hud = element('div', 'labdeck-checks');
     this.#hud.setAttribute('role', 'region');
     this.#hud.setAttribute('aria-label', 'Exercise checks');
@@ -61,8 +64,6 @@ export class StepBadges {
     this.#notice.setAttribute('role', 'alert');
     this.#hud.append(this.#engine, this.#progress, checkAll, this.#notice);
     document.body.append(this.#hud);
-    // The shown slide changes by class (remark-visible); the slides themselves are replaced on reload.
-    new MutationObserver(() => this.#renderProgress()).observe(root, { subtree: true, attributes: true, attributeFilter: ['class'] });
     document.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') this.#closeAll(true);
     }, true);
@@ -71,31 +72,46 @@ export class StepBadges {
     });
   }
 
-  /** Call after the slideshow shows `deck`: puts a badge on every step's item. */
+  /** Call before the slideshow shows `deck` (which then decorates its slides again). */
   update(deck: DeckJson): void {
     this.#deck = deck;
-    for (const old of this.#root.querySelectorAll('.labdeck-step')) old.remove();
     const steps = (deck.steps as StepRef[]).filter((s) => typeof s.id === 'string' && typeof s.slide === 'number');
     const bySlide = new Map<number, StepRef[]>();
     for (const step of steps) bySlide.set(step.slide, [...(bySlide.get(step.slide) ?? []), step]);
-    const containers = [...this.#root.children] as HTMLElement[];
-    this.#badges = [];
+    for (const own of bySlide.values()) own.sort((a, b) => a.index - b.index);
+    this.#chains = [];
     deck.slides.forEach((slide, i) => {
-      // The steps this slide shows: its own, after those of the slides it continues.
-      const chain: StepRef[] = [];
-      for (let j = i; j >= 0; j--) {
-        chain.unshift(...(bySlide.get(deck.slides[j]!.index) ?? []).sort((a, b) => a.index - b.index));
-        if (!deck.slides[j]!.continued) break;
-      }
-      if (chain.length === 0 || !containers[i]) return;
-      const items = [...containers[i]!.querySelectorAll(handsOnSelector)].flatMap((block) => [...block.querySelectorAll(':scope > ul > li, :scope > ol > li')]);
-      const offset = items.length - chain.length;
-      chain.forEach((step, k) => {
-        const item = items[offset + k];
-        if (item instanceof HTMLElement) this.#badges.push(this.#decorate(item, step));
-      });
+      const own = bySlide.get(slide.index) ?? [];
+      this.#chains.push(slide.continued && i > 0 ? [...this.#chains[i - 1]!, ...own] : own);
     });
+    this.#badges = [];
     this.#renderAll();
+  }
+
+  /** Puts a badge on each step's item of slide `index` (its `.remark-slide-container`); a SlideDecorator. */
+  decorate(container: HTMLElement, index: number): void {
+    const old = container.querySelectorAll('.labdeck-step');
+    if (old.length > 0) {
+      this.#badges = this.#badges.filter((badge) => !container.contains(badge.button));
+      old.forEach((wrapper) => wrapper.remove());
+    }
+    const chain = this.#chains[index] ?? [];
+    if (chain.length === 0) return;
+    const items = [...container.querySelectorAll(handsOnSelector)].flatMap((block) => [...block.querySelectorAll(':scope > ul > li, :scope > ol > li')]);
+    const offset = items.length - chain.length;
+    chain.forEach((step, k) => {
+      const item = items[offset + k];
+      if (!(item instanceof HTMLElement)) return;
+      const badge = this.#decorate(item, step);
+      this.#badges.push(badge);
+      this.#renderBadge(badge);
+    });
+  }
+
+  /** Call when slide `index` (0-based) is shown: the progress count is the chapter's of the slide on screen. */
+  slideShown(index: number): void {
+    this.#shown = index;
+    this.#renderProgress();
   }
 
   /** Opens the results socket (live pages only). */
@@ -251,8 +267,7 @@ export class StepBadges {
   /** "3/7 steps done" for the chapter (source file) of the slide on screen. */
   #renderProgress(): void {
     const deck = this.#deck;
-    const visible = [...this.#root.children].findIndex((child) => child.classList.contains('remark-visible'));
-    const slide = deck?.slides[visible];
+    const slide = deck?.slides[this.#shown];
     if (!deck || !slide) { this.#progress.textContent = ''; return; }
     const chapterSlides = new Set(deck.slides.filter((s) => s.source.file === slide.source.file).map((s) => s.index));
     const steps = (deck.steps as StepRef[]).filter((step) => chapterSlides.has(step.slide));
