@@ -7,8 +7,9 @@ import { createAccess, newToken, type Access } from './http/access.ts';
 import type { ClassroomSource } from './http/classroom-routes.ts';
 import type { DeckSource } from './http/deck-routes.ts';
 import type { CheckService } from './checks/service.ts';
-import type { CommandRecord, DashboardState, StepResultJson } from './protocol.ts';
+import type { CommandRecord, StepResultJson } from './protocol.ts';
 import { openProgressStore, type ClassRecord } from './progress/store.ts';
+import { defaultStuckAfterMs, slideLabel, type ClassSnapshot } from './classroom-board.ts';
 
 export interface ClassroomOptions {
   readonly dataDir: string;
@@ -16,6 +17,8 @@ export interface ClassroomOptions {
   /** Whose results each attendee has (for now: the one local environment's). */
   readonly checksOf: (attendee: string) => Pick<CheckService, 'state' | 'onUpdate'>;
   readonly openToLocalAttendee: boolean;
+  /** Failing the same step this long makes an attendee "stuck" on the dashboard (default: 5 minutes). */
+  readonly stuckAfterMs?: number;
 }
 
 export interface Classroom extends ClassroomSource {
@@ -39,6 +42,14 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     for (const listener of [...listeners]) listener();
   };
   const subscriptions = new Map<string, { dispose(): void }>();
+  // Slide labels are asked for on every dashboard update: worked out once per deck version.
+  let labelCache: { version: number; labels: Map<number, string> } | undefined;
+  const labels = (deck: ReturnType<DeckSource['current']>) => (index: number): string => {
+    if (labelCache?.version !== deck.version) labelCache = { version: deck.version, labels: new Map() };
+    let label = labelCache.labels.get(index);
+    if (label === undefined) labelCache.labels.set(index, (label = slideLabel(deck.slides, index)));
+    return label;
+  };
 
   const record = (attendee: string, result: StepResultJson): boolean =>
     store.recordResult({ attendee, step: result.stepId, status: result.status, reason: result.reason, at: result.at });
@@ -59,6 +70,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     instructorToken: classRecord.instructorToken,
     watcherToken: classRecord.watcherToken,
     openToLocalAttendee: options.openToLocalAttendee,
+    anonymousReaders: false,
     attendees: store.attendees().map((known) => ({ attendee: known.id, name: known.name, token: known.token })),
     // Stored before the token is handed out: a token the browser holds always survives a restart.
     onAttendeeAdded: (known) => store.addAttendee({ id: known.attendee, name: known.name, token: known.token, joinedAt: Date.now() }),
@@ -76,12 +88,20 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       changed();
       return token;
     },
-    dashboard(): DashboardState {
-      const steps = (options.deck.current().steps as readonly { id: string; slide: number; text: string }[]).map(({ id, slide, text }) => ({ id, slide, text }));
+    dashboard(): ClassSnapshot {
+      const deck = options.deck.current();
+      const steps = (deck.steps as readonly { id: string; slide: number; text: string }[]).map(({ id, slide, text }) => ({ id, slide, text }));
+      const lastCommands = new Map<string, NonNullable<ReturnType<ClassSnapshot['lastCommands']['get']>>>();
+      for (const summary of store.commandSummaries()) {
+        if (summary.lastCommand !== null) lastCommands.set(summary.attendee, { command: summary.lastCommand, exitCode: summary.lastExitCode, at: summary.lastAt ?? 0 });
+      }
       return {
         attendees: store.attendees().map(({ id, name, joinedAt }) => ({ id, name, joinedAt })),
         steps,
-        results: store.latestResults().map(({ attendee, step, status }) => ({ attendee, step, status })),
+        results: store.latestResults().map(({ attendee, step, status, since }) => ({ attendee, step, status, since })),
+        lastCommands,
+        stuckAfterMs: options.stuckAfterMs ?? defaultStuckAfterMs,
+        slideLabel: labels(deck),
       };
     },
     onChange(listener) {
@@ -92,6 +112,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       if (commandRecord.exitCode === undefined) return; // counted once, when it ends
       const attendee = commandRecord.terminal.split('/')[0] ?? '';
       store.recordCommand(attendee, { command: commandRecord.command, exitCode: commandRecord.exitCode, at: commandRecord.endedAt ?? commandRecord.startedAt });
+      changed();
     },
     dispose() {
       for (const subscription of subscriptions.values()) subscription.dispose();

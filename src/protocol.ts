@@ -79,6 +79,11 @@ export interface PageData {
 export const TERMINAL_PROTOCOL_VERSION = 1;
 /** The WebSocket subprotocol a terminal client asks for. */
 export const TERMINAL_SUBPROTOCOL = 'labdeck.terminal.v1';
+/**
+ * A viewer who may type (an instructor) can ask to only watch: `?watch=1` on the upgrade URL gives the socket the
+ * read-only watcher role, enforced by the server, until the viewer reconnects without it.
+ */
+export const TERMINAL_WATCH_PARAM = 'watch';
 /** Largest frame a client may send; the server closes with 1009 beyond it. */
 export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
 
@@ -286,17 +291,40 @@ export type FollowClientMessage =
   /** The leading instructor moved (0-based slide index); ignored from anyone else. */
   | { readonly type: 'goto'; readonly index: number }
   /** An instructor window takes the lead; `client` is shared by the windows of one browser, which lead together. */
-  | { readonly type: 'take-lead' };
+  | { readonly type: 'take-lead' }
+  /** Where this page is (0-based) and whether it follows: sent on connect and after every move (the dashboard shows it). */
+  | { readonly type: 'at'; readonly index: number; readonly following: boolean };
+
+/** A short message the instructor broadcasts to every page (attendee-visible text: insert it as text, never markup). */
+export interface BroadcastJson {
+  /** Changes with every broadcast, so that a page remembers which one its reader dismissed. */
+  readonly id: number;
+  readonly text: string;
+}
+
+/** The longest broadcast message, in characters. */
+export const maxBroadcastLength = 280;
 
 export type FollowServerMessage =
   /** On connect: who this page is to the channel, and where the leader is (null before anyone led). */
-  | { readonly type: 'welcome'; readonly instructor: boolean; readonly leading: boolean; readonly index: number | null }
-  /** The leader's slide, sent to every page when the leader moves. */
+  | {
+      readonly type: 'welcome';
+      readonly instructor: boolean;
+      readonly leading: boolean;
+      readonly index: number | null;
+      readonly paused: boolean;
+      readonly message: BroadcastJson | null;
+    }
+  /** The leader's slide, sent to every page when the leader moves (not while follow mode is paused). */
   | { readonly type: 'position'; readonly index: number }
   /** Sent to instructor pages when the lead changes hands. */
   | { readonly type: 'lead'; readonly leading: boolean }
   /** "Everyone to my slide" (the dashboard): follow the leader again, from its slide. */
-  | { readonly type: 'gather'; readonly index: number };
+  | { readonly type: 'gather'; readonly index: number }
+  /** The instructor paused (followers stay where they are) or resumed follow mode. */
+  | { readonly type: 'paused'; readonly paused: boolean }
+  /** The instructor's broadcast message, or null when it was taken down. */
+  | { readonly type: 'message'; readonly message: BroadcastJson | null };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Step results (exercise checks) as pages receive them: JSON text messages on one WebSocket per page. On connect the
@@ -355,17 +383,63 @@ export interface DashboardAttendeeJson {
   /** Attendee-provided: shown as text, never as markup. */
   readonly name: string;
   readonly joinedAt: number;
+  /** Whether a deck page of theirs is open (connected to the follow channel). */
+  readonly connected: boolean;
+  /** Where their deck page is; null before it reported. `label` is "N · title". */
+  readonly slide: { readonly index: number; readonly label: string; readonly following: boolean } | null;
+  /** The last command that ended in one of their terminals (attendee-typed: text, never markup). */
+  readonly lastCommand: { readonly command: string; readonly exitCode: number | null; readonly at: number } | null;
+  /** The step they have been failing for longer than `stuckAfterMs`, and since when; null when not stuck. */
+  readonly stuck: { readonly step: string; readonly since: number } | null;
+}
+
+export interface DashboardResultJson {
+  readonly attendee: string;
+  readonly step: string;
+  readonly status: StepStatus;
+  /** Since when the step has had this status (ms since the epoch). */
+  readonly since: number;
+}
+
+export interface DashboardFollowJson {
+  readonly paused: boolean;
+  /** The leading instructor's slide (0-based) and its label; null before anyone led. */
+  readonly leader: { readonly index: number; readonly label: string } | null;
+  readonly message: BroadcastJson | null;
 }
 
 export interface DashboardState {
   readonly attendees: readonly DashboardAttendeeJson[];
   readonly steps: readonly { readonly id: string; readonly slide: number; readonly text: string }[];
   /** Latest result per attendee and step; a missing pair is pending. */
-  readonly results: readonly { readonly attendee: string; readonly step: string; readonly status: StepStatus }[];
+  readonly results: readonly DashboardResultJson[];
+  readonly follow: DashboardFollowJson;
+  /** Failing the same step for this long makes an attendee "stuck". */
+  readonly stuckAfterMs: number;
 }
 
-/** The server sends the whole state on connect and after changes (coalesced): a class is small enough. */
-export type DashboardServerMessage = { readonly type: 'state'; readonly state: DashboardState };
+/** What changed since the previous state: whole rows and cells, never removals (attendees stay in a class). */
+export interface DashboardPatch {
+  /** Attendees added or changed, whole. */
+  readonly attendees: readonly DashboardAttendeeJson[];
+  /** Results changed or new. */
+  readonly results: readonly DashboardResultJson[];
+  /** Present when the follow mode or the broadcast message changed. */
+  readonly follow?: DashboardFollowJson;
+}
 
-/** "Everyone to my slide": every page jumps to the leader's slide and follows again. */
-export type DashboardClientMessage = { readonly type: 'gather' };
+/**
+ * The whole state on connect and when the steps changed (a deck reload); otherwise patches, coalesced (a burst of
+ * results, a hundred pages following a move) into at most one message per coalescing period.
+ */
+export type DashboardServerMessage =
+  | { readonly type: 'state'; readonly state: DashboardState }
+  | { readonly type: 'patch'; readonly patch: DashboardPatch };
+
+export type DashboardClientMessage =
+  /** "Everyone to my slide": every page jumps to the leader's slide and follows again. */
+  | { readonly type: 'gather' }
+  /** Pause or resume follow mode: while paused, the leader's moves are not sent to followers. */
+  | { readonly type: 'pause'; readonly paused: boolean }
+  /** Show a short message on every page ('' takes it down). */
+  | { readonly type: 'broadcast'; readonly text: string };

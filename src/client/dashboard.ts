@@ -1,42 +1,63 @@
-// The instructor dashboard: a live grid of attendees × steps, redrawn from each state the server sends. Names are
-// attendee-provided: they only ever go through textContent.
-import { dashboardPath, type DashboardServerMessage, type DashboardState } from '../protocol.ts';
+// The instructor dashboard: a live grid of attendees × steps (dashboard-grid.ts) fed by the dashboard channel
+// (a whole state on connect, then patches), follow-me controls (everyone to my slide, pause, broadcast), the join
+// QR code, and an attendee's terminal watched read-only on click (dashboard-viewer.ts).
+import '@xterm/xterm/css/xterm.css';
+import '../../public/dashboard.css';
+import { dashboardPath, type DashboardClientMessage, type DashboardFollowJson, type DashboardServerMessage } from '../protocol.ts';
+import { DashboardGrid } from './dashboard-grid.ts';
+import { TerminalViewer } from './dashboard-viewer.ts';
 
-const board = document.getElementById('board')!;
 const status = document.getElementById('status')!;
-let socket: WebSocket | undefined;
+const followStatus = document.getElementById('follow-status')!;
+const pauseButton = document.getElementById('pause') as HTMLButtonElement;
+const broadcastForm = document.getElementById('broadcast') as HTMLFormElement;
+const broadcastText = document.getElementById('broadcast-text') as HTMLInputElement;
+const broadcastClear = document.getElementById('broadcast-clear') as HTMLButtonElement;
+const broadcastCurrent = document.getElementById('broadcast-current')!;
+const viewerRoot = document.getElementById('viewer')!;
 
-function render(state: DashboardState): void {
-  const results = new Map(state.results.map((r) => [`${r.attendee}\n${r.step}`, r.status]));
-  const table = document.createElement('table');
-  const header = table.createTHead().insertRow();
-  header.append(cell('th', 'Attendee'));
-  for (const step of state.steps) {
-    const th = cell('th', `#${step.slide}`);
-    th.title = step.text;
-    header.append(th);
+let socket: WebSocket | undefined;
+let follow: DashboardFollowJson = { paused: false, leader: null, message: null };
+let viewer: TerminalViewer | undefined;
+
+const grid = new DashboardGrid(document.getElementById('board')!, (attendee) => {
+  if (!viewer) {
+    status.textContent = 'This workshop has no terminals to watch.';
+    return;
   }
-  const body = table.createTBody();
-  for (const attendee of state.attendees) {
-    const row = body.insertRow();
-    row.dataset.attendee = attendee.id;
-    row.append(cell('th', attendee.name));
-    for (const step of state.steps) {
-      const result = results.get(`${attendee.id}\n${step.id}`) ?? 'pending';
-      const td = cell('td', result === 'passed' ? '✔' : result === 'pending' ? '·' : '✘');
-      td.className = result;
-      td.title = `${step.text}: ${result}`;
-      row.append(td);
-    }
-  }
-  board.replaceChildren(table);
-  status.textContent = `${state.attendees.length} attendee${state.attendees.length === 1 ? '' : 's'}`;
+  viewer.open(attendee);
+  grid.select(attendee.id);
+});
+
+function send(message: DashboardClientMessage): void {
+  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
-function cell(tag: 'th' | 'td', text: string): HTMLTableCellElement {
-  const element = document.createElement(tag);
-  element.textContent = text;
-  return element;
+function showCounts(): void {
+  const count = grid.attendeeCount;
+  status.textContent = `${count} attendee${count === 1 ? '' : 's'} · stuck after ${grid.stuckAfterMinutes} min failing`;
+}
+
+function showFollow(next: DashboardFollowJson): void {
+  follow = next;
+  followStatus.textContent = `${next.leader ? `you are at slide ${next.leader.label}` : 'open the deck with your instructor link to lead'}${next.paused ? ' · follow mode PAUSED' : ''}`;
+  pauseButton.textContent = next.paused ? 'Resume follow mode' : 'Pause follow mode';
+  pauseButton.setAttribute('aria-pressed', String(next.paused));
+  document.body.classList.toggle('follow-paused', next.paused);
+  broadcastCurrent.hidden = next.message === null;
+  broadcastCurrent.textContent = next.message ? `Shown to attendees: ${next.message.text}` : '';
+  broadcastClear.hidden = next.message === null;
+}
+
+function receive(message: DashboardServerMessage): void {
+  if (message.type === 'state') {
+    grid.render(message.state);
+    showFollow(message.state.follow);
+  } else if (message.type === 'patch') {
+    grid.apply(message.patch);
+    if (message.patch.follow) showFollow(message.patch.follow);
+  }
+  showCounts();
 }
 
 function connect(retryMs: number): void {
@@ -44,12 +65,13 @@ function connect(retryMs: number): void {
   socket = ws;
   ws.addEventListener('open', () => (retryMs = 500));
   ws.addEventListener('message', (event) => {
+    let message: DashboardServerMessage;
     try {
-      const message = JSON.parse(String(event.data)) as DashboardServerMessage;
-      if (message.type === 'state') render(message.state);
+      message = JSON.parse(String(event.data)) as DashboardServerMessage;
     } catch {
-      // not ours: ignored
+      return; // not ours: ignored
     }
+    receive(message);
   });
   ws.addEventListener('close', () => {
     status.textContent = 'reconnecting…';
@@ -57,7 +79,25 @@ function connect(retryMs: number): void {
   });
 }
 
-document.getElementById('gather')!.addEventListener('click', () => {
-  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'gather' }));
+document.getElementById('gather')!.addEventListener('click', () => send({ type: 'gather' }));
+pauseButton.addEventListener('click', () => send({ type: 'pause', paused: !follow.paused }));
+broadcastForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (broadcastText.value.trim() === '') return;
+  send({ type: 'broadcast', text: broadcastText.value });
+  broadcastText.value = '';
 });
+broadcastClear.addEventListener('click', () => send({ type: 'broadcast', text: '' }));
+document.querySelector('.dash-join')?.addEventListener('click', (event) => {
+  if ((event.target as Element).closest('a')) return;
+  (event.currentTarget as HTMLElement).classList.toggle('big');
+});
+
+// Which terminals attendees have (none: nothing to watch); the dashboard works without them.
+fetch('/_labdeck/terminals.json', { headers: { accept: 'application/json' } })
+  .then((response) => (response.ok ? (response.json() as Promise<{ terminals: string[] }>) : { terminals: [] }))
+  .then(({ terminals }) => {
+    if (terminals.length > 0) viewer = new TerminalViewer(viewerRoot, terminals, () => grid.select(undefined));
+  })
+  .catch(() => {});
 connect(500);

@@ -27,6 +27,11 @@ export interface AccessOptions {
   readonly attendees?: readonly KnownAttendee[];
   /** Told of every attendee added, so that a store can keep them (called before the token is handed out). */
   readonly onAttendeeAdded?: (attendee: KnownAttendee) => void;
+  /**
+   * Whether callers without any token may read the deck (its page, data, live reload, follow-me): true for a talk
+   * served to a room (the default), false for a class, where everyone is someone.
+   */
+  readonly anonymousReaders?: boolean;
 }
 
 export interface KnownAttendee {
@@ -48,7 +53,16 @@ export interface Access {
   tokenOf(request: IncomingMessage): string | undefined;
   /** Identity of a request: its token's, else the local attendee when that is allowed, else undefined. */
   identifyRequest(request: IncomingMessage): Identity | undefined;
+  /**
+   * Whether a request may come in at all, for routes and channels that anyone allowed to read the deck may use: a
+   * token that is not (or no longer) valid never; no token at all only where anonymous readers are allowed.
+   */
+  admit(request: IncomingMessage): Admission;
 }
+
+export type Admission =
+  | { readonly admitted: true; readonly identity: Identity | undefined }
+  | { readonly admitted: false; readonly status: 401; readonly reason: string };
 
 export function newToken(): string {
   return randomBytes(18).toString('base64url');
@@ -76,13 +90,19 @@ export function createAccess(options: AccessOptions): Access {
     return undefined;
   };
 
-  const tokenOf = (request: IncomingMessage): string | undefined => {
+  const identifyRequest = (request: IncomingMessage): Identity | undefined => {
+    const token = tokenOf(request);
+    if (token) return identify(token);
+    return options.openToLocalAttendee ? localAttendee : undefined;
+  };
+
+  function tokenOf(request: IncomingMessage): string | undefined {
     const query = new URL(request.url ?? '/', 'http://request.invalid').searchParams.get('token');
     if (query) return query;
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (bearer) return bearer[1];
     return readCookie(request.headers.cookie, tokenCookie);
-  };
+  }
 
   return {
     instructorToken,
@@ -94,10 +114,13 @@ export function createAccess(options: AccessOptions): Access {
     },
     identify,
     tokenOf,
-    identifyRequest(request) {
-      const token = tokenOf(request);
-      if (token) return identify(token);
-      return options.openToLocalAttendee ? localAttendee : undefined;
+    identifyRequest,
+    admit(request) {
+      const identity = identifyRequest(request);
+      if (identity) return { admitted: true, identity };
+      if (tokenOf(request)) return { admitted: false, status: 401, reason: 'This link or sign-in is not valid for this class (any more).' };
+      if (options.anonymousReaders ?? true) return { admitted: true, identity: undefined };
+      return { admitted: false, status: 401, reason: 'Join the class first: open the join link your instructor gave you.' };
     },
   };
 }

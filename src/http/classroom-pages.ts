@@ -1,8 +1,9 @@
 // The classroom's own pages: joining, "your link no longer works", and the instructor dashboard's shell. Everything
 // a person typed (names, codes) goes through escapeHtml.
+import { maxBroadcastLength } from '../protocol.ts';
 import { escapeHtml } from './page.ts';
 
-function shell(title: string, body: string, head = ''): string {
+function shell(title: string, body: string, head = '', bodyClass = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -14,7 +15,7 @@ label{display:block;margin:.5rem 0}input{font-size:1.1rem}.problem{color:#a00}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .4rem;font-size:.85rem}
 td.passed{background:#bfb}td.failed,td.error{background:#fbb}td.pending{background:#eee}</style>
 ${head}</head>
-<body>
+<body${bodyClass ? ` class="${bodyClass}"` : ''}>
 ${body}
 </body>
 </html>
@@ -48,10 +49,39 @@ export function renderDeniedPage(status: 401 | 403, reason: string): string {
 <p><a href="/join">Join the class</a> with its code, or ask your instructor for a new link.</p>`);
 }
 
-/** The dashboard's data arrives over its WebSocket; this is only the frame its script fills. */
-export function renderDashboardPage(classCode: string): string {
-  return shell('labdeck dashboard', `<h1>Class ${escapeHtml(classCode)}</h1>
-<p><button id="gather" type="button">Everyone to my slide</button> <span id="status" role="status"></span></p>
+export interface DashboardPageOptions {
+  readonly classCode: string;
+  readonly joinUrl: string;
+  /** The join URL's QR code, an SVG element (src/classroom-qr.ts). */
+  readonly joinQrSvg: string;
+}
+
+/** The dashboard's data arrives over its WebSocket; this is only the frame its script (src/client/dashboard.ts) fills. */
+export function renderDashboardPage(options: DashboardPageOptions): string {
+  const joinUrl = escapeHtml(options.joinUrl);
+  return shell('labdeck dashboard', `<header class="dash-header">
+<div class="dash-title">
+<h1>Class ${escapeHtml(options.classCode)}</h1>
+<p><span id="status" role="status"></span> · <span id="follow-status"></span></p>
+</div>
+<div class="dash-controls">
+<button id="gather" type="button" title="Every page goes to your slide and follows you again">Everyone to my slide</button>
+<button id="pause" type="button" aria-pressed="false">Pause follow mode</button>
+<form id="broadcast">
+<input id="broadcast-text" maxlength="${maxBroadcastLength}" placeholder="A short message for every attendee" aria-label="Message to broadcast">
+<button type="submit">Broadcast</button>
+<button id="broadcast-clear" type="button" hidden>Take it down</button>
+</form>
+<p id="broadcast-current" hidden></p>
+</div>
+<figure class="dash-join" title="Click to enlarge">
+${options.joinQrSvg}
+<figcaption>Join at <a href="${joinUrl}">${joinUrl}</a></figcaption>
+</figure>
+</header>
+<main class="dash-main">
 <div id="board"></div>
-<script src="build/dashboard.js"></script>`);
+<aside id="viewer" class="dash-viewer" hidden aria-label="Attendee terminal"></aside>
+</main>
+<script src="build/dashboard.js"></script>`, '<link rel="stylesheet" href="build/dashboard.css">', 'labdeck-dashboard');
 }

@@ -1,8 +1,11 @@
 // Classroom routes: `/join` (a name and the class code give an attendee a personal token, kept in an HttpOnly,
 // SameSite=Strict cookie), the deck page's door (a token in the URL becomes the cookie; an unknown token gets a
-// clear 401 page; nobody at all is sent to /join), and the instructor dashboard page.
+// clear 401 page; nobody at all is sent to /join), the instructor dashboard page, and the gate every other route
+// of a class server is behind (mounted first, so the deck, its data, terminals.json and every file are covered):
+// nobody without a valid token gets further than /join. Pages are refused with a page, data with JSON.
 import express, { Router, type Request, type Response } from 'express';
-import type { DashboardState } from '../protocol.ts';
+import type { ClassSnapshot } from '../classroom-board.ts';
+import { joinQrSvg } from '../classroom-qr.ts';
 import { tokenCookie, type Access } from './access.ts';
 import { maxNameLength, renderDashboardPage, renderDeniedPage, renderJoinPage } from './classroom-pages.ts';
 
@@ -11,7 +14,7 @@ export interface ClassroomSource {
   readonly classCode: string;
   /** Registers an attendee and returns their personal token. */
   join(name: string): string;
-  dashboard(): DashboardState;
+  dashboard(): ClassSnapshot;
   /** Something on the dashboard changed (an attendee joined, a result changed). */
   onChange(listener: () => void): { dispose(): void };
 }
@@ -31,10 +34,14 @@ export function classroomRoutes(options: ClassroomRoutesOptions): Router {
   const setCookie = (response: Response, token: string): void => {
     response.cookie(tokenCookie, token, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: cookieMaxAgeMs });
   };
-  const deny = (response: Response, status: 401 | 403, reason: string): void => {
+  const deny = (response: Response, status: 401 | 403, reason: string, request?: Request): void => {
     if (status === 401) response.clearCookie(tokenCookie, { path: '/' });
-    response.status(status).set('cache-control', 'no-store').type('html').send(renderDeniedPage(status, reason));
+    response.status(status).set('cache-control', 'no-store');
+    if (request && wantsJson(request)) response.json({ error: reason, status });
+    else response.type('html').send(renderDeniedPage(status, reason));
   };
+  // The join QR code is drawn once per URL the dashboard is opened at.
+  const qrCodes = new Map<string, Promise<string>>();
   const page = (response: Response, html: string): void => {
     response.set('cache-control', 'no-store').type('html').send(html);
   };
@@ -67,13 +74,28 @@ export function classroomRoutes(options: ClassroomRoutesOptions): Router {
     response.redirect(303, '/');
   });
 
-  router.get(dashboardPagePath, (request, response) => {
+  router.get(dashboardPagePath, async (request, response) => {
     const token = access.tokenOf(request);
     const identity = access.identifyRequest(request);
     if (!identity) return deny(response, 401, token ? 'This link or sign-in is not valid for this class (any more).' : 'The dashboard is for the instructor: open it with the instructor link.');
     if (identity.role !== 'instructor') return deny(response, 403, 'The dashboard is for the instructor only.');
     if (typeof request.query.token === 'string') setCookie(response, token!);
-    page(response, renderDashboardPage(classroom.classCode));
+    // Attendees reach the server the way the instructor does (the URL the dashboard was opened at), not by the
+    // address it is bound to (0.0.0.0 names no machine).
+    const joinUrl = `${request.protocol}://${request.get('host') ?? 'localhost'}/join?code=${encodeURIComponent(classroom.classCode)}`;
+    if (!qrCodes.has(joinUrl)) qrCodes.set(joinUrl, joinQrSvg(joinUrl));
+    page(response, renderDashboardPage({ classCode: classroom.classCode, joinUrl, joinQrSvg: await qrCodes.get(joinUrl)! }));
+  });
+
+  router.use((request, response, next) => {
+    const admission = access.admit(request);
+    if (!admission.admitted) return deny(response, admission.status, admission.reason, request);
+    next();
   });
   return router;
+}
+
+/** Data requests (deck.json, terminals.json, fetch() asking for JSON) are refused in JSON; the rest with a page. */
+function wantsJson(request: Request): boolean {
+  return request.path.endsWith('.json') || request.accepts(['html', 'json']) === 'json';
 }

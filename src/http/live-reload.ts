@@ -1,8 +1,9 @@
 // The live-reload channel: a WebSocket that tells open pages a new deck version exists.
 // Only pages served by this server may connect (Origin must name the same host): a page from another site must
-// not be able to open sockets to a local labdeck.
+// not be able to open sockets to a local labdeck. With access control, only those who may read the deck may listen.
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveMessage } from '../protocol.ts';
+import type { Access } from './access.ts';
 import type { DeckSource } from './deck-routes.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';
 import { isAllowedOrigin } from './origin.ts';
@@ -12,7 +13,7 @@ export interface LiveReload {
   dispose(): void;
 }
 
-export function createLiveReload(source: DeckSource): LiveReload {
+export function createLiveReload(source: DeckSource, access?: Access): LiveReload {
   const sockets = new WebSocketServer({ noServer: true });
   const send = (socket: WebSocket, version: number): void => {
     const message: LiveMessage = { type: 'deck-changed', version };
@@ -25,6 +26,7 @@ export function createLiveReload(source: DeckSource): LiveReload {
   return {
     handleUpgrade(request, socket, head) {
       if (!isAllowedOrigin(request.headers.origin, request.headers.host)) return rejectUpgrade(socket, '403 Forbidden');
+      if (access && !access.admit(request).admitted) return rejectUpgrade(socket, '401 Unauthorized');
       sockets.handleUpgrade(request, socket, head, (client) => {
         // The page may have loaded an older version than the current one while the socket was opening.
         send(client, source.current().version);

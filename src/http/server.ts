@@ -25,11 +25,11 @@ export interface RunningServer {
 
 export async function startServer(deps: AppDeps, options: ListenOptions): Promise<RunningServer> {
   const server = createServer(createApp(deps));
-  const live = createLiveReload(deps.deck);
+  const live = createLiveReload(deps.deck, deps.access);
   const follow = deps.access ? createFollowChannel(deps.access) : undefined;
   const results = deps.stepResults ? createResultsChannel({ environmentOf: deps.stepResults, access: deps.access, log: deps.log }) : undefined;
   const dashboard = deps.classroom && deps.access
-    ? createDashboardChannel({ classroom: deps.classroom, access: deps.access, ...(follow ? { gather: follow.gather } : {}) })
+    ? createDashboardChannel({ classroom: deps.classroom, access: deps.access, ...(follow ? { follow } : {}) })
     : undefined;
   const detachUpgrades = routeUpgrades(server, {
     [liveReloadPath]: live.handleUpgrade,

@@ -4,7 +4,7 @@
 // the local attendee of a loopback server).
 import { Router } from 'express';
 import { WebSocketServer } from 'ws';
-import { MAX_CLIENT_FRAME_BYTES, TERMINAL_SUBPROTOCOL, type ClientHello } from '../protocol.ts';
+import { MAX_CLIENT_FRAME_BYTES, TERMINAL_SUBPROTOCOL, TERMINAL_WATCH_PARAM, type ClientHello } from '../protocol.ts';
 import type { TerminalManager } from '../terminal/manager.ts';
 import { localAttendee, type Access, type Identity } from './access.ts';
 import { isAllowedOrigin } from './origin.ts';
@@ -50,6 +50,7 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
   });
   const info: TerminalsInfo = { terminals: options.terminals, handsOn: options.handsOn };
   const routes = Router();
+  // Behind the classroom gate when there is a class (classroom-routes.ts); otherwise the names are no secret.
   routes.get(terminalsInfoPath, (_request, response) => {
     response.setHeader('cache-control', 'no-store');
     response.json(info);
@@ -64,11 +65,12 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
         return rejectUpgrade(socket, '403 Forbidden');
       }
       const requestIdentity = options.access.identifyRequest(request);
+      const watchOnly = new URL(request.url ?? '/', 'http://terminal.invalid').searchParams.has(TERMINAL_WATCH_PARAM);
       sockets.handleUpgrade(request, socket, head, (client) => {
         attachTerminalSocket(client, {
           manager: options.manager,
           // A wrong token in the hello is refused, never replaced by the request's identity.
-          authorize: (hello) => terminalAccessFor(hello.token ? options.access.identify(hello.token) : requestIdentity, hello),
+          authorize: (hello) => terminalAccessFor(hello.token ? options.access.identify(hello.token) : requestIdentity, hello, { watchOnly }),
           log: options.log,
         });
       });
@@ -84,8 +86,15 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
 /**
  * Which terminal an identity may open, in which role: attendees their own (owner), instructors anyone's, watchers
  * anyone's read-only. Without `hello.attendee`, a watcher watches the local attendee (a projected single-user demo).
+ * `watchOnly` (the viewer asked for `?watch`) makes any allowed viewer a read-only watcher: the dashboard watches an
+ * attendee's terminal that way until the instructor explicitly chooses to type.
  */
-export function terminalAccessFor(identity: Identity | undefined, hello: ClientHello): TerminalAccess | undefined {
+export function terminalAccessFor(identity: Identity | undefined, hello: ClientHello, request: { readonly watchOnly?: boolean } = {}): TerminalAccess | undefined {
+  const access = roleFor(identity, hello);
+  return access && request.watchOnly ? { attendee: access.attendee, role: 'watcher' } : access;
+}
+
+function roleFor(identity: Identity | undefined, hello: ClientHello): TerminalAccess | undefined {
   if (!identity) return undefined;
   switch (identity.role) {
     case 'attendee':

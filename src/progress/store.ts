@@ -37,6 +37,11 @@ export interface StepRecord {
   readonly at: number;
 }
 
+/** A latest result, with since when the step has had that status (a new reason alone does not reset it). */
+export interface LatestStepRecord extends StepRecord {
+  readonly since: number;
+}
+
 export interface CommandSummary {
   readonly attendee: string;
   readonly count: number;
@@ -62,7 +67,7 @@ export interface ProgressStore {
   /** Records a result when it tells something new about the attendee's step (see `pending` below); true when it did. */
   recordResult(result: StepRecord): boolean;
   /** The latest result per attendee and step. */
-  latestResults(): readonly StepRecord[];
+  latestResults(): readonly LatestStepRecord[];
   /** Every attempt (each change of status or reason), oldest first. */
   history(attendee?: string): readonly StepRecord[];
   recordCommand(attendee: string, run: CommandRun): void;
@@ -78,7 +83,7 @@ CREATE TABLE IF NOT EXISTS attendees (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, token TEXT NOT NULL UNIQUE, joined_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS step_results (
   attendee TEXT NOT NULL, step TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,
-  PRIMARY KEY (attendee, step));
+  since INTEGER, PRIMARY KEY (attendee, step));
 CREATE TABLE IF NOT EXISTS attempts (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   attendee TEXT NOT NULL, step TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL);
@@ -95,16 +100,21 @@ export function openProgressStore(dataDir: string): ProgressStore {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.exec(schema);
+  // Stores written before `since` existed: their latest results count from their last change.
+  if (!(db.pragma('table_info(step_results)') as { name: string }[]).some((column) => column.name === 'since')) {
+    db.exec('ALTER TABLE step_results ADD COLUMN since INTEGER; UPDATE step_results SET since = at;');
+  }
 
   const selectClass = db.prepare('SELECT code, instructor_token AS instructorToken, watcher_token AS watcherToken, created_at AS createdAt FROM class WHERE id = 1');
   const insertClass = db.prepare('INSERT INTO class (id, code, instructor_token, watcher_token, created_at) VALUES (1, @code, @instructorToken, @watcherToken, @createdAt)');
   const insertAttendee = db.prepare('INSERT INTO attendees (id, name, token, joined_at) VALUES (@id, @name, @token, @joinedAt)');
   const selectAttendees = db.prepare('SELECT id, name, token, joined_at AS joinedAt FROM attendees ORDER BY joined_at, id');
   const selectLatest = db.prepare('SELECT status, reason FROM step_results WHERE attendee = ? AND step = ?');
-  const upsertLatest = db.prepare(`INSERT INTO step_results (attendee, step, status, reason, at) VALUES (@attendee, @step, @status, @reason, @at)
-    ON CONFLICT (attendee, step) DO UPDATE SET status = excluded.status, reason = excluded.reason, at = excluded.at`);
+  const upsertLatest = db.prepare(`INSERT INTO step_results (attendee, step, status, reason, at, since) VALUES (@attendee, @step, @status, @reason, @at, @at)
+    ON CONFLICT (attendee, step) DO UPDATE SET status = excluded.status, reason = excluded.reason, at = excluded.at,
+      since = CASE WHEN step_results.status = excluded.status THEN step_results.since ELSE excluded.at END`);
   const insertAttempt = db.prepare('INSERT INTO attempts (attendee, step, status, reason, at) VALUES (@attendee, @step, @status, @reason, @at)');
-  const selectAllLatest = db.prepare('SELECT attendee, step, status, reason, at FROM step_results ORDER BY attendee, step');
+  const selectAllLatest = db.prepare('SELECT attendee, step, status, reason, at, COALESCE(since, at) AS since FROM step_results ORDER BY attendee, step');
   const selectHistory = db.prepare('SELECT attendee, step, status, reason, at FROM attempts ORDER BY seq');
   const selectHistoryOf = db.prepare('SELECT attendee, step, status, reason, at FROM attempts WHERE attendee = ? ORDER BY seq');
   const upsertCommand = db.prepare(`INSERT INTO command_summary (attendee, count, failed, last_command, last_exit_code, last_at)
@@ -138,7 +148,7 @@ export function openProgressStore(dataDir: string): ProgressStore {
     addAttendee: (attendee) => void insertAttendee.run(attendee),
     attendees: () => selectAttendees.all() as AttendeeRecord[],
     recordResult: (result) => recordResult.immediate(result),
-    latestResults: () => selectAllLatest.all() as StepRecord[],
+    latestResults: () => selectAllLatest.all() as LatestStepRecord[],
     history: (attendee) => (attendee === undefined ? selectHistory.all() : selectHistoryOf.all(attendee)) as StepRecord[],
     recordCommand(attendee, run) {
       upsertCommand.run({ attendee, command: run.command, exitCode: run.exitCode ?? null, at: run.at, failed: run.exitCode ? 1 : 0 });

@@ -65,7 +65,7 @@ after(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-test('two attendees join, show up on the dashboard, and survive a SIGKILL of the server', { timeout: 60_000 }, async () => {
+test('two attendees join, show up on the dashboard, and survive a SIGKILL of the server', { timeout: 120_000 }, async () => {
   const first = await serve(0);
   const port = Number(new URL(first.url).port);
   const ada = await (await browser.newContext()).newPage();
@@ -103,4 +103,98 @@ test('two attendees join, show up on the dashboard, and survive a SIGKILL of the
 
   const afterRestart = JSON.parse((await runLabdeck(['progress', manifest, '--data', dataDir, '--json'])).stdout) as typeof recorded;
   assert.deepEqual(afterRestart.attendees.map((a) => a.steps), recorded.attendees.map((a) => a.steps), 'progress intact');
+});
+
+/** What an xterm shows (its DOM renderer's rows). */
+const screenText = (page: Page, rows: string): Promise<string> => page.locator(rows).innerText();
+const attendeeScreen = '.labdeck-terminal:not([hidden]) .xterm-rows';
+const viewerScreen = '.dash-viewer-screen .xterm-rows';
+
+async function waitForText(page: Page, selector: string, pattern: RegExp): Promise<void> {
+  await page.waitForFunction(
+    ([css, source]) => new RegExp(source!).test((document.querySelector(css!) as HTMLElement | null)?.innerText ?? ''),
+    [selector, pattern.source] as const,
+    { timeout: 15_000 },
+  );
+}
+
+test('the dashboard live: slide and last command per attendee, a terminal watched then helped, broadcast, everyone to my slide', { timeout: 90_000 }, async () => {
+  running?.kill('SIGKILL');
+  const served = await serve(0);
+  const ada = await (await browser.newContext()).newPage();
+  const bob = await (await browser.newContext()).newPage();
+  const hostile = '<img src=x onerror=alert(1)>';
+  await joinAs(ada, served.joinUrl, hostile);
+  await joinAs(bob, served.joinUrl, 'Bob the second');
+  const instructorContext = await browser.newContext();
+  const deck = await instructorContext.newPage();
+  await deck.goto(`${served.url}?token=${new URL(served.dashboardUrl).searchParams.get('token')}#3`);
+  await deck.waitForSelector('.labdeck-follow[data-state="leading"]');
+  const dashboard = await instructorContext.newPage();
+  await dashboard.goto(served.dashboardUrl);
+  const row = (name: string) => dashboard.locator('#board tbody tr', { has: dashboard.locator('.dash-name', { hasText: name }) });
+  await row(hostile).waitFor();
+  assert.equal(await dashboard.$$eval('#board img', (found) => found.length), 0, 'the name is text, not markup');
+  assert.ok(await dashboard.locator('.dash-join svg').count(), 'the join QR code is on the dashboard');
+
+  // Where each attendee is: the instructor moves, followers follow, the dashboard shows both.
+  await deck.keyboard.press('ArrowRight');
+  await ada.waitForFunction(() => document.documentElement.dataset.labdeckSlide === '4');
+  await dashboard.waitForFunction((name) => Array.from(document.querySelectorAll('#board tbody tr')).some((tr) => tr.querySelector('.dash-name')?.textContent === name && /^4( ·|$)/.test(tr.querySelector('.dash-slide')?.textContent ?? '')), hostile);
+  assert.match(await row('Bob the second').locator('.dash-slide').innerText(), /^4( ·|$)/);
+  assert.match(await dashboard.locator('#follow-status').innerText(), /slide 4/);
+
+  // The attendee's last command and its exit code.
+  await ada.waitForSelector('html[data-labdeck-terminals="ready"]');
+  await waitForText(ada, attendeeScreen, /[$#] *$/m);
+  await ada.locator('.labdeck-terminal:not([hidden]) .xterm-helper-textarea').focus();
+  await ada.keyboard.type('echo ada-was-$((40+2))');
+  await ada.keyboard.press('Enter');
+  await waitForText(ada, attendeeScreen, /ada-was-42/);
+  await dashboard.waitForFunction((name) => Array.from(document.querySelectorAll('#board tbody tr')).some((tr) => tr.querySelector('.dash-name')?.textContent === name && /✔ echo ada-was/.test(tr.querySelector('.dash-command')?.textContent ?? '')), hostile);
+
+  // Watch read-only: keys typed into the viewer go nowhere; then, with the explicit action, they reach the shell.
+  await row(hostile).locator('.dash-name').click();
+  await waitForText(dashboard, '.dash-viewer-status', /Watching shell \(read-only\)/);
+  await waitForText(dashboard, viewerScreen, /ada-was-42/);
+  await dashboard.locator('.dash-viewer-screen .xterm-helper-textarea').focus();
+  await dashboard.keyboard.type('echo watcher-typed');
+  await dashboard.getByRole('button', { name: 'Type into this terminal' }).click();
+  await waitForText(dashboard, '.dash-viewer-status', /Typing into shell/);
+  await dashboard.locator('.dash-viewer-screen .xterm-helper-textarea').focus();
+  await dashboard.keyboard.type('echo helped-by-$((6*7))');
+  await dashboard.keyboard.press('Enter');
+  await waitForText(ada, attendeeScreen, /helped-by-42/);
+  assert.doesNotMatch(await screenText(ada, attendeeScreen), /watcher-typed/, 'nothing was typed while watching');
+  await waitForText(dashboard, viewerScreen, /helped-by-42/);
+
+  // A broadcast message: shown as text on the attendee pages, dismissable.
+  await dashboard.fill('#broadcast-text', 'Break <b>now</b>');
+  await dashboard.click('#broadcast button[type=submit]');
+  await ada.waitForSelector('.labdeck-broadcast:not([hidden])');
+  assert.equal(await ada.locator('.labdeck-broadcast-text').innerText(), 'Break <b>now</b>');
+  assert.equal(await ada.locator('.labdeck-broadcast b').count(), 0);
+  await bob.waitForSelector('.labdeck-broadcast:not([hidden])');
+  await ada.click('.labdeck-broadcast-dismiss');
+  await ada.waitForSelector('.labdeck-broadcast', { state: 'hidden' });
+
+  // Bob leaves follow mode; "everyone to my slide" brings him back, following again.
+  await bob.locator('body').click({ position: { x: 5, y: 5 } });
+  await bob.keyboard.press('l');
+  await bob.waitForSelector('.labdeck-follow[data-state="free"]');
+  await bob.keyboard.press('ArrowLeft');
+  await bob.waitForFunction(() => document.documentElement.dataset.labdeckSlide === '3');
+  await dashboard.waitForFunction(() => Array.from(document.querySelectorAll('#board tbody tr .dash-slide.free')).length > 0);
+  await dashboard.click('#gather');
+  await bob.waitForFunction(() => document.documentElement.dataset.labdeckSlide === '4');
+  assert.equal(await bob.getAttribute('.labdeck-follow', 'data-state'), 'following');
+
+  // Pause: the attendee pages say so, and the instructor's moves stay on the instructor's screen.
+  await dashboard.click('#pause');
+  await ada.waitForFunction(() => document.querySelector('.labdeck-follow')?.textContent?.includes('paused'));
+  await deck.keyboard.press('ArrowRight');
+  await dashboard.waitForFunction(() => /slide 5/.test(document.getElementById('follow-status')?.textContent ?? ''));
+  assert.equal(await ada.evaluate(() => document.documentElement.dataset.labdeckSlide), '4', 'paused: not moved');
+  await dashboard.click('#pause');
+  await ada.waitForFunction(() => document.documentElement.dataset.labdeckSlide === '5');
 });

@@ -1,5 +1,6 @@
 // The classroom over real HTTP and WebSockets (startServer on port 0, a real store in a temp folder, fake checks):
-// joining, the deck page's door, who may see the dashboard (page and socket), and progress recorded per attendee.
+// joining, the deck page's door, who may see the dashboard (page and socket), progress recorded per attendee, role
+// checks on every route and channel (terminals included, with real bash PTYs), and the dashboard's live data.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,9 +9,29 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
 import { openClassroom, type Classroom } from '../../src/classroom.ts';
-import { dashboardPath, followPath, type DashboardServerMessage, type FollowServerMessage, type DeckJson, type ResultsServerMessage, type StepResultJson } from '../../src/protocol.ts';
+import {
+  dashboardPath,
+  decodeServerMessage,
+  encodeClientMessage,
+  followPath,
+  liveReloadPath,
+  TERMINAL_PROTOCOL_VERSION,
+  TERMINAL_SUBPROTOCOL,
+  type DashboardAttendeeJson,
+  type DashboardServerMessage,
+  type DashboardState,
+  type DeckJson,
+  type FollowServerMessage,
+  type ResultsServerMessage,
+  type SlideJson,
+  type StepResultJson,
+} from '../../src/protocol.ts';
+import { createTerminalService } from '../../src/http/terminal-route.ts';
+import { TerminalManager } from '../../src/terminal/manager.ts';
+import { testEnvironment } from '../terminal/terminal-client.ts';
 
-const deck: DeckJson = { version: 1, title: 'Class', ratio: '16:9', error: null, slides: [], steps: [{ id: 's1', slide: 2, text: 'Run it' }] };
+const slides = [{ html: '<h1>Welcome</h1>' }, { html: '<h2>Run <code>it</code></h2>' }, { html: '<h1>Scale</h1>' }] as unknown as SlideJson[];
+const deck: DeckJson = { version: 1, title: 'Class', ratio: '16:9', error: null, slides, steps: [{ id: 's1', slide: 2, text: 'Run it' }] };
 const pending: StepResultJson = { stepId: 's1', status: 'pending', reason: 'not yet', kind: 'ran', origin: 'inferred', selfReported: false, confirmed: false, at: 1 };
 const listeners = new Set<(message: ResultsServerMessage) => void>();
 const checks = {
@@ -28,8 +49,15 @@ let server: RunningServer;
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'labdeck-classroom-'));
   classroom = openClassroom({ dataDir, deck: { current: () => deck, onChange: () => () => {} }, checksOf: () => checks, openToLocalAttendee: false });
+  const terminals = createTerminalService({
+    manager: new TerminalManager({ defaultCommand: 'bash', env: testEnvironment() }),
+    access: classroom.access,
+    terminals: ['shell'],
+    handsOn: [],
+    log: () => {},
+  });
   server = await startServer(
-    { deck: { current: () => deck, onChange: () => () => {} }, workshopDir: dataDir, assetsDir: dataDir, log: () => {}, access: classroom.access, classroom },
+    { deck: { current: () => deck, onChange: () => () => {} }, workshopDir: dataDir, assetsDir: dataDir, log: () => {}, access: classroom.access, classroom, terminals },
     { port: 0, host: '127.0.0.1' },
   );
 });
@@ -54,6 +82,16 @@ function openDashboardSocket(token?: string): Promise<{ status: number; socket?:
   const headers: Record<string, string> = { origin: server.url.slice(0, -1) };
   if (token) headers.cookie = `labdeck_token=${token}`;
   const socket = new WebSocket(`${server.url.replace('http', 'ws')}${dashboardPath.slice(1)}`, { headers });
+  // The state may arrive in the same packet as the upgrade's answer, before anyone listens: keep every message.
+  const received: DashboardServerMessage[] = [];
+  const waiting: ((message: DashboardServerMessage) => void)[] = [];
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as DashboardServerMessage;
+    const waiter = waiting.shift();
+    if (waiter) waiter(message);
+    else received.push(message);
+  });
+  inboxes.set(socket, { received, waiting });
   return new Promise((resolve, reject) => {
     socket.once('unexpected-response', (_request, response) => resolve({ status: response.statusCode ?? 0 }));
     socket.once('open', () => resolve({ status: 101, socket }));
@@ -61,8 +99,41 @@ function openDashboardSocket(token?: string): Promise<{ status: number; socket?:
   });
 }
 
-function nextState(socket: WebSocket): Promise<DashboardServerMessage> {
-  return new Promise((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)) as DashboardServerMessage)));
+const inboxes = new WeakMap<WebSocket, { received: DashboardServerMessage[]; waiting: ((message: DashboardServerMessage) => void)[] }>();
+
+function nextMessage(socket: WebSocket): Promise<DashboardServerMessage> {
+  const inbox = inboxes.get(socket)!;
+  const first = inbox.received.shift();
+  return first ? Promise.resolve(first) : new Promise((resolve) => inbox.waiting.push(resolve));
+}
+
+async function nextState(socket: WebSocket): Promise<DashboardState> {
+  const message = await nextMessage(socket);
+  assert.equal(message.type, 'state');
+  return message.state;
+}
+
+/** A dashboard connection that keeps its state up to date with the patches, as the page does. */
+async function watchDashboard(): Promise<{ socket: WebSocket; attendee(id: string): DashboardAttendeeJson | undefined; state(): DashboardState }> {
+  const { socket } = await openDashboardSocket(classroom.access.instructorToken);
+  let state = await nextState(socket!);
+  const follow = async (): Promise<void> => {
+    const message = await nextMessage(socket!);
+    void follow();
+    if (message.type === 'state') state = message.state;
+    else {
+      const changed = new Map(message.patch.attendees.map((a) => [a.id, a]));
+      const cells = new Map(message.patch.results.map((r) => [`${r.attendee}/${r.step}`, r]));
+      state = {
+        ...state,
+        attendees: [...state.attendees.map((a) => changed.get(a.id) ?? a), ...message.patch.attendees.filter((a) => !state.attendees.some((known) => known.id === a.id))],
+        results: [...state.results.map((r) => cells.get(`${r.attendee}/${r.step}`) ?? r), ...message.patch.results.filter((r) => !state.results.some((known) => known.attendee === r.attendee && known.step === r.step))],
+        follow: message.patch.follow ?? state.follow,
+      };
+    }
+  };
+  void follow();
+  return { socket: socket!, attendee: (id) => state.attendees.find((a) => a.id === id), state: () => state };
 }
 
 test('joining: the class code and a name give an HttpOnly, SameSite=Strict cookie that opens the deck', async () => {
@@ -115,16 +186,18 @@ test('every result change is recorded per attendee and reaches the dashboard liv
   await joinedToken('<b>Cy</b>');
   const { socket } = await openDashboardSocket(classroom.access.instructorToken);
   const first = await nextState(socket!);
-  const cy = first.state.attendees.find((a) => a.name === '<b>Cy</b>');
+  const cy = first.attendees.find((a) => a.name === '<b>Cy</b>');
   assert.ok(cy, 'the name arrives as data, exactly as typed');
-  assert.deepEqual(first.state.results.filter((r) => r.attendee === cy.id).map((r) => r.status), ['pending']);
+  assert.deepEqual(first.results.filter((r) => r.attendee === cy.id).map((r) => r.status), ['pending']);
 
-  const update = nextState(socket!);
+  const update = nextMessage(socket!);
   for (const listener of listeners) listener({ type: 'result', result: { ...pending, status: 'passed', reason: 'ran', at: 2 } });
   const after = await update;
-  for (const attendee of after.state.attendees) {
-    assert.deepEqual(after.state.results.filter((r) => r.attendee === attendee.id).map((r) => r.status), ['passed'], attendee.name);
-  }
+  assert.equal(after.type, 'patch', 'changes arrive as a patch, not the whole class');
+  if (after.type !== 'patch') return;
+  assert.deepEqual(after.patch.attendees, [], 'no row changed: only cells');
+  assert.deepEqual(new Set(after.patch.results.map((r) => r.attendee)), new Set(first.attendees.map((a) => a.id)));
+  assert.ok(after.patch.results.every((r) => r.status === 'passed' && r.step === 's1'));
   socket!.close();
 });
 
@@ -140,9 +213,9 @@ function openFollowSocket(token: string, client: string): Promise<{ socket: WebS
   });
 }
 
-async function until(condition: () => boolean): Promise<void> {
+async function until(condition: () => boolean, what = condition.toString()): Promise<void> {
   for (let waited = 0; !condition(); waited += 20) {
-    if (waited > 5000) throw new Error('timed out');
+    if (waited > 5000) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -158,4 +231,150 @@ test('"everyone to my slide" from the dashboard sends every following page to th
   assert.deepEqual(attendee.messages.find((m) => m.type === 'gather'), { type: 'gather', index: 7 });
   assert.equal(leader.messages.some((m) => m.type === 'gather'), false, 'the leader is not moved');
   for (const socket of [attendee.socket, leader.socket, dashboard!]) socket.close();
+});
+
+/** Opens a WebSocket on `path` as `token`'s holder (cookie): the HTTP status of the upgrade (101 when opened). */
+function upgradeStatus(path: string, token?: string): Promise<number> {
+  const headers: Record<string, string> = { origin: server.url.slice(0, -1) };
+  if (token) headers.cookie = `labdeck_token=${token}`;
+  const socket = new WebSocket(`${server.url.replace('http', 'ws')}${path.slice(1)}`, { headers });
+  return new Promise((resolve, reject) => {
+    socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('error', reject);
+  });
+}
+
+test('every route and channel of a class: nobody without a valid token gets past /join; data refusals are JSON', async () => {
+  const attendee = await joinedToken('Eve');
+  const anonymousData = await fetch(`${server.url}deck.json`);
+  assert.equal(anonymousData.status, 401);
+  assert.match(anonymousData.headers.get('content-type') ?? '', /json/);
+  assert.match(((await anonymousData.json()) as { error: string }).error, /join/i);
+  const staleData = await fetch(`${server.url}_labdeck/terminals.json`, { headers: { cookie: 'labdeck_token=expired' } });
+  assert.equal(staleData.status, 401);
+  assert.match(((await staleData.json()) as { error: string }).error, /not valid/);
+  const stalePage = await fetch(`${server.url}slides/chapter.md`, { headers: { cookie: 'labdeck_token=expired', accept: 'text/html' } });
+  assert.equal(stalePage.status, 401);
+  assert.match(stalePage.headers.get('content-type') ?? '', /html/);
+  assert.match(await stalePage.text(), /not valid for this class/);
+  assert.equal((await fetch(`${server.url}_labdeck/build/labdeck.js`)).status, 401, 'even labdeck\'s own files');
+  assert.equal((await fetch(`${server.url}join`)).status, 200, 'the join page is open to all');
+
+  assert.equal((await fetch(`${server.url}deck.json`, { headers: { cookie: `labdeck_token=${attendee}` } })).status, 200);
+  assert.equal((await fetch(`${server.url}_labdeck/terminals.json`, { headers: { cookie: `labdeck_token=${classroom.access.watcherToken}` } })).status, 200);
+
+  for (const path of [liveReloadPath, followPath, '/_labdeck/terminal']) {
+    if (path !== '/_labdeck/terminal') {
+      assert.equal(await upgradeStatus(path), 401, `${path} without a token`);
+      assert.equal(await upgradeStatus(path, 'expired'), 401, `${path} with a bad token`);
+    }
+    assert.equal(await upgradeStatus(path, attendee), 101, `${path} for an attendee`);
+  }
+});
+
+interface TerminalPeer {
+  readonly socket: WebSocket;
+  /** Resolves with the role the server granted, or rejects with the close reason. */
+  readonly role: Promise<string>;
+  output(): string;
+  type(text: string): void;
+}
+
+/** A terminal viewer as `token`'s holder: hello for `attendee`'s (or its own) `shell`, output collected as text. */
+function openTerminal(token: string, attendee?: string, query = ''): TerminalPeer {
+  const socket = new WebSocket(`${server.url.replace('http', 'ws')}_labdeck/terminal${query}`, TERMINAL_SUBPROTOCOL, {
+    headers: { origin: server.url.slice(0, -1), cookie: `labdeck_token=${token}` },
+  });
+  let text = '';
+  const role = new Promise<string>((resolve, reject) => {
+    socket.on('message', (data) => {
+      const message = decodeServerMessage(new Uint8Array(data as Buffer));
+      if (message.type === 'state') resolve(message.state.role);
+      if (message.type === 'output' || message.type === 'snapshot') text += Buffer.from(message.data).toString();
+    });
+    socket.on('close', (code, reason) => reject(new Error(`closed ${code}: ${String(reason)}`)));
+  });
+  role.catch(() => {});
+  socket.once('open', () => {
+    socket.send(encodeClientMessage({ type: 'hello', hello: { version: TERMINAL_PROTOCOL_VERSION, token: '', terminal: 'shell', ...(attendee ? { attendee } : {}), cols: 80, rows: 24 } }));
+  });
+  return {
+    socket,
+    role,
+    output: () => text,
+    type: (input) => socket.send(encodeClientMessage({ type: 'input', data: new TextEncoder().encode(input) })),
+  };
+}
+
+test('terminals: attendees open only their own; a watcher (or an instructor watching) cannot type; the instructor can', { timeout: 30_000 }, async () => {
+  const ann = await joinedToken('Ann');
+  const ben = await joinedToken('Ben');
+  const annId = classroom.access.identify(ann)!.attendee;
+  const own = openTerminal(ann);
+  assert.equal(await own.role, 'owner');
+  await assert.rejects(openTerminal(ben, annId).role, /1008: not authorized/, "an attendee cannot open another attendee's terminal");
+
+  const watcher = openTerminal(classroom.access.watcherToken, annId);
+  assert.equal(await watcher.role, 'watcher');
+  const watching = openTerminal(classroom.access.instructorToken, annId, '?watch=1');
+  assert.equal(await watching.role, 'watcher', 'the dashboard watches read-only until the instructor chooses to type');
+  watcher.type('echo typed-by-$((6*7))-watcher\r');
+  watching.type('echo typed-by-$((6*7))-dashboard\r');
+  const helper = openTerminal(classroom.access.instructorToken, annId);
+  assert.equal(await helper.role, 'instructor');
+  helper.type('echo typed-by-$((6*7))-instructor\r');
+  await until(() => own.output().includes('typed-by-42-instructor'));
+  await until(() => watching.output().includes('typed-by-42-instructor'));
+  assert.doesNotMatch(own.output(), /typed-by-42-(watcher|dashboard)/, 'read-only viewers typed nothing');
+  for (const peer of [own, watcher, watching, helper]) peer.socket.close();
+});
+
+test('the dashboard live: where each attendee is, connection, last command; pause, resume and broadcast reach the pages', { timeout: 30_000 }, async () => {
+  const fay = await joinedToken('<img src=x onerror=alert(1)>');
+  const fayId = classroom.access.identify(fay)!.attendee;
+  const dashboard = await watchDashboard();
+  assert.equal(dashboard.attendee(fayId)?.connected, false);
+  assert.equal(dashboard.attendee(fayId)?.name, '<img src=x onerror=alert(1)>');
+
+  const page = await openFollowSocket(fay, 'fay-browser');
+  page.socket.send(JSON.stringify({ type: 'at', index: 1, following: false }));
+  await until(() => dashboard.attendee(fayId)?.slide?.label === '2 · Run it');
+  assert.equal(dashboard.attendee(fayId)?.connected, true);
+  assert.equal(dashboard.attendee(fayId)?.slide?.following, false);
+
+  classroom.commandRan({ command: 'docker ps', exitCode: 1, startedAt: 10, endedAt: 20, cwd: undefined, terminal: `${fayId}/shell` });
+  await until(() => dashboard.attendee(fayId)?.lastCommand?.command === 'docker ps');
+  assert.deepEqual(dashboard.attendee(fayId)?.lastCommand, { command: 'docker ps', exitCode: 1, at: 20 });
+
+  const leader = await openFollowSocket(classroom.access.instructorToken, 'teacher-browser');
+  leader.socket.send(JSON.stringify({ type: 'take-lead' }));
+  leader.socket.send(JSON.stringify({ type: 'goto', index: 2 }));
+  await until(() => page.messages.some((m) => m.type === 'position' && m.index === 2));
+  await until(() => dashboard.state().follow.leader?.label === '3 · Scale');
+
+  dashboard.socket.send(JSON.stringify({ type: 'pause', paused: true }));
+  await until(() => page.messages.some((m) => m.type === 'paused' && m.paused));
+  leader.socket.send(JSON.stringify({ type: 'goto', index: 0 }));
+  await until(() => dashboard.state().follow.leader?.index === 0 && dashboard.state().follow.paused);
+  assert.ok(!page.messages.some((m) => m.type === 'position' && m.index === 0), 'while paused, moves are not broadcast');
+  dashboard.socket.send(JSON.stringify({ type: 'pause', paused: false }));
+  await until(() => page.messages.some((m) => m.type === 'position' && m.index === 0));
+
+  dashboard.socket.send(JSON.stringify({ type: 'broadcast', text: '  <b>Break</b> until 11:00  ' }));
+  await until(() => page.messages.some((m) => m.type === 'message'));
+  const shown = page.messages.find((m) => m.type === 'message');
+  assert.equal(shown?.type === 'message' ? shown.message?.text : undefined, '<b>Break</b> until 11:00', 'sent as text, trimmed');
+  await until(() => dashboard.state().follow.message?.text === '<b>Break</b> until 11:00');
+  // An attendee's page cannot act as the dashboard on the follow channel.
+  page.socket.send(JSON.stringify({ type: 'goto', index: 1 }));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.ok(!leader.messages.some((m) => m.type === 'position' && m.index === 1));
+
+  page.socket.close();
+  await until(() => dashboard.attendee(fayId)?.connected === false);
+  for (const socket of [leader.socket, dashboard.socket]) socket.close();
 });

@@ -65,9 +65,9 @@ async function withChannel(run: (connect: (query: string, origin?: string) => Pr
 test('the first instructor leads; followers get its moves; attendees cannot lead', async () => {
   await withChannel(async (connect) => {
     const instructor = await connect('token=teach&client=a');
-    assert.deepEqual(await instructor.next('welcome'), { type: 'welcome', instructor: true, leading: true, index: null });
+    assert.deepEqual(await instructor.next('welcome'), { type: 'welcome', instructor: true, leading: true, index: null, paused: false, message: null });
     const attendee = await connect('client=x');
-    assert.deepEqual(await attendee.next('welcome'), { type: 'welcome', instructor: false, leading: false, index: null });
+    assert.deepEqual(await attendee.next('welcome'), { type: 'welcome', instructor: false, leading: false, index: null, paused: false, message: null });
 
     instructor.send({ type: 'goto', index: 4 });
     assert.deepEqual(await attendee.next('position'), { type: 'position', index: 4 });
@@ -77,7 +77,7 @@ test('the first instructor leads; followers get its moves; attendees cannot lead
     assert.deepEqual(await attendee.next('position'), { type: 'position', index: 5 }, 'the instructor still leads');
 
     const late = await connect('client=y');
-    assert.deepEqual(await late.next('welcome'), { type: 'welcome', instructor: false, leading: false, index: 5 }, 'joins where the lead is');
+    assert.deepEqual(await late.next('welcome'), { type: 'welcome', instructor: false, leading: false, index: 5, paused: false, message: null }, 'joins where the lead is');
     assert.equal(instructor.messages.filter((message) => message.type === 'position').length, 0, "the attendee's goto reached no one");
   });
 });
@@ -87,7 +87,7 @@ test('a co-presenter takes the lead explicitly; the former leader is told and ca
     const first = await connect('token=teach&client=a');
     await first.next('welcome');
     const co = await connect('token=teach&client=b');
-    assert.deepEqual(await co.next('welcome'), { type: 'welcome', instructor: true, leading: false, index: null });
+    assert.deepEqual(await co.next('welcome'), { type: 'welcome', instructor: true, leading: false, index: null, paused: false, message: null });
     const attendee = await connect('client=x');
     await attendee.next('welcome');
 

@@ -1,0 +1,145 @@
+// The dashboard's grid: one row per attendee (name, connection, slide, last command, then one cell per step). Built
+// once from a whole state, then patched cell by cell: with a hundred attendees a change touches a few cells, never
+// the whole table. Attendee-provided text (names, commands) only ever goes through textContent.
+import type { DashboardAttendeeJson, DashboardPatch, DashboardResultJson, DashboardState, StepStatus } from '../protocol.ts';
+
+interface Row {
+  readonly element: HTMLTableRowElement;
+  readonly name: HTMLButtonElement;
+  readonly slide: HTMLTableCellElement;
+  readonly command: HTMLTableCellElement;
+  readonly cells: Map<string, HTMLTableCellElement>;
+  stuckStep: string | null;
+}
+
+const statusMark: Record<StepStatus, string> = { passed: '✔', failed: '✘', error: '!', pending: '·' };
+
+export class DashboardGrid {
+  readonly #root: HTMLElement;
+  readonly #onSelect: (attendee: DashboardAttendeeJson) => void;
+  #rows = new Map<string, Row>();
+  #steps: DashboardState['steps'] = [];
+  #body: HTMLTableSectionElement | undefined;
+  #selected: string | undefined;
+  #stuckAfterMs = 0;
+
+  constructor(root: HTMLElement, onSelect: (attendee: DashboardAttendeeJson) => void) {
+    this.#root = root;
+    this.#onSelect = onSelect;
+  }
+
+  get attendeeCount(): number {
+    return this.#rows.size;
+  }
+
+  render(state: DashboardState): void {
+    this.#steps = state.steps;
+    this.#stuckAfterMs = state.stuckAfterMs;
+    this.#rows = new Map();
+    const table = document.createElement('table');
+    table.className = 'dash-grid';
+    const header = table.createTHead().insertRow();
+    header.append(cell('th', 'Attendee'), cell('th', 'Slide'), cell('th', 'Last command'));
+    for (const step of state.steps) {
+      const th = cell('th', `#${step.slide}`);
+      th.title = step.text;
+      th.className = 'dash-step';
+      header.append(th);
+    }
+    this.#body = table.createTBody();
+    for (const attendee of state.attendees) this.#updateRow(attendee);
+    for (const result of state.results) this.#updateResult(result);
+    this.#root.replaceChildren(table);
+  }
+
+  apply(patch: DashboardPatch): void {
+    for (const attendee of patch.attendees) this.#updateRow(attendee);
+    for (const result of patch.results) this.#updateResult(result);
+  }
+
+  select(attendee: string | undefined): void {
+    if (this.#selected) this.#rows.get(this.#selected)?.element.classList.remove('selected');
+    this.#selected = attendee;
+    if (attendee) this.#rows.get(attendee)?.element.classList.add('selected');
+  }
+
+  #updateRow(attendee: DashboardAttendeeJson): void {
+    const row = this.#rows.get(attendee.id) ?? this.#createRow(attendee);
+    row.name.textContent = attendee.name;
+    row.name.onclick = () => this.#onSelect(attendee);
+    row.element.classList.toggle('disconnected', !attendee.connected);
+    row.name.title = `${attendee.connected ? 'Connected' : 'Not connected'}: click to watch their terminal`;
+    row.slide.textContent = attendee.slide ? attendee.slide.label : '–';
+    row.slide.classList.toggle('free', attendee.slide !== null && !attendee.slide.following);
+    row.slide.title = attendee.slide ? (attendee.slide.following ? 'Following you' : 'Browsing freely (left follow mode)') : 'No deck page reported yet';
+    const last = attendee.lastCommand;
+    row.command.textContent = last ? `${last.exitCode === null ? '…' : last.exitCode === 0 ? '✔' : `✘ ${last.exitCode}`} ${last.command}` : '–';
+    row.command.className = `dash-command${last && last.exitCode !== null && last.exitCode !== 0 ? ' failed' : ''}`;
+    row.command.title = last ? `exit code ${last.exitCode ?? '(running)'} at ${new Date(last.at).toLocaleTimeString()}` : '';
+
+    if (row.stuckStep) row.cells.get(row.stuckStep)?.classList.remove('stuck');
+    row.stuckStep = attendee.stuck?.step ?? null;
+    row.element.classList.toggle('stuck', attendee.stuck !== null);
+    if (attendee.stuck) {
+      const stuckCell = row.cells.get(attendee.stuck.step);
+      stuckCell?.classList.add('stuck');
+      row.element.title = `Stuck: failing step ${this.#steps.find((step) => step.id === attendee.stuck!.step)?.text ?? attendee.stuck.step} for ${minutes(Date.now() - attendee.stuck.since)}`;
+    } else {
+      row.element.removeAttribute('title');
+    }
+  }
+
+  #createRow(attendee: DashboardAttendeeJson): Row {
+    const element = this.#body!.insertRow();
+    element.dataset.attendee = attendee.id;
+    const nameCell = cell('th', '');
+    nameCell.scope = 'row';
+    const name = document.createElement('button');
+    name.type = 'button';
+    name.className = 'dash-name';
+    nameCell.append(name);
+    const slide = cell('td', '');
+    slide.className = 'dash-slide';
+    const command = cell('td', '');
+    element.append(nameCell, slide, command);
+    const cells = new Map<string, HTMLTableCellElement>();
+    for (const step of this.#steps) {
+      const td = cell('td', statusMark.pending);
+      td.className = 'pending';
+      td.dataset.step = step.id;
+      td.title = `${step.text}: pending`;
+      cells.set(step.id, td);
+      element.append(td);
+    }
+    const row: Row = { element, name, slide, command, cells, stuckStep: null };
+    this.#rows.set(attendee.id, row);
+    if (attendee.id === this.#selected) element.classList.add('selected');
+    return row;
+  }
+
+  #updateResult(result: DashboardResultJson): void {
+    const row = this.#rows.get(result.attendee);
+    const td = row?.cells.get(result.step);
+    if (!row || !td) return;
+    td.textContent = statusMark[result.status];
+    td.classList.remove('passed', 'failed', 'error', 'pending');
+    td.classList.add(result.status);
+    const step = this.#steps.find((candidate) => candidate.id === result.step);
+    td.title = `${step?.text ?? result.step}: ${result.status} since ${new Date(result.since).toLocaleTimeString()}`;
+  }
+
+  /** For the status line: "stuck after N min". */
+  get stuckAfterMinutes(): number {
+    return Math.round(this.#stuckAfterMs / 60_000);
+  }
+}
+
+function cell(tag: 'th' | 'td', text: string): HTMLTableCellElement {
+  const element = document.createElement(tag);
+  element.textContent = text;
+  return element;
+}
+
+function minutes(ms: number): string {
+  return `${Math.max(1, Math.round(ms / 60_000))} min`;
+}
