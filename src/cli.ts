@@ -14,8 +14,9 @@ import { checkCommand } from './commands/check.ts';
 import { autopilotCommand } from './commands/autopilot.ts';
 import { pdfCommand } from './commands/pdf.ts';
 import { progressCommand } from './commands/progress.ts';
+import { envCommand } from './commands/env.ts';
 
-export const commands: readonly Command[] = [serveCommand, buildCommand, slidesCommand, lintCommand, initCommand, pdfCommand, labCommand, checkCommand, autopilotCommand, progressCommand];
+export const commands: readonly Command[] = [serveCommand, buildCommand, slidesCommand, lintCommand, initCommand, pdfCommand, labCommand, checkCommand, autopilotCommand, progressCommand, envCommand];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return runCli(argv, {

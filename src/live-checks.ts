@@ -1,23 +1,28 @@
-// The bridge between the disk, the engine and the pure checks for `labdeck serve`: reads the workshop's
-// `exercises/*.yml`, watches the engine once, and runs one CheckService per attendee environment (for now the local
-// engine, shared by every page). The catalog is rebuilt whenever the deck reloads (steps and specs may change).
+// The bridge between the disk, the engines and the pure checks for `labdeck serve`: reads the workshop's
+// `exercises/*.yml`, and runs one engine watch + CheckService per attendee environment: the local engine's, shared
+// by every attendee whose environment is this machine, and one per attendee whose environment has its own engine
+// (a swarm sandbox, a prepared VM), created when first asked for. The catalogs are rebuilt whenever the deck reloads
+// (steps and specs may change).
 import type { DeckOutline } from './checks/catalog.ts';
 import { readSpecFiles } from './spec-files.ts';
 import { createCheckService, type CheckService } from './checks/service.ts';
 import type { Step } from './deck/steps.ts';
-import { connectEngine, type EngineEndpoint } from './engine/docker.ts';
+import type { EngineEndpoint } from './engine/docker.ts';
+import { connectEngineAt, type EngineAddress } from './engine/engine-address.ts';
 import { runProbe } from './engine/exec.ts';
 import { watchEngine, type EngineWatch, type EngineWatchOptions } from './engine/snapshot.ts';
 import type { DeckSource } from './http/deck-routes.ts';
 import type { Identity } from './http/access.ts';
-import type { DeckJson } from './protocol.ts';
+import type { CommandRecord, DeckJson } from './protocol.ts';
 
 export interface LiveChecksOptions {
   /** The workshop manifest: its folder's `exercises/` holds the check specs. */
   readonly manifest: string;
   readonly deck: DeckSource;
-  /** The engine of the (local) attendee environment (DOCKER_HOST-style address; default: the local socket). */
+  /** The local engine (DOCKER_HOST-style address; default: the local socket). */
   readonly engine: EngineEndpoint;
+  /** The engine of an attendee's own environment; undefined (or no function): the local engine, shared. */
+  readonly engineOf?: (attendee: string) => EngineAddress | undefined;
   readonly log: (line: string) => void;
   /** Images the lab substitutes offline (catalog.ts). */
   readonly imageSubstitutes?: Readonly<Record<string, string>>;
@@ -25,34 +30,67 @@ export interface LiveChecksOptions {
 }
 
 export interface LiveChecks {
-  /** The one engine watch: `apiCalls` tells how much the engine is asked. */
+  /** The local engine's watch: `apiCalls` tells how much the engine is asked. */
   readonly watch: EngineWatch;
   readonly local: CheckService;
-  /** Whose results a caller sees: every identity sees the local environment's, until there is one per attendee. */
+  /** The attendee's checks: their own environment's, else the local one. */
+  forAttendee(attendee: string): CheckService;
+  /** Whose results a caller sees: an attendee their own environment's, everyone else the local one. */
   environmentOf(identity: Identity): CheckService | undefined;
+  /** A terminal's command, to the checks of the terminal's attendee (`terminal` is `${attendee}/${name}`). */
+  commandRan(record: CommandRecord): void;
   dispose(): void;
 }
 
+interface Environment {
+  readonly watch: EngineWatch;
+  readonly checks: CheckService;
+}
+
 export function startLiveChecks(options: LiveChecksOptions): LiveChecks {
-  const docker = connectEngine(options.engine);
-  const watch = watchEngine(docker, options.engineWatch);
-  const local = createCheckService({
-    deck: () => deckOutline(options.deck.current()),
-    specFiles: () => readSpecFiles(options.manifest, options.log),
-    engine: watch,
-    probe: (probe) => runProbe(docker, probe),
-    catalog: { imageSubstitutes: options.imageSubstitutes ?? {} },
-    log: (line) => options.log(`checks: ${line}`),
+  const start = (address: EngineAddress, name: string): Environment => {
+    const docker = connectEngineAt(address);
+    const watch = watchEngine(docker, options.engineWatch);
+    const checks = createCheckService({
+      deck: () => deckOutline(options.deck.current()),
+      specFiles: () => readSpecFiles(options.manifest, options.log),
+      engine: watch,
+      probe: (probe) => runProbe(docker, probe),
+      catalog: { imageSubstitutes: options.imageSubstitutes ?? {} },
+      log: (line) => options.log(`checks${name}: ${line}`),
+    });
+    return { watch, checks };
+  };
+  const local = start(options.engine, '');
+  const attendees = new Map<string, Environment>();
+  const forAttendee = (attendee: string): CheckService => {
+    const existing = attendees.get(attendee);
+    if (existing) return existing.checks;
+    const address = options.engineOf?.(attendee);
+    if (!address) return local.checks;
+    const environment = start(address, ` (${attendee})`);
+    attendees.set(attendee, environment);
+    return environment.checks;
+  };
+  const unsubscribe = options.deck.onChange(() => {
+    local.checks.rebuild();
+    for (const environment of attendees.values()) environment.checks.rebuild();
   });
-  const unsubscribe = options.deck.onChange(() => local.rebuild());
+  const stop = (environment: Environment): void => {
+    environment.checks.dispose();
+    environment.watch.dispose();
+  };
   return {
-    watch,
-    local,
-    environmentOf: () => local,
+    watch: local.watch,
+    local: local.checks,
+    forAttendee,
+    environmentOf: (identity) => (identity.role === 'attendee' ? forAttendee(identity.attendee) : local.checks),
+    commandRan: (record) => forAttendee(record.terminal.split('/')[0] ?? '').commandRan(record),
     dispose() {
       unsubscribe();
-      local.dispose();
-      watch.dispose();
+      for (const environment of attendees.values()) stop(environment);
+      attendees.clear();
+      stop(local);
     },
   };
 }

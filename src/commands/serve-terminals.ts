@@ -1,7 +1,9 @@
 // `labdeck serve`'s terminals: the workshop's `terminals:` settings → one TerminalManager behind the terminal channel,
-// refusing local shells on a network address unless the workshop allows them.
+// run where each attendee's environment is (environments/), refusing local shells on a network address unless the
+// workshop allows them.
 import type { Workshop } from '../config.ts';
 import { localShellsRefusedOn } from '../config-terminals.ts';
+import type { EnvironmentProvider } from '../environments/provider.ts';
 import { LabdeckError } from '../errors.ts';
 import { isLoopback, type Access } from '../http/access.ts';
 import { createTerminalService, type TerminalService } from '../http/terminal-route.ts';
@@ -13,13 +15,16 @@ export interface ServeTerminalsOptions {
   readonly log: (line: string) => void;
   /** The terminals' environment (tests pin it); the server's own when omitted. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Where each attendee's terminals run (a sandbox, a prepared VM); this machine when omitted. */
+  readonly environment?: EnvironmentProvider;
 }
 
 /** Undefined when the workshop has no terminals. Throws `file:line: ...` for a local shell served on the network. */
 export function serveTerminals(workshop: Workshop, options: ServeTerminalsOptions): TerminalService | undefined {
   const config = workshop.terminals;
   if (!config) return undefined;
-  const refused = localShellsRefusedOn(config, !isLoopback(options.host));
+  // Terminals that run in attendees' own environments are no shells on this machine.
+  const refused = options.environment?.localShells === false ? [] : localShellsRefusedOn(config, !isLoopback(options.host));
   if (refused[0]) {
     throw new LabdeckError(
       `terminal "${refused[0].name}" is a shell on this machine, and --host ${options.host} would give it to everyone who can reach ` +
@@ -28,7 +33,7 @@ export function serveTerminals(workshop: Workshop, options: ServeTerminalsOption
     );
   }
   const manager = new TerminalManager({
-    commands: Object.fromEntries(config.terminals.map((terminal) => [terminal.name, terminal.command])),
+    commands: options.environment?.terminalCommands(config.terminals) ?? Object.fromEntries(config.terminals.map((terminal) => [terminal.name, terminal.command])),
     // Only the terminals the workshop names exist.
     defaultCommand: null,
     limits: { graceMs: config.graceMs },

@@ -8,11 +8,15 @@ import { createAccess } from '../http/access.ts';
 import { openClassroom, type Classroom } from '../classroom.ts';
 import { classroomConfigOf } from '../config-classroom.ts';
 import { dashboardPagePath } from '../http/classroom-routes.ts';
+import { joinQrText } from '../classroom-qr.ts';
 import { LiveDeck, type LoadedDeck } from '../watch.ts';
 import { LabdeckError } from '../errors.ts';
 import { loadWorkshop } from '../config.ts';
 import { serveTerminals } from './serve-terminals.ts';
 import { startLiveChecks } from '../live-checks.ts';
+import { connectEngine } from '../engine/docker.ts';
+import { createEnvironmentProvider, environmentEngines } from '../environments/create-provider.ts';
+import type { EnvironmentProvider } from '../environments/provider.ts';
 import { listSpecFiles } from '../spec-files.ts';
 import { IMAGE_SUBSTITUTES } from '../lab/lab.ts';
 import { deckSelectionOptions, listOption, portOption, stringOption, workshopPathArg, dataDirOption, dataOption, type Command } from './command.ts';
@@ -43,7 +47,19 @@ export const serveCommand: Command = {
     // A deck broken at start is reported (file:line) and not served: there is no last good deck to fall back on.
     const liveDeck = await LiveDeck.start({ load, log });
     // Step results: an unreachable engine is not an error here, the pages say so until it answers.
-    const checks = startLiveChecks({ manifest, deck: liveDeck, engine: { host: context.dockerHost }, imageSubstitutes: IMAGE_SUBSTITUTES, log });
+    // Each attendee's checks watch their environment's engine (known once the class's configuration is read).
+    let engineOf: ReturnType<typeof environmentEngines> | undefined;
+    const checks = startLiveChecks({ manifest, deck: liveDeck, engine: { host: context.dockerHost }, engineOf: (attendee) => engineOf?.(attendee), imageSubstitutes: IMAGE_SUBSTITUTES, log });
+    // An attendee's environment is made when they join (or found again after a restart), in the background: their
+    // terminals show its progress. Deferred, because the class asks while it opens, before it and the provider exist.
+    let environments: EnvironmentProvider | undefined;
+    const prepareEnvironment = (attendee: string): void => {
+      setImmediate(() => {
+        const name = classroom?.dashboard().attendees.find((known) => known.id === attendee)?.name;
+        // A failure is logged by the provider and shown in the attendee's terminals.
+        if (environments && environments.kind !== 'local' && name !== undefined) environments.up({ id: attendee, name }).catch(() => {});
+      });
+    };
     // Read once, like `terminals:`: a running class does not change its data folder under its attendees.
     let classroom: Classroom | undefined;
     try {
@@ -51,18 +67,27 @@ export const serveCommand: Command = {
       // A class identifies everyone, even on loopback: progress is kept per attendee, so nobody is anonymous.
       if (args.values.classroom === true || classroomConfig.enabled) {
         const dataDir = dataDirOption(args, context, manifest, classroomConfig.dataDir);
-        classroom = openClassroom({ dataDir, deck: liveDeck, checksOf: () => checks.local, openToLocalAttendee: false });
+        engineOf = environmentEngines(classroomConfig.environment, dataDir);
+        classroom = openClassroom({
+          dataDir, deck: liveDeck, openToLocalAttendee: false,
+          checksOf: (attendee) => {
+            prepareEnvironment(attendee);
+            return checks.forAttendee(attendee);
+          },
+        });
+        environments = createEnvironmentProvider(classroomConfig.environment, { docker: connectEngine({ host: context.dockerHost }), classId: classroom.classCode, dataDir, log });
       }
     } catch (error) {
       liveDeck.dispose();
       checks.dispose();
+      classroom?.dispose();
       throw error;
     }
     const access = classroom?.access ?? createAccess({ openToLocalAttendee: isLoopback(host) });
     // Read once: changing `terminals:` needs a restart (running shells must not change under attendees).
     let terminals;
     try {
-      terminals = serveTerminals(loadWorkshop(manifest), { host, access, log });
+      terminals = serveTerminals(loadWorkshop(manifest), { host, access, log, ...(environments ? { environment: environments } : {}) });
     } catch (error) {
       liveDeck.dispose();
       checks.dispose();
@@ -70,7 +95,7 @@ export const serveCommand: Command = {
       throw error;
     }
     terminals?.manager.onCommand((record) => {
-      checks.local.commandRan(record);
+      checks.commandRan(record);
       classroom?.commandRan(record);
     });
     const server = await startServer(
@@ -97,6 +122,7 @@ export const serveCommand: Command = {
     context.stdout(`labdeck: instructor (leads, keep private): ${server.url}?token=${access.instructorToken}\n`);
     if (classroom) {
       context.stdout(`labdeck: class ${classroom.classCode}: attendees join at ${server.url}join?code=${classroom.classCode}\n`);
+      context.stdout(await joinQrText(`${server.url}join?code=${classroom.classCode}`));
       context.stdout(`labdeck: dashboard (instructor): ${server.url}${dashboardPagePath.slice(1)}?token=${access.instructorToken}\n`);
     }
     if (terminals) context.stdout(`labdeck: terminals, read-only (projector): ${server.url}?token=${access.watcherToken}\n`);

@@ -6,9 +6,9 @@ import { classroomConfigOf } from '../../src/config-classroom.ts';
 const workshopWith = (classroom: string[]) => parseWorkshop(['title: T', ...classroom, 'chapters:', '- a.md'].join('\n'), '/w/workshop.yml');
 
 test('classroom: absent, true, or a data folder relative to the manifest', () => {
-  assert.deepEqual(classroomConfigOf(workshopWith([]), '/w/workshop.yml'), { enabled: false, dataDir: undefined });
-  assert.deepEqual(classroomConfigOf(workshopWith(['classroom: true']), '/w/workshop.yml'), { enabled: true, dataDir: undefined });
-  assert.deepEqual(classroomConfigOf(workshopWith(['classroom:', '  data: class-data']), '/w/workshop.yml'), { enabled: true, dataDir: '/w/class-data' });
+  assert.deepEqual(classroomConfigOf(workshopWith([]), '/w/workshop.yml'), { enabled: false, dataDir: undefined, environment: { provider: 'local' } });
+  assert.deepEqual(classroomConfigOf(workshopWith(['classroom: true']), '/w/workshop.yml'), { enabled: true, dataDir: undefined, environment: { provider: 'local' } });
+  assert.deepEqual(classroomConfigOf(workshopWith(['classroom:', '  data: class-data']), '/w/workshop.yml'), { enabled: true, dataDir: '/w/class-data', environment: { provider: 'local' } });
 });
 
 test('classroom: mistakes name file:line', () => {

@@ -1,0 +1,91 @@
+// `labdeck env status|up|down|reset [ATTENDEE]`: the attendees' environments of a class (workshop.yml's
+// `classroom: { environment: … }`), outside of `labdeck serve`. The class and its attendees are read from the data
+// folder's progress store (read only); what serve's terminals wait for is in the same folder, so a reset here is
+// seen by the running server's terminals.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadWorkshop } from '../config.ts';
+import { classroomConfigOf } from '../config-classroom.ts';
+import { connectEngine } from '../engine/docker.ts';
+import { createEnvironmentProvider } from '../environments/create-provider.ts';
+import type { AttendeeRef } from '../environments/provider.ts';
+import { LabdeckError } from '../errors.ts';
+import { openProgressStore, storeFileName } from '../progress/store.ts';
+import { dataDirOption, dataOption, displayPath, stringOption, UsageError, type Command } from './command.ts';
+
+const actions = ['status', 'up', 'down', 'reset'] as const;
+
+export const envCommand: Command = {
+  name: 'env',
+  summary: "Show, create, remove or reset attendees' environments (classroom.environment in workshop.yml).",
+  synopsis: 'env status|up|down|reset [ATTENDEE] [--workshop workshop.yml] [--data DIR]',
+  options: {
+    workshop: { type: 'string', valueName: 'FILE', description: 'the workshop manifest (default: workshop.yml in the current folder)' },
+    data: dataOption,
+  },
+  async run(args, context) {
+    const [action, who, extra] = args.positionals;
+    if (!actions.includes(action as (typeof actions)[number])) throw new UsageError(`choose one of ${actions.join(', ')}`);
+    if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
+    if (action === 'reset' && who === undefined) throw new UsageError('reset needs an ATTENDEE (a name or an id)');
+    const manifest = resolve(context.cwd, stringOption(args, 'workshop') ?? 'workshop.yml');
+    const classroom = classroomConfigOf(loadWorkshop(manifest), manifest);
+    const dataDir = dataDirOption(args, context, manifest, classroom.dataDir);
+    if (!existsSync(join(dataDir, storeFileName))) {
+      throw new LabdeckError(`no class in ${displayPath(dataDir, context.cwd)}: start one with 'labdeck serve --classroom', or point --data at its folder`);
+    }
+    const store = openProgressStore(dataDir);
+    let classId: string | undefined;
+    let attendees: AttendeeRef[];
+    try {
+      classId = store.existingClass()?.code;
+      attendees = store.attendees().map(({ id, name }) => ({ id, name }));
+    } finally {
+      store.close();
+    }
+    if (!classId) throw new LabdeckError(`the class in ${displayPath(dataDir, context.cwd)} has not started yet`);
+    const log = (line: string): void => context.stderr(`${line}\n`);
+    const provider = createEnvironmentProvider(classroom.environment, { docker: connectEngine({ host: context.dockerHost }), classId, dataDir, log });
+
+    const chosen = who === undefined ? attendees : [findAttendee(attendees, who)];
+    if (action === 'status') {
+      const rows = (await provider.status(chosen)).map((s) => [s.attendee.name, s.attendee.id, s.state, s.detail]);
+      context.stdout(table([['ATTENDEE', 'ID', 'STATE', 'DETAIL'], ...rows]));
+      context.stdout(`${provider.kind} environments, class ${classId}\n`);
+      return 0;
+    }
+    let failed = 0;
+    // Without an attendee, `down` also removes environments of attendees the class no longer lists.
+    const targets = action === 'down' && who === undefined
+      ? (await provider.status(attendees)).filter((s) => s.state !== 'absent' && s.state !== 'shared').map((s) => s.attendee)
+      : chosen;
+    for (const attendee of targets) {
+      try {
+        if (action === 'up') await provider.up(attendee);
+        else if (action === 'reset') await provider.reset(attendee);
+        else await provider.down(attendee);
+        context.stdout(`${attendee.name} (${attendee.id}): ${action === 'down' ? 'removed' : 'ready'}\n`);
+      } catch (error) {
+        failed++;
+        context.stdout(`${attendee.name} (${attendee.id}): failed: ${(error as Error).message.split('\n')[0]}\n`);
+      }
+    }
+    if (targets.length === 0) context.stdout(`no ${action === 'down' ? 'environment to remove' : 'attendee in this class yet'}\n`);
+    return failed === 0 ? 0 : 1;
+  },
+};
+
+/** By id, else by name (case and surrounding spaces ignored); a name two attendees share must be given as an id. */
+function findAttendee(attendees: readonly AttendeeRef[], who: string): AttendeeRef {
+  const byId = attendees.find((attendee) => attendee.id === who);
+  if (byId) return byId;
+  const byName = attendees.filter((attendee) => attendee.name.trim().toLowerCase() === who.trim().toLowerCase());
+  if (byName.length === 1) return byName[0]!;
+  if (byName.length > 1) throw new LabdeckError(`${byName.length} attendees are called ${who}: give an id (${byName.map((a) => a.id).join(', ')})`);
+  throw new LabdeckError(`no attendee ${who} in this class (see 'labdeck env status')`);
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n') + '\n';
+}

@@ -1,0 +1,51 @@
+// The environment provider a class's configuration names, built with what it needs from the outside.
+import { join } from 'node:path';
+import type { EngineClient } from '../engine/services.ts';
+import { LabdeckError } from '../errors.ts';
+import type { EnvironmentConfig } from './environment-config.ts';
+import { createExternalProvider, externalEngineOf } from './external-provider.ts';
+import { createLocalProvider, type EnvironmentProvider } from './provider.ts';
+import { createSwarmProvider, sandboxEngineAddress } from './swarm-provider.ts';
+import type { EngineAddress } from '../engine/engine-address.ts';
+
+export interface ProviderContext {
+  /** The class engine (the swarm manager for `swarm`). */
+  readonly docker: EngineClient;
+  /** The class code. */
+  readonly classId: string;
+  /** The class's data folder: attendees' environment folders go under `environments/`. */
+  readonly dataDir: string;
+  readonly log: (line: string) => void;
+}
+
+/** A unix socket path holds at most 107 bytes; an attendee's socket adds this much to the environments folder. */
+const socketSuffixLength = '/a-0123456789ab/engine/docker.sock'.length;
+
+export function createEnvironmentProvider(config: EnvironmentConfig, context: ProviderContext): EnvironmentProvider {
+  const root = environmentsFolder(context.dataDir);
+  if (config.provider === 'local') return createLocalProvider();
+  if (config.provider === 'external') return createExternalProvider({ attendeesFile: config.attendeesFile, root, log: context.log });
+  if (Buffer.byteLength(root) + socketSuffixLength > 107) {
+    throw new LabdeckError(
+      `the class data folder ${context.dataDir} is too long a path for the sandboxes' engine sockets (unix sockets allow 107 bytes): ` +
+        'choose a shorter one with --data or LABDECK_DATA',
+      config.location,
+    );
+  }
+  return createSwarmProvider({ docker: context.docker, classId: context.classId, root, config, log: context.log });
+}
+
+function environmentsFolder(dataDir: string): string {
+  return join(dataDir, 'environments');
+}
+
+/**
+ * Which engine each attendee's checks watch, without the provider itself (the checks start before the class, whose
+ * code the provider needs, is opened): undefined = the local engine, shared.
+ */
+export function environmentEngines(config: EnvironmentConfig, dataDir: string): (attendee: string) => EngineAddress | undefined {
+  const root = environmentsFolder(dataDir);
+  if (config.provider === 'swarm') return (attendee) => sandboxEngineAddress(root, attendee);
+  if (config.provider === 'external') return (attendee) => externalEngineOf(root, attendee);
+  return () => undefined;
+}

@@ -1,0 +1,74 @@
+// How a terminal reaches an attendee's environment, whatever prepares it: the terminal runs a small waiting script
+// with the attendee's folder; the environment writes there, as it gets ready, the progress lines the attendee sees
+// ("preparing your environment") and finally an `enter` script (`exec docker exec -it <sandbox> "$@"`, or the
+// attendee's ssh command), which the terminal then execs with the terminal's own command as arguments.
+//
+// Files rather than memory: `labdeck env reset` runs in another process than `labdeck serve`, and both see the same
+// folder. Attendee ids are safe file names (the terminal manager's placeholder alphabet).
+import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandTemplate } from '../terminal/command-template.ts';
+
+/** `$1` the environments folder, `$2` the attendee; the rest is the command to run inside the environment. */
+const WAIT_SCRIPT = `dir="$1/$2"; shift 2
+said=0
+show_progress() {
+  [ -f "$dir/progress" ] || return 0
+  lines=$(wc -l < "$dir/progress")
+  if [ "$lines" -gt "$said" ]; then tail -n +"$((said + 1))" "$dir/progress" | head -n "$((lines - said))" | sed 's/$/\\r/'; said=$lines; fi
+}
+[ -f "$dir/enter" ] || printf 'Preparing your environment...\\r\\n'
+while [ ! -f "$dir/enter" ]; do
+  show_progress
+  if [ -f "$dir/failed" ]; then printf 'Your environment could not be prepared: %s\\r\\n' "$(cat "$dir/failed")"; sleep 2; exit 1; fi
+  sleep 1
+done
+show_progress
+exec sh "$dir/enter" "$@"`;
+
+/** The template a terminal runs to enter an attendee's environment and run `inner` there. */
+export function launcherTemplate(root: string, inner: CommandTemplate): CommandTemplate {
+  return Object.freeze(['sh', '-c', WAIT_SCRIPT, 'labdeck-environment', root, '{attendee}', ...inner]);
+}
+
+export function attendeeFolder(root: string, attendee: string): string {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/.test(attendee)) throw new Error(`unsafe attendee id ${JSON.stringify(attendee)}`);
+  return join(root, attendee);
+}
+
+/** The attendee's environment is being (re)made: new terminals wait and show progress from here on. */
+export function startPreparing(root: string, attendee: string): void {
+  const folder = attendeeFolder(root, attendee);
+  mkdirSync(folder, { recursive: true });
+  for (const file of ['enter', 'failed', 'progress']) rmSync(join(folder, file), { force: true });
+}
+
+export function reportProgress(root: string, attendee: string, line: string): void {
+  appendFileSync(join(attendeeFolder(root, attendee), 'progress'), `${line.replace(/[\r\n]+/g, ' ')}\n`);
+}
+
+export function reportFailure(root: string, attendee: string, message: string): void {
+  writeFileSync(join(attendeeFolder(root, attendee), 'failed'), `${message.split('\n')[0]}\n`);
+}
+
+/** Ready: terminals exec `prefix` followed by their own command (atomically, a waiting terminal never reads half). */
+export function writeEnterCommand(root: string, attendee: string, prefix: readonly string[]): void {
+  const folder = attendeeFolder(root, attendee);
+  const script = `# written by labdeck: how this attendee's terminals enter their environment\nexec ${prefix.map(shellQuoted).join(' ')} "$@"\n`;
+  writeFileSync(join(folder, 'enter.tmp'), script);
+  renameSync(join(folder, 'enter.tmp'), join(folder, 'enter'));
+}
+
+/** True once the environment wrote how to enter it. */
+export function isReady(root: string, attendee: string): boolean {
+  return existsSync(join(attendeeFolder(root, attendee), 'enter'));
+}
+
+/** Forgets the attendee's environment (their terminals would wait again). */
+export function removeAttendeeFolder(root: string, attendee: string): void {
+  rmSync(attendeeFolder(root, attendee), { recursive: true, force: true });
+}
+
+function shellQuoted(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}

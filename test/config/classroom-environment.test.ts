@@ -1,0 +1,60 @@
+// `classroom: { environment: … }`: which provider gives attendees their terminals and engine, validated with
+// file:line errors (the manifest is written to disk so that lines inside the section are exact).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseWorkshop } from '../../src/config.ts';
+import { classroomConfigOf } from '../../src/config-classroom.ts';
+
+function configOf(lines: string[]) {
+  const folder = mkdtempSync(join(tmpdir(), 'labdeck-classroom-'));
+  const manifest = join(folder, 'workshop.yml');
+  const text = ['title: T', 'chapters:', '- a.md', ...lines].join('\n');
+  writeFileSync(manifest, text);
+  try {
+    return { config: classroomConfigOf(parseWorkshop(text, manifest), manifest), folder };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+const failure = (lines: string[]) => {
+  try {
+    configOf(lines);
+  } catch (error) {
+    return (error as Error).message.replace(/^.*workshop\.yml:/, 'workshop.yml:');
+  }
+  return 'no error';
+};
+
+test('environment: local when absent; swarm with limits and images; external with its attendees file', () => {
+  assert.deepEqual(configOf(['classroom: true']).config.environment, { provider: 'local' });
+  assert.deepEqual(configOf(['classroom:', '  data: d']).config.environment, { provider: 'local' });
+  const swarm = configOf(['classroom:', '  environment:', '    provider: swarm', '    memory: 512m', '    cpus: 0.5', '    images: [labdeck/busybox, alpine:3.19]']).config.environment;
+  assert.equal(swarm.provider, 'swarm');
+  assert.ok(swarm.provider === 'swarm');
+  assert.equal(swarm.memoryBytes, 512 * 1024 ** 2);
+  assert.equal(swarm.nanoCpus, 5e8);
+  assert.deepEqual(swarm.images, ['labdeck/busybox:latest', 'alpine:3.19']);
+  assert.equal(swarm.location.line, 6);
+  const defaults = configOf(['classroom: { environment: { provider: swarm } }']).config.environment;
+  assert.ok(defaults.provider === 'swarm');
+  assert.equal(defaults.memoryBytes, 1024 ** 3);
+  assert.equal(defaults.nanoCpus, 1e9);
+  assert.deepEqual(defaults.images, ['labdeck/busybox:latest', 'labdeck/toolbox:latest']);
+  const { config, folder } = configOf(['classroom:', '  environment: { provider: external, attendees: vms/attendees.yml }']);
+  assert.deepEqual({ ...config.environment, location: undefined }, { provider: 'external', attendeesFile: join(folder, 'vms/attendees.yml'), location: undefined });
+});
+
+test('environment: mistakes name the line they are on', () => {
+  assert.equal(failure(['classroom:', '  environment:', '    provider: kubernetes']), 'workshop.yml:6: classroom.environment: "provider" must be local, external or swarm');
+  assert.equal(failure(['classroom:', '  environment:', '    provider: swarm', '    memory: lots']), 'workshop.yml:7: classroom.environment: "memory" must be a size such as 512m or 2g (at least 64m)');
+  assert.equal(failure(['classroom:', '  environment:', '    provider: swarm', '    memory: 1m']), 'workshop.yml:7: classroom.environment: "memory" must be a size such as 512m or 2g (at least 64m)');
+  assert.equal(failure(['classroom:', '  environment:', '    provider: swarm', '    cpus: 0']), 'workshop.yml:7: classroom.environment: "cpus" must be a positive number such as 0.5 or 2');
+  assert.equal(failure(['classroom:', '  environment:', '    provider: swarm', '    images: labdeck/busybox']), 'workshop.yml:7: classroom.environment: "images" must be a list of image names (e.g. [labdeck/busybox])');
+  assert.equal(failure(['classroom:', '  environment:', '    provider: local', '    memory: 1g']), 'workshop.yml:7: classroom.environment: unknown key "memory" for provider local (known: provider)');
+  assert.equal(failure(['classroom:', '  environment:', '    provider: external']), 'workshop.yml:6: classroom.environment: provider external needs "attendees": the attendees file (YAML: name → shell command and Docker endpoint)');
+  assert.equal(failure(['classroom:', '  environment: swarm']), 'workshop.yml:5: classroom.environment: expected a mapping like { provider: swarm } (providers: local, external, swarm)');
+  assert.equal(failure(['classroom:', '  data: d', '  enviroment: {}']), 'workshop.yml:6: classroom: unknown key "enviroment" (known: data, environment)');
+});

@@ -1,0 +1,52 @@
+// The waiting script terminals run to enter an attendee's environment, run for real with sh.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launcherTemplate, reportFailure, reportProgress, startPreparing, writeEnterCommand } from '../../src/environments/launcher.ts';
+import { substituteCommand } from '../../src/terminal/command-template.ts';
+
+function run(argv: readonly string[]): { done: Promise<{ code: number | null; output: string }> } {
+  const child = spawn(argv[0]!, argv.slice(1));
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  return { done: new Promise((resolve) => child.on('close', (code) => resolve({ code, output }))) };
+}
+
+test('a terminal waits, shows the progress, then runs its command through the enter script', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'labdeck-launcher-'));
+  try {
+    startPreparing(root, 'a-1');
+    const argv = substituteCommand(launcherTemplate(root, ['bash', '-l']), { attendee: 'a-1', terminal: 'shell' });
+    const terminal = run(argv);
+    reportProgress(root, 'a-1', 'building the image');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    reportProgress(root, 'a-1', 'starting\nits engine');
+    writeEnterCommand(root, 'a-1', ['echo', "it's inside:"]);
+    const { code, output } = await terminal.done;
+    assert.equal(code, 0);
+    assert.match(output, /^Preparing your environment\.\.\./);
+    assert.match(output, /building the image\r\n/);
+    assert.match(output, /starting its engine\r\n/);
+    assert.match(output, /it's inside: bash -l\n$/);
+    assert.equal(output.match(/building the image/g)?.length, 1);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a terminal tells when the environment could not be prepared, and exits', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'labdeck-launcher-'));
+  try {
+    startPreparing(root, 'a-2');
+    reportFailure(root, 'a-2', 'no suitable node\nmore');
+    const { code, output } = await run(substituteCommand(launcherTemplate(root, ['bash']), { attendee: 'a-2', terminal: 'shell' })).done;
+    assert.equal(code, 1);
+    assert.match(output, /could not be prepared: no suitable node\r\n/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

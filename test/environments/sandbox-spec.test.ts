@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sandboxNames, sandboxServiceSpec } from '../../src/engine/sandbox-spec.ts';
+
+const definition = {
+  classId: 'K7QX2P', attendee: 'a-0123abcd', attendeeName: 'Zoë <b>', image: 'labdeck/sandbox:latest',
+  memoryBytes: 1024 ** 3, nanoCpus: 1.5e9, socketFolder: '/data/environments/a-0123abcd/engine', socketTarget: '/labdeck',
+  constraints: ['node.id==abc'],
+};
+
+test('a sandbox is a labelled, resource-limited, spread swarm service with its own engine storage', () => {
+  const spec = sandboxServiceSpec(definition) as any;
+  assert.equal(spec.Name, 'labdeck-sandbox-k7qx2p-a-0123abcd');
+  assert.deepEqual(spec.Labels, { 'labdeck.sandbox': 'K7QX2P', 'labdeck.attendee': 'a-0123abcd', 'labdeck.attendee-name': 'Zoë <b>' });
+  assert.deepEqual(spec.TaskTemplate.ContainerSpec.Labels, spec.Labels);
+  assert.deepEqual(spec.Mode, { Replicated: { Replicas: 1 } });
+  assert.deepEqual(spec.TaskTemplate.Resources, { Limits: { MemoryBytes: 1024 ** 3, NanoCPUs: 1.5e9 } });
+  assert.deepEqual(spec.TaskTemplate.Placement, { Constraints: ['node.id==abc'], Preferences: [{ Spread: { SpreadDescriptor: 'node.id' } }] });
+});
+
+test('a sandbox gets what Docker-in-Docker needs as a service: capabilities, cgroups, a volume, tmpfs /run', () => {
+  const container = (sandboxServiceSpec(definition) as any).TaskTemplate.ContainerSpec;
+  assert.deepEqual(container.CapabilityAdd, ['ALL']);
+  assert.deepEqual(container.CapabilityDrop, ['CAP_SYS_RESOURCE']);
+  assert.equal(container.Privileged, undefined);
+  const mounts = Object.fromEntries(container.Mounts.map((m: any) => [m.Target, m]));
+  assert.deepEqual(mounts['/sys/fs/cgroup'], { Type: 'bind', Source: '/sys/fs/cgroup', Target: '/sys/fs/cgroup', ReadOnly: false });
+  assert.equal(mounts['/var/lib/docker'].Type, 'volume');
+  assert.equal(mounts['/var/lib/docker'].Source, sandboxNames('K7QX2P', 'a-0123abcd').volume);
+  assert.equal(mounts['/var/lib/docker'].VolumeOptions.Labels['labdeck.sandbox'], 'K7QX2P');
+  assert.deepEqual(mounts['/run'], { Type: 'tmpfs', Target: '/run' });
+  assert.deepEqual(mounts['/labdeck'], { Type: 'bind', Source: '/data/environments/a-0123abcd/engine', Target: '/labdeck' });
+});
+
+test('sandbox names: one service and one volume per class and attendee', () => {
+  assert.deepEqual(sandboxNames('ABC234', 'a-1'), { service: 'labdeck-sandbox-abc234-a-1', volume: 'labdeck-sandbox-abc234-a-1-docker' });
+  assert.notEqual(sandboxNames('ABC234', 'a-1').service, sandboxNames('ABC235', 'a-1').service);
+});
