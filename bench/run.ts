@@ -9,12 +9,14 @@ import { benchDeck } from './deck.ts';
 import { benchPresentation } from './presentation.ts';
 import { benchChecks } from './checks.ts';
 import { benchTerminals } from './terminals.ts';
+import { benchClassroom } from './classroom.ts';
 
 const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'deck', title: 'Deck engine', run: benchDeck },
   { key: 'presentation', title: 'Presentation in the browser', run: benchPresentation },
   { key: 'checks', title: 'Exercise checks', run: benchChecks },
   { key: 'terminals', title: 'Embedded terminals', run: benchTerminals },
+  { key: 'classroom', title: 'Classroom', run: benchClassroom },
 ];
 
 const wanted = process.argv.slice(2);
