@@ -69,7 +69,7 @@ export async function startCheckedWorkshop(options: CheckedWorkshopOptions = {})
     },
     log,
   });
-  const checks = startLiveChecks({ manifest, deck, engine: { host: process.env.DOCKER_HOST }, log, engineWatch: { debounceMs: 50, pollIntervalMs: 500 } });
+  const checks = startLiveChecks({ manifest, deck, engine: { host: process.env.DOCKER_HOST }, log, engineWatch: { pollIntervalMs: 500 } });
   const access = createAccess({ openToLocalAttendee: true, watcherToken: 'watcher-token' });
   const server = await startServer(
     { deck, workshopDir: dir, assetsDir: fileURLToPath(new URL('../../public/', import.meta.url)), log, access, stepResults: checks.environmentOf },
