@@ -11,11 +11,15 @@ import type { CommandRecord, StepResultJson } from './protocol.ts';
 import { openProgressStore, type ClassRecord } from './progress/store.ts';
 import { defaultStuckAfterMs, slideLabel, type ClassSnapshot } from './classroom-board.ts';
 
+export type AttendeeChecks = Pick<CheckService, 'state' | 'onUpdate'>;
+
 export interface ClassroomOptions {
   readonly dataDir: string;
   readonly deck: DeckSource;
-  /** Whose results each attendee has (for now: the one local environment's). */
-  readonly checksOf: (attendee: string) => Pick<CheckService, 'state' | 'onUpdate'>;
+  /** Whose results each attendee has: their environment's checks (asked again by environmentChanged()). */
+  readonly checksOf: (attendee: string) => AttendeeChecks;
+  /** An attendee joined, or is known at start: the time to prepare their environment. */
+  readonly attendeeArrived?: (attendee: string) => void;
   readonly openToLocalAttendee: boolean;
   /** Failing the same step this long makes an attendee "stuck" on the dashboard (default: 5 minutes). */
   readonly stuckAfterMs?: number;
@@ -26,6 +30,11 @@ export interface Classroom extends ClassroomSource {
   readonly classRecord: ClassRecord;
   /** Feed the terminals' shell-integration records here: `terminal` is `${attendee}/${name}`. */
   commandRan(record: CommandRecord): void;
+  /**
+   * The attendee's environment is ready or was made again (its engine may be known only now): their results come
+   * from checksOf(attendee) from now on, starting with its current ones.
+   */
+  environmentChanged(attendee: string): void;
   dispose(): void;
 }
 
@@ -41,7 +50,8 @@ export function openClassroom(options: ClassroomOptions): Classroom {
   const changed = (): void => {
     for (const listener of [...listeners]) listener();
   };
-  const subscriptions = new Map<string, { dispose(): void }>();
+  /** Per attendee: the checks their results come from, and the subscription to them. */
+  const subscriptions = new Map<string, { checks: AttendeeChecks; subscription: { dispose(): void } }>();
   // Slide labels are asked for on every dashboard update: worked out once per deck version.
   let labelCache: { version: number; labels: Map<number, string> } | undefined;
   const labels = (deck: ReturnType<DeckSource['current']>) => (index: number): string => {
@@ -55,15 +65,23 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     store.recordResult({ attendee, step: result.stepId, status: result.status, reason: result.reason, at: result.at });
   const follow = (attendee: string): void => {
     const checks = options.checksOf(attendee);
+    const current = subscriptions.get(attendee);
+    if (current?.checks === checks) return;
+    current?.subscription.dispose();
     let any = false;
     for (const result of checks.state().results) any = record(attendee, result) || any;
     if (any) changed();
-    subscriptions.set(attendee, checks.onUpdate((message) => {
+    const subscription = checks.onUpdate((message) => {
       const results = message.type === 'result' ? [message.result] : message.type === 'results' ? message.results : [];
       let news = false;
       for (const result of results) news = record(attendee, result) || news;
       if (news) changed();
-    }));
+    });
+    subscriptions.set(attendee, { checks, subscription });
+  };
+  const arrived = (attendee: string): void => {
+    follow(attendee);
+    options.attendeeArrived?.(attendee);
   };
 
   const access = createAccess({
@@ -75,7 +93,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     // Stored before the token is handed out: a token the browser holds always survives a restart.
     onAttendeeAdded: (known) => store.addAttendee({ id: known.attendee, name: known.name, token: known.token, joinedAt: Date.now() }),
   });
-  for (const known of store.attendees()) follow(known.id);
+  for (const known of store.attendees()) arrived(known.id);
 
   return {
     access,
@@ -84,7 +102,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     join(name) {
       const attendee = `a-${randomBytes(6).toString('hex')}`;
       const token = access.addAttendee(attendee, name);
-      follow(attendee);
+      arrived(attendee);
       changed();
       return token;
     },
@@ -114,8 +132,12 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       store.recordCommand(attendee, { command: commandRecord.command, exitCode: commandRecord.exitCode, at: commandRecord.endedAt ?? commandRecord.startedAt });
       changed();
     },
+    environmentChanged(attendee) {
+      // Only attendees of this class: an environment left over from another class is not followed.
+      if (subscriptions.has(attendee)) follow(attendee);
+    },
     dispose() {
-      for (const subscription of subscriptions.values()) subscription.dispose();
+      for (const { subscription } of subscriptions.values()) subscription.dispose();
       subscriptions.clear();
       listeners.clear();
       store.close();

@@ -61,7 +61,7 @@ export function parseTerminalsConfig(node: Node | null | undefined, keyNode: Nod
     const key = pair.key as Node;
     const name = isScalar(key) ? String(key.value) : '';
     const value = pair.value as Node | null;
-    if (name === 'graceTime') graceMs = parseDuration(value, key, fail);
+    if (name === 'graceTime') graceMs = parseDuration(isScalar(value) ? value.value : undefined) ?? fail('"terminals.graceTime" must be a duration such as 90s, 30m or 2h', value ?? key);
     else if (name === 'allowLocalShellOnNetwork') {
       if (!isScalar(value) || typeof value.value !== 'boolean') fail('"terminals.allowLocalShellOnNetwork" must be true or false', value ?? key);
       allowLocalShellOnNetwork = (value as { value: boolean }).value;
@@ -91,11 +91,10 @@ function parseCommand(value: Node | null, key: Node, fail: (message: string, whe
   }
 }
 
-function parseDuration(value: Node | null, key: Node, fail: (message: string, where: Node | null | undefined) => never): number {
-  const text = isScalar(value) ? String(value.value) : '';
-  const match = /^(\d+(?:\.\d+)?)\s*([smh])$/.exec(text);
-  if (!match) return fail('"terminals.graceTime" must be a duration such as 90s, 30m or 2h', value ?? key);
-  return Math.round(Number(match[1]) * durationUnits[match[2]!]!);
+/** A workshop.yml duration (`90s`, `30m`, `1.5h`) → milliseconds; undefined when the value is not one. */
+export function parseDuration(value: unknown): number | undefined {
+  const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)\s*([smh])$/.exec(value) : null;
+  return match ? Math.round(Number(match[1]) * durationUnits[match[2]!]!) : undefined;
 }
 
 /** The terminals a server would expose as local shells on a network address, which `serve` refuses by default. */

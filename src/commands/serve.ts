@@ -56,8 +56,11 @@ export const serveCommand: Command = {
     const prepareEnvironment = (attendee: string): void => {
       setImmediate(() => {
         const name = classroom?.dashboard().attendees.find((known) => known.id === attendee)?.name;
-        // A failure is logged by the provider and shown in the attendee's terminals.
-        if (environments && environments.kind !== 'local' && name !== undefined) environments.up({ id: attendee, name }).catch(() => {});
+        // A failure is logged by the provider and shown in the attendee's terminals. Once ready, the engine the
+        // attendee's checks watch may be known only now (`external`): the class follows those checks from then on.
+        if (environments && environments.kind !== 'local' && name !== undefined) {
+          environments.up({ id: attendee, name }).then(() => classroom?.environmentChanged(attendee), () => {});
+        }
       });
     };
     // Read once, like `terminals:`: a running class does not change its data folder under its attendees.
@@ -69,11 +72,9 @@ export const serveCommand: Command = {
         const dataDir = dataDirOption(args, context, manifest, classroomConfig.dataDir);
         engineOf = environmentEngines(classroomConfig.environment, dataDir);
         classroom = openClassroom({
-          dataDir, deck: liveDeck, openToLocalAttendee: false,
-          checksOf: (attendee) => {
-            prepareEnvironment(attendee);
-            return checks.forAttendee(attendee);
-          },
+          dataDir, deck: liveDeck, openToLocalAttendee: false, stuckAfterMs: classroomConfig.stuckAfterMs,
+          checksOf: (attendee) => checks.forAttendee(attendee),
+          attendeeArrived: prepareEnvironment,
         });
         environments = createEnvironmentProvider(classroomConfig.environment, { docker: connectEngine({ host: context.dockerHost }), classId: classroom.classCode, dataDir, log });
       }

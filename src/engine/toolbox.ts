@@ -8,11 +8,7 @@
 // for anything it does not have) instead of reaching for a package index.
 import type Docker from 'dockerode';
 import { createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { importRootfs, inspectImageByName } from './import-image.ts';
+import { ensureDebootstrapImage, type DebootstrapRecipe } from './debootstrap-image.ts';
 import type { LocalImage } from './images.ts';
 
 export interface ToolboxImageOptions {
@@ -68,60 +64,23 @@ const IMAGE_CHANGES = [
 ];
 
 export async function ensureToolboxImage(docker: Docker, options: ToolboxImageOptions = {}): Promise<LocalImage> {
-  const name = options.name ?? TOOLBOX_IMAGE;
-  const suite = options.suite ?? 'bookworm';
-  const log = options.log ?? (() => {});
-  const recipe = createHash('sha256').update(JSON.stringify([suite, PACKAGES, APK_SHIM, IMAGE_CHANGES])).digest('hex');
-
-  const existing = await inspectImageByName(docker, name);
-  if (existing?.Config?.Labels?.[RECIPE_LABEL] === recipe) return { name, id: existing.Id, built: false };
-
-  const root = await mkdtemp(join(tmpdir(), 'labdeck-toolbox-'));
-  try {
-    log(`building ${name} with debootstrap (${suite}: ${PACKAGES.join(', ')}); this takes about a minute, once`);
-    const mirror = options.mirror === undefined ? [] : [options.mirror];
-    await run('debootstrap', ['--variant=minbase', `--include=${PACKAGES.join(',')}`, suite, root, ...mirror], log);
-    await writeFile(join(root, 'usr/local/bin/apk'), APK_SHIM);
-    await chmod(join(root, 'usr/local/bin/apk'), 0o755);
-    // Downloaded packages, indexes and documentation are half the size and of no use in a container.
-    for (const path of ['var/cache/apt/archives', 'var/lib/apt/lists', 'usr/share/doc', 'usr/share/man', 'usr/share/info']) {
-      await rm(join(root, path), { recursive: true, force: true });
-    }
-    log(`importing ${name}`);
-    const tar = spawn('tar', ['--numeric-owner', '--exclude=./dev/*', '--exclude=./proc/*', '--exclude=./sys/*', '-C', root, '-cf', '-', '.'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let tarErrors = '';
-    tar.stderr.on('data', (chunk: Buffer) => { tarErrors += chunk.toString(); });
-    const tarDone = new Promise<void>((resolve, reject) => {
-      tar.on('error', reject);
-      tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited with ${code}: ${tarErrors.trim()}`))));
-    });
-    const [id] = await Promise.all([importRootfs(docker, tar.stdout, name, [`LABEL ${RECIPE_LABEL}=${recipe}`, ...IMAGE_CHANGES]), tarDone]);
-    return { name, id, built: true };
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+  const { mirror, log } = options;
+  return ensureDebootstrapImage(docker, toolboxRecipe(options.name ?? TOOLBOX_IMAGE, options.suite ?? 'bookworm'), {
+    ...(mirror === undefined ? {} : { mirror }),
+    ...(log === undefined ? {} : { log }),
+  });
 }
 
-/** Runs a program, passing its output lines to `log`; rejects with the last lines when it fails. */
-function run(program: string, args: readonly string[], log: (line: string) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const tail: string[] = [];
-    const onData = (chunk: Buffer): void => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        tail.push(line);
-        if (tail.length > 20) tail.shift();
-        log(line);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (error) => reject(new Error(`cannot run ${program}: ${error.message}`)));
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`${program} exited with ${code}:\n${tail.join('\n')}`));
-    });
-  });
+function toolboxRecipe(name: string, suite: string): DebootstrapRecipe {
+  // The digest hashes what it always did, so a toolbox built before the recipe moved here is still reused.
+  const digest = createHash('sha256').update(JSON.stringify([suite, PACKAGES, APK_SHIM, IMAGE_CHANGES])).digest('hex');
+  return {
+    name,
+    suite,
+    packages: PACKAGES,
+    files: [{ path: 'usr/local/bin/apk', content: APK_SHIM, mode: 0o755 }],
+    changes: IMAGE_CHANGES,
+    recipeLabel: RECIPE_LABEL,
+    digest,
+  };
 }

@@ -1,46 +1,71 @@
-// Shell integration for bash: an rcfile that loads the user's own startup files, then prints OSC 633 sequences
+// Shell integration for bash: an rc script that loads the user's own startup files, then prints OSC 633 sequences
 // (prompt start/end, command line, executed, finished with exit code, cwd), each ending with a per-session nonce.
-// The nonce lives in unexported shell variables only, so programs the attendee runs cannot read it, and the rcfile
-// deletes itself once read.
+// The nonce lives in unexported shell variables only, so programs the attendee runs cannot read it.
+//
+// bash gets the script without any file, wherever it runs (here, in a container, on another host): the command that
+// starts it carries the script in base64 and hands it over through a pipe, `bash --rcfile <(... | base64 -d)`.
+// Where the nonce can be seen, then:
+// - in the argv of the `bash -c` that decodes the script, which execs the interactive bash at once, and of the
+//   printf of the process substitution, which exits as soon as the pipe took the script (a few KiB);
+// - for `docker exec`, in the argv of the docker client on the labdeck machine for the terminal's life (users of that
+//   machine, never the container) and in the engine's record of the exec (`GET /exec/{id}/json`): whoever can use that
+//   engine's API. A sandbox's attendee has their own engine inside it, not this one; an `external` attendee who
+//   controls their engine can read their own nonce, and could fake their own progress there anyway;
+// - for ssh, in the argv of ssh on the labdeck machine, and on the remote host in the login shell's `-c` command
+//   until it execs bash (sshd itself logs the command only at its DEBUG levels).
+// Never in the environment: a variable such as `docker exec -e LABDECK_RC=...` would stay readable in
+// /proc/<shell>/environ by every program of the session, even after the rc script unset it.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 
-export interface BashIntegration {
-  /** argv that starts bash with the integration. */
-  readonly argv: readonly string[];
+/** How the words that start bash reach it. */
+export type BashTransport =
+  /** As separate argv words: a local spawn, or what `docker exec CONTAINER` runs. */
+  | 'argv'
+  /** As one command line that the remote user's login shell (any POSIX-like shell) parses: ssh's remote command. */
+  | 'ssh';
+
+export interface IntegratedBash {
+  /** The words that start bash with the integration, in place of the plain bash words. */
+  readonly command: readonly string[];
   readonly nonce: string;
-  /** Removes the rcfile if bash has not already done it (e.g. it never started). */
-  dispose(): void;
 }
 
-/** `bash`, `bash -l`, `/bin/bash --login`: the templates shell integration can wrap without changing their meaning. */
-export function isPlainBash(argv: readonly string[]): boolean {
-  const [file, ...args] = argv;
+/** `bash`, `bash -l`, `/bin/bash --login`: the commands shell integration can wrap without changing their meaning. */
+export function isPlainBash(words: readonly string[]): boolean {
+  const [file, ...args] = words;
   return file !== undefined && basename(file) === 'bash' && args.every((arg) => arg === '-l' || arg === '--login' || arg === '-i');
 }
 
-/** `parentDirectory`: where the private rcfile directory is made (default: the OS temp dir). */
-export function createBashIntegration(argv: readonly string[], parentDirectory: string = tmpdir()): BashIntegration {
-  const login = argv.includes('-l') || argv.includes('--login');
-  const nonce = randomBytes(16).toString('hex');
-  const directory = mkdtempSync(join(parentDirectory, 'labdeck-bash-'));
-  const rcfile = join(directory, 'rc.bash');
-  writeFileSync(rcfile, bashRcfile({ nonce, login, rcfile: directory }), { mode: 0o600 });
-  return {
-    // `--rcfile` is ignored by login shells, so login is emulated inside the rcfile instead of passing -l.
-    argv: [argv[0]!, '--rcfile', rcfile, '-i'],
-    nonce,
-    dispose: () => rmSync(directory, { recursive: true, force: true }),
-  };
+/** A fresh per-session nonce. */
+export function newNonce(): string {
+  return randomBytes(16).toString('hex');
 }
+
+/**
+ * Plain bash words → the words that start it with the integration, sent through `transport`; undefined when the
+ * words are not plain bash (or, over ssh, name bash with characters a remote shell would interpret).
+ */
+export function integratedBash(words: readonly string[], transport: BashTransport, nonce: string = newNonce()): IntegratedBash | undefined {
+  if (!isPlainBash(words)) return undefined;
+  const bash = words[0]!;
+  if (transport === 'ssh' && !SHELL_SAFE_WORD.test(bash)) return undefined;
+  // `--rcfile` is ignored by login shells, so login is emulated inside the script instead of passing -l.
+  const script = Buffer.from(bashRcScript({ nonce, login: words.includes('-l') || words.includes('--login') })).toString('base64');
+  const start = `exec ${singleQuoted(bash)} --rcfile <(printf %s ${script} | base64 -d) -i`;
+  // Process substitution is bash's own: over ssh the login shell (sh, zsh, fish...) first starts a bash to run it.
+  // `start` holds no quote there (a safe word, base64), so single quotes pass it through any shell unchanged.
+  return { command: transport === 'argv' ? [bash, '-c', start] : [`exec ${bash} -c '${start}'`], nonce };
+}
+
+/** A word every POSIX-like shell reads as itself. */
+const SHELL_SAFE_WORD = /^[A-Za-z0-9_.\/-]+$/;
 
 function singleQuoted(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
+  return SHELL_SAFE_WORD.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function bashRcfile(options: { nonce: string; login: boolean; rcfile: string }): string {
+function bashRcScript(options: { nonce: string; login: boolean }): string {
   const startup = options.login
     ? `if [ -r /etc/profile ]; then . /etc/profile; fi
 for __labdeck_file in ~/.bash_profile ~/.bash_login ~/.profile; do
@@ -48,8 +73,7 @@ for __labdeck_file in ~/.bash_profile ~/.bash_login ~/.profile; do
 done
 unset __labdeck_file`
     : `if [ -r ~/.bashrc ]; then . ~/.bashrc; fi`;
-  return `# labdeck shell integration (generated, deletes itself once read)
-command rm -rf -- ${singleQuoted(options.rcfile)}
+  return `# labdeck shell integration (generated)
 ${startup}
 
 __labdeck_nonce=${singleQuoted(options.nonce)}

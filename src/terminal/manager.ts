@@ -5,6 +5,7 @@ import { isValidTerminalName } from '../protocol.ts';
 import { parseCommandTemplate, substituteCommand, type CommandTemplate } from './command-template.ts';
 import { Emitter, type Disposable } from './event.ts';
 import { DEFAULT_TERMINAL_LIMITS, type TerminalLimits } from './limits.ts';
+import type { ShellIntegrationHook } from './shell-integration.ts';
 import { TerminalSession, type ViewerConnection, type ViewerSink } from './session.ts';
 
 export interface TerminalManagerOptions {
@@ -19,8 +20,11 @@ export interface TerminalManagerOptions {
   /** The terminals' whole environment; the server's own when omitted. */
   readonly env?: Readonly<Record<string, string>>;
   readonly limits?: Partial<TerminalLimits>;
-  /** Where shell-integration rcfiles are written (default: the OS temp dir). */
-  readonly runtimeDirectory?: string;
+  /**
+   * How a terminal's command gets shell integration (default: withShellIntegration, for bash here, in a container or
+   * over ssh). An environment whose launcher runs the final command later wraps the command's bash words itself.
+   */
+  readonly shellIntegration?: ShellIntegrationHook;
   readonly log?: (line: string) => void;
 }
 
@@ -109,7 +113,7 @@ export class TerminalManager implements Disposable {
       cols: request.cols,
       rows: request.rows,
       limits: this.limits,
-      ...(this.options.runtimeDirectory === undefined ? {} : { runtimeDirectory: this.options.runtimeDirectory }),
+      ...(this.options.shellIntegration === undefined ? {} : { shellIntegration: this.options.shellIntegration }),
       ...(this.options.log === undefined ? {} : { log: this.options.log }),
     });
     this.sessions.set(key, session);

@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import pty from 'node-pty';
 import type { CommandRecord, ServerMessage, TerminalState, ViewerRole } from '../protocol.ts';
-import { createBashIntegration, isPlainBash, type BashIntegration } from './bash-integration.ts';
 import { CommandLog } from './command-log.ts';
 import { Emitter, type Disposable, type Event } from './event.ts';
 import { FlowControl, type FlowStats } from './flow-control.ts';
@@ -11,6 +10,7 @@ import { clampGeometry, type TerminalLimits } from './limits.ts';
 import { Osc633Parser } from './osc633-parser.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { ScreenMirror } from './screen-mirror.ts';
+import { withShellIntegration, type ShellIntegrationHook } from './shell-integration.ts';
 
 /** Where a viewer's messages go (the WebSocket adapter, or a test). */
 export interface ViewerSink {
@@ -32,16 +32,16 @@ export interface ViewerConnection extends Disposable {
 export interface TerminalSessionOptions {
   readonly attendee: string;
   readonly name: string;
-  /** The command, placeholders already substituted. Plain bash gets shell integration. */
+  /** The command, placeholders already substituted. bash (here, in a container, over ssh) gets shell integration. */
   readonly argv: readonly string[];
+  /** How the command gets shell integration (default: withShellIntegration); undefined from it: none. */
+  readonly shellIntegration?: ShellIntegrationHook;
   readonly cwd?: string;
   /** The whole environment; node-pty's default (the server's own) when omitted. */
   readonly env?: Readonly<Record<string, string>>;
   readonly cols: number;
   readonly rows: number;
   readonly limits: TerminalLimits;
-  /** Where shell-integration rcfiles are written (default: the OS temp dir). */
-  readonly runtimeDirectory?: string;
   readonly log?: (line: string) => void;
   readonly now?: () => number;
 }
@@ -84,7 +84,6 @@ export class TerminalSession implements Disposable {
   private readonly mirror: ScreenMirror;
   private readonly parser = new Osc633Parser();
   private readonly commands: CommandLog;
-  private readonly integration: BashIntegration | undefined;
   private readonly flow: FlowControl<Viewer>;
   private readonly viewers = new Set<Viewer>();
   private readonly limits: TerminalLimits;
@@ -122,16 +121,16 @@ export class TerminalSession implements Disposable {
     this.now = options.now ?? Date.now;
     this.geometry = clampGeometry(this.limits, options.cols, options.rows);
     this.flow = new FlowControl<Viewer>(this.limits, this.now);
-    this.integration = isPlainBash(options.argv) ? createBashIntegration(options.argv, options.runtimeDirectory) : undefined;
+    const integration = (options.shellIntegration ?? withShellIntegration)(options.argv);
     // Without integration no sequence carries the nonce, so the log stays empty and every 633 sequence is stripped.
-    this.commands = new CommandLog(`${this.attendee}/${this.name}`, this.integration?.nonce ?? randomUUID(), this.now);
+    this.commands = new CommandLog(`${this.attendee}/${this.name}`, integration?.nonce ?? randomUUID(), this.now);
     this.onCommand = this.commands.onCommand;
     this.mirror = new ScreenMirror(this.geometry.cols, this.geometry.rows, this.limits.scrollback);
     this.mirror.onTitleChange((title) => {
       this.title = title;
       this.broadcast({ type: 'title', title });
     });
-    const argv = this.integration?.argv ?? options.argv;
+    const argv = integration?.argv ?? options.argv;
     try {
       this.pty = pty.spawn(argv[0]!, argv.slice(1), {
         name: 'xterm-256color',
@@ -141,7 +140,6 @@ export class TerminalSession implements Disposable {
         ...(options.env === undefined ? {} : { env: { ...options.env } }),
       }) as DestroyablePty;
     } catch (error) {
-      this.integration?.dispose();
       this.mirror.dispose();
       throw error;
     }
@@ -401,7 +399,6 @@ export class TerminalSession implements Disposable {
     this.viewers.clear();
     this.viewerCountEmitter.fire(0);
     this.viewerCountEmitter.dispose();
-    this.integration?.dispose();
     this.commands.dispose();
     this.mirror.dispose();
   }

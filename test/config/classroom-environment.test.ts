@@ -56,5 +56,5 @@ test('environment: mistakes name the line they are on', () => {
   assert.equal(failure(['classroom:', '  environment:', '    provider: local', '    memory: 1g']), 'workshop.yml:7: classroom.environment: unknown key "memory" for provider local (known: provider)');
   assert.equal(failure(['classroom:', '  environment:', '    provider: external']), 'workshop.yml:6: classroom.environment: provider external needs "attendees": the attendees file (YAML: name → shell command and Docker endpoint)');
   assert.equal(failure(['classroom:', '  environment: swarm']), 'workshop.yml:5: classroom.environment: expected a mapping like { provider: swarm } (providers: local, external, swarm)');
-  assert.equal(failure(['classroom:', '  data: d', '  enviroment: {}']), 'workshop.yml:6: classroom: unknown key "enviroment" (known: data, environment)');
+  assert.equal(failure(['classroom:', '  data: d', '  enviroment: {}']), 'workshop.yml:6: classroom: unknown key "enviroment" (known: data, environment, stuckAfter)');
 });

@@ -1,10 +1,8 @@
-// 200 terminals opened and closed (destroyed while running, exited on their own, bash with its rcfile): the
-// server's PTY file descriptors, child processes (zombies included) and rcfiles return to the baseline.
+// 200 terminals opened and closed (destroyed while running, exited on their own, bash with shell integration): the
+// server's PTY file descriptors and child processes (zombies included) return to the baseline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { TerminalManager } from '../../src/terminal/manager.ts';
 import { TerminalClient, testEnvironment, waitUntil } from './terminal-client.ts';
 
@@ -30,23 +28,15 @@ function childProcesses(): string[] {
   });
 }
 
-// Its own directory: other test files running at the same time write rcfiles to the OS temp dir.
-const runtimeDirectory = mkdtempSync(join(tmpdir(), 'labdeck-leaks-'));
-const rcfiles = () => readdirSync(runtimeDirectory).length;
-
-test('200 open/close cycles leave no PTY descriptor, no child process and no rcfile behind', async (t) => {
+test('200 open/close cycles leave no PTY descriptor, and no child process behind', async (t) => {
   const manager = new TerminalManager({
     commands: { quick: 'sh -c "exit 0"', shell: 'bash' },
     defaultCommand: 'sleep 60',
     env: testEnvironment(),
     limits: { graceMs: 0 },
-    runtimeDirectory,
   });
-  t.after(() => {
-    manager.dispose();
-    rmSync(runtimeDirectory, { recursive: true, force: true });
-  });
-  const baseline = { fds: openPtyDescriptors(), children: childProcesses().length, rcfiles: 0 };
+  t.after(() => manager.dispose());
+  const baseline = { fds: openPtyDescriptors(), children: childProcesses().length };
   const pids = new Set<number>();
 
   for (let batch = 0; batch < 10; batch++) {
@@ -71,9 +61,9 @@ test('200 open/close cycles leave no PTY descriptor, no child process and no rcf
   }
   assert.equal(pids.size, 200);
   await waitUntil(
-    () => openPtyDescriptors() === baseline.fds && childProcesses().length === baseline.children && rcfiles() === baseline.rcfiles,
+    () => openPtyDescriptors() === baseline.fds && childProcesses().length === baseline.children,
     5000,
-    () => `baseline ${JSON.stringify(baseline)}, now ${JSON.stringify({ fds: openPtyDescriptors(), children: childProcesses().length, rcfiles: rcfiles() })}`,
+    () => `baseline ${JSON.stringify(baseline)}, now ${JSON.stringify({ fds: openPtyDescriptors(), children: childProcesses().length })}`,
   );
   for (const pid of pids) assert.throws(() => readFileSync(`/proc/${pid}/stat`), /ENOENT/, `process ${pid} is gone`);
 });
