@@ -175,7 +175,7 @@ function copySampleWorkshop(scratch: string): string {
   return join(workshop, 'workshop.yml');
 }
 
-/** The server's environment, inherited by its shells: a home with a plain prompt, and rcfiles in the scratch folder. */
+/** The server's environment, inherited by its shells: a home with a plain prompt and a temp folder in the scratch folder. */
 function shellEnvironment(scratch: string): Record<string, string> {
   const home = join(scratch, 'home');
   const temp = join(scratch, 'tmp');
