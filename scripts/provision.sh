@@ -14,6 +14,8 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 # debootstrap for the toolbox.
 [[ -x /bin/busybox ]] || missing+=(busybox-static)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+# Swarm sandboxes (per-attendee environments) are reached over ssh with a key made by ssh-keygen.
+command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
 if ((${#missing[@]})); then
   [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1 ||
     fail "missing: ${missing[*]} — install them (Debian: apt-get install ${missing[*]}) and run again"

@@ -51,6 +51,7 @@ test('the pure core (deck/, checks/evaluate, protocol.ts) does no I/O and depend
 test('each external system has exactly one door', () => {
   const doors: Record<string, (path: string) => boolean> = {
     dockerode: (p) => p.startsWith('engine/'),
+    ssh2: (p) => p.startsWith('engine/'),
     'node-pty': (p) => p.startsWith('terminal/'),
     'better-sqlite3': (p) => p.startsWith('progress/'),
     express: (p) => p.startsWith('http/'),

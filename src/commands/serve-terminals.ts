@@ -37,6 +37,7 @@ export function serveTerminals(workshop: Workshop, options: ServeTerminalsOption
     // Only the terminals the workshop names exist.
     defaultCommand: null,
     limits: { graceMs: config.graceMs },
+    ...(options.environment?.shellIntegration ? { shellIntegration: options.environment.shellIntegration } : {}),
     ...(options.env === undefined ? {} : { env: options.env }),
     log: options.log,
   });

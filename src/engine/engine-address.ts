@@ -1,7 +1,11 @@
 // An engine endpoint with what a remote engine may need beyond its address: TLS files for `tcp://` (Docker's
-// `--tlsverify`). The attendees' engines of the external and swarm environment providers are reached this way.
+// `--tlsverify`), or, for `ssh://`, a key of labdeck's own and the host key the server must prove it holds. The
+// attendees' engines of the external and swarm environment providers are reached this way.
 import Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
+import { Agent, type ClientRequestArgs } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Client } from 'ssh2';
 import { connectEngine, type EngineEndpoint } from './docker.ts';
 
 export interface TlsFiles {
@@ -10,12 +14,28 @@ export interface TlsFiles {
   readonly key: string;
 }
 
+/** For `ssh://` with labdeck's own key (a swarm sandbox). Files, read at each connection: a reset replaces them. */
+export interface SshFiles {
+  /** The private key (OpenSSH format). */
+  readonly identity: string;
+  /** The server's public host key (an OpenSSH `.pub` line): a server presenting any other is refused. */
+  readonly hostKey: string;
+}
+
 export interface EngineAddress extends EngineEndpoint {
   /** For `tcp://` with TLS: PEM files (paths). */
   readonly tls?: TlsFiles;
+  readonly ssh?: SshFiles;
+  /**
+   * A file holding the engine's current `ssh://USER@HOST:PORT`, read at each connection, in place of `host`: for an
+   * engine whose place is known only once it runs (a sandbox the swarm placed on one of its nodes). Until the file
+   * exists, connections fail, and watchers retry as they do for any engine that does not answer yet.
+   */
+  readonly hostFile?: string;
 }
 
 export function connectEngineAt(address: EngineAddress): Docker {
+  if (address.ssh) return connectOverSsh(address, address.ssh);
   if (!address.tls) return connectEngine(address);
   const url = new URL(address.host ?? '');
   return new Docker({
@@ -26,4 +46,83 @@ export function connectEngineAt(address: EngineAddress): Docker {
     cert: readFileSync(address.tls.cert),
     key: readFileSync(address.tls.key),
   });
+}
+
+/** The `ssh://` address `connectEngineAt` would use now (the host file's, else `host`); undefined while unknown. */
+export function currentHost(address: EngineAddress): string | undefined {
+  if (!address.hostFile) return address.host;
+  try {
+    return readFileSync(address.hostFile, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Each HTTP request to the engine is one ssh connection running `docker system dial-stdio` on the server, as the
+ * docker CLI and docker-modem do for `ssh://`. Done here rather than with docker-modem's own ssh support because that
+ * takes the address once, when the client is made, and pins no host key.
+ */
+function connectOverSsh(address: EngineAddress, files: SshFiles): Docker {
+  const agent = new Agent();
+  agent.createConnection = (_options: ClientRequestArgs, done?: (error: Error | null, stream: Duplex) => void): undefined => {
+    // Answers once: an ssh error after the stream was handed over ends that stream, which its request sees.
+    let answered = false;
+    const callback = (error: Error | null, stream?: Duplex): void => {
+      if (answered) return;
+      answered = true;
+      done?.(error, stream as Duplex);
+    };
+    const failed = (error: Error): void => callback(error);
+    const host = currentHost(address);
+    let target: URL;
+    let privateKey: Buffer;
+    let hostKey: Buffer;
+    try {
+      if (!host) throw new Error('the engine has no address yet (its sandbox is not running)');
+      target = new URL(host);
+      if (target.protocol !== 'ssh:') throw new Error(`not an ssh:// address: ${host}`);
+      privateKey = readFileSync(files.identity);
+      hostKey = publicKeyBlob(readFileSync(files.hostKey, 'utf8'));
+    } catch (error) {
+      failed(error as Error);
+      return undefined;
+    }
+    const connection = new Client();
+    connection
+      .on('ready', () => {
+        connection.exec('docker system dial-stdio', (error, channel) => {
+          if (error) {
+            connection.end();
+            failed(error);
+            return;
+          }
+          channel.once('close', () => connection.end());
+          callback(null, channel);
+        });
+      })
+      .on('error', (error) => {
+        connection.end();
+        failed(error);
+      })
+      .connect({
+        host: target.hostname,
+        port: target.port ? Number(target.port) : 22,
+        username: decodeURIComponent(target.username) || 'root',
+        privateKey,
+        hostVerifier: (key: Buffer) => key.equals(hostKey),
+        readyTimeout: 10_000,
+      });
+    return undefined;
+  };
+  // The host name only fills the requests' Host header: the agent decides where they go. dockerode hands `agent` to
+  // docker-modem, which uses it for every request; dockerode's types leave it out.
+  return new Docker({ protocol: 'http', host: 'engine-over-ssh', port: 80, agent } as Docker.DockerOptions);
+}
+
+/** The key blob of an OpenSSH public key line (`ssh-ed25519 AAAA… comment`), as the server presents it. */
+function publicKeyBlob(line: string): Buffer {
+  const encoded = line.trim().split(/\s+/)[1];
+  if (!encoded) throw new Error('not an OpenSSH public key');
+  return Buffer.from(encoded, 'base64');
 }

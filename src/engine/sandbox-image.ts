@@ -6,14 +6,17 @@
 // and the outer default seccomp profile blocks what runc does by default inside (a new session keyring, pivot_root).
 // The inner dockerd therefore runs containers through a runc that always adds `--no-new-keyring --no-pivot` to
 // `create`. Containers inside a sandbox are as isolated from each other as the sandbox allows: fine for a class.
+//
+// The way in is sshd (terminals, and checks through `docker system dial-stdio`, hence the docker CLI that docker.io
+// brings): key only, root's authorized keys and the host key being the service's secrets (sandbox-spec.ts). The host
+// keys the package generates at build time stay unused: every sandbox proves itself with its own.
 import type Docker from 'dockerode';
 import { createHash } from 'node:crypto';
 import { ensureDebootstrapImage, type DebootstrapOptions, type DebootstrapRecipe } from './debootstrap-image.ts';
 import type { LocalImage } from './images.ts';
+import { SANDBOX_SECRET_FILES, SANDBOX_SSH_TARGET_PORT } from './sandbox-spec.ts';
 
 export const SANDBOX_IMAGE = 'labdeck/sandbox:latest';
-/** Inside the sandbox: the folder bind-mounted from the host, where the inner engine also listens. */
-export const SANDBOX_SOCKET_FOLDER = '/labdeck';
 
 const RUNTIME_WRAPPER = `#!/bin/sh
 # labdeck sandbox: runc with --no-new-keyring --no-pivot added after the \`create\` subcommand. The sandbox runs under
@@ -39,14 +42,37 @@ const DAEMON_JSON = `${JSON.stringify({
   runtimes: { 'labdeck-runc': { path: '/usr/local/bin/labdeck-runc' } },
 }, null, 2)}\n`;
 
-const PACKAGES = ['docker.io', 'iptables', 'ca-certificates'];
+// Debian's sshd_config includes this folder first, and sshd keeps the first value it reads for a keyword.
+const SSHD_CONFIG = `# written by labdeck: only the class key gets in, as root (the sandbox is the attendee's machine)
+Port ${SANDBOX_SSH_TARGET_PORT}
+HostKey /run/secrets/${SANDBOX_SECRET_FILES.hostKey}
+AuthorizedKeysFile /run/secrets/${SANDBOX_SECRET_FILES.authorizedKeys}
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PrintLastLog no
+`;
+
+const ENTRYPOINT = `#!/bin/sh
+# labdeck sandbox: sshd (the way in), then the inner Docker engine. A failing sshd stops the task, which says why.
+set -e
+mkdir -p /run/sshd
+/usr/sbin/sshd -e
+exec dockerd --host unix:///var/run/docker.sock
+`;
+
+const PACKAGES = ['docker.io', 'iptables', 'ca-certificates', 'openssh-server'];
 const CHANGES = [
   'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-  `CMD ["dockerd", "--host", "unix:///var/run/docker.sock", "--host", "unix://${SANDBOX_SOCKET_FOLDER}/docker.sock"]`,
+  'CMD ["/usr/local/bin/labdeck-sandbox"]',
 ];
 const FILES = [
   { path: 'usr/local/bin/labdeck-runc', content: RUNTIME_WRAPPER, mode: 0o755 },
+  { path: 'usr/local/bin/labdeck-sandbox', content: ENTRYPOINT, mode: 0o755 },
   { path: 'etc/docker/daemon.json', content: DAEMON_JSON, mode: 0o644 },
+  { path: 'etc/ssh/sshd_config.d/labdeck.conf', content: SSHD_CONFIG, mode: 0o644 },
 ];
 
 export function sandboxImageRecipe(name: string = SANDBOX_IMAGE, suite = 'bookworm'): DebootstrapRecipe {

@@ -1,6 +1,11 @@
 // What a per-attendee sandbox is, as a Docker Swarm service spec: pure data in → data out, so it can be tested
 // without an engine. sandboxes.ts sends it.
 //
+// labdeck reaches a sandbox over ssh, from any node: its sshd listens on a port published in host mode on the node
+// its task runs on (ingress routing needs IPVS, which the class machines may lack), accepts only the class key (a
+// swarm secret as root's authorized keys) and proves itself with a host key of its own (another secret, whose public
+// half labdeck keeps). Terminals `ssh` in; checks reach the inner engine as `ssh://` (`docker system dial-stdio`).
+//
 // The sandbox holds near-root power over the node it runs on (all capabilities but CAP_SYS_RESOURCE, the host's
 // cgroup tree mounted read-write): fine on machines dedicated to a class, never on a shared server.
 
@@ -8,6 +13,16 @@
 export const SANDBOX_CLASS_LABEL = 'labdeck.sandbox';
 export const SANDBOX_ATTENDEE_LABEL = 'labdeck.attendee';
 export const SANDBOX_NAME_LABEL = 'labdeck.attendee-name';
+
+/** Where the sandbox's secrets appear (under /run/secrets/); the image's sshd reads them there. */
+export const SANDBOX_SECRET_FILES = Object.freeze({ authorizedKeys: 'labdeck-authorized-keys', hostKey: 'labdeck-host-key' });
+/** The port sshd listens on inside the sandbox. */
+export const SANDBOX_SSH_TARGET_PORT = 22;
+
+export interface SecretRef {
+  readonly id: string;
+  readonly name: string;
+}
 
 export interface SandboxDefinition {
   /** The class the sandbox belongs to (its code): `labdeck.sandbox=<class>`. */
@@ -20,22 +35,24 @@ export interface SandboxDefinition {
   readonly memoryBytes: number;
   /** CPUs × 10⁹. */
   readonly nanoCpus: number;
-  /** A host folder mounted at `socketTarget`, where the inner engine's socket appears for labdeck. */
-  readonly socketFolder: string;
-  readonly socketTarget: string;
-  /** Swarm placement constraints (e.g. `node.id==…` while the engine is reached through a host folder). */
-  readonly constraints: readonly string[];
+  /** The port sshd is published on, in host mode, on the node the sandbox runs on. */
+  readonly sshPort: number;
+  /** The class's public key (root's authorized keys) and the sandbox's own ssh host key, as swarm secrets. */
+  readonly secrets: { readonly authorizedKeys: SecretRef; readonly hostKey: SecretRef };
 }
 
 export interface SandboxNames {
   readonly service: string;
   /** The inner engine's /var/lib/docker: dropped on reset, so a reset sandbox starts empty. */
   readonly volume: string;
+  /** Swarm secrets: root's authorized keys (the class's public key), the sandbox's ssh host key. */
+  readonly authorizedKeysSecret: string;
+  readonly hostKeySecret: string;
 }
 
 export function sandboxNames(classId: string, attendee: string): SandboxNames {
   const base = `labdeck-sandbox-${classId.toLowerCase()}-${attendee.toLowerCase()}`;
-  return { service: base, volume: `${base}-docker` };
+  return { service: base, volume: `${base}-docker`, authorizedKeysSecret: `${base}-keys`, hostKeySecret: `${base}-hostkey` };
 }
 
 export function sandboxLabels(definition: Pick<SandboxDefinition, 'classId' | 'attendee' | 'attendeeName'>): Record<string, string> {
@@ -69,17 +86,30 @@ export function sandboxServiceSpec(definition: SandboxDefinition): Record<string
           { Type: 'bind', Source: '/sys/fs/cgroup', Target: '/sys/fs/cgroup', ReadOnly: false },
           { Type: 'volume', Source: names.volume, Target: '/var/lib/docker', VolumeOptions: { Labels: labels } },
           { Type: 'tmpfs', Target: '/run' },
-          { Type: 'bind', Source: definition.socketFolder, Target: definition.socketTarget },
+        ],
+        // sshd refuses keys others could read or write: root's, read-only to root.
+        Secrets: [
+          secretFile(definition.secrets.authorizedKeys, SANDBOX_SECRET_FILES.authorizedKeys),
+          secretFile(definition.secrets.hostKey, SANDBOX_SECRET_FILES.hostKey),
         ],
         StopGracePeriod: 5_000_000_000,
       },
       Resources: { Limits: { MemoryBytes: definition.memoryBytes, NanoCPUs: definition.nanoCpus } },
       Placement: {
-        Constraints: [...definition.constraints],
         // Attendees spread over the class swarm's nodes: adding a node adds room for more of them.
         Preferences: [{ Spread: { SpreadDescriptor: 'node.id' } }],
       },
       RestartPolicy: { Condition: 'any', Delay: 2_000_000_000 },
     },
+    // Host mode: the port opens on the node running the task, no ingress routing mesh (no IPVS needed), and the
+    // swarm never places two tasks publishing the same port on one node. dnsrr: no virtual IP to allocate.
+    EndpointSpec: {
+      Mode: 'dnsrr',
+      Ports: [{ Protocol: 'tcp', TargetPort: SANDBOX_SSH_TARGET_PORT, PublishedPort: definition.sshPort, PublishMode: 'host' }],
+    },
   };
+}
+
+function secretFile(secret: SecretRef, file: string): Record<string, unknown> {
+  return { SecretID: secret.id, SecretName: secret.name, File: { Name: file, UID: '0', GID: '0', Mode: 0o400 } };
 }

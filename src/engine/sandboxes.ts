@@ -1,8 +1,11 @@
-// Per-attendee sandboxes as Docker Swarm services (their spec: sandbox-spec.ts): created, waited for, given the
-// images a class needs (copied from the outer engine, no registry), listed, and removed with their volume.
+// Per-attendee sandboxes as Docker Swarm services (their spec: sandbox-spec.ts): created with their secrets and ssh
+// port, waited for, given the images a class needs (copied from the outer engine, no registry), listed, and removed
+// with their secrets and volume.
 import type Docker from 'dockerode';
 import { inspectImageByName } from './import-image.ts';
-import { SANDBOX_ATTENDEE_LABEL, SANDBOX_CLASS_LABEL, SANDBOX_NAME_LABEL, sandboxNames, sandboxServiceSpec, type SandboxDefinition } from './sandbox-spec.ts';
+import {
+  SANDBOX_ATTENDEE_LABEL, SANDBOX_CLASS_LABEL, SANDBOX_NAME_LABEL, sandboxLabels, sandboxNames, sandboxServiceSpec, type SandboxDefinition, type SecretRef,
+} from './sandbox-spec.ts';
 
 export type SandboxState = 'running' | 'starting' | 'failed';
 
@@ -17,21 +20,61 @@ export interface SandboxStatus {
   readonly problem: string | undefined;
 }
 
-/** Creates the sandbox's service unless it exists already. */
-export async function createSandbox(docker: Docker, definition: SandboxDefinition): Promise<'created' | 'exists'> {
-  const { service } = sandboxNames(definition.classId, definition.attendee);
-  if (await findService(docker, service)) return 'exists';
-  await docker.createService(sandboxServiceSpec(definition));
-  return 'created';
+export interface SandboxRequest extends Omit<SandboxDefinition, 'sshPort' | 'secrets'> {
+  /** root's authorized keys in the sandbox (the class's public key). */
+  readonly authorizedKeys: string;
+  /** The sandbox's ssh host key (private, OpenSSH format). */
+  readonly hostKey: string;
+  /** Ports are given from here up, the lowest no sandbox of any class publishes. */
+  readonly firstPort: number;
 }
 
 /**
- * Waits until the sandbox's task runs and its inner engine answers; resolves to the sandbox's container id (on this
- * engine). `inner` is the inner engine's connection.
+ * Creates the sandbox's service (with its secrets and a port of its own) unless it exists already; resolves to the
+ * port its sshd is published on. Two calls must not run at once (they could pick the same port).
+ */
+export async function createSandbox(docker: Docker, request: SandboxRequest): Promise<{ outcome: 'created' | 'exists'; port: number }> {
+  const names = sandboxNames(request.classId, request.attendee);
+  const existing = await findService(docker, names.service);
+  if (existing) {
+    const port = publishedPorts(existing)[0];
+    if (port === undefined) throw new Error(`the sandbox ${names.service} publishes no ssh port: remove it (labdeck env reset)`);
+    return { outcome: 'exists', port };
+  }
+  const labels = sandboxLabels(request);
+  // Secrets of a sandbox whose creation was interrupted: their content may be stale.
+  await removeSecrets(docker, [names.authorizedKeysSecret, names.hostKeySecret]);
+  const secret = async (name: string, content: string): Promise<SecretRef> => {
+    const created = (await docker.createSecret({ Name: name, Labels: labels, Data: Buffer.from(content).toString('base64') })) as { id: string };
+    return { id: created.id, name };
+  };
+  const secrets = { authorizedKeys: await secret(names.authorizedKeysSecret, request.authorizedKeys), hostKey: await secret(names.hostKeySecret, request.hostKey) };
+  const port = await freePort(docker, request.firstPort);
+  const { authorizedKeys: _keys, hostKey: _hostKey, firstPort: _first, ...definition } = request;
+  try {
+    await docker.createService(sandboxServiceSpec({ ...definition, sshPort: port, secrets }));
+  } catch (error) {
+    await removeSecrets(docker, [names.authorizedKeysSecret, names.hostKeySecret]).catch(() => {});
+    throw error;
+  }
+  return { outcome: 'created', port };
+}
+
+/** Where a running sandbox is reached: its node's address and the port its sshd is published on there. */
+export interface SandboxPlace {
+  readonly node: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * Waits until the sandbox's task runs and `answers` (given where it runs: e.g. its engine answers over ssh) says it
+ * is ready; resolves to where it runs.
  */
 export async function waitForSandbox(
-  docker: Docker, inner: Docker, classId: string, attendee: string, options: { timeoutMs: number; log: (line: string) => void },
-): Promise<string> {
+  docker: Docker, classId: string, attendee: string,
+  options: { timeoutMs: number; log: (line: string) => void; answers: (place: SandboxPlace) => Promise<boolean> },
+): Promise<SandboxPlace> {
   const { service } = sandboxNames(classId, attendee);
   const deadline = Date.now() + options.timeoutMs;
   let said = '';
@@ -41,10 +84,11 @@ export async function waitForSandbox(
   };
   for (;;) {
     const task = await currentTask(docker, service);
-    const containerId = task?.Status?.ContainerStatus?.ContainerID;
-    if (task?.Status?.State === 'running' && containerId) {
-      say('the sandbox runs; waiting for its Docker engine');
-      if (await inner.ping().then(() => true, () => false)) return containerId;
+    const port = task?.Status?.PortStatus?.Ports?.find((p) => p.PublishMode === 'host')?.PublishedPort;
+    if (task?.Status?.State === 'running' && task.NodeID && port) {
+      const place = { node: task.NodeID, address: await nodeAddress(docker, task.NodeID), port };
+      say(`the sandbox runs (node ${place.address}, port ${port}); waiting for its Docker engine`);
+      if (await options.answers(place)) return place;
     } else {
       say(`sandbox task: ${task?.Status?.State ?? 'not scheduled yet'}${task?.Status?.Err ? ` (${task.Status.Err})` : ''}`);
     }
@@ -98,14 +142,16 @@ export async function listSandboxes(docker: Docker, classId: string): Promise<Sa
 }
 
 /**
- * Removes the sandbox: its service, its container right away, then its volume (the inner engine's images, containers
- * and swarm). True when there was something to remove. The volume lives on the node that ran the task: removed
- * here when that is this engine's node.
+ * Removes the sandbox: its service, its secrets, its container right away, then its volume (the inner engine's
+ * images, containers and swarm). True when there was something to remove. The volume lives on the node that ran
+ * the task: removed here when that is this engine's node.
  */
 export async function removeSandbox(docker: Docker, classId: string, attendee: string, timeoutMs = 30_000): Promise<boolean> {
   const names = sandboxNames(classId, attendee);
   const service = await findService(docker, names.service);
   if (service) await docker.getService(service.ID!).remove().catch(ignoreGone);
+  // A secret can go once no service refers to it, whether or not its tasks are gone.
+  const secrets = await removeSecrets(docker, [names.authorizedKeysSecret, names.hostKeySecret]);
   const deadline = Date.now() + timeoutMs;
   // The swarm removes the task's container asynchronously; removing it here frees the volume without waiting.
   for (;;) {
@@ -116,7 +162,7 @@ export async function removeSandbox(docker: Docker, classId: string, attendee: s
       return true;
     } catch (problem) {
       const status = (problem as { statusCode?: number }).statusCode;
-      if (status === 404) return service !== undefined;
+      if (status === 404) return service !== undefined || secrets > 0;
       // 409: still in use by a container the swarm is removing.
       if (status !== 409 || Date.now() > deadline) throw problem;
     }
@@ -124,13 +170,39 @@ export async function removeSandbox(docker: Docker, classId: string, attendee: s
   }
 }
 
-/** This engine's swarm node id (sandboxes reached through a host folder are pinned to it). */
-export async function localNodeId(docker: Docker): Promise<string> {
-  const info = (await docker.info()) as { Swarm?: { NodeID?: string; LocalNodeState?: string } };
-  if (info.Swarm?.LocalNodeState !== 'active' || !info.Swarm.NodeID) {
-    throw new Error('this engine is not part of a swarm: sandboxes are swarm services (run `docker swarm init` on the class machine)');
-  }
-  return info.Swarm.NodeID;
+/**
+ * The lowest port from `first` up that no sandbox (of any class) publishes. Host-mode ports only clash on one node,
+ * but a sandbox may move to any node: one port per sandbox, swarm-wide.
+ */
+async function freePort(docker: Docker, first: number): Promise<number> {
+  const services = await docker.listServices({ filters: { label: [SANDBOX_CLASS_LABEL] } });
+  const taken = new Set(services.flatMap(publishedPorts));
+  let port = first;
+  while (taken.has(port)) port++;
+  return port;
+}
+
+function publishedPorts(service: Docker.Service | { Spec?: unknown }): number[] {
+  const spec = (service as { Spec?: { EndpointSpec?: { Ports?: { PublishedPort?: number }[] } } }).Spec;
+  return (spec?.EndpointSpec?.Ports ?? []).flatMap((p) => (p.PublishedPort ? [p.PublishedPort] : []));
+}
+
+/** The address other machines reach a swarm node at (a manager may report 0.0.0.0: its manager address then). */
+async function nodeAddress(docker: Docker, nodeId: string): Promise<string> {
+  const node = (await docker.getNode(nodeId).inspect()) as { Status?: { Addr?: string }; ManagerStatus?: { Addr?: string } };
+  const address = node.Status?.Addr;
+  if (address && address !== '0.0.0.0') return address;
+  const manager = node.ManagerStatus?.Addr?.replace(/:\d+$/, '');
+  if (manager) return manager;
+  throw new Error(`the swarm does not say at which address node ${nodeId} is reached`);
+}
+
+/** Removes the named secrets that exist; resolves to how many there were. */
+async function removeSecrets(docker: Docker, names: readonly string[]): Promise<number> {
+  const secrets = (await docker.listSecrets({ filters: { name: [...names] } })) as { ID: string; Spec?: { Name?: string } }[];
+  const ours = secrets.filter((secret) => names.includes(secret.Spec?.Name ?? ''));
+  await Promise.all(ours.map((secret) => docker.getSecret(secret.ID).remove().catch(ignoreGone)));
+  return ours.length;
 }
 
 async function findService(docker: Docker, name: string): Promise<Docker.Service | undefined> {
@@ -141,7 +213,7 @@ async function findService(docker: Docker, name: string): Promise<Docker.Service
 interface TaskView {
   NodeID?: string;
   UpdatedAt?: string;
-  Status?: { State?: string; Err?: string; ContainerStatus?: { ContainerID?: string } };
+  Status?: { State?: string; Err?: string; PortStatus?: { Ports?: { PublishMode?: string; PublishedPort?: number }[] } };
 }
 
 /** The service's most recent task (the one a restart replaced its predecessor with). */

@@ -1,7 +1,6 @@
 // The environment provider a class's configuration names, built with what it needs from the outside.
 import { join } from 'node:path';
 import type { EngineClient } from '../engine/services.ts';
-import { LabdeckError } from '../errors.ts';
 import type { EnvironmentConfig } from './environment-config.ts';
 import { createExternalProvider, externalEngineOf } from './external-provider.ts';
 import { createLocalProvider, type EnvironmentProvider } from './provider.ts';
@@ -18,20 +17,10 @@ export interface ProviderContext {
   readonly log: (line: string) => void;
 }
 
-/** A unix socket path holds at most 107 bytes; an attendee's socket adds this much to the environments folder. */
-const socketSuffixLength = '/a-0123456789ab/engine/docker.sock'.length;
-
 export function createEnvironmentProvider(config: EnvironmentConfig, context: ProviderContext): EnvironmentProvider {
   const root = environmentsFolder(context.dataDir);
   if (config.provider === 'local') return createLocalProvider();
   if (config.provider === 'external') return createExternalProvider({ attendeesFile: config.attendeesFile, root, log: context.log });
-  if (Buffer.byteLength(root) + socketSuffixLength > 107) {
-    throw new LabdeckError(
-      `the class data folder ${context.dataDir} is too long a path for the sandboxes' engine sockets (unix sockets allow 107 bytes): ` +
-        'choose a shorter one with --data or LABDECK_DATA',
-      config.location,
-    );
-  }
   return createSwarmProvider({ docker: context.docker, classId: context.classId, root, config, log: context.log });
 }
 

@@ -1,13 +1,15 @@
 // How a terminal reaches an attendee's environment, whatever prepares it: the terminal runs a small waiting script
 // with the attendee's folder; the environment writes there, as it gets ready, the progress lines the attendee sees
-// ("preparing your environment") and finally an `enter` script (`exec docker exec -it <sandbox> "$@"`, or the
-// attendee's ssh command), which the terminal then execs with the terminal's own command as arguments.
+// ("preparing your environment") and finally an `enter` script (`exec ssh … root@<sandbox's node> "$@"`, or the
+// attendee's own command), which the terminal then execs with the terminal's own command as arguments.
 //
 // Files rather than memory: `labdeck env reset` runs in another process than `labdeck serve`, and both see the same
 // folder. Attendee ids are safe file names (the terminal manager's placeholder alphabet).
 import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandTemplate } from '../terminal/command-template.ts';
+import { integratedBash } from '../terminal/bash-integration.ts';
+import { withShellIntegration, type ShellIntegrationHook } from '../terminal/shell-integration.ts';
 
 /** `$1` the environments folder, `$2` the attendee; the rest is the command to run inside the environment. */
 const WAIT_SCRIPT = `dir="$1/$2"; shift 2
@@ -30,6 +32,17 @@ exec sh "$dir/enter" "$@"`;
 export function launcherTemplate(root: string, inner: CommandTemplate): CommandTemplate {
   return Object.freeze(['sh', '-c', WAIT_SCRIPT, 'labdeck-environment', root, '{attendee}', ...inner]);
 }
+
+/**
+ * Shell integration for terminals made by launcherTemplate() whose `enter` is ssh: their inner bash words become
+ * ssh's remote command line, so they are wrapped the way a bash over ssh is. Other commands as usual.
+ */
+export const launcherShellIntegrationOverSsh: ShellIntegrationHook = (argv) => {
+  if (argv[0] !== 'sh' || argv[2] !== WAIT_SCRIPT) return withShellIntegration(argv);
+  const fixed = 6; // sh -c WAIT_SCRIPT labdeck-environment root attendee
+  const integrated = integratedBash(argv.slice(fixed), 'ssh');
+  return integrated && { argv: [...argv.slice(0, fixed), ...integrated.command], nonce: integrated.nonce };
+};
 
 export function attendeeFolder(root: string, attendee: string): string {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/.test(attendee)) throw new Error(`unsafe attendee id ${JSON.stringify(attendee)}`);

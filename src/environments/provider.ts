@@ -5,6 +5,7 @@
 import type { TerminalSpec } from '../config-terminals.ts';
 import type { EngineAddress } from '../engine/engine-address.ts';
 import type { CommandTemplate } from '../terminal/command-template.ts';
+import type { ShellIntegrationHook } from '../terminal/shell-integration.ts';
 
 export interface AttendeeRef {
   /** Stable, safe in names and paths (`a-…`). */
@@ -28,6 +29,8 @@ export interface EnvironmentProvider {
   readonly localShells: boolean;
   /** Terminal name → the command template each attendee's terminal runs, from the workshop's `terminals:`. */
   terminalCommands(terminals: readonly TerminalSpec[]): Record<string, CommandTemplate>;
+  /** How terminals of this environment get shell integration (default: the terminal manager's own recognition). */
+  readonly shellIntegration?: ShellIntegrationHook;
   /** The engine an attendee's checks watch; undefined: the local engine, shared by everyone. */
   engineOf(attendee: string): EngineAddress | undefined;
   /** Makes the attendee's environment ready; calls for the same attendee while one runs share it. */

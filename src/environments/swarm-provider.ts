@@ -1,32 +1,35 @@
 // The `swarm` environment provider: per attendee, a sandbox running as a Docker Swarm service on the class swarm,
-// with its own Docker engine inside (engine/sandbox-image.ts, engine/sandbox-spec.ts). Terminals run inside the
-// sandbox (`docker exec -it <sandbox> …`), checks watch its inner engine.
+// with its own Docker engine inside (engine/sandbox-image.ts, engine/sandbox-spec.ts), wherever the swarm places it.
 //
-// How labdeck reaches a sandbox: its inner engine listens on a unix socket in a host folder bind-mounted into it
-// (`<environments>/<attendee>/engine/docker.sock`), and terminals `docker exec` into its container on this engine.
-// Both only work on the node labdeck runs on, so sandboxes are pinned to it (a placement constraint); the spread
-// preference in the spec takes over once sandboxes are reached over the network (see docs/environments.md).
+// One way in, from any node: ssh. The sandbox's sshd is published in host mode on a port of its own, on the node its
+// task runs on; it accepts the class key (ssh-keys.ts) and proves itself with a host key labdeck made for it.
+// Terminals run `ssh -tt … root@<node> <command>`; checks watch `ssh://root@<node>:<port>` (the docker CLI's
+// `dial-stdio` inside), an address written to the attendee's folder once the sandbox runs, and read again at each
+// connection, so that the checks' watch, started when the attendee joins, follows the sandbox when it is made.
 //
 // A sandbox holds near-root power over its node: use this provider on machines dedicated to a class, never on a
 // shared server.
-import { mkdirSync, rmSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectEngine } from '../engine/docker.ts';
-import type { EngineAddress } from '../engine/engine-address.ts';
-import { ensureSandboxImage, SANDBOX_SOCKET_FOLDER } from '../engine/sandbox-image.ts';
+import { connectEngineAt, currentHost, type EngineAddress } from '../engine/engine-address.ts';
+import { ensureSandboxImage } from '../engine/sandbox-image.ts';
 import { sandboxNames } from '../engine/sandbox-spec.ts';
-import { createSandbox, listSandboxes, localNodeId, preloadImages, removeSandbox, waitForSandbox } from '../engine/sandboxes.ts';
+import { createSandbox, listSandboxes, preloadImages, removeSandbox, waitForSandbox, type SandboxPlace } from '../engine/sandboxes.ts';
 import type { EngineClient } from '../engine/services.ts';
 import type { SwarmEnvironmentConfig } from './environment-config.ts';
-import { attendeeFolder, isReady, launcherTemplate, removeAttendeeFolder, reportFailure, reportProgress, startPreparing, writeEnterCommand } from './launcher.ts';
+import { attendeeFolder, isReady, launcherShellIntegrationOverSsh, launcherTemplate, removeAttendeeFolder, reportFailure, reportProgress, startPreparing, writeEnterCommand } from './launcher.ts';
 import type { AttendeeRef, EnvironmentProvider, EnvironmentStatus } from './provider.ts';
+import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
+
+/** Sandboxes' ssh ports are given from here up (one per sandbox, swarm-wide). */
+export const FIRST_SANDBOX_PORT = 2200;
 
 export interface SwarmProviderOptions {
   /** The class swarm's manager engine (the one labdeck runs next to). */
   readonly docker: EngineClient;
   /** The class code: `labdeck.sandbox=<class>`. */
   readonly classId: string;
-  /** Where the attendees' folders are (launcher files and engine sockets). Unix sockets need a short path. */
+  /** Where the attendees' folders are (launcher files, keys, the sandboxes' addresses). */
   readonly root: string;
   readonly config: SwarmEnvironmentConfig;
   readonly log: (line: string) => void;
@@ -40,9 +43,10 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
   const { docker, classId, root, config } = options;
   const running = new Map<string, Promise<void>>();
   const queue = limiter(options.concurrency ?? 2);
+  // Creations one at a time: each picks the lowest port no sandbox publishes yet.
+  const creation = limiter(1);
   let image: Promise<string> | undefined;
-  let node: Promise<string> | undefined;
-  const socketFolder = (attendee: string): string => sandboxSocketFolder(root, attendee);
+  let classKey: Promise<string> | undefined;
   const engineOf = (attendee: string): EngineAddress => sandboxEngineAddress(root, attendee);
 
   const prepare = async (attendee: AttendeeRef): Promise<void> => {
@@ -58,25 +62,37 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         image = undefined;
         throw error;
       });
+      classKey ??= ensureClassKey(root, classId).catch((error: unknown) => {
+        classKey = undefined;
+        throw error;
+      });
       say('preparing your sandbox (the first one of a class builds its image: about a minute)');
-      const imageName = await image;
-      node ??= localNodeId(docker);
-      const nodeId = await node;
-      mkdirSync(socketFolder(attendee.id), { recursive: true });
-      // A socket left by a previous sandbox would answer nothing: the new engine makes its own.
-      rmSync(join(socketFolder(attendee.id), 'docker.sock'), { force: true });
-      const outcome = await createSandbox(docker, {
+      const [imageName, publicKey] = await Promise.all([image, classKey]);
+      const names = sandboxNames(classId, attendee.id);
+      let hostKey = readHostKey(root, attendee.id);
+      if (!hostKey) {
+        // A sandbox whose host key labdeck no longer has cannot be told from an impostor: it makes way for a new one.
+        if (await removeSandbox(docker, classId, attendee.id)) say('its keys were lost: replacing the sandbox');
+        hostKey = await makeHostKey(root, attendee.id, names.service);
+      }
+      const { outcome } = await creation(() => createSandbox(docker, {
         classId, attendee: attendee.id, attendeeName: attendee.name, image: imageName,
         memoryBytes: config.memoryBytes, nanoCpus: config.nanoCpus,
-        socketFolder: socketFolder(attendee.id), socketTarget: SANDBOX_SOCKET_FOLDER,
-        constraints: [`node.id==${nodeId}`],
-      });
+        authorizedKeys: publicKey, hostKey: hostKey.privateKey, firstPort: FIRST_SANDBOX_PORT,
+      }));
       say(outcome === 'created' ? 'sandbox created, starting its Docker engine' : 'sandbox found, checking its Docker engine');
-      const inner = connectEngine(engineOf(attendee.id));
-      const container = await waitForSandbox(docker, inner, classId, attendee.id, { timeoutMs: options.startTimeoutMs ?? 120_000, log: say });
+      const inner = connectEngineAt(engineOf(attendee.id));
+      const place = await waitForSandbox(docker, classId, attendee.id, {
+        timeoutMs: options.startTimeoutMs ?? 120_000,
+        log: say,
+        answers: async (where) => {
+          writeEngineHost(root, attendee.id, sshUrl(where));
+          return inner.ping().then(() => true, () => false);
+        },
+      });
       const loaded = await preloadImages(docker, inner, config.images, say);
       if (loaded.length > 0) say(`images ready: ${loaded.join(', ')}`);
-      writeEnterCommand(root, attendee.id, ['docker', 'exec', '-it', '-w', '/root', container]);
+      writeEnterCommand(root, attendee.id, sshCommand(root, attendee.id, names.service, place));
       say('ready');
     } catch (error) {
       const message = (error as Error).message;
@@ -107,6 +123,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     localShells: false,
     // Every terminal runs inside the sandbox: a local shell there is its login bash, any other command runs from it.
     terminalCommands: (terminals) => Object.fromEntries(terminals.map((terminal) => [terminal.name, launcherTemplate(root, terminal.command)])),
+    shellIntegration: launcherShellIntegrationOverSsh,
     engineOf,
     up,
     down,
@@ -125,21 +142,54 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         if (running.has(attendee.id)) return { attendee, state: 'preparing', detail: service };
         if (!sandbox) return { attendee, state: 'absent', detail: 'no sandbox' };
         if (sandbox.state === 'failed') return { attendee, state: 'failed', detail: `${service}: ${sandbox.problem ?? 'its task failed'}` };
-        if (sandbox.state === 'running' && isReady(root, attendee.id)) return { attendee, state: 'ready', detail: `${service} on node ${sandbox.node}` };
+        if (sandbox.state === 'running' && isReady(root, attendee.id)) {
+          return { attendee, state: 'ready', detail: `${service} at ${currentHost(engineOf(attendee.id)) ?? `node ${sandbox.node}`}` };
+        }
         return { attendee, state: 'preparing', detail: `${service}${sandbox.problem ? `: ${sandbox.problem}` : ''}` };
       });
     },
   };
 }
 
-/** The host folder bind-mounted into the attendee's sandbox, where its inner engine's socket appears. */
-function sandboxSocketFolder(root: string, attendee: string): string {
-  return join(attendeeFolder(root, attendee), 'engine');
+/**
+ * The attendee's inner engine, as labdeck reaches it: over ssh with the class key, at the address written once the
+ * sandbox runs (known before the sandbox exists: it is files).
+ */
+export function sandboxEngineAddress(root: string, attendee: string): EngineAddress {
+  return { hostFile: engineHostFile(root, attendee), ssh: { identity: classKeyFile(root), hostKey: `${hostKeyFile(root, attendee)}.pub` } };
 }
 
-/** The attendee's inner engine, as labdeck reaches it (known before the sandbox exists: it is a path). */
-export function sandboxEngineAddress(root: string, attendee: string): EngineAddress {
-  return { host: `unix://${join(sandboxSocketFolder(root, attendee), 'docker.sock')}` };
+function engineHostFile(root: string, attendee: string): string {
+  return join(attendeeFolder(root, attendee), 'engine-host');
+}
+
+function writeEngineHost(root: string, attendee: string, url: string): void {
+  const file = engineHostFile(root, attendee);
+  writeFileSync(`${file}.tmp`, `${url}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+function sshUrl(place: SandboxPlace): string {
+  return `ssh://root@${hostPart(place.address)}:${place.port}`;
+}
+
+function hostPart(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+/**
+ * What terminals exec to enter the sandbox, followed by their own command (ssh joins its words with spaces for the
+ * remote shell). No user ssh configuration applies; only the class key is offered, and only this sandbox's host key
+ * is trusted, under the sandbox's name (`HostKeyAlias`), wherever it runs.
+ */
+function sshCommand(root: string, attendee: string, alias: string, place: SandboxPlace): string[] {
+  return [
+    'ssh', '-F', 'none', '-tt', '-i', classKeyFile(root), '-p', String(place.port),
+    '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
+    '-o', `UserKnownHostsFile=${knownHostsFile(root, attendee)}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', `HostKeyAlias=${alias}`,
+    '-o', 'ServerAliveInterval=30', '-o', 'LogLevel=ERROR',
+    `root@${place.address}`,
+  ];
 }
 
 /** Runs at most `limit` of the given tasks at a time, in the order they came. */

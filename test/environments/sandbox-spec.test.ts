@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sandboxNames, sandboxServiceSpec } from '../../src/engine/sandbox-spec.ts';
+import { SANDBOX_SECRET_FILES, sandboxNames, sandboxServiceSpec } from '../../src/engine/sandbox-spec.ts';
 
 const definition = {
   classId: 'K7QX2P', attendee: 'a-0123abcd', attendeeName: 'Zoë <b>', image: 'labdeck/sandbox:latest',
-  memoryBytes: 1024 ** 3, nanoCpus: 1.5e9, socketFolder: '/data/environments/a-0123abcd/engine', socketTarget: '/labdeck',
-  constraints: ['node.id==abc'],
+  memoryBytes: 1024 ** 3, nanoCpus: 1.5e9, sshPort: 2203,
+  secrets: { authorizedKeys: { id: 'sec1', name: 'keys' }, hostKey: { id: 'sec2', name: 'hostkey' } },
 };
 
 test('a sandbox is a labelled, resource-limited, spread swarm service with its own engine storage', () => {
@@ -15,7 +15,17 @@ test('a sandbox is a labelled, resource-limited, spread swarm service with its o
   assert.deepEqual(spec.TaskTemplate.ContainerSpec.Labels, spec.Labels);
   assert.deepEqual(spec.Mode, { Replicated: { Replicas: 1 } });
   assert.deepEqual(spec.TaskTemplate.Resources, { Limits: { MemoryBytes: 1024 ** 3, NanoCPUs: 1.5e9 } });
-  assert.deepEqual(spec.TaskTemplate.Placement, { Constraints: ['node.id==abc'], Preferences: [{ Spread: { SpreadDescriptor: 'node.id' } }] });
+  // Any node of the class swarm: nothing pins a sandbox to the node labdeck runs on.
+  assert.deepEqual(spec.TaskTemplate.Placement, { Preferences: [{ Spread: { SpreadDescriptor: 'node.id' } }] });
+});
+
+test('a sandbox is reached over ssh: its port published in host mode, its keys as root-only secrets', () => {
+  const spec = sandboxServiceSpec(definition) as any;
+  assert.deepEqual(spec.EndpointSpec, { Mode: 'dnsrr', Ports: [{ Protocol: 'tcp', TargetPort: 22, PublishedPort: 2203, PublishMode: 'host' }] });
+  assert.deepEqual(spec.TaskTemplate.ContainerSpec.Secrets, [
+    { SecretID: 'sec1', SecretName: 'keys', File: { Name: SANDBOX_SECRET_FILES.authorizedKeys, UID: '0', GID: '0', Mode: 0o400 } },
+    { SecretID: 'sec2', SecretName: 'hostkey', File: { Name: SANDBOX_SECRET_FILES.hostKey, UID: '0', GID: '0', Mode: 0o400 } },
+  ]);
 });
 
 test('a sandbox gets what Docker-in-Docker needs as a service: capabilities, cgroups, a volume, tmpfs /run', () => {
@@ -29,10 +39,13 @@ test('a sandbox gets what Docker-in-Docker needs as a service: capabilities, cgr
   assert.equal(mounts['/var/lib/docker'].Source, sandboxNames('K7QX2P', 'a-0123abcd').volume);
   assert.equal(mounts['/var/lib/docker'].VolumeOptions.Labels['labdeck.sandbox'], 'K7QX2P');
   assert.deepEqual(mounts['/run'], { Type: 'tmpfs', Target: '/run' });
-  assert.deepEqual(mounts['/labdeck'], { Type: 'bind', Source: '/data/environments/a-0123abcd/engine', Target: '/labdeck' });
+  assert.equal(container.Mounts.length, 3);
 });
 
-test('sandbox names: one service and one volume per class and attendee', () => {
-  assert.deepEqual(sandboxNames('ABC234', 'a-1'), { service: 'labdeck-sandbox-abc234-a-1', volume: 'labdeck-sandbox-abc234-a-1-docker' });
+test('sandbox names: one service, one volume and two secrets per class and attendee', () => {
+  assert.deepEqual(sandboxNames('ABC234', 'a-1'), {
+    service: 'labdeck-sandbox-abc234-a-1', volume: 'labdeck-sandbox-abc234-a-1-docker',
+    authorizedKeysSecret: 'labdeck-sandbox-abc234-a-1-keys', hostKeySecret: 'labdeck-sandbox-abc234-a-1-hostkey',
+  });
   assert.notEqual(sandboxNames('ABC234', 'a-1').service, sandboxNames('ABC235', 'a-1').service);
 });
