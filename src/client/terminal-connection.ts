@@ -32,17 +32,22 @@ export interface TerminalConnectionOptions {
   readonly onNotice: (message: string) => void;
 }
 
-/** Acks are batched: one frame per this many written bytes, or after a short pause. */
-const ACK_BATCH_BYTES = 8 * 1024;
-const ACK_DELAY_MS = 10;
+/**
+ * While xterm still has writes queued, acks are batched (one frame per this many parsed bytes); once it has parsed
+ * everything received, the rest is acked at once. No timer: a delayed ack is time the server's flow control counts
+ * as parse time, so it shrinks the window it grants (under load a `cat` came as 8 KiB frames, each acked 10 ms late).
+ */
+const ACK_BATCH_BYTES = 64 * 1024;
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
 const encoder = new TextEncoder();
 
 export class TerminalConnection {
   #socket: WebSocket | undefined;
   #state: TerminalState | undefined;
+  /** Parsed bytes not acked yet. */
   #pendingAck = 0;
-  #ackTimer: number | undefined;
+  /** Bytes handed to xterm and not parsed yet (this socket's). */
+  #unparsed = 0;
   #retryTimer: number | undefined;
   #attempt = 0;
   #disposed = false;
@@ -79,6 +84,7 @@ export class TerminalConnection {
     this.#state = undefined;
     this.#ended = false;
     this.#pendingAck = 0;
+    this.#unparsed = 0;
     this.options.onStatus({ kind: 'connecting' });
     const socket = new WebSocket(this.options.url, TERMINAL_SUBPROTOCOL);
     socket.binaryType = 'arraybuffer';
@@ -121,7 +127,6 @@ export class TerminalConnection {
   dispose(): void {
     this.#disposed = true;
     clearTimeout(this.#retryTimer);
-    clearTimeout(this.#ackTimer);
     this.#socket?.close(CloseCode.normal);
   }
 
@@ -155,20 +160,16 @@ export class TerminalConnection {
   }
 
   #write(data: Uint8Array, generation: number): void {
+    this.#unparsed += data.byteLength;
     this.terminal.write(data, () => {
       if (generation !== this.#generation) return;
+      this.#unparsed -= data.byteLength;
       this.#pendingAck += data.byteLength;
-      if (this.#pendingAck >= ACK_BATCH_BYTES) this.#flushAck();
-      else if (this.#ackTimer === undefined) this.#ackTimer = window.setTimeout(() => this.#flushAck(), ACK_DELAY_MS);
+      if (this.#unparsed === 0 || this.#pendingAck >= ACK_BATCH_BYTES) {
+        this.#send({ type: 'ack', bytes: this.#pendingAck });
+        this.#pendingAck = 0;
+      }
     });
-  }
-
-  #flushAck(): void {
-    clearTimeout(this.#ackTimer);
-    this.#ackTimer = undefined;
-    if (this.#pendingAck === 0) return;
-    this.#send({ type: 'ack', bytes: this.#pendingAck });
-    this.#pendingAck = 0;
   }
 
   #send(message: ClientMessage): void {

@@ -18,7 +18,7 @@ import { startServer, type RunningServer } from '../../src/http/server.ts';
 import { createAccess } from '../../src/http/access.ts';
 import { serveTerminals } from '../../src/commands/serve-terminals.ts';
 import type { TerminalService } from '../../src/http/terminal-route.ts';
-import { TERMINAL_SUBPROTOCOL, type CommandRecord } from '../../src/protocol.ts';
+import { ClientFrameType, ServerFrameType, TERMINAL_SUBPROTOCOL, type CommandRecord } from '../../src/protocol.ts';
 
 const chapter = `# Terminal test
 
@@ -106,6 +106,47 @@ test('the pane is open by default; typed commands run; slide keys stay out of th
   await page.keyboard.press('PageDown');
   await waitForScreen(page, /typed-42/);
   assert.equal(await page.evaluate(() => location.hash), hash, 'keys typed in the shell did not move the slides');
+  await page.close();
+});
+
+test('output is acked once xterm has parsed it, with no timer in the way of the flow control', async () => {
+  const page = await attendee.newPage();
+  // Counts the output bytes received and acked, and stops every delayed timer of the page (xterm parses in
+  // zero-delay ones): an ack left for a timer would never come, and would count as parse time on the server.
+  await page.addInitScript(`(() => {
+    const counts = (window.ackCounts = { received: 0, acked: 0 });
+    const setTimeoutNow = window.setTimeout;
+    window.setTimeout = (handler, delay, ...rest) => (delay > 0 ? 0 : setTimeoutNow(handler, delay, ...rest));
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+      if (data instanceof Uint8Array && data[0] === ${ClientFrameType.ack}) counts.acked += new DataView(data.buffer, data.byteOffset + 1, 4).getUint32(0);
+      return send.call(this, data);
+    };
+    const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
+    Object.defineProperty(WebSocket.prototype, 'onmessage', {
+      get() { return onmessage.get.call(this); },
+      set(listener) {
+        onmessage.set.call(this, (event) => {
+          const type = new Uint8Array(event.data)[0];
+          if (type === ${ServerFrameType.output} || type === ${ServerFrameType.snapshot}) counts.received += event.data.byteLength - 1;
+          listener(event);
+        });
+      },
+    });
+  })()`);
+  await page.goto(server.url);
+  await page.waitForSelector('html[data-labdeck-terminals="ready"]');
+  await typeInTerminal(page, 'echo acked-$((6*7))\n');
+  const deadline = Date.now() + 5000;
+  let counts = { received: 0, acked: 0 };
+  for (;;) {
+    counts = await page.evaluate(() => (window as unknown as { ackCounts: { received: number; acked: number } }).ackCounts);
+    if ((/acked-42\s/.test(await screen(page)) && counts.acked === counts.received) || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.match(await screen(page), /acked-42\s/);
+  assert.ok(counts.received > 0);
+  assert.equal(counts.acked, counts.received, 'every output byte on screen was acked');
   await page.close();
 });
 
