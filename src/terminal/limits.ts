@@ -43,8 +43,10 @@ export const DEFAULT_TERMINAL_LIMITS: TerminalLimits = Object.freeze({
   minRows: 4,
   maxRows: 200,
   highWatermark: 1024 * 1024,
-  lowWatermark: 16 * 1024,
-  targetLagMs: 100,
+  // The measured rate includes every fixed delay of the round trip (the page's frames, the network, the PTY): with a
+  // small floor and lag, a loaded machine shrank the window until the browser starved (half idle during a `cat`).
+  lowWatermark: 64 * 1024,
+  targetLagMs: 250,
   mirrorWindow: 2 * 1024 * 1024,
   stallTimeoutMs: 5_000,
   graceMs: 30 * 60_000,

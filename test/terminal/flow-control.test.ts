@@ -111,15 +111,15 @@ test('a read-write viewer that stalls the PTY past the timeout is dropped to rep
   assert.deepEqual(flow.evaluate().repaint, ['frozen-tab']);
 });
 
-test('`yes` against a viewer acking every 20 ms: bounded buffers, the PTY pauses, Ctrl-C brings the prompt back within 1 s', async (t) => {
+test('`yes` against a renderer slower than it (32 KiB every 20 ms): bounded buffers, the PTY pauses, Ctrl-C brings the prompt back within 1 s', async (t) => {
   const manager = new TerminalManager({ defaultCommand: 'bash', env: testEnvironment() });
   t.after(() => manager.dispose());
   const client = new TerminalClient();
   client.autoAck = false;
   const connection = manager.attach({ attendee: 'alice', terminal: 'shell', role: 'owner', cols: 80, rows: 24 }, client);
   client.onAck = (n) => connection.ack(n);
-  // A renderer that acks what it wrote only every 20 ms.
-  const acker = setInterval(() => client.flushAck(), 20);
+  // A renderer that gets through 32 KiB every 20 ms (1.6 MB/s): `yes` writes far faster, so the PTY must wait for it.
+  const acker = setInterval(() => client.flushAck(32 * 1024), 20);
   t.after(() => clearInterval(acker));
   const session = manager.get('alice', 'shell')!;
   // A projector that stops acking altogether: it must not hold the attendee back.

@@ -61,12 +61,14 @@ test('shell integration records commands with exit codes and cwd, and ignores fo
   for (const record of session.commandLog) assert.ok(record.endedAt! >= record.startedAt);
   assert.doesNotMatch(client.text, /\x1b\]633/, 'forged sequences are stripped too');
   // Ctrl-C on a running command: exit 130.
-  connection.input(bytes('sleep 30\r'));
-  await waitUntil(() => client.text.includes('sleep 30'), 5000, () => 'sleep echoed');
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Interrupt only once the command runs (its first output is there): the echo of the typed line is not enough on a
+  // loaded machine, where bash may not have read the line yet. One process (sh, then sleep in its place), so that
+  // the interrupt cannot fall between two commands of a list.
+  connection.input(bytes("sh -c 'echo sleeping; exec sleep 30'\r"));
+  await waitUntil(() => /[\r\n]sleeping\r\n/.test(client.text), 5000, () => `the command running: ${JSON.stringify(client.text.slice(-200))}`);
   connection.input(bytes('\x03'));
   await waitUntil(() => session.commandLog.length === 6, 5000, () => 'sleep recorded');
-  assert.deepEqual([session.commandLog[5]!.command, session.commandLog[5]!.exitCode], ['sleep 30', 130]);
+  assert.deepEqual([session.commandLog[5]!.command, session.commandLog[5]!.exitCode], ["sh -c 'echo sleeping; exec sleep 30'", 130]);
 });
 
 test('every viewer sees the same output; a watcher cannot type and its input is counted', async (t) => {

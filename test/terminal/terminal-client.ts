@@ -46,9 +46,10 @@ export class TerminalClient implements ViewerSink {
     }
   }
 
-  flushAck(): void {
-    const bytes = this.pendingAck;
-    this.pendingAck = 0;
+  /** Acks what was written, at most `maxBytes` of it (a renderer slower than the program). */
+  flushAck(maxBytes = Number.POSITIVE_INFINITY): void {
+    const bytes = Math.min(this.pendingAck, maxBytes);
+    this.pendingAck -= bytes;
     if (bytes > 0) this.onAck(bytes);
   }
 
