@@ -78,7 +78,7 @@ export async function benchChecks(): Promise<string> {
     return [
       `Engine: the local dockerd (single-node swarm). A step checks \`replicas: 2\` on a service scaled 1 ↔ 2 through the`,
       `API, ${changes} changes each way of watching. labdeck: the real server, the result read from its WebSocket`,
-      `(events → 50 ms debounce → a read of the changed parts only → evaluation → fan-out). Verify script: \`docker service inspect\``,
+      `(events → 30 ms debounce → a read of the changed parts only → evaluation → fan-out). Verify script: \`docker service inspect\``,
       `per check every ${verifyIntervalMs / 1000} s per watcher (Killercoda style), in the same process.`,
       '',
       '| latency from `service update --replicas` to the result | p50 | p95 | goal p95 < 500 ms |',
