@@ -48,12 +48,15 @@ interface Environment {
 }
 
 export function startLiveChecks(options: LiveChecksOptions): LiveChecks {
+  // Read once per deck change (the deck's watcher covers exercises/*.yml) and shared by every environment: a class
+  // of sandboxes must not re-read and re-report the same files once per attendee.
+  let specFiles = readSpecFiles(options.manifest, options.log);
   const start = (address: EngineAddress, name: string): Environment => {
     const docker = connectEngineAt(address);
     const watch = watchEngine(docker, options.engineWatch);
     const checks = createCheckService({
       deck: () => deckOutline(options.deck.current()),
-      specFiles: () => readSpecFiles(options.manifest, options.log),
+      specFiles: () => specFiles,
       engine: watch,
       probe: (probe) => runProbe(docker, probe),
       catalog: { imageSubstitutes: options.imageSubstitutes ?? {} },
@@ -73,6 +76,7 @@ export function startLiveChecks(options: LiveChecksOptions): LiveChecks {
     return environment.checks;
   };
   const unsubscribe = options.deck.onChange(() => {
+    specFiles = readSpecFiles(options.manifest, options.log);
     local.checks.rebuild();
     for (const environment of attendees.values()) environment.checks.rebuild();
   });

@@ -3,6 +3,8 @@
 // steps are confirmed over the socket; Origin and roles are enforced; sockets add no engine API calls.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { resultsPath } from '../../src/protocol.ts';
 import { startCheckedWorkshop, type CheckedWorkshop } from '../support/checked-workshop.ts';
@@ -89,4 +91,19 @@ test('a socket from another origin is refused', async () => {
     socket.once('open', () => reject(new Error('opened')));
   });
   assert.equal(status, 403);
+});
+
+test('an edited check spec is read again and the results follow it', async () => {
+  const page = await open();
+  const [createStep] = lab.stepIds;
+  const specFile = join(lab.dir, 'exercises', 'lab.yml');
+  const original = readFileSync(specFile, 'utf8');
+  const renamed = `${lab.service}-renamed`;
+  try {
+    writeFileSync(specFile, original.replace(`service: ${lab.service}`, `service: ${renamed}`));
+    assert.equal((await page.until(createStep, (r) => r.reason.includes(renamed))).reason, `service \`${renamed}\` does not exist`);
+  } finally {
+    writeFileSync(specFile, original);
+  }
+  await page.until(createStep, (r) => r.reason === `service \`${lab.service}\` does not exist`);
 });

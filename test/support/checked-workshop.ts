@@ -13,6 +13,7 @@ import { startServer, type RunningServer } from '../../src/http/server.ts';
 import { startLiveChecks, type LiveChecks } from '../../src/live-checks.ts';
 import { listChapterFiles, loadDeck } from '../../src/load-deck.ts';
 import { LiveDeck } from '../../src/watch.ts';
+import { listSpecFiles } from '../../src/spec-files.ts';
 
 export const busyboxImage = 'labdeck/busybox:latest';
 
@@ -65,7 +66,7 @@ export async function startCheckedWorkshop(options: CheckedWorkshopOptions = {})
   const deck = await LiveDeck.start({
     load: async () => {
       const { workshop, deck: loaded } = loadDeck(manifest);
-      return { deck: loaded, title: workshop.pageTitle, ratio: workshop.ratio, files: [manifest, ...listChapterFiles(workshop)] };
+      return { deck: loaded, title: workshop.pageTitle, ratio: workshop.ratio, files: [manifest, ...listChapterFiles(workshop), ...listSpecFiles(manifest)] };
     },
     log,
   });
