@@ -11,6 +11,7 @@ import type { CommandRecord } from '../protocol.ts';
 import type { EngineWatch, Disposable } from '../engine/snapshot.ts';
 import type { ProbeResult } from './engine-state.ts';
 import { evaluateCheck } from './evaluate.ts';
+import { runsDocker } from './infer.ts';
 import { probeFor, type Probe } from './probes.ts';
 import type { CheckOrigin, CheckResult, CheckSpec, DnsCheck, ExecCheck, StepCheck } from './spec.ts';
 
@@ -138,8 +139,9 @@ export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
       commands.push(record);
       if (commands.length > MAX_COMMANDS) commands.splice(0, commands.length - MAX_COMMANDS);
       evaluateAll();
-      // A docker command probably changed something; the events stream will tell, but `docker ps` fires no event.
-      void options.engine.refresh();
+      // A docker command may have changed the engine's state: read it now rather than wait for the events stream.
+      // Other commands (cd, curl, ...) cannot, and in a class every typed command would otherwise cost a full read.
+      if (runsDocker(record.command)) void options.engine.refresh();
     },
     confirm(stepId, value = true) {
       if (value) confirmed.add(stepId);

@@ -55,7 +55,11 @@ test('results follow the snapshot, the command log and confirmations; onResult f
     engine.publish(engine.current);
     assert.equal(seen.length, before, 'an unchanged snapshot notifies nobody');
 
+    const refreshes = engine.refreshes;
+    runner.commandRan(command('curl -s rng:80', 0));
+    assert.equal(engine.refreshes, refreshes, 'a command that runs no docker reads nothing');
     runner.commandRan(command('docker ps', 0));
+    assert.equal(engine.refreshes, refreshes + 1, 'a docker command reads the engine now');
     assert.equal(runner.result('s2')!.status, 'passed');
     runner.confirm('s3');
     assert.equal(runner.result('s3')!.status, 'passed');
