@@ -1,12 +1,11 @@
-// The `classroom:` section of workshop.yml: `classroom: true`, or a mapping with `data: DIR` (DIR relative to the
+// The `classroom:` key of workshop.yml: `classroom: true`, or a mapping with `data: DIR` (DIR relative to the
 // manifest's folder), `environment:` (which provider gives each attendee their terminals and engine, see
 // environments/environment-config.ts; `local` when absent) and `stuckAfter: 5m` (how long failing the same step
-// makes an attendee "stuck" on the dashboard; a duration like `terminals.graceTime`). The command line (--classroom, --data) and LABDECK_DATA
-// take precedence over `data`.
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { Document, isMap, LineCounter, parseDocument, type Node } from 'yaml';
-import type { ReservedSetting, Workshop } from './config.ts';
+// makes an attendee "stuck" on the dashboard; a duration like `terminals.graceTime`). The command line (--classroom,
+// --data) and LABDECK_DATA take precedence over `data`. Pure: config.ts hands over the YAML node and its position
+// function, as for `terminals:`.
+import { resolve } from 'node:path';
+import { isMap, isScalar, type Node } from 'yaml';
 import type { SourceLocation } from './deck/types.ts';
 import { parseDuration } from './config-terminals.ts';
 import { localEnvironment, parseEnvironmentConfig, type EnvironmentConfig } from './environments/environment-config.ts';
@@ -21,54 +20,39 @@ export interface ClassroomConfig {
   readonly stuckAfterMs: number | undefined;
 }
 
+export const noClassroom: ClassroomConfig = Object.freeze({ enabled: false, dataDir: undefined, environment: localEnvironment, stuckAfterMs: undefined });
+
 const knownKeys = ['data', 'environment', 'stuckAfter'];
 
-export function classroomConfigOf(workshop: Workshop, manifest: string): ClassroomConfig {
-  const setting = workshop.reserved.classroom;
-  if (!setting || setting.value === null || setting.value === false) return { enabled: false, dataDir: undefined, environment: localEnvironment, stuckAfterMs: undefined };
-  if (setting.value === true) return { enabled: true, dataDir: undefined, environment: localEnvironment, stuckAfterMs: undefined };
-  const value = setting.value as Record<string, unknown>;
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new LabdeckError('classroom: expected true, false, or a mapping like { data: .labdeck }', setting.location);
-  }
-  const { node, at } = classroomNode(workshop.file, setting);
-  const keyAt = (key: string): SourceLocation => {
-    const pair = isMap(node) ? node.items.find((item) => String((item.key as { value?: unknown }).value) === key) : undefined;
-    return at(pair?.key as Node | undefined);
+type Locate = (node: { range?: readonly number[] | null } | null | undefined) => SourceLocation;
+
+/** Validates the `classroom:` value node; `keyNode` locates errors about a missing value, `folder` is the manifest's. */
+export function parseClassroomConfig(node: Node | null | undefined, keyNode: Node, at: Locate, folder: string): ClassroomConfig {
+  const plain = isScalar(node) ? node.value : node === null || node === undefined ? null : undefined;
+  if (plain === null || plain === false) return noClassroom;
+  if (plain === true) return { ...noClassroom, enabled: true };
+  if (!isMap(node)) throw new LabdeckError('classroom: expected true, false, or a mapping like { data: .labdeck }', at(node ?? keyNode));
+
+  const pairs = new Map(node.items.map((pair) => [String((pair.key as { value?: unknown }).value), pair]));
+  const keyAt = (key: string): SourceLocation => at(pairs.get(key)?.key as Node | undefined);
+  const valueOf = (key: string): Node | null | undefined => pairs.get(key)?.value as Node | null | undefined;
+  const scalarOf = (key: string): unknown => {
+    const value = valueOf(key);
+    return isScalar(value) ? value.value : value?.toJSON();
   };
-  const unknown = Object.keys(value).filter((key) => !knownKeys.includes(key));
-  if (unknown.length > 0) throw new LabdeckError(`classroom: unknown key "${unknown[0]}" (known: ${knownKeys.join(', ')})`, keyAt(unknown[0]!));
-  if (value.data !== undefined && (typeof value.data !== 'string' || value.data === '')) {
-    throw new LabdeckError('classroom: "data" must be a folder path', keyAt('data'));
-  }
-  const stuckAfterMs = value.stuckAfter === undefined ? undefined : parseDuration(value.stuckAfter);
-  if (value.stuckAfter !== undefined && !stuckAfterMs) {
+
+  const unknown = [...pairs.keys()].find((key) => !knownKeys.includes(key));
+  if (unknown !== undefined) throw new LabdeckError(`classroom: unknown key "${unknown}" (known: ${knownKeys.join(', ')})`, keyAt(unknown));
+  const data = scalarOf('data');
+  if (pairs.has('data') && (typeof data !== 'string' || data === '')) throw new LabdeckError('classroom: "data" must be a folder path', keyAt('data'));
+  const stuckAfter = scalarOf('stuckAfter');
+  const stuckAfterMs = pairs.has('stuckAfter') ? parseDuration(stuckAfter) : undefined;
+  if (pairs.has('stuckAfter') && !stuckAfterMs) {
     throw new LabdeckError('classroom: "stuckAfter" must be a duration above zero such as 90s, 5m or 1h', keyAt('stuckAfter'));
   }
-  const environmentPair = isMap(node) ? node.items.find((item) => String((item.key as { value?: unknown }).value) === 'environment') : undefined;
+  const environmentPair = pairs.get('environment');
   const environment = environmentPair
-    ? parseEnvironmentConfig(environmentPair.value as Node | null, environmentPair.key as Node, at, dirname(manifest))
+    ? parseEnvironmentConfig(environmentPair.value as Node | null, environmentPair.key as Node, at, folder)
     : localEnvironment;
-  return { enabled: true, dataDir: typeof value.data === 'string' ? resolve(dirname(manifest), value.data) : undefined, environment, stuckAfterMs };
-}
-
-/**
- * The section as a YAML node, with its lines when the manifest can be read again (config.ts keeps only the plain
- * value of reserved sections); otherwise every position falls back to the section's own line.
- */
-function classroomNode(file: string, setting: ReservedSetting): { node: Node | null; at: (node: { range?: readonly number[] | null } | null | undefined) => SourceLocation } {
-  let text: string | undefined;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    text = undefined; // a workshop parsed from text (tests, templates): positions fall back to the section's
-  }
-  if (text !== undefined) {
-    const lineCounter = new LineCounter();
-    const node = parseDocument(text, { lineCounter }).get('classroom', true) as Node | undefined;
-    if (node) {
-      return { node, at: (n) => (n?.range ? { file: setting.location.file, line: lineCounter.linePos(n.range[0]!).line } : setting.location) };
-    }
-  }
-  return { node: new Document(setting.value).contents as Node | null, at: () => setting.location };
+  return { enabled: true, dataDir: typeof data === 'string' ? resolve(folder, data) : undefined, environment, stuckAfterMs };
 }

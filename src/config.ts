@@ -17,9 +17,9 @@
 //                      of the booleans `toc` (@@TOC@@), `titleSlides`, `interstitials`, `debugFooters` (default true)
 //   terminals          named terminals and what they run, grace time, local shells on a network: validated by
 //                      config-terminals.ts into `terminals` (also kept as written in `reserved`)
-//   classroom, checks
-//                      reserved for the classroom and check features: kept as written (with their
-//                      location) for those modules to validate
+//   classroom          a class: data folder, attendees' environments, stuck threshold: validated by
+//                      config-classroom.ts into `classroom` (also kept as written in `reserved`)
+//   checks             reserved for the check features: kept as written (with its location)
 // Any other key is an error.
 import { readFileSync, existsSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node, type Pair, Scalar } from 'yaml';
@@ -36,6 +36,7 @@ import {
 } from './deck/manifest.ts';
 import type { SourceLocation } from './deck/types.ts';
 import { parseTerminalsConfig, type TerminalsConfig } from './config-terminals.ts';
+import { noClassroom, parseClassroomConfig, type ClassroomConfig } from './config-classroom.ts';
 
 export type SlideRatio = '16:9' | '4:3';
 
@@ -60,6 +61,8 @@ export interface Workshop extends DeckManifest {
   readonly reserved: Readonly<Partial<Record<ReservedKey, ReservedSetting>>>;
   /** The embedded terminals; undefined when the workshop has none. */
   readonly terminals: TerminalsConfig | undefined;
+  /** Whether the workshop runs as a class, and how (disabled when the key is absent). */
+  readonly classroom: ClassroomConfig;
 }
 
 export const defaultHandsOnClasses: readonly string[] = Object.freeze(['exercise', 'lab']);
@@ -210,6 +213,7 @@ export function parseWorkshop(text: string, file: string): Workshop {
     generated: parseGenerated(valueNode('generated'), pairs.has('generated'), fail),
     reserved,
     terminals: pairs.has('terminals') ? parseTerminalsConfig(valueNode('terminals'), keyNode('terminals'), at) : undefined,
+    classroom: pairs.has('classroom') ? parseClassroomConfig(valueNode('classroom'), keyNode('classroom'), at, dirnameOf(file)) : noClassroom,
   });
 }
 

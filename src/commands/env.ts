@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadWorkshop } from '../config.ts';
-import { classroomConfigOf } from '../config-classroom.ts';
 import { connectEngine } from '../engine/docker.ts';
 import { createEnvironmentProvider } from '../environments/create-provider.ts';
 import type { AttendeeRef } from '../environments/provider.ts';
@@ -29,7 +28,7 @@ export const envCommand: Command = {
     if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
     if (action === 'reset' && who === undefined) throw new UsageError('reset needs an ATTENDEE (a name or an id)');
     const manifest = resolve(context.cwd, stringOption(args, 'workshop') ?? 'workshop.yml');
-    const classroom = classroomConfigOf(loadWorkshop(manifest), manifest);
+    const classroom = loadWorkshop(manifest).classroom;
     const dataDir = dataDirOption(args, context, manifest, classroom.dataDir);
     if (!existsSync(join(dataDir, storeFileName))) {
       throw new LabdeckError(`no class in ${displayPath(dataDir, context.cwd)}: start one with 'labdeck serve --classroom', or point --data at its folder`);

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { openProgressStore, storeFileName, type ProgressStore } from '../progress/store.ts';
 import { LabdeckError } from '../errors.ts';
 import { loadWorkshop } from '../config.ts';
-import { classroomConfigOf } from '../config-classroom.ts';
 import { dataDirOption, dataOption, displayPath, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const progressCommand: Command = {
@@ -21,7 +20,7 @@ export const progressCommand: Command = {
     const format = args.values.json === true ? 'json' : args.values.csv === true ? 'csv' : undefined;
     if (!format || (args.values.json === true && args.values.csv === true)) throw new UsageError('choose one of --json or --csv');
     const manifest = workshopPathArg(args, context.cwd);
-    const dataDir = dataDirOption(args, context, manifest, existsSync(manifest) ? classroomConfigOf(loadWorkshop(manifest), manifest).dataDir : undefined);
+    const dataDir = dataDirOption(args, context, manifest, existsSync(manifest) ? loadWorkshop(manifest).classroom.dataDir : undefined);
     if (!existsSync(join(dataDir, storeFileName))) {
       throw new LabdeckError(`no class in ${displayPath(dataDir, context.cwd)}: start one with 'labdeck serve --classroom', or point --data at its folder`);
     }

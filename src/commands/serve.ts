@@ -6,7 +6,6 @@ import { listChapterFiles, loadDeck } from '../load-deck.ts';
 import { startServer } from '../http/server.ts';
 import { createAccess } from '../http/access.ts';
 import { openClassroom, type Classroom } from '../classroom.ts';
-import { classroomConfigOf } from '../config-classroom.ts';
 import { dashboardPagePath } from '../http/classroom-routes.ts';
 import { joinQrText } from '../classroom-qr.ts';
 import { LiveDeck, type LoadedDeck } from '../watch.ts';
@@ -66,7 +65,7 @@ export const serveCommand: Command = {
     // Read once, like `terminals:`: a running class does not change its data folder under its attendees.
     let classroom: Classroom | undefined;
     try {
-      const classroomConfig = classroomConfigOf(loadWorkshop(manifest), manifest);
+      const classroomConfig = loadWorkshop(manifest).classroom;
       // A class identifies everyone, even on loopback: progress is kept per attendee, so nobody is anonymous.
       if (args.values.classroom === true || classroomConfig.enabled) {
         const dataDir = dataDirOption(args, context, manifest, classroomConfig.dataDir);
