@@ -96,7 +96,7 @@ export const CloseCode = {
   internalError: 1011,
 } as const;
 
-export const ClientFrameType = { hello: 0x01, input: 0x02, resize: 0x03, ack: 0x04 } as const;
+export const ClientFrameType = { hello: 0x01, input: 0x02, resize: 0x03, ack: 0x04, skip: 0x05 } as const;
 export const ServerFrameType = { state: 0x81, output: 0x82, snapshot: 0x83, title: 0x84, exit: 0x85, notice: 0x86 } as const;
 
 /** Who a viewer is to a terminal: the attendee who owns it, an instructor (both read-write), or a read-only watcher. */
@@ -119,7 +119,12 @@ export type ClientMessage =
   | { readonly type: 'input'; readonly data: Uint8Array }
   | { readonly type: 'resize'; readonly cols: number; readonly rows: number }
   /** Bytes of output/snapshot payloads written by the client's terminal since its previous ack. */
-  | { readonly type: 'ack'; readonly bytes: number };
+  | { readonly type: 'ack'; readonly bytes: number }
+  /**
+   * The client dropped output it had not shown yet (the user interrupted a flood): send no more output until a
+   * snapshot of the present screen, once what is in flight is acked.
+   */
+  | { readonly type: 'skip' };
 
 export interface TerminalState {
   readonly terminal: string;
@@ -195,6 +200,7 @@ export function encodeClientMessage(message: ClientMessage): Uint8Array {
       new DataView(payload.buffer).setUint32(0, message.bytes);
       return frame(ClientFrameType.ack, payload);
     }
+    case 'skip': return frame(ClientFrameType.skip, new Uint8Array(0));
   }
 }
 
@@ -211,6 +217,9 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage | DecodeFa
     case ClientFrameType.ack:
       if (payload.byteLength !== 4) return { type: 'malformed', reason: 'ack payload must be 4 bytes' };
       return { type: 'ack', bytes: view.getUint32(0) };
+    case ClientFrameType.skip:
+      if (payload.byteLength !== 0) return { type: 'malformed', reason: 'skip has no payload' };
+      return { type: 'skip' };
     default: return { type: 'unknown', frameType: bytes[0]! };
   }
 }

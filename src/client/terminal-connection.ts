@@ -38,6 +38,16 @@ export interface TerminalConnectionOptions {
  * as parse time, so it shrinks the window it grants (under load a `cat` came as 8 KiB frames, each acked 10 ms late).
  */
 const ACK_BATCH_BYTES = 64 * 1024;
+/**
+ * Output is handed to xterm in slices of this size, one slice ahead of its parser; the rest waits in the
+ * connection's backlog. An interrupt drops the backlog, as a tty drops its pending output on Ctrl-C: after `yes` or
+ * a `cat` of a large file the prompt comes back at once, not after everything the browser had already received
+ * (xterm parses `yes` at well under 1 MB/s on a busy machine: a line feed every two bytes).
+ */
+const FEED_AHEAD_BYTES = 16 * 1024;
+/** The keys whose signals make a tty flush its output (ISIG: intr, quit, susp). */
+const INTERRUPT_KEYS = /[\x03\x1c\x1a]/;
+const EMPTY = new Uint8Array(0);
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
 const encoder = new TextEncoder();
 
@@ -48,6 +58,10 @@ export class TerminalConnection {
   #pendingAck = 0;
   /** Bytes handed to xterm and not parsed yet (this socket's). */
   #unparsed = 0;
+  /** Output received and not handed to xterm yet (this socket's); a snapshot resets the terminal first. */
+  #backlog: { data: Uint8Array; snapshot: boolean }[] = [];
+  /** An interrupt dropped the backlog: output is dropped (and acked) until the server's snapshot of the present. */
+  #skipping = false;
   #retryTimer: number | undefined;
   #attempt = 0;
   #disposed = false;
@@ -63,8 +77,9 @@ export class TerminalConnection {
   ) {
     terminal.onData((data) => {
       // After the shell exited, a key starts a new one (the same name, a fresh process).
-      if (this.#ended) this.connect();
-      else this.input(encoder.encode(data));
+      if (this.#ended) return this.connect();
+      this.input(encoder.encode(data));
+      if (INTERRUPT_KEYS.test(data)) this.#skipAhead();
     });
     terminal.onBinary((data) => this.input(Uint8Array.from(data, (c) => c.charCodeAt(0))));
     terminal.onResize(({ cols, rows }) => {
@@ -85,6 +100,8 @@ export class TerminalConnection {
     this.#ended = false;
     this.#pendingAck = 0;
     this.#unparsed = 0;
+    this.#backlog = [];
+    this.#skipping = false;
     this.options.onStatus({ kind: 'connecting' });
     const socket = new WebSocket(this.options.url, TERMINAL_SUBPROTOCOL);
     socket.binaryType = 'arraybuffer';
@@ -142,10 +159,13 @@ export class TerminalConnection {
         for (const data of this.#queued.splice(0)) this.input(data);
         return;
       case 'snapshot':
-        this.terminal.reset();
-        return this.#write(message.data, generation);
+        this.#skipping = false;
+        this.#backlog.push({ data: message.data, snapshot: true });
+        return this.#feed(generation);
       case 'output':
-        return this.#write(message.data, generation);
+        if (this.#skipping) return this.#acked(message.data.byteLength, true);
+        this.#backlog.push({ data: message.data, snapshot: false });
+        return this.#feed(generation);
       case 'title':
         return this.options.onTitle(message.title);
       case 'exit':
@@ -159,17 +179,45 @@ export class TerminalConnection {
     }
   }
 
-  #write(data: Uint8Array, generation: number): void {
-    this.#unparsed += data.byteLength;
-    this.terminal.write(data, () => {
-      if (generation !== this.#generation) return;
-      this.#unparsed -= data.byteLength;
-      this.#pendingAck += data.byteLength;
-      if (this.#unparsed === 0 || this.#pendingAck >= ACK_BATCH_BYTES) {
-        this.#send({ type: 'ack', bytes: this.#pendingAck });
-        this.#pendingAck = 0;
-      }
-    });
+  /** Hands the backlog to xterm, FEED_AHEAD_BYTES ahead of its parser; acks from xterm's write callbacks. */
+  #feed(generation: number): void {
+    while (this.#backlog.length > 0 && this.#unparsed < FEED_AHEAD_BYTES) {
+      const head = this.#backlog[0]!;
+      // In xterm's queue, so that output written before the snapshot is parsed before the reset, not after it.
+      if (head.snapshot) this.terminal.write(EMPTY, () => this.terminal.reset());
+      // xterm's UTF-8 decoder carries a character split between two writes over.
+      const data = head.data.subarray(0, FEED_AHEAD_BYTES);
+      if (data.byteLength < head.data.byteLength) this.#backlog[0] = { data: head.data.subarray(data.byteLength), snapshot: false };
+      else this.#backlog.shift();
+      this.#unparsed += data.byteLength;
+      this.terminal.write(data, () => {
+        if (generation !== this.#generation) return;
+        this.#unparsed -= data.byteLength;
+        this.#acked(data.byteLength, false);
+        this.#feed(generation);
+      });
+    }
+  }
+
+  #acked(bytes: number, now: boolean): void {
+    this.#pendingAck += bytes;
+    if (now || (this.#unparsed === 0 && this.#backlog.length === 0) || this.#pendingAck >= ACK_BATCH_BYTES) {
+      this.#send({ type: 'ack', bytes: this.#pendingAck });
+      this.#pendingAck = 0;
+    }
+  }
+
+  /**
+   * Drops the output not shown yet and asks the server for the present screen instead (see FEED_AHEAD_BYTES). Only
+   * while output is being parsed: a flood's next messages may still be on their way (a busy page handles keys before
+   * them), but an interrupt at a quiet prompt needs no repaint.
+   */
+  #skipAhead(): void {
+    if (this.#backlog.length === 0 && this.#unparsed === 0) return;
+    const dropped = this.#backlog.splice(0);
+    this.#skipping = true;
+    this.#send({ type: 'skip' });
+    this.#acked(dropped.reduce((sum, { data }) => sum + data.byteLength, 0), true);
   }
 
   #send(message: ClientMessage): void {

@@ -95,6 +95,7 @@ export function attachTerminalSocket(socket: WebSocket, options: TerminalSocketO
       case 'input': return connection.input(message.data);
       case 'resize': return connection.resize(message.cols, message.rows);
       case 'ack': return connection.ack(message.bytes);
+      case 'skip': return connection.skip();
     }
   });
   socket.on('close', () => {

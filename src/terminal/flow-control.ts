@@ -80,6 +80,15 @@ export class FlowControl<V> {
     if (!flow.holdsPty && flow.unacked > this.limits.highWatermark) flow.behind = true;
   }
 
+  /**
+   * The viewer dropped the output it had not shown (the user interrupted a flood): like a watcher that fell behind,
+   * it gets no more output and no longer holds the PTY, and is repainted once what is in flight is acked.
+   */
+  skip(viewer: V): void {
+    const flow = this.consumers.get(viewer);
+    if (flow) flow.behind = true;
+  }
+
   acked(viewer: V, bytes: number): void {
     const flow = this.consumers.get(viewer);
     if (flow) this.removeUnacked(flow, bytes);
@@ -159,6 +168,12 @@ export class FlowControl<V> {
     const acked = Math.min(bytes, flow.unacked);
     flow.unacked -= acked;
     flow.lastAckAt = flow.lastChangeAt;
+    if (flow.behind) {
+      // Acks of output that was skipped or dropped, not parsed: no parse rate to learn from them.
+      flow.busyMs = 0;
+      flow.busyAcked = 0;
+      return;
+    }
     flow.busyAcked += acked;
     if (flow.busyMs < RATE_SAMPLE_MS) return;
     const sample = flow.busyAcked / flow.busyMs;

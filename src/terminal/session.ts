@@ -25,6 +25,8 @@ export interface ViewerConnection extends Disposable {
   input(data: Uint8Array): void;
   resize(cols: number, rows: number): void;
   ack(bytes: number): void;
+  /** The viewer dropped output it had not shown: no more output until it is repainted (flow-control.ts, skip). */
+  skip(): void;
   /** Leaves the terminal (the PTY lives on); same as dispose(). */
   detach(): void;
 }
@@ -208,6 +210,11 @@ export class TerminalSession implements Disposable {
       ack: (bytes) => {
         if (!attached) return;
         this.flow.acked(viewer, bytes);
+        this.applyFlow();
+      },
+      skip: () => {
+        if (!attached) return;
+        this.flow.skip(viewer);
         this.applyFlow();
       },
       detach,

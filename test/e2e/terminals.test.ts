@@ -1,6 +1,7 @@
 // The terminal pane in a real Chromium against the real server (startServer + serveTerminals, real bash PTYs): typing,
 // a full-screen program repainted after a reload, `yes` + Ctrl-C, the Run button, two pages and a read-only
 // projector on one terminal, refused tokens and origins, and the shell-integration command log.
+// test-runner: alone
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -74,14 +75,18 @@ async function openPage(query = ''): Promise<Page> {
   return page;
 }
 
-/** What the terminal shows, row by row (xterm's DOM renderer). */
-const screen = (page: Page): Promise<string> => page.locator('.labdeck-terminal:not([hidden]) .xterm-rows').innerText();
+/**
+ * What the terminal shows, row by row (xterm's DOM renderer). Not innerText: a layout forced at every poll would slow
+ * the page under test.
+ */
+const rowsText = () => Array.from(document.querySelector('.labdeck-terminal:not([hidden]) .xterm-rows')?.children ?? [], (row) => row.textContent).join('\n');
+const screen = (page: Page): Promise<string> => page.evaluate(rowsText);
 const status = (page: Page): Promise<string> => page.locator('.labdeck-terminals-status').innerText();
 
 async function waitForScreen(page: Page, pattern: RegExp, timeout = 5000): Promise<void> {
   await page.waitForFunction(
-    ([source, flags]) => new RegExp(source!, flags).test((document.querySelector('.labdeck-terminal:not([hidden]) .xterm-rows') as HTMLElement | null)?.innerText ?? ''),
-    [pattern.source, pattern.flags],
+    `${pattern}.test((${rowsText})())`,
+    undefined,
     { timeout, polling: 20 },
   ).catch(async (error: Error) => {
     throw new Error(`${error.message}\nwaiting for ${pattern}; screen:\n${await screen(page)}`);

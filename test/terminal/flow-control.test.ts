@@ -1,4 +1,5 @@
 // Flow control: the pure policy, then `yes` against a slow client on a real PTY.
+// test-runner: alone
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlowControl } from '../../src/terminal/flow-control.ts';
@@ -91,6 +92,22 @@ test('a slow watcher never pauses the PTY: it falls behind, then is repainted on
   assert.equal(flow.canSend('watcher'), true);
 });
 
+test('a viewer that skips (an interrupt dropped its backlog) stops holding the PTY, learns no rate from the acks of what it dropped, and is repainted', () => {
+  let now = 0;
+  const flow = new FlowControl<string>(limits, () => now);
+  flow.add('owner', true);
+  flow.sent('owner', 101);
+  assert.equal(flow.evaluate().pause, true);
+  flow.skip('owner');
+  assert.deepEqual(flow.evaluate(), { pause: false, repaint: [] }, 'nothing holds the PTY; in flight is still above LOW');
+  assert.equal(flow.canSend('owner'), false, 'no more output until the repaint');
+  now = 60;
+  flow.acked('owner', 101);
+  assert.deepEqual(flow.evaluate().repaint, ['owner']);
+  assert.equal(flow.canSend('owner'), true);
+  assert.equal(flow.window('owner'), limits.lowWatermark, 'dropped bytes are not a parse rate');
+});
+
 test('a read-write viewer that stalls the PTY past the timeout is dropped to repaint mode', () => {
   let now = 0;
   const flow = new FlowControl<string>(limits, () => now);
@@ -166,4 +183,35 @@ test('`yes` against a renderer slower than it (32 KiB every 20 ms): bounded buff
   projector.flushAck();
   await waitUntil(() => projector.messages.filter((message) => message.type === 'snapshot').length === 2, 2000, () => 'a repaint');
   await waitUntil(() => projector.screen().join('\n') === client.screen().join('\n'), 2000, () => `same screens:\n${projector.screen().join('\n')}\n---\n${client.screen().join('\n')}`);
+});
+
+test('Ctrl-C, then skip: a viewer too slow to get through its window in a second has its prompt within 1 s, as a snapshot', async (t) => {
+  const manager = new TerminalManager({ defaultCommand: 'bash', env: testEnvironment() });
+  t.after(() => manager.dispose());
+  const client = new TerminalClient();
+  client.autoAck = false;
+  const connection = manager.attach({ attendee: 'alice', terminal: 'shell', role: 'owner', cols: 80, rows: 24 }, client);
+  client.onAck = (n) => connection.ack(n);
+  // 40 KB/s: the smallest window (LOW, 64 KiB) alone is 1.6 s of parsing.
+  const acker = setInterval(() => client.flushAck(2 * 1024), 50);
+  t.after(() => clearInterval(acker));
+  const session = manager.get('alice', 'shell')!;
+  await waitUntil(() => client.text.includes('$ '), 5000, () => 'prompt');
+  connection.input(bytes('yes\r'));
+  await waitUntil(() => session.stats().paused && session.stats().maxUnacked >= DEFAULT_TERMINAL_LIMITS.lowWatermark, 5000, () => 'the PTY paused by the slow viewer');
+
+  const interruptedAt = Date.now();
+  connection.input(bytes('\x03'));
+  // What the page does (terminal-connection.ts): skip, then ack what it dropped and whatever else arrives.
+  connection.skip();
+  clearInterval(acker);
+  client.autoAck = true;
+  client.flushAck();
+  await waitUntil(() => client.messages.filter((message) => message.type === 'snapshot').length === 2, 1000, () => 'a snapshot of the present');
+  await waitUntil(() => /\$ $/.test(client.screen().filter(Boolean).at(-1) ?? ''), 1000 - (Date.now() - interruptedAt), () => `prompt; screen:\n${client.screen().join('\n')}`);
+  t.diagnostic(`prompt ${Date.now() - interruptedAt} ms after Ctrl-C`);
+  assert.equal(session.commandLog.at(-1)?.exitCode, 130);
+  assert.equal(session.stats().behind, 0, 'live again after the repaint');
+  connection.input(bytes('echo live-$((6*7))\r'));
+  await client.waitForScreen(/^live-42$/m);
 });

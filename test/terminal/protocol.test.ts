@@ -20,10 +20,12 @@ test('client messages round-trip, with the documented type bytes', () => {
     { type: 'input', data: bytes('ls -l\r') },
     { type: 'resize', cols: 65535, rows: 1 },
     { type: 'ack', bytes: 4_000_000_000 },
+    { type: 'skip' },
   ];
   for (const message of messages) assert.deepEqual(decodeClientMessage(encodeClientMessage(message)), message);
   assert.deepEqual([...encodeClientMessage({ type: 'resize', cols: 258, rows: 3 })], [ClientFrameType.resize, 1, 2, 0, 3]);
   assert.deepEqual([...encodeClientMessage({ type: 'ack', bytes: 1 })], [0x04, 0, 0, 0, 1]);
+  assert.deepEqual([...encodeClientMessage({ type: 'skip' })], [0x05]);
 });
 
 test('server messages round-trip', () => {
@@ -55,6 +57,7 @@ test('malformed frames are reported with a reason; unknown types are reported as
     [hello({ ...valid, rows: 2.5 }), /cols and rows/],
     [new Uint8Array([ClientFrameType.resize, 1, 2, 3]), /4 bytes/],
     [new Uint8Array([ClientFrameType.ack, 1]), /4 bytes/],
+    [new Uint8Array([ClientFrameType.skip, 0]), /no payload/],
   ];
   for (const [frame, reason] of malformed) {
     const decoded = decodeClientMessage(frame);
