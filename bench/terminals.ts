@@ -1,6 +1,7 @@
 // Embedded terminals benchmark (issue 4), against WeTTY as the peer, same run, same machine, loopback only:
-// - throughput: `cat` of a generated 16 MiB file into the browser terminal of each (real Chromium), and xterm.js's own
-//   parse limit: the same bytes written straight into an xterm of the same options and size in a page;
+// - throughput: `cat` of a generated 16 MiB file into the browser terminal of each (real Chromium), xterm.js's own
+//   parse limit: the same bytes written straight into an xterm of the same options and size in a page, and the
+//   ceiling of any WebSocket transport: the same bytes sent to that page by a plain `ws` server;
 // - keystroke echo latency (one key in, its echo out, protocol clients) with 1 and with 50 busy terminals;
 // - server memory per idle terminal (RSS delta / N);
 // - reconnect and repaint: a closed viewer reconnects and gets the screen back.
@@ -9,11 +10,12 @@
 // WeTTY is installed at bench time into .cache/wetty (its own package.json), never into the project.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { launchChromium } from '../test/support/browser.ts';
 import { testEnvironment } from '../test/terminal/terminal-client.ts';
 import { loadDeck } from '../src/load-deck.ts';
@@ -21,6 +23,7 @@ import { LiveDeck } from '../src/watch.ts';
 import { startServer, type RunningServer } from '../src/http/server.ts';
 import { createAccess } from '../src/http/access.ts';
 import { serveTerminals } from '../src/commands/serve-terminals.ts';
+import { DEFAULT_TERMINAL_LIMITS } from '../src/terminal/limits.ts';
 import { decodeServerMessage, encodeClientMessage, TERMINAL_PROTOCOL_VERSION, TERMINAL_SUBPROTOCOL, type ClientMessage } from '../src/protocol.ts';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
@@ -320,28 +323,44 @@ interface TerminalBox {
 }
 
 /**
- * xterm.js's own limit under the conditions of labdeck's page: the same Chromium, the same default (DOM) renderer,
- * the same terminal options (src/client/terminal-pane.ts) and box, and the bytes written the way labdeck writes them
- * (Uint8Array frames of up to 256 KiB, the server's largest) — a string is decoded by a slower path, and an 80×24
- * terminal renders fewer rows per frame. Done is xterm's write callback, so this is the best any client could do.
+ * A page with one xterm under the conditions of labdeck's page: the same Chromium, the same default (DOM) renderer,
+ * the same terminal options (src/client/terminal-pane.ts) and box (an 80×24 terminal renders fewer rows per frame).
+ * The terminal is `window.term`.
  */
-async function xtermParseLimit(phase: Phase, browser: Browser, data: string, box: TerminalBox): Promise<number> {
+async function xtermPage(phase: Phase, browser: Browser, box: TerminalBox): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   phase.defer(() => page.close());
   await page.setContent(`<div id="t" style="position:absolute;top:0;right:0;width:${box.width}px;height:${box.height}px"></div>`);
   await page.addStyleTag({ path: join(repoRoot, 'node_modules/@xterm/xterm/css/xterm.css') });
   await page.addScriptTag({ path: join(repoRoot, 'node_modules/@xterm/xterm/lib/xterm.js') });
   await page.addScriptTag({ path: join(repoRoot, 'node_modules/@xterm/addon-fit/lib/addon-fit.js') });
-  await page.evaluate((text) => ((window as unknown as { benchData: string }).benchData = text), data);
   // A string, not a function: tsx's transform would add helpers the page does not have.
-  // Two MiB in flight at most: xterm.js discards writes beyond 50 MB pending.
-  return await page.evaluate(`new Promise((resolve) => {
+  await page.evaluate(`(() => {
     const term = new Terminal({ cursorBlink: true, fontFamily: "'DejaVu Sans Mono', 'Droid Sans Mono', monospace", fontSize: 14, scrollback: 1000, theme: { background: '#1e1e1e' } });
     const fit = new FitAddon.FitAddon();
     term.loadAddon(fit);
     term.open(document.getElementById('t'));
     fit.fit();
-    const bytes = new TextEncoder().encode(window.benchData), frame = 256 * 1024, frames = [];
+    window.term = term;
+  })()`);
+  return page;
+}
+
+/** Frames of the parse-limit and plain-WebSocket pages: the largest labdeck's server sends. */
+const FRAME_BYTES = 256 * 1024;
+
+/**
+ * xterm.js's own limit in that page, the bytes written the way labdeck writes them (Uint8Array frames; a string is
+ * decoded by a slower path), all of them queued from the start. Done is xterm's write callback, so this is the best a
+ * page could do with no transport at all: nothing else competes for the machine's cores.
+ */
+async function xtermParseLimit(phase: Phase, browser: Browser, data: string, box: TerminalBox): Promise<number> {
+  const page = await xtermPage(phase, browser, box);
+  await page.evaluate((text) => ((window as unknown as { benchData: string }).benchData = text), data);
+  // Two MiB in flight at most: xterm.js discards writes beyond 50 MB pending.
+  return await page.evaluate(`new Promise((resolve) => {
+    const term = window.term;
+    const bytes = new TextEncoder().encode(window.benchData), frame = ${FRAME_BYTES}, frames = [];
     for (let i = 0; i < ${FILE_MIB}; i++) for (let offset = 0; offset < bytes.length; offset += frame) frames.push(bytes.subarray(offset, offset + frame));
     const started = performance.now();
     let written = 0, parsed = 0, inFlight = 0;
@@ -357,6 +376,63 @@ async function xtermParseLimit(phase: Phase, browser: Browser, data: string, box
       }
     };
     next();
+  })`);
+}
+
+/**
+ * The ceiling of any WebSocket transport on this machine: the same bytes sent to the same page by a plain `ws` server
+ * (no PTY, no protocol) in full frames, at most labdeck's largest window unacknowledged, acked from xterm's write
+ * callbacks as labdeck's client does. Its gap to the parse limit is the cost of the transport itself (the server, the
+ * browser's network process, the page receiving), which on a machine of few cores is taken from the page's.
+ */
+async function plainWebSocketLimit(phase: Phase, browser: Browser, data: string, box: TerminalBox): Promise<number> {
+  const bytes = Buffer.from(data);
+  const total = FILE_MIB * bytes.length;
+  const http = createServer();
+  const server = new WebSocketServer({ server: http });
+  phase.defer(() => new Promise((resolve) => {
+    for (const client of server.clients) client.terminate();
+    server.close();
+    http.close(resolve);
+  }));
+  server.on('connection', (socket) => {
+    let sent = 0;
+    let unacked = 0;
+    const send = () => {
+      for (; sent < total && unacked < DEFAULT_TERMINAL_LIMITS.highWatermark; sent += FRAME_BYTES, unacked += FRAME_BYTES) {
+        const offset = sent % bytes.length;
+        socket.send(bytes.subarray(offset, offset + FRAME_BYTES));
+      }
+    };
+    socket.on('message', (message: Buffer) => {
+      unacked -= Number(message.toString());
+      send();
+    });
+    send();
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as { port: number };
+  const page = await xtermPage(phase, browser, box);
+  return await page.evaluate(`new Promise((resolve) => {
+    const term = window.term;
+    const socket = new WebSocket('ws://127.0.0.1:${port}');
+    socket.binaryType = 'arraybuffer';
+    let started, parsed = 0, unparsed = 0, unacked = 0;
+    socket.onopen = () => (started = performance.now());
+    socket.onmessage = (event) => {
+      const frame = new Uint8Array(event.data);
+      unparsed += frame.length;
+      term.write(frame, () => {
+        unparsed -= frame.length;
+        unacked += frame.length;
+        parsed += frame.length;
+        if (unparsed === 0 || unacked >= 64 * 1024) {
+          socket.send(String(unacked));
+          unacked = 0;
+        }
+        if (parsed === ${total}) resolve(${total} / 1e6 / ((performance.now() - started) / 1000));
+      });
+    };
   })`);
 }
 
@@ -462,6 +538,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 interface Figures {
   xtermLimit: Measured<number>;
+  webSocketLimit: Measured<number>;
   labdeckMBs: Measured<number>;
   wettyMBs: Measured<number>;
   labdeckEcho: Measured<EchoFigures>;
@@ -506,6 +583,7 @@ async function measure(browser: Browser, labdeck: Labdeck, file: string, data: s
     return throughputInPage(phase, page, file, labdeckScreenMatches('END-42'));
   });
   const xtermLimit = await bounded('xterm.js parse limit', BUDGET_MS.parseLimit, (phase) => xtermParseLimit(phase, browser, data, box));
+  const webSocketLimit = await bounded('plain WebSocket limit', BUDGET_MS.parseLimit, (phase) => plainWebSocketLimit(phase, browser, data, box));
 
   // Echo latency: labdeck's probe is one attendee's terminal, the busy ones are others'.
   const labdeckEcho = await echoPhase('labdeck echo', (phase, figures) => echoWithBusy(phase, (i) => labdeckClient(server, `bench${i}`), figures));
@@ -561,11 +639,11 @@ async function measure(browser: Browser, labdeck: Labdeck, file: string, data: s
   });
   const wettyEcho: Measured<EchoFigures> = 'value' in wetty ? await echoPhase('WeTTY echo', (phase, figures) => echoWithBusy(phase, () => wettyClient(wettyUrl), figures)) : wetty;
   await stopAtEnd.splice(0).reduce((previous, stop) => previous.then(stop), Promise.resolve());
-  return { xtermLimit, labdeckMBs, wettyMBs, labdeckEcho, wettyEcho, labdeckIdle, wettyIdle, reconnect, reload };
+  return { xtermLimit, webSocketLimit, labdeckMBs, wettyMBs, labdeckEcho, wettyEcho, labdeckIdle, wettyIdle, reconnect, reload };
 }
 
 function table(figures: Figures): string[] {
-  const { xtermLimit, labdeckMBs, wettyMBs, labdeckEcho, wettyEcho, labdeckIdle, wettyIdle, reconnect, reload } = figures;
+  const { xtermLimit, webSocketLimit, labdeckMBs, wettyMBs, labdeckEcho, wettyEcho, labdeckIdle, wettyIdle, reconnect, reload } = figures;
   const show = <T>(measured: Measured<T>, format: (value: T) => string) => ('value' in measured ? format(measured.value) : measured.problem.replace(/\|/g, '\\|'));
   const rate = (value: number) => `${value.toFixed(1)} MB/s`;
   const mib = (value: number) => `${(value / 2 ** 20).toFixed(2)} MiB`;
@@ -575,11 +653,13 @@ function table(figures: Figures): string[] {
   const value = <T>(measured: Measured<T>) => ('value' in measured ? measured.value : undefined);
   const labdeckRate = value(labdeckMBs);
   const limit = value(xtermLimit);
+  const webSocket = value(webSocketLimit);
   const busy = value(labdeckEcho)?.busy;
   const idle = value(labdeckIdle);
   return [
     `| output throughput, ${FILE_MIB} MiB \`cat\` to a browser terminal | ${show(labdeckMBs, rate)} | ${show(wettyMBs, rate)} | ≥ WeTTY, ≥ 80% of xterm.js${limit === undefined ? '' : ` (${(0.8 * limit).toFixed(1)} MB/s)`}: ${goal(labdeckRate === undefined || limit === undefined ? undefined : labdeckRate >= (value(wettyMBs) ?? 0) && labdeckRate >= 0.8 * limit)} |`,
     `| xterm.js parse limit (the same bytes, as 256 KiB Uint8Array writes, into an xterm with labdeck's options and box in the same Chromium) | ${show(xtermLimit, rate)} | | |`,
+    `| plain WebSocket limit (the same bytes from a \`ws\` server in 256 KiB frames, acked from xterm's write callbacks, into the same page): what a bare WebSocket transport gets on this machine | ${show(webSocketLimit, rate)} | | ${labdeckRate === undefined || webSocket === undefined ? '' : `labdeck: ${((100 * labdeckRate) / webSocket).toFixed(0)}% of it`} |`,
     `| echo latency p50 / p99, 1 terminal | ${show(labdeckEcho, latency('one'))} | ${show(wettyEcho, latency('one'))} | |`,
     `| echo latency p50 / p99, with ${BUSY} busy terminals | ${show(labdeckEcho, latency('busy'))} | ${show(wettyEcho, latency('busy'))} | p99 < 10 ms: ${goal(busy && busy.length > 0 ? percentile(busy, 99) < 10 : undefined)} |`,
     `| server memory per idle terminal (RSS delta / ${IDLE}) | ${show(labdeckIdle, mib)} | ${show(wettyIdle, mib)} | < 10 MB: ${goal(idle === undefined ? undefined : idle < 10e6)} |`,

@@ -30,6 +30,27 @@ test('a viewer gets state, a snapshot, then the output of what it types', async 
   assert.doesNotMatch(client.text, /\x1b\]633/, 'shell integration sequences never reach viewers');
 });
 
+test('a flood goes out in large frames; an echo after a quiet moment goes out at once', async (t) => {
+  const manager = managerFor();
+  t.after(() => manager.dispose());
+  const { client, connection } = open(manager);
+  await client.waitForText('$ ');
+  const frames = () => client.messages.filter((message) => message.type === 'output').map((message) => (message as { data: Uint8Array }).data.byteLength);
+  const before = frames().length;
+  // 4 MiB of 100-character lines, as fast as the PTY gives them.
+  connection.input(bytes('head -c 4194304 /dev/zero | tr "\\0" x | fold -w 99; echo flood-$((6*7))\r'));
+  await client.waitForText('flood-42', 20_000);
+  const flood = frames().slice(before).sort((a, b) => a - b);
+  const median = flood[Math.floor(flood.length / 2)]!;
+  assert.ok(median >= 64 * 1024, `median frame ${median} bytes over ${flood.length} frames`);
+  await client.waitForQuiet(100);
+  const typed = performance.now();
+  const count = frames().length;
+  connection.input(bytes('z'));
+  await waitUntil(() => frames().length > count, 1000, () => 'the echo');
+  assert.ok(performance.now() - typed < 100, `echo after ${(performance.now() - typed).toFixed(1)} ms`);
+});
+
 test('shell integration records commands with exit codes and cwd, and ignores forged sequences', async (t) => {
   const manager = managerFor();
   t.after(() => manager.dispose());
