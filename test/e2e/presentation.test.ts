@@ -1,6 +1,7 @@
 // The presentation in a real Chromium, on `labdeck serve` of a temp copy of the sample workshop: every key, hash
 // links, increments, presenter view synced with the audience window, follow-me across browser contexts (instructor,
 // attendee, co-presenter), the print layout and `labdeck pdf`.
+// test-runner: alone
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

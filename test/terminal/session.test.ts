@@ -48,7 +48,9 @@ test('a flood goes out in large frames; an echo after a quiet moment goes out at
   const count = frames().length;
   connection.input(bytes('z'));
   await waitUntil(() => frames().length > count, 1000, () => 'the echo');
-  assert.ok(performance.now() - typed < 100, `echo after ${(performance.now() - typed).toFixed(1)} ms`);
+  // Not held for a flood's 16 ms frames (the bench measures the echo's latency; this only catches a frame timer).
+  assert.ok(performance.now() - typed < 250, `echo after ${(performance.now() - typed).toFixed(1)} ms`);
+  assert.ok(frames().slice(count).every((size) => size < 64), 'the echo went out alone');
 });
 
 test('shell integration records commands with exit codes and cwd, and ignores forged sequences', async (t) => {
