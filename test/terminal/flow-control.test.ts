@@ -1,6 +1,6 @@
 // Flow control: the pure policy, then `yes` against a slow client on a real PTY.
 // test-runner: alone
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlowControl } from '../../src/terminal/flow-control.ts';
 import { TerminalManager } from '../../src/terminal/manager.ts';
@@ -128,17 +128,22 @@ test('a read-write viewer that stalls the PTY past the timeout is dropped to rep
   assert.deepEqual(flow.evaluate().repaint, ['frozen-tab']);
 });
 
-test('`yes` against a renderer slower than it (32 KiB every 20 ms): bounded buffers, the PTY pauses, Ctrl-C brings the prompt back within 1 s', async (t) => {
+/** A bash terminal whose owner's renderer gets through `bytes` every `everyMs` (far slower than `yes` writes). */
+function slowOwner(t: TestContext, bytes: number, everyMs: number) {
   const manager = new TerminalManager({ defaultCommand: 'bash', env: testEnvironment() });
   t.after(() => manager.dispose());
   const client = new TerminalClient();
   client.autoAck = false;
   const connection = manager.attach({ attendee: 'alice', terminal: 'shell', role: 'owner', cols: 80, rows: 24 }, client);
   client.onAck = (n) => connection.ack(n);
-  // A renderer that gets through 32 KiB every 20 ms (1.6 MB/s): `yes` writes far faster, so the PTY must wait for it.
-  const acker = setInterval(() => client.flushAck(32 * 1024), 20);
+  const acker = setInterval(() => client.flushAck(bytes), everyMs);
   t.after(() => clearInterval(acker));
-  const session = manager.get('alice', 'shell')!;
+  return { manager, client, connection, acker, session: manager.get('alice', 'shell')! };
+}
+
+test('`yes` against a renderer slower than it (32 KiB every 20 ms): bounded buffers, the PTY pauses, Ctrl-C brings the prompt back within 1 s', async (t) => {
+  // 1.6 MB/s: `yes` writes far faster, so the PTY must wait for the renderer.
+  const { manager, client, connection, session } = slowOwner(t, 32 * 1024, 20);
   // A projector that stops acking altogether: it must not hold the attendee back.
   const projector = new TerminalClient();
   projector.autoAck = false;
@@ -186,16 +191,8 @@ test('`yes` against a renderer slower than it (32 KiB every 20 ms): bounded buff
 });
 
 test('Ctrl-C, then skip: a viewer too slow to get through its window in a second has its prompt within 1 s, as a snapshot', async (t) => {
-  const manager = new TerminalManager({ defaultCommand: 'bash', env: testEnvironment() });
-  t.after(() => manager.dispose());
-  const client = new TerminalClient();
-  client.autoAck = false;
-  const connection = manager.attach({ attendee: 'alice', terminal: 'shell', role: 'owner', cols: 80, rows: 24 }, client);
-  client.onAck = (n) => connection.ack(n);
   // 40 KB/s: the smallest window (LOW, 64 KiB) alone is 1.6 s of parsing.
-  const acker = setInterval(() => client.flushAck(2 * 1024), 50);
-  t.after(() => clearInterval(acker));
-  const session = manager.get('alice', 'shell')!;
+  const { client, connection, acker, session } = slowOwner(t, 2 * 1024, 50);
   await waitUntil(() => client.text.includes('$ '), 5000, () => 'prompt');
   connection.input(bytes('yes\r'));
   await waitUntil(() => session.stats().paused && session.stats().maxUnacked >= DEFAULT_TERMINAL_LIMITS.lowWatermark, 5000, () => 'the PTY paused by the slow viewer');
