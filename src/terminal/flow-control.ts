@@ -3,11 +3,12 @@
 // unacknowledged bytes sized to its own measured parse rate, so that it is never more than about `targetLagMs`
 // behind: a fixed byte budget is 0.1 s of `cat` for a fast browser but a second or more of `yes` (a line feed every
 // two bytes) for a slow one, and every byte in flight would delay what the user types next (Ctrl-C does not wait for
-// them: the viewer skips, see skip()). The window lies between LOW and HIGH. The mirror is not on the viewers' way (it parses in batches, behind them), so its window is a fixed
-// `mirrorWindow` that only bounds its memory. The PTY is paused when a consumer is above its window and resumed when
-// all are back below a quarter of theirs (LOW at least). A watcher never holds the attendee back: above HIGH it stops receiving output ("behind")
-// and, once it has caught up below LOW, is repainted from the mirror. A read-write viewer that keeps the PTY paused
-// for stallTimeoutMs without acking (a frozen or throttled background tab) is treated the same way.
+// them: the viewer skips, see skip()). The window lies between LOW and HIGH. The mirror is not on the viewers' way
+// (it parses in batches, behind them), so its window is a fixed `mirrorWindow` that only bounds its memory. The PTY
+// is paused when a consumer is above its window and resumed when all are back below a quarter of theirs (LOW at
+// least). A watcher never holds the attendee back: above HIGH it stops receiving output ("behind") and, once it has
+// caught up below LOW, is repainted from the mirror. A read-write viewer that keeps the PTY paused for
+// stallTimeoutMs without acking (a frozen or throttled background tab) is treated the same way.
 
 export interface FlowLimits {
   readonly highWatermark: number;

@@ -83,7 +83,8 @@ const STREAM_COALESCE_MS = 4;
  * process and the page much more than its bytes do (CPU taken from the page when they share a machine): a 16 MiB
  * `cat` sent in 4 ms frames (8–70 KiB) was shown at two thirds of the rate of the same `cat` in 256 KiB frames.
  * Small, so that a loaded machine (whose PTY yields less per 4 ms) still detects its floods: one PTY read of a `cat`
- * is about 4 KiB. An echo or a prompt is far below it, so typing never waits longer than STREAM_COALESCE_MS.
+ * is about 4 KiB. An echo or a prompt is far below it: once a flood has stopped, typing waits no longer than
+ * STREAM_COALESCE_MS.
  */
 const FLOOD_FRAME_CHARS = 2 * 1024;
 /** One display frame: invisible to whoever watches a flood. */
