@@ -20,8 +20,8 @@ if ((${#missing[@]})); then
   [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1 ||
     fail "missing: ${missing[*]} — install them (Debian: apt-get install ${missing[*]}) and run again"
   log "installing ${missing[*]} (apt-get)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get update -qq -o Acquire::Retries=3
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Acquire::Retries=3 --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if ! docker info >/dev/null 2>&1; then

@@ -80,6 +80,24 @@ async function writeAtomically(path: string, data: string | Buffer): Promise<voi
   await rename(temporary, path);
 }
 
+const PACK_ATTEMPTS = 3;
+
+/**
+ * `npm pack backslide@3.0.0` into `work`, tried again after a pause: the registry sometimes drops a connection
+ * (EIDLETIMEOUT, ECONNRESET), and one dropped connection must not fail a whole test run.
+ */
+async function packFromRegistry(work: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run('npm', ['pack', 'backslide@3.0.0', '--pack-destination', work], { cwd: work });
+      return;
+    } catch (error) {
+      if (attempt === PACK_ATTEMPTS) throw error;
+      await new Promise((resume) => setTimeout(resume, 5_000 * attempt));
+    }
+  }
+}
+
 /** Fetches (once) and verifies the official remark.js 0.14.1 bundle; returns its text. */
 export async function loadOfficialBundle(): Promise<string> {
   await mkdir(referenceCacheDir, { recursive: true });
@@ -88,7 +106,7 @@ export async function loadOfficialBundle(): Promise<string> {
     try {
       const tarball = join(referenceCacheDir, tarballName);
       if (!existsSync(tarball)) {
-        await run('npm', ['pack', 'backslide@3.0.0', '--pack-destination', work], { cwd: work });
+        await packFromRegistry(work);
         await rename(join(work, tarballName), tarball);
       }
       await run('tar', ['-xzf', tarball, '-C', work, bundleInTarball]);
