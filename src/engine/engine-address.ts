@@ -3,10 +3,8 @@
 // attendees' engines of the external and swarm environment providers are reached this way.
 import Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
-import { Agent, type ClientRequestArgs } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { Client } from 'ssh2';
 import { connectEngine, type EngineEndpoint } from './docker.ts';
+import { SshDialAgent, type SshTarget } from './ssh-dial-agent.ts';
 
 export interface TlsFiles {
   readonly ca: string;
@@ -59,62 +57,24 @@ export function currentHost(address: EngineAddress): string | undefined {
 }
 
 /**
- * Each HTTP request to the engine is one ssh connection running `docker system dial-stdio` on the server, as the
- * docker CLI and docker-modem do for `ssh://`. Done here rather than with docker-modem's own ssh support because that
- * takes the address once, when the client is made, and pins no host key.
+ * Requests travel over ssh (`docker system dial-stdio` on the server, as the docker CLI does), all on one shared ssh
+ * connection: see ssh-dial-agent.ts. Done here rather than with docker-modem's own ssh support because that takes
+ * the address once, when the client is made, pins no host key, and opens an ssh connection per request.
  */
 function connectOverSsh(address: EngineAddress, files: SshFiles): Docker {
-  const agent = new Agent();
-  agent.createConnection = (_options: ClientRequestArgs, done?: (error: Error | null, stream: Duplex) => void): undefined => {
-    // Answers once: an ssh error after the stream was handed over ends that stream, which its request sees.
-    let answered = false;
-    const callback = (error: Error | null, stream?: Duplex): void => {
-      if (answered) return;
-      answered = true;
-      done?.(error, stream as Duplex);
-    };
-    const failed = (error: Error): void => callback(error);
+  const agent = new SshDialAgent((): SshTarget => {
     const host = currentHost(address);
-    let target: URL;
-    let privateKey: Buffer;
-    let hostKey: Buffer;
-    try {
-      if (!host) throw new Error('the engine has no address yet (its sandbox is not running)');
-      target = new URL(host);
-      if (target.protocol !== 'ssh:') throw new Error(`not an ssh:// address: ${host}`);
-      privateKey = readFileSync(files.identity);
-      hostKey = publicKeyBlob(readFileSync(files.hostKey, 'utf8'));
-    } catch (error) {
-      failed(error as Error);
-      return undefined;
-    }
-    const connection = new Client();
-    connection
-      .on('ready', () => {
-        connection.exec('docker system dial-stdio', (error, channel) => {
-          if (error) {
-            connection.end();
-            failed(error);
-            return;
-          }
-          channel.once('close', () => connection.end());
-          callback(null, channel);
-        });
-      })
-      .on('error', (error) => {
-        connection.end();
-        failed(error);
-      })
-      .connect({
-        host: target.hostname,
-        port: target.port ? Number(target.port) : 22,
-        username: decodeURIComponent(target.username) || 'root',
-        privateKey,
-        hostVerifier: (key: Buffer) => key.equals(hostKey),
-        readyTimeout: 10_000,
-      });
-    return undefined;
-  };
+    if (!host) throw new Error('the engine has no address yet (its sandbox is not running)');
+    const target = new URL(host);
+    if (target.protocol !== 'ssh:') throw new Error(`not an ssh:// address: ${host}`);
+    return {
+      host: target.hostname,
+      port: target.port ? Number(target.port) : 22,
+      username: decodeURIComponent(target.username) || 'root',
+      privateKey: readFileSync(files.identity),
+      hostKey: publicKeyBlob(readFileSync(files.hostKey, 'utf8')),
+    };
+  });
   // The host name only fills the requests' Host header: the agent decides where they go. dockerode hands `agent` to
   // docker-modem, which uses it for every request; dockerode's types leave it out.
   return new Docker({ protocol: 'http', host: 'engine-over-ssh', port: 80, agent } as Docker.DockerOptions);

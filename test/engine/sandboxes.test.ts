@@ -5,17 +5,20 @@
 // behind. The sandbox image is built the first time only (about 70-120 s with debootstrap) and then reused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as pty from 'node-pty';
 import { connectEngine } from '../../src/engine/docker.ts';
 import { connectEngineAt, currentHost } from '../../src/engine/engine-address.ts';
+import { execInContainer, findContainer } from '../../src/engine/exec.ts';
 import { watchEngine } from '../../src/engine/snapshot.ts';
 import { ensureBusyboxImage } from '../../src/engine/images.ts';
 import { ensureSandboxImage, SANDBOX_IMAGE } from '../../src/engine/sandbox-image.ts';
-import { SANDBOX_CLASS_LABEL } from '../../src/engine/sandbox-spec.ts';
+import { SANDBOX_ATTENDEE_LABEL, SANDBOX_CLASS_LABEL } from '../../src/engine/sandbox-spec.ts';
+import { IDLE_CHANNEL_MS } from '../../src/engine/ssh-dial-agent.ts';
 import { ensureService, ensureSwarm, waitForServices } from '../../src/engine/services.ts';
 import { createSwarmProvider } from '../../src/environments/swarm-provider.ts';
 import type { AttendeeRef } from '../../src/environments/provider.ts';
@@ -75,6 +78,49 @@ test('swarm provider: independent sandboxes per attendee, terminals inside, noth
   process.stdout.write(`# sandbox image ${imageSeconds.toFixed(1)} s (${image.built ? 'built' : 'cached'}), total ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 });
 
+/**
+ * How many TCP connections an attendee's sandbox has accepted so far: the kernel's count (PassiveOpens) in the
+ * sandbox's network namespace, where sshd is the only listener.
+ */
+async function acceptedSshConnections(attendee: AttendeeRef): Promise<number> {
+  const [container] = await docker.listContainers({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`, `${SANDBOX_ATTENDEE_LABEL}=${attendee.id}`] } });
+  assert.ok(container, `no running sandbox container for ${attendee.id}`);
+  const { exitCode, output } = await execInContainer(docker, container.Id, ['cat', '/proc/net/snmp']);
+  assert.equal(exitCode, 0, output);
+  const [names, values] = output.split('\n').filter((line) => line.startsWith('Tcp:')).map((line) => line.split(/\s+/));
+  const accepted = Number(values?.[names?.indexOf('PassiveOpens') ?? -1]);
+  assert.ok(Number.isInteger(accepted), `no PassiveOpens in the sandbox's /proc/net/snmp:\n${output}`);
+  return accepted;
+}
+
+/**
+ * Engine requests over ssh share one connection and reuse its channels: fifty requests, thirty of them at once, and
+ * twelve exec probes at once (each holds a channel of its own, more than sshd's MaxSessions in all) cost one ssh
+ * login. And a command line that used the engine exits when its requests are done, not when its idle channels
+ * time out.
+ */
+async function checkSharedSshConnection(): Promise<void> {
+  const address = provider.engineOf(alice.id)!;
+  const before = await acceptedSshConnections(alice);
+  const engine = connectEngineAt(address);
+  const versions = await Promise.all(Array.from({ length: 30 }, () => engine.version()));
+  assert.equal(new Set(versions.map((version) => version.ApiVersion)).size, 1);
+  for (let i = 0; i < 20; i++) await engine.ping();
+  const container = await findContainer(engine, { service: 'pinger' });
+  assert.ok(container, 'the pinger service has a running container');
+  const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => execInContainer(engine, container, ['sh', '-c', `echo probe-${i}; exit ${i}`])));
+  assert.deepEqual(outcomes.map((outcome) => [outcome.exitCode, outcome.output]), outcomes.map((_, i) => [i, `probe-${i}\n`]));
+  assert.equal((await acceptedSshConnections(alice)) - before, 1, 'one ssh login for all those engine requests');
+
+  const script = `import { connectEngineAt } from ${JSON.stringify(new URL('../../src/engine/engine-address.ts', import.meta.url).href)};
+const engine = connectEngineAt(${JSON.stringify(address)});
+await Promise.all([engine.ping(), engine.version(), engine.info()]);
+process.stdout.write(String(Date.now()));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 });
+  const lingered = Date.now() - Number(stdout);
+  assert.ok(lingered < IDLE_CHANNEL_MS / 2, `the process lingered ${lingered} ms after its last engine request`);
+}
+
 async function checkSandboxes(aliceWatch: ReturnType<typeof watchEngine>): Promise<void> {
   const status = await provider.status([alice, bob]);
   assert.deepEqual(status.map((s) => [s.attendee.id, s.state]).sort(), [['a-alice1', 'ready'], ['a-bob2', 'ready']]);
@@ -106,6 +152,7 @@ async function checkSandboxes(aliceWatch: ReturnType<typeof watchEngine>): Promi
   }
   assert.equal(aliceWatch.current.swarm, 'active');
   assert.equal(aliceWatch.listening, true);
+  await checkSharedSshConnection();
 
   // The terminal command runs inside the attendee's sandbox (entered with ssh): its docker CLI talks to the inner engine.
   const [shell] = Object.values(provider.terminalCommands([{ name: 'shell', command: ['bash', '-l'], localShell: true, location: { file: 'w', line: 1 } }]));
