@@ -1,7 +1,10 @@
 // The labdeck command line: argv → command. The only module that reads argv and the environment; it builds the real
 // dependencies (output streams, asset folders, the browser opener, signals) and hands each command its slice.
 import { spawn } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { UserSsh } from './engine/engine-address.ts';
 import { LabdeckError } from './errors.ts';
 import { commandHelp, describeLabdeckError, parseCommandArgs, UsageError, type Command, type CommandContext } from './commands/command.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -29,6 +32,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     browserPath: env.LABDECK_CHROMIUM ?? '/usr/bin/chromium',
     dockerHost: env.DOCKER_HOST,
     dataDir: env.LABDECK_DATA,
+    userSsh: userSshSetup(env),
     untilStopped: () =>
       new Promise((resolve) => {
         const stop = (): void => {
@@ -111,4 +115,14 @@ function openInBrowser(url: string, env: NodeJS.ProcessEnv): void {
   const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
   child.on('error', () => process.stderr.write(`labdeck: could not start ${opener}: open ${url} yourself\n`));
   child.unref();
+}
+
+/** The user's ssh setup, as their `ssh` (and so the docker CLI) would use it to reach a prepared machine. */
+function userSshSetup(env: NodeJS.ProcessEnv): UserSsh {
+  const folder = join(homedir(), '.ssh');
+  return {
+    agentSocket: env.SSH_AUTH_SOCK || undefined,
+    identities: ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(folder, name)),
+    knownHosts: [join(folder, 'known_hosts'), '/etc/ssh/ssh_known_hosts'],
+  };
 }

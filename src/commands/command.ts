@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { LabdeckError } from '../errors.ts';
+import type { UserSsh } from '../engine/engine-address.ts';
 
 /** A mistake on the command line: the CLI prints it with a pointer to the help and exits 2. */
 export class UsageError extends Error {
@@ -35,6 +36,8 @@ export interface CommandContext {
   readonly dockerHost?: string | undefined;
   /** Where classes keep their progress (LABDECK_DATA); commands fall back to a folder beside the workshop. */
   readonly dataDir?: string | undefined;
+  /** The user's ssh-agent, keys and known_hosts: how checks log in to prepared machines' `ssh://` engines. */
+  readonly userSsh?: UserSsh | undefined;
 }
 
 export interface ParsedArgs {

@@ -69,7 +69,7 @@ export const serveCommand: Command = {
       // A class identifies everyone, even on loopback: progress is kept per attendee, so nobody is anonymous.
       if (args.values.classroom === true || classroomConfig.enabled) {
         const dataDir = dataDirOption(args, context, manifest, classroomConfig.dataDir);
-        engineOf = environmentEngines(classroomConfig.environment, dataDir);
+        engineOf = environmentEngines(classroomConfig.environment, dataDir, context.userSsh);
         classroom = openClassroom({
           dataDir, deck: liveDeck, openToLocalAttendee: false, stuckAfterMs: classroomConfig.stuckAfterMs,
           checksOf: (attendee) => checks.forAttendee(attendee),

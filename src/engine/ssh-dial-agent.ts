@@ -23,9 +23,13 @@ export interface SshTarget {
   readonly host: string;
   readonly port: number;
   readonly username: string;
-  readonly privateKey: Buffer;
-  /** The key blob the server must present: any other is refused. */
-  readonly hostKey: Buffer;
+  /** What to log in with: a private key (OpenSSH format), an ssh-agent's socket, or both. */
+  readonly privateKey?: Buffer;
+  readonly agent?: string;
+  /** Why the host key the server presented (its blob) is refused; undefined when it is the one expected. */
+  readonly hostKeyProblem: (key: Buffer) => string | undefined;
+  /** Tells this target from another (address, expected key): a target that differs gets a new connection. */
+  readonly identity: string;
 }
 
 /** Requests at once (Node's agent queues the others). */
@@ -154,12 +158,13 @@ export class SshDialAgent extends Agent {
   }
 
   private connectionFor(target: SshTarget): SharedConnection {
-    const identity = `${target.username}@${target.host}:${target.port} ${target.hostKey.toString('base64')}`;
+    const identity = target.identity;
     const current = this.connection;
     if (current && !current.finished && current.identity === identity) return current;
     // A connection to a former address ends by itself with its last channel.
     const socket = connectTcp({ host: target.host, port: target.port });
     const client = new Client();
+    let refusal: string | undefined;
     const connection: SharedConnection = {
       identity,
       client,
@@ -171,7 +176,9 @@ export class SshDialAgent extends Agent {
       finished: false,
       ready: new Promise<void>((resolve, reject) => {
         client.once('ready', () => resolve());
-        client.once('error', reject);
+        // ssh2 only says "verification failed": the refusal says why.
+        client.once('error', (error) => reject(refusal ? new Error(refusal) : error));
+        client.once('close', () => reject(new Error('the ssh connection closed before it was ready')));
       }),
     };
     const finish = (): void => {
@@ -181,13 +188,23 @@ export class SshDialAgent extends Agent {
     };
     // An error after the handshake ends the connection: its channels close, and their requests see it.
     client.on('error', finish).on('close', finish).on('end', finish);
-    client.connect({
-      sock: socket,
-      username: target.username,
-      privateKey: target.privateKey,
-      hostVerifier: (key: Buffer) => key.equals(target.hostKey),
-      readyTimeout: HANDSHAKE_TIMEOUT_MS,
-    });
+    try {
+      client.connect({
+        sock: socket,
+        username: target.username,
+        privateKey: target.privateKey,
+        agent: target.agent,
+        hostVerifier: (key: Buffer) => {
+          refusal = target.hostKeyProblem(key);
+          return refusal === undefined;
+        },
+        readyTimeout: HANDSHAKE_TIMEOUT_MS,
+      });
+    } catch (error) {
+      // A key ssh2 cannot read: no connection then, and no socket left behind.
+      socket.destroy();
+      throw error;
+    }
     this.connection = connection;
     return connection;
   }

@@ -5,7 +5,7 @@ import type { EnvironmentConfig } from './environment-config.ts';
 import { createExternalProvider, externalEngineOf } from './external-provider.ts';
 import { createLocalProvider, type EnvironmentProvider } from './provider.ts';
 import { createSwarmProvider, sandboxEngineAddress } from './swarm-provider.ts';
-import type { EngineAddress } from '../engine/engine-address.ts';
+import type { EngineAddress, UserSsh } from '../engine/engine-address.ts';
 
 export interface ProviderContext {
   /** The class engine (the swarm manager for `swarm`). */
@@ -30,11 +30,17 @@ function environmentsFolder(dataDir: string): string {
 
 /**
  * Which engine each attendee's checks watch, without the provider itself (the checks start before the class, whose
- * code the provider needs, is opened): undefined = the local engine, shared.
+ * code the provider needs, is opened): undefined = the local engine, shared. A prepared machine's `ssh://` engine is
+ * logged in to with the user's own ssh setup.
  */
-export function environmentEngines(config: EnvironmentConfig, dataDir: string): (attendee: string) => EngineAddress | undefined {
+export function environmentEngines(config: EnvironmentConfig, dataDir: string, userSsh?: UserSsh): (attendee: string) => EngineAddress | undefined {
   const root = environmentsFolder(dataDir);
   if (config.provider === 'swarm') return (attendee) => sandboxEngineAddress(root, attendee);
-  if (config.provider === 'external') return (attendee) => externalEngineOf(root, attendee);
+  if (config.provider === 'external') {
+    return (attendee) => {
+      const address = externalEngineOf(root, attendee);
+      return address?.host?.startsWith('ssh://') && userSsh ? { ...address, userSsh } : address;
+    };
+  }
   return () => undefined;
 }

@@ -67,7 +67,8 @@ export function readAttendeesFile(file: string): ExternalAttendee[] {
     } else return fail(`attendee "${name}": "shell" must be a command line or a list of words (e.g. ssh docker@10.0.0.11)`, shellNode ?? entry);
     const dockerNode = field('docker');
     const host = isScalar(dockerNode) ? String(dockerNode.value) : '';
-    if (!/^(ssh|tcp):\/\/[^/\s]+$/.test(host)) return fail(`attendee "${name}": "docker" must be ssh://USER@HOST or tcp://HOST:PORT`, dockerNode ?? entry);
+    // A user is required for ssh: labdeck's default (the server's own user) is rarely the machines' one.
+    if (!/^(ssh:\/\/[^@/\s]+@|tcp:\/\/)[^@/\s]+$/.test(host)) return fail(`attendee "${name}": "docker" must be ssh://USER@HOST or tcp://HOST:PORT`, dockerNode ?? entry);
     const tlsNode = field('tls');
     if (host.startsWith('ssh://')) {
       if (tlsNode) fail(`attendee "${name}": "tls" is for tcp:// endpoints`, tlsNode);

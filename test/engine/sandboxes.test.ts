@@ -5,8 +5,8 @@
 // behind. The sandbox image is built the first time only (about 70-120 s with debootstrap) and then reused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -121,6 +121,47 @@ process.stdout.write(String(Date.now()));`;
   assert.ok(lingered < IDLE_CHANNEL_MS / 2, `the process lingered ${lingered} ms after its last engine request`);
 }
 
+/**
+ * A prepared machine's `ssh://` engine (the `external` provider) is logged in to as the user's own ssh would; Alice's
+ * sandbox stands for the machine. With the key file, or through a real ssh-agent holding the key; the host key must
+ * be in known_hosts (names hashed by ssh-keygen -H), and an unknown or a different one is refused, saying why.
+ */
+async function checkUserSshLogin(): Promise<void> {
+  const sandbox = provider.engineOf(alice.id)!;
+  const host = currentHost(sandbox)!;
+  const { hostname, port } = new URL(host);
+  const folder = mkdtempSync(join(root, 'user-ssh-'));
+  const knownHosts = (name: string, keyFile: string): string => {
+    const path = join(folder, name);
+    writeFileSync(path, `[${hostname}]:${port} ${readFileSync(keyFile, 'utf8').trim()}\n`);
+    execFileSync('ssh-keygen', ['-q', '-H', '-f', path]);
+    return path;
+  };
+  const recorded = knownHosts('known_hosts', sandbox.ssh!.hostKey);
+  const withKeyFile = connectEngineAt({ host, userSsh: { identities: [join(folder, 'id_absent'), sandbox.ssh!.identity], knownHosts: [recorded] } });
+  assert.equal(String(await withKeyFile.ping()), 'OK');
+
+  const agentSocket = join(folder, 'agent.sock');
+  const agent = spawn('ssh-agent', ['-D', '-a', agentSocket], { stdio: 'ignore' });
+  try {
+    for (let waited = 0; !existsSync(agentSocket); waited += 50) {
+      assert.ok(waited < 5000, 'ssh-agent did not open its socket');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    execFileSync('ssh-add', ['-q', sandbox.ssh!.identity], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket }, stdio: 'ignore' });
+    const throughAgent = connectEngineAt({ host, userSsh: { agentSocket, identities: [], knownHosts: [recorded] } });
+    assert.equal(String(await throughAgent.ping()), 'OK');
+  } finally {
+    agent.kill();
+  }
+
+  const bobsKey = knownHosts('known_hosts_other', provider.engineOf(bob.id)!.ssh!.hostKey);
+  const impostor = connectEngineAt({ host, userSsh: { identities: [sandbox.ssh!.identity], knownHosts: [bobsKey] } });
+  await assert.rejects(impostor.ping(), /host key of \[[\d.]+\]:\d+ is not the one in known_hosts/);
+  const unknown = connectEngineAt({ host, userSsh: { identities: [sandbox.ssh!.identity], knownHosts: [join(folder, 'none')] } });
+  await assert.rejects(unknown.ping(), /host key of \[[\d.]+\]:\d+ is unknown/);
+}
+
 async function checkSandboxes(aliceWatch: ReturnType<typeof watchEngine>): Promise<void> {
   const status = await provider.status([alice, bob]);
   assert.deepEqual(status.map((s) => [s.attendee.id, s.state]).sort(), [['a-alice1', 'ready'], ['a-bob2', 'ready']]);
@@ -153,6 +194,7 @@ async function checkSandboxes(aliceWatch: ReturnType<typeof watchEngine>): Promi
   assert.equal(aliceWatch.current.swarm, 'active');
   assert.equal(aliceWatch.listening, true);
   await checkSharedSshConnection();
+  await checkUserSshLogin();
 
   // The terminal command runs inside the attendee's sandbox (entered with ssh): its docker CLI talks to the inner engine.
   const [shell] = Object.values(provider.terminalCommands([{ name: 'shell', command: ['bash', '-l'], localShell: true, location: { file: 'w', line: 1 } }]));

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openProgressStore } from '../../src/progress/store.ts';
 import { readAttendeesFile, createExternalProvider } from '../../src/environments/external-provider.ts';
+import { environmentEngines } from '../../src/environments/create-provider.ts';
 import { runLabdeck } from '../cli/run-cli.ts';
 
 function classFolder(attendeesYaml: string): string {
@@ -40,6 +41,10 @@ test('env up/status/down with an attendees file: shell command, engine endpoint,
     const provider = createExternalProvider({ attendeesFile: join(folder, 'attendees.yml'), root: join(folder, 'class/environments'), log: () => {} });
     assert.deepEqual(provider.engineOf('a-111'), { host: 'ssh://docker@10.0.0.11' });
     assert.equal(provider.engineOf('a-222'), undefined);
+    // The checks log in to an ssh:// engine with the user's own ssh setup (serve passes it).
+    const userSsh = { agentSocket: '/run/agent.sock', identities: [], knownHosts: ['/home/u/.ssh/known_hosts'] };
+    const engines = environmentEngines({ provider: 'external', attendeesFile: join(folder, 'attendees.yml'), location: { file: 'w', line: 1 } }, join(folder, 'class'), userSsh);
+    assert.deepEqual(engines('a-111'), { host: 'ssh://docker@10.0.0.11', userSsh });
     const commands = provider.terminalCommands([
       { name: 'shell', command: ['bash', '-l'], localShell: true, location: { file: 'w', line: 1 } },
       { name: 'node2', command: ['ssh', '{attendee}@node2'], localShell: false, location: { file: 'w', line: 2 } },
@@ -73,9 +78,10 @@ test('attendees file mistakes name file:line', () => {
   };
   try {
     assert.equal(failure('alice:\n  shell: ssh a\n  docker: http://x\n'), 'attendees.yml:3: attendee "alice": "docker" must be ssh://USER@HOST or tcp://HOST:PORT');
+    assert.equal(failure('alice:\n  shell: ssh a\n  docker: ssh://10.0.0.11\n'), 'attendees.yml:3: attendee "alice": "docker" must be ssh://USER@HOST or tcp://HOST:PORT');
     assert.equal(failure('alice:\n  shell: ssh a\n  docker: tcp://10.0.0.1:2376\n'), 'attendees.yml:3: attendee "alice": a tcp:// endpoint needs "tls": { ca, cert, key } (PEM files)');
     assert.equal(failure('alice:\n  docker: ssh://a\n'), 'attendees.yml:2: attendee "alice": "shell" must be a command line or a list of words (e.g. ssh docker@10.0.0.11)');
-    assert.equal(failure('alice:\n  shell: ssh a\n  docker: ssh://a\nAlice:\n  shell: x\n  docker: ssh://b\n'), 'attendees.yml:4: attendee "Alice" is listed twice');
+    assert.equal(failure('alice:\n  shell: ssh a\n  docker: ssh://u@a\nAlice:\n  shell: x\n  docker: ssh://u@b\n'), 'attendees.yml:4: attendee "Alice" is listed twice');
     assert.equal(failure('alice:\n  shell: ssh a\n  docker: tcp://h:2376\n  tls: { ca: ca.pem, cert: c.pem, key: k.pem }\n'), `attendees.yml:4: attendee "alice": tls.ca ${join(folder, 'ca.pem')} does not exist`);
     for (const pem of ['ca.pem', 'c.pem', 'k.pem']) writeFileSync(join(folder, pem), 'x');
     writeFileSync(file, 'alice:\n  shell: [ssh, a]\n  docker: tcp://h:2376\n  tls: { ca: ca.pem, cert: c.pem, key: k.pem }\n');
