@@ -36,8 +36,6 @@ export interface SshTarget {
 export const MAX_CHANNELS = 4;
 /** Channels open at once on one connection, hijacked streams included; the others wait for one to close. */
 const SESSIONS_PER_CONNECTION = 8;
-/** Idle channels kept for the next requests: a snapshot read comes in bursts. */
-const MAX_IDLE_CHANNELS = 2;
 /** A channel left idle this long is closed (it holds a dial-stdio process on the server). */
 export const IDLE_CHANNEL_MS = 10_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -65,7 +63,9 @@ export class SshDialAgent extends Agent {
 
   /** `target` throws when the engine cannot be reached yet (no address): the request fails with that error. */
   constructor(private readonly target: () => SshTarget) {
-    super({ keepAlive: true, maxSockets: MAX_CHANNELS, maxFreeSockets: MAX_IDLE_CHANNELS });
+    // Every idle channel is kept for a while: a snapshot read comes in bursts, and a channel opened again costs a
+    // process start in the sandbox (keeping only two tripled the read time in bench/ssh-engines.ts).
+    super({ keepAlive: true, maxSockets: MAX_CHANNELS, maxFreeSockets: MAX_CHANNELS });
   }
 
   /**
@@ -162,7 +162,9 @@ export class SshDialAgent extends Agent {
     const current = this.connection;
     if (current && !current.finished && current.identity === identity) return current;
     // A connection to a former address ends by itself with its last channel.
-    const socket = connectTcp({ host: target.host, port: target.port });
+    // TCP keep-alive: a machine that vanished without a word (a network cut) ends the connection after the kernel's
+    // probes, instead of leaving the `/events` watch listening to nothing for ever.
+    const socket = connectTcp({ host: target.host, port: target.port, keepAlive: true, keepAliveInitialDelay: 15_000 });
     const client = new Client();
     let refusal: string | undefined;
     const connection: SharedConnection = {
