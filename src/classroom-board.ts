@@ -85,7 +85,10 @@ export function composeBoard(snapshot: ClassSnapshot, follow: FollowSnapshot, no
  */
 export function diffBoard(previous: DashboardState, next: DashboardState): DashboardPatch | 'full' | undefined {
   if (previous.stuckAfterMs !== next.stuckAfterMs || JSON.stringify(previous.steps) !== JSON.stringify(next.steps)) return 'full';
-  if (next.attendees.length < previous.attendees.length || next.results.length < previous.results.length) return 'full';
+  // A patch only adds and replaces: an attendee removed (or a result gone with them) needs the whole state.
+  const nextIds = new Set(next.attendees.map((attendee) => attendee.id));
+  const nextCells = new Set(next.results.map(cellKey));
+  if (previous.attendees.some((attendee) => !nextIds.has(attendee.id)) || previous.results.some((result) => !nextCells.has(cellKey(result)))) return 'full';
   const rows = new Map(previous.attendees.map((attendee) => [attendee.id, JSON.stringify(attendee)]));
   const attendees = next.attendees.filter((attendee) => rows.get(attendee.id) !== JSON.stringify(attendee));
   const cells = new Map(previous.results.map((result) => [cellKey(result), result]));

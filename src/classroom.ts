@@ -20,6 +20,8 @@ export interface ClassroomOptions {
   readonly checksOf: (attendee: string) => AttendeeChecks;
   /** An attendee joined, or is known at start: the time to prepare their environment. */
   readonly attendeeArrived?: (attendee: string) => void;
+  /** The instructor removed an attendee (their token is revoked already): close what is theirs. */
+  readonly attendeeRemoved?: (attendee: string, name: string) => void;
   readonly openToLocalAttendee: boolean;
   /** Failing the same step this long makes an attendee "stuck" on the dashboard (default: 5 minutes). */
   readonly stuckAfterMs?: number;
@@ -121,6 +123,16 @@ export function openClassroom(options: ClassroomOptions): Classroom {
         stuckAfterMs: options.stuckAfterMs ?? defaultStuckAfterMs,
         slideLabel: labels(deck),
       };
+    },
+    removeAttendee(attendee) {
+      const name = store.attendees().find((known) => known.id === attendee)?.name ?? attendee;
+      if (!store.removeAttendee(attendee)) return false;
+      subscriptions.get(attendee)?.subscription.dispose();
+      subscriptions.delete(attendee);
+      access.removeAttendee(attendee);
+      options.attendeeRemoved?.(attendee, name);
+      changed();
+      return true;
     },
     onChange(listener) {
       listeners.add(listener);

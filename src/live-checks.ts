@@ -39,6 +39,8 @@ export interface LiveChecks {
   environmentOf(identity: Identity): CheckService | undefined;
   /** A terminal's command, to the checks of the terminal's attendee (`terminal` is `${attendee}/${name}`). */
   commandRan(record: CommandRecord): void;
+  /** Stops watching an attendee's own engine (they left the class). */
+  forget(attendee: string): void;
   dispose(): void;
 }
 
@@ -90,6 +92,12 @@ export function startLiveChecks(options: LiveChecksOptions): LiveChecks {
     forAttendee,
     environmentOf: (identity) => (identity.role === 'attendee' ? forAttendee(identity.attendee) : local.checks),
     commandRan: (record) => forAttendee(record.terminal.split('/')[0] ?? '').commandRan(record),
+    forget(attendee) {
+      const environment = attendees.get(attendee);
+      if (!environment) return;
+      attendees.delete(attendee);
+      stop(environment);
+    },
     dispose() {
       unsubscribe();
       for (const environment of attendees.values()) stop(environment);

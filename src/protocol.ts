@@ -451,4 +451,6 @@ export type DashboardClientMessage =
   /** Pause or resume follow mode: while paused, the leader's moves are not sent to followers. */
   | { readonly type: 'pause'; readonly paused: boolean }
   /** Show a short message on every page ('' takes it down). */
-  | { readonly type: 'broadcast'; readonly text: string };
+  | { readonly type: 'broadcast'; readonly text: string }
+  /** Remove an attendee from the class (by id): their token stops working, their progress is forgotten. */
+  | { readonly type: 'remove'; readonly attendee: string };

@@ -6,6 +6,7 @@ import type { DashboardAttendeeJson, DashboardPatch, DashboardResultJson, Dashbo
 interface Row {
   readonly element: HTMLTableRowElement;
   readonly name: HTMLButtonElement;
+  readonly remove: HTMLButtonElement;
   readonly slide: HTMLTableCellElement;
   readonly command: HTMLTableCellElement;
   readonly cells: Map<string, HTMLTableCellElement>;
@@ -17,15 +18,17 @@ const statusMark: Record<StepStatus, string> = { passed: '✔', failed: '✘', e
 export class DashboardGrid {
   readonly #root: HTMLElement;
   readonly #onSelect: (attendee: DashboardAttendeeJson) => void;
+  readonly #onRemove: (attendee: DashboardAttendeeJson) => void;
   #rows = new Map<string, Row>();
   #steps: DashboardState['steps'] = [];
   #body: HTMLTableSectionElement | undefined;
   #selected: string | undefined;
   #stuckAfterMs = 0;
 
-  constructor(root: HTMLElement, onSelect: (attendee: DashboardAttendeeJson) => void) {
+  constructor(root: HTMLElement, onSelect: (attendee: DashboardAttendeeJson) => void, onRemove: (attendee: DashboardAttendeeJson) => void) {
     this.#root = root;
     this.#onSelect = onSelect;
+    this.#onRemove = onRemove;
   }
 
   get attendeeCount(): number {
@@ -67,6 +70,9 @@ export class DashboardGrid {
     const row = this.#rows.get(attendee.id) ?? this.#createRow(attendee);
     row.name.textContent = attendee.name;
     row.name.onclick = () => this.#onSelect(attendee);
+    row.remove.onclick = () => this.#onRemove(attendee);
+    row.remove.title = `Remove ${attendee.name} from the class`;
+    row.remove.setAttribute('aria-label', row.remove.title);
     row.element.classList.toggle('disconnected', !attendee.connected);
     row.name.title = `${attendee.connected ? 'Connected' : 'Not connected'}: click to watch their terminal`;
     row.slide.textContent = attendee.slide ? attendee.slide.label : '–';
@@ -97,7 +103,11 @@ export class DashboardGrid {
     const name = document.createElement('button');
     name.type = 'button';
     name.className = 'dash-name';
-    nameCell.append(name);
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'dash-remove';
+    remove.textContent = '×';
+    nameCell.append(name, remove);
     const slide = cell('td', '');
     slide.className = 'dash-slide';
     const command = cell('td', '');
@@ -111,7 +121,7 @@ export class DashboardGrid {
       cells.set(step.id, td);
       element.append(td);
     }
-    const row: Row = { element, name, slide, command, cells, stuckStep: null };
+    const row: Row = { element, name, remove, slide, command, cells, stuckStep: null };
     this.#rows.set(attendee.id, row);
     if (attendee.id === this.#selected) element.classList.add('selected');
     return row;

@@ -1,6 +1,6 @@
 // The instructor dashboard: a live grid of attendees × steps (dashboard-grid.ts) fed by the dashboard channel
 // (a whole state on connect, then patches), follow-me controls (everyone to my slide, pause, broadcast), the join
-// QR code, and an attendee's terminal watched read-only on click (dashboard-viewer.ts).
+// QR code, an attendee's terminal watched read-only on click (dashboard-viewer.ts), and removing an attendee.
 import '@xterm/xterm/css/xterm.css';
 import '../../public/dashboard.css';
 import { dashboardPath, type DashboardClientMessage, type DashboardFollowJson, type DashboardServerMessage } from '../protocol.ts';
@@ -27,6 +27,9 @@ const grid = new DashboardGrid(document.getElementById('board')!, (attendee) => 
   }
   viewer.open(attendee);
   grid.select(attendee.id);
+}, (attendee) => {
+  const question = `Remove ${attendee.name} from the class?\n\nTheir link stops working, their terminals close and their progress is deleted. They can join again as someone new.`;
+  if (confirm(question)) send({ type: 'remove', attendee: attendee.id });
 });
 
 function send(message: DashboardClientMessage): void {
@@ -52,6 +55,8 @@ function showFollow(next: DashboardFollowJson): void {
 function receive(message: DashboardServerMessage): void {
   if (message.type === 'state') {
     grid.render(message.state);
+    // The attendee being watched was removed from the class: nothing is left to watch.
+    if (viewer?.attendee && !message.state.attendees.some((attendee) => attendee.id === viewer!.attendee)) viewer.close();
     showFollow(message.state.follow);
   } else if (message.type === 'patch') {
     grid.apply(message.patch);

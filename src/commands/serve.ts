@@ -62,6 +62,13 @@ export const serveCommand: Command = {
         }
       });
     };
+    // An attendee the instructor removed: their terminals close, their engine is no longer watched, and their
+    // environment goes (a swarm sandbox is removed; a prepared machine is left as it is).
+    const removeEnvironment = (attendee: string, name: string): void => {
+      terminals?.manager.closeAttendee(attendee);
+      checks.forget(attendee);
+      environments?.down({ id: attendee, name }).catch((error: unknown) => log(`environment ${attendee}: ${(error as Error).message}`));
+    };
     // Read once, like `terminals:`: a running class does not change its data folder under its attendees.
     let classroom: Classroom | undefined;
     try {
@@ -74,6 +81,7 @@ export const serveCommand: Command = {
           dataDir, deck: liveDeck, openToLocalAttendee: false, stuckAfterMs: classroomConfig.stuckAfterMs,
           checksOf: (attendee) => checks.forAttendee(attendee),
           attendeeArrived: prepareEnvironment,
+          attendeeRemoved: removeEnvironment,
         });
         environments = createEnvironmentProvider(classroomConfig.environment, { docker: connectEngine({ host: context.dockerHost }), classId: classroom.classCode, dataDir, log });
       }
@@ -85,7 +93,7 @@ export const serveCommand: Command = {
     }
     const access = classroom?.access ?? createAccess({ openToLocalAttendee: isLoopback(host) });
     // Read once: changing `terminals:` needs a restart (running shells must not change under attendees).
-    let terminals;
+    let terminals: ReturnType<typeof serveTerminals>;
     try {
       terminals = serveTerminals(loadWorkshop(manifest), { host, access, log, ...(environments ? { environment: environments } : {}) });
     } catch (error) {

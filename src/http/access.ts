@@ -48,6 +48,9 @@ export interface Access {
   readonly watcherToken: string;
   /** Registers an attendee and returns its personal token. */
   addAttendee(attendee: string, name: string, token?: string): string;
+  /** Revokes an attendee's token(s): their requests get 401 from now on; listeners close their open connections. */
+  removeAttendee(attendee: string): void;
+  onAttendeeRemoved(listener: (attendee: string) => void): { dispose(): void };
   identify(token: string | undefined): Identity | undefined;
   /** The token a request carries (query, cookie or bearer), without judging it. */
   tokenOf(request: IncomingMessage): string | undefined;
@@ -78,6 +81,7 @@ export function createAccess(options: AccessOptions): Access {
   const instructorToken = options.instructorToken ?? newToken();
   const watcherToken = options.watcherToken ?? newToken();
   const attendees = new Map<string, Identity>();
+  const removedListeners = new Set<(attendee: string) => void>();
   for (const known of options.attendees ?? []) {
     attendees.set(known.token, Object.freeze({ role: 'attendee', attendee: known.attendee, name: known.name }));
   }
@@ -111,6 +115,14 @@ export function createAccess(options: AccessOptions): Access {
       options.onAttendeeAdded?.({ attendee, name, token });
       attendees.set(token, Object.freeze({ role: 'attendee', attendee, name }));
       return token;
+    },
+    removeAttendee(attendee) {
+      for (const [token, identity] of attendees) if (identity.attendee === attendee) attendees.delete(token);
+      for (const listener of [...removedListeners]) listener(attendee);
+    },
+    onAttendeeRemoved(listener) {
+      removedListeners.add(listener);
+      return { dispose: () => void removedListeners.delete(listener) };
     },
     identify,
     tokenOf,

@@ -15,6 +15,11 @@ export interface ClassroomSource {
   /** Registers an attendee and returns their personal token. */
   join(name: string): string;
   dashboard(): ClassSnapshot;
+  /**
+   * The instructor removes an attendee (a stray second join, someone who left): their token stops working, their
+   * connections and terminals close, their progress is forgotten. False when there was no such attendee.
+   */
+  removeAttendee(attendee: string): boolean;
   /** Something on the dashboard changed (an attendee joined, a result changed). */
   onChange(listener: () => void): { dispose(): void };
 }

@@ -1,7 +1,7 @@
 // The dashboard channel (`/_labdeck/dashboard-socket`): instructors only (anyone else is refused at the upgrade).
 // Sends the whole class state on connect, then patches (changed rows and cells only, src/classroom-board.ts),
 // coalesced so that a burst of changes (a rebuild re-evaluating every step for every attendee, a hundred pages
-// following one move) costs one message per period. Receives the instructor's follow-me controls.
+// following one move) costs one message per period. Receives the instructor's follow-me controls and removals.
 import { WebSocketServer, type WebSocket } from 'ws';
 import { composeBoard, diffBoard, type FollowSnapshot } from '../classroom-board.ts';
 import { maxBroadcastLength, type DashboardClientMessage, type DashboardServerMessage, type DashboardState } from '../protocol.ts';
@@ -68,6 +68,7 @@ export function createDashboardChannel(options: DashboardChannelOptions): Dashbo
   const act = (message: DashboardClientMessage): void => {
     if (message.type === 'gather') options.follow?.gather();
     else if (message.type === 'pause') options.follow?.setPaused(message.paused);
+    else if (message.type === 'remove') options.classroom.removeAttendee(message.attendee);
     else options.follow?.broadcast(message.text);
   };
 
@@ -110,10 +111,11 @@ export function createDashboardChannel(options: DashboardChannelOptions): Dashbo
 
 function parse(text: string): DashboardClientMessage | undefined {
   try {
-    const value = JSON.parse(text) as { type?: unknown; paused?: unknown; text?: unknown };
+    const value = JSON.parse(text) as { type?: unknown; paused?: unknown; text?: unknown; attendee?: unknown };
     if (value.type === 'gather') return { type: 'gather' };
     if (value.type === 'pause' && typeof value.paused === 'boolean') return { type: 'pause', paused: value.paused };
     if (value.type === 'broadcast' && typeof value.text === 'string' && value.text.length <= maxBroadcastLength * 4) return { type: 'broadcast', text: value.text };
+    if (value.type === 'remove' && typeof value.attendee === 'string') return { type: 'remove', attendee: value.attendee };
   } catch {
     // not ours: ignored, as the protocol says of unknown messages
   }

@@ -1,6 +1,8 @@
 // Boots the app on a real socket with its WebSocket channels (live reload), and tears them all down together.
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Access } from './access.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { createLiveReload } from './live-reload.ts';
 import { routeUpgrades } from './upgrade.ts';
@@ -31,13 +33,14 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
   const dashboard = deps.classroom && deps.access
     ? createDashboardChannel({ classroom: deps.classroom, access: deps.access, ...(follow ? { follow } : {}) })
     : undefined;
+  const attendeeConnections = trackAttendeeConnections(deps.access);
   const detachUpgrades = routeUpgrades(server, {
     [liveReloadPath]: live.handleUpgrade,
     ...(follow ? { [followPath]: follow.handleUpgrade } : {}),
     ...(deps.terminals ? { [terminalSocketPath]: deps.terminals.handleUpgrade } : {}),
     ...(results ? { [resultsPath]: results.handleUpgrade } : {}),
     ...(dashboard ? { [dashboardPath]: dashboard.handleUpgrade } : {}),
-  });
+  }, attendeeConnections.track);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -53,6 +56,7 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
     close: () =>
       new Promise<void>((resolve) => {
         detachUpgrades();
+        attendeeConnections.dispose();
         live.dispose();
         deps.terminals?.dispose();
         follow?.dispose();
@@ -61,5 +65,27 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * Every WebSocket an attendee holds, by attendee: one removed from the class (their token revoked) loses them at
+ * once, as if the network dropped, instead of keeping what they had open.
+ */
+function trackAttendeeConnections(access: Access | undefined): { track: (request: IncomingMessage, socket: Duplex) => void; dispose(): void } {
+  const open = new Map<string, Set<Duplex>>();
+  const removal = access?.onAttendeeRemoved((attendee) => {
+    for (const socket of open.get(attendee) ?? []) socket.destroy();
+    open.delete(attendee);
+  });
+  return {
+    track(request, socket) {
+      const identity = access?.identifyRequest(request);
+      if (identity?.role !== 'attendee') return;
+      const sockets = open.get(identity.attendee) ?? new Set<Duplex>();
+      open.set(identity.attendee, sockets.add(socket));
+      socket.once('close', () => sockets.delete(socket));
+    },
+    dispose: () => removal?.dispose(),
   };
 }

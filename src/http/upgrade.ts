@@ -5,10 +5,14 @@ import type { Duplex } from 'node:stream';
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-/** Routes the server's upgrades by exact path; returns the function that detaches the routing. */
-export function routeUpgrades(server: Server, routes: Readonly<Record<string, UpgradeHandler>>): () => void {
+/**
+ * Routes the server's upgrades by exact path; returns the function that detaches the routing. `track` sees every
+ * upgrade a route takes (to close them later).
+ */
+export function routeUpgrades(server: Server, routes: Readonly<Record<string, UpgradeHandler>>, track?: (request: IncomingMessage, socket: Duplex) => void): () => void {
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const handler = routes[new URL(request.url ?? '/', 'http://upgrade.invalid').pathname];
+    track?.(request, socket);
     if (handler) handler(request, socket, head);
     else rejectUpgrade(socket, '404 Not Found');
   };

@@ -63,6 +63,8 @@ export interface ProgressStore {
   /** The class, when one was created (exports read it without creating one). */
   existingClass(): ClassRecord | undefined;
   addAttendee(attendee: AttendeeRecord): void;
+  /** Forgets an attendee the instructor removed from the class: their token, results, attempts and commands. */
+  removeAttendee(attendee: string): boolean;
   attendees(): readonly AttendeeRecord[];
   /** Records a result when it tells something new about the attendee's step (see `pending` below); true when it did. */
   recordResult(result: StepRecord): boolean;
@@ -133,6 +135,10 @@ export function openProgressStore(dataDir: string): ProgressStore {
     insertAttempt.run(result);
     return true;
   });
+  const removeAttendee = db.transaction((attendee: string): boolean => {
+    for (const table of ['step_results', 'attempts', 'command_summary']) db.prepare(`DELETE FROM ${table} WHERE attendee = ?`).run(attendee);
+    return db.prepare('DELETE FROM attendees WHERE id = ?').run(attendee).changes > 0;
+  });
   // Two servers racing to create the class must end with one: the loser reads the winner's.
   const classRecord = db.transaction((create: () => ClassRecord): ClassRecord => {
     const existing = selectClass.get() as ClassRecord | undefined;
@@ -146,6 +152,7 @@ export function openProgressStore(dataDir: string): ProgressStore {
     classRecord: (create) => classRecord.immediate(create),
     existingClass: () => selectClass.get() as ClassRecord | undefined,
     addAttendee: (attendee) => void insertAttendee.run(attendee),
+    removeAttendee: (attendee) => removeAttendee.immediate(attendee),
     attendees: () => selectAttendees.all() as AttendeeRecord[],
     recordResult: (result) => recordResult.immediate(result),
     latestResults: () => selectAllLatest.all() as LatestStepRecord[],

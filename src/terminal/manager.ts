@@ -84,6 +84,15 @@ export class TerminalManager implements Disposable {
     return session.attach(request.role, sink, { cols: request.cols, rows: request.rows });
   }
 
+  /** Destroys an attendee's terminals now (removed from the class): their viewers see the terminal end. */
+  closeAttendee(attendee: string): void {
+    for (const [key, session] of [...this.sessions]) {
+      if (session.attendee !== attendee) continue;
+      this.forget(key, session);
+      session.dispose();
+    }
+  }
+
   /** Destroys every terminal now. */
   dispose(): void {
     this.disposed = true;

@@ -85,3 +85,15 @@ test('diffs: only the changed rows and cells; the whole state when the steps cha
   const later = diffBoard(before, composeBoard(snapshot(), follow, now - 6 * minute));
   assert.ok(later && later !== 'full' && later.attendees.length === 1, 'time alone changes who is stuck');
 });
+
+test('diffs: an attendee removed makes the whole state, even when another joined at the same time', () => {
+  const now = 10 * minute;
+  const before = composeBoard(snapshot(), follow, now);
+  const swapped = snapshot({
+    attendees: [{ id: 'a2', name: 'Bo', joinedAt: 2 }, { id: 'a3', name: 'Cy', joinedAt: 3 }],
+    results: [{ attendee: 'a3', step: 's1', status: 'failed', since: 0 }],
+  });
+  assert.equal(diffBoard(before, composeBoard(swapped, follow, now)), 'full');
+  const withoutResult = snapshot({ results: [{ attendee: 'a2', step: 's1', status: 'failed', since: 0 }] });
+  assert.equal(diffBoard(before, composeBoard(withoutResult, follow, now)), 'full', 'a result cell gone');
+});

@@ -51,7 +51,7 @@ async function joinAs(page: Page, joinUrl: string, name: string): Promise<void> 
 }
 
 function dashboardNames(page: Page): Promise<string[]> {
-  return page.$$eval('#board tbody th', (cells) => cells.map((cell) => cell.textContent ?? ''));
+  return page.$$eval('#board tbody .dash-name', (cells) => cells.map((cell) => cell.textContent ?? ''));
 }
 
 before(async () => {
@@ -197,4 +197,61 @@ test('the dashboard live: slide and last command per attendee, a terminal watche
   assert.equal(await ada.evaluate(() => document.documentElement.dataset.labdeckSlide), '4', 'paused: not moved');
   await dashboard.click('#pause');
   await ada.waitForFunction(() => document.documentElement.dataset.labdeckSlide === '5');
+});
+
+test('the instructor removes an attendee: after a confirmation, their row goes, their link gets 401, their progress is gone', { timeout: 90_000 }, async () => {
+  running?.kill('SIGKILL');
+  const served = await serve(0);
+  const ada = await (await browser.newContext()).newPage();
+  const bob = await (await browser.newContext()).newPage();
+  await joinAs(ada, served.joinUrl, 'Ada twice');
+  await joinAs(bob, served.joinUrl, 'Bob stays');
+  await ada.waitForSelector('html[data-labdeck-terminals="ready"]');
+  await waitForText(ada, attendeeScreen, /[$#] *$/m);
+  await ada.locator('.labdeck-terminal:not([hidden]) .xterm-helper-textarea').focus();
+  await ada.keyboard.type('echo shell-pid-$$');
+  await ada.keyboard.press('Enter');
+  await waitForText(ada, attendeeScreen, /shell-pid-\d+/);
+  const shellPid = Number(/shell-pid-(\d+)/.exec(await screenText(ada, attendeeScreen))![1]);
+  const dashboard = await (await browser.newContext()).newPage();
+  await dashboard.goto(served.dashboardUrl);
+  // The class also has the attendees of the tests before (same data folder).
+  await dashboard.waitForFunction(() => ['Ada twice', 'Bob stays'].every((name) => Array.from(document.querySelectorAll('#board .dash-name')).some((cell) => cell.textContent === name)));
+  const others = (await dashboardNames(dashboard)).filter((name) => name !== 'Ada twice').sort();
+  const remove = dashboard.getByRole('button', { name: 'Remove Ada twice from the class' });
+
+  // Dismissing the confirmation removes nobody.
+  dashboard.once('dialog', (dialog) => void dialog.dismiss());
+  await remove.click();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.deepEqual((await dashboardNames(dashboard)).sort(), [...others, 'Ada twice'].sort());
+
+  let question = '';
+  dashboard.once('dialog', (dialog) => {
+    question = dialog.message();
+    void dialog.accept();
+  });
+  await remove.click();
+  await dashboard.waitForFunction((count) => document.querySelectorAll('#board tbody tr').length === count, others.length);
+  assert.match(question, /^Remove Ada twice from the class\?/);
+  assert.deepEqual((await dashboardNames(dashboard)).sort(), others);
+  assert.match(await dashboard.locator('#status').innerText(), new RegExp(`^${others.length} attendees? `));
+
+  assert.equal((await ada.reload())?.status(), 401, "the removed attendee's link no longer works");
+  const alive = (): boolean => {
+    try {
+      process.kill(shellPid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let waited = 0; alive(); waited += 100) {
+    assert.ok(waited < 5000, `the removed attendee's shell (pid ${shellPid}) is still running`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal((await bob.reload())?.status(), 200, 'the others are untouched');
+  const progress = JSON.parse((await runLabdeck(['progress', manifest, '--data', dataDir, '--json'])).stdout) as { attendees: { name: string }[] };
+  assert.ok(!progress.attendees.some((attendee) => attendee.name === 'Ada twice'), 'her progress is deleted');
+  assert.ok(progress.attendees.some((attendee) => attendee.name === 'Bob stays'));
 });

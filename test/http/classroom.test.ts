@@ -378,3 +378,27 @@ test('the dashboard live: where each attendee is, connection, last command; paus
   await until(() => dashboard.attendee(fayId)?.connected === false);
   for (const socket of [leader.socket, dashboard.socket]) socket.close();
 });
+
+test('removing an attendee from the dashboard: their sockets close, their token gets 401, their row and results go', async () => {
+  const token = await joinedToken('Stray second join');
+  const id = classroom.access.identify(token)!.attendee;
+  const kept = await joinedToken('Kept');
+  const page = await openFollowSocket(token, 'stray-browser');
+  const other = await openFollowSocket(kept, 'kept-browser');
+  const closed = new Promise<number>((resolve) => page.socket.once('close', (code) => resolve(code)));
+  const dashboard = await watchDashboard();
+  await until(() => dashboard.attendee(id) !== undefined);
+
+  dashboard.socket.send(JSON.stringify({ type: 'remove', attendee: 'a-nobody' }));
+  dashboard.socket.send(JSON.stringify({ type: 'remove', attendee: id }));
+  await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('the removed attendee\'s socket stayed open')), 5000))]);
+  await until(() => !dashboard.state().attendees.some((attendee) => attendee.id === id));
+  assert.ok(!dashboard.state().results.some((result) => result.attendee === id), 'their result cells go too');
+  assert.equal((await fetch(`${server.url}deck.json`, { headers: { cookie: `labdeck_token=${token}` } })).status, 401);
+  assert.equal(await upgradeStatus(followPath, token), 401, 'no way back in on a channel either');
+  assert.equal(other.socket.readyState, WebSocket.OPEN, 'the others keep their connections');
+  assert.equal((await fetch(`${server.url}deck.json`, { headers: { cookie: `labdeck_token=${kept}` } })).status, 200);
+  assert.ok(!classroom.dashboard().attendees.some((attendee) => attendee.id === id), 'the store forgot them');
+  assert.equal(classroom.removeAttendee(id), false, 'removing twice does nothing');
+  for (const socket of [other.socket, dashboard.socket]) socket.close();
+});
