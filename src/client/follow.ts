@@ -85,8 +85,12 @@ export class FollowMe {
     socket.addEventListener('open', () => (retryMs = 500));
     socket.addEventListener('message', (event) => this.#onMessage(parse(event.data)));
     socket.addEventListener('close', () => {
-      // The server restarts while authoring: come back, the welcome message brings the leader's slide again.
-      setTimeout(() => this.#connect(Math.min(retryMs * 2, 5000)), retryMs);
+      // The server restarts while authoring: come back, the welcome message brings the leader's slide again. Unless
+      // the server no longer takes this page's token (the instructor removed the attendee): then say so, and stop.
+      void stillAdmitted().then((admitted) => {
+        if (admitted) setTimeout(() => this.#connect(Math.min(retryMs * 2, 5000)), retryMs);
+        else this.#banner.show({ id: -1, text: 'You are no longer in this class: the instructor removed you, or your link expired. Open the join link again to rejoin.' });
+      });
     });
   }
 
@@ -187,6 +191,17 @@ class Broadcast {
   #setVisible(visible: boolean): void {
     this.#element.hidden = !visible;
     this.#element.style.display = visible ? 'flex' : 'none';
+  }
+}
+
+/** False only when the server says this page's token is not valid (401); a server that does not answer may be back. */
+async function stillAdmitted(): Promise<boolean> {
+  const token = new URLSearchParams(location.search).get('token');
+  try {
+    const response = await fetch(`/deck.json${token ? `?token=${encodeURIComponent(token)}` : ''}`, { cache: 'no-store', headers: { accept: 'application/json' } });
+    return response.status !== 401;
+  } catch {
+    return true;
   }
 }
 

@@ -199,7 +199,7 @@ test('the dashboard live: slide and last command per attendee, a terminal watche
   await ada.waitForFunction(() => document.documentElement.dataset.labdeckSlide === '5');
 });
 
-test('the instructor removes an attendee: after a confirmation, their row goes, their link gets 401, their progress is gone', { timeout: 90_000 }, async () => {
+test('the instructor removes an attendee: after a confirmation, their row goes, their page says so, their link gets 401, their progress is gone', { timeout: 90_000 }, async () => {
   running?.kill('SIGKILL');
   const served = await serve(0);
   const ada = await (await browser.newContext()).newPage();
@@ -213,6 +213,7 @@ test('the instructor removes an attendee: after a confirmation, their row goes, 
   await ada.keyboard.press('Enter');
   await waitForText(ada, attendeeScreen, /shell-pid-\d+/);
   const shellPid = Number(/shell-pid-(\d+)/.exec(await screenText(ada, attendeeScreen))![1]);
+  const adaCookie = (await ada.context().cookies()).map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
   const dashboard = await (await browser.newContext()).newPage();
   await dashboard.goto(served.dashboardUrl);
   // The class also has the attendees of the tests before (same data folder).
@@ -237,7 +238,14 @@ test('the instructor removes an attendee: after a confirmation, their row goes, 
   assert.deepEqual((await dashboardNames(dashboard)).sort(), others);
   assert.match(await dashboard.locator('#status').innerText(), new RegExp(`^${others.length} attendees? `));
 
-  assert.equal((await ada.reload())?.status(), 401, "the removed attendee's link no longer works");
+  // The page says why it lost its connections, instead of retrying for ever.
+  await ada.waitForSelector('.labdeck-broadcast:not([hidden])');
+  assert.match(await ada.locator('.labdeck-broadcast-text').innerText(), /no longer in this class/);
+  assert.equal(await bob.locator('.labdeck-broadcast:not([hidden])').count(), 0);
+  assert.equal((await fetch(served.url, { headers: { cookie: adaCookie } })).status, 401, "the removed attendee's link no longer works");
+  // The 401 the page met cleared the dead cookie: a reload leads to the join page.
+  await ada.reload();
+  assert.equal(new URL(ada.url()).pathname, '/join');
   const alive = (): boolean => {
     try {
       process.kill(shellPid, 0);
