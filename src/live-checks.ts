@@ -7,7 +7,6 @@ import type { DeckOutline } from './checks/catalog.ts';
 import { readSpecFiles } from './spec-files.ts';
 import { createCheckService, type CheckService } from './checks/service.ts';
 import type { Step } from './deck/steps.ts';
-import type { EngineEndpoint } from './engine/docker.ts';
 import { connectEngineAt, type EngineAddress } from './engine/engine-address.ts';
 import { runProbe } from './engine/exec.ts';
 import { watchEngine, type EngineWatch, type EngineWatchOptions } from './engine/snapshot.ts';
@@ -20,7 +19,7 @@ export interface LiveChecksOptions {
   readonly manifest: string;
   readonly deck: DeckSource;
   /** The local engine (DOCKER_HOST-style address; default: the local socket). */
-  readonly engine: EngineEndpoint;
+  readonly engine: EngineAddress;
   /** The engine of an attendee's own environment; undefined (or no function): the local engine, shared. */
   readonly engineOf?: (attendee: string) => EngineAddress | undefined;
   readonly log: (line: string) => void;

@@ -5,7 +5,7 @@ import { playSteps } from '../autopilot/play.ts';
 import { TerminalDriver } from '../autopilot/terminal-driver.ts';
 import { startWorkshopChecks } from '../lab/check-session.ts';
 import { loadWorkshopChecks } from '../lab/workshop-checks.ts';
-import { describeLabdeckError, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
+import { connectLocalEngine, describeLabdeckError, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const autopilotCommand: Command = {
   name: 'autopilot',
@@ -28,7 +28,7 @@ export const autopilotCommand: Command = {
     if (!(checkSeconds > 0)) throw new UsageError(`--check-timeout must be a number of seconds, not '${timeoutText}'`);
 
     const steps = deck.steps.slice(start);
-    const session = startWorkshopChecks(catalog.checks);
+    const session = startWorkshopChecks(catalog.checks, connectLocalEngine(context));
     const showTerminal = args.values['show-terminal'] === true;
     const terminal = new TerminalDriver({ cwd: dirname(manifest), ...(showTerminal ? { onOutput: (text: string) => context.stdout(text) } : {}) });
     const subscription = terminal.onCommand((record) => session.runner.commandRan(record));

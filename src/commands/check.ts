@@ -7,7 +7,7 @@ import type { Step } from '../deck/steps.ts';
 import { LabdeckError } from '../errors.ts';
 import { loadWorkshopChecks } from '../lab/workshop-checks.ts';
 import { startWorkshopChecks } from '../lab/check-session.ts';
-import { describeLabdeckError, displayPath, stringOption, UsageError, workshopPathArg, type Command, type CommandContext } from './command.ts';
+import { connectLocalEngine, describeLabdeckError, displayPath, stringOption, UsageError, workshopPathArg, type Command, type CommandContext } from './command.ts';
 
 export interface StepReport {
   readonly id: string;
@@ -41,7 +41,7 @@ export const checkCommand: Command = {
       throw new LabdeckError(`${manifest}: the workshop has no hands-on steps`);
     }
     const steps = new Map(deck.steps.map((step) => [step.id, step]));
-    const session = startWorkshopChecks(checks);
+    const session = startWorkshopChecks(checks, connectLocalEngine(context));
     try {
       let results = await session.runner.checkNow();
       const report = (): StepReport[] => results.map((result) => stepReport(steps.get(result.stepId)!, result, context.cwd));

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { LabdeckError } from '../errors.ts';
-import type { UserSsh } from '../engine/engine-address.ts';
+import { connectEngineAt, type EngineAddress, type UserSsh } from '../engine/engine-address.ts';
 
 /** A mistake on the command line: the CLI prints it with a pointer to the help and exits 2. */
 export class UsageError extends Error {
@@ -151,4 +151,13 @@ export function describeLabdeckError(error: LabdeckError, cwd: string): string {
 export function displayPath(file: string, cwd: string): string {
   const shown = relative(cwd, file);
   return shown.startsWith('..') || isAbsolute(shown) ? file : shown;
+}
+
+/** The local engine's address: DOCKER_HOST (else the local socket); an `ssh://` one is logged in to as `ssh` would. */
+export function localEngineAddress(context: Pick<CommandContext, 'dockerHost' | 'userSsh'>): EngineAddress {
+  return { host: context.dockerHost, ...(context.userSsh ? { userSsh: context.userSsh } : {}) };
+}
+
+export function connectLocalEngine(context: Pick<CommandContext, 'dockerHost' | 'userSsh'>): ReturnType<typeof connectEngineAt> {
+  return connectEngineAt(localEngineAddress(context));
 }

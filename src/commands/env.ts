@@ -5,12 +5,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadWorkshop } from '../config.ts';
-import { connectEngine } from '../engine/docker.ts';
 import { createEnvironmentProvider } from '../environments/create-provider.ts';
 import type { AttendeeRef } from '../environments/provider.ts';
 import { LabdeckError } from '../errors.ts';
 import { openProgressStore, storeFileName } from '../progress/store.ts';
-import { dataDirOption, dataOption, displayPath, stringOption, UsageError, type Command } from './command.ts';
+import { connectLocalEngine, dataDirOption, dataOption, displayPath, stringOption, UsageError, type Command } from './command.ts';
 
 const actions = ['status', 'up', 'down', 'reset'] as const;
 
@@ -44,7 +43,7 @@ export const envCommand: Command = {
     }
     if (!classId) throw new LabdeckError(`the class in ${displayPath(dataDir, context.cwd)} has not started yet`);
     const log = (line: string): void => context.stderr(`${line}\n`);
-    const provider = createEnvironmentProvider(classroom.environment, { docker: connectEngine({ host: context.dockerHost }), classId, dataDir, log });
+    const provider = createEnvironmentProvider(classroom.environment, { docker: connectLocalEngine(context), classId, dataDir, log });
 
     const chosen = who === undefined ? attendees : [findAttendee(attendees, who)];
     if (action === 'status') {

@@ -1,7 +1,6 @@
 // `labdeck lab up|down`: prepares (or removes) what the sample workshop needs on the local engine, offline.
-import { connectEngine } from '../engine/docker.ts';
 import { labDown, labUp } from '../lab/lab.ts';
-import { stringOption, UsageError, type Command } from './command.ts';
+import { connectLocalEngine, stringOption, UsageError, type Command } from './command.ts';
 
 export const labCommand: Command = {
   name: 'lab',
@@ -21,7 +20,7 @@ export const labCommand: Command = {
     if (rngReplicas !== undefined && (!Number.isInteger(rngReplicas) || rngReplicas < 1 || rngReplicas > 20)) {
       throw new UsageError(`--rng-replicas must be a whole number from 1 to 20, not '${replicasText}'`);
     }
-    const docker = connectEngine();
+    const docker = connectLocalEngine(context);
     const started = Date.now();
     const log = (line: string): void => context.stdout(`[lab ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
     try {

@@ -13,12 +13,11 @@ import { LabdeckError } from '../errors.ts';
 import { loadWorkshop } from '../config.ts';
 import { serveTerminals } from './serve-terminals.ts';
 import { startLiveChecks } from '../live-checks.ts';
-import { connectEngine } from '../engine/docker.ts';
 import { createEnvironmentProvider, environmentEngines } from '../environments/create-provider.ts';
 import type { EnvironmentProvider } from '../environments/provider.ts';
 import { listSpecFiles } from '../spec-files.ts';
 import { IMAGE_SUBSTITUTES } from '../lab/lab.ts';
-import { deckSelectionOptions, listOption, portOption, stringOption, workshopPathArg, dataDirOption, dataOption, type Command } from './command.ts';
+import { connectLocalEngine, localEngineAddress, deckSelectionOptions, listOption, portOption, stringOption, workshopPathArg, dataDirOption, dataOption, type Command } from './command.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -48,7 +47,7 @@ export const serveCommand: Command = {
     // Step results: an unreachable engine is not an error here, the pages say so until it answers.
     // Each attendee's checks watch their environment's engine (known once the class's configuration is read).
     let engineOf: ReturnType<typeof environmentEngines> | undefined;
-    const checks = startLiveChecks({ manifest, deck: liveDeck, engine: { host: context.dockerHost }, engineOf: (attendee) => engineOf?.(attendee), imageSubstitutes: IMAGE_SUBSTITUTES, log });
+    const checks = startLiveChecks({ manifest, deck: liveDeck, engine: localEngineAddress(context), engineOf: (attendee) => engineOf?.(attendee), imageSubstitutes: IMAGE_SUBSTITUTES, log });
     // An attendee's environment is made when they join (or found again after a restart), in the background: their
     // terminals show its progress. Deferred, because the class asks while it opens, before it and the provider exist.
     let environments: EnvironmentProvider | undefined;
@@ -83,7 +82,7 @@ export const serveCommand: Command = {
           attendeeArrived: prepareEnvironment,
           attendeeRemoved: removeEnvironment,
         });
-        environments = createEnvironmentProvider(classroomConfig.environment, { docker: connectEngine({ host: context.dockerHost }), classId: classroom.classCode, dataDir, log });
+        environments = createEnvironmentProvider(classroomConfig.environment, { docker: connectLocalEngine(context), classId: classroom.classCode, dataDir, log });
       }
     } catch (error) {
       liveDeck.dispose();

@@ -23,6 +23,7 @@ import { ensureService, ensureSwarm, waitForServices } from '../../src/engine/se
 import { createSwarmProvider } from '../../src/environments/swarm-provider.ts';
 import type { AttendeeRef } from '../../src/environments/provider.ts';
 import { substituteCommand } from '../../src/terminal/command-template.ts';
+import { runLabdeck } from '../cli/run-cli.ts';
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const root = mkdtempSync(join(tmpdir(), 'labdeck-sandboxes-'));
@@ -160,6 +161,14 @@ async function checkUserSshLogin(): Promise<void> {
   await assert.rejects(impostor.ping(), /host key of \[[\d.]+\]:\d+ is not the one in known_hosts/);
   const unknown = connectEngineAt({ host, userSsh: { identities: [sandbox.ssh!.identity], knownHosts: [join(folder, 'none')] } });
   await assert.rejects(unknown.ping(), /host key of \[[\d.]+\]:\d+ is unknown/);
+
+  // DOCKER_HOST=ssh://… for the command line takes the same way: `labdeck check` against the sandbox's engine.
+  type Report = { status: string; reason: string }[];
+  const trusted = await runLabdeck(['check', '--json'], { dockerHost: host, userSsh: { identities: [sandbox.ssh!.identity], knownHosts: [recorded] } });
+  const trustedReport = JSON.parse(trusted.stdout) as Report;
+  assert.ok(trustedReport.length > 0 && !trustedReport.some((step) => /engine unreachable/.test(step.reason)), trusted.stdout);
+  const refused = await runLabdeck(['check', '--json'], { dockerHost: host, userSsh: { identities: [sandbox.ssh!.identity], knownHosts: [bobsKey] } });
+  assert.ok((JSON.parse(refused.stdout) as Report).some((step) => /engine unreachable: the host key of \[[\d.]+\]:\d+ is not the one in known_hosts/.test(step.reason)), refused.stdout);
 }
 
 async function checkSandboxes(aliceWatch: ReturnType<typeof watchEngine>): Promise<void> {
