@@ -153,8 +153,12 @@ export function displayPath(file: string, cwd: string): string {
   return shown.startsWith('..') || isAbsolute(shown) ? file : shown;
 }
 
-/** The local engine's address: DOCKER_HOST (else the local socket); an `ssh://` one is logged in to as `ssh` would. */
+/**
+ * The local engine's address: an `ssh://` DOCKER_HOST is logged in to as `ssh` would (labdeck's transport); any
+ * other is left to dockerode, which reads DOCKER_HOST with its TLS variables (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH).
+ */
 export function localEngineAddress(context: Pick<CommandContext, 'dockerHost' | 'userSsh'>): EngineAddress {
+  if (!context.dockerHost?.startsWith('ssh://')) return {};
   return { host: context.dockerHost, ...(context.userSsh ? { userSsh: context.userSsh } : {}) };
 }
 
