@@ -13,11 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEngine } from '../src/engine/docker.ts';
 import { connectEngineAt, currentHost } from '../src/engine/engine-address.ts';
-import { execInContainer } from '../src/engine/exec.ts';
 import { ensureSwarm } from '../src/engine/services.ts';
 import { readEverything } from '../src/engine/state-reads.ts';
-import { SANDBOX_ATTENDEE_LABEL, SANDBOX_CLASS_LABEL } from '../src/engine/sandbox-spec.ts';
 import { createSwarmProvider } from '../src/environments/swarm-provider.ts';
+import { acceptedConnections } from '../test/support/sandbox-logins.ts';
 
 const pings = 30;
 const reads = 10;
@@ -49,12 +48,7 @@ export async function benchSshEngines(): Promise<string> {
     // A swarm inside, as in a class: the read is then the checks' whole snapshot (info and seven lists).
     await ensureSwarm(connectEngineAt(address), 'org.labdeck.bench');
     const url = new URL(currentHost(address)!);
-    const [container] = await docker.listContainers({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`, `${SANDBOX_ATTENDEE_LABEL}=${attendee.id}`] } });
-    const accepted = async (): Promise<number> => {
-      const { output } = await execInContainer(docker, container!.Id, ['cat', '/proc/net/snmp']);
-      const [names, values] = output.split('\n').filter((line) => line.startsWith('Tcp:')).map((line) => line.split(/\s+/));
-      return Number(values![names!.indexOf('PassiveOpens')]);
-    };
+    const accepted = () => acceptedConnections(docker, classId, attendee.id);
     const measure = async (engine: Docker): Promise<Figures> => {
       await engine.ping();
       const pingTimes: number[] = [];

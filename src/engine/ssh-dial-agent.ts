@@ -183,12 +183,8 @@ export class SshDialAgent extends Agent {
         client.once('close', () => reject(new Error('the ssh connection closed before it was ready')));
       }),
     };
-    const finish = (): void => {
-      connection.finished = true;
-      if (this.connection === connection) this.connection = undefined;
-      for (const socket of connection.waiting.splice(0)) socket.destroy(new Error('the ssh connection to the engine closed'));
-    };
     // An error after the handshake ends the connection: its channels close, and their requests see it.
+    const finish = (): void => this.retire(connection);
     client.on('error', finish).on('close', finish).on('end', finish);
     try {
       client.connect({
@@ -219,9 +215,15 @@ export class SshDialAgent extends Agent {
 
   private endIfUnused(connection: SharedConnection): void {
     if (connection.channels > 0) return;
+    this.retire(connection);
+    connection.client.end();
+  }
+
+  /** No new request goes to this connection; sockets still waiting for a channel on it fail. */
+  private retire(connection: SharedConnection): void {
     connection.finished = true;
     if (this.connection === connection) this.connection = undefined;
-    connection.client.end();
+    for (const socket of connection.waiting.splice(0)) socket.destroy(new Error('the ssh connection to the engine closed'));
   }
 }
 

@@ -39,7 +39,7 @@ export function environmentEngines(config: EnvironmentConfig, dataDir: string, u
   if (config.provider === 'external') {
     return (attendee) => {
       const address = externalEngineOf(root, attendee);
-      return address?.host?.startsWith('ssh://') && userSsh ? { ...address, userSsh } : address;
+      return address && userSsh ? { ...address, userSsh } : address;
     };
   }
   return () => undefined;

@@ -17,13 +17,14 @@ import { execInContainer, findContainer } from '../../src/engine/exec.ts';
 import { watchEngine } from '../../src/engine/snapshot.ts';
 import { ensureBusyboxImage } from '../../src/engine/images.ts';
 import { ensureSandboxImage, SANDBOX_IMAGE } from '../../src/engine/sandbox-image.ts';
-import { SANDBOX_ATTENDEE_LABEL, SANDBOX_CLASS_LABEL } from '../../src/engine/sandbox-spec.ts';
+import { SANDBOX_CLASS_LABEL } from '../../src/engine/sandbox-spec.ts';
 import { IDLE_CHANNEL_MS } from '../../src/engine/ssh-dial-agent.ts';
 import { ensureService, ensureSwarm, waitForServices } from '../../src/engine/services.ts';
 import { createSwarmProvider } from '../../src/environments/swarm-provider.ts';
 import type { AttendeeRef } from '../../src/environments/provider.ts';
 import { substituteCommand } from '../../src/terminal/command-template.ts';
 import { runLabdeck } from '../cli/run-cli.ts';
+import { acceptedConnections } from '../support/sandbox-logins.ts';
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const root = mkdtempSync(join(tmpdir(), 'labdeck-sandboxes-'));
@@ -80,21 +81,6 @@ test('swarm provider: independent sandboxes per attendee, terminals inside, noth
 });
 
 /**
- * How many TCP connections an attendee's sandbox has accepted so far: the kernel's count (PassiveOpens) in the
- * sandbox's network namespace, where sshd is the only listener.
- */
-async function acceptedSshConnections(attendee: AttendeeRef): Promise<number> {
-  const [container] = await docker.listContainers({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`, `${SANDBOX_ATTENDEE_LABEL}=${attendee.id}`] } });
-  assert.ok(container, `no running sandbox container for ${attendee.id}`);
-  const { exitCode, output } = await execInContainer(docker, container.Id, ['cat', '/proc/net/snmp']);
-  assert.equal(exitCode, 0, output);
-  const [names, values] = output.split('\n').filter((line) => line.startsWith('Tcp:')).map((line) => line.split(/\s+/));
-  const accepted = Number(values?.[names?.indexOf('PassiveOpens') ?? -1]);
-  assert.ok(Number.isInteger(accepted), `no PassiveOpens in the sandbox's /proc/net/snmp:\n${output}`);
-  return accepted;
-}
-
-/**
  * Engine requests over ssh share one connection and reuse its channels: fifty requests, thirty of them at once, and
  * twelve exec probes at once (each holds a channel of its own, more than sshd's MaxSessions in all) cost one ssh
  * login. And a command line that used the engine exits when its requests are done, not when its idle channels
@@ -102,7 +88,7 @@ async function acceptedSshConnections(attendee: AttendeeRef): Promise<number> {
  */
 async function checkSharedSshConnection(): Promise<void> {
   const address = provider.engineOf(alice.id)!;
-  const before = await acceptedSshConnections(alice);
+  const before = await acceptedConnections(docker, classId, alice.id);
   const engine = connectEngineAt(address);
   const versions = await Promise.all(Array.from({ length: 30 }, () => engine.version()));
   assert.equal(new Set(versions.map((version) => version.ApiVersion)).size, 1);
@@ -111,7 +97,7 @@ async function checkSharedSshConnection(): Promise<void> {
   assert.ok(container, 'the pinger service has a running container');
   const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => execInContainer(engine, container, ['sh', '-c', `echo probe-${i}; exit ${i}`])));
   assert.deepEqual(outcomes.map((outcome) => [outcome.exitCode, outcome.output]), outcomes.map((_, i) => [i, `probe-${i}\n`]));
-  assert.equal((await acceptedSshConnections(alice)) - before, 1, 'one ssh login for all those engine requests');
+  assert.equal((await acceptedConnections(docker, classId, alice.id)) - before, 1, 'one ssh login for all those engine requests');
 
   const script = `import { connectEngineAt } from ${JSON.stringify(new URL('../../src/engine/engine-address.ts', import.meta.url).href)};
 const engine = connectEngineAt(${JSON.stringify(address)});
