@@ -9,6 +9,10 @@
 // least). A watcher never holds the attendee back: above HIGH it stops receiving output ("behind") and, once it has
 // caught up below LOW, is repainted from the mirror. A read-write viewer that keeps the PTY paused for
 // stallTimeoutMs without acking (a frozen or throttled background tab) is treated the same way.
+// An ack counts only bytes that have left the server: a client cannot have parsed what is still in the server's send
+// buffer, so whatever it claims, what it has in flight never drops below what the server still holds for it. A client
+// that stops reading and acks more than it received therefore keeps its window full (the PTY pauses, or the watcher
+// stays behind), its acks teach no rate (its window shrinks to LOW) and are no sign of life (the stall rule drops it).
 
 export interface FlowLimits {
   readonly highWatermark: number;
@@ -90,9 +94,13 @@ export class FlowControl<V> {
     if (flow) flow.behind = true;
   }
 
-  acked(viewer: V, bytes: number): void {
+  /**
+   * The viewer parsed `bytes` more. `undelivered`: bytes the server still holds for it (its socket's send buffer),
+   * which it cannot have parsed.
+   */
+  acked(viewer: V, bytes: number, undelivered = 0): void {
     const flow = this.consumers.get(viewer);
-    if (flow) this.removeUnacked(flow, bytes);
+    if (flow) this.removeUnacked(flow, Math.min(bytes, Math.max(0, flow.unacked - undelivered)));
   }
 
   mirrorWritten(length: number): void {
@@ -168,7 +176,8 @@ export class FlowControl<V> {
     this.countBusyTime(flow);
     const acked = Math.min(bytes, flow.unacked);
     flow.unacked -= acked;
-    flow.lastAckAt = flow.lastChangeAt;
+    // An ack that counts nothing is no progress: it must not keep a stalled viewer from being dropped.
+    if (acked > 0) flow.lastAckAt = flow.lastChangeAt;
     if (flow.behind) {
       // Acks of output that was skipped or dropped, not parsed: no parse rate to learn from them.
       flow.busyMs = 0;

@@ -128,6 +128,46 @@ test('a read-write viewer that stalls the PTY past the timeout is dropped to rep
   assert.deepEqual(flow.evaluate().repaint, ['frozen-tab']);
 });
 
+test('an ack never counts bytes still in the server\'s send buffer: acking what was never delivered keeps the window full', () => {
+  const flow = new FlowControl<string>(limits, () => 0);
+  flow.add('owner', true);
+  flow.sent('owner', 101);
+  flow.acked('owner', 0xffffffff, 101);
+  assert.equal(flow.stats().maxUnacked, 101, 'all of it is still buffered: the ack counts nothing');
+  assert.equal(flow.evaluate().pause, true);
+  flow.acked('owner', 0xffffffff, 40);
+  assert.equal(flow.stats().maxUnacked, 40, 'only what left the send buffer can have been parsed');
+  assert.equal(flow.evaluate().pause, true, 'hysteresis: 40 is not below LOW');
+  flow.acked('owner', 35, 0);
+  assert.equal(flow.evaluate().pause, false);
+  flow.acked('owner', 0xffffffff, 7);
+  assert.equal(flow.stats().maxUnacked, 5, 'an ack never adds to what is outstanding');
+});
+
+test('acks of undelivered bytes teach no parse rate, and count as no ack: a read-write viewer making no progress is dropped after the stall timeout', () => {
+  let now = 0;
+  const flow = new FlowControl<string>({ ...limits, highWatermark: 100_000, lowWatermark: 100 }, () => now);
+  flow.add('owner', true);
+  flow.sent('owner', 5_000);
+  for (; now < 1000; now += 5) flow.acked('owner', 0xffffffff, 4_000);
+  assert.equal(flow.window('owner'), 100, 'the 1,000 bytes that left the buffer at first, then none: the rate decays to LOW');
+  assert.equal(flow.evaluate().pause, true);
+  for (; now < 2005; now += 5) flow.acked('owner', 0xffffffff, 4_000);
+  assert.equal(flow.evaluate().pause, false, 'stalled: acks that count nothing are no sign of life');
+  assert.equal(flow.canSend('owner'), false);
+});
+
+test('a watcher that acks what is still in its send buffer stays behind: it is not repainted into more output', () => {
+  const flow = new FlowControl<string>(limits, () => 0);
+  flow.add('watcher', false);
+  flow.sent('watcher', 101);
+  assert.equal(flow.canSend('watcher'), false);
+  flow.acked('watcher', 0xffffffff, 101);
+  assert.deepEqual(flow.evaluate(), { pause: false, repaint: [] });
+  flow.acked('watcher', 0xffffffff, 10);
+  assert.deepEqual(flow.evaluate().repaint, ['watcher'], 'repainted once what it holds is down to LOW');
+});
+
 /** A bash terminal whose owner's renderer gets through `bytes` every `everyMs` (far slower than `yes` writes). */
 function slowOwner(t: TestContext, bytes: number, everyMs: number) {
   const manager = new TerminalManager({ defaultCommand: 'bash', env: testEnvironment() });
