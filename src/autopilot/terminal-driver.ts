@@ -61,6 +61,7 @@ export class TerminalDriver implements Disposable {
         this.exited = true;
         this.notify();
       },
+      undelivered: () => 0,
     });
   }
 

@@ -8,7 +8,7 @@ import { MAX_CLIENT_FRAME_BYTES, TERMINAL_SUBPROTOCOL, TERMINAL_WATCH_PARAM, typ
 import type { TerminalManager } from '../terminal/manager.ts';
 import { localAttendee, type Access, type Identity } from './access.ts';
 import { isAllowedOrigin } from './origin.ts';
-import { attachTerminalSocket, type TerminalAccess } from './terminal-socket.ts';
+import { attachTerminalSocket, terminalSocketServerOptions, type TerminalAccess } from './terminal-socket.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';
 
 export const terminalSocketPath = '/_labdeck/terminal';
@@ -46,6 +46,7 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
     noServer: true,
     // ws closes with 1009 beyond this itself; the socket adapter checks the exact limit per frame.
     maxPayload: MAX_CLIENT_FRAME_BYTES,
+    ...terminalSocketServerOptions,
     handleProtocols: (protocols) => (protocols.has(TERMINAL_SUBPROTOCOL) ? TERMINAL_SUBPROTOCOL : false),
   });
   const info: TerminalsInfo = { terminals: options.terminals, handsOn: options.handsOn };

@@ -31,6 +31,14 @@ export interface TerminalSocketOptions {
   readonly helloTimeoutMs?: number;
 }
 
+/**
+ * What the WebSocketServer of terminal sockets needs. `closeTimeout`: how long a closing socket (either side sent its
+ * close frame) may take to finish the closing handshake before it is destroyed. Its close frame waits behind whatever
+ * output is still in the send buffer, so a peer that stops reading would otherwise keep that buffer (up to its
+ * window) and its viewer attached for ws's default of 30 s. (ws 8.23 takes it; @types/ws 8.18 does not declare it.)
+ */
+export const terminalSocketServerOptions: { readonly closeTimeout: number } = { closeTimeout: 5_000 };
+
 /** WebSocket close reasons are limited to 123 bytes of UTF-8. */
 function closeReason(text: string): string {
   const encoded = new TextEncoder().encode(text);
@@ -47,6 +55,8 @@ export function attachTerminalSocket(socket: WebSocket, options: TerminalSocketO
   const log = options.log ?? (() => {});
   let connection: ViewerConnection | undefined;
   let closed = false;
+  // Payload bytes of output and snapshot frames not yet handed to the kernel (ws calls back once a frame is written).
+  let undelivered = 0;
 
   const close = (code: number, reason: string) => {
     if (closed) return;
@@ -63,8 +73,14 @@ export function attachTerminalSocket(socket: WebSocket, options: TerminalSocketO
     try {
       connection = options.manager.attach({ attendee: access.attendee, terminal: request.terminal, role: access.role, cols: request.cols, rows: request.rows }, {
         send: (message) => {
-          if (!closed) socket.send(encodeServerMessage(message));
+          if (closed) return;
+          const payload = message.type === 'output' || message.type === 'snapshot' ? message.data.byteLength : 0;
+          undelivered += payload;
+          socket.send(encodeServerMessage(message), () => {
+            undelivered -= payload;
+          });
         },
+        undelivered: () => undelivered,
         close: (reason) => close(CloseCode.normal, reason),
       });
     } catch (error) {

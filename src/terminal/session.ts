@@ -15,6 +15,11 @@ import { withShellIntegration, type ShellIntegrationHook } from './shell-integra
 /** Where a viewer's messages go (the WebSocket adapter, or a test). */
 export interface ViewerSink {
   send(message: ServerMessage): void;
+  /**
+   * Bytes of output and snapshot payloads sent and still held by the server (a socket's send buffer): the viewer
+   * cannot have parsed them, whatever it acks (flow-control.ts). 0 for a sink that delivers at once.
+   */
+  undelivered(): number;
   /** The terminal is gone (exited or closed): disconnect this viewer. */
   close(reason: string): void;
 }
@@ -223,7 +228,7 @@ export class TerminalSession implements Disposable {
       },
       ack: (bytes) => {
         if (!attached) return;
-        this.flow.acked(viewer, bytes);
+        this.flow.acked(viewer, bytes, sink.undelivered());
         this.applyFlow();
       },
       skip: () => {

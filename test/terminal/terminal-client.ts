@@ -57,6 +57,11 @@ export class TerminalClient implements ViewerSink {
     this.closedReason = reason;
   }
 
+  /** Everything sent is delivered at once (no socket in between). */
+  undelivered(): number {
+    return 0;
+  }
+
   /** The visible screen, one string per row, trailing spaces trimmed. */
   screen(): string[] {
     const buffer = this.terminal.buffer.active;

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { attachTerminalSocket } from '../../src/http/terminal-socket.ts';
+import { attachTerminalSocket, terminalSocketServerOptions } from '../../src/http/terminal-socket.ts';
 import {
   ClientFrameType,
   decodeServerMessage,
@@ -13,6 +13,7 @@ import {
   TERMINAL_SUBPROTOCOL,
   type ClientMessage,
 } from '../../src/protocol.ts';
+import { DEFAULT_TERMINAL_LIMITS } from '../../src/terminal/limits.ts';
 import { TerminalManager } from '../../src/terminal/manager.ts';
 import { TerminalClient, bytes, testEnvironment, waitUntil } from './terminal-client.ts';
 
@@ -25,15 +26,21 @@ async function startTerminalServer(t: import('node:test').TestContext) {
   const manager = new TerminalManager({ defaultCommand: 'bash', env: testEnvironment() });
   const logged: string[] = [];
   const server = createServer();
-  const sockets = new WebSocketServer({ server, handleProtocols: (protocols) => (protocols.has(TERMINAL_SUBPROTOCOL) ? TERMINAL_SUBPROTOCOL : false) });
-  sockets.on('connection', (socket) => attachTerminalSocket(socket, { manager, authorize: (hello) => tokens[hello.token], log: (line) => logged.push(line) }));
+  // As terminal-route.ts configures it.
+  const sockets = new WebSocketServer({ server, ...terminalSocketServerOptions, handleProtocols: (protocols) => (protocols.has(TERMINAL_SUBPROTOCOL) ? TERMINAL_SUBPROTOCOL : false) });
+  /** The server's end of each connection, in connection order. */
+  const serverSides: WebSocket[] = [];
+  sockets.on('connection', (socket) => {
+    serverSides.push(socket);
+    attachTerminalSocket(socket, { manager, authorize: (hello) => tokens[hello.token], log: (line) => logged.push(line) });
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(async () => {
     manager.dispose();
     for (const client of sockets.clients) client.terminate();
     await new Promise((resolve) => server.close(resolve));
   });
-  return { manager, logged, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/terminal` };
+  return { manager, logged, serverSides, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/terminal` };
 }
 
 interface Browser {
@@ -119,3 +126,83 @@ test('bad clients are closed with a reason', async (t) => {
   assert.equal(manager.list().length, 0, 'nothing was spawned');
 });
 
+
+/**
+ * A hostile client: it stops reading its socket (its TCP window fills, so the server's send buffer grows) and acks
+ * 0xffffffff bytes every 5 ms, more than it was ever sent. Returns a stop function.
+ */
+function stopReadingAndOverAck(browser: Browser): () => void {
+  (browser.socket as unknown as { _socket: Socket })._socket.pause();
+  const acker = setInterval(() => browser.send({ type: 'ack', bytes: 0xffffffff }), 5);
+  return () => clearInterval(acker);
+}
+
+/** The most the server's send buffer for `socket` held, sampled every 10 ms for `ms`. */
+async function maxBuffered(socket: WebSocket, ms: number): Promise<number> {
+  let max = 0;
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    max = Math.max(max, socket.bufferedAmount);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return max;
+}
+
+// What a viewer may have in flight: its window (at most HIGH), plus a frame the PTY had already produced before
+// pause() took effect and a snapshot (each well under 256 KiB), plus WebSocket framing.
+const SERVER_HOLDS_AT_MOST = DEFAULT_TERMINAL_LIMITS.highWatermark + 512 * 1024;
+
+test('an owner that stops reading and acks what it never received: the server holds no more than its window, and frees it on close', { timeout: 20_000 }, async (t) => {
+  const { manager, serverSides, url } = await startTerminalServer(t);
+  const owner = await connect(url, 'alice-token');
+  await owner.client.waitForText('$ ');
+  owner.send({ type: 'input', data: bytes('yes\r') });
+  await owner.client.waitForText('y\r\ny\r\n');
+  const stopAcking = stopReadingAndOverAck(owner);
+  const held = await maxBuffered(serverSides[0]!, 3000);
+  t.diagnostic(`the server held at most ${held} bytes for the owner`);
+  assert.ok(held <= SERVER_HOLDS_AT_MOST, `the server's send buffer stayed within the window: ${held} > ${SERVER_HOLDS_AT_MOST}`);
+
+  // It sends its close frame but still reads nothing: the server cannot deliver what it holds, and must let it go.
+  stopAcking();
+  owner.socket.close();
+  const session = manager.get('alice', 'shell')!;
+  await waitUntil(() => serverSides[0]!.readyState === WebSocket.CLOSED && session.viewerCount === 0, terminalSocketServerOptions.closeTimeout + 2000, () => `the server side closed and the viewer detached; state ${serverSides[0]!.readyState}, ${serverSides[0]!.bufferedAmount} bytes buffered, ${session.viewerCount} viewers`);
+  assert.equal(serverSides[0]!.bufferedAmount, 0, 'nothing is held after close');
+  (owner.socket as unknown as { _socket: Socket })._socket.destroy();
+});
+
+/** An owner that acks each frame as it arrives (no parsing): the PTY runs as fast as it can. */
+async function connectFastOwner(url: string): Promise<{ received: () => number; send(message: ClientMessage): void; socket: WebSocket }> {
+  const socket = new WebSocket(url, TERMINAL_SUBPROTOCOL);
+  socket.binaryType = 'arraybuffer';
+  const send = (message: ClientMessage) => socket.send(encodeClientMessage(message));
+  let received = 0;
+  let text = '';
+  socket.on('message', (data: ArrayBuffer) => {
+    const message = decodeServerMessage(new Uint8Array(data));
+    if (message.type !== 'output' && message.type !== 'snapshot') return;
+    received += message.data.byteLength;
+    if (text.length < 10_000) text += new TextDecoder().decode(message.data);
+    send({ type: 'ack', bytes: message.data.byteLength });
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  send({ type: 'hello', hello: { version: TERMINAL_PROTOCOL_VERSION, token: 'alice-token', terminal: 'shell', cols: 80, rows: 24 } });
+  await waitUntil(() => text.includes('$ '), 5000, () => `a prompt; got ${JSON.stringify(text)}`);
+  return { received: () => received, send, socket };
+}
+
+test('a watcher that stops reading and acks what it never received cannot make the server hold more than its window', { timeout: 20_000 }, async (t) => {
+  const { serverSides, url } = await startTerminalServer(t);
+  const owner = await connectFastOwner(url);
+  const projector = await connect(url, 'projector-token');
+  await projector.client.waitForText('$ ');
+  const stopAcking = stopReadingAndOverAck(projector);
+  t.after(stopAcking);
+  owner.send({ type: 'input', data: bytes('yes\r') });
+  const held = await maxBuffered(serverSides[1]!, 3000);
+  t.diagnostic(`the server held at most ${held} bytes for the watcher; the owner received ${owner.received()}`);
+  assert.ok(owner.received() > SERVER_HOLDS_AT_MOST, `the owner was not held back (${owner.received()} bytes)`);
+  assert.ok(held <= SERVER_HOLDS_AT_MOST, `the server's send buffer stayed within the window: ${held} > ${SERVER_HOLDS_AT_MOST}`);
+  owner.send({ type: 'input', data: bytes('\x03') });
+});
