@@ -55,6 +55,8 @@ export function attachTerminalSocket(socket: WebSocket, options: TerminalSocketO
   const log = options.log ?? (() => {});
   let connection: ViewerConnection | undefined;
   let closed = false;
+  // Counted, not logged one by one: a client can send thousands a second.
+  let unknownFrames = 0;
   // Payload bytes of output and snapshot frames not yet handed to the kernel (ws calls back once a frame is written).
   let undelivered = 0;
 
@@ -99,7 +101,7 @@ export function attachTerminalSocket(socket: WebSocket, options: TerminalSocketO
     switch (message.type) {
       case 'malformed': return close(CloseCode.policyViolation, message.reason);
       case 'unknown':
-        log(`terminal socket: ignored a frame of unknown type 0x${message.frameType.toString(16)}`);
+        if (unknownFrames++ === 0) log(`terminal socket: ignored a frame of unknown type 0x${message.frameType.toString(16)} (further ones are counted)`);
         return;
       case 'hello':
         if (connection) return close(CloseCode.policyViolation, 'hello sent twice');
@@ -118,6 +120,7 @@ export function attachTerminalSocket(socket: WebSocket, options: TerminalSocketO
     clearTimeout(helloTimer);
     closed = true;
     connection?.detach();
+    if (unknownFrames > 1) log(`terminal socket: ignored ${unknownFrames} frames of unknown type in all`);
   });
   socket.on('error', (error) => {
     log(`terminal socket: ${error.message}`);

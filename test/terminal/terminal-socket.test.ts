@@ -206,3 +206,18 @@ test('a watcher that stops reading and acks what it never received cannot make t
   assert.ok(held <= SERVER_HOLDS_AT_MOST, `the server's send buffer stayed within the window: ${held} > ${SERVER_HOLDS_AT_MOST}`);
   owner.send({ type: 'input', data: bytes('\x03') });
 });
+
+test('frames of unknown type are ignored and logged once per socket, with their count when it closes', { timeout: 10_000 }, async (t) => {
+  const { logged, url } = await startTerminalServer(t);
+  const browser = await connect(url, 'alice-token');
+  await browser.client.waitForText('$ ');
+  for (let i = 0; i < 1000; i++) browser.socket.send(new Uint8Array([0x7f, i & 0xff]));
+  browser.send({ type: 'input', data: bytes('echo still-$((40+2))\r') });
+  await browser.client.waitForScreen(/^still-42$/m);
+  browser.socket.close();
+  await browser.closed;
+  await waitUntil(() => logged.some((line) => line.includes('1000')), 2000, () => `a closing count of 1000; logged:\n${logged.join('\n')}`);
+  const unknown = logged.filter((line) => line.includes('unknown type'));
+  assert.ok(unknown.length <= 2, `at most a first notice and a closing count, got ${unknown.length} lines:\n${unknown.slice(0, 5).join('\n')}`);
+  browser.client.dispose();
+});
