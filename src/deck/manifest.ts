@@ -130,46 +130,75 @@ interface TrackedText {
 }
 
 function fromSource(text: string, file: string, firstLine: number): TrackedText {
-  const count = countNewlines(text, text.length) + 1;
+  const count = lineCount(text);
   return { text, origins: Array.from({ length: count }, (_, i) => ({ file, line: firstLine + i, generated: false })) };
 }
 
 function generatedText(text: string, at: SourceLocation): TrackedText {
   const origin: LineOrigin = { file: at.file, line: at.line, generated: true };
-  return { text, origins: new Array(countNewlines(text, text.length) + 1).fill(origin) };
+  return { text, origins: new Array(lineCount(text)).fill(origin) };
 }
 
-function countNewlines(text: string, end: number): number {
-  let count = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) count++;
+function lineCount(text: string): number {
+  let count = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
   return count;
 }
 
-function concat(...parts: TrackedText[]): TrackedText {
-  let text = '';
-  const origins: LineOrigin[] = [];
-  for (const part of parts) {
-    if (origins.length === 0) origins.push(...part.origins);
-    else {
-      // The merged line keeps the origin of the left side, unless only the right side has text on it.
-      const leftEmpty = text.length === 0 || text.endsWith('\n');
-      const rightFirstLine = part.text.split('\n', 1)[0]!;
-      if (leftEmpty && rightFirstLine !== '') origins[origins.length - 1] = part.origins[0]!;
-      origins.push(...part.origins.slice(1));
-    }
-    text += part.text;
+// Where each line of a text starts, found once per text: locating an offset is then a binary search. Scanning from
+// the start of the text for every slice made assembly quadratic in the size of the deck.
+const lineStartsOf = new WeakMap<TrackedText, number[]>();
+
+function lineStarts(source: TrackedText): number[] {
+  let starts = lineStartsOf.get(source);
+  if (!starts) {
+    starts = [0];
+    for (let i = source.text.indexOf('\n'); i >= 0; i = source.text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineStartsOf.set(source, starts);
   }
-  return { text, origins };
+  return starts;
+}
+
+/** The 0-based line holding offset `index` (a newline belongs to the line it ends): the newlines before `index`. */
+function lineOf(source: TrackedText, index: number): number {
+  const starts = lineStarts(source);
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle]! <= index) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/** The texts one after the other; the copying is linear in the total size, however many parts there are. */
+function concat(parts: readonly TrackedText[]): TrackedText {
+  const texts: string[] = [];
+  const origins: LineOrigin[] = [];
+  let lastLineEmpty = true;
+  for (const part of parts) {
+    let from = 0;
+    if (origins.length > 0) {
+      // The merged line keeps the origin of the left side, unless only the right side has text on it.
+      const rightFirstLineEmpty = part.text === '' || part.text.startsWith('\n');
+      if (lastLineEmpty && !rightFirstLineEmpty) origins[origins.length - 1] = part.origins[0]!;
+      from = 1;
+    }
+    for (let i = from; i < part.origins.length; i++) origins.push(part.origins[i]!);
+    texts.push(part.text);
+    const lastNewline = part.text.lastIndexOf('\n');
+    lastLineEmpty = lastNewline >= 0 ? lastNewline === part.text.length - 1 : lastLineEmpty && part.text === '';
+  }
+  return { text: texts.join(''), origins };
 }
 
 function slice(source: TrackedText, start: number, end = source.text.length): TrackedText {
-  const firstLine = countNewlines(source.text, start);
-  const lastLine = firstLine + countNewlines(source.text.slice(start, end), end - start);
-  return { text: source.text.slice(start, end), origins: source.origins.slice(firstLine, lastLine + 1) };
+  return { text: source.text.slice(start, end), origins: source.origins.slice(lineOf(source, start), lineOf(source, end) + 1) };
 }
 
 function originAt(source: TrackedText, index: number): SourceLocation {
-  const origin = source.origins[countNewlines(source.text, index)]!;
+  const origin = source.origins[lineOf(source, index)]!;
   return { file: origin.file, line: origin.line };
 }
 
@@ -183,7 +212,7 @@ function replaceAll(source: TrackedText, needle: string, replacement: (at: numbe
   }
   if (parts.length === 0) return source;
   parts.push(slice(source, from));
-  return concat(...parts);
+  return concat(parts);
 }
 
 function toSourceMap(origins: readonly LineOrigin[]): SourceMap {
@@ -232,16 +261,19 @@ export function assembleDeckSource(manifest: DeckManifest, files: DeckFiles): As
     const images = interstitialImages(files.read(resolvePath(manifestDir, 'interstitials.txt')));
     const partOf = partNumbers(titles);
     const names = flat.map((t) => t.title);
-    flat.forEach((entry, i) => {
+    const firstIndex = new Map<string, number>();
+    names.forEach((name, i) => firstIndex.has(name) || firstIndex.set(name, i));
+    const insertions = flat.map((entry, i) => {
       const image = images[i % images.length]!;
-      const index = names.indexOf(entry.title); // markmaker looks the title up by value: duplicates share neighbours
+      const index = firstIndex.get(entry.title)!; // markmaker looks the title up by value: duplicates share neighbours
       const slides = generatedTitleSlides(entry.title, image, {
         previous: titleAnchor(names[index - 1] ?? ''),
         next: titleAnchor(names[index + 1] ?? ''),
         toc: `toc-part-${partOf.get(entry.title)}`,
       }, manifest.generated);
-      markdown = insertBeforeTitle(markdown, entry.title, generatedText(slides, entry.entry));
+      return { title: entry.title, slides: generatedText(slides, entry.entry) };
     });
+    markdown = insertBeforeTitles(markdown, insertions);
   }
 
   markdown = expandFileReferences(markdown, manifest, files);
@@ -270,7 +302,7 @@ function processGroup(entries: readonly ContentEntry[], at: SourceLocation, mani
     joined.push(part.text);
   });
   return {
-    text: joined.length > 0 ? concat(...joined) : generatedText('', at),
+    text: joined.length > 0 ? concat(joined) : generatedText('', at),
     titles: parts.map((part) => part.titles).filter((titles) => titles.length > 0),
   };
 }
@@ -316,7 +348,7 @@ function processMarkdown(source: TrackedText, footerName: string, entry: SourceL
   });
   parts.push(slice(source, from));
   parts.push(generatedText(`\n${footer}`, source.origins[source.origins.length - 1]!));
-  return { text: concat(...parts), titles };
+  return { text: concat(parts), titles };
 }
 
 function normalizeNewlines(text: string): string {
@@ -388,19 +420,65 @@ function generatedTitleSlides(title: string, image: string, links: TitleLinks, g
 }
 
 /**
- * markmaker's insertslide(): the generated slides go at the `\n---\n` before the first `\n# Title\n`.
- * Where markmaker would corrupt the text (title not found, or no separator before it), labdeck inserts nothing,
- * or inserts at the very start of the deck.
+ * markmaker's insertslide(), title after title: the generated slides go at the `\n---\n` before the first
+ * `\n# Title\n`. Where markmaker would corrupt the text (title not found, or no separator before it), labdeck inserts
+ * nothing, or inserts at the very start of the deck.
+ * Done in one pass, as inserting into the whole text once per title made assembly quadratic. That gives the same
+ * text because generated slides hold no `# ` line and start with a separator: every title and separator searched
+ * for is one of the original text, and slides inserted at the same place stay in the order of their titles.
  */
-function insertBeforeTitle(markdown: TrackedText, title: string, slides: TrackedText): TrackedText {
-  const titleAt = markdown.text.indexOf(`\n# ${title}\n`);
-  if (titleAt < 0) return markdown;
-  const slideAt = markdown.text.lastIndexOf(separator, titleAt);
-  if (slideAt < 0) {
-    // Drop the leading separator of the generated text and end it with one instead.
-    return concat(slice(slides, separator.length), generatedText(separator, originAt(slides, 0)), markdown);
+function insertBeforeTitles(markdown: TrackedText, insertions: readonly { title: string; slides: TrackedText }[]): TrackedText {
+  const text = markdown.text;
+  const starts = lineStarts(markdown);
+  const lineText = (i: number) => text.slice(starts[i], i + 1 < starts.length ? starts[i + 1]! - 1 : text.length);
+  // `\n# Title\n` and `\n---\n` need a newline on both sides: neither the first nor the last line of the text.
+  const titles = new Map<string, { separatorLine: number | undefined }>();
+  let separatorLine: number | undefined;
+  for (let i = 1; i < starts.length - 1; i++) {
+    const line = lineText(i);
+    if (line === '---') separatorLine = i;
+    else if (line.startsWith('# ') && !titles.has(line.slice(2))) titles.set(line.slice(2), { separatorLine });
   }
-  return concat(slice(markdown, 0, slideAt), slides, slice(markdown, slideAt));
+
+  const atSeparator = new Map<number, TrackedText[]>();
+  let atStart: TrackedText | undefined;
+  const afterStart: TrackedText[] = [];
+  const firstLine = lineText(0);
+  for (const { title, slides } of insertions) {
+    // Once slides were put at the start, ending with a separator, a title on the text's first line is found too.
+    if (atStart && starts.length > 1 && firstLine === `# ${title}`) {
+      afterStart.push(slides);
+      continue;
+    }
+    const found = titles.get(title);
+    if (!found) continue;
+    if (found.separatorLine !== undefined) {
+      const list = atSeparator.get(found.separatorLine) ?? [];
+      list.push(slides);
+      atSeparator.set(found.separatorLine, list);
+    } else if (!atStart) {
+      atStart = slides;
+    } else {
+      afterStart.push(slides);
+    }
+  }
+
+  const parts: TrackedText[] = [];
+  if (atStart) {
+    // The first drops its leading separator and ends with one; later ones go before that separator, or, when the
+    // text starts with `---\n`, just before its last newline (the separator the two make together is found last).
+    const closing = generatedText(separator, originAt(atStart, 0));
+    const splitAt = text.startsWith('---\n') ? separator.length - 1 : 0;
+    parts.push(slice(atStart, separator.length), slice(closing, 0, splitAt), ...afterStart, slice(closing, splitAt));
+  }
+  let from = 0;
+  for (const line of [...atSeparator.keys()].sort((a, b) => a - b)) {
+    const at = starts[line]! - 1;
+    parts.push(slice(markdown, from, at), ...atSeparator.get(line)!);
+    from = at;
+  }
+  parts.push(slice(markdown, from));
+  return concat(parts);
 }
 
 /**
@@ -429,7 +507,7 @@ function expandFileReferences(markdown: TrackedText, manifest: DeckManifest, fil
   }
   if (parts.length === 0) return markdown;
   parts.push(slice(markdown, from));
-  return concat(...parts);
+  return concat(parts);
 }
 
 function repositoryUrl(gitrepo: string | undefined, path: string): string {
