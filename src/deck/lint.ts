@@ -1,6 +1,6 @@
 // Finds what a person most likely got wrong in a deck, all at once, each with the file:line to fix.
 // Pure: file existence is asked through the `files` reader given.
-import { findUnbalancedContentClasses } from './split.ts';
+import { findContentClassesAcrossSlides, findUnbalancedContentClasses } from './split.ts';
 import { locate, type SourceMap } from './source-map.ts';
 import { dirnameOf, resolvePath, type ContentEntry, type DeckManifest } from './manifest.ts';
 import { handsOnBlocks, parseHandsOnBlock } from './steps.ts';
@@ -50,6 +50,7 @@ export function lintDeck(input: LintInput): Diagnostic[] {
   const diagnostics = [
     ...missingChapterFiles(input),
     ...unbalancedContentClasses(input.markdown, lines, at),
+    ...contentClassesAcrossSlides(input.markdown, at),
     ...missingImages(lines, input, at),
     ...swallowedProperties(lines, input, at),
     ...duplicateNames(input.model, at),
@@ -83,6 +84,20 @@ function unbalancedContentClasses(markdown: string, lines: string[], at: (line: 
       : '';
     const name = `.${unclosed.classes.join('.')}[`;
     return { severity: 'error', location: at(unclosed.line), message: `"${name}" is never closed by a matching "]"${hint}` };
+  });
+}
+
+function contentClassesAcrossSlides(markdown: string, at: (line: number) => SourceLocation): Diagnostic[] {
+  return findContentClassesAcrossSlides(markdown).map((found) => {
+    const opened = at(found.line);
+    const ends = at(found.separatorLine);
+    const where = ends.file === opened.file ? `line ${ends.line}` : `${ends.file}:${ends.line}`;
+    const name = `.${found.classes.join('.')}[`;
+    return {
+      severity: 'warning',
+      location: opened,
+      message: `"${name}" opened here is not closed before the slide ends at ${where}: remark.js shows the slides up to its "]" inside it`,
+    };
   });
 }
 
