@@ -48,3 +48,10 @@ test('build --out naming an existing file: one clear line, nothing written', { t
   assert.match(run.stderr, new RegExp(`^labdeck build: --out ${file} is a file, not a folder\\n`));
   assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
 });
+
+test('a quote left open on line 1 of workshop.yml is reported at line 1, not at the end of the file', { timeout: 30_000 }, async () => {
+  const dir = await workshop('open-quote', 'title: "abc\ncontent:\n- chapter.md\n');
+  const run = await runLabdeck(['lint'], { cwd: dir });
+  assert.equal(run.code, 1);
+  assert.match(run.stdout, /^workshop\.yml:1: Missing closing "quote/);
+});
