@@ -2,7 +2,7 @@
 // Pure: file existence is asked through the `files` reader given.
 import { findContentClassesAcrossSlides, findUnbalancedContentClasses } from './split.ts';
 import { locate, type SourceMap } from './source-map.ts';
-import { dirnameOf, resolvePath, type ContentEntry, type DeckManifest } from './manifest.ts';
+import { dirnameOf, resolvePath, type AssemblyWarning, type ContentEntry, type DeckManifest } from './manifest.ts';
 import { handsOnBlocks, parseHandsOnBlock } from './steps.ts';
 import type { ModelSlide, SourceLocation } from './types.ts';
 
@@ -22,6 +22,8 @@ export interface LintInput {
   /** The manifest the deck was assembled from, to check all of its chapter files (optional for single files). */
   readonly manifest?: DeckManifest;
   readonly files: { exists(path: string): boolean };
+  /** The warnings of assembling `markdown` from the manifest (AssembledSource.warnings). */
+  readonly assemblyWarnings?: readonly AssemblyWarning[];
 }
 
 /** Properties remark.js 0.14.1 gives a meaning to; any other first-line `key:` is most likely swallowed text. */
@@ -49,6 +51,7 @@ export function lintDeck(input: LintInput): Diagnostic[] {
   const at = (line: number) => locate(input.map, line);
   const diagnostics = [
     ...missingChapterFiles(input),
+    ...(input.assemblyWarnings ?? []).map((warning) => ({ severity: 'warning' as const, ...warning })),
     ...unbalancedContentClasses(input.markdown, lines, at),
     ...contentClassesAcrossSlides(input.markdown, at),
     ...missingImages(lines, input, at),

@@ -74,6 +74,34 @@ export interface DeckFiles {
 export interface AssembledSource {
   readonly markdown: string;
   readonly map: SourceMap;
+  /** What assembly did as markmaker does but the author most likely did not mean (lint shows them). */
+  readonly warnings: readonly AssemblyWarning[];
+}
+
+export interface AssemblyWarning {
+  readonly location: SourceLocation;
+  readonly message: string;
+}
+
+/** A file that exists but cannot be used as deck text; `reason` completes "<path> ...". Thrown by `DeckFiles`. */
+export class UnusableFile extends LabdeckError {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path} ${reason}`);
+    this.name = 'UnusableFile';
+  }
+}
+
+/** `files.read(path)`, an UnusableFile told as `explain(reason)` (which names the place that refers to the file). */
+function readReferenced(files: DeckFiles, path: string, explain: (reason: string) => LabdeckError): string | undefined {
+  try {
+    return files.read(path);
+  } catch (error) {
+    if (error instanceof UnusableFile) throw explain(error.reason);
+    throw error;
+  }
 }
 
 /** Used when the manifest's folder has no interstitials.txt; served by the http module. */
@@ -276,7 +304,8 @@ export function assembleDeckSource(manifest: DeckManifest, files: DeckFiles): As
     markdown = insertBeforeTitles(markdown, insertions);
   }
 
-  markdown = expandFileReferences(markdown, manifest, files);
+  const warnings: AssemblyWarning[] = [];
+  markdown = expandFileReferences(markdown, manifest, files, warnings);
   markdown = replaceAll(markdown, '@@TITLE@@', (at) => generatedText(manifest.title.replaceAll('\n', '<br/>'), originAt(markdown, at)));
   const values: [string, string | undefined][] = [
     ['@@CHAT@@', manifest.chat],
@@ -291,7 +320,7 @@ export function assembleDeckSource(manifest: DeckManifest, files: DeckFiles): As
     const current = markdown;
     markdown = replaceAll(current, placeholder, (at) => generatedText(value, originAt(current, at)));
   }
-  return { markdown: markdown.text, map: toSourceMap(markdown.origins) };
+  return { markdown: markdown.text, map: toSourceMap(markdown.origins), warnings };
 }
 
 function processGroup(entries: readonly ContentEntry[], at: SourceLocation, manifest: DeckManifest, files: DeckFiles): Processed {
@@ -320,7 +349,7 @@ function processEntry(entry: ContentEntry, manifest: DeckManifest, files: DeckFi
       );
     case 'chapter': {
       const path = resolvePath(dirnameOf(manifest.file), entry.path);
-      const text = files.read(path);
+      const text = readReferenced(files, path, (reason) => new LabdeckError(`chapter file ${entry.path} ${reason}`, entry.location));
       if (text === undefined) throw new LabdeckError(`chapter file not found: ${entry.path} (looked for ${path})`, entry.location);
       return processMarkdown(fromSource(normalizeNewlines(text), path, 1), entry.path, entry.location, manifest);
     }
@@ -486,8 +515,9 @@ function insertBeforeTitles(markdown: TrackedText, insertions: readonly { title:
  * the manifest's folder or, failing that, its parent (container.training keeps manifests in slides/ and writes
  * `@@INCLUDE[k8s/x.yaml]` for files at the root of the repository).
  */
-function expandFileReferences(markdown: TrackedText, manifest: DeckManifest, files: DeckFiles): TrackedText {
+function expandFileReferences(markdown: TrackedText, manifest: DeckManifest, files: DeckFiles, warnings: AssemblyWarning[]): TrackedText {
   const manifestDir = dirnameOf(manifest.file);
+  const include = includeReader(manifestDir, files);
   const pattern = /@@(INCLUDE|LINK)\[([^\]\n]*)\]/g;
   const parts: TrackedText[] = [];
   let from = 0;
@@ -498,16 +528,93 @@ function expandFileReferences(markdown: TrackedText, manifest: DeckManifest, fil
     if (kind === 'LINK') {
       parts.push(generatedText(`[${path}](${repositoryUrl(manifest.gitrepo, path)})`, originAt(markdown, at)));
     } else {
-      const candidates = [resolvePath(manifestDir, path), resolvePath(resolvePath(manifestDir, '..'), path)];
-      const found = candidates.map((candidate) => ({ candidate, text: files.read(candidate) })).find((c) => c.text !== undefined);
-      if (!found) throw new LabdeckError(`@@INCLUDE[${path}]: file not found (looked for ${candidates.join(' and ')})`, originAt(markdown, at));
-      parts.push(fromSource(normalizeNewlines(found.text!), found.candidate, 1));
+      const found = include(path, (candidate, reason) => new LabdeckError(`@@INCLUDE[${path}]: ${candidate} ${reason}`, originAt(markdown, at)));
+      if (found.text === undefined) {
+        throw new LabdeckError(`@@INCLUDE[${path}]: file not found (looked for ${found.candidates.join(' and ')})`, originAt(markdown, at));
+      }
+      const text = normalizeNewlines(found.text);
+      warnings.push(...nestedIncludeWarnings(text, { path, file: found.file, from: originAt(markdown, at) }, include, manifestDir));
+      parts.push(fromSource(text, found.file, 1));
     }
     from = at + whole.length;
   }
   if (parts.length === 0) return markdown;
   parts.push(slice(markdown, from));
   return concat(parts);
+}
+
+interface IncludedFile {
+  readonly candidates: readonly string[];
+  /** The first candidate that exists, and its text; undefined when none does. */
+  readonly file: string;
+  readonly text: string | undefined;
+}
+
+type IncludeReader = (path: string, explain?: (candidate: string, reason: string) => LabdeckError) => IncludedFile;
+
+/** Finds an `@@INCLUDE[path]` file: beside the manifest, or failing that in its parent folder. */
+function includeReader(manifestDir: string, files: DeckFiles): IncludeReader {
+  return (path, explain) => {
+    const candidates = [resolvePath(manifestDir, path), resolvePath(resolvePath(manifestDir, '..'), path)];
+    for (const candidate of candidates) {
+      const text = explain ? readReferenced(files, candidate, (reason) => explain(candidate, reason)) : readQuietly(files, candidate);
+      if (text !== undefined) return { candidates, file: candidate, text };
+    }
+    return { candidates, file: candidates[0]!, text: undefined };
+  };
+}
+
+function readQuietly(files: DeckFiles, path: string): string | undefined {
+  try {
+    return files.read(path);
+  } catch {
+    return undefined;
+  }
+}
+
+const includePattern = /@@INCLUDE\[([^\]\n]*)\]/g;
+
+/**
+ * markmaker expands `@@INCLUDE[...]` in one pass, so one inside an included file stays as text on the slide: a
+ * warning at its line, naming the cycle it would make when it leads back to the file it is in.
+ */
+function nestedIncludeWarnings(
+  text: string,
+  included: { path: string; file: string; from: SourceLocation },
+  include: IncludeReader,
+  manifestDir: string,
+): AssemblyWarning[] {
+  const shown = (file: string) => (file.startsWith(`${manifestDir}/`) ? file.slice(manifestDir.length + 1) : file);
+  const warnings: AssemblyWarning[] = [];
+  for (const match of text.matchAll(includePattern)) {
+    const line = lineCount(text.slice(0, match.index));
+    const cycle = includeCycle(included, match[1]!, include);
+    warnings.push({
+      location: { file: included.file, line },
+      message:
+        `${match[0]} stays as text: ${included.path} is itself included (${shown(included.from.file)}:${included.from.line}), ` +
+        `and included files are not expanded again${cycle ? `; it would be a cycle: ${cycle.join(' → ')}` : ''}`,
+    });
+  }
+  return warnings;
+}
+
+/** The include paths, as written, from `start` through `next` back to `start`, if the includes lead back there. */
+function includeCycle(start: { path: string; file: string }, next: string, include: IncludeReader): string[] | undefined {
+  const visited = new Set<string>();
+  const walk = (path: string, trail: string[]): string[] | undefined => {
+    const found = include(path);
+    if (found.text === undefined) return undefined;
+    if (found.file === start.file) return [...trail, path];
+    if (visited.has(found.file) || visited.size >= 100) return undefined; // a cycle elsewhere, or a silly include tree
+    visited.add(found.file);
+    for (const match of found.text.matchAll(includePattern)) {
+      const cycle = walk(match[1]!, [...trail, path]);
+      if (cycle) return cycle;
+    }
+    return undefined;
+  };
+  return walk(next, [start.path]);
 }
 
 function repositoryUrl(gitrepo: string | undefined, path: string): string {
