@@ -208,7 +208,7 @@ function handsOnWithoutSteps(lines: string[], input: LintInput, at: (line: numbe
   for (const slide of input.model) {
     let searchFrom = slide.line - 1;
     for (const block of handsOnBlocks(slide.ownContent, input.handsOnClasses)) {
-      const opening = lines.findIndex((line, i) => i >= searchFrom && input.handsOnClasses.some((name) => line.includes(`.${name}[`)));
+      const opening = findLine(lines, searchFrom, (line) => input.handsOnClasses.some((name) => line.includes(`.${name}[`)));
       const line = opening >= 0 ? opening + 1 : slide.line;
       searchFrom = opening >= 0 ? opening + 1 : searchFrom;
       if (parseHandsOnBlock(block.markdown).length > 0 || insideComment(lines, slide.line - 1, line - 1)) continue;
@@ -216,6 +216,12 @@ function handsOnWithoutSteps(lines: string[], input: LintInput, at: (line: numbe
     }
   }
   return diagnostics;
+}
+
+/** The index of the first line from `from` on that matches, or -1 (searching from 0 made lint quadratic). */
+function findLine(lines: readonly string[], from: number, matches: (line: string) => boolean): number {
+  for (let i = from; i < lines.length; i++) if (matches(lines[i]!)) return i;
+  return -1;
 }
 
 /** Whether an HTML comment opened between lines `from` and `to` (0-based) is still open on line `to`. */
