@@ -22,7 +22,7 @@
 //   checks             reserved for the check features: kept as written (with its location)
 // Any other key is an error.
 import { readFileSync, existsSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node, type Pair, Scalar } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit, type Document, type Node, type Pair, Scalar, type YAMLError } from 'yaml';
 import { LabdeckError } from './errors.ts';
 import {
   allGeneratedSlides,
@@ -113,6 +113,22 @@ export function chapterEntries(entries: readonly ContentEntry[]): ChapterEntry[]
   });
 }
 
+/**
+ * Where a person must look for a YAML syntax error. The parser reports a quote left open at the end of the file,
+ * where it gave up; the fix is where the quoted string starts, the line of the quote.
+ */
+function syntaxErrorOffset(document: Document, error: YAMLError): number {
+  if (error.code !== 'MISSING_CHAR' || !/closing .?quote/.test(error.message)) return error.pos[0];
+  let opening = error.pos[0];
+  visit(document, {
+    Scalar(_key, node) {
+      const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+      if (quoted && node.range && node.range[1] === error.pos[0]) opening = node.range[0];
+    },
+  });
+  return opening;
+}
+
 /** Parses and validates manifest text (pure: chapter files are not checked). `file` names it in errors. */
 export function parseWorkshop(text: string, file: string): Workshop {
   const lineCounter = new LineCounter();
@@ -126,7 +142,7 @@ export function parseWorkshop(text: string, file: string): Workshop {
   };
 
   const syntaxError = document.errors[0];
-  if (syntaxError) throw new LabdeckError(syntaxError.message, { file, line: lineCounter.linePos(syntaxError.pos[0]).line });
+  if (syntaxError) throw new LabdeckError(syntaxError.message, { file, line: lineCounter.linePos(syntaxErrorOffset(document, syntaxError)).line });
   const root = document.contents;
   if (!isMap(root)) return fail('a workshop manifest must be a mapping of keys (title:, content:, ...)', root);
 

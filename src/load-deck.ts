@@ -9,10 +9,12 @@
 //   are never filter classes. `--only snap` on a deck excluding [self-paced, snap] shows the trunk and the snap
 //   slides, still hiding self-paced ones. A slide carrying both a named class and another filter class is dropped:
 //   exclusion wins, as it does in remark.js's own rule, and `--` increments keep remark.js's exclusion semantics.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { chapterEntries, loadWorkshop, missingChapters, readWorkshop, type Workshop } from './config.ts';
 import { renderMarkdownDeck, type Deck, type DeckOptions } from './deck/index.ts';
-import { assembleDeckSource, dirnameOf, resolvePath, type AssembledSource, type DeckFiles } from './deck/manifest.ts';
+import { assembleDeckSource, dirnameOf, resolvePath, UnusableFile, type AssembledSource, type DeckFiles } from './deck/manifest.ts';
+import { LabdeckError } from './errors.ts';
+import { readDeckFile, refuseNonTextFile } from './deck-file.ts';
 import { decodeAsTextarea, parseSource } from './deck/split.ts';
 import { buildSlideshow } from './deck/slideshow.ts';
 import { lintDeck, type Diagnostic } from './deck/lint.ts';
@@ -29,14 +31,10 @@ export interface LoadedDeck {
   readonly deck: Deck;
 }
 
-/** Text files and their existence, from the disk. */
+/** Text files and their existence, from the disk; what is not a text file is refused (see deck-file.ts). */
 export const diskFiles: DeckFiles & { exists(path: string): boolean } = {
   read(path) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
+    return readDeckFile(path);
   },
   exists(path) {
     return existsSync(path);
@@ -44,6 +42,7 @@ export const diskFiles: DeckFiles & { exists(path: string): boolean } = {
 };
 
 export function loadDeck(path: string, selection: DeckSelection = {}): LoadedDeck {
+  refuseNonTextFile(path);
   const workshop = loadWorkshop(path);
   const source = assembleDeckSource(workshop, diskFiles);
   const deck = renderMarkdownDeck(source.markdown, deckOptions(workshop, selection), source.map);
@@ -79,14 +78,46 @@ export function listChapterFiles(workshop: Workshop): string[] {
  * missing chapter files are diagnostics, and the rest of the deck is still checked.
  */
 export function lintWorkshop(path: string, selection: DeckSelection = {}): Diagnostic[] {
+  refuseNonTextFile(path);
   const workshop = readWorkshop(path);
   const missing = new Set(missingChapters(workshop, existsSync).map((entry) => resolvePath(dirnameOf(path), entry.path)));
-  // Missing chapters read as empty so that the rest of the deck is still assembled and checked.
-  const files: DeckFiles = { read: (file) => (missing.has(file) ? '' : diskFiles.read(file)) };
+  const unusable = unusableChapters(workshop);
+  // Missing and unusable chapters read as empty so that the rest of the deck is still assembled and checked.
+  const files: DeckFiles = { read: (file) => (missing.has(file) || unusable.has(file) ? '' : diskFiles.read(file)) };
   const source = assembleDeckSource(workshop, files);
   const markdown = decodeAsTextarea(source.markdown);
   const parsed = parseSource(markdown, (line) => locate(source.map, line));
   const model = buildSlideshow(parsed, { excludedClasses: excludedClasses(workshop, selection), countIncrementalSlides: true });
   const isFile = (file: string) => existsSync(file) && statSync(file).isFile();
-  return lintDeck({ markdown, map: source.map, model, handsOnClasses: workshop.handsOn, manifest: workshop, files: { exists: isFile } });
+  const diagnostics = lintDeck({
+    markdown,
+    map: source.map,
+    model,
+    handsOnClasses: workshop.handsOn,
+    manifest: workshop,
+    // An unusable chapter was reported as such: not as "not found" too.
+    files: { exists: (file) => unusable.has(file) || isFile(file) },
+    assemblyWarnings: source.warnings,
+  });
+  return [...unusable.values(), ...diagnostics].sort(
+    (a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line,
+  );
+}
+
+/** Chapter files that exist but cannot be used (a folder, a device, unreadable, huge, not UTF-8), as errors. */
+function unusableChapters(workshop: Workshop): Map<string, Diagnostic> {
+  const unusable = new Map<string, Diagnostic>();
+  for (const entry of chapterEntries(workshop.content)) {
+    const file = resolvePath(dirnameOf(workshop.file), entry.path);
+    if (unusable.has(file)) continue;
+    try {
+      diskFiles.read(file);
+    } catch (error) {
+      if (!(error instanceof LabdeckError)) throw error;
+      const location = error.location ?? entry.location;
+      const message = error instanceof UnusableFile ? `chapter file ${entry.path} ${error.reason}` : error.message.slice(`${location.file}:${location.line}: `.length);
+      unusable.set(file, { severity: 'error', location, message });
+    }
+  }
+  return unusable;
 }

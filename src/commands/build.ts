@@ -1,6 +1,6 @@
 // `labdeck build`: a static export that works from file:// — the deck page with the deck embedded, labdeck's
 // assets beside it, and the workshop files the slides reference (images), at the same relative paths.
-import { cp, mkdir, readdir, realpath, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, realpath, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadDeck } from '../load-deck.ts';
@@ -25,6 +25,7 @@ export const buildCommand: Command = {
     const out = resolve(context.cwd, outOption);
     const workshopDir = dirname(manifest);
     if (out === workshopDir) throw new UsageError('--out must not be the workshop folder itself');
+    if ((await stat(out).catch(() => undefined))?.isDirectory() === false) throw new UsageError(`--out ${outOption} is a file, not a folder`);
     await refuseForeignFolder(out);
 
     const { workshop, deck } = await loadDeck(manifest, { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') });

@@ -1,8 +1,8 @@
 // Finds what a person most likely got wrong in a deck, all at once, each with the file:line to fix.
 // Pure: file existence is asked through the `files` reader given.
-import { findUnbalancedContentClasses } from './split.ts';
+import { findContentClassesAcrossSlides, findUnbalancedContentClasses } from './split.ts';
 import { locate, type SourceMap } from './source-map.ts';
-import { dirnameOf, resolvePath, type ContentEntry, type DeckManifest } from './manifest.ts';
+import { dirnameOf, resolvePath, type AssemblyWarning, type ContentEntry, type DeckManifest } from './manifest.ts';
 import { handsOnBlocks, parseHandsOnBlock } from './steps.ts';
 import type { ModelSlide, SourceLocation } from './types.ts';
 
@@ -22,6 +22,8 @@ export interface LintInput {
   /** The manifest the deck was assembled from, to check all of its chapter files (optional for single files). */
   readonly manifest?: DeckManifest;
   readonly files: { exists(path: string): boolean };
+  /** The warnings of assembling `markdown` from the manifest (AssembledSource.warnings). */
+  readonly assemblyWarnings?: readonly AssemblyWarning[];
 }
 
 /** Properties remark.js 0.14.1 gives a meaning to; any other first-line `key:` is most likely swallowed text. */
@@ -49,7 +51,9 @@ export function lintDeck(input: LintInput): Diagnostic[] {
   const at = (line: number) => locate(input.map, line);
   const diagnostics = [
     ...missingChapterFiles(input),
+    ...(input.assemblyWarnings ?? []).map((warning) => ({ severity: 'warning' as const, ...warning })),
     ...unbalancedContentClasses(input.markdown, lines, at),
+    ...contentClassesAcrossSlides(input.markdown, at),
     ...missingImages(lines, input, at),
     ...swallowedProperties(lines, input, at),
     ...duplicateNames(input.model, at),
@@ -83,6 +87,20 @@ function unbalancedContentClasses(markdown: string, lines: string[], at: (line: 
       : '';
     const name = `.${unclosed.classes.join('.')}[`;
     return { severity: 'error', location: at(unclosed.line), message: `"${name}" is never closed by a matching "]"${hint}` };
+  });
+}
+
+function contentClassesAcrossSlides(markdown: string, at: (line: number) => SourceLocation): Diagnostic[] {
+  return findContentClassesAcrossSlides(markdown).map((found) => {
+    const opened = at(found.line);
+    const ends = at(found.separatorLine);
+    const where = ends.file === opened.file ? `line ${ends.line}` : `${ends.file}:${ends.line}`;
+    const name = `.${found.classes.join('.')}[`;
+    return {
+      severity: 'warning',
+      location: opened,
+      message: `"${name}" opened here is not closed before the slide ends at ${where}: remark.js shows the slides up to its "]" inside it`,
+    };
   });
 }
 
@@ -190,7 +208,7 @@ function handsOnWithoutSteps(lines: string[], input: LintInput, at: (line: numbe
   for (const slide of input.model) {
     let searchFrom = slide.line - 1;
     for (const block of handsOnBlocks(slide.ownContent, input.handsOnClasses)) {
-      const opening = lines.findIndex((line, i) => i >= searchFrom && input.handsOnClasses.some((name) => line.includes(`.${name}[`)));
+      const opening = findLine(lines, searchFrom, (line) => input.handsOnClasses.some((name) => line.includes(`.${name}[`)));
       const line = opening >= 0 ? opening + 1 : slide.line;
       searchFrom = opening >= 0 ? opening + 1 : searchFrom;
       if (parseHandsOnBlock(block.markdown).length > 0 || insideComment(lines, slide.line - 1, line - 1)) continue;
@@ -198,6 +216,12 @@ function handsOnWithoutSteps(lines: string[], input: LintInput, at: (line: numbe
     }
   }
   return diagnostics;
+}
+
+/** The index of the first line from `from` on that matches, or -1 (searching from 0 made lint quadratic). */
+function findLine(lines: readonly string[], from: number, matches: (line: string) => boolean): number {
+  for (let i = from; i < lines.length; i++) if (matches(lines[i]!)) return i;
+  return -1;
 }
 
 /** Whether an HTML comment opened between lines `from` and `to` (0-based) is still open on line `to`. */

@@ -74,6 +74,34 @@ export interface DeckFiles {
 export interface AssembledSource {
   readonly markdown: string;
   readonly map: SourceMap;
+  /** What assembly did as markmaker does but the author most likely did not mean (lint shows them). */
+  readonly warnings: readonly AssemblyWarning[];
+}
+
+export interface AssemblyWarning {
+  readonly location: SourceLocation;
+  readonly message: string;
+}
+
+/** A file that exists but cannot be used as deck text; `reason` completes "<path> ...". Thrown by `DeckFiles`. */
+export class UnusableFile extends LabdeckError {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path} ${reason}`);
+    this.name = 'UnusableFile';
+  }
+}
+
+/** `files.read(path)`, an UnusableFile told as `explain(reason)` (which names the place that refers to the file). */
+function readReferenced(files: DeckFiles, path: string, explain: (reason: string) => LabdeckError): string | undefined {
+  try {
+    return files.read(path);
+  } catch (error) {
+    if (error instanceof UnusableFile) throw explain(error.reason);
+    throw error;
+  }
 }
 
 /** Used when the manifest's folder has no interstitials.txt; served by the http module. */
@@ -130,46 +158,75 @@ interface TrackedText {
 }
 
 function fromSource(text: string, file: string, firstLine: number): TrackedText {
-  const count = countNewlines(text, text.length) + 1;
+  const count = lineCount(text);
   return { text, origins: Array.from({ length: count }, (_, i) => ({ file, line: firstLine + i, generated: false })) };
 }
 
 function generatedText(text: string, at: SourceLocation): TrackedText {
   const origin: LineOrigin = { file: at.file, line: at.line, generated: true };
-  return { text, origins: new Array(countNewlines(text, text.length) + 1).fill(origin) };
+  return { text, origins: new Array(lineCount(text)).fill(origin) };
 }
 
-function countNewlines(text: string, end: number): number {
-  let count = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) count++;
+function lineCount(text: string): number {
+  let count = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
   return count;
 }
 
-function concat(...parts: TrackedText[]): TrackedText {
-  let text = '';
-  const origins: LineOrigin[] = [];
-  for (const part of parts) {
-    if (origins.length === 0) origins.push(...part.origins);
-    else {
-      // The merged line keeps the origin of the left side, unless only the right side has text on it.
-      const leftEmpty = text.length === 0 || text.endsWith('\n');
-      const rightFirstLine = part.text.split('\n', 1)[0]!;
-      if (leftEmpty && rightFirstLine !== '') origins[origins.length - 1] = part.origins[0]!;
-      origins.push(...part.origins.slice(1));
-    }
-    text += part.text;
+// Where each line of a text starts, found once per text: locating an offset is then a binary search. Scanning from
+// the start of the text for every slice made assembly quadratic in the size of the deck.
+const lineStartsOf = new WeakMap<TrackedText, number[]>();
+
+function lineStarts(source: TrackedText): number[] {
+  let starts = lineStartsOf.get(source);
+  if (!starts) {
+    starts = [0];
+    for (let i = source.text.indexOf('\n'); i >= 0; i = source.text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineStartsOf.set(source, starts);
   }
-  return { text, origins };
+  return starts;
+}
+
+/** The 0-based line holding offset `index` (a newline belongs to the line it ends): the newlines before `index`. */
+function lineOf(source: TrackedText, index: number): number {
+  const starts = lineStarts(source);
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle]! <= index) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/** The texts one after the other; the copying is linear in the total size, however many parts there are. */
+function concat(parts: readonly TrackedText[]): TrackedText {
+  const texts: string[] = [];
+  const origins: LineOrigin[] = [];
+  let lastLineEmpty = true;
+  for (const part of parts) {
+    let from = 0;
+    if (origins.length > 0) {
+      // The merged line keeps the origin of the left side, unless only the right side has text on it.
+      const rightFirstLineEmpty = part.text === '' || part.text.startsWith('\n');
+      if (lastLineEmpty && !rightFirstLineEmpty) origins[origins.length - 1] = part.origins[0]!;
+      from = 1;
+    }
+    for (let i = from; i < part.origins.length; i++) origins.push(part.origins[i]!);
+    texts.push(part.text);
+    const lastNewline = part.text.lastIndexOf('\n');
+    lastLineEmpty = lastNewline >= 0 ? lastNewline === part.text.length - 1 : lastLineEmpty && part.text === '';
+  }
+  return { text: texts.join(''), origins };
 }
 
 function slice(source: TrackedText, start: number, end = source.text.length): TrackedText {
-  const firstLine = countNewlines(source.text, start);
-  const lastLine = firstLine + countNewlines(source.text.slice(start, end), end - start);
-  return { text: source.text.slice(start, end), origins: source.origins.slice(firstLine, lastLine + 1) };
+  return { text: source.text.slice(start, end), origins: source.origins.slice(lineOf(source, start), lineOf(source, end) + 1) };
 }
 
 function originAt(source: TrackedText, index: number): SourceLocation {
-  const origin = source.origins[countNewlines(source.text, index)]!;
+  const origin = source.origins[lineOf(source, index)]!;
   return { file: origin.file, line: origin.line };
 }
 
@@ -183,7 +240,7 @@ function replaceAll(source: TrackedText, needle: string, replacement: (at: numbe
   }
   if (parts.length === 0) return source;
   parts.push(slice(source, from));
-  return concat(...parts);
+  return concat(parts);
 }
 
 function toSourceMap(origins: readonly LineOrigin[]): SourceMap {
@@ -232,19 +289,23 @@ export function assembleDeckSource(manifest: DeckManifest, files: DeckFiles): As
     const images = interstitialImages(files.read(resolvePath(manifestDir, 'interstitials.txt')));
     const partOf = partNumbers(titles);
     const names = flat.map((t) => t.title);
-    flat.forEach((entry, i) => {
+    const firstIndex = new Map<string, number>();
+    names.forEach((name, i) => firstIndex.has(name) || firstIndex.set(name, i));
+    const insertions = flat.map((entry, i) => {
       const image = images[i % images.length]!;
-      const index = names.indexOf(entry.title); // markmaker looks the title up by value: duplicates share neighbours
+      const index = firstIndex.get(entry.title)!; // markmaker looks the title up by value: duplicates share neighbours
       const slides = generatedTitleSlides(entry.title, image, {
         previous: titleAnchor(names[index - 1] ?? ''),
         next: titleAnchor(names[index + 1] ?? ''),
         toc: `toc-part-${partOf.get(entry.title)}`,
       }, manifest.generated);
-      markdown = insertBeforeTitle(markdown, entry.title, generatedText(slides, entry.entry));
+      return { title: entry.title, slides: generatedText(slides, entry.entry) };
     });
+    markdown = insertBeforeTitles(markdown, insertions);
   }
 
-  markdown = expandFileReferences(markdown, manifest, files);
+  const warnings: AssemblyWarning[] = [];
+  markdown = expandFileReferences(markdown, manifest, files, warnings);
   markdown = replaceAll(markdown, '@@TITLE@@', (at) => generatedText(manifest.title.replaceAll('\n', '<br/>'), originAt(markdown, at)));
   const values: [string, string | undefined][] = [
     ['@@CHAT@@', manifest.chat],
@@ -259,7 +320,7 @@ export function assembleDeckSource(manifest: DeckManifest, files: DeckFiles): As
     const current = markdown;
     markdown = replaceAll(current, placeholder, (at) => generatedText(value, originAt(current, at)));
   }
-  return { markdown: markdown.text, map: toSourceMap(markdown.origins) };
+  return { markdown: markdown.text, map: toSourceMap(markdown.origins), warnings };
 }
 
 function processGroup(entries: readonly ContentEntry[], at: SourceLocation, manifest: DeckManifest, files: DeckFiles): Processed {
@@ -270,7 +331,7 @@ function processGroup(entries: readonly ContentEntry[], at: SourceLocation, mani
     joined.push(part.text);
   });
   return {
-    text: joined.length > 0 ? concat(...joined) : generatedText('', at),
+    text: joined.length > 0 ? concat(joined) : generatedText('', at),
     titles: parts.map((part) => part.titles).filter((titles) => titles.length > 0),
   };
 }
@@ -288,7 +349,7 @@ function processEntry(entry: ContentEntry, manifest: DeckManifest, files: DeckFi
       );
     case 'chapter': {
       const path = resolvePath(dirnameOf(manifest.file), entry.path);
-      const text = files.read(path);
+      const text = readReferenced(files, path, (reason) => new LabdeckError(`chapter file ${entry.path} ${reason}`, entry.location));
       if (text === undefined) throw new LabdeckError(`chapter file not found: ${entry.path} (looked for ${path})`, entry.location);
       return processMarkdown(fromSource(normalizeNewlines(text), path, 1), entry.path, entry.location, manifest);
     }
@@ -316,7 +377,7 @@ function processMarkdown(source: TrackedText, footerName: string, entry: SourceL
   });
   parts.push(slice(source, from));
   parts.push(generatedText(`\n${footer}`, source.origins[source.origins.length - 1]!));
-  return { text: concat(...parts), titles };
+  return { text: concat(parts), titles };
 }
 
 function normalizeNewlines(text: string): string {
@@ -388,19 +449,65 @@ function generatedTitleSlides(title: string, image: string, links: TitleLinks, g
 }
 
 /**
- * markmaker's insertslide(): the generated slides go at the `\n---\n` before the first `\n# Title\n`.
- * Where markmaker would corrupt the text (title not found, or no separator before it), labdeck inserts nothing,
- * or inserts at the very start of the deck.
+ * markmaker's insertslide(), title after title: the generated slides go at the `\n---\n` before the first
+ * `\n# Title\n`. Where markmaker would corrupt the text (title not found, or no separator before it), labdeck inserts
+ * nothing, or inserts at the very start of the deck.
+ * Done in one pass, as inserting into the whole text once per title made assembly quadratic. That gives the same
+ * text because generated slides hold no `# ` line and start with a separator: every title and separator searched
+ * for is one of the original text, and slides inserted at the same place stay in the order of their titles.
  */
-function insertBeforeTitle(markdown: TrackedText, title: string, slides: TrackedText): TrackedText {
-  const titleAt = markdown.text.indexOf(`\n# ${title}\n`);
-  if (titleAt < 0) return markdown;
-  const slideAt = markdown.text.lastIndexOf(separator, titleAt);
-  if (slideAt < 0) {
-    // Drop the leading separator of the generated text and end it with one instead.
-    return concat(slice(slides, separator.length), generatedText(separator, originAt(slides, 0)), markdown);
+function insertBeforeTitles(markdown: TrackedText, insertions: readonly { title: string; slides: TrackedText }[]): TrackedText {
+  const text = markdown.text;
+  const starts = lineStarts(markdown);
+  const lineText = (i: number) => text.slice(starts[i], i + 1 < starts.length ? starts[i + 1]! - 1 : text.length);
+  // `\n# Title\n` and `\n---\n` need a newline on both sides: neither the first nor the last line of the text.
+  const titles = new Map<string, { separatorLine: number | undefined }>();
+  let separatorLine: number | undefined;
+  for (let i = 1; i < starts.length - 1; i++) {
+    const line = lineText(i);
+    if (line === '---') separatorLine = i;
+    else if (line.startsWith('# ') && !titles.has(line.slice(2))) titles.set(line.slice(2), { separatorLine });
   }
-  return concat(slice(markdown, 0, slideAt), slides, slice(markdown, slideAt));
+
+  const atSeparator = new Map<number, TrackedText[]>();
+  let atStart: TrackedText | undefined;
+  const afterStart: TrackedText[] = [];
+  const firstLine = lineText(0);
+  for (const { title, slides } of insertions) {
+    // Once slides were put at the start, ending with a separator, a title on the text's first line is found too.
+    if (atStart && starts.length > 1 && firstLine === `# ${title}`) {
+      afterStart.push(slides);
+      continue;
+    }
+    const found = titles.get(title);
+    if (!found) continue;
+    if (found.separatorLine !== undefined) {
+      const list = atSeparator.get(found.separatorLine) ?? [];
+      list.push(slides);
+      atSeparator.set(found.separatorLine, list);
+    } else if (!atStart) {
+      atStart = slides;
+    } else {
+      afterStart.push(slides);
+    }
+  }
+
+  const parts: TrackedText[] = [];
+  if (atStart) {
+    // The first drops its leading separator and ends with one; later ones go before that separator, or, when the
+    // text starts with `---\n`, just before its last newline (the separator the two make together is found last).
+    const closing = generatedText(separator, originAt(atStart, 0));
+    const splitAt = text.startsWith('---\n') ? separator.length - 1 : 0;
+    parts.push(slice(atStart, separator.length), slice(closing, 0, splitAt), ...afterStart, slice(closing, splitAt));
+  }
+  let from = 0;
+  for (const line of [...atSeparator.keys()].sort((a, b) => a - b)) {
+    const at = starts[line]! - 1;
+    parts.push(slice(markdown, from, at), ...atSeparator.get(line)!);
+    from = at;
+  }
+  parts.push(slice(markdown, from));
+  return concat(parts);
 }
 
 /**
@@ -408,8 +515,9 @@ function insertBeforeTitle(markdown: TrackedText, title: string, slides: Tracked
  * the manifest's folder or, failing that, its parent (container.training keeps manifests in slides/ and writes
  * `@@INCLUDE[k8s/x.yaml]` for files at the root of the repository).
  */
-function expandFileReferences(markdown: TrackedText, manifest: DeckManifest, files: DeckFiles): TrackedText {
+function expandFileReferences(markdown: TrackedText, manifest: DeckManifest, files: DeckFiles, warnings: AssemblyWarning[]): TrackedText {
   const manifestDir = dirnameOf(manifest.file);
+  const include = includeReader(manifestDir, files);
   const pattern = /@@(INCLUDE|LINK)\[([^\]\n]*)\]/g;
   const parts: TrackedText[] = [];
   let from = 0;
@@ -420,16 +528,93 @@ function expandFileReferences(markdown: TrackedText, manifest: DeckManifest, fil
     if (kind === 'LINK') {
       parts.push(generatedText(`[${path}](${repositoryUrl(manifest.gitrepo, path)})`, originAt(markdown, at)));
     } else {
-      const candidates = [resolvePath(manifestDir, path), resolvePath(resolvePath(manifestDir, '..'), path)];
-      const found = candidates.map((candidate) => ({ candidate, text: files.read(candidate) })).find((c) => c.text !== undefined);
-      if (!found) throw new LabdeckError(`@@INCLUDE[${path}]: file not found (looked for ${candidates.join(' and ')})`, originAt(markdown, at));
-      parts.push(fromSource(normalizeNewlines(found.text!), found.candidate, 1));
+      const found = include(path, (candidate, reason) => new LabdeckError(`@@INCLUDE[${path}]: ${candidate} ${reason}`, originAt(markdown, at)));
+      if (found.text === undefined) {
+        throw new LabdeckError(`@@INCLUDE[${path}]: file not found (looked for ${found.candidates.join(' and ')})`, originAt(markdown, at));
+      }
+      const text = normalizeNewlines(found.text);
+      warnings.push(...nestedIncludeWarnings(text, { path, file: found.file, from: originAt(markdown, at) }, include, manifestDir));
+      parts.push(fromSource(text, found.file, 1));
     }
     from = at + whole.length;
   }
   if (parts.length === 0) return markdown;
   parts.push(slice(markdown, from));
-  return concat(...parts);
+  return concat(parts);
+}
+
+interface IncludedFile {
+  readonly candidates: readonly string[];
+  /** The first candidate that exists, and its text; undefined when none does. */
+  readonly file: string;
+  readonly text: string | undefined;
+}
+
+type IncludeReader = (path: string, explain?: (candidate: string, reason: string) => LabdeckError) => IncludedFile;
+
+/** Finds an `@@INCLUDE[path]` file: beside the manifest, or failing that in its parent folder. */
+function includeReader(manifestDir: string, files: DeckFiles): IncludeReader {
+  return (path, explain) => {
+    const candidates = [resolvePath(manifestDir, path), resolvePath(resolvePath(manifestDir, '..'), path)];
+    for (const candidate of candidates) {
+      const text = explain ? readReferenced(files, candidate, (reason) => explain(candidate, reason)) : readQuietly(files, candidate);
+      if (text !== undefined) return { candidates, file: candidate, text };
+    }
+    return { candidates, file: candidates[0]!, text: undefined };
+  };
+}
+
+function readQuietly(files: DeckFiles, path: string): string | undefined {
+  try {
+    return files.read(path);
+  } catch {
+    return undefined;
+  }
+}
+
+const includePattern = /@@INCLUDE\[([^\]\n]*)\]/g;
+
+/**
+ * markmaker expands `@@INCLUDE[...]` in one pass, so one inside an included file stays as text on the slide: a
+ * warning at its line, naming the cycle it would make when it leads back to the file it is in.
+ */
+function nestedIncludeWarnings(
+  text: string,
+  included: { path: string; file: string; from: SourceLocation },
+  include: IncludeReader,
+  manifestDir: string,
+): AssemblyWarning[] {
+  const shown = (file: string) => (file.startsWith(`${manifestDir}/`) ? file.slice(manifestDir.length + 1) : file);
+  const warnings: AssemblyWarning[] = [];
+  for (const match of text.matchAll(includePattern)) {
+    const line = lineCount(text.slice(0, match.index));
+    const cycle = includeCycle(included, match[1]!, include);
+    warnings.push({
+      location: { file: included.file, line },
+      message:
+        `${match[0]} stays as text: ${included.path} is itself included (${shown(included.from.file)}:${included.from.line}), ` +
+        `and included files are not expanded again${cycle ? `; it would be a cycle: ${cycle.join(' → ')}` : ''}`,
+    });
+  }
+  return warnings;
+}
+
+/** The include paths, as written, from `start` through `next` back to `start`, if the includes lead back there. */
+function includeCycle(start: { path: string; file: string }, next: string, include: IncludeReader): string[] | undefined {
+  const visited = new Set<string>();
+  const walk = (path: string, trail: string[]): string[] | undefined => {
+    const found = include(path);
+    if (found.text === undefined) return undefined;
+    if (found.file === start.file) return [...trail, path];
+    if (visited.has(found.file) || visited.size >= 100) return undefined; // a cycle elsewhere, or a silly include tree
+    visited.add(found.file);
+    for (const match of found.text.matchAll(includePattern)) {
+      const cycle = walk(match[1]!, [...trail, path]);
+      if (cycle) return cycle;
+    }
+    return undefined;
+  };
+  return walk(next, [start.path]);
 }
 
 function repositoryUrl(gitrepo: string | undefined, path: string): string {

@@ -70,13 +70,30 @@ type Token =
   | { readonly type: 'text'; readonly text: string }
   | { readonly type: 'def'; readonly id: string; readonly href: string; readonly title: string | undefined }
   | { readonly type: 'macro'; readonly name: string; readonly offset: number }
-  | { readonly type: 'separator'; readonly continued: boolean; readonly end: number }
+  | { readonly type: 'separator'; readonly continued: boolean; readonly end: number; readonly dashes: number }
   | { readonly type: 'notes_separator' }
   | { readonly type: 'content_start'; readonly classes: string[]; readonly block: boolean }
   | { readonly type: 'content_end' };
 
-/** Called for each `.x[` whose bracket never closes (remark then keeps it as text). */
-type UnclosedListener = (offset: number, classes: string[]) => void;
+interface LexListeners {
+  /** Called for each `.x[` whose bracket never closes (remark then keeps it as text). */
+  readonly unclosed?: (offset: number, classes: string[]) => void;
+  /** Called for each `.x[` whose bracket closes only after a slide separator, at the offset of its first `---`/`--`. */
+  readonly acrossSlides?: (offset: number, classes: string[], separator: number) => void;
+}
+
+/**
+ * Deeper nesting of content classes is refused. No slide needs more than a few levels, while remark.js, the lexer
+ * here and the renderer handle each level by recursion: a few thousand levels overflowed the stack.
+ */
+export const maxContentClassDepth = 100;
+
+/** Thrown by the lexer at the `.x[` one level too deep; `lex` turns it into a LabdeckError at its line. */
+class NestingTooDeep extends Error {
+  constructor(readonly offset: number, readonly classes: string[]) {
+    super('content classes nested too deep');
+  }
+}
 
 function nextMatch(rules: Grammar, src: string, position: number): RegExpExecArray | null {
   rules.atBoundary.lastIndex = position;
@@ -99,14 +116,20 @@ function textInBrackets(src: string, start: number): string | undefined {
   return depth === 0 ? src.slice(start, position - 1) : undefined;
 }
 
-/** `base` is the offset of `src` in the lexed source, so offsets in tokens are absolute. */
-function lexInto(
-  src: string,
-  rules: Grammar,
-  tokens: Token[],
-  base: number,
-  onUnclosed: UnclosedListener | undefined,
-): void {
+/** The offset in `text` (lexed as slide text) of the first slide separator's dashes, if any. */
+function firstSeparator(text: string, depth: number): number | undefined {
+  if (!text.includes('\n--')) return undefined; // a separator after the opening bracket starts a line
+  const tokens: Token[] = [];
+  lexInto(text, BLOCK, tokens, 0, depth, {});
+  for (const token of tokens) if (token.type === 'separator') return token.dashes;
+  return undefined;
+}
+
+/**
+ * `base` is the offset of `src` in the lexed source, so offsets in tokens are absolute; `depth` is the number of
+ * content classes `src` is inside.
+ */
+function lexInto(src: string, rules: Grammar, tokens: Token[], base: number, depth: number, listeners: LexListeners): void {
   let position = 0;
   let match: RegExpExecArray | null;
   while ((match = nextMatch(rules, src, position)) !== null) {
@@ -120,7 +143,8 @@ function lexInto(
     } else if (match[MACRO_NAME]) {
       tokens.push({ type: 'macro', name: match[MACRO_NAME], offset: base + start });
     } else if (match[SEPARATOR]) {
-      tokens.push({ type: 'separator', continued: match[SEPARATOR] === '--', end: base + end });
+      const dashes = base + start + (match[0].startsWith('\n') ? 1 : 0);
+      tokens.push({ type: 'separator', continued: match[SEPARATOR] === '--', end: base + end, dashes });
     } else if (match[NOTES_SEPARATOR]) {
       tokens.push({ type: 'notes_separator' });
     } else {
@@ -128,16 +152,21 @@ function lexInto(
       const escaped = match[0][0] === '\\';
       const inner = textInBrackets(src, end);
       if (inner === undefined) {
-        if (!escaped) onUnclosed?.(base + start, classes);
+        if (!escaped) listeners.unclosed?.(base + start, classes);
         tokens.push({ type: 'text', text: match[0] });
       } else if (escaped) {
         // remark drops the backslash and does not lex the bracket text at all.
         tokens.push({ type: 'text', text: match[0].substring(1) + inner + ']' });
         end += inner.length + 1;
       } else {
+        if (depth + 1 > maxContentClassDepth) throw new NestingTooDeep(base + start, classes);
+        if (listeners.acrossSlides) {
+          const separator = firstSeparator(inner, depth + 1);
+          if (separator !== undefined) listeners.acrossSlides(base + start, classes, base + end + separator);
+        }
         const block = inner.includes('\n');
         tokens.push({ type: 'content_start', classes, block });
-        lexInto(inner, INLINE, tokens, base + end, onUnclosed);
+        lexInto(inner, INLINE, tokens, base + end, depth + 1, listeners);
         tokens.push({ type: 'content_end' });
         end += inner.length + 1;
       }
@@ -148,9 +177,19 @@ function lexInto(
   if (rest || tokens.length === 0) tokens.push({ type: 'text', text: rest });
 }
 
-function lex(source: string, onUnclosed?: UnclosedListener): Token[] {
+/** `locate` names the place of an offset of `source`, for the error about too deep nesting. */
+function lex(source: string, locate: (offset: number) => SourceLocation, listeners: LexListeners = {}): Token[] {
   const tokens: Token[] = [];
-  lexInto(source, BLOCK, tokens, 0, onUnclosed);
+  try {
+    lexInto(source, BLOCK, tokens, 0, 0, listeners);
+  } catch (error) {
+    if (!(error instanceof NestingTooDeep)) throw error;
+    throw new LabdeckError(
+      `content classes nested deeper than ${maxContentClassDepth}: ".${error.classes.join('.')}[" here opens level ` +
+        `${maxContentClassDepth + 1}; labdeck refuses that many (each level is handled by recursion, and no slide needs them)`,
+      locate(error.offset),
+    );
+  }
   return tokens;
 }
 
@@ -244,7 +283,7 @@ export function parseSource(source: string, locate: (line: number) => SourceLoca
   let stack: (SlideDraft | ContentClass)[] = [newSlide(1, false)];
   const top = () => stack[stack.length - 1]!;
 
-  for (const token of lex(text)) {
+  for (const token of lex(text, (offset) => locate(lineAt(offset)))) {
     switch (token.type) {
       case 'text':
         append(top(), token.text);
@@ -310,9 +349,31 @@ export function findUnbalancedContentClasses(source: string): UnbalancedContentC
   const { text, indent } = cleanInput(source);
   const lineAt = lineFinder(text);
   const found: UnbalancedContentClass[] = [];
-  lex(text, (offset, classes) => {
+  const unclosed = (offset: number, classes: string[]) => {
     const column = offset - (text.lastIndexOf('\n', offset - 1) + 1) + 1;
     found.push({ line: lineAt(offset), column: column + indent, classes });
-  });
+  };
+  lex(text, (offset) => defaultLocate(lineAt(offset)), { unclosed });
+  return found;
+}
+
+export interface ContentClassAcrossSlides {
+  /** 1-based lines, in the source given: of the `.x[` and of the first slide separator inside it. */
+  readonly line: number;
+  readonly separatorLine: number;
+  readonly classes: string[];
+}
+
+/**
+ * Content classes whose `]` comes only after a slide separator: remark.js shows the slides in between inside the
+ * class (its lexer does not look for separators there), most likely not what the author meant.
+ */
+export function findContentClassesAcrossSlides(source: string): ContentClassAcrossSlides[] {
+  const { text } = cleanInput(source);
+  const lineAt = lineFinder(text);
+  const found: ContentClassAcrossSlides[] = [];
+  const acrossSlides = (offset: number, classes: string[], separator: number) =>
+    found.push({ line: lineAt(offset), separatorLine: lineAt(separator), classes });
+  lex(text, (offset) => defaultLocate(lineAt(offset)), { acrossSlides });
   return found;
 }

@@ -176,3 +176,62 @@ test('resolvePath folds . and .. like a POSIX path', () => {
   assert.equal(resolvePath('a', '/abs'), '/abs');
   assert.equal(resolvePath('.', '..'), '..');
 });
+
+/** A workshop of `slides` slides in chapters of 20, each chapter starting with an H1 (a generated title slide each). */
+function generatedWorkshop(slides: number): { manifest: ReturnType<typeof parseWorkshop>; files: DeckFiles } {
+  const files: Record<string, string> = {};
+  const chapters: string[] = [];
+  for (let c = 0; c < slides / 20; c++) {
+    const body = Array.from({ length: 20 }, (_, s) => `${s === 0 ? `# Chapter ${c}` : `## Slide ${s}`}\n\n- about @@TITLE@@\n`);
+    files[`w/c${c}.md`] = body.join('\n---\n\n');
+    chapters.push(`- c${c}.md`);
+  }
+  return { manifest: parseWorkshop(`title: Big\ncontent:\n- |\n  @@TOC@@\n${chapters.join('\n')}\n`, 'w/workshop.yml'), files: memory(files) };
+}
+
+/**
+ * The work assembly does, as characters scanned by indexOf/lastIndexOf and array elements copied by slice/push:
+ * the operations any text splicing is made of, counted without timing so that a loaded machine cannot sway it.
+ */
+function assemblyWork(slides: number): number {
+  const { manifest, files } = generatedWorkshop(slides);
+  let work = 0;
+  const indexOf = String.prototype.indexOf;
+  const lastIndexOf = String.prototype.lastIndexOf;
+  const arraySlice = Array.prototype.slice;
+  const push = Array.prototype.push;
+  String.prototype.indexOf = function (this: string, needle: string, from = 0) {
+    const at = indexOf.call(this, needle, from);
+    work += (at < 0 ? this.length : at) - Math.max(0, from);
+    return at;
+  };
+  String.prototype.lastIndexOf = function (this: string, needle: string, from = Infinity) {
+    const at = lastIndexOf.call(this, needle, from);
+    work += Math.min(this.length, from) - Math.max(0, at);
+    return at;
+  };
+  Array.prototype.slice = function (this: unknown[], start?: number, end?: number) {
+    const copy = arraySlice.call(this, start, end);
+    work += copy.length;
+    return copy;
+  };
+  Array.prototype.push = function (this: unknown[], ...items: unknown[]) {
+    work += items.length;
+    return push.apply(this, items);
+  };
+  try {
+    assembleDeckSource(manifest, files);
+  } finally {
+    String.prototype.indexOf = indexOf;
+    String.prototype.lastIndexOf = lastIndexOf;
+    Array.prototype.slice = arraySlice;
+    Array.prototype.push = push;
+  }
+  return work;
+}
+
+test('assembly work grows linearly with the number of slides (4× the slides: about 4× the work, not 16×)', { timeout: 120_000 }, () => {
+  const small = assemblyWork(500);
+  const large = assemblyWork(2000);
+  assert.ok(large / small < 6, `500 slides: ${small} operations; 2,000 slides: ${large} (${(large / small).toFixed(1)}×)`);
+});
