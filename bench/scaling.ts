@@ -8,7 +8,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { loadWorkshop } from '../src/config.ts';
 import { assembleDeckSource } from '../src/deck/manifest.ts';
 import { renderMarkdownDeck } from '../src/deck/index.ts';
-import { diskFiles, excludedClasses, listChapterFiles, loadDeck } from '../src/load-deck.ts';
+import { diskFiles, excludedClasses, lintWorkshop, listChapterFiles, loadDeck } from '../src/load-deck.ts';
 import { LiveDeck } from '../src/watch.ts';
 
 const sizes = [1000, 2000, 4000, 8000];
@@ -59,6 +59,8 @@ interface SizeRun {
   renderMs: number;
   /** This process's CPU time (all threads) for assembling and rendering. */
   cpuMs: number;
+  /** `labdeck lint` of the same workshop, whole (it assembles and lexes again, then checks every slide). */
+  lintMs: number;
 }
 
 function measure(manifest: string, slides: number): SizeRun {
@@ -71,7 +73,10 @@ function measure(manifest: string, slides: number): SizeRun {
   const deck = renderMarkdownDeck(source.markdown, { excludedClasses: excludedClasses(workshop) }, source.map);
   const t2 = performance.now();
   const used = process.cpuUsage(cpu);
-  return { slides, shown: deck.slides.length, assembleMs: t1 - t0, renderMs: t2 - t1, cpuMs: (used.user + used.system) / 1000 };
+  const t3 = performance.now();
+  lintWorkshop(manifest);
+  const lintMs = performance.now() - t3;
+  return { slides, shown: deck.slides.length, assembleMs: t1 - t0, renderMs: t2 - t1, cpuMs: (used.user + used.system) / 1000, lintMs };
 }
 
 /**
@@ -126,11 +131,11 @@ export async function benchScaling(): Promise<string> {
       'faster run shown. Flat time per slide = linear. CPU time counts this process only, so it moves less than wall',
       'time on a loaded machine.',
       '',
-      '| slides written | slides shown | assemble | assemble per slide | render | wall time per slide | CPU time per slide |',
-      '|---|---|---|---|---|---|---|',
+      '| slides written | slides shown | assemble | assemble per slide | render | wall time per slide | CPU time per slide | lint | lint per slide |',
+      '|---|---|---|---|---|---|---|---|---|',
       ...runs.map((run) =>
         `| ${run.slides} | ${run.shown} | ${run.assembleMs.toFixed(0)} ms | ${perSlide(run.assembleMs, run)} | ${run.renderMs.toFixed(0)} ms | ` +
-        `${perSlide(run.assembleMs + run.renderMs, run)} | ${perSlide(run.cpuMs, run)} |`,
+        `${perSlide(run.assembleMs + run.renderMs, run)} | ${perSlide(run.cpuMs, run)} | ${run.lintMs.toFixed(0)} ms | ${perSlide(run.lintMs, run)} |`,
       ),
       '',
       `\`serve\` reloading the ${largest}-slide deck after a one-line edit in one chapter (LiveDeck, the other slides from the`,

@@ -50,26 +50,3 @@ test('a content class left open across --- is a warning at its opening line, nam
   assert.deepEqual(lintChapter('# One\n\n.left[\n```\n---\n```\n]\n'), []);
 });
 
-/** The fastest of `runs` lint runs (ms) over a generated deck of `slides` slides, each with a hands-on block. */
-function lintTime(slides: number, runs: number): number {
-  const chapter = Array.from({ length: slides }, (_, i) => `## Slide ${i}\n\ntext\n\n.exercise[\n- Run \`ls ${i}\`\n]\n`).join('\n---\n\n');
-  const markdown = decodeAsTextarea(chapter);
-  const map = { segments: [{ startLine: 1, file: 'c.md', fileLine: 1 }] };
-  const model = buildSlideshow(parseSource(markdown), { excludedClasses: [], countIncrementalSlides: true });
-  const input = { markdown, map, model, handsOnClasses: ['exercise'], files: { exists: () => true } };
-  return Math.min(
-    ...Array.from({ length: runs }, () => {
-      const started = performance.now();
-      lintDeck(input);
-      return performance.now() - started;
-    }),
-  );
-}
-
-test('lint time grows linearly with the number of slides (8× the slides: far from 64× the time)', { timeout: 180_000 }, () => {
-  lintTime(2000, 2); // JIT warm
-  const small = lintTime(2000, 5);
-  const large = lintTime(16000, 3);
-  // Linear measures about 8×, the quadratic search it had 45× and more; 20× leaves room for a loaded machine.
-  assert.ok(large / small < 20, `2,000 slides: ${small.toFixed(0)} ms; 16,000 slides: ${large.toFixed(0)} ms (${(large / small).toFixed(1)}×)`);
-});
