@@ -10,8 +10,9 @@
 // Checkpoints: with WAL, a class lives in labdeck.sqlite-wal until a checkpoint copies it into labdeck.sqlite; SQLite
 // does that by itself only past 1000 pages (4 MB), so a class could live in the WAL alone for a whole day, and a copy
 // of labdeck.sqlite was no backup. A server checkpoints every minute, PASSIVE: measured on a class of 30 attendees
-// (6000 writes, a 4 MB WAL) it takes 1.5 ms and never waits; TRUNCATE took 4.9 ms but, while `labdeck progress` was
-// reading, blocked for the whole busy timeout (5 s) — the server's event loop, every terminal with it. Closing uses
+// (6000 writes, a 4 MB WAL) it takes 1.5 ms and never waits; TRUNCATE took 4.9 ms but, while a reader held a read
+// transaction (`labdeck progress` reading), blocked for the whole busy timeout (5 s): the server's event loop, every
+// terminal with it. Closing uses
 // TRUNCATE (waiting is fine then, and the WAL is emptied even when a reader is attached). `labdeck backup` takes a
 // consistent copy at any time (SQLite's online backup).
 import Database from 'better-sqlite3';
@@ -201,15 +202,16 @@ function storeOn(db: Database.Database, files: StoreFiles, server: Server | unde
       last_command = excluded.last_command, last_exit_code = excluded.last_exit_code, last_at = excluded.last_at`);
   const selectCommands = db.prepare('SELECT attendee, count, failed, last_command AS lastCommand, last_exit_code AS lastExitCode, last_at AS lastAt FROM command_summary ORDER BY attendee');
   // PASSIVE: never waits for a reader (see the top of this file); what a reader still uses is copied next time, and a
-  // checkpoint that cannot run now (another one running: SQLITE_BUSY) is retried next time rather than end the class.
-  const checkpoint = (): void => {
+  // checkpoint that cannot run now (another one running: SQLITE_BUSY) is retried next time rather than end the class
+  // (or, at close, left to the next open, which reads the WAL).
+  const checkpoint = (mode: 'PASSIVE' | 'TRUNCATE'): void => {
     try {
-      db.pragma('wal_checkpoint(PASSIVE)');
+      db.pragma(`wal_checkpoint(${mode})`);
     } catch (error) {
       if (!(error instanceof Database.SqliteError)) throw error;
     }
   };
-  const checkpoints = server ? setInterval(checkpoint, server.checkpointEveryMs).unref() : undefined;
+  const checkpoints = server ? setInterval(() => checkpoint('PASSIVE'), server.checkpointEveryMs).unref() : undefined;
 
   const recordResult = db.transaction((result: StepRecord): boolean => {
     const previous = selectLatest.get(result.attendee, result.step) as { status: string; reason: string } | undefined;
@@ -261,7 +263,7 @@ function storeOn(db: Database.Database, files: StoreFiles, server: Server | unde
     close() {
       if (!db.open) return;
       clearInterval(checkpoints);
-      if (server) db.pragma('wal_checkpoint(TRUNCATE)');
+      if (server) checkpoint('TRUNCATE');
       db.close();
       server?.lock.release();
     },

@@ -168,7 +168,7 @@ test('the data folder is 0700 and the store files 0600 (they hold every token)',
     store.close();
   }
   // A store made before this rule is made private when a server opens it.
-  for (const suffix of ['']) chmodSync(join(data, `${storeFileName}${suffix}`), 0o644);
+  chmodSync(join(data, storeFileName), 0o644);
   openProgressStore(data).close();
   assert.equal(mode(join(data, storeFileName)), '600');
 }));
