@@ -38,16 +38,24 @@ export interface Classroom extends ClassroomSource {
    */
   environmentChanged(attendee: string): void;
   dispose(): void;
+  /** The server did not start: as dispose(), and a class this start created is removed (nothing is left behind). */
+  abandon(): void;
 }
 
 export function openClassroom(options: ClassroomOptions): Classroom {
   const store = openProgressStore(options.dataDir);
-  const classRecord = store.classRecord(() => ({
-    code: classCode(),
-    instructorToken: newToken(),
-    watcherToken: newToken(),
-    createdAt: Date.now(),
-  }));
+  let classRecord: ClassRecord;
+  try {
+    classRecord = store.classRecord(() => ({
+      code: classCode(),
+      instructorToken: newToken(),
+      watcherToken: newToken(),
+      createdAt: Date.now(),
+    }));
+  } catch (error) {
+    store.close(); // a store that refuses to make a class (see walMayHoldAClass) is left as it was, and unlocked
+    throw error;
+  }
   const listeners = new Set<() => void>();
   const changed = (): void => {
     for (const listener of [...listeners]) listener();
@@ -80,6 +88,11 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       if (news) changed();
     });
     subscriptions.set(attendee, { checks, subscription });
+  };
+  const stopFollowing = (): void => {
+    for (const { subscription } of subscriptions.values()) subscription.dispose();
+    subscriptions.clear();
+    listeners.clear();
   };
   const arrived = (attendee: string): void => {
     follow(attendee);
@@ -149,10 +162,12 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       if (subscriptions.has(attendee)) follow(attendee);
     },
     dispose() {
-      for (const { subscription } of subscriptions.values()) subscription.dispose();
-      subscriptions.clear();
-      listeners.clear();
+      stopFollowing();
       store.close();
+    },
+    abandon() {
+      stopFollowing();
+      store.abandon();
     },
   };
 }

@@ -2,14 +2,13 @@
 // `classroom: { environment: … }`), outside of `labdeck serve`. The class and its attendees are read from the data
 // folder's progress store (read only); what serve's terminals wait for is in the same folder, so a reset here is
 // seen by the running server's terminals.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { loadWorkshop } from '../config.ts';
 import { createEnvironmentProvider } from '../environments/create-provider.ts';
 import type { AttendeeRef } from '../environments/provider.ts';
 import { LabdeckError } from '../errors.ts';
-import { openProgressStore, storeFileName } from '../progress/store.ts';
-import { connectLocalEngine, dataDirOption, dataOption, displayPath, stringOption, UsageError, type Command } from './command.ts';
+import { connectLocalEngine, dataDirOption, dataOption, stringOption, UsageError, type Command } from './command.ts';
+import { openClassStore } from './class-store.ts';
 
 const actions = ['status', 'up', 'down', 'reset'] as const;
 
@@ -29,19 +28,16 @@ export const envCommand: Command = {
     const manifest = resolve(context.cwd, stringOption(args, 'workshop') ?? 'workshop.yml');
     const classroom = loadWorkshop(manifest).classroom;
     const dataDir = dataDirOption(args, context, manifest, classroom.dataDir);
-    if (!existsSync(join(dataDir, storeFileName))) {
-      throw new LabdeckError(`no class in ${displayPath(dataDir, context.cwd)}: start one with 'labdeck serve --classroom', or point --data at its folder`);
-    }
-    const store = openProgressStore(dataDir);
-    let classId: string | undefined;
+    // A reader: works beside the running server (which holds the data folder's lock).
+    const store = openClassStore(dataDir, context.cwd);
+    let classId: string;
     let attendees: AttendeeRef[];
     try {
-      classId = store.existingClass()?.code;
+      classId = store.existingClass()!.code;
       attendees = store.attendees().map(({ id, name }) => ({ id, name }));
     } finally {
       store.close();
     }
-    if (!classId) throw new LabdeckError(`the class in ${displayPath(dataDir, context.cwd)} has not started yet`);
     const log = (line: string): void => context.stderr(`${line}\n`);
     const provider = createEnvironmentProvider(classroom.environment, { docker: connectLocalEngine(context), classId, dataDir, log });
 

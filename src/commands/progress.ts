@@ -1,11 +1,10 @@
 // `labdeck progress`: a class's progress, exported from its data folder (JSON or CSV). Safe while the class runs:
 // the store is in WAL mode, so this reader never blocks the server.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { openProgressStore, storeFileName, type ProgressStore } from '../progress/store.ts';
-import { LabdeckError } from '../errors.ts';
+import type { ProgressStore } from '../progress/store.ts';
 import { loadWorkshop } from '../config.ts';
-import { dataDirOption, dataOption, displayPath, UsageError, workshopPathArg, type Command } from './command.ts';
+import { dataDirOption, dataOption, UsageError, workshopPathArg, type Command } from './command.ts';
+import { openClassStore } from './class-store.ts';
 
 export const progressCommand: Command = {
   name: 'progress',
@@ -21,10 +20,7 @@ export const progressCommand: Command = {
     if (!format || (args.values.json === true && args.values.csv === true)) throw new UsageError('choose one of --json or --csv');
     const manifest = workshopPathArg(args, context.cwd);
     const dataDir = dataDirOption(args, context, manifest, existsSync(manifest) ? loadWorkshop(manifest).classroom.dataDir : undefined);
-    if (!existsSync(join(dataDir, storeFileName))) {
-      throw new LabdeckError(`no class in ${displayPath(dataDir, context.cwd)}: start one with 'labdeck serve --classroom', or point --data at its folder`);
-    }
-    const store = openProgressStore(dataDir);
+    const store = openClassStore(dataDir, context.cwd);
     try {
       context.stdout(format === 'json' ? `${JSON.stringify(progressJson(store), null, 2)}\n` : progressCsv(store));
     } finally {

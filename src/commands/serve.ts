@@ -87,7 +87,7 @@ export const serveCommand: Command = {
     } catch (error) {
       liveDeck.dispose();
       checks.dispose();
-      classroom?.dispose();
+      classroom?.abandon();
       throw error;
     }
     const access = classroom?.access ?? createAccess({ openToLocalAttendee: isLoopback(host) });
@@ -98,7 +98,7 @@ export const serveCommand: Command = {
     } catch (error) {
       liveDeck.dispose();
       checks.dispose();
-      classroom?.dispose();
+      classroom?.abandon();
       throw error;
     }
     terminals?.manager.onCommand((record) => {
@@ -112,11 +112,9 @@ export const serveCommand: Command = {
       liveDeck.dispose();
       checks.dispose();
       terminals?.dispose();
-      classroom?.dispose();
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new LabdeckError(`port ${port} on ${host} is in use: choose another one with --port`);
-      }
-      throw error;
+      // A start that failed leaves no class behind: the next start (on a free port) makes the class people join.
+      classroom?.abandon();
+      throw listenError(error, port, host);
     });
 
     if (!existsSync(join(context.assetsDir, clientScriptAsset))) {
@@ -143,6 +141,17 @@ export const serveCommand: Command = {
     return 0;
   },
 };
+
+/** Why the server could not listen, said for a person: a busy port, a privileged one. */
+export function listenError(error: unknown, port: number, host: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new LabdeckError(`port ${port} on ${host} is in use: choose another one with --port`);
+  if (code === 'EACCES' && port < 1024) {
+    return new LabdeckError(`port ${port} on ${host} needs root (ports below 1024 are privileged): choose a port above 1023 with --port`);
+  }
+  if (code === 'EACCES') return new LabdeckError(`port ${port} on ${host}: permission denied: choose another one with --port`);
+  return error;
+}
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');

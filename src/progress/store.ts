@@ -6,12 +6,30 @@
 // survives a power cut or kernel crash, at the cost of one fsync per commit. A class writes a few rows per minute per
 // attendee (joins, step changes, commands), so that cost is invisible, while losing a join would lock an attendee out
 // (their browser holds a token the server no longer knows).
+//
+// Checkpoints: with WAL, a class lives in labdeck.sqlite-wal until a checkpoint copies it into labdeck.sqlite; SQLite
+// does that by itself only past 1000 pages (4 MB), so a class could live in the WAL alone for a whole day, and a copy
+// of labdeck.sqlite was no backup. A server checkpoints every minute, PASSIVE: measured on a class of 30 attendees
+// (6000 writes, a 4 MB WAL) it takes 1.5 ms and never waits; TRUNCATE took 4.9 ms but, while a reader held a read
+// transaction (`labdeck progress` reading), blocked for the whole busy timeout (5 s): the server's event loop, every
+// terminal with it. Closing uses
+// TRUNCATE (waiting is fine then, and the WAL is emptied even when a reader is attached). `labdeck backup` takes a
+// consistent copy at any time (SQLite's online backup).
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { StepStatus } from '../protocol.ts';
+import { LabdeckError } from '../errors.ts';
+import { createPrivateFile, inspectStoreFiles, makeDataFolder, makeStoreFilesPrivate, removeCreatedFolder, removeStoreFiles, walMayHoldAClass, type StoreFiles } from './store-files.ts';
+import { takeServeLock, type ServeLock } from './serve-lock.ts';
 
-export const storeFileName = 'labdeck.sqlite';
+export { storeFileName } from './store-files.ts';
+
+/** How often a server copies the WAL into labdeck.sqlite: at most this much of a class is in the WAL only. */
+export const defaultCheckpointEveryMs = 60_000;
+
+export interface StoreOptions {
+  /** Tests make it short. */
+  readonly checkpointEveryMs?: number;
+}
 
 export interface ClassRecord {
   /** Short code people type on the join page. */
@@ -74,7 +92,11 @@ export interface ProgressStore {
   history(attendee?: string): readonly StepRecord[];
   recordCommand(attendee: string, run: CommandRun): void;
   commandSummaries(): readonly CommandSummary[];
+  /** A consistent copy of the store into a new file (0600), taken while the server keeps writing. */
+  backup(file: string): Promise<void>;
   close(): void;
+  /** A server that failed to start: closes, and removes the store and data folder when this start created them. */
+  abandon(): void;
 }
 
 const schema = `
@@ -95,9 +117,64 @@ CREATE TABLE IF NOT EXISTS command_summary (
   last_command TEXT, last_exit_code INTEGER, last_at INTEGER);
 `;
 
-export function openProgressStore(dataDir: string): ProgressStore {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, storeFileName));
+/**
+ * The server's store: takes the data folder's lock (one server per folder), refuses leftovers a class may live in,
+ * creates the store (private) when there is none, and checkpoints regularly.
+ */
+export function openProgressStore(dataDir: string, options: StoreOptions = {}): ProgressStore {
+  const createdFolder = makeDataFolder(dataDir);
+  const lock = takeServeLock(dataDir);
+  let files: StoreFiles;
+  try {
+    files = inspectStoreFiles(dataDir);
+    makeStoreFilesPrivate(files.file);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  return openStore(files, { dataDir, createdFolder, lock, checkpointEveryMs: options.checkpointEveryMs ?? defaultCheckpointEveryMs });
+}
+
+/** A reader's store (`labdeck progress`, `backup`, `env`): no lock, works beside a running server; undefined when there is none. */
+export function openExistingStore(dataDir: string): ProgressStore | undefined {
+  const files = inspectStoreFiles(dataDir);
+  return files.exists ? openStore(files, undefined) : undefined;
+}
+
+interface Server {
+  readonly dataDir: string;
+  readonly createdFolder: string | undefined;
+  readonly lock: ServeLock;
+  readonly checkpointEveryMs: number;
+}
+
+function openStore(files: StoreFiles, server: Server | undefined): ProgressStore {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(files.file, { fileMustExist: true });
+    return storeOn(db, files, server);
+  } catch (error) {
+    db?.close();
+    server?.lock.release();
+    throw storeError(files.file, error);
+  }
+}
+
+/** SQLite's errors at open, as one clear line naming the file. */
+function storeError(file: string, error: unknown): unknown {
+  if (!(error instanceof Database.SqliteError)) return error;
+  const notAStore = ['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_ERROR', 'SQLITE_FORMAT'].includes(error.code);
+  return new LabdeckError(notAStore
+    ? `${file}: not a labdeck class store (${error.message}): move it away or use another --data`
+    : `${file}: cannot open the class store (${error.message})`);
+}
+
+function storeOn(db: Database.Database, files: StoreFiles, server: Server | undefined): ProgressStore {
+  // Before anything writes: another program's database is not filled with labdeck's tables (nor switched to WAL).
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  if (tables.length > 0 && !tables.includes('class')) {
+    throw new LabdeckError(`${files.file}: not a labdeck class store (its tables are not labdeck's): move it away or use another --data`);
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
@@ -124,6 +201,17 @@ export function openProgressStore(dataDir: string): ProgressStore {
     ON CONFLICT (attendee) DO UPDATE SET count = count + 1, failed = failed + excluded.failed,
       last_command = excluded.last_command, last_exit_code = excluded.last_exit_code, last_at = excluded.last_at`);
   const selectCommands = db.prepare('SELECT attendee, count, failed, last_command AS lastCommand, last_exit_code AS lastExitCode, last_at AS lastAt FROM command_summary ORDER BY attendee');
+  // PASSIVE: never waits for a reader (see the top of this file); what a reader still uses is copied next time, and a
+  // checkpoint that cannot run now (another one running: SQLITE_BUSY) is retried next time rather than end the class
+  // (or, at close, left to the next open, which reads the WAL).
+  const checkpoint = (mode: 'PASSIVE' | 'TRUNCATE'): void => {
+    try {
+      db.pragma(`wal_checkpoint(${mode})`);
+    } catch (error) {
+      if (!(error instanceof Database.SqliteError)) throw error;
+    }
+  };
+  const checkpoints = server ? setInterval(() => checkpoint('PASSIVE'), server.checkpointEveryMs).unref() : undefined;
 
   const recordResult = db.transaction((result: StepRecord): boolean => {
     const previous = selectLatest.get(result.attendee, result.step) as { status: string; reason: string } | undefined;
@@ -139,10 +227,12 @@ export function openProgressStore(dataDir: string): ProgressStore {
     for (const table of ['step_results', 'attempts', 'command_summary']) db.prepare(`DELETE FROM ${table} WHERE attendee = ?`).run(attendee);
     return db.prepare('DELETE FROM attendees WHERE id = ?').run(attendee).changes > 0;
   });
-  // Two servers racing to create the class must end with one: the loser reads the winner's.
   const classRecord = db.transaction((create: () => ClassRecord): ClassRecord => {
     const existing = selectClass.get() as ClassRecord | undefined;
     if (existing) return existing;
+    // No class, yet the WAL had something at open: SQLite may have passed over a class it could not use, and would
+    // overwrite it with the new class's writes.
+    if (files.walBytes > 0) throw walMayHoldAClass(files);
     const created = create();
     insertClass.run(created);
     return created;
@@ -161,6 +251,30 @@ export function openProgressStore(dataDir: string): ProgressStore {
       upsertCommand.run({ attendee, command: run.command, exitCode: run.exitCode ?? null, at: run.at, failed: run.exitCode ? 1 : 0 });
     },
     commandSummaries: () => selectCommands.all() as CommandSummary[],
-    close: () => db.close(),
+    async backup(file) {
+      createPrivateFile(file); // 0600 before SQLite writes into it, and never over an existing file
+      try {
+        await db.backup(file);
+      } catch (error) {
+        removeStoreFiles(file);
+        throw error;
+      }
+    },
+    close() {
+      if (!db.open) return;
+      clearInterval(checkpoints);
+      if (server) checkpoint('TRUNCATE');
+      db.close();
+      server?.lock.release();
+    },
+    abandon() {
+      if (!db.open) return;
+      clearInterval(checkpoints);
+      db.close();
+      if (!server) return;
+      if (!files.exists) removeStoreFiles(files.file);
+      server.lock.release();
+      if (server.createdFolder !== undefined) removeCreatedFolder(server.dataDir, server.createdFolder, server.lock.files);
+    },
   };
 }

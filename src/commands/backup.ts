@@ -1,0 +1,39 @@
+// `labdeck backup`: a consistent copy of a class, taken with SQLite's online backup while the class runs (the server
+// keeps writing; nothing waits). The copy is a data folder of its own: `labdeck serve --classroom --data DIR` or
+// `labdeck progress --data DIR` open it as they are, and putting it back is copying its labdeck.sqlite.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadWorkshop } from '../config.ts';
+import { makeDataFolder, storeFileName } from '../progress/store-files.ts';
+import { openClassStore } from './class-store.ts';
+import { dataDirOption, dataOption, displayPath, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
+
+export const backupCommand: Command = {
+  name: 'backup',
+  summary: 'Copy a class (attendees, tokens, progress) into a new data folder, also while it runs.',
+  synopsis: 'backup [workshop.yml] --out DIR [--data DIR]',
+  options: {
+    out: { type: 'string', valueName: 'DIR', description: 'the folder the copy goes to (created 0700; must hold no class yet)' },
+    data: dataOption,
+  },
+  async run(args, context) {
+    const outOption = stringOption(args, 'out');
+    if (!outOption) throw new UsageError('--out DIR is required');
+    const manifest = workshopPathArg(args, context.cwd);
+    const dataDir = dataDirOption(args, context, manifest, existsSync(manifest) ? loadWorkshop(manifest).classroom.dataDir : undefined);
+    const out = resolve(context.cwd, outOption);
+    if (out === dataDir) throw new UsageError('--out must be another folder than the class');
+    const store = openClassStore(dataDir, context.cwd);
+    try {
+      const code = store.existingClass()!.code;
+      const attendees = store.attendees().length;
+      makeDataFolder(out);
+      const file = join(out, storeFileName);
+      await store.backup(file);
+      context.stdout(`labdeck: class ${code} (${attendees} attendee${attendees === 1 ? '' : 's'}) backed up to ${displayPath(file, context.cwd)}\n`);
+    } finally {
+      store.close();
+    }
+    return 0;
+  },
+};
