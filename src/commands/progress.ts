@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openProgressStore, storeFileName, type ProgressStore } from '../progress/store.ts';
 import { LabdeckError } from '../errors.ts';
 import { loadWorkshop } from '../config.ts';
+import { csvText, terminalSafeJson } from '../progress/export-format.ts';
 import { dataDirOption, dataOption, displayPath, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const progressCommand: Command = {
@@ -26,7 +27,7 @@ export const progressCommand: Command = {
     }
     const store = openProgressStore(dataDir);
     try {
-      context.stdout(format === 'json' ? `${JSON.stringify(progressJson(store), null, 2)}\n` : progressCsv(store));
+      context.stdout(format === 'json' ? terminalSafeJson(progressJson(store)) : progressCsv(store));
     } finally {
       store.close();
     }
@@ -55,11 +56,5 @@ function progressCsv(store: ProgressStore): string {
   const names = new Map(store.attendees().map((a) => [a.id, a.name]));
   const rows = [['attendee', 'name', 'step', 'status', 'reason', 'at']];
   for (const r of store.latestResults()) rows.push([r.attendee, names.get(r.attendee) ?? '', r.step, r.status, r.reason, new Date(r.at).toISOString()]);
-  return rows.map((row) => row.map(csvField).join(',')).join('\n') + '\n';
-}
-
-/** RFC 4180 quoting; a leading = + - @ is prefixed so that spreadsheets do not run an attendee's name as a formula. */
-function csvField(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return csvText(rows);
 }
