@@ -21,8 +21,12 @@ const joinerBeforeSpace = /[\u200c\u200d]+(?=\s|$)/gu;
 /** No script needs more than a few marks on one letter (Vietnamese: two); dozens are "Zalgo", spilling over rows. */
 const markPile = /(\p{M}{4})\p{M}+/gu;
 
+/** Printable ASCII words with single spaces: already clean (most names; the dashboard cleans on every update). */
+const plainAscii = /^[!-~]+(?: [!-~]+)*$/;
+
 /** The name an attendee typed, cleaned: see the file comment. May be empty (nothing visible was typed). */
 export function cleanName(typed: string): string {
+  if (plainAscii.test(typed)) return typed;
   const visible = stripTerminalControls(typed)
     .replace(invisible, '')
     .replace(tags, (_, flag: string | undefined) => flag ?? '')
@@ -57,6 +61,7 @@ export function truncateName(name: string, max: number): string {
  * Ａ is A), joiners and variation selectors dropped, case ignored.
  */
 export function nameKey(name: string): string {
+  if (plainAscii.test(name)) return name.toLowerCase();
   return cleanName(name)
     .normalize('NFKC')
     .replace(new RegExp(`[${attaching}]`, 'gu'), '')
