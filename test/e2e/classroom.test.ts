@@ -279,8 +279,8 @@ test('two attendees with the same name are both flagged in words, with their joi
   const flags = (): Promise<{ name: string; flag: string; hidden: boolean; title: string }[]> => dashboard.$$eval('#board tbody tr', (rows) => rows
     .filter((row) => /^twin$/i.test(row.querySelector('.dash-name')?.textContent ?? ''))
     .map((row) => {
-      const flag = row.querySelector<HTMLElement>('.dash-same-name')!;
-      return { name: row.querySelector('.dash-name')!.textContent ?? '', flag: flag.textContent ?? '', hidden: flag.hidden, title: flag.title };
+      const flag = row.querySelector<HTMLElement>('.dash-same-name');
+      return { name: row.querySelector('.dash-name')?.textContent ?? '', flag: flag?.textContent ?? '', hidden: flag?.hidden ?? true, title: flag?.title ?? '' };
     }));
   await dashboard.waitForFunction(() => document.querySelectorAll('#board .dash-same-name:not([hidden])').length >= 2).catch(async () => {
     assert.fail(`both twins flagged: saw ${JSON.stringify(await flags())}`);
