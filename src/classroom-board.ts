@@ -1,6 +1,8 @@
 // The instructor dashboard's data, pure: the class as the store holds it plus where each attendee is (follow-me)
 // → one DashboardState; who is stuck; and what changed between two states, so that a hundred attendees cost the
-// dashboard a few changed rows and cells per update rather than the whole class. Imports nothing but protocol.ts.
+// dashboard a few changed rows and cells per update rather than the whole class. Imports nothing but protocol.ts
+// and the (pure) rules of attendee names.
+import { cleanName, nameKey } from './attendee-name.ts';
 import type {
   DashboardAttendeeJson,
   DashboardFollowJson,
@@ -54,11 +56,17 @@ export function composeBoard(snapshot: ClassSnapshot, follow: FollowSnapshot, no
     list.push(result);
     resultsOf.set(result.attendee, list);
   }
-  const attendees = snapshot.attendees.map((attendee): DashboardAttendeeJson => {
+  // Names joined before the join cleaned them are cleaned here: no bidi override reorders a dashboard row.
+  const names = snapshot.attendees.map((attendee) => cleanName(attendee.name) || attendee.id);
+  const keys = names.map(nameKey);
+  const sameName = new Map<string, number>();
+  for (const key of keys) sameName.set(key, (sameName.get(key) ?? 0) + 1);
+  const attendees = snapshot.attendees.map((attendee, index): DashboardAttendeeJson => {
     const presence = follow.presence.get(attendee.id);
     return {
       id: attendee.id,
-      name: attendee.name,
+      name: names[index]!,
+      sameNameCount: sameName.get(keys[index]!)!,
       joinedAt: attendee.joinedAt,
       connected: (presence?.pages ?? 0) > 0,
       slide: presence?.index == null ? null : { index: presence.index, label: snapshot.slideLabel(presence.index), following: presence.following },

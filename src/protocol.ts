@@ -391,6 +391,11 @@ export interface DashboardAttendeeJson {
   readonly id: string;
   /** Attendee-provided: shown as text, never as markup. */
   readonly name: string;
+  /**
+   * How many attendees of the class have a name that looks like this one (case, width and joiners aside), this one
+   * included: above 1, the dashboard flags every one of them so that the instructor tells them apart.
+   */
+  readonly sameNameCount: number;
   readonly joinedAt: number;
   /** Whether a deck page of theirs is open (connected to the follow channel). */
   readonly connected: boolean;

@@ -6,6 +6,8 @@ import type { DashboardAttendeeJson, DashboardPatch, DashboardResultJson, Dashbo
 interface Row {
   readonly element: HTMLTableRowElement;
   readonly name: HTMLButtonElement;
+  /** "(2 with this name)": two attendees who look alike are told apart by their join time and id (its title). */
+  readonly sameName: HTMLSpanElement;
   readonly remove: HTMLButtonElement;
   readonly slide: HTMLTableCellElement;
   readonly command: HTMLTableCellElement;
@@ -71,10 +73,14 @@ export class DashboardGrid {
     row.name.textContent = attendee.name;
     row.name.onclick = () => this.#onSelect(attendee);
     row.remove.onclick = () => this.#onRemove(attendee);
-    row.remove.title = `Remove ${attendee.name} from the class`;
-    row.remove.setAttribute('aria-label', row.remove.title);
     row.element.classList.toggle('disconnected', !attendee.connected);
-    row.name.title = `${attendee.connected ? 'Connected' : 'Not connected'}: click to watch their terminal`;
+    const joined = `joined at ${new Date(attendee.joinedAt).toLocaleTimeString()}, id ${attendee.id}`;
+    row.name.title = `${attendee.connected ? 'Connected' : 'Not connected'}: click to watch their terminal (${joined})`;
+    row.sameName.hidden = attendee.sameNameCount < 2;
+    row.sameName.textContent = attendee.sameNameCount < 2 ? '' : `(${attendee.sameNameCount} with this name)`;
+    row.sameName.title = attendee.sameNameCount < 2 ? '' : `This one ${joined}`;
+    row.remove.title = `Remove ${attendee.name}${attendee.sameNameCount < 2 ? '' : ` (${joined})`} from the class`;
+    row.remove.setAttribute('aria-label', row.remove.title);
     row.slide.textContent = attendee.slide ? attendee.slide.label : '–';
     row.slide.classList.toggle('free', attendee.slide !== null && !attendee.slide.following);
     row.slide.title = attendee.slide ? (attendee.slide.following ? 'Following you' : 'Browsing freely (left follow mode)') : 'No deck page reported yet';
@@ -107,7 +113,10 @@ export class DashboardGrid {
     remove.type = 'button';
     remove.className = 'dash-remove';
     remove.textContent = '×';
-    nameCell.append(name, remove);
+    const sameName = document.createElement('span');
+    sameName.className = 'dash-same-name';
+    sameName.hidden = true;
+    nameCell.append(name, sameName, remove);
     const slide = cell('td', '');
     slide.className = 'dash-slide';
     const command = cell('td', '');
@@ -121,7 +130,7 @@ export class DashboardGrid {
       cells.set(step.id, td);
       element.append(td);
     }
-    const row: Row = { element, name, remove, slide, command, cells, stuckStep: null };
+    const row: Row = { element, name, sameName, remove, slide, command, cells, stuckStep: null };
     this.#rows.set(attendee.id, row);
     if (attendee.id === this.#selected) element.classList.add('selected');
     return row;

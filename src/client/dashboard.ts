@@ -28,7 +28,9 @@ const grid = new DashboardGrid(document.getElementById('board')!, (attendee) => 
   viewer.open(attendee);
   grid.select(attendee.id);
 }, (attendee) => {
-  const question = `Remove ${attendee.name} from the class?\n\nTheir link stops working, their terminals close and their progress is deleted. They can join again as someone new.`;
+  // Two attendees with the same name: the question says which one (the row's title tells the same).
+  const which = attendee.sameNameCount < 2 ? '' : ` (joined at ${new Date(attendee.joinedAt).toLocaleTimeString()}, id ${attendee.id})`;
+  const question = `Remove ${attendee.name}${which} from the class?\n\nTheir link stops working, their terminals close and their progress is deleted. They can join again as someone new.`;
   if (confirm(question)) send({ type: 'remove', attendee: attendee.id });
 });
 

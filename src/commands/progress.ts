@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import type { ProgressStore } from '../progress/store.ts';
 import { loadWorkshop } from '../config.ts';
+import { csvText, terminalSafeJson } from '../progress/export-format.ts';
 import { dataDirOption, dataOption, UsageError, workshopPathArg, type Command } from './command.ts';
 import { openClassStore } from './class-store.ts';
 
@@ -22,7 +23,7 @@ export const progressCommand: Command = {
     const dataDir = dataDirOption(args, context, manifest, existsSync(manifest) ? loadWorkshop(manifest).classroom.dataDir : undefined);
     const store = openClassStore(dataDir, context.cwd);
     try {
-      context.stdout(format === 'json' ? `${JSON.stringify(progressJson(store), null, 2)}\n` : progressCsv(store));
+      context.stdout(format === 'json' ? terminalSafeJson(progressJson(store)) : progressCsv(store));
     } finally {
       store.close();
     }
@@ -51,11 +52,5 @@ function progressCsv(store: ProgressStore): string {
   const names = new Map(store.attendees().map((a) => [a.id, a.name]));
   const rows = [['attendee', 'name', 'step', 'status', 'reason', 'at']];
   for (const r of store.latestResults()) rows.push([r.attendee, names.get(r.attendee) ?? '', r.step, r.status, r.reason, new Date(r.at).toISOString()]);
-  return rows.map((row) => row.map(csvField).join(',')).join('\n') + '\n';
-}
-
-/** RFC 4180 quoting; a leading = + - @ is prefixed so that spreadsheets do not run an attendee's name as a formula. */
-function csvField(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return csvText(rows);
 }

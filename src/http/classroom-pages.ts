@@ -29,17 +29,19 @@ export interface JoinPageOptions {
   readonly problem?: string;
 }
 
+/**
+ * No maxlength on the name: browsers count it in UTF-16 units (a family emoji is eight), the server in characters
+ * people see (src/attendee-name.ts), and says so when a name is too long.
+ */
 export function renderJoinPage(options: JoinPageOptions): string {
   const problem = options.problem ? `<p class="problem" role="alert">${escapeHtml(options.problem)}</p>` : '';
   return shell('Join the class', `<h1>Join the class</h1>
 ${problem}<form method="post" action="/join">
 <label>Class code <input name="code" required maxlength="16" autocomplete="off" value="${escapeHtml(options.code)}"></label>
-<label>Your name <input name="name" required maxlength="${maxNameLength}" autofocus value="${escapeHtml(options.name ?? '')}"></label>
+<label>Your name <input name="name" required autofocus value="${escapeHtml(options.name ?? '')}"></label>
 <button type="submit">Join</button>
 </form>`);
 }
-
-export const maxNameLength = 60;
 
 /** 401 (who are you?) and 403 (not for you): say what happened and what to do. */
 export function renderDeniedPage(status: 401 | 403, reason: string): string {

@@ -7,7 +7,8 @@ import express, { Router, type Request, type Response } from 'express';
 import type { ClassSnapshot } from '../classroom-board.ts';
 import { joinQrSvg } from '../classroom-qr.ts';
 import { tokenCookie, type Access } from './access.ts';
-import { maxNameLength, renderDashboardPage, renderDeniedPage, renderJoinPage } from './classroom-pages.ts';
+import { renderDashboardPage, renderDeniedPage, renderJoinPage } from './classroom-pages.ts';
+import { cleanName, maxNameLength, nameLength, truncateName } from '../attendee-name.ts';
 
 /** What the routes and the dashboard need of the class (src/classroom.ts). */
 export interface ClassroomSource {
@@ -32,6 +33,12 @@ export interface ClassroomRoutesOptions {
 export const dashboardPagePath = '/_labdeck/dashboard';
 /** A class lasts days at most; a month lets a learner come back to the recording of their progress. */
 const cookieMaxAgeMs = 30 * 24 * 3600 * 1000;
+/**
+ * The join form's largest body. Sixty characters people see take at most about 5 KB as a form: the longest common
+ * ones (a subdivision flag, 🏴 and six tags) are 28 UTF-8 bytes, 84 percent-encoded. A longer body gets the form
+ * again (413), never a bare error.
+ */
+const joinFormLimit = '8kb';
 
 export function classroomRoutes(options: ClassroomRoutesOptions): Router {
   const { access, classroom } = options;
@@ -65,16 +72,35 @@ export function classroomRoutes(options: ClassroomRoutesOptions): Router {
     page(response, renderJoinPage({ code: typeof request.query.code === 'string' ? request.query.code.slice(0, 16) : '' }));
   });
 
-  router.post('/join', express.urlencoded({ extended: false, limit: '4kb' }), (request: Request, response) => {
+  const joinForm = express.urlencoded({ extended: false, limit: joinFormLimit });
+  /** Every refusal of the form is the form again, with what to change. */
+  const joinAgain = (request: Request, response: Response, status: 400 | 403 | 413 | 415, problem: string, code = '', name = ''): void => {
+    response.status(status).set('cache-control', 'no-store');
+    if (wantsJson(request)) response.json({ error: problem, status });
+    else response.type('html').send(renderJoinPage({ code, name, problem }));
+  };
+  const tooLong = `Your name: at most ${maxNameLength} characters.`;
+
+  router.post('/join', (request: Request, response, next) => {
+    // Anything but the form (JSON, multipart, nothing) would otherwise read as an empty form: "not the code".
+    if (!request.is('application/x-www-form-urlencoded')) {
+      return joinAgain(request, response, 415, 'Send the join form: the class code and your name, as a web form (application/x-www-form-urlencoded).');
+    }
+    joinForm(request, response, (error?: unknown) => {
+      if ((error as { type?: unknown } | undefined)?.type === 'entity.too.large') return joinAgain(request, response, 413, tooLong);
+      next(error);
+    });
+  }, (request: Request, response) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const code = typeof body.code === 'string' ? body.code.trim().toUpperCase() : '';
-    const name = typeof body.name === 'string' ? body.name.replace(/\s+/g, ' ').trim() : '';
+    const code = typeof body.code === 'string' ? body.code.trim().toUpperCase().slice(0, 16) : '';
+    const name = typeof body.name === 'string' ? cleanName(body.name) : '';
+    const shownName = truncateName(name, maxNameLength);
     if (code !== classroom.classCode) {
-      return response.status(403).type('html').send(renderJoinPage({ code, name, problem: 'That is not the code of this class: check it with your instructor.' }));
+      return joinAgain(request, response, 403, 'That is not the code of this class: check it with your instructor.', code, shownName);
     }
-    if (name.length === 0 || name.length > maxNameLength) {
-      return response.status(400).type('html').send(renderJoinPage({ code, name: name.slice(0, maxNameLength), problem: `Your name: 1 to ${maxNameLength} characters.` }));
-    }
+    const length = nameLength(name);
+    if (length === 0) return joinAgain(request, response, 400, 'Your name: at least one visible character.', code);
+    if (length > maxNameLength) return joinAgain(request, response, 400, tooLong, code, shownName);
     setCookie(response, classroom.join(name));
     response.redirect(303, '/');
   });

@@ -97,3 +97,18 @@ test('diffs: an attendee removed makes the whole state, even when another joined
   const withoutResult = snapshot({ results: [{ attendee: 'a2', step: 's1', status: 'failed', since: 0 }] });
   assert.equal(diffBoard(before, composeBoard(withoutResult, follow, now)), 'full', 'a result cell gone');
 });
+
+test('names that look the same are flagged on every row that has them; names stored before cleaning show clean', () => {
+  const now = 10 * minute;
+  const ada = { id: 'a1', name: 'Ada', joinedAt: 1 };
+  const bo = { id: 'a2', name: 'Bo', joinedAt: 2 };
+  const before = composeBoard(snapshot({ attendees: [ada, bo] }), follow, now);
+  assert.deepEqual(before.attendees.map((a) => a.sameNameCount), [1, 1]);
+
+  const twins = snapshot({ attendees: [ada, bo, { id: 'a3', name: ' ADA\u200B', joinedAt: 3 }, { id: 'a4', name: '\x1b[31mEve\u202E', joinedAt: 4 }] });
+  const board = composeBoard(twins, follow, now);
+  assert.deepEqual(board.attendees.map((a) => [a.id, a.name, a.sameNameCount]), [['a1', 'Ada', 2], ['a2', 'Bo', 1], ['a3', 'ADA', 2], ['a4', 'Eve', 1]]);
+  const patch = diffBoard(before, board);
+  assert.ok(patch && patch !== 'full');
+  assert.deepEqual(patch.attendees.map((a) => a.id), ['a1', 'a3', 'a4'], 'the first Ada\'s row changes too: it is flagged now');
+});

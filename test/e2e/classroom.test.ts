@@ -263,3 +263,35 @@ test('the instructor removes an attendee: after a confirmation, their row goes, 
   assert.ok(!progress.attendees.some((attendee) => attendee.name === 'Ada twice'), 'her progress is deleted');
   assert.ok(progress.attendees.some((attendee) => attendee.name === 'Bob stays'));
 });
+
+test('two attendees with the same name are both flagged in words, with their join time and id to tell them apart', { timeout: 90_000 }, async () => {
+  running?.kill('SIGKILL');
+  const served = await serve(0);
+  const code = new URL(served.joinUrl).searchParams.get('code') ?? '';
+  const join = async (name: string): Promise<void> => {
+    const response = await fetch(new URL('/join', served.url), { method: 'POST', redirect: 'manual', body: new URLSearchParams({ code, name }) });
+    assert.equal(response.status, 303, `${name} joins`);
+  };
+  await join('Twin');
+  await join(' TWIN\u200B');
+  const dashboard = await (await browser.newContext()).newPage();
+  await dashboard.goto(served.dashboardUrl);
+  const flags = (): Promise<{ name: string; flag: string; hidden: boolean; title: string }[]> => dashboard.$$eval('#board tbody tr', (rows) => rows
+    .filter((row) => /^twin$/i.test(row.querySelector('.dash-name')?.textContent ?? ''))
+    .map((row) => {
+      const flag = row.querySelector<HTMLElement>('.dash-same-name');
+      return { name: row.querySelector('.dash-name')?.textContent ?? '', flag: flag?.textContent ?? '', hidden: flag?.hidden ?? true, title: flag?.title ?? '' };
+    }));
+  await dashboard.waitForFunction(() => document.querySelectorAll('#board .dash-same-name:not([hidden])').length >= 2).catch(async () => {
+    assert.fail(`both twins flagged: saw ${JSON.stringify(await flags())}`);
+  });
+  const twins = await flags();
+  assert.deepEqual(twins.map(({ name, flag, hidden }) => ({ name, flag, hidden })).sort((a, b) => (a.name < b.name ? -1 : 1)), [
+    { name: 'TWIN', flag: '(2 with this name)', hidden: false },
+    { name: 'Twin', flag: '(2 with this name)', hidden: false },
+  ], 'the invisible character went at the join; case does not tell them apart');
+  for (const twin of twins) assert.match(twin.title, /^This one joined at .+, id a-[0-9a-f]+$/);
+  assert.notEqual(twins[0]!.title, twins[1]!.title);
+  // A row for each, the flag in words (not colour alone) next to the name.
+  assert.equal(await dashboard.locator('.dash-same-name:not([hidden])').first().isVisible(), true);
+});

@@ -402,3 +402,34 @@ test('removing an attendee from the dashboard: their sockets close, their token 
   assert.equal(classroom.removeAttendee(id), false, 'removing twice does nothing');
   for (const socket of [other.socket, dashboard.socket]) socket.close();
 });
+
+test('the join form: names are cleaned, counted in characters people see, and every refusal is the page with a clear problem', { timeout: 30_000 }, async () => {
+  const named = async (name: string): Promise<string | undefined> => {
+    const token = await joinedToken(name);
+    const id = classroom.access.identify(token)?.attendee;
+    return classroom.dashboard().attendees.find((attendee) => attendee.id === id)?.name;
+  };
+  assert.equal(await named('\x1b[31mGil\x1b[0m \u202Egnp.exe\u200B'), 'Gil gnp.exe', 'controls, bidi and zero-width characters are gone');
+  const family = '👨‍👩‍👧';
+  assert.equal(await named(family.repeat(60)), family.repeat(60), 'sixty characters people see are fine, though 480 UTF-16 units');
+
+  const invisible = await joinClass('\u200B\u3164\x1b[0m');
+  assert.equal(invisible.status, 400, 'nothing visible is no name');
+  assert.match(await invisible.text(), /Your name: at least one visible character/);
+
+  const tooMany = await joinClass(family.repeat(61));
+  assert.equal(tooMany.status, 400);
+  const refilled = /name="name"[^>]*value="([^"]*)"/.exec(await tooMany.text())?.[1];
+  assert.equal(refilled, family.repeat(60), 'the form comes back with the first sixty, none of them split');
+
+  const huge = await joinClass('x'.repeat(10_000));
+  assert.equal(huge.status, 413);
+  assert.match(huge.headers.get('content-type') ?? '', /html/);
+  const hugePage = await huge.text();
+  assert.match(hugePage, /<form method="post" action="\/join">/, 'the join page, to try again');
+  assert.match(hugePage, /Your name: at most 60 characters/);
+
+  const json = await fetch(`${server.url}join`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: classroom.classCode, name: 'Jo' }) });
+  assert.equal(json.status, 415, 'not "that is not the code of this class"');
+  assert.match(await json.text(), /Send the join form/);
+});
