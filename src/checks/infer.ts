@@ -285,3 +285,36 @@ export function entersContainerShell(commandLine: string): boolean {
 export function runsDocker(commandLine: string): boolean {
   return /(?:^|[\s;&|(`])docker\s/.test(commandLine);
 }
+
+/** A swarm object a command creates, by the name the command gives it. */
+export interface CreatedObject {
+  readonly kind: 'service' | 'network' | 'stack' | 'secret' | 'config';
+  readonly name: string;
+}
+
+/**
+ * What a command line creates on the swarm (`service create --name`, `network create`, `stack deploy`, `secret` and
+ * `config create`), so that a lab can be brought back to its state before the workshop ran. Names only the shell
+ * knows are left out.
+ */
+export function createdObjects(commandLine: string): CreatedObject[] {
+  return expandCommands(commandLine).map(withoutPrefixes).flatMap((words): CreatedObject[] => {
+    if (words[0] !== 'docker') return [];
+    const [group, action, ...args] = parseArgs(words.slice(1), ['-D', '--debug', '--tls', '--tlsverify', '-v', '--version'], {}, false).positionals;
+    let created: CreatedObject | undefined;
+    if (group === 'service' && action === 'create') {
+      const name = last(parseArgs(args, serviceBooleans, serviceAliases, false).options.get('--name'));
+      created = name === undefined ? undefined : { kind: 'service', name };
+    } else if (group === 'network' && action === 'create') {
+      const name = parseArgs(args, ['--attachable', '--internal', '--ingress', '--ipv6', '--config-only'], { '-d': '--driver' }).positionals[0];
+      created = name === undefined ? undefined : { kind: 'network', name };
+    } else if (group === 'stack' && (action === 'deploy' || action === 'up')) {
+      const name = parseArgs(args, ['--prune', '--with-registry-auth'], { '-c': '--compose-file' }).positionals[0];
+      created = name === undefined ? undefined : { kind: 'stack', name };
+    } else if ((group === 'secret' || group === 'config') && action === 'create') {
+      const name = parseArgs(args, [], { '-l': '--label', '-d': '--driver' }).positionals[0];
+      created = name === undefined ? undefined : { kind: group, name };
+    }
+    return created && !unexpanded(created.name) ? [created] : [];
+  });
+}
