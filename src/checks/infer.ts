@@ -1,7 +1,9 @@
 // When a step has no check spec, its docker commands say what state it should leave behind: `docker service create
 // --name web --replicas 3 nginx` means "service web exists with 3 replicas running nginx". Commands that change no
-// state (or that are not docker commands) fall back to "the attendee ran it" (`ran`).
-import { splitCommands } from './shell-words.ts';
+// state (or that are not docker commands) fall back to "the attendee ran it" (`ran`). A check never names an unexpanded
+// shell variable: what the line makes explicit is expanded first (shell-words.ts), and a name that still holds `$` or
+// a backtick gives no check on it (an image or network only the shell knows is left out of the check).
+import { expandCommands, splitCommands } from './shell-words.ts';
 import type { CheckSpec, NodeCheck, PublishedPort, ServiceCheck } from './spec.ts';
 
 export interface Inference {
@@ -12,7 +14,7 @@ export interface Inference {
 
 /** The check a command line implies: one per docker command that changes state, or `ran` for the whole line. */
 export function inferFromCommand(commandLine: string): Inference {
-  const checks = splitCommands(commandLine).map(withoutPrefixes).flatMap((words) => inferDocker(words) ?? []);
+  const checks = expandCommands(commandLine).map(withoutPrefixes).flatMap((words) => inferDocker(words) ?? []).flatMap((check) => knownOnly(check) ?? []);
   if (checks.length === 0) return { check: { kind: 'ran', pattern: ranPattern(commandLine) }, inferred: false };
   return { check: checks.length === 1 ? checks[0]! : { kind: 'all', checks }, inferred: true };
 }
@@ -26,6 +28,34 @@ export function ranPattern(commandLine: string): string {
   const parts = firstLine.split(/(<[^<>\s]+>)/);
   const body = parts.map((part, i) => (i % 2 ? '\\S+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('').replace(/\s+/g, '\\s+');
   return `^\\s*${body}(?:\\s|$)`;
+}
+
+/** Text the shell still has to expand: a variable, a command substitution. */
+function unexpanded(text: string): boolean {
+  return /[$`]/.test(text);
+}
+
+/**
+ * The check on what can be known from the line: none when the object it names is unknown, and without the image or
+ * networks that are. (Constraints keep their `$VAR`: a constraint check reads it as any word.)
+ */
+function knownOnly(check: CheckSpec): CheckSpec | undefined {
+  switch (check.kind) {
+    case 'service': {
+      if ((check.name !== undefined && unexpanded(check.name)) || (check.stack !== undefined && unexpanded(check.stack))) return undefined;
+      const { image, networks, ...rest } = check;
+      const images = image === undefined ? [] : [image].flat().filter((name) => !unexpanded(name));
+      const knownNetworks = networks?.filter((name) => !unexpanded(name)) ?? [];
+      return {
+        ...rest,
+        ...(images.length ? { image: images.length === 1 ? images[0]! : images } : {}),
+        ...(knownNetworks.length ? { networks: knownNetworks } : {}),
+      };
+    }
+    case 'network': case 'secret': case 'config': return unexpanded(check.name) ? undefined : check;
+    case 'node': return check.node !== undefined && unexpanded(check.node) ? undefined : check;
+    default: return check;
+  }
 }
 
 /** `sudo`, `VAR=x`, `time` and `ssh host` run the rest of the words as the command. */
@@ -254,4 +284,37 @@ export function entersContainerShell(commandLine: string): boolean {
  * shell integration sees it: workshop containers have no docker CLI). */
 export function runsDocker(commandLine: string): boolean {
   return /(?:^|[\s;&|(`])docker\s/.test(commandLine);
+}
+
+/** A swarm object a command creates, by the name the command gives it. */
+export interface CreatedObject {
+  readonly kind: 'service' | 'network' | 'stack' | 'secret' | 'config';
+  readonly name: string;
+}
+
+/**
+ * What a command line creates on the swarm (`service create --name`, `network create`, `stack deploy`, `secret` and
+ * `config create`), so that a lab can be brought back to its state before the workshop ran. Names only the shell
+ * knows are left out.
+ */
+export function createdObjects(commandLine: string): CreatedObject[] {
+  return expandCommands(commandLine).map(withoutPrefixes).flatMap((words): CreatedObject[] => {
+    if (words[0] !== 'docker') return [];
+    const [group, action, ...args] = parseArgs(words.slice(1), ['-D', '--debug', '--tls', '--tlsverify', '-v', '--version'], {}, false).positionals;
+    let created: CreatedObject | undefined;
+    if (group === 'service' && action === 'create') {
+      const name = last(parseArgs(args, serviceBooleans, serviceAliases, false).options.get('--name'));
+      created = name === undefined ? undefined : { kind: 'service', name };
+    } else if (group === 'network' && action === 'create') {
+      const name = parseArgs(args, ['--attachable', '--internal', '--ingress', '--ipv6', '--config-only'], { '-d': '--driver' }).positionals[0];
+      created = name === undefined ? undefined : { kind: 'network', name };
+    } else if (group === 'stack' && (action === 'deploy' || action === 'up')) {
+      const name = parseArgs(args, ['--prune', '--with-registry-auth'], { '-c': '--compose-file' }).positionals[0];
+      created = name === undefined ? undefined : { kind: 'stack', name };
+    } else if ((group === 'secret' || group === 'config') && action === 'create') {
+      const name = parseArgs(args, [], { '-l': '--label', '-d': '--driver' }).positionals[0];
+      created = name === undefined ? undefined : { kind: group, name };
+    }
+    return created && !unexpanded(created.name) ? [created] : [];
+  });
 }

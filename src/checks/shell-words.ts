@@ -92,3 +92,76 @@ function closingParen(text: string, open: number): number {
   }
   return text.length - 1;
 }
+
+/**
+ * The simple commands a command line runs, with what the line itself makes explicit expanded: variables it sets to a
+ * literal value (`TAG=v1`, `export REGISTRY=…`), and the body of `for X in a b c; do …; done` once per word of a
+ * literal list. Whatever only the shell knows at run time (`$(…)`, backticks, variables set elsewhere or to a
+ * substitution, a loop over `$(seq 1 3)` or a glob) stays verbatim, `$` included, for the caller to see as unknown.
+ * Reserved words that open a body (`do`, `then`, `else`, `{`) are dropped; the words that close one end nothing here.
+ * Quotes are already gone from the words, so `'$X'` expands like `"$X"`: a docker name never holds a `$` anyway.
+ */
+export function expandCommands(line: string): string[][] {
+  const expanded: string[][] = [];
+  expandRange(splitCommands(line).map(withoutOpeners).filter((words) => words.length > 0), new Map(), expanded);
+  return expanded;
+}
+
+const openers = new Set(['do', 'then', 'else', '{', '!']);
+const closers = new Set(['done', 'fi', '}', 'esac']);
+/** `export A=b`, `readonly A=b` set variables as a plain `A=b` does. */
+const declarers = new Set(['export', 'readonly', 'local', 'declare', 'typeset']);
+
+function withoutOpeners(words: string[]): string[] {
+  let start = 0;
+  while (start < words.length && openers.has(words[start]!)) start++;
+  return words.slice(start);
+}
+
+function expandRange(commands: readonly string[][], variables: Map<string, string>, into: string[][]): void {
+  for (let i = 0; i < commands.length; i++) {
+    const words = commands[i]!;
+    if (words.length === 1 && closers.has(words[0]!)) continue;
+    if (words[0] === 'for' && words.length >= 2) {
+      const end = loopEnd(commands, i + 1);
+      const body = commands.slice(i + 1, end);
+      const list = words[2] === 'in' ? words.slice(3).map((word) => expandWord(word, variables)) : undefined;
+      const literal = list !== undefined && list.every((word) => !/[$`*?[]/.test(word));
+      for (const value of literal ? list : [undefined]) {
+        const inner = new Map(variables);
+        if (value === undefined) inner.delete(words[1]!);
+        else inner.set(words[1]!, value);
+        expandRange(body, inner, into);
+      }
+      i = end;
+      continue;
+    }
+    const expandedWords = words.map((word) => expandWord(word, variables));
+    into.push(expandedWords);
+    const assignments = declarers.has(expandedWords[0]!) ? expandedWords.slice(1) : expandedWords;
+    // `A=b cmd` sets A for cmd's environment only; a command made of assignments sets them in the shell.
+    if (assignments.length && assignments.every((word) => /^[A-Za-z_]\w*=/.test(word))) {
+      for (const assignment of assignments) {
+        const [name, value] = [assignment.slice(0, assignment.indexOf('=')), assignment.slice(assignment.indexOf('=') + 1)];
+        if (/[$`]/.test(value)) variables.delete(name);
+        else variables.set(name, value);
+      }
+    }
+  }
+}
+
+/** Index of the `done` closing the loop whose body starts at `from` (nested loops counted); the end if unclosed. */
+function loopEnd(commands: readonly string[][], from: number): number {
+  let depth = 1;
+  for (let i = from; i < commands.length; i++) {
+    const first = commands[i]![0];
+    if (first === 'for' || first === 'while' || first === 'until') depth++;
+    else if (first === 'done' && --depth === 0) return i;
+  }
+  return commands.length;
+}
+
+/** `$NAME` and `${NAME}` the line set are replaced by their value; everything else stays as written. */
+function expandWord(word: string, variables: ReadonlyMap<string, string>): string {
+  return word.replace(/\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\})/g, (whole, bare?: string, braced?: string) => variables.get(bare ?? braced!) ?? whole);
+}

@@ -3,8 +3,11 @@
 import { dirname } from 'node:path';
 import { playSteps } from '../autopilot/play.ts';
 import { TerminalDriver } from '../autopilot/terminal-driver.ts';
+import { findExisting } from '../engine/swarm-objects.ts';
 import { startWorkshopChecks } from '../lab/check-session.ts';
+import { LAB_LABEL } from '../lab/dockercoins.ts';
 import { loadWorkshopChecks } from '../lab/workshop-checks.ts';
+import { describeObject, objectsCreatedBy } from '../lab/workshop-objects.ts';
 import { connectLocalEngine, describeLabdeckError, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const autopilotCommand: Command = {
@@ -35,6 +38,10 @@ export const autopilotCommand: Command = {
     let stopped = false;
     void context.untilStopped().then(() => { stopped = true; });
     try {
+      // A step that creates what an earlier run left behind fails (`service debug already exists`) while its check
+      // passes: say so before step 1. (No swarm, no engine: the steps will tell.)
+      const leftovers = await findExisting(session.docker, objectsCreatedBy(steps), LAB_LABEL).catch(() => []);
+      for (const object of leftovers) context.stderr(`autopilot: ${describeObject(object)} exists from an earlier run: run \`labdeck lab up\` to reset\n`);
       await terminal.ready();
       context.stdout(`autopilot: ${steps.length} steps of ${manifest}\n`);
       const outcomes = await playSteps({

@@ -1,10 +1,16 @@
-// `labdeck lab up|down`: prepares (or removes) what the sample workshop needs on the local engine, offline.
+// `labdeck lab up|down`: prepares (or removes) what the sample workshop needs on the local engine, offline. Up also
+// removes what the workshop's own steps created in an earlier run (read from its deck), so it can be played again.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { labDown, labUp } from '../lab/lab.ts';
+import { objectsCreatedBy } from '../lab/workshop-objects.ts';
+import { loadDeck } from '../load-deck.ts';
 import { connectLocalEngine, stringOption, UsageError, type Command } from './command.ts';
 
 export const labCommand: Command = {
   name: 'lab',
-  summary: 'Prepare (up) or remove (down) the sample workshop\'s lab on the local engine: swarm, images, dockercoins stack.',
+  summary: 'Prepare (up) or remove (down) the sample workshop\'s lab on the local engine: swarm, images, dockercoins stack. ' +
+    "Up also removes what the workshop's steps created in an earlier run.",
   synopsis: 'lab up|down [workshop.yml] [options]',
   options: {
     'rng-replicas': { type: 'string', valueName: 'N', description: 'replicas of rng (default 5: `drill tasks.rng` lists five addresses)' },
@@ -20,13 +26,16 @@ export const labCommand: Command = {
     if (rngReplicas !== undefined && (!Number.isInteger(rngReplicas) || rngReplicas < 1 || rngReplicas > 20)) {
       throw new UsageError(`--rng-replicas must be a whole number from 1 to 20, not '${replicasText}'`);
     }
+    // The workshop's steps say what they create; without a workshop.yml here (and none named), there is none to reset.
+    const manifest = resolve(context.cwd, rest[0] ?? 'workshop.yml');
+    const workshopObjects = action === 'up' && (rest[0] !== undefined || existsSync(manifest)) ? objectsCreatedBy(loadDeck(manifest).deck.steps) : [];
     const docker = connectLocalEngine(context);
     const started = Date.now();
     const log = (line: string): void => context.stdout(`[lab ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
     try {
       if (action === 'up') {
         const mirror = stringOption(args, 'mirror');
-        await labUp(docker, { log, ...(rngReplicas === undefined ? {} : { rngReplicas }), ...(mirror === undefined ? {} : { mirror }) });
+        await labUp(docker, { log, workshopObjects, ...(rngReplicas === undefined ? {} : { rngReplicas }), ...(mirror === undefined ? {} : { mirror }) });
       } else {
         await labDown(docker, { log, removeImages: args.values.images === true });
       }

@@ -1,5 +1,6 @@
 // `labdeck lab up|down`: what the sample workshop needs on the local engine, offline. Up is idempotent (a second
-// run finds everything in place and changes nothing); down removes what up created, and the services a workshop
+// run finds everything in place and changes nothing) and brings the lab back to its starting state: what the
+// workshop's own steps created (the chapter's `debug` service) is removed, so that the deck can be played again; down removes what up created, and the services a workshop
 // attached to the lab's network (the chapter's `debug`), which would otherwise keep the network in use. The images
 // stay as a build cache (the toolbox takes a minute to build) unless `removeImages` is asked.
 import type { EngineClient } from '../engine/services.ts';
@@ -12,8 +13,10 @@ import {
   ensureNetwork, ensureService, ensureSwarm, leaveSwarmIfLabelled, listServices, removeNetwork, removeServices,
   waitForServices, type ServiceProgress,
 } from '../engine/services.ts';
+import { findExisting, removeExisting, type NamedObject } from '../engine/swarm-objects.ts';
 import { ensureToolboxImage, TOOLBOX_IMAGE } from '../engine/toolbox.ts';
 import { dockercoinsNetwork, dockercoinsServices, LAB_LABEL, NETWORK, STACK } from './dockercoins.ts';
+import { describeObject } from './workshop-objects.ts';
 
 export const BUSYBOX_IMAGE = 'labdeck/busybox:latest';
 
@@ -33,6 +36,8 @@ export interface LabOptions {
   /** Debian mirror for the toolbox's debootstrap (its default when undefined). */
   readonly mirror?: string;
   readonly startTimeoutMs?: number;
+  /** What the workshop's steps create (workshop-objects.ts): removed when it exists and is not the lab's own. */
+  readonly workshopObjects?: readonly NamedObject[];
 }
 
 export async function labUp(docker: EngineClient, options: LabOptions): Promise<void> {
@@ -41,6 +46,11 @@ export async function labUp(docker: EngineClient, options: LabOptions): Promise<
   log(`engine: Docker ${engine.serverVersion}`);
   const swarm = await ensureSwarm(docker, LAB_LABEL);
   log(swarm === 'initialised' ? 'swarm: initialised a single-node swarm (127.0.0.1)' : 'swarm: active');
+  const leftovers = await findExisting(docker, options.workshopObjects ?? [], LAB_LABEL);
+  if (leftovers.length) {
+    log(`reset: removing what the workshop's steps created: ${leftovers.map(describeObject).join(', ')}`);
+    await removeExisting(docker, leftovers);
+  }
 
   const busybox = await ensureBusyboxImage(docker, { name: BUSYBOX_IMAGE });
   log(`image ${busybox.name}: ${busybox.built ? 'built from /bin/busybox' : 'up to date'}`);

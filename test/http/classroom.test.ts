@@ -3,6 +3,7 @@
 // checks on every route and channel (terminals included, with real bash PTYs), and the dashboard's live data.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ import {
 } from '../../src/protocol.ts';
 import { createTerminalService } from '../../src/http/terminal-route.ts';
 import { TerminalManager } from '../../src/terminal/manager.ts';
+import { openProgressStore } from '../../src/progress/store.ts';
 import { testEnvironment } from '../terminal/terminal-client.ts';
 
 const slides = [{ html: '<h1>Welcome</h1>' }, { html: '<h2>Run <code>it</code></h2>' }, { html: '<h1>Scale</h1>' }] as unknown as SlideJson[];
@@ -45,12 +47,14 @@ const checks = {
 let dataDir: string;
 let classroom: Classroom;
 let server: RunningServer;
+let terminalManager: TerminalManager;
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'labdeck-classroom-'));
   classroom = openClassroom({ dataDir, deck: { current: () => deck, onChange: () => () => {} }, checksOf: () => checks, openToLocalAttendee: false });
+  terminalManager = new TerminalManager({ defaultCommand: 'bash', env: testEnvironment() });
   const terminals = createTerminalService({
-    manager: new TerminalManager({ defaultCommand: 'bash', env: testEnvironment() }),
+    manager: terminalManager,
     access: classroom.access,
     terminals: ['shell'],
     handsOn: [],
@@ -199,6 +203,21 @@ test('every result change is recorded per attendee and reaches the dashboard liv
   assert.deepEqual(new Set(after.patch.results.map((r) => r.attendee)), new Set(first.attendees.map((a) => a.id)));
   assert.ok(after.patch.results.every((r) => r.status === 'passed' && r.step === 's1'));
   socket!.close();
+
+  // What the server wrote to its SQLite store, read back through a connection of our own.
+  const store = openProgressStore(dataDir);
+  try {
+    assert.deepEqual(new Set(store.attendees().map((a) => a.id)), new Set(first.attendees.map((a) => a.id)));
+    assert.equal(store.attendees().find((a) => a.id === cy.id)?.name, '<b>Cy</b>');
+    const latest = store.latestResults();
+    for (const attendee of first.attendees) {
+      const rows = latest.filter((row) => row.attendee === attendee.id);
+      assert.deepEqual(rows.map(({ step, status, reason, at }) => ({ step, status, reason, at })), [{ step: 's1', status: 'passed', reason: 'ran', at: 2 }], attendee.name);
+    }
+    assert.deepEqual(store.history(cy.id).map(({ step, status }) => `${step} ${status}`), ['s1 pending', 's1 passed'], 'each attempt is kept, per attendee');
+  } finally {
+    store.close();
+  }
 });
 
 function openFollowSocket(token: string, client: string): Promise<{ socket: WebSocket; messages: FollowServerMessage[] }> {
@@ -331,6 +350,46 @@ test('terminals: attendees open only their own; a watcher (or an instructor watc
   await until(() => watching.output().includes('typed-by-42-instructor'));
   assert.doesNotMatch(own.output(), /typed-by-42-(watcher|dashboard)/, 'read-only viewers typed nothing');
   for (const peer of [own, watcher, watching, helper]) peer.socket.close();
+});
+
+/** PTYs this process holds open: each terminal session's master side. */
+function openPtys(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === '/dev/ptmx';
+    } catch {
+      return false; // closed while listing
+    }
+  }).length;
+}
+
+test('the terminal channel: without a valid token the upgrade opens, the hello is refused (1008) and no PTY is spawned', { timeout: 30_000 }, async () => {
+  const removed = await joinedToken('Gone soon');
+  assert.equal(classroom.removeAttendee(classroom.access.identify(removed)!.attendee), true);
+  const sessionsBefore = terminalManager.list();
+  const ptysBefore = openPtys();
+  for (const [who, cookie] of [['anonymous', undefined], ['removed', removed], ['forged', 'f0rged-token-of-nobody']] as const) {
+    const headers: Record<string, string> = { origin: server.url.slice(0, -1) };
+    if (cookie) headers.cookie = `labdeck_token=${cookie}`;
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}_labdeck/terminal`, TERMINAL_SUBPROTOCOL, { headers });
+    let messages = 0;
+    socket.on('message', () => messages++);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('unexpected-response', (_request, response) => reject(new Error(`${who}: upgrade answered ${response.statusCode}`)));
+      socket.once('error', reject);
+    });
+    socket.send(encodeClientMessage({ type: 'hello', hello: { version: TERMINAL_PROTOCOL_VERSION, token: '', terminal: 'shell', cols: 80, rows: 24 } }));
+    const close = await Promise.race([closed, new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`${who}: no close within 5 s`)), 5000))]);
+    assert.deepEqual(close, { code: 1008, reason: 'not authorized for this terminal' }, who);
+    assert.equal(messages, 0, `${who}: nothing of a terminal was sent`);
+  }
+  const forgedHello = openTerminal(classroom.access.instructorToken.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x')));
+  await assert.rejects(forgedHello.role, /1008: not authorized/, 'a forged token in the cookie (one character off the instructor\'s)');
+  // Earlier tests' sessions may end meanwhile, never begin.
+  assert.ok(terminalManager.list().every((session) => sessionsBefore.includes(session)), 'no terminal session was created');
+  assert.ok(openPtys() <= ptysBefore, `no PTY was opened (${ptysBefore} before, ${openPtys()} after)`);
 });
 
 test('the dashboard live: where each attendee is, connection, last command; pause, resume and broadcast reach the pages', { timeout: 30_000 }, async () => {
