@@ -9,6 +9,7 @@ import type { AttendeeRef } from '../environments/provider.ts';
 import { LabdeckError } from '../errors.ts';
 import { connectLocalEngine, dataDirOption, dataOption, stringOption, UsageError, type Command } from './command.ts';
 import { openClassStore } from './class-store.ts';
+import { stripTerminalControls } from '../untrusted-text.ts';
 
 const actions = ['status', 'up', 'down', 'reset'] as const;
 
@@ -34,7 +35,8 @@ export const envCommand: Command = {
     let attendees: AttendeeRef[];
     try {
       classId = store.existingClass()!.code;
-      attendees = store.attendees().map(({ id, name }) => ({ id, name }));
+      // Names stored before they were cleaned at the join must not drive the instructor's terminal.
+      attendees = store.attendees().map(({ id, name }) => ({ id, name: stripTerminalControls(name) }));
     } finally {
       store.close();
     }
@@ -43,7 +45,7 @@ export const envCommand: Command = {
 
     const chosen = who === undefined ? attendees : [findAttendee(attendees, who)];
     if (action === 'status') {
-      const rows = (await provider.status(chosen)).map((s) => [s.attendee.name, s.attendee.id, s.state, s.detail]);
+      const rows = (await provider.status(chosen)).map((s) => [stripTerminalControls(s.attendee.name), s.attendee.id, s.state, s.detail]);
       context.stdout(table([['ATTENDEE', 'ID', 'STATE', 'DETAIL'], ...rows]));
       context.stdout(`${provider.kind} environments, class ${classId}\n`);
       return 0;

@@ -20,6 +20,7 @@ import type { SwarmEnvironmentConfig } from './environment-config.ts';
 import { attendeeFolder, isReady, launcherShellIntegrationOverSsh, launcherTemplate, removeAttendeeFolder, reportFailure, reportProgress, startPreparing, writeEnterCommand } from './launcher.ts';
 import type { AttendeeRef, EnvironmentProvider, EnvironmentStatus } from './provider.ts';
 import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
+import { stripTerminalControls } from '../untrusted-text.ts';
 
 /** Sandboxes' ssh ports are given from here up (one per sandbox, swarm-wide). */
 export const FIRST_SANDBOX_PORT = 2200;
@@ -51,7 +52,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
 
   const prepare = async (attendee: AttendeeRef): Promise<void> => {
     const say = (line: string): void => {
-      options.log(`environment ${attendee.id} (${attendee.name}): ${line}`);
+      options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): ${line}`);
       reportProgress(root, attendee.id, line);
     };
     startPreparing(root, attendee.id);
@@ -96,7 +97,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       say('ready');
     } catch (error) {
       const message = (error as Error).message;
-      options.log(`environment ${attendee.id} (${attendee.name}): failed: ${message}`);
+      options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): failed: ${message}`);
       reportFailure(root, attendee.id, message);
       throw error;
     }
@@ -114,7 +115,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     await running.get(attendee.id)?.catch(() => {});
     const removed = await removeSandbox(docker, classId, attendee.id);
     removeAttendeeFolder(root, attendee.id);
-    options.log(`environment ${attendee.id} (${attendee.name}): ${removed ? 'removed' : 'there was none'}`);
+    options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): ${removed ? 'removed' : 'there was none'}`);
     return removed;
   };
 
