@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadDeck } from '../load-deck.ts';
 import { LabdeckError } from '../errors.ts';
-import { toDeckJson } from '../http/deck-json.ts';
+import { relativeToWorkshop, toDeckJson } from '../http/deck-json.ts';
 import { assetsUrlPrefix, clientScriptAsset, renderDeckPage } from '../http/page.ts';
 import { resolveInside } from '../http/safe-path.ts';
 import { referencedPaths } from '../deck/references.ts';
@@ -34,7 +34,7 @@ export const buildCommand: Command = {
 
     await mkdir(out, { recursive: true });
     await cp(context.assetsDir, join(out, assetsUrlPrefix), { recursive: true });
-    const served = toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null });
+    const served = relativeToWorkshop(toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null }), workshopDir);
     const deckJson = { ...served, slides: served.slides.map((slide) => ({ ...slide, html: assetUrlsRelative(slide.html) })) };
     await writeFile(join(out, 'index.html'), renderDeckPage({ deck: deckJson, live: false }));
 

@@ -1,14 +1,15 @@
 // What the server hands out from the workshop folder: only the files the current deck references, never the class's
-// data. A real workshop on disk, the real deck loader and watcher,
+// data, and no path of this machine in the deck it sends. A real workshop on disk, the real deck loader and watcher,
 // the real server on port 0.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, mkdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
 import { loadDeck } from '../../src/load-deck.ts';
 import { LiveDeck } from '../../src/watch.ts';
+import { pageDataElementId, type DeckJson, type PageData } from '../../src/protocol.ts';
 
 let base: string;
 let workshop: string;
@@ -30,7 +31,7 @@ before(async () => {
   chapterText = [
     '# Whales',
     '',
-    '![a whale](images/whale.png) ![from the root](/images/root.png)',
+    '![a whale](images/whale.png) ![from the root](/images/top.png)',
     '',
     '[the store](data/labdeck.sqlite-wal) and [a picture of it](images/store.png)',
     '',
@@ -48,7 +49,7 @@ before(async () => {
   ].join('\n');
   await writeFile(manifest, manifestText);
   await writeFile(chapter, chapterText);
-  for (const image of ['whale.png', 'root.png', 'notes.png', 'later.png']) await writeFile(join(workshop, 'images', image), 'PNG');
+  for (const image of ['whale.png', 'top.png', 'notes.png', 'later.png']) await writeFile(join(workshop, 'images', image), 'PNG');
   await writeFile(join(workshop, 'exercises', 'a.yml'), 'steps: []\n');
   await writeFile(join(workshop, 'attendees.yml'), 'tls:\n  key: server.key\n');
   await writeFile(join(workshop, 'server.key'), '-----BEGIN PRIVATE KEY-----');
@@ -95,7 +96,7 @@ function nextReload(deadlineMs = 5000): Promise<void> {
 
 test('the files the deck references are served: images of slides and of presenter notes, root paths too', { timeout: 10_000 }, async () => {
   assert.equal(await status('/images/whale.png'), 200);
-  assert.equal(await status('/images/root.png'), 200);
+  assert.equal(await status('/images/top.png'), 200);
   assert.equal(await status('/images/notes.png'), 200);
 });
 
@@ -120,4 +121,35 @@ test('an image a slide starts referencing after a live edit is served once the d
   await reloaded;
   assert.equal(liveDeck.current().error, null);
   assert.equal(await status('/images/later.png'), 200);
+});
+
+test('/deck.json and the deck page name files relative to the workshop folder: no path of this machine', { timeout: 10_000 }, async () => {
+  const machinePaths = [base, workshop, await realpath(tmpdir()), homedir(), process.cwd()];
+  const assertNoMachinePath = (text: string, what: string): void => {
+    for (const path of machinePaths) assert.ok(!text.includes(path), `${what} holds ${path}: ${text.slice(0, 400)}`);
+  };
+  const deck = (await (await fetch(new URL('deck.json', server.url))).json()) as DeckJson;
+  assert.equal(deck.slides[0]!.source.file, 'slides/a.md');
+  assert.equal((deck.steps[0] as { source: { file: string } }).source.file, 'slides/a.md');
+  assertNoMachinePath(JSON.stringify(deck), '/deck.json');
+
+  // A failed reload's error names files too ("chapter file not found: … (looked for /…)").
+  const reloaded = nextReload();
+  await writeFile(manifest, `${manifestText}- slides/missing.md\n`);
+  await reloaded;
+  try {
+    const broken = await (await fetch(new URL('deck.json', server.url))).text();
+    const error = (JSON.parse(broken) as DeckJson).error ?? '';
+    assert.match(error, /^workshop\.yml:\d+: chapter file not found: slides\/missing\.md/);
+    assertNoMachinePath(broken, '/deck.json with an error');
+    const page = await (await fetch(server.url)).text();
+    const data = page.match(new RegExp(`<script type="application/json" id="${pageDataElementId}">(.*?)</script>`, 's'))![1]!;
+    assert.equal((JSON.parse(data) as PageData).deck.error, error);
+    assertNoMachinePath(page, 'the deck page');
+  } finally {
+    const fixed = nextReload();
+    await writeFile(manifest, manifestText);
+    await fixed;
+  }
+  assert.equal(await readFile(manifest, 'utf8'), manifestText);
 });
