@@ -5,9 +5,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadDeck } from '../load-deck.ts';
 import { LabdeckError } from '../errors.ts';
-import { toDeckJson } from '../http/deck-json.ts';
+import { relativeToWorkshop, toDeckJson } from '../http/deck-json.ts';
 import { assetsUrlPrefix, clientScriptAsset, renderDeckPage } from '../http/page.ts';
 import { resolveInside } from '../http/safe-path.ts';
+import { referencedPaths } from '../deck/references.ts';
 import { deckSelectionOptions, listOption, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const buildCommand: Command = {
@@ -34,7 +35,7 @@ export const buildCommand: Command = {
 
     await mkdir(out, { recursive: true });
     await cp(context.assetsDir, join(out, assetsUrlPrefix), { recursive: true });
-    const served = toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null });
+    const served = relativeToWorkshop(toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null }), workshopDir);
     const deckJson = { ...served, slides: served.slides.map((slide) => ({ ...slide, html: assetUrlsRelative(slide.html) })) };
     await writeFile(join(out, 'index.html'), renderDeckPage({ deck: deckJson, live: false }));
 
@@ -51,21 +52,6 @@ export const buildCommand: Command = {
     return 0;
   },
 };
-
-/**
- * The URL paths (percent-encoded, from the page's folder) of the files a slide's HTML loads or links to through
- * relative URLs: src, href, CSS url().
- */
-export function referencedPaths(html: string): string[] {
-  const urls = [
-    ...[...html.matchAll(/\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].map((match) => match[1] ?? match[2]!),
-    ...[...html.matchAll(/url\(\s*(?:&quot;|["'])?([^"')&]+)/gi)].map((match) => match[1]!),
-  ];
-  return urls
-    .map((url) => url.trim())
-    .filter((url) => url !== '' && !url.startsWith('#') && !url.startsWith('/') && !/^[a-z][a-z0-9+.-]*:/i.test(url))
-    .map((url) => new URL(url, 'file:///').pathname);
-}
 
 /**
  * Generated slides (interstitials) point at labdeck's assets from the server's root, `/_labdeck/...`: from file://

@@ -12,6 +12,7 @@ import { LiveDeck, type LoadedDeck } from '../watch.ts';
 import { LabdeckError } from '../errors.ts';
 import { loadWorkshop } from '../config.ts';
 import { serveTerminals } from './serve-terminals.ts';
+import { refuseServedDataFolder } from './serve-data-folder.ts';
 import { startLiveChecks } from '../live-checks.ts';
 import { createEnvironmentProvider, environmentEngines } from '../environments/create-provider.ts';
 import type { EnvironmentProvider } from '../environments/provider.ts';
@@ -70,11 +71,13 @@ export const serveCommand: Command = {
     };
     // Read once, like `terminals:`: a running class does not change its data folder under its attendees.
     let classroom: Classroom | undefined;
+    let dataDir: string | undefined;
     try {
       const classroomConfig = loadWorkshop(manifest).classroom;
       // A class identifies everyone, even on loopback: progress is kept per attendee, so nobody is anonymous.
       if (args.values.classroom === true || classroomConfig.enabled) {
-        const dataDir = dataDirOption(args, context, manifest, classroomConfig.dataDir);
+        dataDir = dataDirOption(args, context, manifest, classroomConfig.dataDir);
+        refuseServedDataFolder(dataDir, dirname(manifest));
         engineOf = environmentEngines(classroomConfig.environment, dataDir, context.userSsh);
         classroom = openClassroom({
           dataDir, deck: liveDeck, openToLocalAttendee: false, stuckAfterMs: classroomConfig.stuckAfterMs,
@@ -106,7 +109,7 @@ export const serveCommand: Command = {
       classroom?.commandRan(record);
     });
     const server = await startServer(
-      { deck: liveDeck, workshopDir: dirname(manifest), assetsDir: context.assetsDir, log, access, stepResults: checks.environmentOf, ...(terminals ? { terminals } : {}), ...(classroom ? { classroom } : {}) },
+      { deck: liveDeck, workshopDir: dirname(manifest), assetsDir: context.assetsDir, log, access, stepResults: checks.environmentOf, ...(terminals ? { terminals } : {}), ...(classroom ? { classroom } : {}), ...(dataDir ? { dataDir } : {}) },
       { port, host },
     ).catch((error: unknown) => {
       liveDeck.dispose();

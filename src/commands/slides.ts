@@ -1,6 +1,7 @@
 // `labdeck slides`: the rendered slide list as JSON, for scripts, diffs and tests.
+import { dirname } from 'node:path';
 import { loadDeck } from '../load-deck.ts';
-import { toSlideJson } from '../http/deck-json.ts';
+import { slideRelativeToWorkshop, toSlideJson } from '../http/deck-json.ts';
 import { deckSelectionOptions, listOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const slidesCommand: Command = {
@@ -13,11 +14,14 @@ export const slidesCommand: Command = {
   },
   async run(args, context) {
     if (args.values.json !== true) throw new UsageError('--json is required (JSON is the only output format)');
-    const { deck } = await loadDeck(workshopPathArg(args, context.cwd), {
+    const manifest = workshopPathArg(args, context.cwd);
+    const { deck } = await loadDeck(manifest, {
       exclude: listOption(args, 'exclude'),
       only: listOption(args, 'only'),
     });
-    context.stdout(`${JSON.stringify(deck.slides.map(toSlideJson), null, 2)}\n`);
+    // Named as /deck.json names them: relative to the workshop folder, the same on every machine.
+    const slides = deck.slides.map((slide) => slideRelativeToWorkshop(toSlideJson(slide), dirname(manifest)));
+    context.stdout(`${JSON.stringify(slides, null, 2)}\n`);
     return 0;
   },
 };

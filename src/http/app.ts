@@ -1,8 +1,9 @@
-// The HTTP application: the deck page and data, labdeck's assets, the workshop's files. It never listens:
-// server.ts does, and tests boot it on port 0.
+// The HTTP application: the deck page and data, labdeck's assets, the workshop files the deck references. It never
+// listens: server.ts does, and tests boot it on port 0.
 import express from 'express';
 import { deckRoutes, type DeckSource } from './deck-routes.ts';
 import { staticFolder } from './static-folder.ts';
+import { workshopFiles } from './workshop-files.ts';
 import { errorHandler, notFound } from './errors.ts';
 import type { TerminalService } from './terminal-route.ts';
 import type { Access, Identity } from './access.ts';
@@ -11,8 +12,10 @@ import { classroomRoutes, type ClassroomSource } from './classroom-routes.ts';
 
 export interface AppDeps {
   readonly deck: DeckSource;
-  /** Chapters reference images relative to the manifest's folder: that folder is served at `/`. */
+  /** Chapters reference images relative to the manifest's folder: those the deck references are served at `/`. */
   readonly workshopDir: string;
+  /** The class's data folder (tokens, progress): never served, even when a slide links into it. */
+  readonly dataDir?: string;
   /** labdeck's public/ folder, served at `/_labdeck/`. */
   readonly assetsDir: string;
   readonly log: (line: string) => void;
@@ -30,10 +33,10 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   if (deps.classroom && deps.access) app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access }));
-  app.use(deckRoutes(deps.deck));
+  app.use(deckRoutes(deps.deck, deps.workshopDir));
   if (deps.terminals) app.use(deps.terminals.routes);
   app.use('/_labdeck', staticFolder({ root: deps.assetsDir }), notFound);
-  app.use(staticFolder({ root: deps.workshopDir }));
+  app.use(workshopFiles({ root: deps.workshopDir, deck: deps.deck, privateFolders: deps.dataDir ? [deps.dataDir] : [] }));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

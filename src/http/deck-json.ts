@@ -1,5 +1,6 @@
 // The one mapping from the deck engine's slides to the wire format: `labdeck slides --json`, `/deck.json` and the
 // static export all go through here, so they never disagree.
+import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type { Deck } from '../deck/index.ts';
 import type { RenderedSlide } from '../deck/types.ts';
 import type { DeckJson, SlideJson } from '../protocol.ts';
@@ -27,4 +28,47 @@ export interface DeckJsonMeta {
 
 export function toDeckJson(deck: Deck, meta: DeckJsonMeta): DeckJson {
   return { ...meta, slides: deck.slides.map(toSlideJson), steps: deck.steps };
+}
+
+/**
+ * The deck as it leaves this machine (/deck.json, the deck page, a static export, `labdeck slides --json`): files are
+ * named relative to the workshop folder, so attendees learn nothing of the author's disk (home folder, user name).
+ */
+export function relativeToWorkshop(deck: DeckJson, workshopDir: string): DeckJson {
+  return {
+    ...deck,
+    slides: deck.slides.map((slide) => slideRelativeToWorkshop(slide, workshopDir)),
+    steps: deck.steps.map((step) => {
+      const source = (step as { source?: { file: string; line: number } }).source;
+      return source ? { ...(step as object), source: { file: fileName(source.file, workshopDir), line: source.line } } : step;
+    }),
+    error: deck.error === null ? null : pathsRelativeIn(deck.error, workshopDir),
+  };
+}
+
+export function slideRelativeToWorkshop(slide: SlideJson, workshopDir: string): SlideJson {
+  return { ...slide, source: { file: fileName(slide.source.file, workshopDir), line: slide.source.line } };
+}
+
+/** Generated slides carry a name that is not a path (`<deck>`): it stays. */
+function fileName(file: string, workshopDir: string): string {
+  return isAbsolute(file) ? relative(workshopDir, file).split(sep).join('/') : file;
+}
+
+/**
+ * An error is free text (`/…/workshop.yml:4: chapter file not found: x.md (looked for /…/x.md)`): the paths in it
+ * under the workshop folder or one of its parents (the home folder) become relative; the disk's root is not a parent
+ * here, so system paths (`/usr/…`) and URLs stay as they are.
+ */
+function pathsRelativeIn(text: string, workshopDir: string): string {
+  let result = text;
+  // The workshop folder first, then its parents: the deepest folder a path is under names it.
+  for (let folder = workshopDir, up = ''; dirname(folder) !== folder; folder = dirname(folder), up += '../') {
+    const escaped = folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // Only a whole path: not the end of another (`https://host/a/b`), not the start of a longer name (`/a/bc`).
+    result = result.replace(new RegExp(`(?<![\\w.~:/-])${escaped}(?:/|(?![\\w.~-]))`, 'g'), (match) =>
+      match.length > folder.length ? up : up === '' ? '.' : up.slice(0, -1),
+    );
+  }
+  return result;
 }

@@ -2,6 +2,7 @@
 // error of a failed reload), so a page opened during a broken edit still shows slides and the error overlay.
 import { Router } from 'express';
 import type { DeckJson } from '../protocol.ts';
+import { relativeToWorkshop } from './deck-json.ts';
 import { renderDeckPage } from './page.ts';
 
 export interface DeckSource {
@@ -10,13 +11,20 @@ export interface DeckSource {
   onChange(listener: (version: number) => void): () => void;
 }
 
-export function deckRoutes(source: DeckSource): Router {
+/** `workshopDir`: the files the deck names are sent relative to it (deck-json.ts). */
+export function deckRoutes(source: DeckSource, workshopDir: string): Router {
   const router = Router();
+  let sent: { readonly from: DeckJson; readonly deck: DeckJson } | undefined;
+  const current = (): DeckJson => {
+    const deck = source.current();
+    if (sent?.from !== deck) sent = { from: deck, deck: relativeToWorkshop(deck, workshopDir) };
+    return sent.deck;
+  };
   router.get('/', (_request, response) => {
-    response.set('cache-control', 'no-store').type('html').send(renderDeckPage({ deck: source.current(), live: true }));
+    response.set('cache-control', 'no-store').type('html').send(renderDeckPage({ deck: current(), live: true }));
   });
   router.get('/deck.json', (_request, response) => {
-    response.set('cache-control', 'no-store').json(source.current());
+    response.set('cache-control', 'no-store').json(current());
   });
   return router;
 }

@@ -114,6 +114,18 @@ test('init refuses a folder that is not empty, and needs exactly one argument', 
   assert.equal((await runLabdeck(['init'])).code, 2);
 });
 
+test('serve --classroom refuses a data folder inside the workshop folder: one line, both folders, nothing created', { timeout: 20_000 }, async () => {
+  const dir = join(scratch, 'class-data-inside');
+  await mkdir(join(dir, 'slides'), { recursive: true });
+  await writeFile(join(dir, 'workshop.yml'), 'title: Class\ncontent:\n- slides/a.md\n');
+  await writeFile(join(dir, 'slides', 'a.md'), '# A\n');
+  const run = await runLabdeck(['serve', '--classroom', '--data', 'data', '--port', '0'], { cwd: dir });
+  assert.equal(run.code, 1, run.stdout);
+  assert.ok(run.stderr.includes(`data folder ${join(dir, 'data')} is inside the workshop folder ${dir}`), run.stderr);
+  assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+  assert.equal(existsSync(join(dir, 'data')), false, 'no class store was created there');
+});
+
 test('build writes index.html with the deck embedded, the assets and the referenced images', async () => {
   const workshop = join(scratch, 'with-image');
   await mkdir(join(workshop, 'images'), { recursive: true });

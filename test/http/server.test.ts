@@ -16,7 +16,8 @@ const slide = (index: number, name: string | null, html: string) => ({
 });
 const firstDeck: DeckJson = {
   version: 1, title: 'Test <deck>', ratio: '16:9', error: null, steps: [],
-  slides: [slide(1, 'intro', '<h1>Hello</h1>'), slide(2, null, '<p>A </script> in text</p>')],
+  // The workshop files it references are served; the symlink out of the folder must stay refused even so.
+  slides: [slide(1, 'intro', '<h1>Hello</h1><img src="images/dockercoins.png"><img src="images/link-out.png">'), slide(2, null, '<p>A </script> in text</p>')],
 };
 
 class TestDeckSource implements DeckSource {
@@ -105,7 +106,7 @@ test("labdeck's assets are served under /_labdeck/", async () => {
   assert.equal((await get('/_labdeck/images/dockercoins.png')).status, 404, 'assets do not fall through to the workshop');
 });
 
-test('workshop files are served relative to the manifest folder', async () => {
+test('the workshop files the deck references are served relative to the manifest folder', async () => {
   const image = await get('/images/dockercoins.png');
   assert.equal(image.status, 200);
   assert.match(image.type, /image\/png/);
