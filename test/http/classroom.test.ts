@@ -29,7 +29,7 @@ import {
 } from '../../src/protocol.ts';
 import { createTerminalService } from '../../src/http/terminal-route.ts';
 import { TerminalManager } from '../../src/terminal/manager.ts';
-import { openProgressStore } from '../../src/progress/store.ts';
+import { openExistingStore } from '../../src/progress/store.ts';
 import { testEnvironment } from '../terminal/terminal-client.ts';
 
 const slides = [{ html: '<h1>Welcome</h1>' }, { html: '<h2>Run <code>it</code></h2>' }, { html: '<h1>Scale</h1>' }]
@@ -205,8 +205,10 @@ test('every result change is recorded per attendee and reaches the dashboard liv
   assert.ok(after.patch.results.every((r) => r.status === 'passed' && r.step === 's1'));
   socket!.close();
 
-  // What the server wrote to its SQLite store, read back through a connection of our own.
-  const store = openProgressStore(dataDir);
+  // What the server wrote to its SQLite store, read back through a reader's connection of our own (the server holds
+  // the data folder's lock, as `labdeck progress` would find it).
+  const store = openExistingStore(dataDir);
+  assert.ok(store, `no class store in ${dataDir}`);
   try {
     assert.deepEqual(new Set(store.attendees().map((a) => a.id)), new Set(first.attendees.map((a) => a.id)));
     assert.equal(store.attendees().find((a) => a.id === cy.id)?.name, '<b>Cy</b>');
