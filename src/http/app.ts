@@ -8,6 +8,8 @@ import type { TerminalService } from './terminal-route.ts';
 import type { Access, Identity } from './access.ts';
 import type { ResultsSource } from './results-channel.ts';
 import { classroomRoutes, type ClassroomSource } from './classroom-routes.ts';
+import { frontDoor } from './front-door.ts';
+import type { HostCheck } from './host-check.ts';
 
 export interface AppDeps {
   readonly deck: DeckSource;
@@ -24,11 +26,15 @@ export interface AppDeps {
   readonly stepResults?: (identity: Identity) => ResultsSource | undefined;
   /** A class (`serve --classroom`): /join, the deck page's door and the dashboard; needs `access`. */
   readonly classroom?: ClassroomSource;
+  /** Which Host names the server answers to (host-check.ts); server.ts gives one that learns the port on listen. */
+  readonly hostCheck?: HostCheck;
 }
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // First, before anything reads a token or a path.
+  app.use(frontDoor(deps.hostCheck));
   if (deps.classroom && deps.access) app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access }));
   app.use(deckRoutes(deps.deck));
   if (deps.terminals) app.use(deps.terminals.routes);
