@@ -10,6 +10,7 @@ import type { ResultsSource } from './results-channel.ts';
 import { classroomRoutes, type ClassroomSource } from './classroom-routes.ts';
 import { frontDoor } from './front-door.ts';
 import type { HostCheck } from './host-check.ts';
+import { methodNotAllowed } from './method-not-allowed.ts';
 
 export interface AppDeps {
   readonly deck: DeckSource;
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.classroom && deps.access) app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access }));
   app.use(deckRoutes(deps.deck));
   if (deps.terminals) app.use(deps.terminals.routes);
+  app.use(methodNotAllowed({ router: app.router, folders: [{ prefix: '/_labdeck', root: deps.assetsDir }, { prefix: '', root: deps.workshopDir }] }));
   app.use('/_labdeck', staticFolder({ root: deps.assetsDir }), notFound);
   app.use(staticFolder({ root: deps.workshopDir }));
   app.use(notFound);

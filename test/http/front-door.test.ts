@@ -238,3 +238,24 @@ test('bound to every interface with --allowed-hosts: those names and the loopbac
   const upgrade = await raw(lan.port, `GET ${liveReloadPath} HTTP/1.1\r\nHost: evil.example\r\nOrigin: http://evil.example\r\n${upgradeHeaders}`);
   assert.equal(upgrade.status, 403);
 });
+
+test('a wrong method on a path that exists is 405 with Allow; on a path that does not, 404', { timeout: 20_000 }, async () => {
+  const cookie = `labdeck_token=${classroom.access.instructorToken}`;
+  for (const [server, request, allow] of [
+    [presenter, 'POST /deck.json', 'GET, HEAD'],
+    [presenter, 'DELETE /', 'GET, HEAD'],
+    [presenter, 'PUT /_labdeck/build/labdeck.js', 'GET, HEAD'],
+    [presenter, 'POST /picture.png', 'GET, HEAD'],
+    [presenter, 'PATCH /_labdeck/terminals.json', 'GET, HEAD'],
+    [classServer, 'DELETE /join', 'GET, HEAD, POST'],
+    [classServer, 'POST /deck.json', 'GET, HEAD'],
+  ] as const) {
+    const response = await raw(server.port, `${request} HTTP/1.1\r\nHost: ${hostOf(server)}\r\nCookie: ${cookie}\r\nContent-Length: 0\r\nConnection: close`);
+    assert.equal(response.status, 405, request);
+    assert.equal(response.headers.allow, allow, request);
+  }
+  for (const request of ['POST /nope', 'DELETE /_labdeck/nope.js', 'PUT /images/none.png']) {
+    const response = await raw(presenter.port, `${request} HTTP/1.1\r\nHost: ${hostOf(presenter)}\r\nContent-Length: 0\r\nConnection: close`);
+    assert.equal(response.status, 404, request);
+  }
+});
