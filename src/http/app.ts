@@ -10,6 +10,7 @@ import type { ResultsSource } from './results-channel.ts';
 import { classroomRoutes, type ClassroomSource } from './classroom-routes.ts';
 import { frontDoor } from './front-door.ts';
 import type { HostCheck } from './host-check.ts';
+import { linkTokenCookie } from './token-cookie.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
 
 export interface AppDeps {
@@ -31,12 +32,23 @@ export interface AppDeps {
   readonly hostCheck?: HostCheck;
 }
 
+/**
+ * Slides link to other sites: a Referer would hand them the page's address, `?token=` included while a link still
+ * carries it. `same-origin` would do for that; `no-referrer` also keeps a class server's own address (a name on the
+ * room's network) from them, and nothing in labdeck reads a Referer.
+ */
+const noReferrer: express.RequestHandler = (_request, response, next) => {
+  response.set('referrer-policy', 'no-referrer');
+  next();
+};
+
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  // First, before anything reads a token or a path.
-  app.use(frontDoor(deps.hostCheck));
+  // First, before anything reads a token or a path: refusals carry the header too.
+  app.use(noReferrer, frontDoor(deps.hostCheck));
   if (deps.classroom && deps.access) app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access }));
+  else if (deps.access) app.use(linkTokenCookie(deps.access));
   app.use(deckRoutes(deps.deck));
   if (deps.terminals) app.use(deps.terminals.routes);
   app.use(methodNotAllowed({ router: app.router, folders: [{ prefix: '/_labdeck', root: deps.assetsDir }, { prefix: '', root: deps.workshopDir }] }));

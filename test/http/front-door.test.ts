@@ -239,6 +239,26 @@ test('bound to every interface with --allowed-hosts: those names and the loopbac
   assert.equal(upgrade.status, 403);
 });
 
+test('every response says no-referrer, refusals included', { timeout: 20_000 }, async () => {
+  for (const [server, path, host] of [
+    [presenter, '/', hostOf(presenter)],
+    [presenter, '/nope', hostOf(presenter)],
+    [presenter, '/deck.json', `evil.example:${presenter.port}`],
+    [classServer, '/', hostOf(classServer)],
+  ] as const) {
+    const response = await raw(server.port, `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close`);
+    assert.equal(response.headers['referrer-policy'], 'no-referrer', `${path} (${response.status})`);
+  }
+});
+
+test("a presenter's ?token= link becomes the page's cookie, as in a class, so the address bar can lose it", { timeout: 20_000 }, async () => {
+  const response = await raw(presenter.port, `GET /?token=${instructorToken} HTTP/1.1\r\nHost: ${hostOf(presenter)}\r\nConnection: close`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers['set-cookie'] ?? '', new RegExp(`^labdeck_token=${instructorToken};.*HttpOnly.*SameSite=Strict`, 'i'));
+  const wrong = await raw(presenter.port, `GET /?token=not-a-token HTTP/1.1\r\nHost: ${hostOf(presenter)}\r\nConnection: close`);
+  assert.equal(wrong.headers['set-cookie'], undefined, 'an unknown token is not kept');
+});
+
 test('a wrong method on a path that exists is 405 with Allow; on a path that does not, 404', { timeout: 20_000 }, async () => {
   const cookie = `labdeck_token=${classroom.access.instructorToken}`;
   for (const [server, request, allow] of [
