@@ -19,6 +19,7 @@ import express from 'express';
 import { TerminalManager } from '../../src/terminal/manager.ts';
 import { followPath, liveReloadPath, type DeckJson, type SlideJson } from '../../src/protocol.ts';
 import { testEnvironment } from '../terminal/terminal-client.ts';
+import { runLabdeck } from '../cli/run-cli.ts';
 
 const deck: DeckJson = { version: 1, title: 'Door', ratio: '16:9', error: null, slides: [{ html: '<h1>Hi</h1>' }] as unknown as SlideJson[], steps: [] };
 const deckSource = { current: () => deck, onChange: () => () => {} };
@@ -277,5 +278,29 @@ test('a wrong method on a path that exists is 405 with Allow; on a path that doe
   for (const request of ['POST /nope', 'DELETE /_labdeck/nope.js', 'PUT /images/none.png']) {
     const response = await raw(presenter.port, `${request} HTTP/1.1\r\nHost: ${hostOf(presenter)}\r\nContent-Length: 0\r\nConnection: close`);
     assert.equal(response.status, 404, request);
+  }
+});
+
+test('`labdeck serve --allowed-hosts` gives its names to the server it starts', { timeout: 30_000 }, async () => {
+  let stop!: () => void;
+  let output = '';
+  let announced!: (url: string) => void;
+  const url = new Promise<string>((resolve) => (announced = resolve));
+  const run = runLabdeck(['serve', '--port', '0', '--allowed-hosts', 'labdeck.lan'], {
+    stdout: (text) => {
+      output += text;
+      const found = /serving \d+ slides at (http:\/\/\S+\/)/.exec(output)?.[1];
+      if (found) announced(found);
+    },
+    stderr: () => {},
+    untilStopped: () => new Promise<void>((resolve) => (stop = resolve)),
+  });
+  const port = Number(new URL(await Promise.race([url, run.then((ended) => assert.fail(`serve ended: ${ended.stderr}`))])).port);
+  try {
+    assert.equal((await raw(port, `GET /deck.json HTTP/1.1\r\nHost: labdeck.lan:${port}\r\nConnection: close`)).status, 200);
+    assert.equal((await raw(port, `GET /deck.json HTTP/1.1\r\nHost: evil.example:${port}\r\nConnection: close`)).status, 403);
+  } finally {
+    stop();
+    await run;
   }
 });
