@@ -10,7 +10,6 @@ import type { ResultsSource } from './results-channel.ts';
 import { classroomRoutes, type ClassroomSource } from './classroom-routes.ts';
 import { frontDoor } from './front-door.ts';
 import type { HostCheck } from './host-check.ts';
-import { linkTokenCookie } from './token-cookie.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
 
 export interface AppDeps {
@@ -48,7 +47,6 @@ export function createApp(deps: AppDeps): express.Express {
   // First, before anything reads a token or a path: refusals carry the header too.
   app.use(noReferrer, frontDoor(deps.hostCheck));
   if (deps.classroom && deps.access) app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access }));
-  else if (deps.access) app.use(linkTokenCookie(deps.access));
   app.use(deckRoutes(deps.deck));
   if (deps.terminals) app.use(deps.terminals.routes);
   app.use(methodNotAllowed({ router: app.router, folders: [{ prefix: '/_labdeck', root: deps.assetsDir }, { prefix: '', root: deps.workshopDir }] }));

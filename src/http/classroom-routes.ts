@@ -7,7 +7,6 @@ import express, { Router, type Request, type Response } from 'express';
 import type { ClassSnapshot } from '../classroom-board.ts';
 import { joinQrSvg } from '../classroom-qr.ts';
 import { tokenCookie, type Access } from './access.ts';
-import { setTokenCookie } from './token-cookie.ts';
 import { maxNameLength, renderDashboardPage, renderDeniedPage, renderJoinPage } from './classroom-pages.ts';
 
 /** What the routes and the dashboard need of the class (src/classroom.ts). */
@@ -31,10 +30,15 @@ export interface ClassroomRoutesOptions {
 }
 
 export const dashboardPagePath = '/_labdeck/dashboard';
+/** A class lasts days at most; a month lets a learner come back to the recording of their progress. */
+const cookieMaxAgeMs = 30 * 24 * 3600 * 1000;
 
 export function classroomRoutes(options: ClassroomRoutesOptions): Router {
   const { access, classroom } = options;
   const router = Router();
+  const setCookie = (response: Response, token: string): void => {
+    response.cookie(tokenCookie, token, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: cookieMaxAgeMs });
+  };
   const deny = (response: Response, status: 401 | 403, reason: string, request?: Request): void => {
     if (status === 401) response.clearCookie(tokenCookie, { path: '/' });
     response.status(status).set('cache-control', 'no-store');
@@ -52,7 +56,7 @@ export function classroomRoutes(options: ClassroomRoutesOptions): Router {
     const identity = access.identifyRequest(request);
     if (token && !identity) return deny(response, 401, 'This link or sign-in is not valid for this class (any more).');
     if (!identity) return response.redirect(303, '/join');
-    if (token && typeof request.query.token === 'string') setTokenCookie(response, token);
+    if (token && typeof request.query.token === 'string') setCookie(response, token);
     next();
   });
 
@@ -71,7 +75,7 @@ export function classroomRoutes(options: ClassroomRoutesOptions): Router {
     if (name.length === 0 || name.length > maxNameLength) {
       return response.status(400).type('html').send(renderJoinPage({ code, name: name.slice(0, maxNameLength), problem: `Your name: 1 to ${maxNameLength} characters.` }));
     }
-    setTokenCookie(response, classroom.join(name));
+    setCookie(response, classroom.join(name));
     response.redirect(303, '/');
   });
 
@@ -80,7 +84,7 @@ export function classroomRoutes(options: ClassroomRoutesOptions): Router {
     const identity = access.identifyRequest(request);
     if (!identity) return deny(response, 401, token ? 'This link or sign-in is not valid for this class (any more).' : 'The dashboard is for the instructor: open it with the instructor link.');
     if (identity.role !== 'instructor') return deny(response, 403, 'The dashboard is for the instructor only.');
-    if (typeof request.query.token === 'string') setTokenCookie(response, token!);
+    if (typeof request.query.token === 'string') setCookie(response, token!);
     // Attendees reach the server the way the instructor does (the URL the dashboard was opened at), not by the
     // address it is bound to (0.0.0.0 names no machine).
     const joinUrl = `${request.protocol}://${request.get('host') ?? 'localhost'}/join?code=${encodeURIComponent(classroom.classCode)}`;

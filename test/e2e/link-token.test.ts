@@ -1,6 +1,7 @@
 // The instructor's `?token=` link in a real Chromium, on `labdeck serve` of the sample workshop: the token leaves the
 // address bar as soon as the page has read it (that page is projected to the room), the rest of the URL stays, and
-// the page is still the instructor's: it leads, after a reload too (the cookie), and so does the window it clones.
+// the page is still the instructor's: it leads, after a reload too (the tab kept it), and so does the window it
+// clones; another tab of the same browser opened without the link is not the instructor's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -73,6 +74,10 @@ test("the instructor's token leaves the address bar; the page stays the instruct
     await clone!.waitForSelector('html[data-labdeck-ready]', { state: 'attached' });
     assert.equal((await waitForTokenGone(clone!)).search, '?keep=1');
     await clone!.waitForSelector('.labdeck-follow[data-state="leading"]', { state: 'attached', timeout: 5000 });
+
+    const other = await context.newPage();
+    await other.goto(new URL('/', instructorUrl).href);
+    await other.waitForSelector('.labdeck-follow[data-state="following"]', { state: 'attached', timeout: 5000 });
   } finally {
     await context.close();
   }

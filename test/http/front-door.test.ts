@@ -252,14 +252,6 @@ test('every response says no-referrer, refusals included', { timeout: 20_000 }, 
   }
 });
 
-test("a presenter's ?token= link becomes the page's cookie, as in a class, so the address bar can lose it", { timeout: 20_000 }, async () => {
-  const response = await raw(presenter.port, `GET /?token=${instructorToken} HTTP/1.1\r\nHost: ${hostOf(presenter)}\r\nConnection: close`);
-  assert.equal(response.status, 200);
-  assert.match(response.headers['set-cookie'] ?? '', new RegExp(`^labdeck_token=${instructorToken};.*HttpOnly.*SameSite=Strict`, 'i'));
-  const wrong = await raw(presenter.port, `GET /?token=not-a-token HTTP/1.1\r\nHost: ${hostOf(presenter)}\r\nConnection: close`);
-  assert.equal(wrong.headers['set-cookie'], undefined, 'an unknown token is not kept');
-});
-
 test('a wrong method on a path that exists is 405 with Allow; on a path that does not, 404', { timeout: 20_000 }, async () => {
   const cookie = `labdeck_token=${classroom.access.instructorToken}`;
   for (const [server, request, allow] of [
