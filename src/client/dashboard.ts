@@ -6,6 +6,10 @@ import '../../public/dashboard.css';
 import { dashboardPath, type DashboardClientMessage, type DashboardFollowJson, type DashboardServerMessage } from '../protocol.ts';
 import { DashboardGrid } from './dashboard-grid.ts';
 import { TerminalViewer } from './dashboard-viewer.ts';
+import { takeLinkToken } from './link-token.ts';
+
+// The dashboard goes by the cookie the server set from its link: the token only has to leave the address bar.
+takeLinkToken();
 
 const status = document.getElementById('status')!;
 const followStatus = document.getElementById('follow-status')!;

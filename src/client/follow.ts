@@ -9,6 +9,11 @@ export interface FollowOptions {
   readonly goTo: (index: number) => void;
   /** The page's slide (0-based), announced when this page starts leading. */
   readonly currentIndex: () => number;
+  /**
+   * The token the page's link brought (link-token.ts), sent with every request of the channel: the cookie may
+   * have been replaced since by another link opened in the same browser.
+   */
+  readonly token?: string | undefined;
 }
 
 const clientIdKey = 'labdeck-client';
@@ -78,7 +83,7 @@ export class FollowMe {
 
   #connect(retryMs: number): void {
     const query = new URLSearchParams({ client: clientId() });
-    const token = new URLSearchParams(location.search).get('token');
+    const token = this.#options.token;
     if (token) query.set('token', token);
     const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${followPath}?${query}`);
     this.#socket = socket;
@@ -87,7 +92,7 @@ export class FollowMe {
     socket.addEventListener('close', () => {
       // The server restarts while authoring: come back, the welcome message brings the leader's slide again. Unless
       // the server no longer takes this page's token (the instructor removed the attendee): then say so, and stop.
-      void stillAdmitted().then((admitted) => {
+      void stillAdmitted(this.#options.token).then((admitted) => {
         if (admitted) setTimeout(() => this.#connect(Math.min(retryMs * 2, 5000)), retryMs);
         else this.#banner.show({ id: -1, text: 'You are no longer in this class: the instructor removed you, or your link expired. Open the join link again to rejoin.' });
       });
@@ -195,8 +200,7 @@ class Broadcast {
 }
 
 /** False only when the server says this page's token is not valid (401); a server that does not answer may be back. */
-async function stillAdmitted(): Promise<boolean> {
-  const token = new URLSearchParams(location.search).get('token');
+async function stillAdmitted(token: string | undefined): Promise<boolean> {
   try {
     const response = await fetch(`/deck.json${token ? `?token=${encodeURIComponent(token)}` : ''}`, { cache: 'no-store', headers: { accept: 'application/json' } });
     return response.status !== 401;

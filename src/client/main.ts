@@ -8,11 +8,14 @@ import { loadTerminalsBundle } from './terminals-loader.ts';
 import { startPresentation } from './presentation.ts';
 import { StepBadges } from './step-badges.ts';
 import { afterNextPaint } from './after-paint.ts';
+import { takeLinkToken } from './link-token.ts';
 
 /** Read while this script runs: `document.currentScript` is null afterwards. */
 const scriptUrl = (document.currentScript as HTMLScriptElement).src;
 
 function start(): void {
+  // First: the token leaves the address bar before the page is seen (or projected).
+  const token = takeLinkToken();
   const data = JSON.parse(document.getElementById(pageDataElementId)!.textContent!) as PageData;
   const slidesRoot = document.getElementById('labdeck-slides')!;
   const slideshow = new Slideshow(slidesRoot);
@@ -36,7 +39,7 @@ function start(): void {
   slideshow.goToHash(location.hash);
 
   // Keys, presenter view, follow-me, printing: src/client/presentation.ts.
-  startPresentation(slideshow, { live: data.live });
+  startPresentation(slideshow, { live: data.live, token });
   // Links between slides (`[see](#toc-part-1)`) and hand-edited URLs change the hash.
   window.addEventListener('hashchange', () => slideshow.goToHash(location.hash));
   window.addEventListener('resize', () => slideshow.rescale());
@@ -46,7 +49,7 @@ function start(): void {
     badges?.connect();
     // The terminal pane (when the workshop has terminals) and Run/Copy buttons on hands-on code blocks.
     loadTerminalsBundle(scriptUrl)
-      .then((terminals) => terminals.startTerminals(slidesRoot, data.live))
+      .then((terminals) => terminals.startTerminals(slidesRoot, data.live, token))
       .then(() => {
         document.documentElement.dataset.labdeckTerminals = 'ready';
       })

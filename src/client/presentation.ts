@@ -12,11 +12,14 @@ import { FollowMe } from './follow.ts';
 import { bindSwipe } from './touch.ts';
 import { installPrint, isPrintView } from './print.ts';
 import { afterNextPaint } from './after-paint.ts';
+import { withLinkToken } from './link-token.ts';
 import type { Slideshow } from './slideshow.ts';
 
 export interface PresentationOptions {
   /** A server is there (not a static export): follow-me is available. */
   readonly live: boolean;
+  /** The token the page's link brought (link-token.ts), if any. */
+  readonly token?: string | undefined;
 }
 
 export function startPresentation(slideshow: Slideshow, options: PresentationOptions): void {
@@ -42,7 +45,7 @@ export function startPresentation(slideshow: Slideshow, options: PresentationOpt
   let follow: FollowMe | undefined;
   // The print layout is a document, not a slideshow: it follows no one.
   if (options.live && !isPrintView()) {
-    afterNextPaint(() => (follow = new FollowMe({ goTo: applyRemote, currentIndex: () => slideshow.current })));
+    afterNextPaint(() => (follow = new FollowMe({ goTo: applyRemote, currentIndex: () => slideshow.current, token: options.token })));
   }
 
   const setBlackout = (on: boolean): void => {
@@ -97,7 +100,7 @@ export function startPresentation(slideshow: Slideshow, options: PresentationOpt
     },
     clone: () => {
       // The clone shows the audience view of the same slide; WindowSync keeps the two together from then on.
-      window.open(`${location.pathname}${location.search}#${slideshow.current + 1}`, '_blank', 'location=no');
+      window.open(`${location.pathname}${withLinkToken(location.search, options.token)}#${slideshow.current + 1}`, '_blank', 'location=no');
     },
     presenter: () => setPresenter(!presenter.open),
     resetTimer: () => {

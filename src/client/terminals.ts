@@ -15,7 +15,8 @@ interface TerminalsInfo {
   readonly handsOn: readonly string[];
 }
 
-export async function startTerminals(slidesRoot: HTMLElement, live: boolean): Promise<TerminalPane | undefined> {
+/** `token`: the one the page's link brought (link-token.ts), if any. */
+export async function startTerminals(slidesRoot: HTMLElement, live: boolean, token?: string): Promise<TerminalPane | undefined> {
   const info = live ? await fetchInfo() : undefined;
   if (!info || info.terminals.length === 0) {
     installRunButtons(slidesRoot, { handsOn: info?.handsOn ?? defaultHandsOn });
@@ -29,7 +30,7 @@ export async function startTerminals(slidesRoot: HTMLElement, live: boolean): Pr
     terminals: info.terminals,
     url: url.href,
     // Empty: the server then goes by the page's cookie, or the local attendee of a loopback server.
-    token: params.get('token') ?? '',
+    token: token ?? '',
     ...(attendee ? { attendee } : {}),
   });
   pane.mount();

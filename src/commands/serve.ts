@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { clientScriptAsset } from '../http/page.ts';
 import { listChapterFiles, loadDeck } from '../load-deck.ts';
 import { startServer } from '../http/server.ts';
-import { createAccess } from '../http/access.ts';
+import { createAccess, isLoopback } from '../http/access.ts';
+import { parseHostName } from '../http/host-check.ts';
 import { openClassroom, type Classroom } from '../classroom.ts';
 import { dashboardPagePath } from '../http/classroom-routes.ts';
 import { joinQrText } from '../classroom-qr.ts';
@@ -18,15 +19,22 @@ import { createEnvironmentProvider, environmentEngines } from '../environments/c
 import type { EnvironmentProvider } from '../environments/provider.ts';
 import { listSpecFiles } from '../spec-files.ts';
 import { IMAGE_SUBSTITUTES } from '../lab/lab.ts';
-import { connectLocalEngine, localEngineAddress, deckSelectionOptions, listOption, portOption, stringOption, workshopPathArg, dataDirOption, dataOption, type Command } from './command.ts';
+import { connectLocalEngine, localEngineAddress, deckSelectionOptions, listOption, portOption, stringOption, workshopPathArg, dataDirOption, dataOption, UsageError, type Command, type ParsedArgs } from './command.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Serve the deck over HTTP, reloading open pages when the manifest or a chapter changes.',
-  synopsis: 'serve [workshop.yml] [--port 8080] [--host 127.0.0.1] [--exclude a,b] [--only a,b] [--open] [--classroom [--data DIR]]',
+  synopsis: 'serve [workshop.yml] [--port 8080] [--host 127.0.0.1] [--allowed-hosts a,b] [--exclude a,b] [--only a,b] [--open] [--classroom [--data DIR]]',
   options: {
     port: { type: 'string', valueName: 'N', description: 'port to listen on (default 8080; 0 picks a free one)' },
     host: { type: 'string', valueName: 'ADDR', description: 'address to bind (default 127.0.0.1: this machine only)' },
+    'allowed-hosts': {
+      type: 'string',
+      valueName: 'a,b',
+      // Against DNS rebinding: a page elsewhere reaches a local server under its own name, which this refuses.
+      description: 'other names to answer to besides localhost, e.g. labdeck.lan,class.example.org:443 (other names get 403; '
+        + 'when bound to another address than loopback, any name goes unless this is given)',
+    },
     ...deckSelectionOptions,
     open: { type: 'boolean', description: 'open the deck in the default browser' },
     classroom: { type: 'boolean', description: 'run a class: attendees join with a name and the class code, progress is kept' },
@@ -36,6 +44,7 @@ export const serveCommand: Command = {
     const manifest = workshopPathArg(args, context.cwd);
     const port = portOption(args, 'port', 8080);
     const host = stringOption(args, 'host') ?? '127.0.0.1';
+    const allowedHosts = allowedHostsOption(args);
     const selection = { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') };
     const log = (line: string): void => context.stderr(`${line}\n`);
 
@@ -110,7 +119,7 @@ export const serveCommand: Command = {
     });
     const server = await startServer(
       { deck: liveDeck, workshopDir: dirname(manifest), assetsDir: context.assetsDir, log, access, stepResults: checks.environmentOf, ...(terminals ? { terminals } : {}), ...(classroom ? { classroom } : {}), ...(dataDir ? { dataDir } : {}) },
-      { port, host },
+      { port, host, allowedHosts },
     ).catch((error: unknown) => {
       liveDeck.dispose();
       checks.dispose();
@@ -156,8 +165,12 @@ export function listenError(error: unknown, port: number, host: string): unknown
   return error;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+/** `--allowed-hosts a,b`: each a name, `name:port` or `[v6]`, as a browser would write it in the Host header. */
+function allowedHostsOption(args: ParsedArgs): string[] {
+  const names = listOption(args, 'allowed-hosts') ?? [];
+  const wrong = names.find((name) => !parseHostName(name));
+  if (wrong !== undefined) throw new UsageError(`--allowed-hosts: '${wrong}' is not a host name (e.g. labdeck.lan or class.example.org:443)`);
+  return names;
 }
 
 /** container.training lists the pictures of its interstitial slides in this file, beside the manifest. */

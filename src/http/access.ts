@@ -3,6 +3,7 @@
 // Tokens are random and compared in constant time. Attendee-provided names are data, never markup.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { parseRequestTarget } from './request-target.ts';
 
 export type Role = 'instructor' | 'attendee' | 'watcher';
 
@@ -101,7 +102,8 @@ export function createAccess(options: AccessOptions): Access {
   };
 
   function tokenOf(request: IncomingMessage): string | undefined {
-    const query = new URL(request.url ?? '/', 'http://request.invalid').searchParams.get('token');
+    // A malformed target never gets this far (the front door answers 400), and carries no token if it did.
+    const query = parseRequestTarget(request.url)?.searchParams.get('token');
     if (query) return query;
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (bearer) return bearer[1];
@@ -140,9 +142,18 @@ export function createAccess(options: AccessOptions): Access {
 export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const at = part.indexOf('=');
-    if (at > 0 && part.slice(0, at).trim() === name) return decodeURIComponent(part.slice(at + 1).trim());
+    if (at > 0 && part.slice(0, at).trim() === name) return decodeCookieValue(part.slice(at + 1).trim());
   }
   return undefined;
+}
+
+/** An undecodable value (`%`) is no token at all: anyone can send one, and it must not throw in a listener. */
+function decodeCookieValue(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether a bind address keeps the server reachable from this machine only. */

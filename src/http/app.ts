@@ -9,6 +9,9 @@ import type { TerminalService } from './terminal-route.ts';
 import type { Access, Identity } from './access.ts';
 import type { ResultsSource } from './results-channel.ts';
 import { classroomRoutes, type ClassroomSource } from './classroom-routes.ts';
+import { frontDoor } from './front-door.ts';
+import type { HostCheck } from './host-check.ts';
+import { methodNotAllowed } from './method-not-allowed.ts';
 
 export interface AppDeps {
   readonly deck: DeckSource;
@@ -27,14 +30,29 @@ export interface AppDeps {
   readonly stepResults?: (identity: Identity) => ResultsSource | undefined;
   /** A class (`serve --classroom`): /join, the deck page's door and the dashboard; needs `access`. */
   readonly classroom?: ClassroomSource;
+  /** Which Host names the server answers to (host-check.ts); server.ts gives one that learns the port on listen. */
+  readonly hostCheck?: HostCheck;
 }
+
+/**
+ * Slides link to other sites: a Referer would hand them the page's address, `?token=` included while a link still
+ * carries it. `same-origin` would do for that; `no-referrer` also keeps a class server's own address (a name on the
+ * room's network) from them, and nothing in labdeck reads a Referer.
+ */
+const noReferrer: express.RequestHandler = (_request, response, next) => {
+  response.set('referrer-policy', 'no-referrer');
+  next();
+};
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // First, before anything reads a token or a path: refusals carry the header too.
+  app.use(noReferrer, frontDoor(deps.hostCheck));
   if (deps.classroom && deps.access) app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access }));
   app.use(deckRoutes(deps.deck, deps.workshopDir));
   if (deps.terminals) app.use(deps.terminals.routes);
+  app.use(methodNotAllowed({ router: app.router, folders: [{ prefix: '/_labdeck', root: deps.assetsDir }, { prefix: '', root: deps.workshopDir }] }));
   app.use('/_labdeck', staticFolder({ root: deps.assetsDir }), notFound);
   app.use(workshopFiles({ root: deps.workshopDir, deck: deps.deck, privateFolders: deps.dataDir ? [deps.dataDir] : [] }));
   app.use(notFound);

@@ -1,5 +1,6 @@
 // The one error handler, and the 404 that ends the route list.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { redactTokens } from './request-target.ts';
 
 export const notFound: RequestHandler = (_request, response) => {
   response.status(404).type('text/plain').send('Not found\n');
@@ -9,7 +10,8 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
   return (error: unknown, request, response, next) => {
     if (response.headersSent) return next(error);
     const status = statusOf(error);
-    if (status >= 500) log(`${request.method} ${request.originalUrl}: ${error instanceof Error ? error.stack : String(error)}`);
+    // The whole line: an error's own message may quote the URL too.
+    if (status >= 500) log(redactTokens(`${request.method} ${request.originalUrl}: ${error instanceof Error ? error.stack : String(error)}`));
     response.status(status).type('text/plain').send(status >= 500 ? 'Internal error\n' : `${messageOf(error)}\n`);
   };
 }

@@ -2,10 +2,12 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Access } from './access.ts';
+import { isLoopback, type Access } from './access.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { createLiveReload } from './live-reload.ts';
 import { routeUpgrades } from './upgrade.ts';
+import { refusalAtDoor } from './front-door.ts';
+import { checkHost, type HostCheck } from './host-check.ts';
 import { dashboardPath, followPath, liveReloadPath, resultsPath } from '../protocol.ts';
 import { createDashboardChannel } from './dashboard-channel.ts';
 import { createFollowChannel } from './follow-channel.ts';
@@ -16,6 +18,11 @@ export interface ListenOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly host: string;
+  /**
+   * Names the server answers to besides its loopback ones (`serve --allowed-hosts`): `name` or `name:port`. On a
+   * loopback bind, nothing else; on another bind, any name when none is given (host-check.ts).
+   */
+  readonly allowedHosts?: readonly string[];
 }
 
 export interface RunningServer {
@@ -26,7 +33,11 @@ export interface RunningServer {
 }
 
 export async function startServer(deps: AppDeps, options: ListenOptions): Promise<RunningServer> {
-  const server = createServer(createApp(deps));
+  // The port is known once the server listens (0 picks one); nothing arrives before.
+  let boundPort = options.port;
+  const hostPolicy = { loopback: isLoopback(options.host), allowedHosts: options.allowedHosts ?? [] };
+  const hostCheck: HostCheck = (header) => checkHost(header, { ...hostPolicy, port: boundPort });
+  const server = createServer(createApp({ ...deps, hostCheck }));
   const live = createLiveReload(deps.deck, deps.access);
   const follow = deps.access ? createFollowChannel(deps.access) : undefined;
   const results = deps.stepResults ? createResultsChannel({ environmentOf: deps.stepResults, access: deps.access, log: deps.log }) : undefined;
@@ -40,7 +51,7 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
     ...(deps.terminals ? { [terminalSocketPath]: deps.terminals.handleUpgrade } : {}),
     ...(results ? { [resultsPath]: results.handleUpgrade } : {}),
     ...(dashboard ? { [dashboardPath]: dashboard.handleUpgrade } : {}),
-  }, attendeeConnections.track);
+  }, { track: attendeeConnections.track, refuse: (request) => refusalAtDoor(request, hostCheck), log: deps.log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -49,6 +60,7 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
     });
   });
   const { port } = server.address() as AddressInfo;
+  boundPort = port;
   const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${hostInUrl}:${port}/`,

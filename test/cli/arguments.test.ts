@@ -92,3 +92,9 @@ test('unknown commands, unknown options and missing required options exit 2 with
   const badHelp = await runLabdeck(['help', 'nope']);
   assert.equal(badHelp.code, 2);
 });
+
+test('serve --allowed-hosts takes host names only: anything else is one clear line, exit 2', async () => {
+  const run = await runLabdeck(['serve', '--allowed-hosts', 'labdeck.lan,http://evil.example/']);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /^labdeck serve: --allowed-hosts: 'http:\/\/evil\.example\/' is not a host name \(e\.g\. labdeck\.lan or class\.example\.org:443\)\nSee 'labdeck help serve'\.\n$/);
+});

@@ -37,3 +37,12 @@ test('cookies and bind addresses', () => {
   assert.ok(isLoopback('127.0.0.1') && isLoopback('::1') && isLoopback('localhost'));
   assert.ok(!isLoopback('0.0.0.0') && !isLoopback('192.168.1.10') && !isLoopback('::'));
 });
+
+test('an undecodable cookie or a malformed target carries no token, and never throws', () => {
+  assert.equal(readCookie('labdeck_token=%', 'labdeck_token'), undefined);
+  assert.equal(readCookie('labdeck_token=%E0%A4%A', 'labdeck_token'), undefined);
+  const access = createAccess({ openToLocalAttendee: false, instructorToken: 'teach' });
+  const malformed = request('//[?token=teach', { cookie: 'labdeck_token=%' });
+  assert.equal(access.tokenOf(malformed), undefined);
+  assert.equal(access.identifyRequest(malformed), undefined);
+});

@@ -128,7 +128,8 @@ test('path traversal, hidden files and symlinks out of the workshop folder are 4
     '/_labdeck/%2e%2e/workshop/images/dockercoins.png',
   ]) {
     const response = await get(path);
-    assert.equal(response.status, 404, path);
+    // A target starting with `//` reads as another host to a URL parser: malformed, refused at the front door.
+    assert.equal(response.status, path.startsWith('//') ? 400 : 404, path);
     assert.doesNotMatch(response.body, /outside|hidden/, path);
   }
 });
