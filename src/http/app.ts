@@ -52,9 +52,11 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.classroom && deps.access) app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access }));
   app.use(deckRoutes(deps.deck, deps.workshopDir));
   if (deps.terminals) app.use(deps.terminals.routes);
-  app.use(methodNotAllowed({ router: app.router, folders: [{ prefix: '/_labdeck', root: deps.assetsDir }, { prefix: '', root: deps.workshopDir }] }));
-  app.use('/_labdeck', staticFolder({ root: deps.assetsDir }), notFound);
-  app.use(workshopFiles({ root: deps.workshopDir, deck: deps.deck, privateFolders: deps.dataDir ? [deps.dataDir] : [] }));
+  const assets = staticFolder({ root: deps.assetsDir });
+  const workshop = workshopFiles({ root: deps.workshopDir, deck: deps.deck, privateFolders: deps.dataDir ? [deps.dataDir] : [] });
+  app.use(methodNotAllowed({ router: app.router, folders: [{ prefix: '/_labdeck', files: assets }, { prefix: '', files: workshop }] }));
+  app.use('/_labdeck', assets.handler, notFound);
+  app.use(workshop.handler);
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

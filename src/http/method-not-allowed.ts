@@ -2,12 +2,13 @@
 // from the app's own route table, so no list to keep in step with them) and the files of the folders served.
 // Mounted after the routes: a request that gets here was taken by none of them.
 import type { RequestHandler } from 'express';
-import { resolveInside } from './safe-path.ts';
+import type { ServedFiles } from './static-folder.ts';
 
 export interface ServedFolder {
   /** Where the folder is mounted ('' for the root). */
   readonly prefix: string;
-  readonly root: string;
+  /** Asked, not the disk: a file the folder does not serve (an unreferenced workshop.yml) is a 404, not a 405. */
+  readonly files: Pick<ServedFiles, 'serves'>;
 }
 
 export interface MethodNotAllowedOptions {
@@ -62,5 +63,5 @@ function routeMethods(router: unknown, path: string, methods = new Set<string>()
 async function servedFile(folders: readonly ServedFolder[], path: string): Promise<boolean> {
   const folder = folders.find((candidate) => candidate.prefix === '' || path === candidate.prefix || path.startsWith(`${candidate.prefix}/`));
   if (!folder) return false;
-  return (await resolveInside(folder.root, path.slice(folder.prefix.length) || '/')) !== null;
+  return folder.files.serves(path.slice(folder.prefix.length) || '/');
 }

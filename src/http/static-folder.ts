@@ -15,16 +15,26 @@ export interface StaticFolderOptions {
   readonly privateFolders?: readonly string[];
 }
 
-export function staticFolder({ root, cacheControl = 'no-cache', privateFolders = [] }: StaticFolderOptions): RequestHandler {
-  return (request, response, next) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return next();
-    resolveServable(root, request.path, privateFolders).then((file) => {
-      if (!file) return next();
-      // resolveInside already refused hidden segments below root; root itself may sit under a dotted folder.
-      response.sendFile(file, { dotfiles: 'allow', headers: { 'cache-control': cacheControl } }, (error) => {
-        if (error && !response.headersSent) next(error);
-      });
-    }, next);
+/** A folder's files as served: the route, and whether it serves a path (a 405 must not reveal what a 404 hides). */
+export interface ServedFiles {
+  readonly handler: RequestHandler;
+  /** Whether `urlPath` (relative to where the handler is mounted, still percent-encoded) is a file it serves. */
+  serves(urlPath: string): Promise<boolean>;
+}
+
+export function staticFolder({ root, cacheControl = 'no-cache', privateFolders = [] }: StaticFolderOptions): ServedFiles {
+  return {
+    handler: (request, response, next) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return next();
+      resolveServable(root, request.path, privateFolders).then((file) => {
+        if (!file) return next();
+        // resolveInside already refused hidden segments below root; root itself may sit under a dotted folder.
+        response.sendFile(file, { dotfiles: 'allow', headers: { 'cache-control': cacheControl } }, (error) => {
+          if (error && !response.headersSent) next(error);
+        });
+      }, next);
+    },
+    serves: async (urlPath) => (await resolveServable(root, urlPath, privateFolders)) !== null,
   };
 }
 

@@ -2,12 +2,11 @@
 // presenter notes' images, linked handouts). Everything else there is a 404: workshop.yml, the chapters, the check
 // specs (exercises/*.yml), an attendees.yml and its TLS keys, and the class's data folder, never served even when a
 // slide links to it. labdeck's own files (interstitial picture, client) come from /_labdeck/, not from here.
-import type { RequestHandler } from 'express';
 import { referencedPaths } from '../deck/references.ts';
 import type { DeckJson } from '../protocol.ts';
 import type { DeckSource } from './deck-routes.ts';
 import { decodeSegments } from './safe-path.ts';
-import { staticFolder } from './static-folder.ts';
+import { staticFolder, type ServedFiles } from './static-folder.ts';
 
 export interface WorkshopFilesOptions {
   /** The manifest's folder: slides reference their images relative to it. */
@@ -17,7 +16,7 @@ export interface WorkshopFilesOptions {
   readonly privateFolders?: readonly string[];
 }
 
-export function workshopFiles(options: WorkshopFilesOptions): RequestHandler {
+export function workshopFiles(options: WorkshopFilesOptions): ServedFiles {
   const files = staticFolder({ root: options.root, privateFolders: options.privateFolders ?? [] });
   // Recomputed when the source holds a new deck (a live edit), once, not per request.
   let known: { readonly deck: DeckJson; readonly paths: ReadonlySet<string> } | undefined;
@@ -26,10 +25,13 @@ export function workshopFiles(options: WorkshopFilesOptions): RequestHandler {
     if (known?.deck !== deck) known = { deck, paths: referencedFiles(deck) };
     return known.paths;
   };
-  return (request, response, next) => {
-    const key = fileKey(request.path);
-    if (key === undefined || !referenced().has(key)) return next();
-    files(request, response, next);
+  const isReferenced = (urlPath: string): boolean => {
+    const key = fileKey(urlPath);
+    return key !== undefined && referenced().has(key);
+  };
+  return {
+    handler: (request, response, next) => (isReferenced(request.path) ? files.handler(request, response, next) : next()),
+    serves: async (urlPath) => isReferenced(urlPath) && (await files.serves(urlPath)),
   };
 }
 

@@ -21,7 +21,9 @@ import { followPath, liveReloadPath, type DeckJson, type SlideJson } from '../..
 import { testEnvironment } from '../terminal/terminal-client.ts';
 import { runLabdeck } from '../cli/run-cli.ts';
 
-const deck: DeckJson = { version: 1, title: 'Door', ratio: '16:9', error: null, slides: [{ html: '<h1>Hi</h1>' }] as unknown as SlideJson[], steps: [] };
+// The slide references picture.png: the workshop folder serves what the deck references, nothing else.
+const slides = [{ html: '<h1>Hi</h1><img src="picture.png">', notes: '', source: { file: 'slides/door.md', line: 1 } }] as unknown as SlideJson[];
+const deck: DeckJson = { version: 1, title: 'Door', ratio: '16:9', error: null, slides, steps: [] };
 const deckSource = { current: () => deck, onChange: () => () => {} };
 const instructorToken = 'instructor-secret-token';
 const noChecks = {
@@ -267,7 +269,9 @@ test('a wrong method on a path that exists is 405 with Allow; on a path that doe
     assert.equal(response.status, 405, request);
     assert.equal(response.headers.allow, allow, request);
   }
-  for (const request of ['POST /nope', 'DELETE /_labdeck/nope.js', 'PUT /images/none.png']) {
+  // A file the deck does not reference is not served: a 405 would tell that it exists.
+  await writeFile(join(scratch, 'secret.yml'), 'token: x');
+  for (const request of ['POST /nope', 'DELETE /_labdeck/nope.js', 'PUT /images/none.png', 'POST /secret.yml']) {
     const response = await raw(presenter.port, `${request} HTTP/1.1\r\nHost: ${hostOf(presenter)}\r\nContent-Length: 0\r\nConnection: close`);
     assert.equal(response.status, 404, request);
   }
