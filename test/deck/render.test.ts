@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRenderer, renderContent, renderSlides, slideNumberText } from '../../src/deck/render.ts';
 import type { ContentNode, LinkTable, ModelSlide, RenderOptions } from '../../src/deck/types.ts';
+import { assertGolden } from '../support/golden.ts';
 
 const casesDir = join(import.meta.dirname, 'render-cases');
 const options: RenderOptions = { highlightSpans: true, highlightLanguage: '', slideNumberFormat: '%current%/%total%' };
@@ -69,9 +70,8 @@ function renderCase(source: string): string {
 for (const file of readdirSync(casesDir).filter((name) => name.endsWith('.md')).sort()) {
   test(`golden: ${file}`, () => {
     const actual = renderCase(readFileSync(join(casesDir, file), 'utf8'));
-    const expectedPath = join(casesDir, file.replace(/\.md$/, '.html'));
-    if (process.env.UPDATE === '1') writeFileSync(expectedPath, actual);
-    assert.equal(actual, readFileSync(expectedPath, 'utf8'));
+    // UPDATE=1 rewrites the goldens that differ and fails, listing them: review, then run again without it.
+    assertGolden(actual, join(casesDir, file.replace(/\.md$/, '.html')), process.env.UPDATE === '1');
   });
 }
 
