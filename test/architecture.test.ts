@@ -153,7 +153,7 @@ test('there are no import cycles', () => {
   for (const node of graph.keys()) visit(node, []);
 });
 
-test('the parser sees every form of loading a module', () => {
+test('the parser sees every form of loading a module', { timeout: 5_000 }, () => {
   const seen = (text: string) => moduleSpecifiers(text);
   assert.deepEqual(seen("import x from 'a';\nexport { y } from './b.ts';\nconst c = await import('c');"), ['a', './b.ts', 'c']);
   assert.deepEqual(seen("import 'side-effect';\nimport './local.ts';"), ['side-effect', './local.ts'], 'side-effect imports');
@@ -167,7 +167,7 @@ test('the parser sees every form of loading a module', () => {
   assert.deepEqual(seen("const text = 'no import here'; // nor require here"), []);
 });
 
-test('the parser sees every form of reading process.env and process.argv', () => {
+test('the parser sees every form of reading process.env and process.argv', { timeout: 5_000 }, () => {
   const reads = (text: string) => processReads(text, ['env', 'argv']);
   assert.deepEqual(reads('const port = process.env.PORT;'), ['env']);
   assert.deepEqual(reads('const { env } = process;'), ['env'], 'destructured');
@@ -176,5 +176,8 @@ test('the parser sees every form of reading process.env and process.argv', () =>
   assert.deepEqual(reads("const e = process['env'];\nconst a = process[\"argv\"];"), ['env', 'argv'], 'bracket access');
   assert.deepEqual(reads('const e = process?.env;'), ['env'], 'optional chaining');
   assert.deepEqual(reads("import { env } from 'node:process';\nimport { argv as a } from 'process';"), ['env', 'argv'], 'named imports');
+  assert.deepEqual(reads("import * as proc from 'node:process';\nconst a = proc.argv;"), ['argv'], 'namespace import');
+  assert.deepEqual(reads('const { ...everything } = process;'), ['env', 'argv'], 'rest of process');
+  assert.deepEqual(reads('const { pid } = process; process.exitCode = 1; const { HOME } = process.env;'), ['env']);
   assert.deepEqual(reads('const { pid } = process; process.exitCode = 1;'), []);
 });
