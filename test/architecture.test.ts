@@ -13,14 +13,69 @@ interface SourceFile {
   packageImports: string[];
 }
 
+/** Matches of several patterns, in the order they occur in the text. */
+function inOrder(found: Array<{ index: number; values: string[] }>): string[] {
+  return found.sort((a, b) => a.index - b.index).flatMap((match) => match.values);
+}
+
+const quoted = `['"\`]([^'"\`]+)['"\`]`;
+
+/**
+ * Every module a source text loads: `import … from`, `export … from`, side-effect `import 'x'`, `import('x')`,
+ * `require('x')`, and calls of a require function made by `createRequire` (under any name, or called at once).
+ * A regular expression scan, not a parser: comments and strings that look like these count too (stricter is safe).
+ */
+function moduleSpecifiers(text: string): string[] {
+  const loaders = ['require', ...[...text.matchAll(/\b(?:const|let|var)\s+([\w$]+)\s*=\s*createRequire\s*\(/g)].map((m) => m[1]!)];
+  const patterns = [
+    /(?:^|\n)\s*(?:import|export)\b[^'"`]*?\bfrom\s*['"`]([^'"`]+)['"`]/g,
+    /(?:^|\n|;)\s*import\s*['"`]([^'"`]+)['"`]/g,
+    /\bimport\s*\(\s*['"`]([^'"`]+)['"`]\s*\)/g,
+    new RegExp(`(?<![\\w$.])(?:${loaders.map((name) => name.replace(/\$/g, '\\$')).join('|')})\\s*\\(\\s*${quoted}\\s*\\)`, 'g'),
+    new RegExp(`\\bcreateRequire\\s*\\([^()]*\\)\\s*\\(\\s*${quoted}\\s*\\)`, 'g'),
+  ];
+  return inOrder(patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => ({ index: m.index, values: [m[1]!] }))));
+}
+
+/** Keys named in a destructuring or import list (`a, b: c, 'd': e, f as g`); `...rest` takes every key. */
+function listedKeys(list: string, names: readonly string[]): string[] {
+  return list.split(',').flatMap((entry) => {
+    if (entry.trim().startsWith('...')) return [...names];
+    const key = /^\s*(?:['"`]([\w$]+)['"`]|([\w$]+))/.exec(entry);
+    return key ? [key[1] ?? key[2]!] : [];
+  });
+}
+
+/**
+ * The properties of `process` among `names` that a source text reads: `process.env`, `process?.env`,
+ * `process['env']`, `const { env } = process` (renamed, quoted, `...rest`, through `globalThis.process`), and
+ * `import { env } from 'node:process'` or a default/namespace import of that module used as `p.env`.
+ */
+function processReads(text: string, names: readonly string[]): string[] {
+  const processModule = `['"\`](?:node:)?process['"\`]`;
+  const aliases = [
+    'process',
+    ...[...text.matchAll(new RegExp(`\\bimport\\s+(?:\\*\\s*as\\s+)?([\\w$]+)\\s+from\\s*${processModule}`, 'g'))].map((m) => m[1]!),
+  ];
+  const object = `(?<![\\w$])(?:${aliases.map((name) => name.replace(/\$/g, '\\$')).join('|')})`;
+  const found: Array<{ index: number; values: string[] }> = [];
+  const add = (pattern: RegExp, keys: (match: RegExpMatchArray) => string[]) => {
+    for (const match of text.matchAll(pattern)) found.push({ index: match.index!, values: keys(match) });
+  };
+  add(new RegExp(`${object}\\s*\\??\\.\\s*([\\w$]+)`, 'g'), (m) => [m[1]!]);
+  add(new RegExp(`${object}\\s*(?:\\?\\.)?\\[\\s*${quoted}\\s*\\]`, 'g'), (m) => [m[1]!]);
+  add(new RegExp(`\\{([^{}]*)\\}\\s*=\\s*(?:globalThis\\s*\\.\\s*)?${object}(?![\\w$]|\\s*(?:\\?\\.|\\.|\\[))`, 'g'), (m) => listedKeys(m[1]!, names));
+  add(new RegExp(`\\bimport\\s*\\{([^{}]*)\\}\\s*from\\s*${processModule}`, 'g'), (m) => listedKeys(m[1]!, names));
+  return inOrder(found).filter((name) => names.includes(name));
+}
+
 function collect(dir: string, files: SourceFile[] = []): SourceFile[] {
   for (const entry of readdirSync(dir)) {
     const full = join(dir, entry);
     if (statSync(full).isDirectory()) collect(full, files);
     else if (entry.endsWith('.ts')) {
       const text = readFileSync(full, 'utf8');
-      const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)]
-        .map((match) => match[1] ?? match[2]!);
+      const specifiers = moduleSpecifiers(text);
       files.push({
         path: relative(srcRoot, full).split('\\').join('/'),
         text,
@@ -44,7 +99,7 @@ test('the pure core (deck/, checks/evaluate, protocol.ts) does no I/O and depend
       const allowed = target.startsWith(file.path.split('/')[0] + '/') || target === 'protocol.ts' || target === 'errors.ts';
       assert.ok(allowed, `${file.path} imports ${target}`);
     }
-    assert.doesNotMatch(file.text, /\bprocess\.(env|argv|cwd)\b/, `${file.path} reads the process environment`);
+    assert.deepEqual(processReads(file.text, ['env', 'argv', 'cwd']), [], `${file.path} reads the process environment`);
   }
 });
 
@@ -71,14 +126,16 @@ test('each external system has exactly one door', () => {
 
 test('only cli.ts reads argv and the environment', () => {
   for (const file of files.filter((f) => f.path !== 'cli.ts' && !f.path.startsWith('client/'))) {
-    assert.doesNotMatch(file.text, /\bprocess\.(argv|env)\b/, `${file.path} reads process.argv/env`);
+    assert.deepEqual(processReads(file.text, ['argv', 'env']), [], `${file.path} reads process.argv/env`);
   }
 });
 
 test('browser code imports nothing from the server but protocol.ts', () => {
   for (const file of files.filter((f) => f.path.startsWith('client/'))) {
     for (const target of file.localImports) {
-      assert.ok(target.startsWith('client/') || target === 'protocol.ts', `${file.path} imports ${target}`);
+      // Stylesheets (`import '../../public/dashboard.css'`, bundled by esbuild) are assets, not server code.
+      const asset = target.endsWith('.css');
+      assert.ok(target.startsWith('client/') || target === 'protocol.ts' || asset, `${file.path} imports ${target}`);
     }
   }
 });
@@ -94,4 +151,33 @@ test('there are no import cycles', () => {
     state.set(node, 'done');
   };
   for (const node of graph.keys()) visit(node, []);
+});
+
+test('the parser sees every form of loading a module', { timeout: 5_000 }, () => {
+  const seen = (text: string) => moduleSpecifiers(text);
+  assert.deepEqual(seen("import x from 'a';\nexport { y } from './b.ts';\nconst c = await import('c');"), ['a', './b.ts', 'c']);
+  assert.deepEqual(seen("import 'side-effect';\nimport './local.ts';"), ['side-effect', './local.ts'], 'side-effect imports');
+  assert.deepEqual(seen("const pty = require('node-pty');\nrequire ( \"ws\" );"), ['node-pty', 'ws'], 'require()');
+  assert.deepEqual(
+    seen("import { createRequire } from 'node:module';\nconst load = createRequire(import.meta.url);\nconst d = load('dockerode');"),
+    ['node:module', 'dockerode'],
+    'a require function made by createRequire, under any name',
+  );
+  assert.deepEqual(seen("const e = createRequire(import.meta.url)('express');"), ['express'], 'createRequire called at once');
+  assert.deepEqual(seen("const text = 'no import here'; // nor require here"), []);
+});
+
+test('the parser sees every form of reading process.env and process.argv', { timeout: 5_000 }, () => {
+  const reads = (text: string) => processReads(text, ['env', 'argv']);
+  assert.deepEqual(reads('const port = process.env.PORT;'), ['env']);
+  assert.deepEqual(reads('const { env } = process;'), ['env'], 'destructured');
+  assert.deepEqual(reads('const { argv: args, env: environment } = process;'), ['argv', 'env'], 'destructured and renamed');
+  assert.deepEqual(reads("let { 'env': e } = globalThis.process;"), ['env'], 'destructured with a quoted key');
+  assert.deepEqual(reads("const e = process['env'];\nconst a = process[\"argv\"];"), ['env', 'argv'], 'bracket access');
+  assert.deepEqual(reads('const e = process?.env;'), ['env'], 'optional chaining');
+  assert.deepEqual(reads("import { env } from 'node:process';\nimport { argv as a } from 'process';"), ['env', 'argv'], 'named imports');
+  assert.deepEqual(reads("import * as proc from 'node:process';\nconst a = proc.argv;"), ['argv'], 'namespace import');
+  assert.deepEqual(reads('const { ...everything } = process;'), ['env', 'argv'], 'rest of process');
+  assert.deepEqual(reads('const { pid } = process; process.exitCode = 1; const { HOME } = process.env;'), ['env']);
+  assert.deepEqual(reads('const { pid } = process; process.exitCode = 1;'), []);
 });

@@ -242,12 +242,16 @@ export interface SlideRenderer {
   renderSlides(slides: readonly ModelSlide[], links: LinkTable, options: RenderOptions): RenderedSlideBody[];
 }
 
+/** Content (or notes) of one slide → its HTML. */
+export type SlideContentRenderer = (content: readonly ContentNode[], links: LinkTable, options: RenderOptions) => string;
+
 /**
  * A renderer remembering the HTML of the slides it rendered last time. The cache holds one generation (the last
  * call's slides), so it never grows beyond one deck; it is keyed by the slide's content and notes, and emptied when
- * the link table or the render options change (they affect every slide).
+ * the link table or the render options change (they affect every slide). `convert` is replaceable so that a test can
+ * count conversions: cached and converted slides give the same HTML.
  */
-export function createRenderer(): SlideRenderer {
+export function createRenderer(convert: SlideContentRenderer = renderSlideContent): SlideRenderer {
   let cache = new Map<string, SlideHtml>();
   let contextKey = '';
 
@@ -262,8 +266,8 @@ export function createRenderer(): SlideRenderer {
         let body = next.get(key) ?? previous.get(key);
         if (!body) {
           body = {
-            html: renderSlideContent(slide.content, links, options),
-            notesHtml: renderSlideContent(slide.notes, links, options),
+            html: convert(slide.content, links, options),
+            notesHtml: convert(slide.notes, links, options),
           };
         }
         next.set(key, body);

@@ -2,13 +2,16 @@
 // what container.training's fork does (and only the patch does it), and remark.js reproduces documented examples.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { canonicalHtml, normalizeHtml } from './normalize.ts';
 import {
   loadOfficialBundle,
   md5,
   patchIntoFork,
   REMARK_0_14_1_MD5,
+  referenceCacheDir,
+  referenceCacheKey,
   RemarkReference,
   type ReferenceSlide,
 } from './reference.ts';
@@ -27,6 +30,45 @@ describe('the reference bundle', () => {
     assert.throws(() => patchIntoFork(bundle.replace(pushAnchor, `${pushAnchor},${pushAnchor}`)), /more than once/);
     assert.throws(() => patchIntoFork(bundle.replace('e.element.className="remark-slide",', '')), /anchor not found/);
     assert.notEqual(patchIntoFork(bundle), bundle);
+  });
+});
+
+describe('the reference cache key', () => {
+  const job = { markdown: '# A\n---\nB', options: { excludedClasses: ['x'] } };
+  const inputs = { bundle: 'bundle after patching', harnessSource: 'reference.ts source', job };
+  const key = referenceCacheKey(inputs);
+
+  test('is stable for the same inputs', { timeout: 5_000 }, () => {
+    assert.equal(referenceCacheKey({ ...inputs, job: { ...job, options: { excludedClasses: ['x'] } } }), key);
+    assert.match(key, /^[0-9a-f]{64}$/);
+  });
+
+  test('changes with the bytes of the bundle the page runs (the fork patch, or another bundle)', { timeout: 5_000 }, () => {
+    assert.notEqual(referenceCacheKey({ ...inputs, bundle: 'bundle after another patch' }), key);
+  });
+
+  test('changes with the harness source: the page, the options given to remark.js, the extraction', { timeout: 5_000 }, () => {
+    assert.notEqual(referenceCacheKey({ ...inputs, harnessSource: 'reference.ts source, extraction edited' }), key);
+  });
+
+  test('changes with the deck, its excluded classes and the variant', { timeout: 5_000 }, () => {
+    assert.notEqual(referenceCacheKey({ ...inputs, job: { ...job, markdown: '# A\n---\nC' } }), key);
+    assert.notEqual(referenceCacheKey({ ...inputs, job: { ...job, options: { excludedClasses: [] } } }), key);
+    assert.notEqual(referenceCacheKey({ ...inputs, job: { ...job, variant: 'official' } }), key);
+  });
+
+  test("a reference's cache path is keyed on its own patched bundle and the harness file", { timeout: 30_000 }, async () => {
+    const reference = await RemarkReference.start();
+    try {
+      const harnessSource = readFileSync(join(import.meta.dirname, 'reference.ts'), 'utf8');
+      const official = await loadOfficialBundle();
+      for (const [variant, bundle] of [['fork', patchIntoFork(official)], ['official', official]] as const) {
+        const expected = referenceCacheKey({ bundle, harnessSource, job: { ...job, variant } });
+        assert.equal(reference.cachePath({ ...job, variant }), join(referenceCacheDir, 'results', `${expected}.json`), variant);
+      }
+    } finally {
+      await reference.dispose();
+    }
   });
 });
 

@@ -3,7 +3,7 @@
 //
 // Nothing of remark.js is committed: the bundle comes from the npm tarball of backslide@3.0.0, which ships a
 // byte-identical copy of the official 0.14.1 build; it is verified by md5 before use. Results are cached on disk,
-// keyed by everything that can change them, so reruns do not need a browser at all.
+// keyed by a hash of what decides them (see referenceCacheKey), so reruns do not need a browser at all.
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,9 +26,6 @@ const bundlePath = join(referenceCacheDir, 'remark-0.14.1.min.js');
 
 /** md5 of the official remark.js 0.14.1 build (= remark-latest.min.js), see the spec §0. */
 export const REMARK_0_14_1_MD5 = '4fa8ea6ea94f06fd72d7ea551daa468d';
-
-/** Bump when the fork patch or the extraction changes: it is part of every cache key. */
-export const FORK_PATCH_VERSION = 'fork-1/extract-1';
 
 /**
  * 0.14.1 pushes every non-layout slide in `createSlides`. The fork checks `excludedClasses` against the class
@@ -208,6 +205,25 @@ function newPooledPage(page: Page): PooledPage {
   return pooled;
 }
 
+/** This file: the fork patch, the page, the options given to remark.js and the extraction are all written here. */
+const harnessPath = import.meta.filename;
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * The cache key of a reference result: a hash of everything that decides it, so that no edit can leave a stale
+ * result behind (no version to remember to bump): the bytes of the bundle the page runs (after patching, for the
+ * fork), the source of this harness (patch, page, remark.js options, extraction), and the job (deck markdown,
+ * excluded classes, variant). Normalisation (normalize.ts) runs on the results after the cache and is not part of it.
+ */
+export function referenceCacheKey(inputs: { bundle: string; harnessSource: string; job: RenderJob }): string {
+  const { bundle, harnessSource, job } = inputs;
+  const variant = job.variant ?? 'fork';
+  return sha256(JSON.stringify([sha256(bundle), sha256(harnessSource), variant, remarkOptions(job.options), job.markdown]));
+}
+
 export interface RenderJob {
   readonly markdown: string;
   readonly options: ReferenceOptions;
@@ -221,6 +237,7 @@ export interface RenderJob {
  */
 export class RemarkReference {
   readonly #bundles: Record<RemarkVariant, string>;
+  readonly #harnessSource: string;
   readonly #pages = new Map<string, string>();
   #server: Promise<Server> | undefined;
   #browser: Promise<{ browser: Browser; context: BrowserContext }> | undefined;
@@ -230,19 +247,20 @@ export class RemarkReference {
   /** Renders actually done in the browser (the rest came from the cache). */
   browserRenders = 0;
 
-  private constructor(bundles: Record<RemarkVariant, string>) {
+  private constructor(bundles: Record<RemarkVariant, string>, harnessSource: string) {
     this.#bundles = bundles;
+    this.#harnessSource = harnessSource;
   }
 
   static async start(): Promise<RemarkReference> {
-    const official = await loadOfficialBundle();
-    return new RemarkReference({ fork: patchIntoFork(official), official });
+    const [official, harnessSource] = await Promise.all([loadOfficialBundle(), readFile(harnessPath, 'utf8')]);
+    return new RemarkReference({ fork: patchIntoFork(official), official }, harnessSource);
   }
 
   /** Where the result of a job is (or will be) cached. */
   cachePath(job: RenderJob): string {
-    const key = [REMARK_0_14_1_MD5, FORK_PATCH_VERSION, job.variant ?? 'fork', remarkOptions(job.options), job.markdown];
-    return join(resultsDir, `${createHash('sha256').update(JSON.stringify(key)).digest('hex')}.json`);
+    const bundle = this.#bundles[job.variant ?? 'fork'];
+    return join(resultsDir, `${referenceCacheKey({ bundle, harnessSource: this.#harnessSource, job })}.json`);
   }
 
   async render(
