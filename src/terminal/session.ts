@@ -255,8 +255,14 @@ export class TerminalSession implements Disposable {
   private resize(cols: number, rows: number): void {
     const geometry = clampGeometry(this.limits, cols, rows);
     if (geometry.cols === this.geometry.cols && geometry.rows === this.geometry.rows) return;
+    try {
+      this.pty.resize(geometry.cols, geometry.rows);
+    } catch {
+      // The process is exiting: node-pty closed the PTY on EIO before reporting the exit, which is on its way. Thrown
+      // from a WebSocket frame handler, this would end the server.
+      return;
+    }
     this.geometry = geometry;
-    this.pty.resize(geometry.cols, geometry.rows);
     this.mirror.resize(geometry.cols, geometry.rows);
     for (const viewer of this.viewers) viewer.sink.send({ type: 'state', state: this.stateFor(viewer) });
   }
