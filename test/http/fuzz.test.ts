@@ -6,7 +6,8 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { createPrng, deriveSeed, fuzzSeed } from '../support/prng.ts';
 import { exchange, type ExchangeOutcome } from '../support/raw-exchange.ts';
@@ -83,6 +84,11 @@ async function fuzzServer(t: TestContext, options: { classroom: boolean }): Prom
     });
 
     const underLoad = probe(control);
+    // The control client's own delays count in its latencies: its event loop's lag and the machine's load say how much
+    // of a slow answer was this process or this machine, not the server.
+    const ownLag = monitorEventLoopDelay({ resolution: 10 });
+    ownLag.enable();
+    const loadBefore = loadavg()[0]!;
     const fuzzStart = Date.now();
     const indexes = onlyCase === undefined ? Array.from({ length: casesPerServer }, (_, index) => index) : [onlyCase];
     let next = 0;
@@ -110,6 +116,8 @@ async function fuzzServer(t: TestContext, options: { classroom: boolean }): Prom
     // A crash the last exchanges caused may take a moment to end the process.
     await delay(300);
     await underLoad.stop();
+    ownLag.disable();
+    const context = `the test process's own event loop lagged up to ${(ownLag.max / 1e6).toFixed(0)} ms; load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`;
 
     const problems: string[] = [];
     const exit = server.exited();
@@ -137,7 +145,7 @@ async function fuzzServer(t: TestContext, options: { classroom: boolean }): Prom
     const underFuzz = latencySummary(underLoad.samples);
     const idleSummary = latencySummary(idle.samples);
     const describe = (summary: ReturnType<typeof latencySummary>): string => `max ${summary.max.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, p50 ${summary.p50.toFixed(1)} ms over ${summary.count} answers`;
-    t.diagnostic(`control GET /deck.json idle: ${describe(idleSummary)}; during the fuzz: ${describe(underFuzz)}`);
+    t.diagnostic(`control GET /deck.json idle: ${describe(idleSummary)}; during the fuzz: ${describe(underFuzz)}; ${context}`);
     const failedAnswers = underLoad.samples.filter((sample) => sample.result !== 200);
     const slowAnswers = underLoad.samples.filter((sample) => sample.ms > answerWithinMs);
     if (failedAnswers.length > 0) {
@@ -146,7 +154,7 @@ async function fuzzServer(t: TestContext, options: { classroom: boolean }): Prom
     if (slowAnswers.length > 0 && !exit) {
       problems.push(
         `${slowAnswers.length} of ${underLoad.samples.length} control answers took longer than ${answerWithinMs} ms (during the fuzz: ${describe(underFuzz)}; ` +
-          `idle before it: ${describe(idleSummary)}). Slowest: ${listSamples([...slowAnswers].sort((a, b) => b.ms - a.ms))}`,
+          `idle before it: ${describe(idleSummary)}; ${context}). Slowest: ${listSamples([...slowAnswers].sort((a, b) => b.ms - a.ms))}`,
       );
     }
 
