@@ -28,6 +28,8 @@ export function createLiveReload(source: DeckSource, access?: Access): LiveReloa
       if (!isAllowedOrigin(request.headers.origin, request.headers.host)) return rejectUpgrade(socket, '403 Forbidden');
       if (access && !access.admit(request).admitted) return rejectUpgrade(socket, '401 Unauthorized');
       sockets.handleUpgrade(request, socket, head, (client) => {
+        // A malformed frame makes ws emit 'error' (it then closes with 1002): unhandled, it would end the server.
+        client.on('error', () => client.terminate());
         // The page may have loaded an older version than the current one while the socket was opening.
         send(client, source.current().version);
       });

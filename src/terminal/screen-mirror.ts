@@ -37,7 +37,9 @@ export class ScreenMirror {
   private disposed = false;
 
   constructor(cols: number, rows: number, private readonly scrollback: number) {
-    this.terminal = new headless.Terminal({ cols, rows, scrollback, allowProposedApi: true });
+    // logLevel off: output xterm.js cannot parse is the program's business, not something for the server's log (the
+    // default printed a 40-line dump per bad sequence: one `cat` of a binary file flooded it).
+    this.terminal = new headless.Terminal({ cols, rows, scrollback, allowProposedApi: true, logLevel: 'off' });
     this.terminal.loadAddon(this.serializer);
   }
 

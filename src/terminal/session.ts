@@ -68,7 +68,7 @@ interface Viewer {
 }
 
 /** node-pty 1.1 has destroy() on Unix (close the fd, then SIGHUP), but its typings omit it. */
-type DestroyablePty = pty.IPty & { destroy(): void };
+type DestroyablePty = pty.IPty & { destroy(): void; on(event: 'close', listener: () => void): void };
 
 /** Escalation when a process ignores the SIGHUP that destroy() sends. */
 const KILL_AFTER_MS = 3000;
@@ -125,6 +125,11 @@ export class TerminalSession implements Disposable {
   /** Characters in the last frame: a large one means a flood (FLOOD_FRAME_CHARS). */
   private lastFlushChars = 0;
   private processExited = false;
+  /**
+   * node-pty closed the PTY (reading it failed: the process is exiting) and reports the exit a moment later. From then
+   * on its file descriptor is gone: a resize would throw EBADF (node-pty itself turns write() into a no-op).
+   */
+  private ptyClosed = false;
   private state: 'running' | 'exiting' | 'ended' = 'running';
   private readonly exitEmitter = new Emitter<{ code: number; signal: number | undefined }>();
   private readonly viewerCountEmitter = new Emitter<number>();
@@ -166,6 +171,7 @@ export class TerminalSession implements Disposable {
     }
     this.pty.onData((chunk) => this.receive(chunk));
     this.pty.onExit(({ exitCode, signal }) => this.exited(exitCode, signal || undefined));
+    this.pty.on('close', () => void (this.ptyClosed = true));
   }
 
   get pid(): number {
@@ -260,6 +266,8 @@ export class TerminalSession implements Disposable {
   private resize(cols: number, rows: number): void {
     const geometry = clampGeometry(this.limits, cols, rows);
     if (geometry.cols === this.geometry.cols && geometry.rows === this.geometry.rows) return;
+    // Thrown from a WebSocket frame handler, EBADF would end the server.
+    if (this.ptyClosed) return;
     this.geometry = geometry;
     this.pty.resize(geometry.cols, geometry.rows);
     this.mirror.resize(geometry.cols, geometry.rows);
