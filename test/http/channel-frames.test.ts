@@ -18,7 +18,7 @@ test('a malformed frame on any WebSocket channel closes that socket (1002) and t
   await mkdir(join(dir, 'slides'));
   await writeFile(join(dir, 'slides', 'a.md'), '# A slide\n');
   await writeFile(join(dir, 'workshop.yml'), 'title: Frames\nchat: chat\ngitrepo: example.org/repo\nslides: http://example.org/\ncontent:\n- slides/a.md\nterminals:\n  shell: cat\n');
-  const server = await startServedCli([join(dir, 'workshop.yml'), '--port', '0', '--data', join(dir, 'data'), '--classroom'], { cwd: dir, startTimeoutMs: 30_000 });
+  const server = await startServedCli([join(dir, 'workshop.yml'), '--port', '0', '--data', join(dir, '.data'), '--classroom'], { cwd: dir, startTimeoutMs: 30_000 });
   try {
     const host = `127.0.0.1:${server.port}`;
     for (const path of [liveReloadPath, followPath, resultsPath, dashboardPath, terminalSocketPath]) {

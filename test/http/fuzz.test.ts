@@ -63,7 +63,7 @@ async function fuzzServer(t: TestContext, options: { classroom: boolean }): Prom
     const manifest = await writeWorkshop(dir);
     const serve = (data: string): Promise<ServedCli> =>
       startServedCli([manifest, '--port', '0', '--data', join(dir, data), ...(options.classroom ? ['--classroom'] : [])], { cwd: dir, startTimeoutMs: 30_000 });
-    served = await serve('data');
+    served = await serve('.data');
     const server = served;
     const target = targetOf(server);
     const control = controlOf(server);
@@ -124,7 +124,7 @@ async function fuzzServer(t: TestContext, options: { classroom: boolean }): Prom
     if (exit) {
       // Which input did it? Each suspect alone against a fresh server: the first one that ends it is the culprit.
       await served.stop();
-      const culprit = await findCulprit(suspects, () => serve(`data-replay`));
+      const culprit = await findCulprit(suspects, () => serve('.data-replay'));
       problems.push(
         `the server exited during the fuzz (code ${exit.code}, signal ${exit.signal}).\n` +
           (culprit
