@@ -1,6 +1,11 @@
 // A control client: asks a server the same question at a steady pace over one keep-alive connection and records how
 // long each whole answer took, so a test can say whether the server stayed responsive while something else hit it.
-import { Agent, request } from 'node:http';
+// It runs in a child process of its own (latency-probe-child.mjs): in the test's process, whatever else the test does
+// (a fuzzer generating and checking thousands of exchanges) would delay the probe's own timers and reads, and count as
+// the server's latency.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 export interface LatencySample {
   /** When the request started (ms since the probe started). */
@@ -13,7 +18,7 @@ export interface LatencySample {
 
 export interface LatencyProbe {
   readonly samples: readonly LatencySample[];
-  /** Stops after the request in flight, if any. */
+  /** Stops after the request in flight, if any, and resolves once every sample has arrived. */
   stop(): Promise<void>;
 }
 
@@ -26,48 +31,21 @@ export interface LatencyProbeOptions {
   readonly timeoutMs: number;
 }
 
+const childScript = fileURLToPath(new URL('./latency-probe-child.mjs', import.meta.url));
+
 export function startLatencyProbe(options: LatencyProbeOptions): LatencyProbe {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const child = spawn(process.execPath, [childScript, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const samples: LatencySample[] = [];
-  const started = performance.now();
-  let stopped = false;
-  const ask = (): Promise<LatencySample> =>
-    new Promise((resolve) => {
-      const begin = performance.now();
-      const at = begin - started;
-      let settled = false;
-      const settle = (result: number | string): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve({ at, ms: performance.now() - begin, result });
-      };
-      const call = request(options.url, { agent, headers: options.headers }, (response) => {
-        response.on('data', () => {});
-        response.on('end', () => settle(response.statusCode ?? 0));
-        response.on('error', (error: NodeJS.ErrnoException) => settle(error.code ?? error.message));
-      });
-      const timer = setTimeout(() => {
-        settle('timeout');
-        call.destroy();
-      }, options.timeoutMs);
-      call.on('error', (error: NodeJS.ErrnoException) => settle(error.code ?? error.message));
-      call.end();
-    });
-  const loop = (async () => {
-    while (!stopped) {
-      const begin = performance.now();
-      samples.push(await ask());
-      const wait = options.intervalMs - (performance.now() - begin);
-      if (wait > 0 && !stopped) await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  })();
+  createInterface({ input: child.stdout! }).on('line', (line) => samples.push(JSON.parse(line) as LatencySample));
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
     samples,
     async stop() {
-      stopped = true;
-      await loop;
-      agent.destroy();
+      child.stdin!.end();
+      // The probe ends after its request in flight, which has a deadline of its own; past that, something is wrong.
+      const deadline = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs + 2_000);
+      await exited;
+      clearTimeout(deadline);
     },
   };
 }
