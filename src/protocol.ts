@@ -17,6 +17,10 @@ export interface CommandRecord {
 
 // ── The deck as the browser receives it (labdeck serve, labdeck build, labdeck slides --json) ──
 
+/** Content classes that mark hands-on blocks when workshop.yml names none (`handsOn:`): for the deck engine's steps,
+ * the workshop config and the page's Run buttons alike. */
+export const defaultHandsOnClasses: readonly string[] = Object.freeze(['exercise', 'lab']);
+
 /** One slide as `labdeck slides --json` prints it and `/deck.json` serves it. */
 export interface SlideJson {
   /** 1-based position among shown slides: what `#N` in the page URL means. */
