@@ -123,7 +123,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     },
     dashboard(): ClassSnapshot {
       const deck = options.deck.current();
-      const steps = (deck.steps as readonly { id: string; slide: number; text: string }[]).map(({ id, slide, text }) => ({ id, slide, text }));
+      const steps = deck.steps.map(({ id, slide, text }) => ({ id, slide, text }));
       const lastCommands = new Map<string, NonNullable<ReturnType<ClassSnapshot['lastCommands']['get']>>>();
       for (const summary of store.commandSummaries()) {
         if (summary.lastCommand !== null) lastCommands.set(summary.attendee, { command: summary.lastCommand, exitCode: summary.lastExitCode, at: summary.lastAt ?? 0 });

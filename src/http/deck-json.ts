@@ -39,10 +39,7 @@ export function relativeToWorkshop(deck: DeckJson, workshopDir: string): DeckJso
   return {
     ...deck,
     slides: deck.slides.map((slide) => slideRelativeToWorkshop(slide, workshopDir)),
-    steps: deck.steps.map((step) => {
-      const source = (step as { source?: { file: string; line: number } }).source;
-      return source ? { ...(step as object), source: { file: fileName(source.file, workshopDir), line: source.line } } : step;
-    }),
+    steps: deck.steps.map((step) => ({ ...step, source: { file: fileName(step.source.file, workshopDir), line: step.source.line } })),
     error: deck.error === null ? null : pathsRelativeIn(deck.error, workshopDir),
   };
 }
