@@ -61,7 +61,7 @@ export interface StepJson {
 export interface StepDirectiveJson {
   /** One of the deck engine's directive kinds (`wait`, `keys`, …: src/deck/steps.ts directiveKinds). */
   readonly kind: string;
-  /** Text after the kind, trimmed. */
+  /** Text after the kind, trimmed ('' for `paste`, `hide`). */
   readonly argument: string;
   /** How many of the step's commands come before it. */
   readonly afterCommands: number;
