@@ -1,7 +1,8 @@
 // The classroom for `labdeck serve --classroom`: the class and its attendees live in the progress store (so a restart
-// locks nobody out), access.ts is seeded from it, and every change of a step result is recorded per attendee.
-// Today every attendee shares the local environment's results: they are recorded per attendee anyway, so that
-// per-attendee environments only change where the results come from.
+// locks nobody out), access.ts is seeded from it, and every change of a step result is recorded per attendee. Each
+// attendee's results come from the checks of their own environment (checksOf); when that environment is made again
+// or its engine becomes known (environmentChanged), the class follows the new checks. Removing an attendee revokes
+// their token and closes what is theirs. The dashboard is built from the store and the served deck.
 import { randomBytes } from 'node:crypto';
 import { createAccess, newToken, type Access } from './http/access.ts';
 import type { ClassroomSource } from './http/classroom-routes.ts';
@@ -123,7 +124,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     },
     dashboard(): ClassSnapshot {
       const deck = options.deck.current();
-      const steps = (deck.steps as readonly { id: string; slide: number; text: string }[]).map(({ id, slide, text }) => ({ id, slide, text }));
+      const steps = deck.steps.map(({ id, slide, text }) => ({ id, slide, text }));
       const lastCommands = new Map<string, NonNullable<ReturnType<ClassSnapshot['lastCommands']['get']>>>();
       for (const summary of store.commandSummaries()) {
         if (summary.lastCommand !== null) lastCommands.set(summary.attendee, { command: summary.lastCommand, exitCode: summary.lastExitCode, at: summary.lastAt ?? 0 });

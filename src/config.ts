@@ -37,6 +37,7 @@ import {
 import type { SourceLocation } from './deck/types.ts';
 import { parseTerminalsConfig, type TerminalsConfig } from './config-terminals.ts';
 import { noClassroom, parseClassroomConfig, type ClassroomConfig } from './config-classroom.ts';
+import { defaultHandsOnClasses } from './protocol.ts';
 
 export type SlideRatio = '16:9' | '4:3';
 
@@ -64,8 +65,6 @@ export interface Workshop extends DeckManifest {
   /** Whether the workshop runs as a class, and how (disabled when the key is absent). */
   readonly classroom: ClassroomConfig;
 }
-
-export const defaultHandsOnClasses: readonly string[] = Object.freeze(['exercise', 'lab']);
 
 const stringKeys = ['title', 'chat', 'gitrepo', 'slides', 'zip', 'html', 'slidenumberprefix'] as const;
 const knownKeys = new Set<string>([

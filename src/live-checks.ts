@@ -6,7 +6,6 @@
 import type { DeckOutline } from './checks/catalog.ts';
 import { readSpecFiles } from './spec-files.ts';
 import { createCheckService, type CheckService } from './checks/service.ts';
-import type { Step } from './deck/steps.ts';
 import { connectEngineAt, type EngineAddress } from './engine/engine-address.ts';
 import { runProbe } from './engine/exec.ts';
 import { watchEngine, type EngineWatch, type EngineWatchOptions } from './engine/snapshot.ts';
@@ -106,10 +105,10 @@ export function startLiveChecks(options: LiveChecksOptions): LiveChecks {
   };
 }
 
-/** The served deck's steps and slides, as the catalog needs them (the wire format carries the deck's own steps). */
+/** The served deck's steps and slides, as the catalog needs them. */
 function deckOutline(deck: DeckJson): DeckOutline {
   return {
-    steps: deck.steps as readonly Step[],
+    steps: deck.steps,
     slides: deck.slides.map((slide) => ({ position: slide.index, name: slide.name ?? undefined })),
   };
 }

@@ -25,6 +25,7 @@ export interface DeckSelection {
   readonly only?: readonly string[] | undefined;
 }
 
+/** A workshop read from disk: its manifest, the markdown assembled from its chapters (with the source map), the deck. */
 export interface LoadedDeck {
   readonly workshop: Workshop;
   readonly source: AssembledSource;

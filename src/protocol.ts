@@ -17,6 +17,10 @@ export interface CommandRecord {
 
 // ── The deck as the browser receives it (labdeck serve, labdeck build, labdeck slides --json) ──
 
+/** Content classes that mark hands-on blocks when workshop.yml names none (`handsOn:`): for the deck engine's steps,
+ * the workshop config and the page's Run buttons alike. */
+export const defaultHandsOnClasses: readonly string[] = Object.freeze(['exercise', 'lab']);
+
 /** One slide as `labdeck slides --json` prints it and `/deck.json` serves it. */
 export interface SlideJson {
   /** 1-based position among shown slides: what `#N` in the page URL means. */
@@ -36,6 +40,33 @@ export interface SlideJson {
   readonly source: { readonly file: string; readonly line: number };
 }
 
+/** One hands-on step (a list item of a hands-on block), as the deck engine extracts it (src/deck/steps.ts). */
+export interface StepJson {
+  /** `<slide name or nearest heading>.<hash>`: stable across edits elsewhere in the deck. */
+  readonly id: string;
+  /** Position of the slide (1-based, as `#N`). */
+  readonly slide: number;
+  /** 0-based index of the step among the steps of its slide. */
+  readonly index: number;
+  /** Plain text of the list item, without its code blocks and comments. */
+  readonly text: string;
+  /** The shell commands to run, one per fenced block. */
+  readonly commands: readonly string[];
+  /** The hidden directives of container.training's autotester (`<!-- ```wait Ready``` -->`). */
+  readonly directives: readonly StepDirectiveJson[];
+  /** Where the list item's bullet is (relative to the workshop folder once the deck leaves this machine). */
+  readonly source: { readonly file: string; readonly line: number };
+}
+
+export interface StepDirectiveJson {
+  /** One of the deck engine's directive kinds (`wait`, `keys`, …: src/deck/steps.ts directiveKinds). */
+  readonly kind: string;
+  /** Text after the kind, trimmed ('' for `paste`, `hide`). */
+  readonly argument: string;
+  /** How many of the step's commands come before it. */
+  readonly afterCommands: number;
+}
+
 /** What `/deck.json` serves and what a static export embeds in its page. */
 export interface DeckJson {
   /** Goes up by one at every reload attempt, successful or not. */
@@ -46,7 +77,7 @@ export interface DeckJson {
   readonly ratio: string;
   readonly slides: readonly SlideJson[];
   /** The hands-on steps, as the deck engine extracts them. */
-  readonly steps: readonly unknown[];
+  readonly steps: readonly StepJson[];
   /** Why the last reload failed (`file:line: message`); the slides are then the last good ones. */
   readonly error: string | null;
 }
@@ -424,7 +455,7 @@ export interface DashboardFollowJson {
 
 export interface DashboardState {
   readonly attendees: readonly DashboardAttendeeJson[];
-  readonly steps: readonly { readonly id: string; readonly slide: number; readonly text: string }[];
+  readonly steps: readonly Pick<StepJson, 'id' | 'slide' | 'text'>[];
   /** Latest result per attendee and step; a missing pair is pending. */
   readonly results: readonly DashboardResultJson[];
   readonly follow: DashboardFollowJson;

@@ -7,7 +7,8 @@ import type { Deck } from './deck/index.ts';
 import { toDeckJson } from './http/deck-json.ts';
 import type { DeckJson } from './protocol.ts';
 
-export interface LoadedDeck {
+/** A deck as LiveDeck serves and watches it: the rendered deck, what its page shows, and every file it came from. */
+export interface WatchedDeck {
   readonly deck: Deck;
   /** The title on one line. */
   readonly title: string;
@@ -18,7 +19,7 @@ export interface LoadedDeck {
 
 export interface LiveDeckOptions {
   /** Loads the whole deck again; the deck engine memoises rendering per slide, so this is cheap after an edit. */
-  readonly load: () => Promise<LoadedDeck>;
+  readonly load: () => Promise<WatchedDeck>;
   readonly log: (line: string) => void;
   /** Editors write a file in several steps: wait this long after the last change before reloading. */
   readonly settleMs?: number;
@@ -39,7 +40,7 @@ export class LiveDeck {
     return new LiveDeck(options, await options.load());
   }
 
-  private constructor(options: LiveDeckOptions, first: LoadedDeck) {
+  private constructor(options: LiveDeckOptions, first: WatchedDeck) {
     this.#options = options;
     this.#state = toDeckJson(first.deck, { version: 1, title: first.title, ratio: first.ratio, error: null });
     this.#watch(first.files);

@@ -1,8 +1,8 @@
 // Every step of a deck gets exactly one check: the one exercises/*.yml specifies for it, or else the one its commands
 // imply (infer.ts), or else "the attendee ran it" / "the attendee says so". Each says where it came from, for
 // `labdeck check --explain`. Pure: spec files arrive as text.
-import type { Step } from '../deck/steps.ts';
 import { LabdeckError } from '../errors.ts';
+import type { StepJson } from '../protocol.ts';
 import { normalizeImage } from './evaluate.ts';
 import { entersContainerShell, inferFromCommand, runsDocker } from './infer.ts';
 import { readSpecFile, type SpecEntry, type StepSelector } from './read-spec.ts';
@@ -10,7 +10,7 @@ import type { CheckOrigin, CheckSpec, StepCheck } from './spec.ts';
 
 /** What the catalog needs of a deck (a `Deck` from deck/index.ts fits). */
 export interface DeckOutline {
-  readonly steps: readonly Step[];
+  readonly steps: readonly StepJson[];
   readonly slides: readonly { readonly position: number; readonly name: string | undefined }[];
 }
 
@@ -69,7 +69,7 @@ export function buildCatalog(deck: DeckOutline, specFiles: readonly SpecFile[], 
 }
 
 /** The steps a selector designates, or why there are none. */
-function selectSteps(deck: DeckOutline, selector: StepSelector): readonly Step[] | string {
+function selectSteps(deck: DeckOutline, selector: StepSelector): readonly StepJson[] | string {
   switch (selector.by) {
     case 'id': {
       const step = deck.steps.find((s) => s.id === selector.id);
@@ -98,7 +98,7 @@ function idContext(id: string): string {
   return id.slice(0, id.lastIndexOf('.'));
 }
 
-function inferStepCheck(step: Step, insideContainer: boolean, options: CatalogOptions): StepCheck {
+function inferStepCheck(step: StepJson, insideContainer: boolean, options: CatalogOptions): StepCheck {
   const at = { file: step.source.file, line: step.source.line };
   const fallback = (check: CheckSpec, command: string): StepCheck => ({ stepId: step.id, check, origin: { how: 'fallback', command, ...at } });
   if (step.commands.length === 0) return fallback({ kind: 'manual', prompt: step.text }, '');
@@ -138,7 +138,7 @@ function nextShellState(command: string, inside: boolean): boolean {
 }
 
 /** Whether the attendee is still in a container's shell after this step (its commands, then Ctrl-D / exit keys). */
-function shellAfter(step: Step, inside: boolean): boolean {
+function shellAfter(step: StepJson, inside: boolean): boolean {
   let state = step.commands.reduce((acc, command) => nextShellState(command, acc), inside);
   if (step.directives.some((d) => (d.kind === 'keys' || d.kind === 'key') && /\^D|exit/i.test(d.argument))) state = false;
   return state;

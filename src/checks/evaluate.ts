@@ -4,6 +4,7 @@
 // Statuses: `passed`; `failed` = not done yet, with what is missing; `pending` = cannot tell yet (the swarm is
 // converging, a probe has not answered, no snapshot yet); `error` = cannot tell at all (engine unreachable, bad spec).
 import type { CommandRecord } from '../protocol.ts';
+import { escapeRegExp } from '../escape-regexp.ts';
 import type { EngineSnapshot, NodeState, ProbeResult, ServiceState, TaskState } from './engine-state.ts';
 import { describeTarget, parseResolvedAddresses, probeFor } from './probes.ts';
 import type {
@@ -204,10 +205,6 @@ function portMatches(expected: PublishedPort, actual: ServiceState['ports'][numb
 
 function describePort(port: PublishedPort): string {
   return `${port.published ?? 'any'}→${port.target}/${port.protocol ?? 'tcp'}`;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 // ── networks, nodes, containers, secrets ────────────────────────────────────────────────────────────────────────

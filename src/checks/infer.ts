@@ -3,6 +3,7 @@
 // state (or that are not docker commands) fall back to "the attendee ran it" (`ran`). A check never names an unexpanded
 // shell variable: what the line makes explicit is expanded first (shell-words.ts), and a name that still holds `$` or
 // a backtick gives no check on it (an image or network only the shell knows is left out of the check).
+import { escapeRegExp } from '../escape-regexp.ts';
 import { expandCommands, splitCommands } from './shell-words.ts';
 import type { CheckSpec, NodeCheck, PublishedPort, ServiceCheck } from './spec.ts';
 
@@ -26,7 +27,7 @@ export function inferFromCommand(commandLine: string): Inference {
 export function ranPattern(commandLine: string): string {
   const firstLine = commandLine.trim().split('\n')[0]!.trim();
   const parts = firstLine.split(/(<[^<>\s]+>)/);
-  const body = parts.map((part, i) => (i % 2 ? '\\S+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('').replace(/\s+/g, '\\s+');
+  const body = parts.map((part, i) => (i % 2 ? '\\S+' : escapeRegExp(part))).join('').replace(/\s+/g, '\\s+');
   return `^\\s*${body}(?:\\s|$)`;
 }
 

@@ -50,7 +50,14 @@ export interface CheckRunner extends Disposable {
   confirm(stepId: string, confirmed?: boolean): void;
 }
 
+/** The latest commands kept as evidence for `ran` checks: by the runner, and by the service that seeds a new runner. */
 const MAX_COMMANDS = 1000;
+
+/** Adds a command to a command log, forgetting the oldest beyond MAX_COMMANDS. */
+export function keepCommand(commands: CommandRecord[], record: CommandRecord): void {
+  commands.push(record);
+  if (commands.length > MAX_COMMANDS) commands.splice(0, commands.length - MAX_COMMANDS);
+}
 const engineKinds = new Set<CheckSpec['kind']>(['service', 'network', 'node', 'container', 'secret', 'config']);
 
 export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
@@ -136,8 +143,7 @@ export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
       return selected.map((c) => results.get(c.stepId)!);
     },
     commandRan(record) {
-      commands.push(record);
-      if (commands.length > MAX_COMMANDS) commands.splice(0, commands.length - MAX_COMMANDS);
+      keepCommand(commands, record);
       evaluateAll();
       // A docker command may have changed the engine's state: read it now rather than wait for the events stream.
       // Other commands (cd, curl, ...) cannot, and in a class every typed command would otherwise cost a full read.

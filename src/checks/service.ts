@@ -10,7 +10,7 @@ import type { Disposable, EngineWatch } from '../engine/snapshot.ts';
 import { buildCatalog, type CatalogOptions, type DeckOutline, type SpecFile } from './catalog.ts';
 import type { EngineSnapshot, ProbeResult } from './engine-state.ts';
 import type { Probe } from './probes.ts';
-import { createCheckRunner, type CheckRunner, type StepResult } from './runner.ts';
+import { createCheckRunner, keepCommand, type CheckRunner, type StepResult } from './runner.ts';
 import type { StepCheck } from './spec.ts';
 
 export interface CheckServiceOptions {
@@ -42,8 +42,6 @@ export interface CheckService extends Disposable {
   /** Feed the terminal's shell-integration records here (TerminalManager.onCommand). */
   commandRan(record: CommandRecord): void;
 }
-
-const MAX_COMMANDS = 1000;
 
 export function createCheckService(options: CheckServiceOptions): CheckService {
   const listeners = new Set<(message: ResultsServerMessage) => void>();
@@ -116,8 +114,7 @@ export function createCheckService(options: CheckServiceOptions): CheckService {
       return true;
     },
     commandRan(record) {
-      commands.push(record);
-      if (commands.length > MAX_COMMANDS) commands.splice(0, commands.length - MAX_COMMANDS);
+      keepCommand(commands, record);
       runner?.commandRan(record);
     },
     dispose() {

@@ -7,18 +7,10 @@
 // - Slides are built as they are needed (src/client/slideshow.ts): each gets its badges when it is built.
 // - Reasons can contain names attendees typed: they are only ever inserted as text.
 // - The results socket reconnects by itself; on each connection the server sends the whole state again.
-import { resultsPath, type DeckJson, type EngineStatusJson, type ResultsClientMessage, type ResultsServerMessage, type StepResultJson } from '../protocol.ts';
-
-/** What the page needs of a deck step (the wire format carries the deck engine's steps). */
-interface StepRef {
-  readonly id: string;
-  /** 1-based slide position. */
-  readonly slide: number;
-  readonly index: number;
-}
+import { resultsPath, type DeckJson, type EngineStatusJson, type ResultsClientMessage, type ResultsServerMessage, type StepJson, type StepResultJson } from '../protocol.ts';
 
 interface Badge {
-  readonly step: StepRef;
+  readonly step: StepJson;
   readonly button: HTMLButtonElement;
   readonly popover: HTMLElement;
   readonly reason: HTMLElement;
@@ -39,7 +31,7 @@ export class StepBadges {
   #badges: Badge[] = [];
   #deck: DeckJson | undefined;
   /** Per slide (0-based), the steps its items show: its own, after those of the slides it continues. */
-  #chains: StepRef[][] = [];
+  #chains: StepJson[][] = [];
   /** 0-based index of the slide on screen. */
   #shown = 0;
   #socket: WebSocket | undefined;
@@ -75,8 +67,8 @@ export class StepBadges {
   /** Call before the slideshow shows `deck` (which then decorates its slides again). */
   update(deck: DeckJson): void {
     this.#deck = deck;
-    const steps = (deck.steps as StepRef[]).filter((s) => typeof s.id === 'string' && typeof s.slide === 'number');
-    const bySlide = new Map<number, StepRef[]>();
+    const steps = deck.steps.filter((s) => typeof s.id === 'string' && typeof s.slide === 'number');
+    const bySlide = new Map<number, StepJson[]>();
     for (const step of steps) bySlide.set(step.slide, [...(bySlide.get(step.slide) ?? []), step]);
     for (const own of bySlide.values()) own.sort((a, b) => a.index - b.index);
     this.#chains = [];
@@ -168,7 +160,7 @@ export class StepBadges {
     if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message));
   }
 
-  #decorate(item: HTMLElement, step: StepRef): Badge {
+  #decorate(item: HTMLElement, step: StepJson): Badge {
     const wrapper = element('span', 'labdeck-step');
     const popoverId = `labdeck-step-popover-${++this.#popoverIds}`;
     const button = element('button', 'labdeck-step-badge') as HTMLButtonElement;
@@ -270,7 +262,7 @@ export class StepBadges {
     const slide = deck?.slides[this.#shown];
     if (!deck || !slide) { this.#progress.textContent = ''; return; }
     const chapterSlides = new Set(deck.slides.filter((s) => s.source.file === slide.source.file).map((s) => s.index));
-    const steps = (deck.steps as StepRef[]).filter((step) => chapterSlides.has(step.slide));
+    const steps = deck.steps.filter((step) => chapterSlides.has(step.slide));
     const done = steps.filter((step) => this.#results.get(step.id)?.status === 'passed').length;
     this.#progress.hidden = steps.length === 0;
     this.#progress.dataset.done = String(done);

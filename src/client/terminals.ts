@@ -2,13 +2,13 @@
 // Run/Copy buttons to hands-on code blocks. A static export (no server) gets Copy buttons only.
 import { installRunButtons } from './run-buttons.ts';
 import { TerminalPane } from './terminal-pane.ts';
+import { defaultHandsOnClasses } from '../protocol.ts';
 
 export { isTerminalFocused } from './terminal-pane.ts';
 
 /** Served by src/http/terminal-route.ts (terminalsInfoPath), relative to the deck page. */
 const infoUrl = '_labdeck/terminals.json';
 const socketUrl = '_labdeck/terminal';
-const defaultHandsOn = ['exercise', 'lab'];
 
 interface TerminalsInfo {
   readonly terminals: readonly string[];
@@ -19,7 +19,7 @@ interface TerminalsInfo {
 export async function startTerminals(slidesRoot: HTMLElement, live: boolean, token?: string): Promise<TerminalPane | undefined> {
   const info = live ? await fetchInfo() : undefined;
   if (!info || info.terminals.length === 0) {
-    installRunButtons(slidesRoot, { handsOn: info?.handsOn ?? defaultHandsOn });
+    installRunButtons(slidesRoot, { handsOn: info?.handsOn ?? defaultHandsOnClasses });
     return undefined;
   }
   const params = new URLSearchParams(location.search);

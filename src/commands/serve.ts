@@ -9,7 +9,7 @@ import { parseHostName } from '../http/host-check.ts';
 import { openClassroom, type Classroom } from '../classroom.ts';
 import { dashboardPagePath } from '../http/classroom-routes.ts';
 import { joinQrText } from '../classroom-qr.ts';
-import { LiveDeck, type LoadedDeck } from '../watch.ts';
+import { LiveDeck, type WatchedDeck } from '../watch.ts';
 import { LabdeckError } from '../errors.ts';
 import { loadWorkshop } from '../config.ts';
 import { serveTerminals } from './serve-terminals.ts';
@@ -48,7 +48,7 @@ export const serveCommand: Command = {
     const selection = { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') };
     const log = (line: string): void => context.stderr(`${line}\n`);
 
-    const load = async (): Promise<LoadedDeck> => {
+    const load = async (): Promise<WatchedDeck> => {
       const { workshop, deck } = await loadDeck(manifest, selection);
       return { deck, title: workshop.pageTitle, ratio: workshop.ratio, files: [manifest, ...listChapterFiles(workshop), interstitialsFile(manifest), ...listSpecFiles(manifest)] };
     };

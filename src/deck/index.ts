@@ -6,6 +6,7 @@ import { renderSlides } from './render.ts';
 import { extractSteps, type Step } from './steps.ts';
 import { locate, singleFileMap, type SourceMap } from './source-map.ts';
 import type { LinkTable, RenderedSlide, RenderOptions, SlideshowOptions } from './types.ts';
+import { defaultHandsOnClasses } from '../protocol.ts';
 
 export interface DeckOptions extends SlideshowOptions, RenderOptions {
   /**
@@ -24,7 +25,7 @@ export const defaultDeckOptions: DeckOptions = Object.freeze({
   highlightLanguage: '',
   slideNumberFormat: '%current%/%total%',
   decodeAsTextarea: true,
-  handsOnClasses: ['exercise', 'lab'],
+  handsOnClasses: defaultHandsOnClasses,
 });
 
 export interface Deck {

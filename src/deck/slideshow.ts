@@ -1,6 +1,7 @@
 // remark.js 0.14.1's slideshow model (models/slideshow.js createSlides + models/slide.js), with container.training's
-// fork: layouts, templates, `--` increments, {{variables}}, slide numbers, and excludedClasses. Reference:
-// /work/shared/reference/remarkjs-0.14.1.md §3–§4.
+// fork: layouts, templates, `--` increments, {{variables}}, slide numbers, and excludedClasses. Reference: remark.js
+// 0.14.1's src/remark/models/ (https://github.com/gnab/remark), the fork (https://github.com/jpetazzo/container.training)
+// and docs/conformance.md.
 import type { ContentNode, ModelSlide, ParsedDeck, ParsedSlide, SlideshowOptions } from './types.ts';
 
 /** remark keeps notes as the parsed array, or '' when there are none; inheritance turns them into one string. */

@@ -1,5 +1,6 @@
 // remark.js 0.14.1's lexer and parser, reproduced quirk for quirk: source text → ParsedSlide[] (before templates and
-// layouts, which slideshow.ts applies). Reference: /work/shared/reference/remarkjs-0.14.1.md §1–§5.
+// layouts, which slideshow.ts applies). Reference: remark.js 0.14.1's src/remark/lexer.js and parser.js
+// (https://github.com/gnab/remark) and docs/conformance.md.
 import { decodeHTML } from 'entities';
 import { LabdeckError } from '../errors.ts';
 import type { ContentClass, ContentNode, LinkTable, ParsedDeck, ParsedSlide, SourceLocation } from './types.ts';

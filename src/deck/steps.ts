@@ -13,27 +13,18 @@
 // - Ids are `<slide name or nearest heading>.<hash of the step's text and commands>` (+ `-2`, `-3` for exact
 //   duplicates), so they survive edits anywhere else in the deck.
 import type { ContentNode, ModelSlide, RenderedSlide, SourceLocation } from './types.ts';
+import type { StepDirectiveJson, StepJson } from '../protocol.ts';
 
 export const directiveKinds = ['wait', 'longwait', 'keys', 'key', 'bash', 'copy', 'paste', 'copypaste', 'tmux', 'open', 'hide'] as const;
 export type DirectiveKind = (typeof directiveKinds)[number];
 
-export interface Directive {
+/** A directive as the wire format has it (protocol.ts), its kind one of directiveKinds. */
+export interface Directive extends StepDirectiveJson {
   readonly kind: DirectiveKind;
-  /** Text after the kind, trimmed ('' for `paste`, `hide`). */
-  readonly argument: string;
-  /** How many of the step's commands come before it. */
-  readonly afterCommands: number;
 }
 
-export interface Step {
-  readonly id: string;
-  /** Position of the slide (1-based, as `#N`). */
-  readonly slide: number;
-  /** 0-based index of the step among the steps of its slide. */
-  readonly index: number;
-  /** Plain text of the list item, without its code blocks and comments. */
-  readonly text: string;
-  readonly commands: readonly string[];
+/** A step as the wire format has it (protocol.ts StepJson: the fields are documented there), with typed directives. */
+export interface Step extends StepJson {
   readonly directives: readonly Directive[];
   /**
    * Line of the list item's bullet. Exact when the slide's properties (`name:`, `class:`) are on consecutive lines;

@@ -2,6 +2,7 @@
 // host key is the one on record: labdeck's checks reach prepared machines over ssh and must refuse an impostor, as
 // the docker CLI's own `ssh` would. Pure: the caller reads the files.
 import { createHmac } from 'node:crypto';
+import { escapeRegExp } from '../escape-regexp.ts';
 
 export type HostKeyVerdict =
   | { readonly trusted: true }
@@ -55,6 +56,6 @@ function hostMatches(patterns: string, name: string): boolean {
 }
 
 function wildcard(pattern: string): RegExp {
-  const source = pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = escapeRegExp(pattern.toLowerCase()).replace(/\\\*/g, '.*').replace(/\\\?/g, '.');
   return new RegExp(`^${source}$`, 'i');
 }

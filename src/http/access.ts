@@ -156,7 +156,10 @@ function decodeCookieValue(value: string): string | undefined {
   }
 }
 
-/** Whether a bind address keeps the server reachable from this machine only. */
+/**
+ * Whether a name or address is this machine reaching itself: a bind address that keeps the server reachable from
+ * this machine only, and the Host names a loopback server answers to (host-check.ts).
+ */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

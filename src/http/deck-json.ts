@@ -2,6 +2,7 @@
 // static export all go through here, so they never disagree.
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type { Deck } from '../deck/index.ts';
+import { escapeRegExp } from '../escape-regexp.ts';
 import type { RenderedSlide } from '../deck/types.ts';
 import type { DeckJson, SlideJson } from '../protocol.ts';
 
@@ -38,10 +39,7 @@ export function relativeToWorkshop(deck: DeckJson, workshopDir: string): DeckJso
   return {
     ...deck,
     slides: deck.slides.map((slide) => slideRelativeToWorkshop(slide, workshopDir)),
-    steps: deck.steps.map((step) => {
-      const source = (step as { source?: { file: string; line: number } }).source;
-      return source ? { ...(step as object), source: { file: fileName(source.file, workshopDir), line: source.line } } : step;
-    }),
+    steps: deck.steps.map((step) => ({ ...step, source: { file: fileName(step.source.file, workshopDir), line: step.source.line } })),
     error: deck.error === null ? null : pathsRelativeIn(deck.error, workshopDir),
   };
 }
@@ -64,7 +62,7 @@ function pathsRelativeIn(text: string, workshopDir: string): string {
   let result = text;
   // The workshop folder first, then its parents: the deepest folder a path is under names it.
   for (let folder = workshopDir, up = ''; dirname(folder) !== folder; folder = dirname(folder), up += '../') {
-    const escaped = folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const escaped = escapeRegExp(folder);
     // Only a whole path: not the end of another (`https://host/a/b`), not the start of a longer name (`/a/bc`).
     result = result.replace(new RegExp(`(?<![\\w.~:/-])${escaped}(?:/|(?![\\w.~-]))`, 'g'), (match) =>
       match.length > folder.length ? up : up === '' ? '.' : up.slice(0, -1),

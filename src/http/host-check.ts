@@ -3,6 +3,7 @@
 // (and a matching Origin), so the Origin check alone cannot tell. A loopback server therefore answers only to its
 // own loopback names on its own port, plus names the person configured (`serve --allowed-hosts`), as Jupyter and
 // webpack-dev-server do. Pure: the server applies it to every route (app.ts) and every upgrade (upgrade.ts).
+import { isLoopback } from './access.ts';
 
 export interface HostPolicy {
   /** Bound to loopback: reachable from this machine only, so only its loopback names can be genuine. */
@@ -45,7 +46,8 @@ export function checkHost(header: string | undefined, policy: HostPolicy): HostV
   const host = parseHostName(header);
   if (!host) return { allowed: false, status: 400, reason: 'The Host header names no host.' };
   if (!policy.loopback && policy.allowedHosts.length === 0) return allowed;
-  if (isLoopbackName(host.name) && (host.port ?? 80) === policy.port) return allowed;
+  // The names by which this machine reaches itself (the browser has no DNS say in them).
+  if (isLoopback(host.name) && (host.port ?? 80) === policy.port) return allowed;
   for (const entry of policy.allowedHosts) {
     const name = parseHostName(entry);
     if (name?.name === host.name && (name.port === undefined || name.port === (host.port ?? 80))) return allowed;
@@ -55,9 +57,4 @@ export function checkHost(header: string | undefined, policy: HostPolicy): HostV
     status: 403,
     reason: `This labdeck server does not answer to the name ${host.name} (a page elsewhere may be using it to reach this machine). To allow it: labdeck serve --allowed-hosts ${host.name}`,
   };
-}
-
-/** The names by which this machine reaches itself (the browser has no DNS say in them). */
-function isLoopbackName(name: string): boolean {
-  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }

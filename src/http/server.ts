@@ -1,4 +1,6 @@
-// Boots the app on a real socket with its WebSocket channels (live reload), and tears them all down together.
+// Boots the app on a real socket with its WebSocket channels (live reload always; follow-me with access, terminals,
+// step results and the class dashboard when the server has them), all behind one Host check (host-check.ts). An
+// attendee removed from the class loses their open sockets at once. close() tears everything down together.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';

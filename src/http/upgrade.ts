@@ -1,6 +1,7 @@
-// WebSocket upgrades, routed by path: each channel (live reload, terminals, follow-me...) registers one handler,
-// and an upgrade to any other path is refused instead of left hanging. Every upgrade passes the front door first,
-// and nothing a channel throws leaves the listener (it would end the process): it becomes a 500, logged.
+// WebSocket upgrades, routed by exact path: each channel (live reload, follow-me, terminals, step results, the class
+// dashboard: server.ts wires them) registers one handler, and an upgrade to any other path is refused instead of
+// left hanging. Every upgrade passes the front door first, and nothing a channel throws leaves the listener (it
+// would end the process): it becomes a 500, logged.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Refusal } from './front-door.ts';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EngineSnapshot, ProbeResult } from '../../src/checks/engine-state.ts';
 import type { Probe } from '../../src/checks/probes.ts';
-import { createCheckRunner, type SnapshotSource, type StepResult } from '../../src/checks/runner.ts';
+import { createCheckRunner, keepCommand, type SnapshotSource, type StepResult } from '../../src/checks/runner.ts';
 import type { StepCheck } from '../../src/checks/spec.ts';
 import { NOW, command, service, snapshot, task } from './snapshot-fixtures.ts';
 
@@ -78,4 +78,12 @@ test('results follow the snapshot, the command log and confirmations; onResult f
     subscriptions.forEach((s) => s.dispose());
     runner.dispose();
   }
+});
+
+test('a command log keeps the latest 1000 commands (the runner and the service that seeds new runners alike)', { timeout: 5000 }, () => {
+  const log: ReturnType<typeof command>[] = [];
+  for (let i = 0; i < 1001; i++) keepCommand(log, command(`echo ${i}`, 0));
+  assert.equal(log.length, 1000);
+  assert.equal(log[0]!.command, 'echo 1', 'the oldest is forgotten');
+  assert.equal(log.at(-1)!.command, 'echo 1000');
 });

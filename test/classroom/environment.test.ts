@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openClassroom, type AttendeeChecks } from '../../src/classroom.ts';
 import type { DeckJson, ResultsServerMessage, StepResultJson, StepStatus } from '../../src/protocol.ts';
 
-const deck: DeckJson = { version: 1, title: 'Class', ratio: '16:9', error: null, slides: [], steps: [{ id: 's1', slide: 0, text: 'Run it' }] };
+const deck: DeckJson = { version: 1, title: 'Class', ratio: '16:9', error: null, slides: [], steps: [{ id: 's1', slide: 0, index: 0, text: 'Run it', commands: [], directives: [], source: { file: 'slides/class.md', line: 1 } }] };
 const result = (status: StepStatus, at: number): StepResultJson => ({ stepId: 's1', status, reason: status, kind: 'service', origin: 'specified', selfReported: false, confirmed: false, at });
 
 /** A CheckService stand-in: its current results, and a way to push an update to its listeners. */

@@ -1,5 +1,5 @@
 // remark.js 0.14.1 createSlides + container.training's fork, one test per rule
-// (spec: /work/shared/reference/remarkjs-0.14.1.md §0, §2.2–§2.4, §3, §4).
+// (remark.js: https://github.com/gnab/remark, src/remark/models/; the fork: https://github.com/jpetazzo/container.training).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

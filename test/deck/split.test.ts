@@ -1,4 +1,5 @@
-// remark.js 0.14.1 lexer + parser rules, one test each (spec: /work/shared/reference/remarkjs-0.14.1.md §1–§5).
+// remark.js 0.14.1 lexer + parser rules, one test each (remark.js: https://github.com/gnab/remark,
+// src/remark/lexer.js and parser.js; docs/conformance.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';

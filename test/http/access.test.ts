@@ -38,6 +38,11 @@ test('cookies and bind addresses', () => {
   assert.ok(!isLoopback('0.0.0.0') && !isLoopback('192.168.1.10') && !isLoopback('::'));
 });
 
+test('a loopback address has four parts of at most three digits, for a bind address as for a Host header', () => {
+  assert.ok(isLoopback('127.255.255.254'));
+  assert.ok(!isLoopback('127.0.0.1000') && !isLoopback('127.0.0.1.5') && !isLoopback('127.1'));
+});
+
 test('an undecodable cookie or a malformed target carries no token, and never throws', () => {
   assert.equal(readCookie('labdeck_token=%', 'labdeck_token'), undefined);
   assert.equal(readCookie('labdeck_token=%E0%A4%A', 'labdeck_token'), undefined);

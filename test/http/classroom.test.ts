@@ -34,7 +34,7 @@ import { testEnvironment } from '../terminal/terminal-client.ts';
 
 const slides = [{ html: '<h1>Welcome</h1>' }, { html: '<h2>Run <code>it</code></h2>' }, { html: '<h1>Scale</h1>' }]
   .map((slide) => ({ ...slide, notes: '', source: { file: 'slides/class.md', line: 1 } })) as unknown as SlideJson[];
-const deck: DeckJson = { version: 1, title: 'Class', ratio: '16:9', error: null, slides, steps: [{ id: 's1', slide: 2, text: 'Run it' }] };
+const deck: DeckJson = { version: 1, title: 'Class', ratio: '16:9', error: null, slides, steps: [{ id: 's1', slide: 2, index: 0, text: 'Run it', commands: [], directives: [], source: { file: 'slides/class.md', line: 1 } }] };
 const pending: StepResultJson = { stepId: 's1', status: 'pending', reason: 'not yet', kind: 'ran', origin: 'inferred', selfReported: false, confirmed: false, at: 1 };
 const listeners = new Set<(message: ResultsServerMessage) => void>();
 const checks = {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LiveDeck, type LoadedDeck } from '../../src/watch.ts';
+import { LiveDeck, type WatchedDeck } from '../../src/watch.ts';
 import { LabdeckError } from '../../src/errors.ts';
 import type { RenderedSlide } from '../../src/deck/types.ts';
 
@@ -24,7 +24,7 @@ after(async () => {
 });
 
 /** A stand-in for loadDeck: one slide whose HTML is the chapter's text; "BROKEN" in it is a deck error. */
-async function load(): Promise<LoadedDeck> {
+async function load(): Promise<WatchedDeck> {
   loads += 1;
   const text = await readFile(chapter, 'utf8');
   if (text.includes('BROKEN')) throw new LabdeckError('unbalanced bracket', { file: 'chapter.md', line: 1 });

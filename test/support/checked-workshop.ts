@@ -76,7 +76,7 @@ export async function startCheckedWorkshop(options: CheckedWorkshopOptions = {})
     { deck, workshopDir: dir, assetsDir: fileURLToPath(new URL('../../public/', import.meta.url)), log, access, stepResults: checks.environmentOf },
     { port: 0, host: '127.0.0.1' },
   );
-  const steps = deck.current().steps as { id: string }[];
+  const steps = deck.current().steps;
 
   const removeService = async (): Promise<void> => {
     try { await docker.getService(service).remove(); } catch { /* already gone */ }
