@@ -2,13 +2,13 @@
 // live reload, the error overlay), and `labdeck build`'s export opened from file://.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
+import { assertClientBundle } from '../support/client-bundle.ts';
 import { repoRoot, runLabdeck, type CliRun } from '../cli/run-cli.ts';
 
 let scratch: string;
@@ -19,8 +19,7 @@ let stopServer: () => void;
 let served: Promise<CliRun>;
 
 before(async () => {
-  // The page loads the client bundle: build it from the current sources (npm test has, a targeted run may not).
-  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-client.mjs')]);
+  assertClientBundle();
   scratch = await mkdtemp(join(tmpdir(), 'labdeck-e2e-'));
   workshop = join(scratch, 'workshop');
   await cp(join(repoRoot, 'slides'), join(workshop, 'slides'), { recursive: true });

@@ -4,12 +4,12 @@
 // test-runner: alone
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from '../support/browser.ts';
+import { assertClientBundle } from '../support/client-bundle.ts';
 import { repoRoot, runLabdeck, type CliRun } from '../cli/run-cli.ts';
 
 let scratch: string;
@@ -24,7 +24,7 @@ let served: Promise<CliRun>;
 const aboutNotes = 'Ask who has used Swarm before.';
 
 before(async () => {
-  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-client.mjs')]);
+  assertClientBundle();
   scratch = await mkdtemp(join(tmpdir(), 'labdeck-presentation-'));
   workshop = join(scratch, 'workshop');
   await cp(join(repoRoot, 'slides'), join(workshop, 'slides'), { recursive: true });
