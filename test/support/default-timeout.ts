@@ -12,6 +12,8 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
  * tests say so with `{ timeout }` (20 pages in Chromium: 95 s; a lab brought up: 66 s; sandboxes: 181 s).
  */
 export const DEFAULT_TEST_TIMEOUT_MS = 120_000;
+/** The runner's own test sets a short one (LABDECK_TEST_TIMEOUT_MS) to see a hung test fail quickly. */
+const timeoutMs = Number(process.env.LABDECK_TEST_TIMEOUT_MS) || DEFAULT_TEST_TIMEOUT_MS;
 
 type Options = { timeout?: number; [key: string]: unknown };
 type Register = ((...args: unknown[]) => unknown) & Record<string, unknown>;
@@ -22,8 +24,8 @@ const isOptions = (value: unknown): value is Options => typeof value === 'object
 function withDefaultForTests(register: Register): Register {
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     const at = args.findIndex(isOptions);
-    if (at >= 0) args[at] = { timeout: DEFAULT_TEST_TIMEOUT_MS, ...(args[at] as Options) };
-    else args.splice(typeof args[0] === 'function' ? 0 : 1, 0, { timeout: DEFAULT_TEST_TIMEOUT_MS });
+    if (at >= 0) args[at] = { timeout: timeoutMs, ...(args[at] as Options) };
+    else args.splice(typeof args[0] === 'function' ? 0 : 1, 0, { timeout: timeoutMs });
     return register.apply(this, args);
   } as Register;
   for (const key of Object.keys(register)) wrapped[key] = register[key]; // test.skip, test.only, test.todo, …
@@ -33,7 +35,7 @@ function withDefaultForTests(register: Register): Register {
 /** before/after/beforeEach/afterEach: `(fn, options?)`. */
 function withDefaultForHooks(register: Register): Register {
   return function (this: unknown, fn: unknown, options?: Options): unknown {
-    return register.call(this, fn, { timeout: DEFAULT_TEST_TIMEOUT_MS, ...options });
+    return register.call(this, fn, { timeout: timeoutMs, ...options });
   } as Register;
 }
 
