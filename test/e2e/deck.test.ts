@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { assertClientBundle } from '../support/client-bundle.ts';
+import { within } from '../support/wait.ts';
 import { repoRoot, runLabdeck, type CliRun } from '../cli/run-cli.ts';
 
 let scratch: string;
@@ -25,10 +26,12 @@ before(async () => {
   await cp(join(repoRoot, 'slides'), join(workshop, 'slides'), { recursive: true });
   await cp(join(repoRoot, 'workshop.yml'), join(workshop, 'workshop.yml'));
 
+  let output = '';
   const started = new Promise<string>((resolve, reject) => {
     served = runLabdeck(['serve', '--port', '0'], {
       cwd: workshop,
       stdout: (text) => {
+        output += text;
         const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(text)?.[1];
         if (url) resolve(url);
       },
@@ -37,7 +40,7 @@ before(async () => {
     });
     served.then((run) => reject(new Error(`serve ended early: ${run.code}`)), reject);
   });
-  deckUrl = await started;
+  deckUrl = await within(started, 30_000, () => `serve's URL; it printed: ${JSON.stringify(output)}`);
   browser = await launchChromium();
 });
 
