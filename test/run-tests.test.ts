@@ -1,5 +1,5 @@
 // scripts/run-tests.mjs on fixture files: a test that never ends fails with a timeout (the others' results kept)
-// instead of hanging the suite, and a file marked `// test-runner: alone` runs after the batch.
+// instead of hanging the suite, and a file with the alone marker (see run-tests.mjs) runs after the batch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
