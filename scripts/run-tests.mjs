@@ -3,6 +3,7 @@
 // Node 20's --test does not expand globs itself, so the file list is made here.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
 const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test'];
@@ -25,10 +26,30 @@ if (files.length === 0) {
 }
 // A file that measures a latency the user feels (the prompt after Ctrl-C) says so with this line, and runs after the
 // others, alone: two test files side by side on a 2-core machine (an image build, another browser) would measure the
-// machine, not labdeck.
+// machine, not labdeck. So does a file that counts or compares what happens on the shared engine (API calls, reads,
+// progress across a restart): another file's services would change its numbers.
 const ALONE_MARKER = '// test-runner: alone';
 const alone = files.filter((file) => readFileSync(file, 'utf8').includes(ALONE_MARKER));
 const together = files.filter((file) => !alone.includes(file));
-const run = (batch, concurrency) => batch.length === 0 ? 0 : spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...batch], { stdio: 'inherit' }).status ?? 1;
+
+// Files side by side must not build the same image at the same time (see test/support/prepare.ts): when files that
+// use the engine run together, the images are built once, first.
+const USES_ENGINE = /src\/(engine|lab|environments)\/|support\/checked-workshop/;
+if (together.length > 1 && together.some((file) => USES_ENGINE.test(readFileSync(file, 'utf8')))) {
+  const prepared = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../test/support/prepare.ts', import.meta.url))], { stdio: 'inherit' });
+  if (prepared.status !== 0) {
+    console.error('preparing the shared images failed (see above): no test was run');
+    process.exit(1);
+  }
+}
+
+// Each test and hook gets a default timeout (test/support/default-timeout.ts says why it is loaded this way); the
+// per-file timeout is a backstop for what no test bounds: a file that hangs while loading, or whose process does not
+// exit after its tests. 15 min: above the longest timeout a test names (10 min, a lab brought up twice).
+const FILE_TIMEOUT_MS = 15 * 60_000;
+const run = (batch, concurrency) => batch.length === 0 ? 0 : spawnSync(process.execPath, [
+  '--import', 'tsx', '--import', new URL('../test/support/default-timeout.ts', import.meta.url).href,
+  '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${FILE_TIMEOUT_MS}`, ...batch,
+], { stdio: 'inherit' }).status ?? 1;
 const status = run(together, 2);
 process.exit(run(alone, 1) || status);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pageDataElementId, type PageData, type SlideJson } from '../../src/protocol.ts';
 import { repoRoot, runLabdeck } from './run-cli.ts';
+import { waitFor } from '../support/wait.ts';
 
 let scratch: string;
 
@@ -170,12 +171,20 @@ test('serve: binds 127.0.0.1 by default and says so; --open opens the URL; a bus
   const opened: string[] = [];
   let stop!: () => void;
   let url = '';
+  let output = '';
+  let ended: string | undefined;
   const running = runLabdeck(['serve', '--port', '0', '--open'], {
     openUrl: (address) => opened.push(address),
     untilStopped: () => new Promise<void>((resolve) => (stop = resolve)),
-    stdout: (text) => (url ||= /http:\/\/\S+/.exec(text)?.[0] ?? ''),
+    stdout: (text) => { output += text; url ||= /http:\/\/\S+/.exec(text)?.[0] ?? ''; },
   });
-  while (!url) await new Promise((resolve) => setTimeout(resolve, 20));
+  void running.then((run) => (ended = `serve ended (${run.code}): ${run.stderr}`));
+  await waitFor(() => {
+    if (ended !== undefined) assert.fail(ended);
+    return url || undefined;
+  }, {
+    timeoutMs: 20_000, describe: () => `serve's URL; it printed: ${JSON.stringify(output)}`,
+  });
   try {
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     assert.deepEqual(opened, [url]);

@@ -1,6 +1,9 @@
 // A class in a real Chromium against a real `labdeck serve --classroom` process: two attendees join from two browser
 // contexts and show up on the instructor's dashboard; then the server is SIGKILLed mid-class and restarted on the same
 // data folder: attendees, their progress and their cookies are all still good.
+// It compares progress (step results from the engine) before and after the restart: another file's services would
+// change it in between, so it runs alone.
+// test-runner: alone
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,6 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
+import { reusablePort } from '../support/ports.ts';
+import { startTimeOf } from '../support/processes.ts';
+import { within } from '../support/wait.ts';
 import { repoRoot, runLabdeck } from '../cli/run-cli.ts';
 
 interface Served {
@@ -29,8 +35,8 @@ function serve(port: number): Promise<Served> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running = child;
-  return new Promise((resolve, reject) => {
-    let output = '';
+  let output = '';
+  const started = new Promise<Served>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       output += String(chunk);
       const url = /serving \d+ slides at (http:\/\/\S+\/)/.exec(output)?.[1];
@@ -41,6 +47,7 @@ function serve(port: number): Promise<Served> {
     child.stderr!.resume();
     child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${output}`)));
   });
+  return within(started, 30_000, () => `serve's URLs; it printed: ${JSON.stringify(output)}`);
 }
 
 async function joinAs(page: Page, joinUrl: string, name: string): Promise<void> {
@@ -66,8 +73,9 @@ after(async () => {
 });
 
 test('two attendees join, show up on the dashboard, and survive a SIGKILL of the server', { timeout: 120_000 }, async () => {
-  const first = await serve(0);
-  const port = Number(new URL(first.url).port);
+  // The restart must get the same port back (the pages reconnect to it): one no other process is handed meanwhile.
+  const port = await reusablePort();
+  const first = await serve(port);
   const ada = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   const names = ['Ada <i>L.</i>', 'Bob & "Co"'];
@@ -89,8 +97,9 @@ test('two attendees join, show up on the dashboard, and survive a SIGKILL of the
   assert.deepEqual(recorded.attendees.map((a) => a.name).sort(), [...names].sort());
   assert.ok(recorded.attendees.every((a) => a.steps.length > 0), 'each attendee has step results');
 
+  const killed = new Promise((resolve) => first.process.once('exit', resolve));
   first.process.kill('SIGKILL');
-  await new Promise((resolve) => first.process.once('exit', resolve));
+  await within(killed, 10_000, () => `the SIGKILLed server (pid ${first.process.pid}) to exit`);
   const second = await serve(port);
   assert.equal(second.joinUrl, first.joinUrl, 'same class code after the restart');
   assert.equal(second.dashboardUrl, first.dashboardUrl, 'same instructor token after the restart');
@@ -213,6 +222,8 @@ test('the instructor removes an attendee: after a confirmation, their row goes, 
   await ada.keyboard.press('Enter');
   await waitForText(ada, attendeeScreen, /shell-pid-\d+/);
   const shellPid = Number(/shell-pid-(\d+)/.exec(await screenText(ada, attendeeScreen))![1]);
+  const shellStart = startTimeOf(shellPid);
+  assert.ok(shellStart, `the shell (pid ${shellPid}) runs`);
   const adaCookie = (await ada.context().cookies()).map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
   const dashboard = await (await browser.newContext()).newPage();
   await dashboard.goto(served.dashboardUrl);
@@ -246,14 +257,8 @@ test('the instructor removes an attendee: after a confirmation, their row goes, 
   // The 401 the page met cleared the dead cookie: a reload leads to the join page.
   await ada.reload();
   assert.equal(new URL(ada.url()).pathname, '/join');
-  const alive = (): boolean => {
-    try {
-      process.kill(shellPid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  // The same process, not merely the same pid: a freed pid may already belong to another process.
+  const alive = (): boolean => startTimeOf(shellPid) === shellStart;
   for (let waited = 0; alive(); waited += 100) {
     assert.ok(waited < 5000, `the removed attendee's shell (pid ${shellPid}) is still running`);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -2,13 +2,14 @@
 // live reload, the error overlay), and `labdeck build`'s export opened from file://.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
+import { assertClientBundle } from '../support/client-bundle.ts';
+import { within } from '../support/wait.ts';
 import { repoRoot, runLabdeck, type CliRun } from '../cli/run-cli.ts';
 
 let scratch: string;
@@ -19,17 +20,18 @@ let stopServer: () => void;
 let served: Promise<CliRun>;
 
 before(async () => {
-  // The page loads the client bundle: build it from the current sources (npm test has, a targeted run may not).
-  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-client.mjs')]);
+  assertClientBundle();
   scratch = await mkdtemp(join(tmpdir(), 'labdeck-e2e-'));
   workshop = join(scratch, 'workshop');
   await cp(join(repoRoot, 'slides'), join(workshop, 'slides'), { recursive: true });
   await cp(join(repoRoot, 'workshop.yml'), join(workshop, 'workshop.yml'));
 
+  let output = '';
   const started = new Promise<string>((resolve, reject) => {
     served = runLabdeck(['serve', '--port', '0'], {
       cwd: workshop,
       stdout: (text) => {
+        output += text;
         const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(text)?.[1];
         if (url) resolve(url);
       },
@@ -38,7 +40,7 @@ before(async () => {
     });
     served.then((run) => reject(new Error(`serve ended early: ${run.code}`)), reject);
   });
-  deckUrl = await started;
+  deckUrl = await within(started, 30_000, () => `serve's URL; it printed: ${JSON.stringify(output)}`);
   browser = await launchChromium();
 });
 

@@ -4,12 +4,13 @@
 // test-runner: alone
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from '../support/browser.ts';
+import { assertClientBundle } from '../support/client-bundle.ts';
+import { within } from '../support/wait.ts';
 import { repoRoot, runLabdeck, type CliRun } from '../cli/run-cli.ts';
 
 let scratch: string;
@@ -24,7 +25,7 @@ let served: Promise<CliRun>;
 const aboutNotes = 'Ask who has used Swarm before.';
 
 before(async () => {
-  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-client.mjs')]);
+  assertClientBundle();
   scratch = await mkdtemp(join(tmpdir(), 'labdeck-presentation-'));
   workshop = join(scratch, 'workshop');
   await cp(join(repoRoot, 'slides'), join(workshop, 'slides'), { recursive: true });
@@ -34,8 +35,8 @@ before(async () => {
   const text = await readFile(intro, 'utf8');
   await writeFile(intro, text.replace('\n---\n', `\n???\n\n${aboutNotes}\n\n---\n`));
 
+  let output = '';
   const started = new Promise<void>((resolve, reject) => {
-    let output = '';
     served = runLabdeck(['serve', '--port', '0'], {
       cwd: workshop,
       stdout: (chunk) => {
@@ -49,7 +50,7 @@ before(async () => {
     });
     served.then((run) => reject(new Error(`serve ended early: ${run.code} ${run.stderr}`)), reject);
   });
-  await started;
+  await within(started, 30_000, () => `serve's deck and instructor URLs; it printed: ${JSON.stringify(output)}`);
   browser = await launchChromium();
   slideCount = ((await (await fetch(`${deckUrl}deck.json`)).json()) as { slides: unknown[] }).slides.length;
 });

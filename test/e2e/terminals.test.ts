@@ -4,13 +4,13 @@
 // test-runner: alone
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { launchChromium } from '../support/browser.ts';
+import { assertClientBundle } from '../support/client-bundle.ts';
 import { repoRoot } from '../cli/run-cli.ts';
 import { testEnvironment, waitUntil } from '../terminal/terminal-client.ts';
 import { loadDeck } from '../../src/load-deck.ts';
@@ -44,7 +44,7 @@ const commands: CommandRecord[] = [];
 
 before(async () => {
   const launching = launchChromium();
-  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-client.mjs')]);
+  assertClientBundle();
   scratch = await mkdtemp(join(tmpdir(), 'labdeck-e2e-terminals-'));
   const manifest = join(scratch, 'workshop.yml');
   await writeFile(manifest, 'title: Terminals\ngenerated: false\ncontent: [a.md]\nterminals:\n  shell: local\n');

@@ -12,6 +12,7 @@ import { connectEngine, describeEngine } from '../../src/engine/docker.ts';
 import { execInContainer, runProbe } from '../../src/engine/exec.ts';
 import { ensureBusyboxImage } from '../../src/engine/images.ts';
 import { watchEngine, type EngineWatch } from '../../src/engine/snapshot.ts';
+import { waitFor } from '../support/wait.ts';
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const id = Math.random().toString(36).slice(2, 8);
@@ -20,7 +21,8 @@ const names = {
   stuck: `lt-stuck-${id}`, container: `lt-ctr-${id}`, secret: `lt-secret-${id}`, label: `lt-label-${id}`,
 };
 const image = 'labdeck/busybox:latest';
-const webPort = 31000 + Math.floor(Math.random() * 900);
+// Published on a port the swarm picks (it knows which are free across all services); read back once allocated.
+let webPort = 0;
 let watch: EngineWatch;
 let selfNodeId = '';
 
@@ -47,7 +49,7 @@ async function until(check: CheckSpec, status: CheckStatus, timeoutMs = 30_000):
   }
 }
 
-function serviceSpec(name: string, replicas: number, extra: { constraints?: string[]; ports?: number } = {}) {
+function serviceSpec(name: string, replicas: number, extra: { constraints?: string[]; published?: boolean } = {}) {
   return {
     Name: name,
     Mode: { Replicated: { Replicas: replicas } },
@@ -57,7 +59,7 @@ function serviceSpec(name: string, replicas: number, extra: { constraints?: stri
       Networks: [{ Target: names.net }],
       Placement: { Constraints: extra.constraints ?? [] },
     },
-    EndpointSpec: { Mode: 'vip', Ports: extra.ports ? [{ TargetPort: 80, PublishedPort: extra.ports, Protocol: 'tcp' }] : [] },
+    EndpointSpec: { Mode: 'vip', Ports: extra.published ? [{ TargetPort: 80, Protocol: 'tcp' }] : [] },
   };
 }
 
@@ -72,10 +74,16 @@ describe('checks against the real engine', () => {
     watch = watchEngine(docker, { debounceMs: 50, pollIntervalMs: 250 });
     await docker.createNetwork({ Name: names.net, Driver: 'overlay', Attachable: true, CheckDuplicate: true });
     await Promise.all([
-      docker.createService(serviceSpec(names.web, 2, { ports: webPort }) as unknown as Docker.CreateServiceOptions),
+      docker.createService(serviceSpec(names.web, 2, { published: true }) as unknown as Docker.CreateServiceOptions),
       docker.createService(serviceSpec(names.dbg, 1, { constraints: ['node.role==manager'] }) as unknown as Docker.CreateServiceOptions),
       docker.createService(serviceSpec(names.stuck, 1, { constraints: [`node.labels.${names.label}==never`] }) as unknown as Docker.CreateServiceOptions),
     ]);
+    let endpoint = '';
+    webPort = await waitFor(async () => {
+      const web = await docker.getService(names.web).inspect() as { Endpoint?: { Ports?: { PublishedPort?: number }[] } };
+      endpoint = JSON.stringify(web.Endpoint);
+      return web.Endpoint?.Ports?.[0]?.PublishedPort || undefined;
+    }, { timeoutMs: 30_000, intervalMs: 100, describe: () => `the port the swarm published ${names.web} on; endpoint ${endpoint}` });
   });
 
   after(async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { LiveDeck, type WatchedDeck } from '../../src/watch.ts';
 import { LabdeckError } from '../../src/errors.ts';
 import type { RenderedSlide } from '../../src/deck/types.ts';
+import { within } from '../support/wait.ts';
 
 let dir: string;
 let chapter: string;
@@ -35,13 +36,15 @@ async function load(): Promise<WatchedDeck> {
   return { deck: { slides: [slide], steps: [], links: {} }, title: 'Watched', ratio: '16:9', files: [chapter, join(dir, 'missing.txt')] };
 }
 
+/** The version of the deck's next change; fails after 10 s saying which version the deck was still at. */
 function nextChange(deck: LiveDeck): Promise<number> {
-  return new Promise((resolve) => {
+  const changed = new Promise<number>((resolve) => {
     const off = deck.onChange((version) => {
       off();
       resolve(version);
     });
   });
+  return within(changed, 10_000, () => `a change of the deck; still at version ${deck.current().version} after ${loads} loads, error ${deck.current().error}`);
 }
 
 test('edits reload the deck, failures keep the last good slides with the error, fixes clear it', async () => {
@@ -77,17 +80,20 @@ test('edits reload the deck, failures keep the last good slides with the error, 
 });
 
 test('changes to files the deck does not use are ignored; bursts of writes reload once', async () => {
-  const deck = await LiveDeck.start({ load, log: () => {}, settleMs: 50 });
+  // The three writes of the burst must fall within one settle time even when the machine is busy (50 ms was not
+  // always enough on 2 loaded cores); the waits for a reload that must not come are twice the settle time.
+  const settleMs = 500;
+  const deck = await LiveDeck.start({ load, log: () => {}, settleMs });
   try {
     const before = loads;
     await writeFile(join(dir, 'unrelated.md'), 'x');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 2 * settleMs));
     assert.equal(loads, before, 'an unrelated file does not reload');
 
     const changed = nextChange(deck);
     for (const text of ['a', 'ab', 'abc']) await writeFile(chapter, text);
     await changed;
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 2 * settleMs));
     assert.equal(loads, before + 1);
     assert.equal(deck.current().slides[0]!.html, '<p>abc</p>');
   } finally {

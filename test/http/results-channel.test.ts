@@ -1,6 +1,8 @@
 // The step-results channel on the real server (port 0) against the real engine: a page's socket receives the whole
 // state, then the step flips to passed when the service appears and back (with the reason) when it goes; manual
 // steps are confirmed over the socket; Origin and roles are enforced; sockets add no engine API calls.
+// It counts the watch's API calls exactly: another file's services would add calls of their own, so it runs alone.
+// test-runner: alone
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +11,7 @@ import { WebSocket } from 'ws';
 import { resultsPath } from '../../src/protocol.ts';
 import { startCheckedWorkshop, type CheckedWorkshop } from '../support/checked-workshop.ts';
 import { ResultsClient } from '../support/results-client.ts';
+import { within } from '../support/wait.ts';
 
 let lab: CheckedWorkshop;
 const clients: ResultsClient[] = [];
@@ -85,11 +88,12 @@ test('opening more pages asks the engine nothing more', async () => {
 
 test('a socket from another origin is refused', async () => {
   const url = new URL(resultsPath, lab.server.url);
-  const status = await new Promise<number>((resolve, reject) => {
+  const status = await within(new Promise<number>((resolve, reject) => {
     const socket = new WebSocket(url, { headers: { origin: 'http://evil.example' } });
     socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
     socket.once('open', () => reject(new Error('opened')));
-  });
+    socket.once('error', reject);
+  }), 10_000, () => 'an answer to the upgrade from another origin');
   assert.equal(status, 403);
 });
 
