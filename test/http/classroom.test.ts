@@ -3,7 +3,7 @@
 // checks on every route and channel (terminals included, with real bash PTYs), and the dashboard's live data.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { openPtyDescriptors } from '../support/processes.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -355,22 +355,11 @@ test('terminals: attendees open only their own; a watcher (or an instructor watc
   for (const peer of [own, watcher, watching, helper]) peer.socket.close();
 });
 
-/** PTYs this process holds open: each terminal session's master side. */
-function openPtys(): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === '/dev/ptmx';
-    } catch {
-      return false; // closed while listing
-    }
-  }).length;
-}
-
 test('the terminal channel: without a valid token the upgrade opens, the hello is refused (1008) and no PTY is spawned', { timeout: 30_000 }, async () => {
   const removed = await joinedToken('Gone soon');
   assert.equal(classroom.removeAttendee(classroom.access.identify(removed)!.attendee), true);
   const sessionsBefore = terminalManager.list();
-  const ptysBefore = openPtys();
+  const ptysBefore = openPtyDescriptors();
   for (const [who, cookie] of [['anonymous', undefined], ['removed', removed], ['forged', 'f0rged-token-of-nobody']] as const) {
     const headers: Record<string, string> = { origin: server.url.slice(0, -1) };
     if (cookie) headers.cookie = `labdeck_token=${cookie}`;
@@ -392,7 +381,7 @@ test('the terminal channel: without a valid token the upgrade opens, the hello i
   await assert.rejects(forgedHello.role, /1008: not authorized/, 'a forged token in the cookie (one character off the instructor\'s)');
   // Earlier tests' sessions may end meanwhile, never begin.
   assert.ok(terminalManager.list().every((session) => sessionsBefore.includes(session)), 'no terminal session was created');
-  assert.ok(openPtys() <= ptysBefore, `no PTY was opened (${ptysBefore} before, ${openPtys()} after)`);
+  assert.ok(openPtyDescriptors() <= ptysBefore, `no PTY was opened (${ptysBefore} before, ${openPtyDescriptors()} after)`);
 });
 
 test('the dashboard live: where each attendee is, connection, last command; pause, resume and broadcast reach the pages', { timeout: 30_000 }, async () => {

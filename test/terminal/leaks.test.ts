@@ -2,20 +2,10 @@
 // server's PTY file descriptors and child processes (zombies included) return to the baseline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { TerminalManager } from '../../src/terminal/manager.ts';
 import { TerminalClient, testEnvironment, waitUntil } from './terminal-client.ts';
-import { parentOf } from '../support/processes.ts';
-
-function openPtyDescriptors(): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === '/dev/ptmx';
-    } catch {
-      return false; // closed while listing
-    }
-  }).length;
-}
+import { openPtyDescriptors, parentOf } from '../support/processes.ts';
 
 /** Children of this process, zombies included (a zombie still has its /proc/<pid>). */
 function childProcesses(): string[] {
