@@ -6,7 +6,7 @@ import { staticFolder } from './static-folder.ts';
 import { workshopFiles } from './workshop-files.ts';
 import { errorHandler, notFound } from './errors.ts';
 import type { TerminalService } from './terminal-route.ts';
-import type { Access, Identity } from './access.ts';
+import type { Access, Identity } from '../classroom/access.ts';
 import type { ResultsSource } from './results-channel.ts';
 import { classroomRoutes, type ClassroomSource } from './classroom-routes.ts';
 import { frontDoor } from './front-door.ts';

@@ -4,13 +4,13 @@
 // of a class server is behind (mounted first, so the deck, its data, terminals.json and every file are covered):
 // nobody without a valid token gets further than /join. Pages are refused with a page, data with JSON.
 import express, { Router, type Request, type Response } from 'express';
-import type { ClassSnapshot } from '../classroom-board.ts';
-import { joinQrSvg } from '../classroom-qr.ts';
-import { tokenCookie, type Access } from './access.ts';
+import type { ClassSnapshot } from '../classroom/board.ts';
+import { joinQrSvg } from '../classroom/qr.ts';
+import { tokenCookie, type Access } from '../classroom/access.ts';
 import { renderDashboardPage, renderDeniedPage, renderJoinPage } from './classroom-pages.ts';
-import { cleanName, maxNameLength, nameLength, truncateName } from '../attendee-name.ts';
+import { cleanName, maxNameLength, nameLength, truncateName } from '../classroom/attendee-name.ts';
 
-/** What the routes and the dashboard need of the class (src/classroom.ts). */
+/** What the routes and the dashboard need of the class (src/classroom/classroom.ts). */
 export interface ClassroomSource {
   readonly classCode: string;
   /** Registers an attendee and returns their personal token. */

@@ -2,7 +2,7 @@
 // error of a failed reload), so a page opened during a broken edit still shows slides and the error overlay.
 import { Router } from 'express';
 import type { DeckJson } from '../protocol.ts';
-import { relativeToWorkshop } from './deck-json.ts';
+import { relativeToWorkshop } from '../deck/deck-json.ts';
 import { renderDeckPage } from './page.ts';
 
 export interface DeckSource {

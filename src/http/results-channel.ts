@@ -6,7 +6,7 @@
 // sent to every page of that environment.
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EngineStatusJson, ResultsClientMessage, ResultsServerMessage, StepResultJson } from '../protocol.ts';
-import { localAttendee, type Access, type Identity } from './access.ts';
+import { localAttendee, type Access, type Identity } from '../classroom/access.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';
 

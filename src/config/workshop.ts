@@ -23,7 +23,7 @@
 // Any other key is an error.
 import { readFileSync, existsSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit, type Document, type Node, type Pair, Scalar, type YAMLError } from 'yaml';
-import { LabdeckError } from './errors.ts';
+import { LabdeckError } from '../errors.ts';
 import {
   allGeneratedSlides,
   dirnameOf,
@@ -33,11 +33,11 @@ import {
   type ContentEntry,
   type DeckManifest,
   type GeneratedSlides,
-} from './deck/manifest.ts';
-import type { SourceLocation } from './deck/types.ts';
-import { parseTerminalsConfig, type TerminalsConfig } from './config-terminals.ts';
-import { noClassroom, parseClassroomConfig, type ClassroomConfig } from './config-classroom.ts';
-import { defaultHandsOnClasses } from './protocol.ts';
+} from '../deck/manifest.ts';
+import type { SourceLocation } from '../deck/types.ts';
+import { parseTerminalsConfig, type TerminalsConfig } from './terminals.ts';
+import { noClassroom, parseClassroomConfig, type ClassroomConfig } from './classroom.ts';
+import { defaultHandsOnClasses } from '../protocol.ts';
 
 export type SlideRatio = '16:9' | '4:3';
 

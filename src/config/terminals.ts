@@ -13,10 +13,10 @@
 // `allowLocalShellOnNetwork: true` says the author meant it.
 import { basename } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { LabdeckError } from './errors.ts';
-import type { SourceLocation } from './deck/types.ts';
-import { isValidTerminalName } from './protocol.ts';
-import { parseCommandTemplate, type CommandTemplate } from './terminal/command-template.ts';
+import { LabdeckError } from '../errors.ts';
+import type { SourceLocation } from '../deck/types.ts';
+import { isValidTerminalName } from '../protocol.ts';
+import { parseCommandTemplate, type CommandTemplate } from '../terminal/command-template.ts';
 
 export interface TerminalSpec {
   readonly name: string;
