@@ -6,10 +6,9 @@
 // function, as for `terminals:`.
 import { resolve } from 'node:path';
 import { isMap, isScalar, type Node } from 'yaml';
-import type { SourceLocation } from '../deck/types.ts';
 import { parseDuration } from './terminals.ts';
 import { localEnvironment, parseEnvironmentConfig, type EnvironmentConfig } from './environment.ts';
-import { LabdeckError } from '../errors.ts';
+import { LabdeckError, type SourceLocation } from '../errors.ts';
 
 export interface ClassroomConfig {
   readonly enabled: boolean;

@@ -13,8 +13,7 @@
 // `allowLocalShellOnNetwork: true` says the author meant it.
 import { basename } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { LabdeckError } from '../errors.ts';
-import type { SourceLocation } from '../deck/types.ts';
+import { LabdeckError, type SourceLocation } from '../errors.ts';
 import { isValidTerminalName } from '../protocol.ts';
 import { parseCommandTemplate, type CommandTemplate } from '../terminal/command-template.ts';
 

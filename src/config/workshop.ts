@@ -23,7 +23,7 @@
 // Any other key is an error.
 import { readFileSync, existsSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit, type Document, type Node, type Pair, Scalar, type YAMLError } from 'yaml';
-import { LabdeckError } from '../errors.ts';
+import { LabdeckError, type SourceLocation } from '../errors.ts';
 import {
   allGeneratedSlides,
   dirnameOf,
@@ -34,7 +34,6 @@ import {
   type DeckManifest,
   type GeneratedSlides,
 } from '../deck/manifest.ts';
-import type { SourceLocation } from '../deck/types.ts';
 import { parseTerminalsConfig, type TerminalsConfig } from './terminals.ts';
 import { noClassroom, parseClassroomConfig, type ClassroomConfig } from './classroom.ts';
 import { defaultHandsOnClasses } from '../protocol.ts';

@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { composeBoard, diffBoard, type FollowSnapshot } from '../classroom/board.ts';
 import { maxBroadcastLength, type DashboardClientMessage, type DashboardServerMessage, type DashboardState } from '../protocol.ts';
 import type { Access } from '../classroom/access.ts';
-import type { ClassroomSource } from './classroom-routes.ts';
+import type { ClassroomSource } from '../classroom/classroom-source.ts';
 import type { FollowChannel } from './follow-channel.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';

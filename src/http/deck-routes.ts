@@ -4,12 +4,7 @@ import { Router } from 'express';
 import type { DeckJson } from '../protocol.ts';
 import { relativeToWorkshop } from '../deck/deck-json.ts';
 import { renderDeckPage } from './page.ts';
-
-export interface DeckSource {
-  current(): DeckJson;
-  /** Calls `listener` with the new version after every reload attempt; returns the unsubscribe function. */
-  onChange(listener: (version: number) => void): () => void;
-}
+import type { DeckSource } from '../deck/deck-source.ts';
 
 /** `workshopDir`: the files the deck names are sent relative to it (deck-json.ts). */
 export function deckRoutes(source: DeckSource, workshopDir: string): Router {

@@ -4,7 +4,7 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveMessage } from '../protocol.ts';
 import type { Access } from '../classroom/access.ts';
-import type { DeckSource } from './deck-routes.ts';
+import type { DeckSource } from '../deck/deck-source.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';
 import { isAllowedOrigin } from './origin.ts';
 

@@ -9,7 +9,7 @@ import { createCheckService, type CheckService } from '../checks/service.ts';
 import { connectEngineAt, type EngineAddress } from '../engine/engine-address.ts';
 import { runProbe } from '../engine/exec.ts';
 import { watchEngine, type EngineWatch, type EngineWatchOptions } from '../engine/snapshot.ts';
-import type { DeckSource } from '../http/deck-routes.ts';
+import type { DeckSource } from '../deck/deck-source.ts';
 import type { Identity } from '../classroom/access.ts';
 import type { CommandRecord, DeckJson } from '../protocol.ts';
 
