@@ -1,5 +1,5 @@
 // The `terminals:` key of workshop.yml: which named terminals every attendee gets and what each runs, validated with
-// file:line errors. Pure: config.ts hands over the YAML node and its position function.
+// file:line errors. Pure: workshop.ts hands over the YAML node and its position function.
 //
 //   terminals:
 //     shell: local                         # a login bash on the machine running labdeck (with shell integration)

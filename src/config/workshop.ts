@@ -16,9 +16,9 @@
 //   generated          what markmaker would generate: `true` (default) / `false` for all of it, or a mapping with any
 //                      of the booleans `toc` (@@TOC@@), `titleSlides`, `interstitials`, `debugFooters` (default true)
 //   terminals          named terminals and what they run, grace time, local shells on a network: validated by
-//                      config-terminals.ts into `terminals` (also kept as written in `reserved`)
+//                      terminals.ts into `terminals` (also kept as written in `reserved`)
 //   classroom          a class: data folder, attendees' environments, stuck threshold: validated by
-//                      config-classroom.ts into `classroom` (also kept as written in `reserved`)
+//                      classroom.ts into `classroom` (also kept as written in `reserved`)
 //   checks             reserved for the check features: kept as written (with its location)
 // Any other key is an error.
 import { readFileSync, existsSync } from 'node:fs';

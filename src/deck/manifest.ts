@@ -49,7 +49,7 @@ export const allGeneratedSlides: GeneratedSlides = Object.freeze({
   debugFooters: true,
 });
 
-/** What assembly needs from a workshop manifest (config.ts's Workshop is one). */
+/** What assembly needs from a workshop manifest (config/workshop.ts's Workshop is one). */
 export interface DeckManifest {
   /** Path of the manifest as the user named it; chapter paths are resolved against its folder. */
   readonly file: string;

@@ -6,7 +6,7 @@ import { relativeToWorkshop } from '../deck/deck-json.ts';
 import { renderDeckPage } from './page.ts';
 import type { DeckSource } from '../deck/deck-source.ts';
 
-/** `workshopDir`: the files the deck names are sent relative to it (deck-json.ts). */
+/** `workshopDir`: the files the deck names are sent relative to it (deck/deck-json.ts). */
 export function deckRoutes(source: DeckSource, workshopDir: string): Router {
   const router = Router();
   let sent: { readonly from: DeckJson; readonly deck: DeckJson } | undefined;
