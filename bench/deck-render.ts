@@ -5,9 +5,9 @@ import { performance } from 'node:perf_hooks';
 
 const manifest = process.argv[2]!;
 const startedAt = performance.now();
-const { loadWorkshop } = await import('../src/config.ts');
+const { loadWorkshop } = await import('../src/config/workshop.ts');
 const { assembleDeckSource } = await import('../src/deck/manifest.ts');
-const { diskFiles, excludedClasses } = await import('../src/load-deck.ts');
+const { diskFiles, excludedClasses } = await import('../src/workshop/load-deck.ts');
 const { decodeAsTextarea, parseSource } = await import('../src/deck/split.ts');
 const { buildSlideshow } = await import('../src/deck/slideshow.ts');
 const { createRenderer } = await import('../src/deck/render.ts');

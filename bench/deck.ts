@@ -2,9 +2,9 @@
 // warm and after a one-chapter edit, against remark.js 0.14.1 building the same slides in Chromium.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadWorkshop } from '../src/config.ts';
+import { loadWorkshop } from '../src/config/workshop.ts';
 import { assembleDeckSource } from '../src/deck/manifest.ts';
-import { diskFiles, excludedClasses } from '../src/load-deck.ts';
+import { diskFiles, excludedClasses } from '../src/workshop/load-deck.ts';
 import { timeRemarkJs } from './remark-in-chromium.ts';
 
 const manifest = fileURLToPath(new URL('../test/fixtures/container-training/swarm-halfday.yml', import.meta.url));

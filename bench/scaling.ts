@@ -5,11 +5,11 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { loadWorkshop } from '../src/config.ts';
+import { loadWorkshop } from '../src/config/workshop.ts';
 import { assembleDeckSource } from '../src/deck/manifest.ts';
 import { renderMarkdownDeck } from '../src/deck/index.ts';
-import { diskFiles, excludedClasses, lintWorkshop, listChapterFiles, loadDeck } from '../src/load-deck.ts';
-import { LiveDeck } from '../src/watch.ts';
+import { diskFiles, excludedClasses, lintWorkshop, listChapterFiles, loadDeck } from '../src/workshop/load-deck.ts';
+import { LiveDeck } from '../src/workshop/live-deck.ts';
 
 const sizes = [1000, 2000, 4000, 8000];
 const slidesPerChapter = 20;

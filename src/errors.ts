@@ -1,5 +1,9 @@
 // One error type for everything a person wrote wrong (workshop.yml, chapters, check specs): it names the place.
-import type { SourceLocation } from './deck/types.ts';
+/** Where something a person wrote is (a manifest line, a chapter line, a spec line). `line` is 1-based. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+}
 
 export class LabdeckError extends Error {
   readonly location: SourceLocation | undefined;

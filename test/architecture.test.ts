@@ -96,7 +96,7 @@ test('the pure core (deck/, checks/evaluate, protocol.ts) does no I/O and depend
   for (const file of pure) {
     for (const name of file.packageImports) assert.doesNotMatch(name, io, `${file.path} imports ${name}`);
     for (const target of file.localImports) {
-      const allowed = target.startsWith(file.path.split('/')[0] + '/') || target === 'protocol.ts' || target === 'errors.ts' || target === 'escape-regexp.ts';
+      const allowed = target.startsWith(file.path.split('/')[0] + '/') || target === 'protocol.ts' || target === 'errors.ts' || target.startsWith('text/');
       assert.ok(allowed, `${file.path} imports ${target}`);
     }
     assert.deepEqual(processReads(file.text, ['env', 'argv', 'cwd']), [], `${file.path} reads the process environment`);
@@ -151,6 +151,54 @@ test('there are no import cycles', () => {
     state.set(node, 'done');
   };
   for (const node of graph.keys()) visit(node, []);
+});
+
+/** The folder a file of src/ belongs to (`http/`), or the file itself for a root file (`cli.ts`). */
+const folderOf = (path: string): string => (path.includes('/') ? `${path.split('/')[0]}/` : path);
+
+/**
+ * Imports between folders that the rules below still allow, as `importer → imported` file pairs. Each is a debt to
+ * pay, not a pattern to follow: remove it from here when it is gone.
+ * - classroom/access.ts reads a token from a request's query with http/'s one request-target parser, so classroom/
+ *   imports http/ while http/ consumes classroom/'s membership: the one folder cycle left (classroom/ ↔ http/).
+ */
+const knownFolderDebts = new Set(['classroom/access.ts → http/request-target.ts']);
+
+/** Imports of one folder's files by another's, without the known debts. */
+function folderEdges(): Array<{ from: string; to: string; pair: string }> {
+  return files.flatMap((file) =>
+    file.localImports
+      .filter((target) => target.endsWith('.ts') && folderOf(target) !== folderOf(file.path))
+      .map((target) => ({ from: folderOf(file.path), to: folderOf(target), pair: `${file.path} → ${target}` }))
+      .filter((edge) => !knownFolderDebts.has(edge.pair)),
+  );
+}
+
+test('no folder but commands/ imports http/ (domain code does not borrow the web layer\'s types)', { timeout: 5_000 }, () => {
+  const borrowers = folderEdges().filter((edge) => edge.to === 'http/' && edge.from !== 'http/' && edge.from !== 'commands/');
+  assert.deepEqual(borrowers.map((edge) => edge.pair), []);
+});
+
+test('there are no import cycles between folders', { timeout: 5_000 }, () => {
+  const edges = folderEdges();
+  const graph = new Map<string, Set<string>>();
+  for (const edge of edges) graph.set(edge.from, (graph.get(edge.from) ?? new Set()).add(edge.to));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (node: string, trail: string[]): void => {
+    if (state.get(node) === 'done') return;
+    if (state.get(node) === 'visiting') {
+      const cycle = [...trail.slice(trail.indexOf(node)), node];
+      const pairs = cycle.slice(1).map((to, i) => edges.filter((e) => e.from === cycle[i] && e.to === to).map((e) => e.pair).join(', '));
+      assert.fail(`folder cycle ${cycle.join(' → ')}: ${pairs.join('; ')}`);
+    }
+    state.set(node, 'visiting');
+    for (const next of graph.get(node) ?? []) visit(next, [...trail, node]);
+    state.set(node, 'done');
+  };
+  for (const node of graph.keys()) visit(node, []);
+  for (const debt of knownFolderDebts) {
+    assert.ok(files.some((f) => f.localImports.some((t) => `${f.path} → ${t}` === debt)), `the known debt ${debt} is gone: remove it from the list`);
+  }
 });
 
 test('the parser sees every form of loading a module', { timeout: 5_000 }, () => {

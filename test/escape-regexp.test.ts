@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeRegExp } from '../src/escape-regexp.ts';
+import { escapeRegExp } from '../src/text/escape-regexp.ts';
 
 test('every character a RegExp gives a meaning to matches itself once escaped', { timeout: 5000 }, () => {
   const special = '.*+?^${}()|[]\\/';

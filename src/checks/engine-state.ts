@@ -84,6 +84,24 @@ export const UNKNOWN_SNAPSHOT: EngineSnapshot = Object.freeze({
   services: [], tasks: [], nodes: [], networks: [], containers: [], secrets: [], configs: [],
 });
 
+export interface Disposable {
+  dispose(): void;
+}
+
+/**
+ * What the checks need of a live engine: its latest snapshot, word of each new one, a re-read on demand, and task
+ * polling while a check waits for convergence. engine/snapshot.ts's EngineWatch is one; tests hand-build others.
+ */
+export interface SnapshotSource {
+  readonly current: EngineSnapshot;
+  /** Called after each read of the engine, whole or in part (successful or not). */
+  onSnapshot(listener: (snapshot: EngineSnapshot) => void): Disposable;
+  /** Re-read everything now; concurrent calls share one read (plus at most one more if asked during it). */
+  refresh(): Promise<EngineSnapshot>;
+  /** Poll the tasks while the lease is held (checks waiting for convergence); stops when every lease is disposed. */
+  holdPolling(): Disposable;
+}
+
 /** What running a command inside a container gave. */
 export type ProbeResult =
   | { readonly ok: true; readonly exitCode: number; readonly output: string; readonly at: number }

@@ -4,7 +4,7 @@
 // Statuses: `passed`; `failed` = not done yet, with what is missing; `pending` = cannot tell yet (the swarm is
 // converging, a probe has not answered, no snapshot yet); `error` = cannot tell at all (engine unreachable, bad spec).
 import type { CommandRecord } from '../protocol.ts';
-import { escapeRegExp } from '../escape-regexp.ts';
+import { escapeRegExp } from '../text/escape-regexp.ts';
 import type { EngineSnapshot, NodeState, ProbeResult, ServiceState, TaskState } from './engine-state.ts';
 import { describeTarget, parseResolvedAddresses, probeFor } from './probes.ts';
 import type {

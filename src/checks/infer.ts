@@ -3,7 +3,7 @@
 // state (or that are not docker commands) fall back to "the attendee ran it" (`ran`). A check never names an unexpanded
 // shell variable: what the line makes explicit is expanded first (shell-words.ts), and a name that still holds `$` or
 // a backtick gives no check on it (an image or network only the shell knows is left out of the check).
-import { escapeRegExp } from '../escape-regexp.ts';
+import { escapeRegExp } from '../text/escape-regexp.ts';
 import { expandCommands, splitCommands } from './shell-words.ts';
 import type { CheckSpec, NodeCheck, PublishedPort, ServiceCheck } from './spec.ts';
 

@@ -8,14 +8,11 @@
 // - Exec/dns probes run when a result needs them and their cached answer is older than `probeTtlMs`; while such a
 //   check is not passed they are retried every `probeTtlMs` (what happens inside a container fires no event).
 import type { CommandRecord } from '../protocol.ts';
-import type { EngineWatch, Disposable } from '../engine/snapshot.ts';
-import type { ProbeResult } from './engine-state.ts';
+import type { Disposable, ProbeResult, SnapshotSource } from './engine-state.ts';
 import { evaluateCheck } from './evaluate.ts';
 import { runsDocker } from './infer.ts';
 import { probeFor, type Probe } from './probes.ts';
 import type { CheckOrigin, CheckResult, CheckSpec, DnsCheck, ExecCheck, StepCheck } from './spec.ts';
-
-export type SnapshotSource = Pick<EngineWatch, 'current' | 'onSnapshot' | 'refresh' | 'holdPolling'>;
 
 export interface CheckRunnerOptions {
   readonly checks: readonly StepCheck[];

@@ -6,9 +6,8 @@
 // Why a service around the runner: the deck changes while authoring (live reload), which means a new catalog and a
 // new runner; the attendee's evidence must survive that, and pages must receive the new full state.
 import type { CommandRecord, EngineStatusJson, ResultsServerMessage, StepResultJson } from '../protocol.ts';
-import type { Disposable, EngineWatch } from '../engine/snapshot.ts';
 import { buildCatalog, type CatalogOptions, type DeckOutline, type SpecFile } from './catalog.ts';
-import type { EngineSnapshot, ProbeResult } from './engine-state.ts';
+import type { Disposable, EngineSnapshot, ProbeResult, SnapshotSource } from './engine-state.ts';
 import type { Probe } from './probes.ts';
 import { createCheckRunner, keepCommand, type CheckRunner, type StepResult } from './runner.ts';
 import type { StepCheck } from './spec.ts';
@@ -18,7 +17,7 @@ export interface CheckServiceOptions {
   readonly deck: () => DeckOutline;
   /** The current `exercises/*.yml` texts (read again by `rebuild`). */
   readonly specFiles: () => readonly SpecFile[];
-  readonly engine: Pick<EngineWatch, 'current' | 'onSnapshot' | 'refresh' | 'holdPolling'>;
+  readonly engine: SnapshotSource;
   readonly probe: (probe: Probe) => Promise<ProbeResult>;
   readonly catalog?: CatalogOptions;
   /** Spec file problems (`file:line: what`) go here; their steps fall back to inference. */

@@ -4,9 +4,9 @@ import { dirname } from 'node:path';
 import { playSteps } from '../autopilot/play.ts';
 import { TerminalDriver } from '../autopilot/terminal-driver.ts';
 import { findExisting } from '../engine/swarm-objects.ts';
-import { startWorkshopChecks } from '../lab/check-session.ts';
+import { startWorkshopChecks } from '../workshop/check-session.ts';
 import { LAB_LABEL } from '../lab/dockercoins.ts';
-import { loadWorkshopChecks } from '../lab/workshop-checks.ts';
+import { loadWorkshopChecks } from '../workshop/workshop-checks.ts';
 import { describeObject, objectsCreatedBy } from '../lab/workshop-objects.ts';
 import { connectLocalEngine, describeLabdeckError, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 

@@ -3,7 +3,7 @@
 // `labdeck progress --data DIR` open it as they are, and putting it back is copying its labdeck.sqlite.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadWorkshop } from '../config.ts';
+import { loadWorkshop } from '../config/workshop.ts';
 import { makeDataFolder, storeFileName } from '../progress/store-files.ts';
 import { openClassStore } from './class-store.ts';
 import { dataDirOption, dataOption, displayPath, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';

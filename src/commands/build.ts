@@ -3,9 +3,9 @@
 import { cp, mkdir, readdir, realpath, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { loadDeck } from '../load-deck.ts';
+import { loadDeck } from '../workshop/load-deck.ts';
 import { LabdeckError } from '../errors.ts';
-import { relativeToWorkshop, toDeckJson } from '../http/deck-json.ts';
+import { relativeToWorkshop, toDeckJson } from '../deck/deck-json.ts';
 import { assetsUrlPrefix, clientScriptAsset, renderDeckPage } from '../http/page.ts';
 import { resolveInside } from '../http/safe-path.ts';
 import { referencedPaths } from '../deck/references.ts';

@@ -5,8 +5,8 @@ import type { StepResult } from '../checks/runner.ts';
 import type { CheckOrigin, CheckSpec } from '../checks/spec.ts';
 import type { Step } from '../deck/steps.ts';
 import { LabdeckError } from '../errors.ts';
-import { loadWorkshopChecks } from '../lab/workshop-checks.ts';
-import { startWorkshopChecks } from '../lab/check-session.ts';
+import { loadWorkshopChecks } from '../workshop/workshop-checks.ts';
+import { startWorkshopChecks } from '../workshop/check-session.ts';
 import { connectLocalEngine, describeLabdeckError, displayPath, stringOption, UsageError, workshopPathArg, type Command, type CommandContext } from './command.ts';
 
 export interface StepReport {

@@ -128,7 +128,7 @@ export function dataDirOption(args: ParsedArgs, context: CommandContext, manifes
   return given ? resolve(context.cwd, given) : workshopDataDir ?? resolve(dirname(manifest), '.labdeck');
 }
 
-/** The deck selection options serve, build and slides share (their meaning is load-deck.ts's). */
+/** The deck selection options serve, build and slides share (their meaning is workshop/load-deck.ts's). */
 export const deckSelectionOptions = {
   exclude: { type: 'string', valueName: 'a,b', description: "slide classes to leave out, besides the workshop's exclude list" },
   only: {

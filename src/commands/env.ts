@@ -3,13 +3,13 @@
 // folder's progress store (read only); what serve's terminals wait for is in the same folder, so a reset here is
 // seen by the running server's terminals.
 import { resolve } from 'node:path';
-import { loadWorkshop } from '../config.ts';
+import { loadWorkshop } from '../config/workshop.ts';
 import { createEnvironmentProvider } from '../environments/create-provider.ts';
 import type { AttendeeRef } from '../environments/provider.ts';
 import { LabdeckError } from '../errors.ts';
 import { connectLocalEngine, dataDirOption, dataOption, stringOption, UsageError, type Command } from './command.ts';
 import { openClassStore } from './class-store.ts';
-import { stripTerminalControls } from '../untrusted-text.ts';
+import { stripTerminalControls } from '../text/untrusted-text.ts';
 
 const actions = ['status', 'up', 'down', 'reset'] as const;
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { labDown, labUp } from '../lab/lab.ts';
 import { objectsCreatedBy } from '../lab/workshop-objects.ts';
-import { loadDeck } from '../load-deck.ts';
+import { loadDeck } from '../workshop/load-deck.ts';
 import { connectLocalEngine, stringOption, UsageError, type Command } from './command.ts';
 
 export const labCommand: Command = {

@@ -4,9 +4,9 @@
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { loadDeck } from '../load-deck.ts';
+import { loadDeck } from '../workshop/load-deck.ts';
 import { LabdeckError } from '../errors.ts';
-import { toDeckJson } from '../http/deck-json.ts';
+import { toDeckJson } from '../deck/deck-json.ts';
 import { startServer } from '../http/server.ts';
 import { deckSelectionOptions, listOption, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 

@@ -2,7 +2,7 @@
 // the store is in WAL mode, so this reader never blocks the server.
 import { existsSync } from 'node:fs';
 import type { ProgressStore } from '../progress/store.ts';
-import { loadWorkshop } from '../config.ts';
+import { loadWorkshop } from '../config/workshop.ts';
 import { csvText, terminalSafeJson } from '../progress/export-format.ts';
 import { dataDirOption, dataOption, UsageError, workshopPathArg, type Command } from './command.ts';
 import { openClassStore } from './class-store.ts';

@@ -1,11 +1,11 @@
 // `labdeck serve`'s terminals: the workshop's `terminals:` settings → one TerminalManager behind the terminal channel,
 // run where each attendee's environment is (environments/), refusing local shells on a network address unless the
 // workshop allows them.
-import type { Workshop } from '../config.ts';
-import { localShellsRefusedOn } from '../config-terminals.ts';
+import type { Workshop } from '../config/workshop.ts';
+import { localShellsRefusedOn } from '../config/terminals.ts';
 import type { EnvironmentProvider } from '../environments/provider.ts';
 import { LabdeckError } from '../errors.ts';
-import { isLoopback, type Access } from '../http/access.ts';
+import { isLoopback, type Access } from '../classroom/access.ts';
 import { createTerminalService, type TerminalService } from '../http/terminal-route.ts';
 import { TerminalManager } from '../terminal/manager.ts';
 

@@ -1,7 +1,7 @@
 // `labdeck slides`: the rendered slide list as JSON, for scripts, diffs and tests.
 import { dirname } from 'node:path';
-import { loadDeck } from '../load-deck.ts';
-import { slideRelativeToWorkshop, toSlideJson } from '../http/deck-json.ts';
+import { loadDeck } from '../workshop/load-deck.ts';
+import { slideRelativeToWorkshop, toSlideJson } from '../deck/deck-json.ts';
 import { deckSelectionOptions, listOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const slidesCommand: Command = {

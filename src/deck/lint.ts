@@ -4,7 +4,8 @@ import { findContentClassesAcrossSlides, findUnbalancedContentClasses } from './
 import { locate, type SourceMap } from './source-map.ts';
 import { dirnameOf, resolvePath, type AssemblyWarning, type ContentEntry, type DeckManifest } from './manifest.ts';
 import { handsOnBlocks, parseHandsOnBlock } from './steps.ts';
-import type { ModelSlide, SourceLocation } from './types.ts';
+import type { ModelSlide } from './types.ts';
+import type { SourceLocation } from '../errors.ts';
 
 export interface Diagnostic {
   readonly severity: 'error' | 'warning';

@@ -4,9 +4,8 @@
 // Every assembled line keeps where it came from (chapter file:line, or the manifest line that generated it), so that
 // errors found later in the pipeline can still name the file a person must edit.
 // Pure: files are read through the `DeckFiles` reader the caller passes.
-import { LabdeckError } from '../errors.ts';
+import { LabdeckError, type SourceLocation } from '../errors.ts';
 import type { SourceMap, SourceSegment } from './source-map.ts';
-import type { SourceLocation } from './types.ts';
 
 /** A chapter file, its path relative to the manifest's folder as written in the manifest. */
 export interface ChapterEntry {
@@ -50,7 +49,7 @@ export const allGeneratedSlides: GeneratedSlides = Object.freeze({
   debugFooters: true,
 });
 
-/** What assembly needs from a workshop manifest (config.ts's Workshop is one). */
+/** What assembly needs from a workshop manifest (config/workshop.ts's Workshop is one). */
 export interface DeckManifest {
   /** Path of the manifest as the user named it; chapter paths are resolved against its folder. */
   readonly file: string;

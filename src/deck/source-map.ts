@@ -1,7 +1,7 @@
 // Maps lines of assembled markdown back to the file and line they came from, so that every error and every
 // slide can name `file:line` even though chapters are concatenated (and fragments inlined) before parsing.
 // Lines, not offsets: de-indenting and entity decoding change offsets but never the line structure.
-import type { SourceLocation } from './types.ts';
+import type { SourceLocation } from '../errors.ts';
 
 export interface SourceSegment {
   /** 1-based line of the assembled text where this segment starts. */

@@ -2,8 +2,8 @@
 // layouts, which slideshow.ts applies). Reference: remark.js 0.14.1's src/remark/lexer.js and parser.js
 // (https://github.com/gnab/remark) and docs/conformance.md.
 import { decodeHTML } from 'entities';
-import { LabdeckError } from '../errors.ts';
-import type { ContentClass, ContentNode, LinkTable, ParsedDeck, ParsedSlide, SourceLocation } from './types.ts';
+import { LabdeckError, type SourceLocation } from '../errors.ts';
+import type { ContentClass, ContentNode, LinkTable, ParsedDeck, ParsedSlide } from './types.ts';
 
 /**
  * What remark.js reads when markdown is pasted raw into `<textarea id="source">` (container.training's way): the HTML

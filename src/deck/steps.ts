@@ -12,7 +12,8 @@
 //   `afterCommands` keeps its order relative to the step's commands.
 // - Ids are `<slide name or nearest heading>.<hash of the step's text and commands>` (+ `-2`, `-3` for exact
 //   duplicates), so they survive edits anywhere else in the deck.
-import type { ContentNode, ModelSlide, RenderedSlide, SourceLocation } from './types.ts';
+import type { ContentNode, ModelSlide, RenderedSlide } from './types.ts';
+import type { SourceLocation } from '../errors.ts';
 import type { StepDirectiveJson, StepJson } from '../protocol.ts';
 
 export const directiveKinds = ['wait', 'longwait', 'keys', 'key', 'bash', 'copy', 'paste', 'copypaste', 'tmux', 'open', 'hide'] as const;

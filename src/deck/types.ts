@@ -2,6 +2,7 @@
 //
 // Pipeline:  source text ──split.ts──► ParsedSlide[] ──slideshow.ts──► ModelSlide[] ──render.ts──► RenderedSlide[]
 // (manifest.ts assembles the source text of a whole workshop from its chapters, with a SourceMap.)
+import type { SourceLocation } from '../errors.ts';
 
 /** A piece of slide content: markdown text, or a content class `.a.b[ ... ]` (remark.js semantics). */
 export type ContentNode = string | ContentClass;
@@ -37,12 +38,6 @@ export interface ParsedSlide {
 export interface ParsedDeck {
   readonly slides: ParsedSlide[];
   readonly links: LinkTable;
-}
-
-/** Where a piece of assembled markdown came from. `line` is 1-based. */
-export interface SourceLocation {
-  readonly file: string;
-  readonly line: number;
 }
 
 /** Options of the slideshow model, with remark.js's (and container.training's) meaning. */

@@ -2,7 +2,7 @@
 // host key is the one on record: labdeck's checks reach prepared machines over ssh and must refuse an impostor, as
 // the docker CLI's own `ssh` would. Pure: the caller reads the files.
 import { createHmac } from 'node:crypto';
-import { escapeRegExp } from '../escape-regexp.ts';
+import { escapeRegExp } from '../text/escape-regexp.ts';
 
 export type HostKeyVerdict =
   | { readonly trusted: true }

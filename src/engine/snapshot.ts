@@ -9,13 +9,9 @@
 // backoff.
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { UNKNOWN_SNAPSHOT, type EngineSnapshot } from '../checks/engine-state.ts';
+import { UNKNOWN_SNAPSHOT, type Disposable, type EngineSnapshot, type SnapshotSource } from '../checks/engine-state.ts';
 import { partsChangedBy, type StatePart } from './state-parts.ts';
 import { readParts } from './state-reads.ts';
-
-export interface Disposable {
-  dispose(): void;
-}
 
 export interface EngineWatchOptions {
   /** How long the first event of a burst waits for the rest before the changed parts are read. */
@@ -27,14 +23,7 @@ export interface EngineWatchOptions {
   readonly reconnectMaxMs?: number;
 }
 
-export interface EngineWatch extends Disposable {
-  readonly current: EngineSnapshot;
-  /** Called after each read of the engine, whole or in part (successful or not). */
-  onSnapshot(listener: (snapshot: EngineSnapshot) => void): Disposable;
-  /** Re-read everything now; concurrent calls share one read (plus at most one more if asked during it). */
-  refresh(): Promise<EngineSnapshot>;
-  /** Poll the tasks while the lease is held (checks waiting for convergence); stops when every lease is disposed. */
-  holdPolling(): Disposable;
+export interface EngineWatch extends SnapshotSource, Disposable {
   /** Engine API requests made so far (events stream connections included): for benchmarks and tests. */
   readonly apiCalls: number;
   /** True while the `/events` stream is connected. */

@@ -1,7 +1,7 @@
 // The environment provider a class's configuration names, built with what it needs from the outside.
 import { join } from 'node:path';
 import type { EngineClient } from '../engine/services.ts';
-import type { EnvironmentConfig } from './environment-config.ts';
+import type { EnvironmentConfig } from '../config/environment.ts';
 import { createExternalProvider, externalEngineOf } from './external-provider.ts';
 import { createLocalProvider, type EnvironmentProvider } from './provider.ts';
 import { createSwarmProvider, sandboxEngineAddress } from './swarm-provider.ts';

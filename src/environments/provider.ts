@@ -2,7 +2,7 @@
 //   local     everyone shares this machine and its engine (self-paced, a single learner): today's behaviour
 //   external  an attendees file maps each attendee to a shell command and a Docker endpoint (prepared VMs)
 //   swarm     a sandbox per attendee, a Docker Swarm service with its own Docker engine inside
-import type { TerminalSpec } from '../config-terminals.ts';
+import type { TerminalSpec } from '../config/terminals.ts';
 import type { EngineAddress } from '../engine/engine-address.ts';
 import type { CommandTemplate } from '../terminal/command-template.ts';
 import type { ShellIntegrationHook } from '../terminal/shell-integration.ts';

@@ -16,11 +16,11 @@ import { ensureSandboxImage } from '../engine/sandbox-image.ts';
 import { sandboxNames } from '../engine/sandbox-spec.ts';
 import { createSandbox, listSandboxes, preloadImages, removeSandbox, waitForSandbox, type SandboxPlace } from '../engine/sandboxes.ts';
 import type { EngineClient } from '../engine/services.ts';
-import type { SwarmEnvironmentConfig } from './environment-config.ts';
+import type { SwarmEnvironmentConfig } from '../config/environment.ts';
 import { attendeeFolder, isReady, launcherShellIntegrationOverSsh, launcherTemplate, removeAttendeeFolder, reportFailure, reportProgress, startPreparing, writeEnterCommand } from './launcher.ts';
 import type { AttendeeRef, EnvironmentProvider, EnvironmentStatus } from './provider.ts';
 import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
-import { stripTerminalControls } from '../untrusted-text.ts';
+import { stripTerminalControls } from '../text/untrusted-text.ts';
 
 /** Sandboxes' ssh ports are given from here up (one per sandbox, swarm-wide). */
 export const FIRST_SANDBOX_PORT = 2200;

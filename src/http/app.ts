@@ -1,14 +1,16 @@
 // The HTTP application: the deck page and data, labdeck's assets, the workshop files the deck references. It never
 // listens: server.ts does, and tests boot it on port 0.
 import express from 'express';
-import { deckRoutes, type DeckSource } from './deck-routes.ts';
+import { deckRoutes } from './deck-routes.ts';
+import type { DeckSource } from '../deck/deck-source.ts';
 import { staticFolder } from './static-folder.ts';
 import { workshopFiles } from './workshop-files.ts';
 import { errorHandler, notFound } from './errors.ts';
 import type { TerminalService } from './terminal-route.ts';
-import type { Access, Identity } from './access.ts';
+import type { Access, Identity } from '../classroom/access.ts';
 import type { ResultsSource } from './results-channel.ts';
-import { classroomRoutes, type ClassroomSource } from './classroom-routes.ts';
+import { classroomRoutes } from './classroom-routes.ts';
+import type { ClassroomSource } from '../classroom/classroom-source.ts';
 import { frontDoor } from './front-door.ts';
 import type { HostCheck } from './host-check.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';

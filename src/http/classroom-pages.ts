@@ -31,7 +31,7 @@ export interface JoinPageOptions {
 
 /**
  * No maxlength on the name: browsers count it in UTF-16 units (a family emoji is eight), the server in characters
- * people see (src/attendee-name.ts), and says so when a name is too long.
+ * people see (src/classroom/attendee-name.ts), and says so when a name is too long.
  */
 export function renderJoinPage(options: JoinPageOptions): string {
   const problem = options.problem ? `<p class="problem" role="alert">${escapeHtml(options.problem)}</p>` : '';
@@ -54,7 +54,7 @@ export function renderDeniedPage(status: 401 | 403, reason: string): string {
 export interface DashboardPageOptions {
   readonly classCode: string;
   readonly joinUrl: string;
-  /** The join URL's QR code, an SVG element (src/classroom-qr.ts). */
+  /** The join URL's QR code, an SVG element (src/classroom/qr.ts). */
   readonly joinQrSvg: string;
 }
 

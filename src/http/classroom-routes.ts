@@ -4,26 +4,11 @@
 // of a class server is behind (mounted first, so the deck, its data, terminals.json and every file are covered):
 // nobody without a valid token gets further than /join. Pages are refused with a page, data with JSON.
 import express, { Router, type Request, type Response } from 'express';
-import type { ClassSnapshot } from '../classroom-board.ts';
-import { joinQrSvg } from '../classroom-qr.ts';
-import { tokenCookie, type Access } from './access.ts';
+import { joinQrSvg } from '../classroom/qr.ts';
+import { tokenCookie, type Access } from '../classroom/access.ts';
+import type { ClassroomSource } from '../classroom/classroom-source.ts';
 import { renderDashboardPage, renderDeniedPage, renderJoinPage } from './classroom-pages.ts';
-import { cleanName, maxNameLength, nameLength, truncateName } from '../attendee-name.ts';
-
-/** What the routes and the dashboard need of the class (src/classroom.ts). */
-export interface ClassroomSource {
-  readonly classCode: string;
-  /** Registers an attendee and returns their personal token. */
-  join(name: string): string;
-  dashboard(): ClassSnapshot;
-  /**
-   * The instructor removes an attendee (a stray second join, someone who left): their token stops working, their
-   * connections and terminals close, their progress is forgotten. False when there was no such attendee.
-   */
-  removeAttendee(attendee: string): boolean;
-  /** Something on the dashboard changed (an attendee joined, a result changed). */
-  onChange(listener: () => void): { dispose(): void };
-}
+import { cleanName, maxNameLength, nameLength, truncateName } from '../classroom/attendee-name.ts';
 
 export interface ClassroomRoutesOptions {
   readonly classroom: ClassroomSource;

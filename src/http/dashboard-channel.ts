@@ -1,12 +1,12 @@
 // The dashboard channel (`/_labdeck/dashboard-socket`): instructors only (anyone else is refused at the upgrade).
-// Sends the whole class state on connect, then patches (changed rows and cells only, src/classroom-board.ts),
+// Sends the whole class state on connect, then patches (changed rows and cells only, src/classroom/board.ts),
 // coalesced so that a burst of changes (a rebuild re-evaluating every step for every attendee, a hundred pages
 // following one move) costs one message per period. Receives the instructor's follow-me controls and removals.
 import { WebSocketServer, type WebSocket } from 'ws';
-import { composeBoard, diffBoard, type FollowSnapshot } from '../classroom-board.ts';
+import { composeBoard, diffBoard, type FollowSnapshot } from '../classroom/board.ts';
 import { maxBroadcastLength, type DashboardClientMessage, type DashboardServerMessage, type DashboardState } from '../protocol.ts';
-import type { Access } from './access.ts';
-import type { ClassroomSource } from './classroom-routes.ts';
+import type { Access } from '../classroom/access.ts';
+import type { ClassroomSource } from '../classroom/classroom-source.ts';
 import type { FollowChannel } from './follow-channel.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';

@@ -2,16 +2,11 @@
 // error of a failed reload), so a page opened during a broken edit still shows slides and the error overlay.
 import { Router } from 'express';
 import type { DeckJson } from '../protocol.ts';
-import { relativeToWorkshop } from './deck-json.ts';
+import { relativeToWorkshop } from '../deck/deck-json.ts';
 import { renderDeckPage } from './page.ts';
+import type { DeckSource } from '../deck/deck-source.ts';
 
-export interface DeckSource {
-  current(): DeckJson;
-  /** Calls `listener` with the new version after every reload attempt; returns the unsubscribe function. */
-  onChange(listener: (version: number) => void): () => void;
-}
-
-/** `workshopDir`: the files the deck names are sent relative to it (deck-json.ts). */
+/** `workshopDir`: the files the deck names are sent relative to it (deck/deck-json.ts). */
 export function deckRoutes(source: DeckSource, workshopDir: string): Router {
   const router = Router();
   let sent: { readonly from: DeckJson; readonly deck: DeckJson } | undefined;

@@ -6,7 +6,7 @@
 // instructor's controls: "everyone to my slide", pausing follow mode, and a broadcast message.
 import { WebSocketServer, type WebSocket } from 'ws';
 import { maxBroadcastLength, type BroadcastJson, type FollowClientMessage, type FollowServerMessage } from '../protocol.ts';
-import type { Access, Identity } from './access.ts';
+import type { Access, Identity } from '../classroom/access.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';
 

@@ -3,7 +3,7 @@
 // (and a matching Origin), so the Origin check alone cannot tell. A loopback server therefore answers only to its
 // own loopback names on its own port, plus names the person configured (`serve --allowed-hosts`), as Jupyter and
 // webpack-dev-server do. Pure: the server applies it to every route (app.ts) and every upgrade (upgrade.ts).
-import { isLoopback } from './access.ts';
+import { isLoopback } from '../classroom/access.ts';
 
 export interface HostPolicy {
   /** Bound to loopback: reachable from this machine only, so only its loopback names can be genuine. */

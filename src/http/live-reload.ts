@@ -3,8 +3,8 @@
 // not be able to open sockets to a local labdeck. With access control, only those who may read the deck may listen.
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LiveMessage } from '../protocol.ts';
-import type { Access } from './access.ts';
-import type { DeckSource } from './deck-routes.ts';
+import type { Access } from '../classroom/access.ts';
+import type { DeckSource } from '../deck/deck-source.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';
 import { isAllowedOrigin } from './origin.ts';
 

@@ -1,12 +1,12 @@
 // The step-results channel (`/_labdeck/results`): pages receive their environment's step results live (the whole
 // state on connect, then changes) and send "check now" / "I did it". Origin is checked like every channel; who is
-// asking comes from access.ts, and decides which environment's results a page sees and whether it may act.
+// asking comes from classroom/access.ts, and decides which environment's results a page sees and whether it may act.
 //
 // Fan-out: one subscription per environment, whatever the number of pages; each message is serialised once and
 // sent to every page of that environment.
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EngineStatusJson, ResultsClientMessage, ResultsServerMessage, StepResultJson } from '../protocol.ts';
-import { localAttendee, type Access, type Identity } from './access.ts';
+import { localAttendee, type Access, type Identity } from '../classroom/access.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';
 

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { isLoopback, type Access } from './access.ts';
+import { isLoopback, type Access } from '../classroom/access.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { createLiveReload } from './live-reload.ts';
 import { routeUpgrades } from './upgrade.ts';

@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { WebSocketServer } from 'ws';
 import { MAX_CLIENT_FRAME_BYTES, TERMINAL_SUBPROTOCOL, TERMINAL_WATCH_PARAM, type ClientHello } from '../protocol.ts';
 import type { TerminalManager } from '../terminal/manager.ts';
-import { localAttendee, type Access, type Identity } from './access.ts';
+import { localAttendee, type Access, type Identity } from '../classroom/access.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { attachTerminalSocket, terminalSocketServerOptions, type TerminalAccess } from './terminal-socket.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';

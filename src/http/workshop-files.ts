@@ -4,7 +4,7 @@
 // slide links to it. labdeck's own files (interstitial picture, client) come from /_labdeck/, not from here.
 import { referencedPaths } from '../deck/references.ts';
 import type { DeckJson } from '../protocol.ts';
-import type { DeckSource } from './deck-routes.ts';
+import type { DeckSource } from '../deck/deck-source.ts';
 import { decodeSegments } from './safe-path.ts';
 import { staticFolder, type ServedFiles } from './static-folder.ts';
 

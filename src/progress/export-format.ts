@@ -1,6 +1,6 @@
 // The formats of `labdeck progress`, which goes to the instructor's terminal or into a spreadsheet: attendee names
 // and commands (and checks' reasons) must do neither harm there. Pure.
-import { stripTerminalControls } from '../untrusted-text.ts';
+import { stripTerminalControls } from '../text/untrusted-text.ts';
 
 /** A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection"). */
 const formulaStart = /^[=+\-@\t\r]/;

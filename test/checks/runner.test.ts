@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EngineSnapshot, ProbeResult } from '../../src/checks/engine-state.ts';
 import type { Probe } from '../../src/checks/probes.ts';
-import { createCheckRunner, keepCommand, type SnapshotSource, type StepResult } from '../../src/checks/runner.ts';
+import { createCheckRunner, keepCommand, type StepResult } from '../../src/checks/runner.ts';
+import type { SnapshotSource } from '../../src/checks/engine-state.ts';
 import type { StepCheck } from '../../src/checks/spec.ts';
 import { NOW, command, service, snapshot, task } from './snapshot-fixtures.ts';
 

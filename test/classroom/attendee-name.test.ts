@@ -2,8 +2,8 @@
 // characters that make a name look like another; one form (NFC) and single spaces; lengths in characters people see.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanName, nameKey, nameLength, truncateName } from '../../src/attendee-name.ts';
-import { stripTerminalControls } from '../../src/untrusted-text.ts';
+import { cleanName, nameKey, nameLength, truncateName } from '../../src/classroom/attendee-name.ts';
+import { stripTerminalControls } from '../../src/text/untrusted-text.ts';
 
 test('terminal controls: whole escape sequences go (CSI, OSC, two-character, 8-bit C1), then any stray control', () => {
   assert.equal(stripTerminalControls('\x1b[31mEve\x1b[0m'), 'Eve');

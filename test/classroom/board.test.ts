@@ -2,7 +2,7 @@
 // keep a hundred-attendee dashboard cheap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { composeBoard, diffBoard, slideLabel, stuckOn, type ClassSnapshot, type FollowSnapshot } from '../../src/classroom-board.ts';
+import { composeBoard, diffBoard, slideLabel, stuckOn, type ClassSnapshot, type FollowSnapshot } from '../../src/classroom/board.ts';
 import type { SlideJson } from '../../src/protocol.ts';
 
 const minute = 60_000;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openClassroom, type AttendeeChecks } from '../../src/classroom.ts';
+import { openClassroom, type AttendeeChecks } from '../../src/classroom/classroom.ts';
 import type { DeckJson, ResultsServerMessage, StepResultJson, StepStatus } from '../../src/protocol.ts';
 
 const deck: DeckJson = { version: 1, title: 'Class', ratio: '16:9', error: null, slides: [], steps: [{ id: 's1', slide: 0, index: 0, text: 'Run it', commands: [], directives: [], source: { file: 'slides/class.md', line: 1 } }] };

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { parseWorkshop } from '../../src/config.ts';
+import { parseWorkshop } from '../../src/config/workshop.ts';
 
 function configOf(lines: string[]) {
   const folder = '/w';

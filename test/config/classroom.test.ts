@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseWorkshop } from '../../src/config.ts';
+import { parseWorkshop } from '../../src/config/workshop.ts';
 
 const workshopWith = (classroom: string[]) => parseWorkshop(['title: T', ...classroom, 'chapters:', '- a.md'].join('\n'), '/w/workshop.yml');
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { excludedClasses, lintWorkshop, listChapterFiles, loadDeck } from '../../src/load-deck.ts';
+import { excludedClasses, lintWorkshop, listChapterFiles, loadDeck } from '../../src/workshop/load-deck.ts';
 import { formatDiagnostic } from '../../src/deck/lint.ts';
 import { LabdeckError } from '../../src/errors.ts';
 

@@ -1,8 +1,8 @@
 // workshop.yml's `terminals:` key: named terminals, command templates, settings, and file:line errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseWorkshop } from '../../src/config.ts';
-import { localShellsRefusedOn } from '../../src/config-terminals.ts';
+import { parseWorkshop } from '../../src/config/workshop.ts';
+import { localShellsRefusedOn } from '../../src/config/terminals.ts';
 import { terminalAccessFor } from '../../src/http/terminal-route.ts';
 
 const manifest = (terminals: string) => `title: T\ncontent: [a.md]\nterminals:\n${terminals}`;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadWorkshop, parseWorkshop } from '../../src/config.ts';
+import { loadWorkshop, parseWorkshop } from '../../src/config/workshop.ts';
 import { LabdeckError } from '../../src/errors.ts';
 
 const fixtures = 'test/fixtures';

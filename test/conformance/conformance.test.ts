@@ -5,10 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { loadWorkshop } from '../../src/config.ts';
+import { loadWorkshop } from '../../src/config/workshop.ts';
 import { renderMarkdownDeck } from '../../src/deck/index.ts';
 import { assembleDeckSource } from '../../src/deck/manifest.ts';
-import { diskFiles } from '../../src/load-deck.ts';
+import { diskFiles } from '../../src/workshop/load-deck.ts';
 import { compareSlideLists, describeDifferences, percent, type DeckComparison } from './compare.ts';
 import { RemarkReference, type ReferenceSlide } from './reference.ts';
 

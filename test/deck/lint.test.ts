@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { parseWorkshop } from '../../src/config.ts';
+import { parseWorkshop } from '../../src/config/workshop.ts';
 import { assembleDeckSource } from '../../src/deck/manifest.ts';
 import { decodeAsTextarea, parseSource } from '../../src/deck/split.ts';
 import { buildSlideshow } from '../../src/deck/slideshow.ts';

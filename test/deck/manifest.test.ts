@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { loadWorkshop, parseWorkshop } from '../../src/config.ts';
+import { loadWorkshop, parseWorkshop } from '../../src/config/workshop.ts';
 import { assembleDeckSource, resolvePath, titleAnchor, type DeckFiles } from '../../src/deck/manifest.ts';
 import { locate, type SourceMap } from '../../src/deck/source-map.ts';
 import { LabdeckError } from '../../src/errors.ts';

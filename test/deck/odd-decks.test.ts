@@ -2,7 +2,7 @@
 // include themselves, chapters that are not text. Each gets a clear `file:line` message instead of a crash or silence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseWorkshop } from '../../src/config.ts';
+import { parseWorkshop } from '../../src/config/workshop.ts';
 import { assembleDeckSource, type DeckFiles } from '../../src/deck/manifest.ts';
 import { decodeAsTextarea, parseSource } from '../../src/deck/split.ts';
 import { buildSlideshow } from '../../src/deck/slideshow.ts';

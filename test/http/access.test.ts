@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import { createAccess, isLoopback, readCookie } from '../../src/http/access.ts';
+import { createAccess, isLoopback, readCookie } from '../../src/classroom/access.ts';
 
 const request = (url: string, headers: Record<string, string> = {}) => ({ url, headers }) as unknown as IncomingMessage;
 

@@ -11,7 +11,7 @@ import { exchange, webSocketFrame } from '../support/raw-exchange.ts';
 import { startServedCli } from '../support/served-cli.ts';
 import { dashboardPath, followPath, liveReloadPath, resultsPath, TERMINAL_SUBPROTOCOL } from '../../src/protocol.ts';
 import { terminalSocketPath } from '../../src/http/terminal-route.ts';
-import { tokenCookie } from '../../src/http/access.ts';
+import { tokenCookie } from '../../src/classroom/access.ts';
 
 test('a malformed frame on any WebSocket channel closes that socket (1002) and the server stays up', { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'labdeck-frames-'));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
-import { openClassroom, type Classroom } from '../../src/classroom.ts';
+import { openClassroom, type Classroom } from '../../src/classroom/classroom.ts';
 import {
   dashboardPath,
   decodeServerMessage,

@@ -1,7 +1,7 @@
 // The deck as it leaves the machine: files named relative to the workshop folder, in the slides, steps and error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { relativeToWorkshop } from '../../src/http/deck-json.ts';
+import { relativeToWorkshop } from '../../src/deck/deck-json.ts';
 import type { DeckJson, SlideJson } from '../../src/protocol.ts';
 
 const workshop = '/home/ana/talks/swarm';

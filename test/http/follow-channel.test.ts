@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
-import { createAccess } from '../../src/http/access.ts';
+import { createAccess } from '../../src/classroom/access.ts';
 import { createFollowChannel } from '../../src/http/follow-channel.ts';
 import { routeUpgrades } from '../../src/http/upgrade.ts';
 import { followPath, type FollowServerMessage } from '../../src/protocol.ts';

@@ -6,7 +6,7 @@ import { webSocketFrame, type ExchangePlan } from '../support/raw-exchange.ts';
 import { ClientFrameType, dashboardPath, followPath, liveReloadPath, MAX_CLIENT_FRAME_BYTES, resultsPath, TERMINAL_SUBPROTOCOL } from '../../src/protocol.ts';
 import { terminalSocketPath, terminalsInfoPath } from '../../src/http/terminal-route.ts';
 import { dashboardPagePath } from '../../src/http/classroom-routes.ts';
-import { tokenCookie } from '../../src/http/access.ts';
+import { tokenCookie } from '../../src/classroom/access.ts';
 
 export interface FuzzTarget {
   /** The Host header a browser would send, e.g. 127.0.0.1:41234. */

@@ -1,11 +1,11 @@
-// The watcher behind live reload (src/watch.ts): file changes → reload → listeners told; failures keep the last
+// The watcher behind live reload (src/workshop/live-deck.ts): file changes → reload → listeners told; failures keep the last
 // good slides with the error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LiveDeck, type WatchedDeck } from '../../src/watch.ts';
+import { LiveDeck, type WatchedDeck } from '../../src/workshop/live-deck.ts';
 import { LabdeckError } from '../../src/errors.ts';
 import type { RenderedSlide } from '../../src/deck/types.ts';
 import { within } from '../support/wait.ts';

@@ -7,8 +7,8 @@ import { mkdtemp, mkdir, readFile, realpath, rm, symlink, writeFile } from 'node
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
-import { loadDeck } from '../../src/load-deck.ts';
-import { LiveDeck } from '../../src/watch.ts';
+import { loadDeck } from '../../src/workshop/load-deck.ts';
+import { LiveDeck } from '../../src/workshop/live-deck.ts';
 import { pageDataElementId, type DeckJson, type PageData } from '../../src/protocol.ts';
 
 let base: string;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
-import type { DeckSource } from '../../src/http/deck-routes.ts';
+import type { DeckSource } from '../../src/deck/deck-source.ts';
 import { liveReloadPath, pageDataElementId, type DeckJson, type LiveMessage, type PageData } from '../../src/protocol.ts';
 
 const slide = (index: number, name: string | null, html: string) => ({

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { loadWorkshopChecks } from '../../src/lab/workshop-checks.ts';
+import { loadWorkshopChecks } from '../../src/workshop/workshop-checks.ts';
 import { IMAGE_SUBSTITUTES } from '../../src/lab/lab.ts';
 import { buildCatalog } from '../../src/checks/catalog.ts';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { createdObjects } from '../../src/checks/infer.ts';
-import { loadDeck } from '../../src/load-deck.ts';
+import { loadDeck } from '../../src/workshop/load-deck.ts';
 import { objectsCreatedBy } from '../../src/lab/workshop-objects.ts';
 
 test('the sample workshop creates one thing of its own: the debug service', () => {

@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { connectEngine } from '../../src/engine/docker.ts';
 import { ensureBusyboxImage } from '../../src/engine/images.ts';
-import { createAccess } from '../../src/http/access.ts';
+import { createAccess } from '../../src/classroom/access.ts';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
-import { startLiveChecks, type LiveChecks } from '../../src/live-checks.ts';
-import { listChapterFiles, loadDeck } from '../../src/load-deck.ts';
-import { LiveDeck } from '../../src/watch.ts';
-import { listSpecFiles } from '../../src/spec-files.ts';
+import { startLiveChecks, type LiveChecks } from '../../src/workshop/live-checks.ts';
+import { listChapterFiles, loadDeck } from '../../src/workshop/load-deck.ts';
+import { LiveDeck } from '../../src/workshop/live-deck.ts';
+import { listSpecFiles } from '../../src/workshop/spec-files.ts';
 
 export const busyboxImage = 'labdeck/busybox:latest';
 

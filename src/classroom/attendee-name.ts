@@ -2,7 +2,7 @@
 // dashboard, the exports and the terminal never see controls, bidi tricks or invisible characters; counted in
 // characters people see (grapheme clusters), not UTF-16 units; compared loosely (nameKey) to flag look-alikes.
 // Pure.
-import { stripTerminalControls } from './untrusted-text.ts';
+import { stripTerminalControls } from '../text/untrusted-text.ts';
 
 /** Long enough for any full name; short enough to fit a dashboard row. In characters people see. */
 export const maxNameLength = 60;

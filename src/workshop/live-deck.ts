@@ -3,9 +3,9 @@
 // error instead, until a later edit fixes it.
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Deck } from './deck/index.ts';
-import { toDeckJson } from './http/deck-json.ts';
-import type { DeckJson } from './protocol.ts';
+import type { Deck } from '../deck/index.ts';
+import { toDeckJson } from '../deck/deck-json.ts';
+import type { DeckJson } from '../protocol.ts';
 
 /** A deck as LiveDeck serves and watches it: the rendered deck, what its page shows, and every file it came from. */
 export interface WatchedDeck {

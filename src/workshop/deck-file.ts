@@ -3,8 +3,8 @@
 // the server, and binary bytes would silently become U+FFFD replacement characters on the slides.
 import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync, type Stats } from 'node:fs';
-import { LabdeckError } from './errors.ts';
-import { UnusableFile } from './deck/manifest.ts';
+import { LabdeckError } from '../errors.ts';
+import { UnusableFile } from '../deck/manifest.ts';
 
 /**
  * No deck file comes near this (container.training's largest chapter is under 100 KB, a whole 600-slide workshop

@@ -1,5 +1,5 @@
 // The `terminals:` key of workshop.yml: which named terminals every attendee gets and what each runs, validated with
-// file:line errors. Pure: config.ts hands over the YAML node and its position function.
+// file:line errors. Pure: workshop.ts hands over the YAML node and its position function.
 //
 //   terminals:
 //     shell: local                         # a login bash on the machine running labdeck (with shell integration)
@@ -13,10 +13,9 @@
 // `allowLocalShellOnNetwork: true` says the author meant it.
 import { basename } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { LabdeckError } from './errors.ts';
-import type { SourceLocation } from './deck/types.ts';
-import { isValidTerminalName } from './protocol.ts';
-import { parseCommandTemplate, type CommandTemplate } from './terminal/command-template.ts';
+import { LabdeckError, type SourceLocation } from '../errors.ts';
+import { isValidTerminalName } from '../protocol.ts';
+import { parseCommandTemplate, type CommandTemplate } from '../terminal/command-template.ts';
 
 export interface TerminalSpec {
   readonly name: string;

@@ -1,15 +1,14 @@
 // The `classroom:` key of workshop.yml: `classroom: true`, or a mapping with `data: DIR` (DIR relative to the
 // manifest's folder), `environment:` (which provider gives each attendee their terminals and engine, see
-// environments/environment-config.ts; `local` when absent) and `stuckAfter: 5m` (how long failing the same step
+// config/environment.ts; `local` when absent) and `stuckAfter: 5m` (how long failing the same step
 // makes an attendee "stuck" on the dashboard; a duration like `terminals.graceTime`). The command line (--classroom,
-// --data) and LABDECK_DATA take precedence over `data`. Pure: config.ts hands over the YAML node and its position
+// --data) and LABDECK_DATA take precedence over `data`. Pure: workshop.ts hands over the YAML node and its position
 // function, as for `terminals:`.
 import { resolve } from 'node:path';
 import { isMap, isScalar, type Node } from 'yaml';
-import type { SourceLocation } from './deck/types.ts';
-import { parseDuration } from './config-terminals.ts';
-import { localEnvironment, parseEnvironmentConfig, type EnvironmentConfig } from './environments/environment-config.ts';
-import { LabdeckError } from './errors.ts';
+import { parseDuration } from './terminals.ts';
+import { localEnvironment, parseEnvironmentConfig, type EnvironmentConfig } from './environment.ts';
+import { LabdeckError, type SourceLocation } from '../errors.ts';
 
 export interface ClassroomConfig {
   readonly enabled: boolean;

@@ -4,13 +4,13 @@
 // or its engine becomes known (environmentChanged), the class follows the new checks. Removing an attendee revokes
 // their token and closes what is theirs. The dashboard is built from the store and the served deck.
 import { randomBytes } from 'node:crypto';
-import { createAccess, newToken, type Access } from './http/access.ts';
-import type { ClassroomSource } from './http/classroom-routes.ts';
-import type { DeckSource } from './http/deck-routes.ts';
-import type { CheckService } from './checks/service.ts';
-import type { CommandRecord, StepResultJson } from './protocol.ts';
-import { openProgressStore, type ClassRecord } from './progress/store.ts';
-import { defaultStuckAfterMs, slideLabel, type ClassSnapshot } from './classroom-board.ts';
+import { createAccess, newToken, type Access } from './access.ts';
+import type { ClassroomSource } from './classroom-source.ts';
+import type { DeckSource } from '../deck/deck-source.ts';
+import type { CheckService } from '../checks/service.ts';
+import type { CommandRecord, StepResultJson } from '../protocol.ts';
+import { openProgressStore, type ClassRecord } from '../progress/store.ts';
+import { defaultStuckAfterMs, slideLabel, type ClassSnapshot } from './board.ts';
 
 export type AttendeeChecks = Pick<CheckService, 'state' | 'onUpdate'>;
 

@@ -5,7 +5,8 @@ import { createCheckRunner, type CheckRunner } from '../checks/runner.ts';
 import type { StepCheck } from '../checks/spec.ts';
 import { connectEngine } from '../engine/docker.ts';
 import { runProbe } from '../engine/exec.ts';
-import { watchEngine, type Disposable, type EngineWatch } from '../engine/snapshot.ts';
+import { watchEngine, type EngineWatch } from '../engine/snapshot.ts';
+import type { Disposable } from '../checks/engine-state.ts';
 
 export interface CheckSession extends Disposable {
   readonly docker: EngineClient;

@@ -2,7 +2,7 @@
 // `autopilot`, so they all bind the same checks to the same steps.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { SpecFile } from './checks/catalog.ts';
+import type { SpecFile } from '../checks/catalog.ts';
 
 /** `exercises/*.yml` (and `.yaml`) beside the manifest, in name order; none is fine. */
 export function listSpecFiles(manifest: string): string[] {

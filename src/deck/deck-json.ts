@@ -1,9 +1,9 @@
 // The one mapping from the deck engine's slides to the wire format: `labdeck slides --json`, `/deck.json` and the
 // static export all go through here, so they never disagree.
 import { dirname, isAbsolute, relative, sep } from 'node:path';
-import type { Deck } from '../deck/index.ts';
-import { escapeRegExp } from '../escape-regexp.ts';
-import type { RenderedSlide } from '../deck/types.ts';
+import type { Deck } from './index.ts';
+import { escapeRegExp } from '../text/escape-regexp.ts';
+import type { RenderedSlide } from './types.ts';
 import type { DeckJson, SlideJson } from '../protocol.ts';
 
 export function toSlideJson(slide: RenderedSlide): SlideJson {

@@ -10,15 +10,15 @@
 //   slides, still hiding self-paced ones. A slide carrying both a named class and another filter class is dropped:
 //   exclusion wins, as it does in remark.js's own rule, and `--` increments keep remark.js's exclusion semantics.
 import { existsSync, statSync } from 'node:fs';
-import { chapterEntries, loadWorkshop, missingChapters, readWorkshop, type Workshop } from './config.ts';
-import { renderMarkdownDeck, type Deck, type DeckOptions } from './deck/index.ts';
-import { assembleDeckSource, dirnameOf, resolvePath, UnusableFile, type AssembledSource, type DeckFiles } from './deck/manifest.ts';
-import { LabdeckError } from './errors.ts';
+import { chapterEntries, loadWorkshop, missingChapters, readWorkshop, type Workshop } from '../config/workshop.ts';
+import { renderMarkdownDeck, type Deck, type DeckOptions } from '../deck/index.ts';
+import { assembleDeckSource, dirnameOf, resolvePath, UnusableFile, type AssembledSource, type DeckFiles } from '../deck/manifest.ts';
+import { LabdeckError } from '../errors.ts';
 import { readDeckFile, refuseNonTextFile } from './deck-file.ts';
-import { decodeAsTextarea, parseSource } from './deck/split.ts';
-import { buildSlideshow } from './deck/slideshow.ts';
-import { lintDeck, type Diagnostic } from './deck/lint.ts';
-import { locate } from './deck/source-map.ts';
+import { decodeAsTextarea, parseSource } from '../deck/split.ts';
+import { buildSlideshow } from '../deck/slideshow.ts';
+import { lintDeck, type Diagnostic } from '../deck/lint.ts';
+import { locate } from '../deck/source-map.ts';
 
 export interface DeckSelection {
   readonly exclude?: readonly string[] | undefined;

@@ -14,8 +14,7 @@
 // shared server.
 import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import type { SourceLocation } from '../deck/types.ts';
-import { LabdeckError } from '../errors.ts';
+import { LabdeckError, type SourceLocation } from '../errors.ts';
 
 export type EnvironmentConfig = LocalEnvironmentConfig | ExternalEnvironmentConfig | SwarmEnvironmentConfig;
 

@@ -10,12 +10,12 @@ import type {
   DashboardResultJson,
   DashboardState,
   SlideJson,
-} from './protocol.ts';
+} from '../protocol.ts';
 
 /** "Stuck" means failing the same step for this long, unless the class says otherwise. */
 export const defaultStuckAfterMs = 5 * 60_000;
 
-/** The class as the progress store holds it (src/classroom.ts builds it). */
+/** The class as the progress store holds it (src/classroom/classroom.ts builds it). */
 export interface ClassSnapshot {
   readonly attendees: readonly { readonly id: string; readonly name: string; readonly joinedAt: number }[];
   readonly steps: DashboardState['steps'];

@@ -3,15 +3,15 @@
 // by every attendee whose environment is this machine, and one per attendee whose environment has its own engine
 // (a swarm sandbox, a prepared VM), created when first asked for. The catalogs are rebuilt whenever the deck reloads
 // (steps and specs may change).
-import type { DeckOutline } from './checks/catalog.ts';
+import type { DeckOutline } from '../checks/catalog.ts';
 import { readSpecFiles } from './spec-files.ts';
-import { createCheckService, type CheckService } from './checks/service.ts';
-import { connectEngineAt, type EngineAddress } from './engine/engine-address.ts';
-import { runProbe } from './engine/exec.ts';
-import { watchEngine, type EngineWatch, type EngineWatchOptions } from './engine/snapshot.ts';
-import type { DeckSource } from './http/deck-routes.ts';
-import type { Identity } from './http/access.ts';
-import type { CommandRecord, DeckJson } from './protocol.ts';
+import { createCheckService, type CheckService } from '../checks/service.ts';
+import { connectEngineAt, type EngineAddress } from '../engine/engine-address.ts';
+import { runProbe } from '../engine/exec.ts';
+import { watchEngine, type EngineWatch, type EngineWatchOptions } from '../engine/snapshot.ts';
+import type { DeckSource } from '../deck/deck-source.ts';
+import type { Identity } from '../classroom/access.ts';
+import type { CommandRecord, DeckJson } from '../protocol.ts';
 
 export interface LiveChecksOptions {
   /** The workshop manifest: its folder's `exercises/` holds the check specs. */

@@ -16,14 +16,14 @@
 //   generated          what markmaker would generate: `true` (default) / `false` for all of it, or a mapping with any
 //                      of the booleans `toc` (@@TOC@@), `titleSlides`, `interstitials`, `debugFooters` (default true)
 //   terminals          named terminals and what they run, grace time, local shells on a network: validated by
-//                      config-terminals.ts into `terminals` (also kept as written in `reserved`)
+//                      terminals.ts into `terminals` (also kept as written in `reserved`)
 //   classroom          a class: data folder, attendees' environments, stuck threshold: validated by
-//                      config-classroom.ts into `classroom` (also kept as written in `reserved`)
+//                      classroom.ts into `classroom` (also kept as written in `reserved`)
 //   checks             reserved for the check features: kept as written (with its location)
 // Any other key is an error.
 import { readFileSync, existsSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit, type Document, type Node, type Pair, Scalar, type YAMLError } from 'yaml';
-import { LabdeckError } from './errors.ts';
+import { LabdeckError, type SourceLocation } from '../errors.ts';
 import {
   allGeneratedSlides,
   dirnameOf,
@@ -33,11 +33,10 @@ import {
   type ContentEntry,
   type DeckManifest,
   type GeneratedSlides,
-} from './deck/manifest.ts';
-import type { SourceLocation } from './deck/types.ts';
-import { parseTerminalsConfig, type TerminalsConfig } from './config-terminals.ts';
-import { noClassroom, parseClassroomConfig, type ClassroomConfig } from './config-classroom.ts';
-import { defaultHandsOnClasses } from './protocol.ts';
+} from '../deck/manifest.ts';
+import { parseTerminalsConfig, type TerminalsConfig } from './terminals.ts';
+import { noClassroom, parseClassroomConfig, type ClassroomConfig } from './classroom.ts';
+import { defaultHandsOnClasses } from '../protocol.ts';
 
 export type SlideRatio = '16:9' | '4:3';
 
