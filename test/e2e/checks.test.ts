@@ -1,6 +1,9 @@
 // Live step results in a real Chromium against the real engine: a step's badge shows failed with its reason, turns
 // passed without reload when the service is created; "I did it" marks a manual step as self-reported; and 20 open
 // pages ask the engine no more than one does.
+// It counts engine API calls on a watch of the shared engine, which every other file's services also move (a lab
+// reset, an autopilot run): it runs after the others, alone.
+// test-runner: alone
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type Docker from 'dockerode';
