@@ -41,8 +41,7 @@ class SpecReader {
 
   /** The document's top node; undefined (with the syntax errors reported) when the text is not valid YAML. */
   root(): YamlNode | null | undefined {
-    // Reported at line 1, as this reader always did (`source.syntaxErrors[].location` knows the line).
-    for (const problem of this.source.syntaxErrors) this.errors.push(new LabdeckError(problem.message.split('\n')[0]!, { file: this.source.file, line: 1 }));
+    for (const problem of this.source.syntaxErrors) this.errors.push(new LabdeckError(problem.message.split('\n')[0]!, problem.location));
     return this.source.syntaxErrors.length ? undefined : this.source.root;
   }
 

@@ -15,7 +15,7 @@ export type Positioned = { range?: readonly number[] | null } | null | undefined
 export type Locate = (node: Positioned) => SourceLocation;
 
 export interface YamlSyntaxError {
-  /** The parser's message (with ` at line N, column M:` and an excerpt of the text when parsed with `prettyErrors`). */
+  /** The parser's message (without a position: that is `location`). */
   readonly message: string;
   /** Where a person must look to fix it. */
   readonly location: SourceLocation;
@@ -33,9 +33,9 @@ export interface YamlSource {
 }
 
 /** Parses YAML text; `file` names it in locations. */
-export function parseYaml(text: string, file: string, options: { prettyErrors?: boolean } = {}): YamlSource {
+export function parseYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: options.prettyErrors ?? false });
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   const locate: Locate = (node) => ({ file, line: node?.range ? lineAt(node.range[0]!) : 1 });
   return {

@@ -35,10 +35,11 @@ export function readAttendeesFile(file: string): ExternalAttendee[] {
   } catch {
     throw new LabdeckError(`cannot read the attendees file ${file}`);
   }
-  const source = parseYaml(text, file, { prettyErrors: true });
+  const source = parseYaml(text, file);
   const lineOf = (node: Node | null | undefined): number => source.locate(node).line;
   const fail = (message: string, node: Node | null | undefined): never => source.fail(message, node);
-  if (source.syntaxErrors[0]) fail(`not valid YAML: ${source.syntaxErrors[0].message.split('\n')[0]}`, undefined);
+  const syntaxError = source.syntaxErrors[0];
+  if (syntaxError) throw new LabdeckError(`not valid YAML: ${syntaxError.message.split('\n')[0]}`, syntaxError.location);
   const root = source.root;
   if (!isMap(root)) return fail('the attendees file must map each attendee name to { shell, docker }', root);
   const seen = new Set<string>();

@@ -148,7 +148,7 @@ test('catalog: every mistake is reported at its file:line', () => {
   const broken = buildCatalog(deck, [{ file: 'exercises/broken.yml', text: 'steps:\n  - slide: [\n' }]);
   assert.match(broken.errors[0]!.message, /^exercises\/broken\.yml:\d+: /);
   assert.deepEqual(buildCatalog(deck, [{ file: 'exercises/open-quote.yml', text: 'steps:\n  - slide: "debug\n' }]).errors.map((e) => e.message), [
-    'exercises/open-quote.yml:1: Missing closing "quote',
+    'exercises/open-quote.yml:2: Missing closing "quote',
   ]);
 });
 
