@@ -1,6 +1,6 @@
 // exercises/*.yml text → check bindings, validated field by field. Every problem names `file:line` (from the yaml
 // package's node positions), so an author can fix a spec without guessing. The format is in docs/check-spec.md.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseYaml, type Pair, type Positioned, type YamlNode, type YAMLMap, type YamlSource } from '../config/yaml-source.ts';
 import { LabdeckError } from '../errors.ts';
 import type { CheckSpec, ContainerTarget, Count, PublishedPort } from './spec.ts';
 import { parsePublish } from './infer.ts';
@@ -36,25 +36,21 @@ const kindFields: Record<KindKey, readonly string[]> = {
 
 class SpecReader {
   readonly errors: LabdeckError[] = [];
-  private readonly lines = new LineCounter();
 
-  constructor(readonly file: string) {}
+  constructor(private readonly source: YamlSource) {}
 
-  parse(text: string): YamlNode | null | undefined {
-    const document = parseDocument(text, { lineCounter: this.lines, prettyErrors: false });
-    for (const problem of document.errors) {
-      this.errors.push(new LabdeckError(problem.message.split('\n')[0]!, { file: this.file, line: problem.linePos?.[0].line ?? 1 }));
-    }
-    return document.errors.length ? undefined : (document.contents as YamlNode | null);
+  /** The document's top node; undefined (with the syntax errors reported) when the text is not valid YAML. */
+  root(): YamlNode | null | undefined {
+    for (const problem of this.source.syntaxErrors) this.errors.push(new LabdeckError(problem.message.split('\n')[0]!, problem.location));
+    return this.source.syntaxErrors.length ? undefined : this.source.root;
   }
 
   line(node: unknown): number {
-    const range = (node as { range?: [number, number, number] } | null)?.range;
-    return range ? this.lines.linePos(range[0]).line : 1;
+    return this.source.locate(node as Positioned).line;
   }
 
   fail(node: unknown, message: string): undefined {
-    this.errors.push(new LabdeckError(message, { file: this.file, line: this.line(node) }));
+    this.errors.push(new LabdeckError(message, this.source.locate(node as Positioned)));
     return undefined;
   }
 
@@ -277,8 +273,8 @@ class SpecReader {
 
 /** Reads one exercises/*.yml file: `steps:` — a list of {slide + step | command | id, check}. */
 export function readSpecFile(file: string, text: string): { entries: SpecEntry[]; errors: LabdeckError[] } {
-  const reader = new SpecReader(file);
-  const root = reader.parse(text);
+  const reader = new SpecReader(parseYaml(text, file));
+  const root = reader.root();
   const entries: SpecEntry[] = [];
   if (root === undefined) return { entries, errors: reader.errors };
   const steps = isMap(root) ? root.get('steps', true) : undefined;

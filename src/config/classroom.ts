@@ -5,7 +5,7 @@
 // --data) and LABDECK_DATA take precedence over `data`. Pure: workshop.ts hands over the YAML node and its position
 // function, as for `terminals:`.
 import { resolve } from 'node:path';
-import { isMap, isScalar, type Node } from 'yaml';
+import { isMap, isScalar, type Locate, type YamlNode as Node } from './yaml-source.ts';
 import { parseDuration } from './terminals.ts';
 import { localEnvironment, parseEnvironmentConfig, type EnvironmentConfig } from './environment.ts';
 import { LabdeckError, type SourceLocation } from '../errors.ts';
@@ -22,8 +22,6 @@ export interface ClassroomConfig {
 export const noClassroom: ClassroomConfig = Object.freeze({ enabled: false, dataDir: undefined, environment: localEnvironment, stuckAfterMs: undefined });
 
 const knownKeys = ['data', 'environment', 'stuckAfter'];
-
-type Locate = (node: { range?: readonly number[] | null } | null | undefined) => SourceLocation;
 
 /** Validates the `classroom:` value node; `keyNode` locates errors about a missing value, `folder` is the manifest's. */
 export function parseClassroomConfig(node: Node | null | undefined, keyNode: Node, at: Locate, folder: string): ClassroomConfig {

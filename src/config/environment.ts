@@ -13,7 +13,7 @@
 // A swarm sandbox holds near-root power over the node it runs on: use it on machines dedicated to a class, never on a
 // shared server.
 import { resolve } from 'node:path';
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Locate, type YamlNode as Node } from './yaml-source.ts';
 import { LabdeckError, type SourceLocation } from '../errors.ts';
 
 export type EnvironmentConfig = LocalEnvironmentConfig | ExternalEnvironmentConfig | SwarmEnvironmentConfig;
@@ -42,8 +42,6 @@ export interface SwarmEnvironmentConfig {
 export const localEnvironment: LocalEnvironmentConfig = Object.freeze({ provider: 'local' });
 export const defaultSandboxImages: readonly string[] = Object.freeze(['labdeck/busybox:latest', 'labdeck/toolbox:latest']);
 const defaultMemory = 1024 ** 3;
-
-type Locate = (node: { range?: readonly number[] | null } | null | undefined) => SourceLocation;
 
 const keysOf = {
   local: ['provider'],

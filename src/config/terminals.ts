@@ -12,7 +12,7 @@
 // a non-loopback address gives every attendee a shell on the instructor's machine: `serve` refuses it unless
 // `allowLocalShellOnNetwork: true` says the author meant it.
 import { basename } from 'node:path';
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Locate, type YamlNode as Node } from './yaml-source.ts';
 import { LabdeckError, type SourceLocation } from '../errors.ts';
 import { isValidTerminalName } from '../protocol.ts';
 import { parseCommandTemplate, type CommandTemplate } from '../terminal/command-template.ts';
@@ -43,8 +43,6 @@ export const terminalPlaceholders: readonly string[] = Object.freeze(['attendee'
 const settingKeys = new Set(['graceTime', 'allowLocalShellOnNetwork']);
 const localShells = new Set(['bash', 'sh', 'dash', 'zsh', 'fish', 'ksh', 'tcsh', 'csh']);
 const durationUnits: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
-
-type Locate = (node: { range?: readonly number[] | null } | null | undefined) => SourceLocation;
 
 /** Validates the `terminals:` value node; `keyNode` locates errors about a missing value. */
 export function parseTerminalsConfig(node: Node | null | undefined, keyNode: Node, at: Locate): TerminalsConfig {

@@ -22,7 +22,6 @@
 //   checks             reserved for the check features: kept as written (with its location)
 // Any other key is an error.
 import { readFileSync, existsSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit, type Document, type Node, type Pair, Scalar, type YAMLError } from 'yaml';
 import { LabdeckError, type SourceLocation } from '../errors.ts';
 import {
   allGeneratedSlides,
@@ -37,6 +36,7 @@ import {
 import { parseTerminalsConfig, type TerminalsConfig } from './terminals.ts';
 import { noClassroom, parseClassroomConfig, type ClassroomConfig } from './classroom.ts';
 import { defaultHandsOnClasses } from '../protocol.ts';
+import { isMap, isScalar, isSeq, parseYaml, Scalar, type Pair, type Positioned, type YamlNode as Node } from './yaml-source.ts';
 
 export type SlideRatio = '16:9' | '4:3';
 
@@ -111,37 +111,15 @@ export function chapterEntries(entries: readonly ContentEntry[]): ChapterEntry[]
   });
 }
 
-/**
- * Where a person must look for a YAML syntax error. The parser reports a quote left open at the end of the file,
- * where it gave up; the fix is where the quoted string starts, the line of the quote.
- */
-function syntaxErrorOffset(document: Document, error: YAMLError): number {
-  if (error.code !== 'MISSING_CHAR' || !/closing .?quote/.test(error.message)) return error.pos[0];
-  let opening = error.pos[0];
-  visit(document, {
-    Scalar(_key, node) {
-      const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
-      if (quoted && node.range && node.range[1] === error.pos[0]) opening = node.range[0];
-    },
-  });
-  return opening;
-}
-
 /** Parses and validates manifest text (pure: chapter files are not checked). `file` names it in errors. */
 export function parseWorkshop(text: string, file: string): Workshop {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  const at = (node: { range?: readonly number[] | null } | null | undefined): SourceLocation => ({
-    file,
-    line: node?.range ? lineCounter.linePos(node.range[0]!).line : 1,
-  });
-  const fail = (message: string, node?: { range?: readonly number[] | null } | null): never => {
-    throw new LabdeckError(message, at(node));
-  };
+  const source = parseYaml(text, file);
+  const at = source.locate;
+  const fail = (message: string, node?: Positioned): never => source.fail(message, node);
 
-  const syntaxError = document.errors[0];
-  if (syntaxError) throw new LabdeckError(syntaxError.message, { file, line: lineCounter.linePos(syntaxErrorOffset(document, syntaxError)).line });
-  const root = document.contents;
+  const syntaxError = source.syntaxErrors[0];
+  if (syntaxError) throw new LabdeckError(syntaxError.message, syntaxError.location);
+  const root = source.root;
   if (!isMap(root)) return fail('a workshop manifest must be a mapping of keys (title:, content:, ...)', root);
 
   const pairs = new Map<string, Pair<unknown, unknown>>();

@@ -14,7 +14,7 @@
 // become their shell command; other terminals run as the workshop says.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, parseYaml, type YamlNode as Node } from '../config/yaml-source.ts';
 import type { EngineAddress } from '../engine/engine-address.ts';
 import { LabdeckError } from '../errors.ts';
 import { attendeeFolder, isReady, launcherTemplate, removeAttendeeFolder, reportFailure, startPreparing, writeEnterCommand } from './launcher.ts';
@@ -35,14 +35,12 @@ export function readAttendeesFile(file: string): ExternalAttendee[] {
   } catch {
     throw new LabdeckError(`cannot read the attendees file ${file}`);
   }
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter });
-  const lineOf = (node: Node | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]!).line : 1);
-  const fail = (message: string, node: Node | null | undefined): never => {
-    throw new LabdeckError(message, { file, line: lineOf(node) });
-  };
-  if (document.errors[0]) fail(`not valid YAML: ${document.errors[0].message.split('\n')[0]}`, undefined);
-  const root = document.contents as Node | null;
+  const source = parseYaml(text, file);
+  const lineOf = (node: Node | null | undefined): number => source.locate(node).line;
+  const fail = (message: string, node: Node | null | undefined): never => source.fail(message, node);
+  const syntaxError = source.syntaxErrors[0];
+  if (syntaxError) throw new LabdeckError(`not valid YAML: ${syntaxError.message.split('\n')[0]}`, syntaxError.location);
+  const root = source.root;
   if (!isMap(root)) return fail('the attendees file must map each attendee name to { shell, docker }', root);
   const seen = new Set<string>();
   return root.items.map((pair): ExternalAttendee => {

@@ -147,6 +147,9 @@ test('catalog: every mistake is reported at its file:line', () => {
   assert.equal(errors.length, 8, messages.join('\n'));
   const broken = buildCatalog(deck, [{ file: 'exercises/broken.yml', text: 'steps:\n  - slide: [\n' }]);
   assert.match(broken.errors[0]!.message, /^exercises\/broken\.yml:\d+: /);
+  assert.deepEqual(buildCatalog(deck, [{ file: 'exercises/open-quote.yml', text: 'steps:\n  - slide: "debug\n' }]).errors.map((e) => e.message), [
+    'exercises/open-quote.yml:2: Missing closing "quote',
+  ]);
 });
 
 test('catalog on the real seed chapter: every step gets a check, state-changing ones inferred', () => {

@@ -80,6 +80,8 @@ test('attendees file mistakes name file:line', () => {
     assert.equal(failure('alice:\n  shell: ssh a\n  docker: http://x\n'), 'attendees.yml:3: attendee "alice": "docker" must be ssh://USER@HOST or tcp://HOST:PORT');
     assert.equal(failure('alice:\n  shell: ssh a\n  docker: ssh://10.0.0.11\n'), 'attendees.yml:3: attendee "alice": "docker" must be ssh://USER@HOST or tcp://HOST:PORT');
     assert.equal(failure('alice:\n  shell: ssh a\n  docker: tcp://10.0.0.1:2376\n'), 'attendees.yml:3: attendee "alice": a tcp:// endpoint needs "tls": { ca, cert, key } (PEM files)');
+    assert.equal(failure('alice:\n  shell: [ssh\n'), 'attendees.yml:3: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]');
+    assert.equal(failure('alice:\n  shell: "ssh a\n  docker: ssh://u@a\n'), 'attendees.yml:2: not valid YAML: Missing closing "quote');
     assert.equal(failure('alice:\n  docker: ssh://a\n'), 'attendees.yml:2: attendee "alice": "shell" must be a command line or a list of words (e.g. ssh docker@10.0.0.11)');
     assert.equal(failure('alice:\n  shell: ssh a\n  docker: ssh://u@a\nAlice:\n  shell: x\n  docker: ssh://u@b\n'), 'attendees.yml:4: attendee "Alice" is listed twice');
     assert.equal(failure('alice:\n  shell: ssh a\n  docker: tcp://h:2376\n  tls: { ca: ca.pem, cert: c.pem, key: k.pem }\n'), `attendees.yml:4: attendee "alice": tls.ca ${join(folder, 'ca.pem')} does not exist`);
