@@ -159,7 +159,12 @@ function echoWaiters(): { received(text: string, at: number): void; next(text: s
     received: (text, at) => {
       firstOutput(at);
       buffer = (buffer + text).slice(-4096);
-      waiters = waiters.filter((waiter) => (buffer.includes(waiter.text) ? (waiter.resolve(at), (buffer = ''), false) : true));
+      waiters = waiters.filter((waiter) => {
+        if (!buffer.includes(waiter.text)) return true;
+        waiter.resolve(at);
+        buffer = '';
+        return false;
+      });
     },
     next: (text) => within(new Promise<number>((resolve) => waiters.push({ text, resolve })), WAIT_MS, JSON.stringify(text)),
   };

@@ -126,6 +126,7 @@ function expandRange(commands: readonly string[][], variables: Map<string, strin
       const end = loopEnd(commands, i + 1);
       const body = commands.slice(i + 1, end);
       const list = words[2] === 'in' ? words.slice(3).map((word) => expandWord(word, variables)) : undefined;
+      // biome-ignore lint/complexity/useOptionalChain: TypeScript narrows `list` through this alias only in this form
       const literal = list !== undefined && list.every((word) => !/[$`*?[]/.test(word));
       for (const value of literal ? list : [undefined]) {
         const inner = new Map(variables);

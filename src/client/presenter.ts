@@ -3,7 +3,7 @@
 // with `c` and switched to `p` is the classic audience + presenter pair, kept in sync by WindowSync.
 import type { SlideJson } from '../protocol.ts';
 import { fitSlides } from './slideshow.ts';
-import { PresentationTimer } from './timer.ts';
+import type { PresentationTimer } from './timer.ts';
 
 export class PresenterView {
   readonly #element: HTMLElement;
@@ -51,7 +51,9 @@ export class PresenterView {
     this.#slideHeight = slideHeight;
     const preview = nextElement?.querySelector('.remark-slide-scaler')?.cloneNode(true) as HTMLElement | undefined;
     // Ids in the copy would duplicate the audience slide's (in-slide links, anchors).
-    preview?.querySelectorAll('[id]').forEach((node) => node.removeAttribute('id'));
+    preview?.querySelectorAll('[id]').forEach((node) => {
+      node.removeAttribute('id');
+    });
     this.#next.replaceChildren(...(preview ? [preview] : [element('p', 'labdeck-presenter-end')]));
     if (!preview) this.#next.firstElementChild!.textContent = 'End of the deck';
     fitSlides(this.#next, slideHeight);

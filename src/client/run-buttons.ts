@@ -24,7 +24,9 @@ export function commandKeystrokes(text: string): string {
 /** The code a block shows, without the buttons added to it. */
 export function codeText(pre: HTMLElement): string {
   const copy = pre.cloneNode(true) as HTMLElement;
-  copy.querySelectorAll(`.${actionsClass}`).forEach((actions) => actions.remove());
+  copy.querySelectorAll(`.${actionsClass}`).forEach((actions) => {
+    actions.remove();
+  });
   return copy.textContent ?? '';
 }
 
@@ -37,7 +39,9 @@ export function installRunButtons(root: HTMLElement, options: RunButtonsOptions)
   const selector = options.handsOn.map((name) => `.${CSS.escape(name)} pre`).join(', ');
   const decorateUnder = (node: Element): void => {
     if (node.matches(selector)) decorate(node as HTMLElement, options);
-    node.querySelectorAll<HTMLElement>(selector).forEach((pre) => decorate(pre, options));
+    node.querySelectorAll<HTMLElement>(selector).forEach((pre) => {
+      decorate(pre, options);
+    });
   };
   decorateUnder(root);
   // Only what was added is looked at: a long deck's slides are built a few at a time, and rescanning every slide

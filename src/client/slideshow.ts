@@ -83,7 +83,9 @@ export class Slideshow {
 
   /** Builds every slide now (printing needs them all). */
   buildAll(): void {
-    this.#containers.forEach((_, index) => this.slideElement(index));
+    this.#containers.forEach((_, index) => {
+      this.slideElement(index);
+    });
   }
 
   /**

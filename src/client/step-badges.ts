@@ -85,7 +85,9 @@ export class StepBadges {
     const old = container.querySelectorAll('.labdeck-step');
     if (old.length > 0) {
       this.#badges = this.#badges.filter((badge) => !container.contains(badge.button));
-      old.forEach((wrapper) => wrapper.remove());
+      old.forEach((wrapper) => {
+        wrapper.remove();
+      });
     }
     const chain = this.#chains[index] ?? [];
     if (chain.length === 0) return;

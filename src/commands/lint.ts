@@ -11,7 +11,7 @@ export const lintCommand: Command = {
   options: {},
   async run(args, context) {
     const manifest = workshopPathArg(args, context.cwd);
-    let diagnostics;
+    let diagnostics: ReturnType<typeof lintWorkshop>;
     try {
       diagnostics = lintWorkshop(manifest);
     } catch (error) {

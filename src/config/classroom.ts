@@ -32,9 +32,9 @@ export function parseClassroomConfig(node: Node | null | undefined, keyNode: Nod
 
   const pairs = new Map(node.items.map((pair) => [String((pair.key as { value?: unknown }).value), pair]));
   const keyAt = (key: string): SourceLocation => at(pairs.get(key)?.key as Node | undefined);
-  const valueOf = (key: string): Node | null | undefined => pairs.get(key)?.value as Node | null | undefined;
+  const valueAt = (key: string): Node | null | undefined => pairs.get(key)?.value as Node | null | undefined;
   const scalarOf = (key: string): unknown => {
-    const value = valueOf(key);
+    const value = valueAt(key);
     return isScalar(value) ? value.value : value?.toJSON();
   };
 

@@ -289,7 +289,9 @@ export function assembleDeckSource(manifest: DeckManifest, files: DeckFiles): As
     const partOf = partNumbers(titles);
     const names = flat.map((t) => t.title);
     const firstIndex = new Map<string, number>();
-    names.forEach((name, i) => firstIndex.has(name) || firstIndex.set(name, i));
+    names.forEach((name, i) => {
+      if (!firstIndex.has(name)) firstIndex.set(name, i);
+    });
     const insertions = flat.map((entry, i) => {
       const image = images[i % images.length]!;
       const index = firstIndex.get(entry.title)!; // markmaker looks the title up by value: duplicates share neighbours

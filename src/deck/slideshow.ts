@@ -25,9 +25,9 @@ function jsString(value: Notes | ContentNode[]): string {
   return String(value);
 }
 
-const VARIABLE = /(\\)?(\{\{([^\}\n]+)\}\})/g;
+const VARIABLE = /(\\)?(\{\{([^}\n]+)\}\})/g;
 
-type VariableReplacer = (match: string, escape: string | undefined, braced: string, name: string) => string;
+type VariableReplacer = (match: string, escaped: string | undefined, braced: string, name: string) => string;
 
 function replaceInStrings(nodes: ContentNode[], replacer: VariableReplacer): void {
   for (let i = 0; i < nodes.length; i++) {
@@ -54,9 +54,9 @@ function inheritContent(slide: SlideState, template: SlideState): void {
   const own = slide.content;
   const merged = deepCopy(template.content);
   let placeholderFound = false;
-  replaceInStrings(merged, (match, escape, _braced, name) => {
+  replaceInStrings(merged, (match, escaped, _braced, name) => {
     // remark returns match[0], a lone backslash, for an escaped variable here: `\{{x}}` in a template renders `\`.
-    if (escape) return match[0]!;
+    if (escaped) return match[0]!;
     if (name.trim() !== 'content') return match;
     placeholderFound = true;
     return jsString(own);
@@ -74,8 +74,8 @@ function inheritNotes(slide: SlideState, template: SlideState): void {
 
 /** The final `{{name}}` pass over a shown slide's content (never its notes). */
 function expandVariables(slide: SlideState): void {
-  replaceInStrings(slide.content, (_match, escape, braced, name) => {
-    if (escape) return braced;
+  replaceInStrings(slide.content, (_match, escaped, braced, name) => {
+    if (escaped) return braced;
     const key = name.trim();
     if (Object.hasOwn(slide.properties, key)) return slide.properties[key]!;
     return key === 'content' ? '' : braced;

@@ -23,11 +23,12 @@ export function decodeAsTextarea(markdown: string): string {
 const RULES: Record<string, RegExp> = {
   CODE: /(?:^|\n)( {4}[^\n]+\n*)+/,
   INLINE_CODE: /`([^`]+?)`/,
-  CONTENT: /(?:\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+)\[/,
+  CONTENT: /(?:\\)?((?:\.[a-zA-Z_-][a-zA-Z\-_0-9]*)+)\[/,
   // `\4` only means "the same fence" once combined, where FENCES is group 4: hence a string, not a literal.
+  // biome-ignore lint/complexity/useRegexLiterals: the back-reference needs the string form (above)
   FENCES: new RegExp(String.raw`(?:^|\n) *(\`{3,}|~{3,}) *(?:\S+)? *\n(?:[\s\S]+?)\s*\4 *(?:\n+|$)`),
   DEF: /(?:^|\n) *\[([^\]]+)\]: *<?([^\s>]+)>?(?: +["(]([^\n]+)[")])? *(?:\n+|$)/,
-  MACRO: /!\[:([^\] ]+)([^\]]*)\](?:\(([^\)]*)\))?/,
+  MACRO: /!\[:([^\] ]+)([^\]]*)\](?:\(([^)]*)\))?/,
   SEPARATOR: /(?:^|\n)(---?)(?:\n|$)/,
   NOTES_SEPARATOR: /(?:^|\n)(\?{3})(?:\n|$)/,
 };

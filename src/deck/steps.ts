@@ -165,7 +165,7 @@ export function parseHandsOnBlock(markdown: string): HandsOnItem[] {
     }
     if (comment && !visible.trim()) return;
     const bullet = /^(\s*)(?:[-*+]|\d+[.)])(?:\s+|$)(.*)$/.exec(visible);
-    const indent = bullet?.[1]!.length ?? 0;
+    const indent = bullet?.[1]?.length ?? 0;
     if (bullet && (bulletIndent === undefined || indent <= bulletIndent)) {
       bulletIndent = indent;
       items.push({ line: i, text: [bullet[2]!], commands: [], directives: [] });

@@ -59,7 +59,7 @@ export function integratedBash(words: readonly string[], transport: BashTranspor
 }
 
 /** A word every POSIX-like shell reads as itself. */
-const SHELL_SAFE_WORD = /^[A-Za-z0-9_.\/-]+$/;
+const SHELL_SAFE_WORD = /^[A-Za-z0-9_./-]+$/;
 
 function singleQuoted(text: string): string {
   return SHELL_SAFE_WORD.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;

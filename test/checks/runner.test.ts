@@ -76,7 +76,7 @@ test('results follow the snapshot, the command log and confirmations; onResult f
     assert.equal(runner.result('s1')!.reason, 'engine unreachable: cannot connect to /tmp/x.sock (ECONNREFUSED)');
     assert.equal(runner.result('s2')!.status, 'passed', 'command evidence does not depend on the engine');
   } finally {
-    subscriptions.forEach((s) => s.dispose());
+    for (const s of subscriptions) s.dispose();
     runner.dispose();
   }
 });

@@ -48,6 +48,7 @@ test('what the line does not set stays unknown: the name is checked, the image i
 test('a list or a name only the shell knows gives no check on that name: the step falls back to `ran`', () => {
   for (const line of [
     'for SERVICE in $(docker service ls -q); do docker service create --name $SERVICE alpine sleep 1d; done',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, not a template
     'for SERVICE in $SERVICES; do docker service scale $SERVICE=0; done\ndocker service rm ${PREFIX}web',
     'docker service create --name `hostname` alpine sleep 1d',
     'docker network create --driver overlay $NET',
@@ -80,6 +81,7 @@ test('the fixtures\' own shapes: variables set on earlier lines of the block, `e
 test('expanding: nested loops, literal assignments, quoting kept out of the way', () => {
   assert.deepEqual(expandCommands('for A in x y; do for B in 1 2; do echo $A$B; done; done'),
     [['echo', 'x1'], ['echo', 'x2'], ['echo', 'y1'], ['echo', 'y2']]);
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, not a template
   assert.deepEqual(expandCommands('N=3 && export M="a b"; echo $N ${M} $OTHER $(date)'),
     [['N=3'], ['export', 'M=a b'], ['echo', '3', 'a b', '$OTHER', '$(date)']]);
   assert.deepEqual(expandCommands('X=$(hostname); echo $X'), [['X=$(hostname)'], ['echo', '$X']]);

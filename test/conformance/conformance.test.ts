@@ -94,7 +94,9 @@ before(async () => {
   const rendered = await reference.renderAll(
     allDecks.map((deck) => ({ markdown: deck.markdown, options: { excludedClasses: deck.excludedClasses } })),
   );
-  allDecks.forEach((deck, index) => referenceSlides.set(deck, rendered[index]));
+  allDecks.forEach((deck, index) => {
+    referenceSlides.set(deck, rendered[index]);
+  });
   referenceSeconds = (performance.now() - started) / 1000;
 });
 

@@ -28,7 +28,10 @@ function contentOf(text: string): ContentNode[] {
       }
       let depth = 1;
       let end = i + match[0].length;
-      while (depth > 0 && end < text.length) depth += text[end] === '[' ? 1 : text[end] === ']' ? -1 : 0, end++;
+      while (depth > 0 && end < text.length) {
+        depth += text[end] === '[' ? 1 : text[end] === ']' ? -1 : 0;
+        end++;
+      }
       const inner = text.slice(i + match[0].length, end - 1);
       if (plain) nodes.push(plain);
       plain = '';
@@ -156,7 +159,7 @@ test('the renderer converts only what changed: unchanged slides come from the ca
   const renderer = createRenderer((content, links) => {
     const text = content.map((node) => (typeof node === 'string' ? node : '')).join('').trim();
     converted.push(text);
-    return `<p>${text} ${links['x']?.href ?? ''}</p>`;
+    return `<p>${text} ${links.x?.href ?? ''}</p>`;
   });
   const { slides, links } = readCase('[x]: http://one\n\nSee [x][x].\n???\nnote\n---\nplain');
   const take = () => converted.splice(0);

@@ -214,7 +214,7 @@ async function checkSandboxes(aliceWatch: ReturnType<typeof watchEngine>): Promi
   assert.equal(services.length, 2);
   for (const service of services) {
     assert.equal(service.Spec?.TaskTemplate?.Resources?.Limits?.MemoryBytes, 768 * 1024 ** 2);
-    assert.equal((service.Spec?.TaskTemplate as { ContainerSpec?: { Image?: string } }).ContainerSpec?.Image?.split('@')[0], SANDBOX_IMAGE);
+    assert.equal((service.Spec?.TaskTemplate as { ContainerSpec?: { Image?: string } } | undefined)?.ContainerSpec?.Image?.split('@')[0], SANDBOX_IMAGE);
     assert.equal(service.Spec?.TaskTemplate?.Placement?.Constraints, undefined);
     assert.equal(service.Spec?.EndpointSpec?.Ports?.[0]?.PublishMode, 'host');
   }

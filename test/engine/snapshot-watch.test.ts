@@ -43,7 +43,7 @@ const recorded = new Proxy(docker, {
 }) as Docker;
 
 const filterOf = (request: Request, key: string): unknown =>
-  ((request.args[0] as { filters?: Record<string, unknown> } | undefined)?.filters ?? {})[key];
+  (request.args[0] as { filters?: Record<string, unknown> } | undefined)?.filters?.[key];
 const methodsSince = (mark: number): string[] => requests.slice(mark).map((r) => r.method);
 const unfiltered = (mark: number, method: string): Request[] =>
   requests.slice(mark).filter((r) => r.method === method && (r.args[0] as { filters?: unknown } | undefined)?.filters === undefined);

@@ -13,7 +13,7 @@ test('resizing or attaching to a terminal while its process exits never throws',
     for (let run = 0; run < 30; run++) {
       let ended = false;
       const sink = { send: () => {}, close: () => void (ended = true), undelivered: () => 0 };
-      let connection;
+      let connection: ReturnType<TerminalManager['attach']>;
       try {
         connection = manager.attach({ attendee: 'alice', terminal: 'quick', role: 'owner', cols: 80, rows: 24 }, sink);
       } catch (error) {

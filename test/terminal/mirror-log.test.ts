@@ -15,7 +15,9 @@ test('unparsable output from a program logs nothing on the server', { timeout: 1
     // A replacement character inside a CSI sequence is a parse error for xterm.js.
     await new Promise<void>((resolve) => mirror.write('\u001b[1\ufffd\u001b[\ufffd;\ufffdm plain text\r\n', resolve));
   } finally {
-    methods.forEach((method, index) => (console[method] = originals[index]!));
+    methods.forEach((method, index) => {
+      console[method] = originals[index]!;
+    });
     mirror.dispose();
   }
   assert.deepEqual(logged, []);
