@@ -158,11 +158,9 @@ const folderOf = (path: string): string => (path.includes('/') ? `${path.split('
 
 /**
  * Imports between folders that the rules below still allow, as `importer → imported` file pairs. Each is a debt to
- * pay, not a pattern to follow: remove it from here when it is gone.
- * - classroom/access.ts reads a token from a request's query with http/'s one request-target parser, so classroom/
- *   imports http/ while http/ consumes classroom/'s membership: the one folder cycle left (classroom/ ↔ http/).
+ * pay, not a pattern to follow: remove it from here when it is gone. None is left.
  */
-const knownFolderDebts = new Set(['classroom/access.ts → http/request-target.ts']);
+const knownFolderDebts = new Set<string>([]);
 
 /** Imports of one folder's files by another's, without the known debts. */
 function folderEdges(): Array<{ from: string; to: string; pair: string }> {
