@@ -199,6 +199,19 @@ test('there are no import cycles between folders', { timeout: 5_000 }, () => {
   }
 });
 
+test('outside deck/, the deck engine is reached through deck/index.ts, not its parser, model, renderer or linter', { timeout: 5_000 }, () => {
+  const internals = ['deck/split.ts', 'deck/slideshow.ts', 'deck/source-map.ts', 'deck/render.ts', 'deck/lint.ts'];
+  const reaching = files
+    .filter((file) => !file.path.startsWith('deck/'))
+    .flatMap((file) => file.localImports.filter((target) => internals.includes(target)).map((target) => `${file.path} → ${target}`));
+  assert.deepEqual(reaching, []);
+});
+
+test('the chapter tree (groups of entries) is walked in one place: deck/manifest.ts', { timeout: 5_000 }, () => {
+  const walkers = files.filter((file) => file.path !== 'deck/manifest.ts' && /\.kind\s*===\s*'group'/.test(file.text)).map((file) => file.path);
+  assert.deepEqual(walkers, []);
+});
+
 test('the parser sees every form of loading a module', { timeout: 5_000 }, () => {
   const seen = (text: string) => moduleSpecifiers(text);
   assert.deepEqual(seen("import x from 'a';\nexport { y } from './b.ts';\nconst c = await import('c');"), ['a', './b.ts', 'c']);

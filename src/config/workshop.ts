@@ -26,6 +26,7 @@ import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit, type Documen
 import { LabdeckError, type SourceLocation } from '../errors.ts';
 import {
   allGeneratedSlides,
+  chapterEntries,
   dirnameOf,
   pageTitle,
   resolvePath,
@@ -102,13 +103,6 @@ export function loadWorkshop(path: string): Workshop {
 export function missingChapters(workshop: DeckManifest, exists: (path: string) => boolean): ChapterEntry[] {
   const dir = dirnameOf(workshop.file);
   return chapterEntries(workshop.content).filter((entry) => !exists(resolvePath(dir, entry.path)));
-}
-
-export function chapterEntries(entries: readonly ContentEntry[]): ChapterEntry[] {
-  return entries.flatMap((entry) => {
-    if (entry.kind === 'group') return chapterEntries(entry.entries);
-    return entry.kind === 'chapter' ? [entry] : [];
-  });
 }
 
 /**
