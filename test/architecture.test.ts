@@ -159,11 +159,9 @@ const folderOf = (path: string): string => (path.includes('/') ? `${path.split('
 
 /**
  * Imports between folders that the rules below still allow, as `importer → imported` file pairs. Each is a debt to
- * pay, not a pattern to follow: remove it from here when it is gone.
- * - classroom/access.ts reads a token from a request's query with http/'s one request-target parser, so classroom/
- *   imports http/ while http/ consumes classroom/'s membership: the one folder cycle left (classroom/ ↔ http/).
+ * pay, not a pattern to follow: remove it from here when it is gone. None is left.
  */
-const knownFolderDebts = new Set(['classroom/access.ts → http/request-target.ts']);
+const knownFolderDebts = new Set<string>([]);
 
 /** Imports of one folder's files by another's, without the known debts. */
 function folderEdges(): Array<{ from: string; to: string; pair: string }> {
@@ -200,6 +198,19 @@ test('there are no import cycles between folders', { timeout: 5_000 }, () => {
   for (const debt of knownFolderDebts) {
     assert.ok(files.some((f) => f.localImports.some((t) => `${f.path} → ${t}` === debt)), `the known debt ${debt} is gone: remove it from the list`);
   }
+});
+
+test('outside deck/, the deck engine is reached through deck/index.ts, not its parser, model, renderer or linter', { timeout: 5_000 }, () => {
+  const internals = ['deck/split.ts', 'deck/slideshow.ts', 'deck/source-map.ts', 'deck/render.ts', 'deck/lint.ts'];
+  const reaching = files
+    .filter((file) => !file.path.startsWith('deck/'))
+    .flatMap((file) => file.localImports.filter((target) => internals.includes(target)).map((target) => `${file.path} → ${target}`));
+  assert.deepEqual(reaching, []);
+});
+
+test('the chapter tree (groups of entries) is walked in one place: deck/manifest.ts', { timeout: 5_000 }, () => {
+  const walkers = files.filter((file) => file.path !== 'deck/manifest.ts' && /\.kind\s*===\s*'group'/.test(file.text)).map((file) => file.path);
+  assert.deepEqual(walkers, []);
 });
 
 test('the parser sees every form of loading a module', { timeout: 5_000 }, () => {

@@ -3,7 +3,7 @@
 // Tokens are random and compared in constant time. Attendee-provided names are data, never markup.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { parseRequestTarget } from '../http/request-target.ts';
+import { parseRequestTarget } from '../text/request-target.ts';
 
 export type Role = 'instructor' | 'attendee' | 'watcher';
 

@@ -19,10 +19,6 @@ export interface ClassroomOptions {
   readonly deck: DeckSource;
   /** Whose results each attendee has: their environment's checks (asked again by environmentChanged()). */
   readonly checksOf: (attendee: string) => AttendeeChecks;
-  /** An attendee joined, or is known at start: the time to prepare their environment. */
-  readonly attendeeArrived?: (attendee: string) => void;
-  /** The instructor removed an attendee (their token is revoked already): close what is theirs. */
-  readonly attendeeRemoved?: (attendee: string, name: string) => void;
   readonly openToLocalAttendee: boolean;
   /** Failing the same step this long makes an attendee "stuck" on the dashboard (default: 5 minutes). */
   readonly stuckAfterMs?: number;
@@ -38,9 +34,22 @@ export interface Classroom extends ClassroomSource {
    * from checksOf(attendee) from now on, starting with its current ones.
    */
   environmentChanged(attendee: string): void;
+  /**
+   * Every attendee known now (told at once), then each who joins: the time to prepare their environment. Subscribed
+   * after the class opened, so that what it calls (an environment provider needs the class code) exists by then.
+   */
+  onArrival(listener: (attendee: ClassAttendee) => void): { dispose(): void };
+  /** The instructor removed an attendee (their token is revoked already): close what is theirs. */
+  onRemoval(listener: (attendee: ClassAttendee) => void): { dispose(): void };
   dispose(): void;
   /** The server did not start: as dispose(), and a class this start created is removed (nothing is left behind). */
   abandon(): void;
+}
+
+/** An attendee's id (stable, safe in names and paths) and name (attendee-provided text). */
+export interface ClassAttendee {
+  readonly id: string;
+  readonly name: string;
 }
 
 export function openClassroom(options: ClassroomOptions): Classroom {
@@ -58,6 +67,8 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     throw error;
   }
   const listeners = new Set<() => void>();
+  const arrivalListeners = new Set<(attendee: ClassAttendee) => void>();
+  const removalListeners = new Set<(attendee: ClassAttendee) => void>();
   const changed = (): void => {
     for (const listener of [...listeners]) listener();
   };
@@ -94,10 +105,8 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     for (const { subscription } of subscriptions.values()) subscription.dispose();
     subscriptions.clear();
     listeners.clear();
-  };
-  const arrived = (attendee: string): void => {
-    follow(attendee);
-    options.attendeeArrived?.(attendee);
+    arrivalListeners.clear();
+    removalListeners.clear();
   };
 
   const access = createAccess({
@@ -109,7 +118,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     // Stored before the token is handed out: a token the browser holds always survives a restart.
     onAttendeeAdded: (known) => store.addAttendee({ id: known.attendee, name: known.name, token: known.token, joinedAt: Date.now() }),
   });
-  for (const known of store.attendees()) arrived(known.id);
+  for (const known of store.attendees()) follow(known.id);
 
   return {
     access,
@@ -118,7 +127,8 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     join(name) {
       const attendee = `a-${randomBytes(6).toString('hex')}`;
       const token = access.addAttendee(attendee, name);
-      arrived(attendee);
+      follow(attendee);
+      for (const listener of [...arrivalListeners]) listener({ id: attendee, name });
       changed();
       return token;
     },
@@ -144,7 +154,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       subscriptions.get(attendee)?.subscription.dispose();
       subscriptions.delete(attendee);
       access.removeAttendee(attendee);
-      options.attendeeRemoved?.(attendee, name);
+      for (const listener of [...removalListeners]) listener({ id: attendee, name });
       changed();
       return true;
     },
@@ -157,6 +167,15 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       const attendee = commandRecord.terminal.split('/')[0] ?? '';
       store.recordCommand(attendee, { command: commandRecord.command, exitCode: commandRecord.exitCode, at: commandRecord.endedAt ?? commandRecord.startedAt });
       changed();
+    },
+    onArrival(listener) {
+      arrivalListeners.add(listener);
+      for (const { id, name } of store.attendees()) listener({ id, name });
+      return { dispose: () => void arrivalListeners.delete(listener) };
+    },
+    onRemoval(listener) {
+      removalListeners.add(listener);
+      return { dispose: () => void removalListeners.delete(listener) };
     },
     environmentChanged(attendee) {
       // Only attendees of this class: an environment left over from another class is not followed.

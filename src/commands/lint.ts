@@ -1,6 +1,6 @@
 // `labdeck lint`: every diagnostic of a workshop as `file:line: message`; exit 1 when one is an error.
 import { lintWorkshop } from '../workshop/load-deck.ts';
-import { formatDiagnostic } from '../deck/lint.ts';
+import { formatDiagnostic } from '../deck/index.ts';
 import { LabdeckError } from '../errors.ts';
 import { describeLabdeckError, displayPath, workshopPathArg, type Command } from './command.ts';
 

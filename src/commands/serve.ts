@@ -6,7 +6,7 @@ import { listChapterFiles, loadDeck } from '../workshop/load-deck.ts';
 import { startServer } from '../http/server.ts';
 import { createAccess, isLoopback } from '../classroom/access.ts';
 import { parseHostName } from '../http/host-check.ts';
-import { openClassroom, type Classroom } from '../classroom/classroom.ts';
+import { startClassroom } from '../classroom/start-classroom.ts';
 import { dashboardPagePath } from '../http/classroom-routes.ts';
 import { joinQrText } from '../classroom/qr.ts';
 import { LiveDeck, type WatchedDeck } from '../workshop/live-deck.ts';
@@ -14,9 +14,9 @@ import { LabdeckError } from '../errors.ts';
 import { loadWorkshop } from '../config/workshop.ts';
 import { serveTerminals } from './serve-terminals.ts';
 import { refuseServedDataFolder } from './serve-data-folder.ts';
+import { DisposableStore } from './disposable-store.ts';
 import { startLiveChecks } from '../workshop/live-checks.ts';
-import { createEnvironmentProvider, environmentEngines } from '../environments/create-provider.ts';
-import type { EnvironmentProvider } from '../environments/provider.ts';
+import { environmentEngines } from '../environments/create-provider.ts';
 import { listSpecFiles } from '../workshop/spec-files.ts';
 import { IMAGE_SUBSTITUTES } from '../lab/lab.ts';
 import { connectLocalEngine, localEngineAddress, deckSelectionOptions, listOption, portOption, stringOption, workshopPathArg, dataDirOption, dataOption, UsageError, type Command, type ParsedArgs } from './command.ts';
@@ -52,81 +52,50 @@ export const serveCommand: Command = {
       const { workshop, deck } = await loadDeck(manifest, selection);
       return { deck, title: workshop.pageTitle, ratio: workshop.ratio, files: [manifest, ...listChapterFiles(workshop), interstitialsFile(manifest), ...listSpecFiles(manifest)] };
     };
-    // A deck broken at start is reported (file:line) and not served: there is no last good deck to fall back on.
-    const liveDeck = await LiveDeck.start({ load, log });
-    // Step results: an unreachable engine is not an error here, the pages say so until it answers.
-    // Each attendee's checks watch their environment's engine (known once the class's configuration is read).
-    let engineOf: ReturnType<typeof environmentEngines> | undefined;
-    const checks = startLiveChecks({ manifest, deck: liveDeck, engine: localEngineAddress(context), engineOf: (attendee) => engineOf?.(attendee), imageSubstitutes: IMAGE_SUBSTITUTES, log });
-    // An attendee's environment is made when they join (or found again after a restart), in the background: their
-    // terminals show its progress. Deferred, because the class asks while it opens, before it and the provider exist.
-    let environments: EnvironmentProvider | undefined;
-    const prepareEnvironment = (attendee: string): void => {
-      setImmediate(() => {
-        const name = classroom?.dashboard().attendees.find((known) => known.id === attendee)?.name;
-        // A failure is logged by the provider and shown in the attendee's terminals. Once ready, the engine the
-        // attendee's checks watch may be known only now (`external`): the class follows those checks from then on.
-        if (environments && environments.kind !== 'local' && name !== undefined) {
-          environments.up({ id: attendee, name }).then(() => classroom?.environmentChanged(attendee), () => {});
-        }
-      });
-    };
-    // An attendee the instructor removed: their terminals close, their engine is no longer watched, and their
-    // environment goes (a swarm sandbox is removed; a prepared machine is left as it is).
-    const removeEnvironment = (attendee: string, name: string): void => {
-      terminals?.manager.closeAttendee(attendee);
-      checks.forget(attendee);
-      environments?.down({ id: attendee, name }).catch((error: unknown) => log(`environment ${attendee}: ${(error as Error).message}`));
-    };
-    // Read once, like `terminals:`: a running class does not change its data folder under its attendees.
-    let classroom: Classroom | undefined;
-    let dataDir: string | undefined;
-    try {
-      const classroomConfig = loadWorkshop(manifest).classroom;
-      // A class identifies everyone, even on loopback: progress is kept per attendee, so nobody is anonymous.
-      if (args.values.classroom === true || classroomConfig.enabled) {
-        dataDir = dataDirOption(args, context, manifest, classroomConfig.dataDir);
-        refuseServedDataFolder(dataDir, dirname(manifest));
-        engineOf = environmentEngines(classroomConfig.environment, dataDir, context.userSsh);
-        classroom = openClassroom({
-          dataDir, deck: liveDeck, openToLocalAttendee: false, stuckAfterMs: classroomConfig.stuckAfterMs,
-          checksOf: (attendee) => checks.forAttendee(attendee),
-          attendeeArrived: prepareEnvironment,
-          attendeeRemoved: removeEnvironment,
+    // What a start that fails on the way must undo, newest first: it leaves no class behind (abandon, not dispose).
+    const undoStart = new DisposableStore();
+    const start = async () => {
+      // A deck broken at start is reported (file:line) and not served: there is no last good deck to fall back on.
+      const liveDeck = undoStart.add(await LiveDeck.start({ load, log }));
+      // Read once: a running server does not change its class, data folder or terminals under its attendees (running
+      // shells must not change): changing them needs a restart.
+      const workshop = loadWorkshop(manifest);
+      const classroomConfig = workshop.classroom;
+      const dataDir = args.values.classroom === true || classroomConfig.enabled ? dataDirOption(args, context, manifest, classroomConfig.dataDir) : undefined;
+      if (dataDir !== undefined) refuseServedDataFolder(dataDir, dirname(manifest));
+      // Step results: an unreachable engine is not an error here, the pages say so until it answers. Each attendee's
+      // checks watch their environment's engine.
+      const checks = undoStart.add(startLiveChecks({
+        manifest, deck: liveDeck, engine: localEngineAddress(context), imageSubstitutes: IMAGE_SUBSTITUTES, log,
+        ...(dataDir !== undefined ? { engineOf: environmentEngines(classroomConfig.environment, dataDir, context.userSsh) } : {}),
+      }));
+      const started = dataDir === undefined
+        ? undefined
+        : startClassroom({ dataDir, config: classroomConfig, deck: liveDeck, checks, docker: connectLocalEngine(context), log });
+      const classroom = started?.classroom;
+      if (classroom) undoStart.add({ dispose: () => classroom.abandon() });
+      const access = classroom?.access ?? createAccess({ openToLocalAttendee: isLoopback(host) });
+      const terminals = serveTerminals(workshop, { host, access, log, ...(started ? { environment: started.environments } : {}) });
+      if (terminals) {
+        undoStart.add(terminals);
+        // An attendee the instructor removed: their terminals close.
+        classroom?.onRemoval((attendee) => terminals.manager.closeAttendee(attendee.id));
+        terminals.manager.onCommand((record) => {
+          checks.commandRan(record);
+          classroom?.commandRan(record);
         });
-        environments = createEnvironmentProvider(classroomConfig.environment, { docker: connectLocalEngine(context), classId: classroom.classCode, dataDir, log });
       }
-    } catch (error) {
-      liveDeck.dispose();
-      checks.dispose();
-      classroom?.abandon();
+      const server = await startServer(
+        { deck: liveDeck, workshopDir: dirname(manifest), assetsDir: context.assetsDir, log, access, stepResults: checks.environmentOf, ...(terminals ? { terminals } : {}), ...(classroom ? { classroom } : {}), ...(dataDir ? { dataDir } : {}) },
+        { port, host, allowedHosts },
+      ).catch((error: unknown) => {
+        throw listenError(error, port, host);
+      });
+      return { liveDeck, checks, classroom, access, terminals, server };
+    };
+    const { liveDeck, checks, classroom, access, terminals, server } = await start().catch((error: unknown) => {
+      undoStart.dispose();
       throw error;
-    }
-    const access = classroom?.access ?? createAccess({ openToLocalAttendee: isLoopback(host) });
-    // Read once: changing `terminals:` needs a restart (running shells must not change under attendees).
-    let terminals: ReturnType<typeof serveTerminals>;
-    try {
-      terminals = serveTerminals(loadWorkshop(manifest), { host, access, log, ...(environments ? { environment: environments } : {}) });
-    } catch (error) {
-      liveDeck.dispose();
-      checks.dispose();
-      classroom?.abandon();
-      throw error;
-    }
-    terminals?.manager.onCommand((record) => {
-      checks.commandRan(record);
-      classroom?.commandRan(record);
-    });
-    const server = await startServer(
-      { deck: liveDeck, workshopDir: dirname(manifest), assetsDir: context.assetsDir, log, access, stepResults: checks.environmentOf, ...(terminals ? { terminals } : {}), ...(classroom ? { classroom } : {}), ...(dataDir ? { dataDir } : {}) },
-      { port, host, allowedHosts },
-    ).catch((error: unknown) => {
-      liveDeck.dispose();
-      checks.dispose();
-      terminals?.dispose();
-      // A start that failed leaves no class behind: the next start (on a free port) makes the class people join.
-      classroom?.abandon();
-      throw listenError(error, port, host);
     });
 
     if (!existsSync(join(context.assetsDir, clientScriptAsset))) {

@@ -25,6 +25,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { LabdeckError, type SourceLocation } from '../errors.ts';
 import {
   allGeneratedSlides,
+  chapterEntries,
   dirnameOf,
   pageTitle,
   resolvePath,
@@ -102,13 +103,6 @@ export function loadWorkshop(path: string): Workshop {
 export function missingChapters(workshop: DeckManifest, exists: (path: string) => boolean): ChapterEntry[] {
   const dir = dirnameOf(workshop.file);
   return chapterEntries(workshop.content).filter((entry) => !exists(resolvePath(dir, entry.path)));
-}
-
-export function chapterEntries(entries: readonly ContentEntry[]): ChapterEntry[] {
-  return entries.flatMap((entry) => {
-    if (entry.kind === 'group') return chapterEntries(entry.entries);
-    return entry.kind === 'chapter' ? [entry] : [];
-  });
 }
 
 /** Parses and validates manifest text (pure: chapter files are not checked). `file` names it in errors. */

@@ -1,12 +1,19 @@
-// The deck engine's one entry point: markdown (already assembled from a workshop's chapters) in, slides out.
+// The deck engine's one entry point: a workshop's chapters assembled (manifest.ts, with the file reader given),
+// markdown in, slides out; or the same deck read for what a person most likely got wrong (lint.ts). Code outside
+// deck/ comes through here rather than reaching into the parser, the model or the renderer.
 // Pure: no I/O here or below.
 import { decodeAsTextarea, parseSource } from './split.ts';
 import { buildSlideshow } from './slideshow.ts';
 import { renderSlides } from './render.ts';
 import { extractSteps, type Step } from './steps.ts';
 import { locate, singleFileMap, type SourceMap } from './source-map.ts';
+import { lintDeck, type Diagnostic } from './lint.ts';
+import type { AssembledSource, DeckManifest } from './manifest.ts';
 import type { LinkTable, RenderedSlide, RenderOptions, SlideshowOptions } from './types.ts';
 import { defaultHandsOnClasses } from '../protocol.ts';
+
+export { assembleDeckSource, chapterEntries, dirnameOf, resolvePath, UnusableFile, type AssembledSource, type DeckFiles } from './manifest.ts';
+export { formatDiagnostic, type Diagnostic } from './lint.ts';
 
 export interface DeckOptions extends SlideshowOptions, RenderOptions {
   /**
@@ -47,4 +54,27 @@ export function renderMarkdownDeck(
   const slides = rendered.map((slide, i) => ({ ...slide, source: locate(map, model[i]!.line) }));
   const steps = extractSteps(model, slides, settings.handsOnClasses);
   return { slides, steps, links: parsed.links };
+}
+
+export interface DeckLintInput {
+  /** The manifest the deck was assembled from: all of its chapter files are checked. */
+  readonly manifest: DeckManifest;
+  readonly files: { exists(path: string): boolean };
+}
+
+/** Every diagnostic of an assembled deck, read as renderMarkdownDeck reads it with the same options. */
+export function lintAssembledDeck(source: AssembledSource, input: DeckLintInput, options: Partial<DeckOptions> = {}): Diagnostic[] {
+  const settings: DeckOptions = { ...defaultDeckOptions, ...options };
+  const markdown = settings.decodeAsTextarea ? decodeAsTextarea(source.markdown) : source.markdown;
+  const parsed = parseSource(markdown, (line) => locate(source.map, line));
+  const model = buildSlideshow(parsed, settings);
+  return lintDeck({
+    markdown,
+    map: source.map,
+    model,
+    handsOnClasses: settings.handsOnClasses,
+    manifest: input.manifest,
+    files: input.files,
+    assemblyWarnings: source.warnings,
+  });
 }

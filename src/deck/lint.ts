@@ -2,7 +2,7 @@
 // Pure: file existence is asked through the `files` reader given.
 import { findContentClassesAcrossSlides, findUnbalancedContentClasses } from './split.ts';
 import { locate, type SourceMap } from './source-map.ts';
-import { dirnameOf, resolvePath, type AssemblyWarning, type ContentEntry, type DeckManifest } from './manifest.ts';
+import { chapterEntries, dirnameOf, resolvePath, type AssemblyWarning, type DeckManifest } from './manifest.ts';
 import { handsOnBlocks, parseHandsOnBlock } from './steps.ts';
 import type { ModelSlide } from './types.ts';
 import type { SourceLocation } from '../errors.ts';
@@ -70,13 +70,9 @@ function missingChapterFiles(input: LintInput): Diagnostic[] {
   const manifest = input.manifest;
   if (!manifest) return [];
   const dir = dirnameOf(manifest.file);
-  const walk = (entries: readonly ContentEntry[]): Diagnostic[] =>
-    entries.flatMap((entry) => {
-      if (entry.kind === 'group') return walk(entry.entries);
-      if (entry.kind === 'fragment' || input.files.exists(resolvePath(dir, entry.path))) return [];
-      return [{ severity: 'error' as const, location: entry.location, message: `chapter file not found: ${entry.path}` }];
-    });
-  return walk(manifest.content);
+  return chapterEntries(manifest.content)
+    .filter((entry) => !input.files.exists(resolvePath(dir, entry.path)))
+    .map((entry) => ({ severity: 'error' as const, location: entry.location, message: `chapter file not found: ${entry.path}` }));
 }
 
 function unbalancedContentClasses(markdown: string, lines: string[], at: (line: number) => SourceLocation): Diagnostic[] {

@@ -117,6 +117,14 @@ export function pageTitle(title: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+/** The chapter entries of a content tree, groups walked, in manifest order: the one walk of the tree besides assembly. */
+export function chapterEntries(entries: readonly ContentEntry[]): ChapterEntry[] {
+  return entries.flatMap((entry) => {
+    if (entry.kind === 'group') return chapterEntries(entry.entries);
+    return entry.kind === 'chapter' ? [entry] : [];
+  });
+}
+
 // Paths (POSIX-style, without node:path so that deck/ stays free of platform modules).
 
 export function dirnameOf(path: string): string {

@@ -1,6 +1,6 @@
 // The one error handler, and the 404 that ends the route list.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { redactTokens } from './request-target.ts';
+import { redactTokens } from '../text/request-target.ts';
 
 export const notFound: RequestHandler = (_request, response) => {
   response.status(404).type('text/plain').send('Not found\n');

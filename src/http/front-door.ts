@@ -1,10 +1,10 @@
 // The front door every request passes first, routes (app.ts) and upgrades (upgrade.ts) alike, before anything
 // reads its token or its path: a Host that is not one of this server's names is refused (host-check.ts, against DNS
-// rebinding), and a malformed request target is 400 (request-target.ts).
+// rebinding), and a malformed request target is 400 (text/request-target.ts).
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { HostCheck } from './host-check.ts';
-import { parseRequestTarget } from './request-target.ts';
+import { parseRequestTarget } from '../text/request-target.ts';
 
 export interface Refusal {
   readonly status: 400 | 403;

@@ -5,7 +5,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Refusal } from './front-door.ts';
-import { parseRequestTarget, redactTokens } from './request-target.ts';
+import { parseRequestTarget, redactTokens } from '../text/request-target.ts';
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 

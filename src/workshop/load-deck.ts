@@ -10,15 +10,23 @@
 //   slides, still hiding self-paced ones. A slide carrying both a named class and another filter class is dropped:
 //   exclusion wins, as it does in remark.js's own rule, and `--` increments keep remark.js's exclusion semantics.
 import { existsSync, statSync } from 'node:fs';
-import { chapterEntries, loadWorkshop, missingChapters, readWorkshop, type Workshop } from '../config/workshop.ts';
-import { renderMarkdownDeck, type Deck, type DeckOptions } from '../deck/index.ts';
-import { assembleDeckSource, dirnameOf, resolvePath, UnusableFile, type AssembledSource, type DeckFiles } from '../deck/manifest.ts';
+import { loadWorkshop, missingChapters, readWorkshop, type Workshop } from '../config/workshop.ts';
+import {
+  assembleDeckSource,
+  chapterEntries,
+  dirnameOf,
+  lintAssembledDeck,
+  renderMarkdownDeck,
+  resolvePath,
+  UnusableFile,
+  type AssembledSource,
+  type Deck,
+  type DeckFiles,
+  type DeckOptions,
+  type Diagnostic,
+} from '../deck/index.ts';
 import { LabdeckError } from '../errors.ts';
 import { readDeckFile, refuseNonTextFile } from './deck-file.ts';
-import { decodeAsTextarea, parseSource } from '../deck/split.ts';
-import { buildSlideshow } from '../deck/slideshow.ts';
-import { lintDeck, type Diagnostic } from '../deck/lint.ts';
-import { locate } from '../deck/source-map.ts';
 
 export interface DeckSelection {
   readonly exclude?: readonly string[] | undefined;
@@ -86,20 +94,13 @@ export function lintWorkshop(path: string, selection: DeckSelection = {}): Diagn
   // Missing and unusable chapters read as empty so that the rest of the deck is still assembled and checked.
   const files: DeckFiles = { read: (file) => (missing.has(file) || unusable.has(file) ? '' : diskFiles.read(file)) };
   const source = assembleDeckSource(workshop, files);
-  const markdown = decodeAsTextarea(source.markdown);
-  const parsed = parseSource(markdown, (line) => locate(source.map, line));
-  const model = buildSlideshow(parsed, { excludedClasses: excludedClasses(workshop, selection), countIncrementalSlides: true });
   const isFile = (file: string) => existsSync(file) && statSync(file).isFile();
-  const diagnostics = lintDeck({
-    markdown,
-    map: source.map,
-    model,
-    handsOnClasses: workshop.handsOn,
-    manifest: workshop,
+  const diagnostics = lintAssembledDeck(
+    source,
     // An unusable chapter was reported as such: not as "not found" too.
-    files: { exists: (file) => unusable.has(file) || isFile(file) },
-    assemblyWarnings: source.warnings,
-  });
+    { manifest: workshop, files: { exists: (file) => unusable.has(file) || isFile(file) } },
+    deckOptions(workshop, selection),
+  );
   return [...unusable.values(), ...diagnostics].sort(
     (a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line,
   );

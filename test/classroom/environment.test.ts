@@ -34,8 +34,8 @@ test('environmentChanged: the new checks are followed from their current results
   const classroom = openClassroom({
     dataDir, deck: { current: () => deck, onChange: () => () => {} }, openToLocalAttendee: false,
     checksOf: () => (ready ? own : shared),
-    attendeeArrived: (attendee) => arrived.push(attendee),
   });
+  classroom.onArrival((attendee) => arrived.push(attendee.id));
   t.after(() => {
     classroom.dispose();
     rmSync(dataDir, { recursive: true, force: true });

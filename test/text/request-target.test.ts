@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRequestTarget, redactTokens } from '../../src/http/request-target.ts';
+import { parseRequestTarget, redactTokens } from '../../src/text/request-target.ts';
 
 test('a request target is this server’s own path and query, or malformed', () => {
   assert.equal(parseRequestTarget('/deck.json?token=a')?.searchParams.get('token'), 'a');
