@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createAccess, newToken, type Access } from './access.ts';
 import type { ClassroomSource } from './classroom-source.ts';
+import { Emitter, type Disposable } from '../event.ts';
 import type { DeckSource } from '../deck/deck-source.ts';
 import type { CheckService } from '../checks/service.ts';
 import type { CommandRecord, StepResultJson } from '../protocol.ts';
@@ -57,12 +58,10 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     store.close(); // a store that refuses to make a class (see walMayHoldAClass) is left as it was, and unlocked
     throw error;
   }
-  const listeners = new Set<() => void>();
-  const changed = (): void => {
-    for (const listener of [...listeners]) listener();
-  };
+  const changeEmitter = new Emitter<void>();
+  const changed = (): void => changeEmitter.fire();
   /** Per attendee: the checks their results come from, and the subscription to them. */
-  const subscriptions = new Map<string, { checks: AttendeeChecks; subscription: { dispose(): void } }>();
+  const subscriptions = new Map<string, { checks: AttendeeChecks; subscription: Disposable }>();
   // Slide labels are asked for on every dashboard update: worked out once per deck version.
   let labelCache: { version: number; labels: Map<number, string> } | undefined;
   const labels = (deck: ReturnType<DeckSource['current']>) => (index: number): string => {
@@ -93,7 +92,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
   const stopFollowing = (): void => {
     for (const { subscription } of subscriptions.values()) subscription.dispose();
     subscriptions.clear();
-    listeners.clear();
+    changeEmitter.dispose();
   };
   const arrived = (attendee: string): void => {
     follow(attendee);
@@ -148,10 +147,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       changed();
       return true;
     },
-    onChange(listener) {
-      listeners.add(listener);
-      return { dispose: () => void listeners.delete(listener) };
-    },
+    onChange: changeEmitter.event,
     commandRan(commandRecord) {
       if (commandRecord.exitCode === undefined) return; // counted once, when it ends
       const attendee = commandRecord.terminal.split('/')[0] ?? '';
