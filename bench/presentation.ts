@@ -43,7 +43,7 @@ export async function benchPresentation(): Promise<string> {
   const { deck } = loadDeck(manifest);
   const deckJson = toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null });
   const labdeck = await startServer(
-    { deck: { current: () => deckJson, onChange: () => () => {} }, workshopDir: dirname(manifest), assetsDir, log: () => {} },
+    { deck: { current: () => deckJson, onChange: () => ({ dispose() {} }) }, workshopDir: dirname(manifest), assetsDir, log: () => {} },
     { port: 0, host: '127.0.0.1' },
   );
   const remark = await serveRemark(assembleDeckSource(workshop, diskFiles).markdown, excludedClasses(workshop, {}));

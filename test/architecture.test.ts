@@ -96,10 +96,18 @@ test('the pure core (deck/, checks/evaluate, protocol.ts) does no I/O and depend
   for (const file of pure) {
     for (const name of file.packageImports) assert.doesNotMatch(name, io, `${file.path} imports ${name}`);
     for (const target of file.localImports) {
-      const allowed = target.startsWith(file.path.split('/')[0] + '/') || target === 'protocol.ts' || target === 'errors.ts' || target.startsWith('text/');
+      const allowed = target.startsWith(file.path.split('/')[0] + '/') || target === 'protocol.ts' || target === 'errors.ts' || target === 'event.ts' || target.startsWith('text/');
       assert.ok(allowed, `${file.path} imports ${target}`);
     }
     assert.deepEqual(processReads(file.text, ['env', 'argv', 'cwd']), [], `${file.path} reads the process environment`);
+  }
+});
+
+test('protocol.ts, errors.ts and event.ts import nothing (so that the pure core may use them)', { timeout: 5_000 }, () => {
+  for (const path of ['protocol.ts', 'errors.ts', 'event.ts']) {
+    const file = files.find((f) => f.path === path);
+    assert.ok(file, `src/${path} exists`);
+    assert.deepEqual([...file.localImports, ...file.packageImports], [], `${path} imports nothing`);
   }
 });
 

@@ -5,7 +5,7 @@
 import type { CommandRecord } from '../protocol.ts';
 import type { ViewerConnection } from '../terminal/session.ts';
 import { TerminalManager } from '../terminal/manager.ts';
-import type { Disposable } from '../terminal/event.ts';
+import type { Disposable } from '../event.ts';
 
 export interface TerminalDriverOptions {
   readonly cwd?: string;

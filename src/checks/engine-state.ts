@@ -1,5 +1,6 @@
 // The engine's state as the checks see it: a normalised, plain-data snapshot (engine/snapshot.ts fills it from the
 // Docker API; tests build it by hand). Also the evidence that only a probe inside a container can give.
+import type { Disposable, Event } from '../event.ts';
 
 export interface ServiceState {
   readonly id: string;
@@ -84,10 +85,6 @@ export const UNKNOWN_SNAPSHOT: EngineSnapshot = Object.freeze({
   services: [], tasks: [], nodes: [], networks: [], containers: [], secrets: [], configs: [],
 });
 
-export interface Disposable {
-  dispose(): void;
-}
-
 /**
  * What the checks need of a live engine: its latest snapshot, word of each new one, a re-read on demand, and task
  * polling while a check waits for convergence. engine/snapshot.ts's EngineWatch is one; tests hand-build others.
@@ -95,7 +92,7 @@ export interface Disposable {
 export interface SnapshotSource {
   readonly current: EngineSnapshot;
   /** Called after each read of the engine, whole or in part (successful or not). */
-  onSnapshot(listener: (snapshot: EngineSnapshot) => void): Disposable;
+  readonly onSnapshot: Event<EngineSnapshot>;
   /** Re-read everything now; concurrent calls share one read (plus at most one more if asked during it). */
   refresh(): Promise<EngineSnapshot>;
   /** Poll the tasks while the lease is held (checks waiting for convergence); stops when every lease is disposed. */

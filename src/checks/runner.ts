@@ -8,7 +8,8 @@
 // - Exec/dns probes run when a result needs them and their cached answer is older than `probeTtlMs`; while such a
 //   check is not passed they are retried every `probeTtlMs` (what happens inside a container fires no event).
 import type { CommandRecord } from '../protocol.ts';
-import type { Disposable, ProbeResult, SnapshotSource } from './engine-state.ts';
+import { Emitter, type Disposable, type Event } from '../event.ts';
+import type { ProbeResult, SnapshotSource } from './engine-state.ts';
 import { evaluateCheck } from './evaluate.ts';
 import { runsDocker } from './infer.ts';
 import { probeFor, type Probe } from './probes.ts';
@@ -38,7 +39,7 @@ export interface CheckRunner extends Disposable {
   results(): StepResult[];
   result(stepId: string): StepResult | undefined;
   /** Fires when a step's status or reason changes. */
-  onResult(listener: (result: StepResult) => void): Disposable;
+  readonly onResult: Event<StepResult>;
   /** Re-reads the engine and re-runs the probes now (all steps, or one), then returns the fresh results. */
   checkNow(stepId?: string): Promise<StepResult[]>;
   /** A command ran in a terminal: evidence for `ran` checks, and a hint that the engine may have changed. */
@@ -66,7 +67,7 @@ export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
   const probeResults = new Map<string, ProbeResult>();
   const probesInFlight = new Map<string, Promise<void>>();
   const results = new Map<string, StepResult>();
-  const listeners = new Set<(result: StepResult) => void>();
+  const resultEmitter = new Emitter<StepResult>();
   const probesByStep = new Map(checks.map((c) => [c.stepId, probesOf(c.check)]));
   let pollingLease: Disposable | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -109,7 +110,7 @@ export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
       if (previous && previous.status === outcome.status && previous.reason === outcome.reason) continue;
       const result: StepResult = { stepId: stepCheck.stepId, check: stepCheck.check, origin: stepCheck.origin, at, ...outcome };
       results.set(stepCheck.stepId, result);
-      for (const listener of [...listeners]) listener(result);
+      resultEmitter.fire(result);
     }
     if (waitingForEngine && !pollingLease) pollingLease = options.engine.holdPolling();
     if (!waitingForEngine && pollingLease) { pollingLease.dispose(); pollingLease = undefined; }
@@ -124,10 +125,7 @@ export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
   return {
     results: () => checks.map((c) => results.get(c.stepId)!),
     result: (stepId) => results.get(stepId),
-    onResult(listener) {
-      listeners.add(listener);
-      return { dispose: () => { listeners.delete(listener); } };
-    },
+    onResult: resultEmitter.event,
     async checkNow(stepId) {
       const selected = checks.filter((c) => stepId === undefined || c.stepId === stepId);
       const snapshot = await options.engine.refresh();
@@ -156,7 +154,7 @@ export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
       subscription.dispose();
       pollingLease?.dispose();
       if (retryTimer) clearTimeout(retryTimer);
-      listeners.clear();
+      resultEmitter.dispose();
     },
   };
 }

@@ -7,7 +7,8 @@
 // new runner; the attendee's evidence must survive that, and pages must receive the new full state.
 import type { CommandRecord, EngineStatusJson, ResultsServerMessage, StepResultJson } from '../protocol.ts';
 import { buildCatalog, type CatalogOptions, type DeckOutline, type SpecFile } from './catalog.ts';
-import type { Disposable, EngineSnapshot, ProbeResult, SnapshotSource } from './engine-state.ts';
+import { Emitter, type Disposable, type Event } from '../event.ts';
+import type { EngineSnapshot, ProbeResult, SnapshotSource } from './engine-state.ts';
 import type { Probe } from './probes.ts';
 import { createCheckRunner, keepCommand, type CheckRunner, type StepResult } from './runner.ts';
 import type { StepCheck } from './spec.ts';
@@ -32,7 +33,7 @@ export interface ResultsState {
 export interface CheckService extends Disposable {
   state(): ResultsState;
   /** Every change, as the message pages receive: a full state after a rebuild, else one result or engine status. */
-  onUpdate(listener: (message: ResultsServerMessage) => void): Disposable;
+  readonly onUpdate: Event<ResultsServerMessage>;
   /** The deck or its specs changed: rebuild the catalog (a no-op when the checks are the same). */
   rebuild(): void;
   checkNow(stepId?: string): Promise<void>;
@@ -43,7 +44,7 @@ export interface CheckService extends Disposable {
 }
 
 export function createCheckService(options: CheckServiceOptions): CheckService {
-  const listeners = new Set<(message: ResultsServerMessage) => void>();
+  const updateEmitter = new Emitter<ResultsServerMessage>();
   const commands: CommandRecord[] = [];
   const confirmed = new Set<string>();
   let checks: readonly StepCheck[] = [];
@@ -52,9 +53,7 @@ export function createCheckService(options: CheckServiceOptions): CheckService {
   let runnerSubscription: Disposable | undefined;
   let engineStatus = engineStatusOf(options.engine.current);
 
-  const emit = (message: ResultsServerMessage): void => {
-    for (const listener of [...listeners]) listener(message);
-  };
+  const emit = (message: ResultsServerMessage): void => updateEmitter.fire(message);
   const toJson = (result: StepResult): StepResultJson => ({
     stepId: result.stepId,
     status: result.status,
@@ -94,10 +93,7 @@ export function createCheckService(options: CheckServiceOptions): CheckService {
 
   return {
     state,
-    onUpdate(listener) {
-      listeners.add(listener);
-      return { dispose: () => { listeners.delete(listener); } };
-    },
+    onUpdate: updateEmitter.event,
     rebuild,
     async checkNow(stepId) {
       await runner?.checkNow(stepId);
@@ -120,7 +116,7 @@ export function createCheckService(options: CheckServiceOptions): CheckService {
       engineSubscription.dispose();
       runnerSubscription?.dispose();
       runner?.dispose();
-      listeners.clear();
+      updateEmitter.dispose();
     },
   };
 }

@@ -3,6 +3,7 @@
 // Tokens are random and compared in constant time. Attendee-provided names are data, never markup.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { Emitter, type Event } from '../event.ts';
 import { parseRequestTarget } from '../text/request-target.ts';
 
 export type Role = 'instructor' | 'attendee' | 'watcher';
@@ -51,7 +52,7 @@ export interface Access {
   addAttendee(attendee: string, name: string, token?: string): string;
   /** Revokes an attendee's token(s): their requests get 401 from now on; listeners close their open connections. */
   removeAttendee(attendee: string): void;
-  onAttendeeRemoved(listener: (attendee: string) => void): { dispose(): void };
+  readonly onAttendeeRemoved: Event<string>;
   identify(token: string | undefined): Identity | undefined;
   /** The token a request carries (query, cookie or bearer), without judging it. */
   tokenOf(request: IncomingMessage): string | undefined;
@@ -82,7 +83,7 @@ export function createAccess(options: AccessOptions): Access {
   const instructorToken = options.instructorToken ?? newToken();
   const watcherToken = options.watcherToken ?? newToken();
   const attendees = new Map<string, Identity>();
-  const removedListeners = new Set<(attendee: string) => void>();
+  const removedEmitter = new Emitter<string>();
   for (const known of options.attendees ?? []) {
     attendees.set(known.token, Object.freeze({ role: 'attendee', attendee: known.attendee, name: known.name }));
   }
@@ -120,12 +121,9 @@ export function createAccess(options: AccessOptions): Access {
     },
     removeAttendee(attendee) {
       for (const [token, identity] of attendees) if (identity.attendee === attendee) attendees.delete(token);
-      for (const listener of [...removedListeners]) listener(attendee);
+      removedEmitter.fire(attendee);
     },
-    onAttendeeRemoved(listener) {
-      removedListeners.add(listener);
-      return { dispose: () => void removedListeners.delete(listener) };
-    },
+    onAttendeeRemoved: removedEmitter.event,
     identify,
     tokenOf,
     identifyRequest,

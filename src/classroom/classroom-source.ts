@@ -1,4 +1,5 @@
 // What the classroom routes and the dashboard need of the class; classroom.ts's Classroom is one.
+import type { Event } from '../event.ts';
 import type { ClassSnapshot } from './board.ts';
 
 /** What the routes and the dashboard need of the class (classroom.ts builds it). */
@@ -13,5 +14,5 @@ export interface ClassroomSource {
    */
   removeAttendee(attendee: string): boolean;
   /** Something on the dashboard changed (an attendee joined, a result changed). */
-  onChange(listener: () => void): { dispose(): void };
+  readonly onChange: Event<void>;
 }

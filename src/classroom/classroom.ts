@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createAccess, newToken, type Access } from './access.ts';
 import type { ClassroomSource } from './classroom-source.ts';
+import { Emitter, type Disposable, type Event } from '../event.ts';
 import type { DeckSource } from '../deck/deck-source.ts';
 import type { CheckService } from '../checks/service.ts';
 import type { CommandRecord, StepResultJson } from '../protocol.ts';
@@ -38,9 +39,9 @@ export interface Classroom extends ClassroomSource {
    * Every attendee known now (told at once), then each who joins: the time to prepare their environment. Subscribed
    * after the class opened, so that what it calls (an environment provider needs the class code) exists by then.
    */
-  onArrival(listener: (attendee: ClassAttendee) => void): { dispose(): void };
+  readonly onArrival: Event<ClassAttendee>;
   /** The instructor removed an attendee (their token is revoked already): close what is theirs. */
-  onRemoval(listener: (attendee: ClassAttendee) => void): { dispose(): void };
+  readonly onRemoval: Event<ClassAttendee>;
   dispose(): void;
   /** The server did not start: as dispose(), and a class this start created is removed (nothing is left behind). */
   abandon(): void;
@@ -66,14 +67,12 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     store.close(); // a store that refuses to make a class (see walMayHoldAClass) is left as it was, and unlocked
     throw error;
   }
-  const listeners = new Set<() => void>();
-  const arrivalListeners = new Set<(attendee: ClassAttendee) => void>();
-  const removalListeners = new Set<(attendee: ClassAttendee) => void>();
-  const changed = (): void => {
-    for (const listener of [...listeners]) listener();
-  };
+  const changeEmitter = new Emitter<void>();
+  const changed = (): void => changeEmitter.fire();
+  const arrivalEmitter = new Emitter<ClassAttendee>();
+  const removalEmitter = new Emitter<ClassAttendee>();
   /** Per attendee: the checks their results come from, and the subscription to them. */
-  const subscriptions = new Map<string, { checks: AttendeeChecks; subscription: { dispose(): void } }>();
+  const subscriptions = new Map<string, { checks: AttendeeChecks; subscription: Disposable }>();
   // Slide labels are asked for on every dashboard update: worked out once per deck version.
   let labelCache: { version: number; labels: Map<number, string> } | undefined;
   const labels = (deck: ReturnType<DeckSource['current']>) => (index: number): string => {
@@ -104,9 +103,9 @@ export function openClassroom(options: ClassroomOptions): Classroom {
   const stopFollowing = (): void => {
     for (const { subscription } of subscriptions.values()) subscription.dispose();
     subscriptions.clear();
-    listeners.clear();
-    arrivalListeners.clear();
-    removalListeners.clear();
+    changeEmitter.dispose();
+    arrivalEmitter.dispose();
+    removalEmitter.dispose();
   };
 
   const access = createAccess({
@@ -128,7 +127,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       const attendee = `a-${randomBytes(6).toString('hex')}`;
       const token = access.addAttendee(attendee, name);
       follow(attendee);
-      for (const listener of [...arrivalListeners]) listener({ id: attendee, name });
+      arrivalEmitter.fire({ id: attendee, name });
       changed();
       return token;
     },
@@ -154,14 +153,11 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       subscriptions.get(attendee)?.subscription.dispose();
       subscriptions.delete(attendee);
       access.removeAttendee(attendee);
-      for (const listener of [...removalListeners]) listener({ id: attendee, name });
+      removalEmitter.fire({ id: attendee, name });
       changed();
       return true;
     },
-    onChange(listener) {
-      listeners.add(listener);
-      return { dispose: () => void listeners.delete(listener) };
-    },
+    onChange: changeEmitter.event,
     commandRan(commandRecord) {
       if (commandRecord.exitCode === undefined) return; // counted once, when it ends
       const attendee = commandRecord.terminal.split('/')[0] ?? '';
@@ -169,14 +165,11 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       changed();
     },
     onArrival(listener) {
-      arrivalListeners.add(listener);
+      const subscription = arrivalEmitter.event(listener);
       for (const { id, name } of store.attendees()) listener({ id, name });
-      return { dispose: () => void arrivalListeners.delete(listener) };
+      return subscription;
     },
-    onRemoval(listener) {
-      removalListeners.add(listener);
-      return { dispose: () => void removalListeners.delete(listener) };
-    },
+    onRemoval: removalEmitter.event,
     environmentChanged(attendee) {
       // Only attendees of this class: an environment left over from another class is not followed.
       if (subscriptions.has(attendee)) follow(attendee);

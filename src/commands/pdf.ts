@@ -32,7 +32,7 @@ export const pdfCommand: Command = {
     const deckJson = toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null });
     const server = await startServer(
       {
-        deck: { current: () => deckJson, onChange: () => () => {} },
+        deck: { current: () => deckJson, onChange: () => ({ dispose() {} }) },
         workshopDir: dirname(manifest),
         assetsDir: context.assetsDir,
         log: (line) => context.stderr(`${line}\n`),

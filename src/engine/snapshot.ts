@@ -9,7 +9,8 @@
 // backoff.
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { UNKNOWN_SNAPSHOT, type Disposable, type EngineSnapshot, type SnapshotSource } from '../checks/engine-state.ts';
+import { UNKNOWN_SNAPSHOT, type EngineSnapshot, type SnapshotSource } from '../checks/engine-state.ts';
+import { Emitter, type Disposable } from '../event.ts';
 import { partsChangedBy, type StatePart } from './state-parts.ts';
 import { readParts } from './state-reads.ts';
 
@@ -34,7 +35,7 @@ const defaults = { debounceMs: 30, pollIntervalMs: 1000, reconnectMinMs: 250, re
 
 export function watchEngine(docker: Docker, options: EngineWatchOptions = {}): EngineWatch {
   const settings = { ...defaults, ...options };
-  const listeners = new Set<(snapshot: EngineSnapshot) => void>();
+  const snapshotEmitter = new Emitter<EngineSnapshot>();
   let current: EngineSnapshot = UNKNOWN_SNAPSHOT;
   let apiCalls = 0;
   let disposed = false;
@@ -56,7 +57,7 @@ export function watchEngine(docker: Docker, options: EngineWatchOptions = {}): E
 
   const publish = (snapshot: EngineSnapshot): EngineSnapshot => {
     current = snapshot;
-    for (const listener of [...listeners]) listener(snapshot);
+    snapshotEmitter.fire(snapshot);
     return snapshot;
   };
 
@@ -153,10 +154,7 @@ export function watchEngine(docker: Docker, options: EngineWatchOptions = {}): E
     get current() { return current; },
     get apiCalls() { return apiCalls; },
     get listening() { return events !== undefined; },
-    onSnapshot(listener) {
-      listeners.add(listener);
-      return { dispose: () => { listeners.delete(listener); } };
-    },
+    onSnapshot: snapshotEmitter.event,
     refresh: () => readNow('everything'),
     holdPolling() {
       leases++;
@@ -175,7 +173,7 @@ export function watchEngine(docker: Docker, options: EngineWatchOptions = {}): E
     },
     dispose() {
       disposed = true;
-      listeners.clear();
+      snapshotEmitter.dispose();
       for (const timer of [reconnectTimer, debounceTimer]) if (timer) clearTimeout(timer);
       if (pollTimer) clearInterval(pollTimer);
       events?.destroy();

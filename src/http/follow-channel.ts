@@ -7,6 +7,7 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import { maxBroadcastLength, type BroadcastJson, type FollowClientMessage, type FollowServerMessage } from '../protocol.ts';
 import type { Access, Identity } from '../classroom/access.ts';
+import { Emitter, type Event } from '../event.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';
 
@@ -38,7 +39,7 @@ export interface FollowChannel {
   /** Attendees who have, or had, a deck page open (by attendee id). */
   presence(): ReadonlyMap<string, AttendeePresence>;
   /** Presence or status changed (called often: a listener coalesces). */
-  onChange(listener: () => void): { dispose(): void };
+  readonly onChange: Event<void>;
   dispose(): void;
 }
 
@@ -58,7 +59,7 @@ export function createFollowChannel(access: Access): FollowChannel {
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const members = new Map<WebSocket, Member>();
   const presence = new Map<string, AttendeePresence>();
-  const listeners = new Set<() => void>();
+  const changeEmitter = new Emitter<void>();
   let leader: string | undefined;
   /** The leader's slide, paused or not. */
   let leaderIndex: number | null = null;
@@ -67,9 +68,7 @@ export function createFollowChannel(access: Access): FollowChannel {
   let paused = false;
   let message: BroadcastJson | null = null;
 
-  const changed = (): void => {
-    for (const listener of [...listeners]) listener();
-  };
+  const changed = (): void => changeEmitter.fire();
   const send = (socket: WebSocket, outgoing: FollowServerMessage): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(outgoing));
   };
@@ -156,14 +155,11 @@ export function createFollowChannel(access: Access): FollowChannel {
     },
     status: () => ({ paused, leaderIndex, message }),
     presence: () => presence,
-    onChange(listener) {
-      listeners.add(listener);
-      return { dispose: () => void listeners.delete(listener) };
-    },
+    onChange: changeEmitter.event,
     dispose() {
       for (const ws of members.keys()) ws.terminate();
       members.clear();
-      listeners.clear();
+      changeEmitter.dispose();
       sockets.close();
     },
   };

@@ -19,7 +19,7 @@ export function createLiveReload(source: DeckSource, access?: Access): LiveReloa
     const message: LiveMessage = { type: 'deck-changed', version };
     socket.send(JSON.stringify(message));
   };
-  const unsubscribe = source.onChange((version) => {
+  const deckSubscription = source.onChange((version) => {
     for (const client of sockets.clients) send(client, version);
   });
 
@@ -35,7 +35,7 @@ export function createLiveReload(source: DeckSource, access?: Access): LiveReloa
       });
     },
     dispose() {
-      unsubscribe();
+      deckSubscription.dispose();
       for (const client of sockets.clients) client.terminate();
       sockets.close();
     },

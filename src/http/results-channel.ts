@@ -7,13 +7,14 @@
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EngineStatusJson, ResultsClientMessage, ResultsServerMessage, StepResultJson } from '../protocol.ts';
 import { localAttendee, type Access, type Identity } from '../classroom/access.ts';
+import type { Disposable, Event } from '../event.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade.ts';
 
 /** What the channel needs of an environment's results (checks/service.ts `CheckService`). */
 export interface ResultsSource {
   state(): { readonly engine: EngineStatusJson; readonly results: readonly StepResultJson[] };
-  onUpdate(listener: (message: ResultsServerMessage) => void): { dispose(): void };
+  readonly onUpdate: Event<ResultsServerMessage>;
   checkNow(stepId?: string): Promise<void>;
   confirm(stepId: string, confirmed: boolean): boolean;
 }
@@ -33,7 +34,7 @@ export interface ResultsChannel {
 
 interface Audience {
   readonly sockets: Set<WebSocket>;
-  readonly subscription: { dispose(): void };
+  readonly subscription: Disposable;
 }
 
 export function createResultsChannel(options: ResultsChannelOptions): ResultsChannel {

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isLoopback, type Access } from '../classroom/access.ts';
+import type { Disposable } from '../event.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { createLiveReload } from './live-reload.ts';
 import { routeUpgrades } from './upgrade.ts';
@@ -47,7 +48,7 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
     ? createDashboardChannel({ classroom: deps.classroom, access: deps.access, ...(follow ? { follow } : {}) })
     : undefined;
   const attendeeConnections = trackAttendeeConnections(deps.access);
-  const detachUpgrades = routeUpgrades(server, {
+  const upgradeRouting = routeUpgrades(server, {
     [liveReloadPath]: live.handleUpgrade,
     ...(follow ? { [followPath]: follow.handleUpgrade } : {}),
     ...(deps.terminals ? { [terminalSocketPath]: deps.terminals.handleUpgrade } : {}),
@@ -69,7 +70,7 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        detachUpgrades();
+        upgradeRouting.dispose();
         attendeeConnections.dispose();
         live.dispose();
         deps.terminals?.dispose();
@@ -86,7 +87,7 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
  * Every WebSocket an attendee holds, by attendee: one removed from the class (their token revoked) loses them at
  * once, as if the network dropped, instead of keeping what they had open.
  */
-function trackAttendeeConnections(access: Access | undefined): { track: (request: IncomingMessage, socket: Duplex) => void; dispose(): void } {
+function trackAttendeeConnections(access: Access | undefined): Disposable & { track: (request: IncomingMessage, socket: Duplex) => void } {
   const open = new Map<string, Set<Duplex>>();
   const removal = access?.onAttendeeRemoved((attendee) => {
     for (const socket of open.get(attendee) ?? []) socket.destroy();

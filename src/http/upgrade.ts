@@ -4,6 +4,7 @@
 // would end the process): it becomes a 500, logged.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Disposable } from '../event.ts';
 import type { Refusal } from './front-door.ts';
 import { parseRequestTarget, redactTokens } from '../text/request-target.ts';
 
@@ -20,8 +21,8 @@ export interface UpgradeRoutingOptions {
 
 const statusLines: Readonly<Record<number, string>> = { 400: '400 Bad Request', 403: '403 Forbidden' };
 
-/** Routes the server's upgrades by exact path; returns the function that detaches the routing. */
-export function routeUpgrades(server: Server, routes: Readonly<Record<string, UpgradeHandler>>, options: UpgradeRoutingOptions = {}): () => void {
+/** Routes the server's upgrades by exact path; disposing the result detaches the routing. */
+export function routeUpgrades(server: Server, routes: Readonly<Record<string, UpgradeHandler>>, options: UpgradeRoutingOptions = {}): Disposable {
   const dispatch = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const refusal = options.refuse?.(request);
     if (refusal) return rejectUpgrade(socket, statusLines[refusal.status]!, refusal.reason);
@@ -45,7 +46,7 @@ export function routeUpgrades(server: Server, routes: Readonly<Record<string, Up
     }
   };
   server.on('upgrade', onUpgrade);
-  return () => server.off('upgrade', onUpgrade);
+  return { dispose: () => server.off('upgrade', onUpgrade) };
 }
 
 /** Answers an upgrade request with a plain HTTP status (and a one-line reason, when given) and closes the connection. */

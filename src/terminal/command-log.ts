@@ -1,7 +1,7 @@
 // Turns authenticated OSC 633 sequences into CommandRecords. Every sequence labdeck's bash integration prints ends
 // with the session's nonce; anything else (a program printing a forged E, a D with no E before it) is ignored.
 import type { CommandRecord } from '../protocol.ts';
-import { Emitter } from './event.ts';
+import { Emitter } from '../event.ts';
 import type { Osc633Sequence } from './osc633-parser.ts';
 
 /** Finished commands kept per terminal; older ones are dropped so a long class cannot grow memory without bound. */

@@ -3,7 +3,7 @@
 import type { CommandRecord, ViewerRole } from '../protocol.ts';
 import { isValidTerminalName } from '../protocol.ts';
 import { parseCommandTemplate, substituteCommand, type CommandTemplate } from './command-template.ts';
-import { Emitter, type Disposable } from './event.ts';
+import { Emitter, type Disposable } from '../event.ts';
 import { DEFAULT_TERMINAL_LIMITS, type TerminalLimits } from './limits.ts';
 import type { ShellIntegrationHook } from './shell-integration.ts';
 import { TerminalSession, type ViewerConnection, type ViewerSink } from './session.ts';

@@ -7,7 +7,7 @@
 // skipped, which keeps the server's cost of a flood well below the browser's (see skippableRange).
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
-import type { Event } from './event.ts';
+import type { Event } from '../event.ts';
 
 /** Output is parsed once this much has accumulated... */
 const BATCH_CHARS = 512 * 1024;

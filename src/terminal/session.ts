@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pty from 'node-pty';
 import type { CommandRecord, ServerMessage, TerminalState, ViewerRole } from '../protocol.ts';
 import { CommandLog } from './command-log.ts';
-import { Emitter, type Disposable, type Event } from './event.ts';
+import { Emitter, type Disposable, type Event } from '../event.ts';
 import { FlowControl, type FlowStats } from './flow-control.ts';
 import { clampGeometry, type TerminalLimits } from './limits.ts';
 import { Osc633Parser } from './osc633-parser.ts';

@@ -6,7 +6,7 @@ import type { StepCheck } from '../checks/spec.ts';
 import { connectEngine } from '../engine/docker.ts';
 import { runProbe } from '../engine/exec.ts';
 import { watchEngine, type EngineWatch } from '../engine/snapshot.ts';
-import type { Disposable } from '../checks/engine-state.ts';
+import type { Disposable } from '../event.ts';
 
 export interface CheckSession extends Disposable {
   readonly docker: EngineClient;

@@ -75,7 +75,7 @@ export function startLiveChecks(options: LiveChecksOptions): LiveChecks {
     attendees.set(attendee, environment);
     return environment.checks;
   };
-  const unsubscribe = options.deck.onChange(() => {
+  const deckSubscription = options.deck.onChange(() => {
     specFiles = readSpecFiles(options.manifest, options.log);
     local.checks.rebuild();
     for (const environment of attendees.values()) environment.checks.rebuild();
@@ -97,7 +97,7 @@ export function startLiveChecks(options: LiveChecksOptions): LiveChecks {
       stop(environment);
     },
     dispose() {
-      unsubscribe();
+      deckSubscription.dispose();
       for (const environment of attendees.values()) stop(environment);
       attendees.clear();
       stop(local);

@@ -5,6 +5,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Deck } from '../deck/index.ts';
 import { toDeckJson } from '../deck/deck-json.ts';
+import { Emitter } from '../event.ts';
 import type { DeckJson } from '../protocol.ts';
 
 /** A deck as LiveDeck serves and watches it: the rendered deck, what its page shows, and every file it came from. */
@@ -27,7 +28,7 @@ export interface LiveDeckOptions {
 
 export class LiveDeck {
   readonly #options: LiveDeckOptions;
-  readonly #listeners = new Set<(version: number) => void>();
+  readonly #changeEmitter = new Emitter<number>();
   readonly #watchers = new Map<string, FSWatcher>();
   #watchedFiles = new Set<string>();
   #state: DeckJson;
@@ -50,10 +51,8 @@ export class LiveDeck {
     return this.#state;
   }
 
-  onChange(listener: (version: number) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
+  /** Fires with the new version after every reload attempt. */
+  readonly onChange = this.#changeEmitter.event;
 
   /** Reloads now; concurrent calls are folded into one more reload after the running one. */
   reload(): Promise<void> {
@@ -75,7 +74,7 @@ export class LiveDeck {
     clearTimeout(this.#timer);
     for (const watcher of this.#watchers.values()) watcher.close();
     this.#watchers.clear();
-    this.#listeners.clear();
+    this.#changeEmitter.dispose();
   }
 
   async #reloadOnce(): Promise<void> {
@@ -90,7 +89,7 @@ export class LiveDeck {
       this.#state = { ...this.#state, version, error: message };
       this.#options.log(`deck not reloaded: ${message}`);
     }
-    for (const listener of this.#listeners) listener(version);
+    this.#changeEmitter.fire(version);
   }
 
   /**

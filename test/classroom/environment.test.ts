@@ -32,7 +32,7 @@ test('environmentChanged: the new checks are followed from their current results
   let ready = false;
   const arrived: string[] = [];
   const classroom = openClassroom({
-    dataDir, deck: { current: () => deck, onChange: () => () => {} }, openToLocalAttendee: false,
+    dataDir, deck: { current: () => deck, onChange: () => ({ dispose() {} }) }, openToLocalAttendee: false,
     checksOf: () => (ready ? own : shared),
   });
   classroom.onArrival((attendee) => arrived.push(attendee.id));

@@ -15,7 +15,7 @@ import { openProgressStore } from '../../src/progress/store.ts';
 import type { DeckJson } from '../../src/protocol.ts';
 
 const deck: DeckJson = { version: 1, title: 'Class', ratio: '16:9', error: null, slides: [], steps: [] };
-const deckSource = { current: () => deck, onChange: () => () => {} };
+const deckSource = { current: () => deck, onChange: () => ({ dispose() {} }) };
 const noChecks: AttendeeChecks = {
   state: () => ({ engine: { reachable: true, error: null, swarm: 'active' }, results: [] }),
   onUpdate: () => ({ dispose: () => {} }),

@@ -52,7 +52,7 @@ let terminalManager: TerminalManager;
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'labdeck-classroom-'));
-  classroom = openClassroom({ dataDir, deck: { current: () => deck, onChange: () => () => {} }, checksOf: () => checks, openToLocalAttendee: false });
+  classroom = openClassroom({ dataDir, deck: { current: () => deck, onChange: () => ({ dispose() {} }) }, checksOf: () => checks, openToLocalAttendee: false });
   terminalManager = new TerminalManager({ defaultCommand: 'bash', env: testEnvironment() });
   const terminals = createTerminalService({
     manager: terminalManager,
@@ -62,7 +62,7 @@ before(async () => {
     log: () => {},
   });
   server = await startServer(
-    { deck: { current: () => deck, onChange: () => () => {} }, workshopDir: dataDir, assetsDir: dataDir, log: () => {}, access: classroom.access, classroom, terminals },
+    { deck: { current: () => deck, onChange: () => ({ dispose() {} }) }, workshopDir: dataDir, assetsDir: dataDir, log: () => {}, access: classroom.access, classroom, terminals },
     { port: 0, host: '127.0.0.1' },
   );
 });

@@ -24,7 +24,7 @@ import { runLabdeck } from '../cli/run-cli.ts';
 // The slide references picture.png: the workshop folder serves what the deck references, nothing else.
 const slides = [{ html: '<h1>Hi</h1><img src="picture.png">', notes: '', source: { file: 'slides/door.md', line: 1 } }] as unknown as SlideJson[];
 const deck: DeckJson = { version: 1, title: 'Door', ratio: '16:9', error: null, slides, steps: [] };
-const deckSource = { current: () => deck, onChange: () => () => {} };
+const deckSource = { current: () => deck, onChange: () => ({ dispose() {} }) };
 const instructorToken = 'instructor-secret-token';
 const noChecks = {
   state: () => ({ engine: { reachable: true, error: null, swarm: 'active' as const }, results: [] }),

@@ -39,8 +39,8 @@ async function load(): Promise<WatchedDeck> {
 /** The version of the deck's next change; fails after 10 s saying which version the deck was still at. */
 function nextChange(deck: LiveDeck): Promise<number> {
   const changed = new Promise<number>((resolve) => {
-    const off = deck.onChange((version) => {
-      off();
+    const subscription = deck.onChange((version) => {
+      subscription.dispose();
       resolve(version);
     });
   });

@@ -83,12 +83,12 @@ const status = async (path: string): Promise<number> => (await fetch(new URL(pat
 function nextReload(deadlineMs = 5000): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      off();
+      subscription.dispose();
       reject(new Error(`no reload within ${deadlineMs} ms (still version ${liveDeck.current().version})`));
     }, deadlineMs);
-    const off = liveDeck.onChange(() => {
+    const subscription = liveDeck.onChange(() => {
       clearTimeout(timer);
-      off();
+      subscription.dispose();
       resolve();
     });
   });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
 import type { DeckSource } from '../../src/deck/deck-source.ts';
+import { Emitter } from '../../src/event.ts';
 import { liveReloadPath, pageDataElementId, type DeckJson, type LiveMessage, type PageData } from '../../src/protocol.ts';
 
 const slide = (index: number, name: string | null, html: string) => ({
@@ -22,17 +23,14 @@ const firstDeck: DeckJson = {
 
 class TestDeckSource implements DeckSource {
   deck = firstDeck;
-  readonly listeners = new Set<(version: number) => void>();
+  readonly #changes = new Emitter<number>();
+  readonly onChange = this.#changes.event;
   current(): DeckJson {
     return this.deck;
   }
-  onChange(listener: (version: number) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
   publish(deck: DeckJson): void {
     this.deck = deck;
-    for (const listener of this.listeners) listener(deck.version);
+    this.#changes.fire(deck.version);
   }
 }
 

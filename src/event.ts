@@ -1,4 +1,5 @@
-// Events as `onX` properties (xterm.js style): subscribing returns a disposable.
+// The server's one event convention: `readonly onX: Event<T>` properties (xterm.js style), each backed by a private
+// Emitter<T>; subscribing returns a Disposable. Imports nothing, so any module (the pure core included) may use it.
 
 export interface Disposable {
   dispose(): void;
