@@ -103,15 +103,21 @@ export async function benchChecks(): Promise<string> {
 function startVerifyPoller(lab: CheckedWorkshop): { seen(replicas: number): Promise<number>; stop(): void } {
   let waiting: { replicas: number; resolve: (at: number) => void } | undefined;
   const timer = setInterval(() => {
-    void lab.docker.getService(lab.service).inspect().then((service: { Spec: { Mode: { Replicated?: { Replicas?: number } } } }) => {
-      if (waiting && service.Spec.Mode.Replicated?.Replicas === waiting.replicas) {
-        waiting.resolve(performance.now());
-        waiting = undefined;
-      }
-    });
+    void lab.docker
+      .getService(lab.service)
+      .inspect()
+      .then((service: { Spec: { Mode: { Replicated?: { Replicas?: number } } } }) => {
+        if (waiting && service.Spec.Mode.Replicated?.Replicas === waiting.replicas) {
+          waiting.resolve(performance.now());
+          waiting = undefined;
+        }
+      });
   }, verifyIntervalMs);
   return {
-    seen: (replicas) => new Promise((resolve) => { waiting = { replicas, resolve }; }),
+    seen: (replicas) =>
+      new Promise((resolve) => {
+        waiting = { replicas, resolve };
+      }),
     stop: () => clearInterval(timer),
   };
 }
@@ -122,14 +128,33 @@ function startVerifyWatchers(lab: CheckedWorkshop, watchers: number, counted: ()
   for (let i = 0; i < watchers; i++) {
     const poll = (): void => {
       counted();
-      lab.docker.getService(lab.service).inspect().catch(() => {});
+      lab.docker
+        .getService(lab.service)
+        .inspect()
+        .catch(() => {});
     };
-    timers.push(setTimeout(() => { poll(); timers.push(setInterval(poll, verifyIntervalMs)); }, (i * verifyIntervalMs) / watchers));
+    timers.push(
+      setTimeout(
+        () => {
+          poll();
+          timers.push(setInterval(poll, verifyIntervalMs));
+        },
+        (i * verifyIntervalMs) / watchers,
+      ),
+    );
   }
-  return () => { for (const timer of timers) { clearTimeout(timer); clearInterval(timer); } };
+  return () => {
+    for (const timer of timers) {
+      clearTimeout(timer);
+      clearInterval(timer);
+    }
+  };
 }
 
-interface Activity { readonly perMinute: number; readonly perChange: number }
+interface Activity {
+  readonly perMinute: number;
+  readonly perChange: number;
+}
 
 /** Calls of `counter` while the service is scaled every few seconds during the window: per minute, per change. */
 async function duringActivity(lab: CheckedWorkshop, counter: () => number): Promise<Activity> {

@@ -132,10 +132,13 @@ export async function openTerminal(url: string, token: string, terminal: string)
       new Promise((resolve, reject) => {
         recent = '';
         const timer = setTimeout(() => reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms`)), timeoutMs);
-        waiter = { pattern, resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        } };
+        waiter = {
+          pattern,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
       }),
     get bytesReceived() {
       return bytes;

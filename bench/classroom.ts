@@ -13,7 +13,16 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { joinClass, openDashboard, openFollow, openTerminal, showsAttendeeAt, type DashboardSocket, type FollowSocket, type TerminalSocket } from './classroom-clients.ts';
+import {
+  joinClass,
+  openDashboard,
+  openFollow,
+  openTerminal,
+  showsAttendeeAt,
+  type DashboardSocket,
+  type FollowSocket,
+  type TerminalSocket,
+} from './classroom-clients.ts';
 import { cpuSeconds, descendants, machineTicks, pssBytes, rssBytes, startClassroomServer, type ClassroomServer } from './classroom-server.ts';
 
 const sizes = [50, 100];
@@ -244,7 +253,10 @@ async function followLatencies(leader: FollowSocket, attendees: readonly Attende
  * `dashboardProbes` changes, one at a time, each timed from `change()` being started to the first dashboard message
  * that `shows` it. A kind of change the dashboard does not show would cost a timeout per probe: the first miss ends it.
  */
-async function probeDashboard(dashboard: DashboardSocket, probe: (k: number) => { shows: (text: string) => boolean; change: () => Promise<void> | void }): Promise<Samples> {
+async function probeDashboard(
+  dashboard: DashboardSocket,
+  probe: (k: number) => { shows: (text: string) => boolean; change: () => Promise<void> | void },
+): Promise<Samples> {
   const samples: number[] = [];
   const changeMs: number[] = [];
   let missed = 0;

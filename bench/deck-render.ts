@@ -52,12 +52,14 @@ const edits = Array.from({ length: 5 }, (_, k) => {
   return time(() => pipeline(markdown, cachedRenderer));
 });
 
-console.log(JSON.stringify({
-  bytes: Buffer.byteLength(source.markdown),
-  slides,
-  importMs,
-  coldMs,
-  warmUncachedMs: median(warmUncached),
-  warmCachedMs: median(warmCached),
-  oneChapterEditMs: median(edits),
-}));
+console.log(
+  JSON.stringify({
+    bytes: Buffer.byteLength(source.markdown),
+    slides,
+    importMs,
+    coldMs,
+    warmUncachedMs: median(warmUncached),
+    warmCachedMs: median(warmCached),
+    oneChapterEditMs: median(edits),
+  }),
+);

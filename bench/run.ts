@@ -30,7 +30,10 @@ const path = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 /** The file's sections by title: those of this run replace them, the others stay. */
 const sections = new Map<string, string>();
 if (wanted.length > 0 && existsSync(path)) {
-  for (const part of readFileSync(path, 'utf8').split(/^(?=## )/m).slice(1)) sections.set(part.slice(3, part.indexOf('\n')).trim(), part.trimEnd() + '\n');
+  for (const part of readFileSync(path, 'utf8')
+    .split(/^(?=## )/m)
+    .slice(1))
+    sections.set(part.slice(3, part.indexOf('\n')).trim(), part.trimEnd() + '\n');
 }
 const write = () => {
   const text = [

@@ -133,9 +133,10 @@ export async function benchScaling(): Promise<string> {
       '',
       '| slides written | slides shown | assemble | assemble per slide | render | wall time per slide | CPU time per slide | lint | lint per slide |',
       '|---|---|---|---|---|---|---|---|---|',
-      ...runs.map((run) =>
-        `| ${run.slides} | ${run.shown} | ${run.assembleMs.toFixed(0)} ms | ${perSlide(run.assembleMs, run)} | ${run.renderMs.toFixed(0)} ms | ` +
-        `${perSlide(run.assembleMs + run.renderMs, run)} | ${perSlide(run.cpuMs, run)} | ${run.lintMs.toFixed(0)} ms | ${perSlide(run.lintMs, run)} |`,
+      ...runs.map(
+        (run) =>
+          `| ${run.slides} | ${run.shown} | ${run.assembleMs.toFixed(0)} ms | ${perSlide(run.assembleMs, run)} | ${run.renderMs.toFixed(0)} ms | ` +
+          `${perSlide(run.assembleMs + run.renderMs, run)} | ${perSlide(run.cpuMs, run)} | ${run.lintMs.toFixed(0)} ms | ${perSlide(run.lintMs, run)} |`,
       ),
       '',
       `\`serve\` reloading the ${largest}-slide deck after a one-line edit in one chapter (LiveDeck, the other slides from the`,

@@ -39,7 +39,10 @@ export async function benchSshEngines(): Promise<string> {
   const classId = `b${Date.now().toString(36)}`;
   const attendee = { id: 'a-bench', name: 'Bench' };
   const provider = createSwarmProvider({
-    docker, classId, root, log: () => {},
+    docker,
+    classId,
+    root,
+    log: () => {},
     config: { provider: 'swarm', memoryBytes: 768 * 1024 ** 2, nanoCpus: 1e9, images: [], location: { file: 'bench', line: 1 } },
   });
   try {
@@ -79,16 +82,21 @@ export async function benchSshEngines(): Promise<string> {
       };
     };
     const labdeck = await measure(connectEngineAt(address));
-    const modem = await measure(new Docker({
-      protocol: 'ssh', host: url.hostname, port: Number(url.port), username: 'root',
-      sshOptions: { privateKey: readFileSync(address.ssh!.identity) },
-    } as Docker.DockerOptions));
+    const modem = await measure(
+      new Docker({
+        protocol: 'ssh',
+        host: url.hostname,
+        port: Number(url.port),
+        username: 'root',
+        sshOptions: { privateKey: readFileSync(address.ssh!.identity) },
+      } as Docker.DockerOptions),
+    );
     const row = (name: string, f: Figures) =>
       `| ${name} | ${f.pingMs.toFixed(1)} ms | ${f.readMs.toFixed(0)} ms | ${f.loginsPerRead.toFixed(1)} | ${f.burstOk}/${burst} in ${f.burstMs.toFixed(0)} ms |`;
     return [
       `An attendee's engine in a \`swarm\` sandbox (1 CPU, 768 MiB), reached as \`${url.protocol}//root@${url.host}\`. Peer: docker-modem's`,
-      'own ssh transport (dockerode `protocol: \'ssh\'`), same key, same sandbox, same run. A read = the checks\' whole snapshot',
-      'of the sandbox\'s swarm (info, then seven lists at once); logins counted by the sandbox kernel (TCP PassiveOpens).',
+      "own ssh transport (dockerode `protocol: 'ssh'`), same key, same sandbox, same run. A read = the checks' whole snapshot",
+      "of the sandbox's swarm (info, then seven lists at once); logins counted by the sandbox kernel (TCP PassiveOpens).",
       '',
       `| transport | ping, median of ${pings} | read, median of ${reads} | ssh logins per read | ${burst} requests at once |`,
       '|---|---|---|---|---|',

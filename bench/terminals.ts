@@ -243,7 +243,12 @@ async function wettyClient(url: string): Promise<EchoClient> {
     throw error;
   }
   socket.emit('resize', { cols: 80, rows: 24 });
-  return { first: observedWithin(output.first, WAIT_MS, 'WeTTY first output'), send: (text) => socket.emit('input', text), next: output.next, close: () => socket.close() };
+  return {
+    first: observedWithin(output.first, WAIT_MS, 'WeTTY first output'),
+    send: (text) => socket.emit('input', text),
+    next: output.next,
+    close: () => socket.close(),
+  };
 }
 
 /** Types a key and waits for its echo; then erases it. The prompt must be ready (a marker command ran). */
@@ -273,12 +278,14 @@ async function readyShell(client: EchoClient, firstOutput: Promise<number>): Pro
 /** Opens `count` terminals, OPEN_AT_ONCE at a time, each with a ready prompt, handing them to `opened` as they come. */
 async function openReady(phase: Phase, count: number, open: (i: number) => Promise<EchoClient>, opened: (client: EchoClient) => void): Promise<void> {
   for (let first = 0; first < count; first += OPEN_AT_ONCE) {
-    await Promise.all(Array.from({ length: Math.min(OPEN_AT_ONCE, count - first) }, async (_, k) => {
-      const client = await open(first + k);
-      phase.defer(() => client.close());
-      await readyShell(client, client.first);
-      opened(client);
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(OPEN_AT_ONCE, count - first) }, async (_, k) => {
+        const client = await open(first + k);
+        phase.defer(() => client.close());
+        await readyShell(client, client.first);
+        opened(client);
+      }),
+    );
   }
 }
 
@@ -299,10 +306,15 @@ async function echoWithBusy(phase: Phase, open: (i: number) => Promise<EchoClien
   phase.defer(() => probe.close());
   await readyShell(probe, probe.first);
   figures.one.push(...(await echoLatency(probe, started + BUDGET_MS.echo / 4)));
-  await openReady(phase, BUSY, (i) => open(i + 1), (client) => {
-    phase.defer(() => client.send('\x03'));
-    client.send(BUSY_LOOP);
-  });
+  await openReady(
+    phase,
+    BUSY,
+    (i) => open(i + 1),
+    (client) => {
+      phase.defer(() => client.send('\x03'));
+      client.send(BUSY_LOOP);
+    },
+  );
   await sleep(1000);
   const deadline = Date.now() + BUDGET_MS.echo / 4;
   for (let i = 0; i < ECHO_SAMPLES && Date.now() < deadline; i += 10) figures.busy.push(...(await echoLatency(probe, deadline, 10)));
@@ -395,11 +407,14 @@ async function plainWebSocketLimit(phase: Phase, browser: Browser, data: string,
   const total = FILE_MIB * bytes.length;
   const http = createServer();
   const server = new WebSocketServer({ server: http });
-  phase.defer(() => new Promise((resolve) => {
-    for (const client of server.clients) client.terminate();
-    server.close();
-    http.close(resolve);
-  }));
+  phase.defer(
+    () =>
+      new Promise((resolve) => {
+        for (const client of server.clients) client.terminate();
+        server.close();
+        http.close(resolve);
+      }),
+  );
   server.on('connection', (socket) => {
     let sent = 0;
     let unacked = 0;
@@ -511,7 +526,10 @@ function installWetty(): string | undefined {
   try {
     execFileSync('mkdir', ['-p', wettyDir]);
     if (!existsSync(join(wettyDir, 'package.json'))) {
-      writeFileSync(join(wettyDir, 'package.json'), `${JSON.stringify({ name: 'labdeck-bench-wetty', private: true, allowScripts: { 'node-pty': true, '@parcel/watcher': false } }, null, 2)}\n`);
+      writeFileSync(
+        join(wettyDir, 'package.json'),
+        `${JSON.stringify({ name: 'labdeck-bench-wetty', private: true, allowScripts: { 'node-pty': true, '@parcel/watcher': false } }, null, 2)}\n`,
+      );
     }
     execFileSync('npm', ['install', 'wetty', '--prefix', wettyDir, '--no-audit', '--no-fund'], { stdio: 'ignore', timeout: BUDGET_MS.install });
     return existsSync(main) ? undefined : 'npm install wetty finished without build/main.js';
@@ -522,12 +540,24 @@ function installWetty(): string | undefined {
 
 /** Starts WeTTY; `stopAtEnd` stops it after its last phase (or when the run is interrupted). */
 async function startWetty(port: number, stopAtEnd: (() => Promise<void>)[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(wettyDir, 'node_modules/wetty/build/main.js'), '--host', '127.0.0.1', '--port', String(port), '--command', 'bash', '--base', '/wetty/'], {
-    env: { ...testEnvironment(), HOME: tmpdir() },
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    [join(wettyDir, 'node_modules/wetty/build/main.js'), '--host', '127.0.0.1', '--port', String(port), '--command', 'bash', '--base', '/wetty/'],
+    {
+      env: { ...testEnvironment(), HOME: tmpdir() },
+      stdio: 'ignore',
+    },
+  );
   stopAtEnd.push(() => stopChild(child));
-  await until(async () => fetch(`http://127.0.0.1:${port}/wetty/`).then((r) => r.ok, () => undefined), BUDGET_MS.wettyStart, 'WeTTY listening');
+  await until(
+    async () =>
+      fetch(`http://127.0.0.1:${port}/wetty/`).then(
+        (r) => r.ok,
+        () => undefined,
+      ),
+    BUDGET_MS.wettyStart,
+    'WeTTY listening',
+  );
   return child;
 }
 
@@ -576,7 +606,15 @@ async function echoPhase(what: string, body: (phase: Phase, figures: EchoFigures
  * each server's terminals are idle while the other is measured, and labdeck's figures come first when time is short.
  * `stopAtEnd` collects what outlives a phase (WeTTY).
  */
-async function measure(browser: Browser, labdeck: Labdeck, file: string, data: string, wettyProblem: string | undefined, wettyPort: number, stopAtEnd: (() => Promise<void>)[]): Promise<Figures> {
+async function measure(
+  browser: Browser,
+  labdeck: Labdeck,
+  file: string,
+  data: string,
+  wettyProblem: string | undefined,
+  wettyPort: number,
+  stopAtEnd: (() => Promise<void>)[],
+): Promise<Figures> {
   const server = labdeck.server;
   // Memory per idle terminal first, while the heap has not been grown (and left grown) by the busy phases.
   const labdeckIdle = await bounded('labdeck idle memory', BUDGET_MS.idle, (phase) => idleRss(phase, (i) => labdeckClient(server, `idle${i}`), process.pid));
@@ -642,7 +680,8 @@ async function measure(browser: Browser, labdeck: Labdeck, file: string, data: s
     const seen = `(() => { const b = window.wetty_term.buffer.active; for (let y = b.viewportY; y < b.viewportY + window.wetty_term.rows; y++) if (b.getLine(y)?.translateToString().includes('END-42')) return true; return false; })()`;
     return throughputInPage(phase, page, file, seen);
   });
-  const wettyEcho: Measured<EchoFigures> = 'value' in wetty ? await echoPhase('WeTTY echo', (phase, figures) => echoWithBusy(phase, () => wettyClient(wettyUrl), figures)) : wetty;
+  const wettyEcho: Measured<EchoFigures> =
+    'value' in wetty ? await echoPhase('WeTTY echo', (phase, figures) => echoWithBusy(phase, () => wettyClient(wettyUrl), figures)) : wetty;
   await stopAtEnd.splice(0).reduce((previous, stop) => previous.then(stop), Promise.resolve());
   return { xtermLimit, webSocketLimit, labdeckMBs, wettyMBs, labdeckEcho, wettyEcho, labdeckIdle, wettyIdle, reconnect, reload };
 }
@@ -653,7 +692,9 @@ function table(figures: Figures): string[] {
   const rate = (value: number) => `${value.toFixed(1)} MB/s`;
   const mib = (value: number) => `${(value / 2 ** 20).toFixed(2)} MiB`;
   const latency = (key: 'one' | 'busy') => (echo: EchoFigures) =>
-    echo[key].length === 0 ? (echo.cutShort ?? 'not measured').replace(/\|/g, '\\|') : `${ms(percentile(echo[key], 50))} / ${ms(percentile(echo[key], 99))} (${echo[key].length} keys)`;
+    echo[key].length === 0
+      ? (echo.cutShort ?? 'not measured').replace(/\|/g, '\\|')
+      : `${ms(percentile(echo[key], 50))} / ${ms(percentile(echo[key], 99))} (${echo[key].length} keys)`;
   const goal = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? 'met' : 'not met');
   const value = <T>(measured: Measured<T>) => ('value' in measured ? measured.value : undefined);
   const labdeckRate = value(labdeckMBs);

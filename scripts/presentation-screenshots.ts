@@ -27,8 +27,7 @@ const open = async (url: string): Promise<Page> => {
   await page.waitForSelector('html[data-labdeck-ready]', { state: 'attached' });
   return page;
 };
-const waitForSlide = (page: Page, n: number) =>
-  page.waitForFunction((expected) => document.documentElement.dataset.labdeckSlide === String(expected), n);
+const waitForSlide = (page: Page, n: number) => page.waitForFunction((expected) => document.documentElement.dataset.labdeckSlide === String(expected), n);
 
 try {
   // Before any instructor leads: an attendee page would follow the instructor to their slide.

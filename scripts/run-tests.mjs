@@ -18,7 +18,12 @@ const walk = (dir) => {
 };
 for (const root of roots) {
   if (root.endsWith('.test.ts')) files.push(root);
-  else try { walk(root); } catch (error) { if (error.code !== 'ENOENT') throw error; }
+  else
+    try {
+      walk(root);
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+    }
 }
 if (files.length === 0) {
   console.error('no test files found under', roots.join(', '));
@@ -47,9 +52,22 @@ if (together.length > 1 && together.some((file) => USES_ENGINE.test(readFileSync
 // per-file timeout is a backstop for what no test bounds: a file that hangs while loading, or whose process does not
 // exit after its tests. 15 min: above the longest timeout a test names (10 min, a lab brought up twice).
 const FILE_TIMEOUT_MS = 15 * 60_000;
-const run = (batch, concurrency) => batch.length === 0 ? 0 : spawnSync(process.execPath, [
-  '--import', 'tsx', '--import', new URL('../test/support/default-timeout.ts', import.meta.url).href,
-  '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${FILE_TIMEOUT_MS}`, ...batch,
-], { stdio: 'inherit' }).status ?? 1;
+const run = (batch, concurrency) =>
+  batch.length === 0
+    ? 0
+    : (spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--import',
+          new URL('../test/support/default-timeout.ts', import.meta.url).href,
+          '--test',
+          `--test-concurrency=${concurrency}`,
+          `--test-timeout=${FILE_TIMEOUT_MS}`,
+          ...batch,
+        ],
+        { stdio: 'inherit' },
+      ).status ?? 1);
 const status = run(together, 2);
 process.exit(run(alone, 1) || status);

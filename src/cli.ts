@@ -20,7 +20,20 @@ import { progressCommand } from './commands/progress.ts';
 import { envCommand } from './commands/env.ts';
 import { backupCommand } from './commands/backup.ts';
 
-export const commands: readonly Command[] = [serveCommand, buildCommand, slidesCommand, lintCommand, initCommand, pdfCommand, labCommand, checkCommand, autopilotCommand, progressCommand, backupCommand, envCommand];
+export const commands: readonly Command[] = [
+  serveCommand,
+  buildCommand,
+  slidesCommand,
+  lintCommand,
+  initCommand,
+  pdfCommand,
+  labCommand,
+  checkCommand,
+  autopilotCommand,
+  progressCommand,
+  backupCommand,
+  envCommand,
+];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return runCli(argv, {

@@ -176,9 +176,7 @@ export type ServerMessage =
   | { readonly type: 'notice'; readonly code: string; readonly message: string };
 
 /** Why a frame could not be decoded: `malformed` closes the socket (1008), `unknown` is logged and ignored. */
-export type DecodeFailure =
-  | { readonly type: 'malformed'; readonly reason: string }
-  | { readonly type: 'unknown'; readonly frameType: number };
+export type DecodeFailure = { readonly type: 'malformed'; readonly reason: string } | { readonly type: 'unknown'; readonly frameType: number };
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -223,15 +221,19 @@ export function isValidTerminalName(name: string): boolean {
 
 export function encodeClientMessage(message: ClientMessage): Uint8Array {
   switch (message.type) {
-    case 'hello': return frame(ClientFrameType.hello, json(message.hello));
-    case 'input': return frame(ClientFrameType.input, message.data);
-    case 'resize': return frame(ClientFrameType.resize, uint16Pair(message.cols, message.rows));
+    case 'hello':
+      return frame(ClientFrameType.hello, json(message.hello));
+    case 'input':
+      return frame(ClientFrameType.input, message.data);
+    case 'resize':
+      return frame(ClientFrameType.resize, uint16Pair(message.cols, message.rows));
     case 'ack': {
       const payload = new Uint8Array(4);
       new DataView(payload.buffer).setUint32(0, message.bytes);
       return frame(ClientFrameType.ack, payload);
     }
-    case 'skip': return frame(ClientFrameType.skip, new Uint8Array(0));
+    case 'skip':
+      return frame(ClientFrameType.skip, new Uint8Array(0));
   }
 }
 
@@ -240,8 +242,10 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage | DecodeFa
   const payload = bytes.subarray(1);
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   switch (bytes[0]) {
-    case ClientFrameType.hello: return decodeHello(payload);
-    case ClientFrameType.input: return { type: 'input', data: payload };
+    case ClientFrameType.hello:
+      return decodeHello(payload);
+    case ClientFrameType.input:
+      return { type: 'input', data: payload };
     case ClientFrameType.resize:
       if (payload.byteLength !== 4) return { type: 'malformed', reason: 'resize payload must be 4 bytes' };
       return { type: 'resize', cols: view.getUint16(0), rows: view.getUint16(2) };
@@ -251,7 +255,8 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage | DecodeFa
     case ClientFrameType.skip:
       if (payload.byteLength !== 0) return { type: 'malformed', reason: 'skip has no payload' };
       return { type: 'skip' };
-    default: return { type: 'unknown', frameType: bytes[0]! };
+    default:
+      return { type: 'unknown', frameType: bytes[0]! };
   }
 }
 
@@ -270,12 +275,18 @@ function decodeHello(payload: Uint8Array): ClientMessage | DecodeFailure {
 
 export function encodeServerMessage(message: ServerMessage): Uint8Array {
   switch (message.type) {
-    case 'state': return frame(ServerFrameType.state, json(message.state));
-    case 'output': return frame(ServerFrameType.output, message.data);
-    case 'snapshot': return frame(ServerFrameType.snapshot, message.data);
-    case 'title': return frame(ServerFrameType.title, textEncoder.encode(message.title));
-    case 'exit': return frame(ServerFrameType.exit, json({ code: message.code, signal: message.signal ?? null }));
-    case 'notice': return frame(ServerFrameType.notice, json({ code: message.code, message: message.message }));
+    case 'state':
+      return frame(ServerFrameType.state, json(message.state));
+    case 'output':
+      return frame(ServerFrameType.output, message.data);
+    case 'snapshot':
+      return frame(ServerFrameType.snapshot, message.data);
+    case 'title':
+      return frame(ServerFrameType.title, textEncoder.encode(message.title));
+    case 'exit':
+      return frame(ServerFrameType.exit, json({ code: message.code, signal: message.signal ?? null }));
+    case 'notice':
+      return frame(ServerFrameType.notice, json({ code: message.code, message: message.message }));
   }
 }
 
@@ -283,8 +294,10 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage | DecodeFa
   if (bytes.byteLength === 0) return { type: 'malformed', reason: 'empty frame' };
   const payload = bytes.subarray(1);
   switch (bytes[0]) {
-    case ServerFrameType.output: return { type: 'output', data: payload };
-    case ServerFrameType.snapshot: return { type: 'snapshot', data: payload };
+    case ServerFrameType.output:
+      return { type: 'output', data: payload };
+    case ServerFrameType.snapshot:
+      return { type: 'snapshot', data: payload };
     case ServerFrameType.title: {
       const title = parseText(payload);
       return title === undefined ? { type: 'malformed', reason: 'title is not UTF-8' } : { type: 'title', title };
@@ -303,10 +316,12 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage | DecodeFa
     }
     case ServerFrameType.notice: {
       const value = parseJson(payload);
-      if (!isRecord(value) || typeof value.code !== 'string' || typeof value.message !== 'string') return { type: 'malformed', reason: 'notice: expected {code, message}' };
+      if (!isRecord(value) || typeof value.code !== 'string' || typeof value.message !== 'string')
+        return { type: 'malformed', reason: 'notice: expected {code, message}' };
       return { type: 'notice', code: value.code, message: value.message };
     }
-    default: return { type: 'unknown', frameType: bytes[0]! };
+    default:
+      return { type: 'unknown', frameType: bytes[0]! };
   }
 }
 
@@ -477,9 +492,7 @@ export interface DashboardPatch {
  * The whole state on connect and when the steps changed (a deck reload); otherwise patches, coalesced (a burst of
  * results, a hundred pages following a move) into at most one message per coalescing period.
  */
-export type DashboardServerMessage =
-  | { readonly type: 'state'; readonly state: DashboardState }
-  | { readonly type: 'patch'; readonly patch: DashboardPatch };
+export type DashboardServerMessage = { readonly type: 'state'; readonly state: DashboardState } | { readonly type: 'patch'; readonly patch: DashboardPatch };
 
 export type DashboardClientMessage =
   /** "Everyone to my slide": every page jumps to the leader's slide and follows again. */

@@ -53,10 +53,7 @@ function listedKeys(list: string, names: readonly string[]): string[] {
  */
 function processReads(text: string, names: readonly string[]): string[] {
   const processModule = `['"\`](?:node:)?process['"\`]`;
-  const aliases = [
-    'process',
-    ...[...text.matchAll(new RegExp(`\\bimport\\s+(?:\\*\\s*as\\s+)?([\\w$]+)\\s+from\\s*${processModule}`, 'g'))].map((m) => m[1]!),
-  ];
+  const aliases = ['process', ...[...text.matchAll(new RegExp(`\\bimport\\s+(?:\\*\\s*as\\s+)?([\\w$]+)\\s+from\\s*${processModule}`, 'g'))].map((m) => m[1]!)];
   const object = `(?<![\\w$])(?:${aliases.map((name) => name.replace(/\$/g, '\\$')).join('|')})`;
   const found: Array<{ index: number; values: string[] }> = [];
   const add = (pattern: RegExp, keys: (match: RegExpMatchArray) => string[]) => {
@@ -79,7 +76,13 @@ function collect(dir: string, files: SourceFile[] = []): SourceFile[] {
       files.push({
         path: relative(srcRoot, full).split('\\').join('/'),
         text,
-        localImports: specifiers.filter((s) => s.startsWith('.')).map((s) => relative(srcRoot, resolve(dirname(full), s)).split('\\').join('/')),
+        localImports: specifiers
+          .filter((s) => s.startsWith('.'))
+          .map((s) =>
+            relative(srcRoot, resolve(dirname(full), s))
+              .split('\\')
+              .join('/'),
+          ),
         packageImports: specifiers.filter((s) => !s.startsWith('.')).map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!)),
       });
     }
@@ -96,7 +99,8 @@ test('the pure core (deck/, checks/evaluate, protocol.ts) does no I/O and depend
   for (const file of pure) {
     for (const name of file.packageImports) assert.doesNotMatch(name, io, `${file.path} imports ${name}`);
     for (const target of file.localImports) {
-      const allowed = target.startsWith(file.path.split('/')[0] + '/') || target === 'protocol.ts' || target === 'errors.ts' || target === 'event.ts' || target.startsWith('text/');
+      const allowed =
+        target.startsWith(file.path.split('/')[0] + '/') || target === 'protocol.ts' || target === 'errors.ts' || target === 'event.ts' || target.startsWith('text/');
       assert.ok(allowed, `${file.path} imports ${target}`);
     }
     assert.deepEqual(processReads(file.text, ['env', 'argv', 'cwd']), [], `${file.path} reads the process environment`);
@@ -181,9 +185,12 @@ function folderEdges(): Array<{ from: string; to: string; pair: string }> {
   );
 }
 
-test('no folder but commands/ imports http/ (domain code does not borrow the web layer\'s types)', { timeout: 5_000 }, () => {
+test("no folder but commands/ imports http/ (domain code does not borrow the web layer's types)", { timeout: 5_000 }, () => {
   const borrowers = folderEdges().filter((edge) => edge.to === 'http/' && edge.from !== 'http/' && edge.from !== 'commands/');
-  assert.deepEqual(borrowers.map((edge) => edge.pair), []);
+  assert.deepEqual(
+    borrowers.map((edge) => edge.pair),
+    [],
+  );
 });
 
 test('there are no import cycles between folders', { timeout: 5_000 }, () => {
@@ -195,7 +202,12 @@ test('there are no import cycles between folders', { timeout: 5_000 }, () => {
     if (state.get(node) === 'done') return;
     if (state.get(node) === 'visiting') {
       const cycle = [...trail.slice(trail.indexOf(node)), node];
-      const pairs = cycle.slice(1).map((to, i) => edges.filter((e) => e.from === cycle[i] && e.to === to).map((e) => e.pair).join(', '));
+      const pairs = cycle.slice(1).map((to, i) =>
+        edges
+          .filter((e) => e.from === cycle[i] && e.to === to)
+          .map((e) => e.pair)
+          .join(', '),
+      );
       assert.fail(`folder cycle ${cycle.join(' → ')}: ${pairs.join('; ')}`);
     }
     state.set(node, 'visiting');
@@ -204,7 +216,10 @@ test('there are no import cycles between folders', { timeout: 5_000 }, () => {
   };
   for (const node of graph.keys()) visit(node, []);
   for (const debt of knownFolderDebts) {
-    assert.ok(files.some((f) => f.localImports.some((t) => `${f.path} → ${t}` === debt)), `the known debt ${debt} is gone: remove it from the list`);
+    assert.ok(
+      files.some((f) => f.localImports.some((t) => `${f.path} → ${t}` === debt)),
+      `the known debt ${debt} is gone: remove it from the list`,
+    );
   }
 });
 
@@ -225,7 +240,7 @@ test('the parser sees every form of loading a module', { timeout: 5_000 }, () =>
   const seen = (text: string) => moduleSpecifiers(text);
   assert.deepEqual(seen("import x from 'a';\nexport { y } from './b.ts';\nconst c = await import('c');"), ['a', './b.ts', 'c']);
   assert.deepEqual(seen("import 'side-effect';\nimport './local.ts';"), ['side-effect', './local.ts'], 'side-effect imports');
-  assert.deepEqual(seen("const pty = require('node-pty');\nrequire ( \"ws\" );"), ['node-pty', 'ws'], 'require()');
+  assert.deepEqual(seen('const pty = require(\'node-pty\');\nrequire ( "ws" );'), ['node-pty', 'ws'], 'require()');
   assert.deepEqual(
     seen("import { createRequire } from 'node:module';\nconst load = createRequire(import.meta.url);\nconst d = load('dockerode');"),
     ['node:module', 'dockerode'],
@@ -241,7 +256,7 @@ test('the parser sees every form of reading process.env and process.argv', { tim
   assert.deepEqual(reads('const { env } = process;'), ['env'], 'destructured');
   assert.deepEqual(reads('const { argv: args, env: environment } = process;'), ['argv', 'env'], 'destructured and renamed');
   assert.deepEqual(reads("let { 'env': e } = globalThis.process;"), ['env'], 'destructured with a quoted key');
-  assert.deepEqual(reads("const e = process['env'];\nconst a = process[\"argv\"];"), ['env', 'argv'], 'bracket access');
+  assert.deepEqual(reads('const e = process[\'env\'];\nconst a = process["argv"];'), ['env', 'argv'], 'bracket access');
   assert.deepEqual(reads('const e = process?.env;'), ['env'], 'optional chaining');
   assert.deepEqual(reads("import { env } from 'node:process';\nimport { argv as a } from 'process';"), ['env', 'argv'], 'named imports');
   assert.deepEqual(reads("import * as proc from 'node:process';\nconst a = proc.argv;"), ['argv'], 'namespace import');

@@ -22,9 +22,11 @@ function textFiles(folder: string): string[] {
 test('sources and tests cite nothing outside the repository', { timeout: 10_000 }, () => {
   const found: string[] = [];
   for (const file of folders.flatMap((folder) => textFiles(join(root, folder)))) {
-    readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-      if (outside.test(line)) found.push(`${relative(root, file)}:${i + 1}: ${line.trim()}`);
-    });
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (outside.test(line)) found.push(`${relative(root, file)}:${i + 1}: ${line.trim()}`);
+      });
   }
   assert.deepEqual(found, []);
 });

@@ -2,8 +2,18 @@
 // `^D`, `Enter`, `Escape`, or plain text. This turns them into the bytes a terminal receives. Pure.
 
 const named: Readonly<Record<string, string>> = {
-  enter: '\r', return: '\r', escape: '\x1b', esc: '\x1b', tab: '\t', space: ' ', bspace: '\x7f', backspace: '\x7f',
-  up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D',
+  enter: '\r',
+  return: '\r',
+  escape: '\x1b',
+  esc: '\x1b',
+  tab: '\t',
+  space: ' ',
+  bspace: '\x7f',
+  backspace: '\x7f',
+  up: '\x1b[A',
+  down: '\x1b[B',
+  right: '\x1b[C',
+  left: '\x1b[D',
 };
 
 /** `^C` → "\x03", `C-d` → "\x04", `Enter` → "\r"; several keys separated by spaces; anything else as typed. */

@@ -29,7 +29,12 @@ export interface AutopilotTimeouts {
 }
 
 export const defaultTimeouts: AutopilotTimeouts = Object.freeze({
-  commandMs: 180_000, containerCommandMs: 180_000, checkMs: 60_000, interruptAfterMs: 3_000, waitMs: 15_000, longwaitMs: 120_000,
+  commandMs: 180_000,
+  containerCommandMs: 180_000,
+  checkMs: 60_000,
+  interruptAfterMs: 3_000,
+  waitMs: 15_000,
+  longwaitMs: 120_000,
 });
 
 export interface StepOutcome {
@@ -88,12 +93,14 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
 
     const runDirective = async (directive: Directive, since: number): Promise<void> => {
       switch (directive.kind) {
-        case 'wait': case 'longwait': {
+        case 'wait':
+        case 'longwait': {
           const limit = directive.kind === 'wait' ? timeouts.waitMs : timeouts.longwaitMs;
           if (!(await terminal.waitForText(directive.argument, since, limit))) note(`\`${directive.argument}\` did not appear within ${limit / 1000} s`);
           return;
         }
-        case 'keys': case 'key': {
+        case 'keys':
+        case 'key': {
           log(`  keys ${directive.argument}`);
           terminal.send(keysToBytes(directive.argument));
           if (inside && leavesShell(directive.argument)) {
@@ -188,9 +195,18 @@ async function awaitCheck(runner: CheckRunner, stepId: string, timeoutMs: number
     await Promise.race([
       new Promise<void>((resolve) => {
         const subscription = runner.onResult((changed) => {
-          if (changed.stepId === stepId && changed.status === 'passed') { subscription.dispose(); resolve(); }
+          if (changed.stepId === stepId && changed.status === 'passed') {
+            subscription.dispose();
+            resolve();
+          }
         });
-        setTimeout(() => { subscription.dispose(); resolve(); }, Math.min(1000, Math.max(0, deadline - Date.now())));
+        setTimeout(
+          () => {
+            subscription.dispose();
+            resolve();
+          },
+          Math.min(1000, Math.max(0, deadline - Date.now())),
+        );
       }),
     ]);
   }

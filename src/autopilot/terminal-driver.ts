@@ -43,26 +43,29 @@ export class TerminalDriver implements Disposable {
       this.records.push(record);
       this.notify();
     });
-    this.connection = this.manager.attach({ attendee: ATTENDEE, terminal: TERMINAL, role: 'owner', cols: 120, rows: 40 }, {
-      send: (message) => {
-        if (message.type === 'output') {
-          const text = this.decoder.decode(message.data, { stream: true });
-          this.output = (this.output + text).slice(-200_000);
-          this.lastOutputAt = Date.now();
-          this.connection.ack(message.data.byteLength);
-          options.onOutput?.(text);
-          this.notify();
-        } else if (message.type === 'exit') {
+    this.connection = this.manager.attach(
+      { attendee: ATTENDEE, terminal: TERMINAL, role: 'owner', cols: 120, rows: 40 },
+      {
+        send: (message) => {
+          if (message.type === 'output') {
+            const text = this.decoder.decode(message.data, { stream: true });
+            this.output = (this.output + text).slice(-200_000);
+            this.lastOutputAt = Date.now();
+            this.connection.ack(message.data.byteLength);
+            options.onOutput?.(text);
+            this.notify();
+          } else if (message.type === 'exit') {
+            this.exited = true;
+            this.notify();
+          }
+        },
+        close: () => {
           this.exited = true;
           this.notify();
-        }
+        },
+        undelivered: () => 0,
       },
-      close: () => {
-        this.exited = true;
-        this.notify();
-      },
-      undelivered: () => 0,
-    });
+    );
   }
 
   /** Waits for bash to be ready: a first command goes through shell integration. */
@@ -125,7 +128,12 @@ export class TerminalDriver implements Disposable {
 
   /** The last lines the terminal printed, without escape sequences: what explains a failure. */
   tail(lines = 5): string {
-    return plain(this.output).split('\n').map((line) => line.trimEnd()).filter(Boolean).slice(-lines).join('\n');
+    return plain(this.output)
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .filter(Boolean)
+      .slice(-lines)
+      .join('\n');
   }
 
   /** The record of the latest host command, e.g. `docker exec` once its container shell was left. */

@@ -81,8 +81,19 @@ export interface EngineSnapshot {
 
 /** The snapshot before anything is known. */
 export const UNKNOWN_SNAPSHOT: EngineSnapshot = Object.freeze({
-  reachable: false, error: undefined, takenAt: 0, swarm: 'inactive', selfNodeId: '', isManager: false,
-  services: [], tasks: [], nodes: [], networks: [], containers: [], secrets: [], configs: [],
+  reachable: false,
+  error: undefined,
+  takenAt: 0,
+  swarm: 'inactive',
+  selfNodeId: '',
+  isManager: false,
+  services: [],
+  tasks: [],
+  nodes: [],
+  networks: [],
+  containers: [],
+  secrets: [],
+  configs: [],
 });
 
 /**

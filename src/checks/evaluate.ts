@@ -8,8 +8,18 @@ import { escapeRegExp } from '../text/escape-regexp.ts';
 import type { EngineSnapshot, NodeState, ProbeResult, ServiceState, TaskState } from './engine-state.ts';
 import { describeTarget, parseResolvedAddresses, probeFor } from './probes.ts';
 import type {
-  CheckResult, CheckSpec, ContainerCheck, Count, DnsCheck, ExecCheck, NetworkCheck, NodeCheck, PublishedPort,
-  RanCheck, SecretCheck, ServiceCheck,
+  CheckResult,
+  CheckSpec,
+  ContainerCheck,
+  Count,
+  DnsCheck,
+  ExecCheck,
+  NetworkCheck,
+  NodeCheck,
+  PublishedPort,
+  RanCheck,
+  SecretCheck,
+  ServiceCheck,
 } from './spec.ts';
 
 export interface Evidence {
@@ -24,17 +34,18 @@ export const CONVERGENCE_WINDOW_MS = 60_000;
 
 const inProgressTaskStates = new Set(['new', 'allocated', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting']);
 
-export function evaluateCheck(
-  check: CheckSpec, snapshot: EngineSnapshot, commands: readonly CommandRecord[], now: number, evidence: Evidence = {},
-): CheckResult {
+export function evaluateCheck(check: CheckSpec, snapshot: EngineSnapshot, commands: readonly CommandRecord[], now: number, evidence: Evidence = {}): CheckResult {
   switch (check.kind) {
-    case 'ran': return evaluateRan(check, commands);
+    case 'ran':
+      return evaluateRan(check, commands);
     case 'manual':
       return evidence.confirmed
         ? passed('confirmed by the attendee (self-reported)')
         : failed(check.prompt ? `not confirmed yet (self-reported): ${check.prompt}` : 'not confirmed yet (self-reported)');
-    case 'all': return combineAll(check.checks.map((c) => evaluateCheck(c, snapshot, commands, now, evidence)));
-    case 'any': return combineAny(check.checks.map((c) => evaluateCheck(c, snapshot, commands, now, evidence)));
+    case 'all':
+      return combineAll(check.checks.map((c) => evaluateCheck(c, snapshot, commands, now, evidence)));
+    case 'any':
+      return combineAny(check.checks.map((c) => evaluateCheck(c, snapshot, commands, now, evidence)));
     case 'not': {
       const inner = evaluateCheck(check.check, snapshot, commands, now, evidence);
       if (inner.status === 'passed') return failed(`expected the opposite of: ${inner.reason}`);
@@ -45,13 +56,21 @@ export function evaluateCheck(
   const unknown = engineUnknown(snapshot);
   if (unknown) return unknown;
   switch (check.kind) {
-    case 'service': return evaluateService(check, snapshot, now);
-    case 'network': return evaluateNetwork(check, snapshot);
-    case 'node': return evaluateNode(check, snapshot);
-    case 'container': return evaluateContainer(check, snapshot);
-    case 'secret': case 'config': return evaluateSecret(check, snapshot);
-    case 'exec': return evaluateExec(check, evidence.probes);
-    case 'dns': return evaluateDns(check, evidence.probes);
+    case 'service':
+      return evaluateService(check, snapshot, now);
+    case 'network':
+      return evaluateNetwork(check, snapshot);
+    case 'node':
+      return evaluateNode(check, snapshot);
+    case 'container':
+      return evaluateContainer(check, snapshot);
+    case 'secret':
+    case 'config':
+      return evaluateSecret(check, snapshot);
+    case 'exec':
+      return evaluateExec(check, evidence.probes);
+    case 'dns':
+      return evaluateDns(check, evidence.probes);
   }
 }
 
@@ -91,8 +110,7 @@ function evaluateService(check: ServiceCheck, snapshot: EngineSnapshot, now: num
     return check.absent ? passed(`${subject} does not exist (no swarm)`) : failed('this engine is not part of a swarm (`docker swarm init`)');
   }
   if (!snapshot.isManager) return error('this engine is a swarm worker: services can only be seen from a manager');
-  const services = snapshot.services.filter((s) =>
-    check.name !== undefined ? s.name === check.name : s.labels['com.docker.stack.namespace'] === check.stack);
+  const services = snapshot.services.filter((s) => (check.name !== undefined ? s.name === check.name : s.labels['com.docker.stack.namespace'] === check.stack));
   if (check.absent) {
     if (services.length === 0) return passed(`${subject} does not exist`);
     return failed(check.name !== undefined ? `${subject} still exists` : `${subject} still has ${plural(services.length, 'service')}`);
@@ -162,8 +180,7 @@ function desiredTasks(service: ServiceState, snapshot: EngineSnapshot): number {
 }
 
 function isConverging(service: ServiceState, tasks: readonly TaskState[], now: number): boolean {
-  const moving = tasks.filter((t) =>
-    (t.desiredState === 'running' && inProgressTaskStates.has(t.state)) || (t.desiredState !== 'running' && t.state === 'running'));
+  const moving = tasks.filter((t) => (t.desiredState === 'running' && inProgressTaskStates.has(t.state)) || (t.desiredState !== 'running' && t.state === 'running'));
   if (moving.length === 0) return false;
   const lastChange = Math.max(service.updatedAt, ...moving.map((t) => t.updatedAt));
   return now - lastChange < CONVERGENCE_WINDOW_MS;
@@ -171,9 +188,7 @@ function isConverging(service: ServiceState, tasks: readonly TaskState[], now: n
 
 /** What the most recent task that should run but does not is doing, e.g. `pending: no suitable node`. */
 function latestTaskTrouble(tasks: readonly TaskState[]): string | undefined {
-  const troubled = tasks
-    .filter((t) => t.state !== 'running' && (t.desiredState === 'running' || t.error))
-    .sort((a, b) => b.updatedAt - a.updatedAt)[0];
+  const troubled = tasks.filter((t) => t.state !== 'running' && (t.desiredState === 'running' || t.error)).sort((a, b) => b.updatedAt - a.updatedAt)[0];
   if (!troubled) return undefined;
   const why = troubled.error || troubled.message;
   return `latest task ${troubled.state}${why ? `: ${why}` : ''}`;
@@ -193,14 +208,17 @@ export function normalizeImage(image: string): string {
 
 function constraintMatches(expected: string, actual: string): boolean {
   const squeeze = (s: string): string => s.replace(/\s+/g, '');
-  const pattern = squeeze(expected).split(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/).map(escapeRegExp).join('\\S+');
+  const pattern = squeeze(expected)
+    .split(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/)
+    .map(escapeRegExp)
+    .join('\\S+');
   return new RegExp(`^${pattern}$`).test(squeeze(actual));
 }
 
 function portMatches(expected: PublishedPort, actual: ServiceState['ports'][number]): boolean {
-  return expected.target === actual.target
-    && (expected.published === undefined || expected.published === actual.published)
-    && (expected.protocol ?? 'tcp') === actual.protocol;
+  return (
+    expected.target === actual.target && (expected.published === undefined || expected.published === actual.published) && (expected.protocol ?? 'tcp') === actual.protocol
+  );
 }
 
 function describePort(port: PublishedPort): string {
@@ -257,11 +275,20 @@ function evaluateNode(check: NodeCheck, snapshot: EngineSnapshot): CheckResult {
     if (identified) problems.push(...mismatch);
     return mismatch.length === 0;
   });
-  const filters = [check.role && `role ${check.role}`, check.availability && `availability ${check.availability}`,
-    ...Object.entries(check.labels ?? {}).map(([k, v]) => `label ${k}=${v}`)].filter(Boolean).join(', ');
+  const filters = [
+    check.role && `role ${check.role}`,
+    check.availability && `availability ${check.availability}`,
+    ...Object.entries(check.labels ?? {}).map(([k, v]) => `label ${k}=${v}`),
+  ]
+    .filter(Boolean)
+    .join(', ');
   const tally = `${plural(matching.length, 'node')}${filters ? ` with ${filters}` : ''}`;
   if (countMatches(count, matching.length)) {
-    return passed(identified && matching.length ? `${subject}${filters ? `: ${filters}` : ' is in the swarm'}` : `${tally}${check.count !== undefined ? `, expected ${describeCount(count)}` : ''}`);
+    return passed(
+      identified && matching.length
+        ? `${subject}${filters ? `: ${filters}` : ' is in the swarm'}`
+        : `${tally}${check.count !== undefined ? `, expected ${describeCount(count)}` : ''}`,
+    );
   }
   if (identified && problems.length) return failed(`${subject}: ${problems.join('; ')}`);
   if (identified && matching.length > 0 && countMatches(count, 0)) {
@@ -282,9 +309,11 @@ function evaluateContainer(check: ContainerCheck, snapshot: EngineSnapshot): Che
   if (!countMatches(count, inState.length)) {
     const others = labelled.length - inState.length;
     const otherStates = others ? ` (${others} ${wantRunning ? 'not running' : 'running'})` : '';
-    return failed(inState.length === 0 && check.count === undefined
-      ? `no ${state} ${subject} on this engine${otherStates}`
-      : `${plural(inState.length, 'container')} ${state} with ${labels.map(([k, v]) => `${k}=${v}`).join(', ')}, expected ${describeCount(count)}${otherStates}`);
+    return failed(
+      inState.length === 0 && check.count === undefined
+        ? `no ${state} ${subject} on this engine${otherStates}`
+        : `${plural(inState.length, 'container')} ${state} with ${labels.map(([k, v]) => `${k}=${v}`).join(', ')}, expected ${describeCount(count)}${otherStates}`,
+    );
   }
   if (check.onNode !== undefined) {
     // Containers are listed from the engine labdeck talks to, so they all run on its node.
@@ -299,7 +328,8 @@ function evaluateContainer(check: ContainerCheck, snapshot: EngineSnapshot): Che
 
 function evaluateSecret(check: SecretCheck, snapshot: EngineSnapshot): CheckResult {
   const subject = `${check.kind} \`${check.name}\``;
-  if (snapshot.swarm !== 'active') return check.absent ? passed(`${subject} does not exist (no swarm)`) : failed('this engine is not part of a swarm (`docker swarm init`)');
+  if (snapshot.swarm !== 'active')
+    return check.absent ? passed(`${subject} does not exist (no swarm)`) : failed('this engine is not part of a swarm (`docker swarm init`)');
   const exists = (check.kind === 'secret' ? snapshot.secrets : snapshot.configs).includes(check.name);
   if (check.absent) return exists ? failed(`${subject} still exists`) : passed(`${subject} does not exist`);
   return exists ? passed(`${subject} exists`) : failed(`${subject} does not exist`);
@@ -344,7 +374,11 @@ function lastLines(output: string): string {
 }
 
 function compile(pattern: string): RegExp | undefined {
-  try { return new RegExp(pattern); } catch { return undefined; }
+  try {
+    return new RegExp(pattern);
+  } catch {
+    return undefined;
+  }
 }
 
 // ── commands ────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -15,7 +15,10 @@ export interface Inference {
 
 /** The check a command line implies: one per docker command that changes state, or `ran` for the whole line. */
 export function inferFromCommand(commandLine: string): Inference {
-  const checks = expandCommands(commandLine).map(withoutPrefixes).flatMap((words) => inferDocker(words) ?? []).flatMap((check) => knownOnly(check) ?? []);
+  const checks = expandCommands(commandLine)
+    .map(withoutPrefixes)
+    .flatMap((words) => inferDocker(words) ?? [])
+    .flatMap((check) => knownOnly(check) ?? []);
   if (checks.length === 0) return { check: { kind: 'ran', pattern: ranPattern(commandLine) }, inferred: false };
   return { check: checks.length === 1 ? checks[0]! : { kind: 'all', checks }, inferred: true };
 }
@@ -27,7 +30,10 @@ export function inferFromCommand(commandLine: string): Inference {
 export function ranPattern(commandLine: string): string {
   const firstLine = commandLine.trim().split('\n')[0]!.trim();
   const parts = firstLine.split(/(<[^<>\s]+>)/);
-  const body = parts.map((part, i) => (i % 2 ? '\\S+' : escapeRegExp(part))).join('').replace(/\s+/g, '\\s+');
+  const body = parts
+    .map((part, i) => (i % 2 ? '\\S+' : escapeRegExp(part)))
+    .join('')
+    .replace(/\s+/g, '\\s+');
   return `^\\s*${body}(?:\\s|$)`;
 }
 
@@ -53,9 +59,14 @@ function knownOnly(check: CheckSpec): CheckSpec | undefined {
         ...(knownNetworks.length ? { networks: knownNetworks } : {}),
       };
     }
-    case 'network': case 'secret': case 'config': return unexpanded(check.name) ? undefined : check;
-    case 'node': return check.node !== undefined && unexpanded(check.node) ? undefined : check;
-    default: return check;
+    case 'network':
+    case 'secret':
+    case 'config':
+      return unexpanded(check.name) ? undefined : check;
+    case 'node':
+      return check.node !== undefined && unexpanded(check.node) ? undefined : check;
+    default:
+      return check;
   }
 }
 
@@ -86,16 +97,19 @@ interface ParsedArgs {
  * follow positional words, except where docker stops at the first one (`interspersed` false: the global options, and
  * `service create`, whose words after the image belong to the container's command).
  */
-function parseArgs(
-  words: readonly string[], booleans: readonly string[], aliases: Readonly<Record<string, string>> = {}, interspersed = true,
-): ParsedArgs {
+function parseArgs(words: readonly string[], booleans: readonly string[], aliases: Readonly<Record<string, string>> = {}, interspersed = true): ParsedArgs {
   const options = new Map<string, string[]>();
   const positionals: string[] = [];
-  const add = (name: string, value: string): void => { options.set(name, [...(options.get(name) ?? []), value]); };
+  const add = (name: string, value: string): void => {
+    options.set(name, [...(options.get(name) ?? []), value]);
+  };
   let i = 0;
   for (; i < words.length; i++) {
     const word = words[i]!;
-    if (word === '--') { i++; break; }
+    if (word === '--') {
+      i++;
+      break;
+    }
     if (!word.startsWith('-') || word === '-') {
       if (!interspersed) break;
       positionals.push(word);
@@ -120,9 +134,30 @@ function parseArgs(
   return { options, positionals: [...positionals, ...words.slice(i)] };
 }
 
-const serviceBooleans = ['--detach', '--quiet', '--tty', '--init', '--no-healthcheck', '--no-resolve-image', '--read-only',
-  '--with-registry-auth', '--force', '--rollback', '--help'];
-const serviceAliases = { '-d': '--detach', '-q': '--quiet', '-t': '--tty', '-p': '--publish', '-e': '--env', '-l': '--label', '-u': '--user', '-w': '--workdir', '--net': '--network' };
+const serviceBooleans = [
+  '--detach',
+  '--quiet',
+  '--tty',
+  '--init',
+  '--no-healthcheck',
+  '--no-resolve-image',
+  '--read-only',
+  '--with-registry-auth',
+  '--force',
+  '--rollback',
+  '--help',
+];
+const serviceAliases = {
+  '-d': '--detach',
+  '-q': '--quiet',
+  '-t': '--tty',
+  '-p': '--publish',
+  '-e': '--env',
+  '-l': '--label',
+  '-u': '--user',
+  '-w': '--workdir',
+  '--net': '--network',
+};
 
 function inferDocker(words: readonly string[]): CheckSpec[] | undefined {
   if (words[0] !== 'docker') return undefined;
@@ -131,14 +166,17 @@ function inferDocker(words: readonly string[]): CheckSpec[] | undefined {
   if (action === undefined) return undefined;
   const key = `${group} ${action}`;
   switch (key) {
-    case 'service create': return inferServiceCreate(args);
-    case 'service update': return inferServiceUpdate(args);
+    case 'service create':
+      return inferServiceCreate(args);
+    case 'service update':
+      return inferServiceUpdate(args);
     case 'service scale': {
       const { positionals } = parseArgs(args, serviceBooleans, serviceAliases);
       const scaled = positionals.map((pair) => /^([^=]+)=(\d+)$/.exec(pair)).filter((m) => m !== null);
       return scaled.length ? scaled.map((m) => ({ kind: 'service', name: m[1]!, replicas: Number(m[2]), running: 'desired' })) : undefined;
     }
-    case 'service rm': case 'service remove':
+    case 'service rm':
+    case 'service remove':
       return parseArgs(args, []).positionals.map((name) => ({ kind: 'service', name, absent: true }));
     case 'network create': {
       const { options, positionals } = parseArgs(args, ['--attachable', '--internal', '--ingress', '--ipv6', '--config-only'], { '-d': '--driver' });
@@ -146,36 +184,51 @@ function inferDocker(words: readonly string[]): CheckSpec[] | undefined {
       if (!name) return undefined;
       const driver = last(options.get('--driver'));
       const scope = last(options.get('--scope'));
-      return [{
-        kind: 'network', name,
-        ...(driver ? { driver } : {}),
-        ...(scope === 'swarm' || scope === 'local' || scope === 'global' ? { scope } : {}),
-        ...(options.has('--attachable') ? { attachable: true } : {}),
-      }];
+      return [
+        {
+          kind: 'network',
+          name,
+          ...(driver ? { driver } : {}),
+          ...(scope === 'swarm' || scope === 'local' || scope === 'global' ? { scope } : {}),
+          ...(options.has('--attachable') ? { attachable: true } : {}),
+        },
+      ];
     }
-    case 'network rm': case 'network remove':
+    case 'network rm':
+    case 'network remove':
       return parseArgs(args, ['--force', '-f']).positionals.map((name) => ({ kind: 'network', name, absent: true }));
-    case 'swarm init': return [{ kind: 'node', self: true, role: 'manager' }];
-    case 'swarm join': return [{ kind: 'node', count: { min: 2 } }];
-    case 'swarm leave': return [{ kind: 'node', self: true, count: 0 }];
-    case 'node update': return inferNodeUpdate(args);
-    case 'node promote': case 'node demote': {
+    case 'swarm init':
+      return [{ kind: 'node', self: true, role: 'manager' }];
+    case 'swarm join':
+      return [{ kind: 'node', count: { min: 2 } }];
+    case 'swarm leave':
+      return [{ kind: 'node', self: true, count: 0 }];
+    case 'node update':
+      return inferNodeUpdate(args);
+    case 'node promote':
+    case 'node demote': {
       const role = action === 'promote' ? 'manager' : 'worker';
       return parseArgs(args, []).positionals.map((node): NodeCheck => ({ kind: 'node', node, role }));
     }
-    case 'stack deploy': case 'stack up': {
+    case 'stack deploy':
+    case 'stack up': {
       const name = parseArgs(args, ['--prune', '--with-registry-auth'], { '-c': '--compose-file' }).positionals[0];
       return name ? [{ kind: 'service', stack: name, running: 'desired' }] : undefined;
     }
-    case 'stack rm': case 'stack remove': case 'stack down':
+    case 'stack rm':
+    case 'stack remove':
+    case 'stack down':
       return parseArgs(args, []).positionals.map((stack) => ({ kind: 'service', stack, absent: true }));
-    case 'secret create': case 'config create': {
+    case 'secret create':
+    case 'config create': {
       const name = parseArgs(args, [], { '-l': '--label', '-d': '--driver' }).positionals[0];
       return name ? [{ kind: group as 'secret' | 'config', name }] : undefined;
     }
-    case 'secret rm': case 'config rm':
+    case 'secret rm':
+    case 'config rm':
       return parseArgs(args, []).positionals.map((name) => ({ kind: group as 'secret' | 'config', name, absent: true }));
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -189,14 +242,22 @@ function inferServiceCreate(args: readonly string[]): CheckSpec[] | undefined {
   const endpointMode = last(options.get('--endpoint-mode'));
   const isJob = mode?.endsWith('-job') ?? false;
   const check: ServiceCheck = {
-    kind: 'service', name,
+    kind: 'service',
+    name,
     image: positionals[0],
     ...(mode === 'global' ? { mode: 'global' } : {}),
     ...(replicas !== undefined && /^\d+$/.test(replicas) ? { replicas: Number(replicas) } : {}),
     ...(options.has('--network') ? { networks: options.get('--network')!.map(networkName) } : {}),
     ...(options.has('--constraint') ? { constraints: options.get('--constraint') } : {}),
     ...(endpointMode === 'vip' || endpointMode === 'dnsrr' ? { endpointMode } : {}),
-    ...(options.has('--publish') ? { ports: options.get('--publish')!.map(parsePublish).filter((p) => p !== undefined) } : {}),
+    ...(options.has('--publish')
+      ? {
+          ports: options
+            .get('--publish')!
+            .map(parsePublish)
+            .filter((p) => p !== undefined),
+        }
+      : {}),
     ...(isJob ? {} : { running: 'desired' as const }),
   };
   return [check];
@@ -209,16 +270,26 @@ function inferServiceUpdate(args: readonly string[]): CheckSpec[] | undefined {
   const replicas = last(options.get('--replicas'));
   const image = last(options.get('--image'));
   const endpointMode = last(options.get('--endpoint-mode'));
-  return [{
-    kind: 'service', name,
-    ...(replicas !== undefined && /^\d+$/.test(replicas) ? { replicas: Number(replicas) } : {}),
-    ...(image ? { image } : {}),
-    ...(options.has('--network-add') ? { networks: options.get('--network-add')!.map(networkName) } : {}),
-    ...(options.has('--constraint-add') ? { constraints: options.get('--constraint-add') } : {}),
-    ...(endpointMode === 'vip' || endpointMode === 'dnsrr' ? { endpointMode } : {}),
-    ...(options.has('--publish-add') ? { ports: options.get('--publish-add')!.map(parsePublish).filter((p) => p !== undefined) } : {}),
-    running: 'desired',
-  }];
+  return [
+    {
+      kind: 'service',
+      name,
+      ...(replicas !== undefined && /^\d+$/.test(replicas) ? { replicas: Number(replicas) } : {}),
+      ...(image ? { image } : {}),
+      ...(options.has('--network-add') ? { networks: options.get('--network-add')!.map(networkName) } : {}),
+      ...(options.has('--constraint-add') ? { constraints: options.get('--constraint-add') } : {}),
+      ...(endpointMode === 'vip' || endpointMode === 'dnsrr' ? { endpointMode } : {}),
+      ...(options.has('--publish-add')
+        ? {
+            ports: options
+              .get('--publish-add')!
+              .map(parsePublish)
+              .filter((p) => p !== undefined),
+          }
+        : {}),
+      running: 'desired',
+    },
+  ];
 }
 
 function inferNodeUpdate(args: readonly string[]): CheckSpec[] | undefined {
@@ -227,16 +298,21 @@ function inferNodeUpdate(args: readonly string[]): CheckSpec[] | undefined {
   if (!node) return undefined;
   const availability = last(options.get('--availability'));
   const role = last(options.get('--role'));
-  const labels = Object.fromEntries((options.get('--label-add') ?? []).map((label) => {
-    const eq = label.indexOf('=');
-    return eq < 0 ? [label, ''] : [label.slice(0, eq), label.slice(eq + 1)];
-  }));
-  return [{
-    kind: 'node', node,
-    ...(availability === 'active' || availability === 'pause' || availability === 'drain' ? { availability } : {}),
-    ...(role === 'manager' || role === 'worker' ? { role } : {}),
-    ...(Object.keys(labels).length ? { labels } : {}),
-  }];
+  const labels = Object.fromEntries(
+    (options.get('--label-add') ?? []).map((label) => {
+      const eq = label.indexOf('=');
+      return eq < 0 ? [label, ''] : [label.slice(0, eq), label.slice(eq + 1)];
+    }),
+  );
+  return [
+    {
+      kind: 'node',
+      node,
+      ...(availability === 'active' || availability === 'pause' || availability === 'drain' ? { availability } : {}),
+      ...(role === 'manager' || role === 'worker' ? { role } : {}),
+      ...(Object.keys(labels).length ? { labels } : {}),
+    },
+  ];
 }
 
 /** `--network name=net,alias=x` (long syntax) or `--network net`. */
@@ -270,15 +346,20 @@ function last(values: readonly string[] | undefined): string | undefined {
 
 /** `docker exec -ti <id> sh`, `docker run -it alpine sh`: after this, the attendee types inside a container. */
 export function entersContainerShell(commandLine: string): boolean {
-  return splitCommands(commandLine).map(withoutPrefixes).some((words) => {
-    const start = words[0] === 'docker' ? (words[1] === 'container' ? 2 : 1) : -1;
-    const action = words[start];
-    if (start < 0 || (action !== 'exec' && action !== 'run')) return false;
-    const flags = words.slice(start + 1).filter((w) => /^-[a-zA-Z]+$/.test(w)).join('');
-    const interactive = (flags.includes('i') || words.includes('--interactive')) && (flags.includes('t') || words.includes('--tty'));
-    const last = words[words.length - 1]!;
-    return interactive && /^(\/bin\/|\/usr\/bin\/)?(ba|a|z)?sh$/.test(last);
-  });
+  return splitCommands(commandLine)
+    .map(withoutPrefixes)
+    .some((words) => {
+      const start = words[0] === 'docker' ? (words[1] === 'container' ? 2 : 1) : -1;
+      const action = words[start];
+      if (start < 0 || (action !== 'exec' && action !== 'run')) return false;
+      const flags = words
+        .slice(start + 1)
+        .filter((w) => /^-[a-zA-Z]+$/.test(w))
+        .join('');
+      const interactive = (flags.includes('i') || words.includes('--interactive')) && (flags.includes('t') || words.includes('--tty'));
+      const last = words[words.length - 1]!;
+      return interactive && /^(\/bin\/|\/usr\/bin\/)?(ba|a|z)?sh$/.test(last);
+    });
 }
 
 /** Whether a command line runs the docker CLI, substitutions included (so it runs on the host, where the terminal's
@@ -299,23 +380,25 @@ export interface CreatedObject {
  * knows are left out.
  */
 export function createdObjects(commandLine: string): CreatedObject[] {
-  return expandCommands(commandLine).map(withoutPrefixes).flatMap((words): CreatedObject[] => {
-    if (words[0] !== 'docker') return [];
-    const [group, action, ...args] = parseArgs(words.slice(1), ['-D', '--debug', '--tls', '--tlsverify', '-v', '--version'], {}, false).positionals;
-    let created: CreatedObject | undefined;
-    if (group === 'service' && action === 'create') {
-      const name = last(parseArgs(args, serviceBooleans, serviceAliases, false).options.get('--name'));
-      created = name === undefined ? undefined : { kind: 'service', name };
-    } else if (group === 'network' && action === 'create') {
-      const name = parseArgs(args, ['--attachable', '--internal', '--ingress', '--ipv6', '--config-only'], { '-d': '--driver' }).positionals[0];
-      created = name === undefined ? undefined : { kind: 'network', name };
-    } else if (group === 'stack' && (action === 'deploy' || action === 'up')) {
-      const name = parseArgs(args, ['--prune', '--with-registry-auth'], { '-c': '--compose-file' }).positionals[0];
-      created = name === undefined ? undefined : { kind: 'stack', name };
-    } else if ((group === 'secret' || group === 'config') && action === 'create') {
-      const name = parseArgs(args, [], { '-l': '--label', '-d': '--driver' }).positionals[0];
-      created = name === undefined ? undefined : { kind: group, name };
-    }
-    return created && !unexpanded(created.name) ? [created] : [];
-  });
+  return expandCommands(commandLine)
+    .map(withoutPrefixes)
+    .flatMap((words): CreatedObject[] => {
+      if (words[0] !== 'docker') return [];
+      const [group, action, ...args] = parseArgs(words.slice(1), ['-D', '--debug', '--tls', '--tlsverify', '-v', '--version'], {}, false).positionals;
+      let created: CreatedObject | undefined;
+      if (group === 'service' && action === 'create') {
+        const name = last(parseArgs(args, serviceBooleans, serviceAliases, false).options.get('--name'));
+        created = name === undefined ? undefined : { kind: 'service', name };
+      } else if (group === 'network' && action === 'create') {
+        const name = parseArgs(args, ['--attachable', '--internal', '--ingress', '--ipv6', '--config-only'], { '-d': '--driver' }).positionals[0];
+        created = name === undefined ? undefined : { kind: 'network', name };
+      } else if (group === 'stack' && (action === 'deploy' || action === 'up')) {
+        const name = parseArgs(args, ['--prune', '--with-registry-auth'], { '-c': '--compose-file' }).positionals[0];
+        created = name === undefined ? undefined : { kind: 'stack', name };
+      } else if ((group === 'secret' || group === 'config') && action === 'create') {
+        const name = parseArgs(args, [], { '-l': '--label', '-d': '--driver' }).positionals[0];
+        created = name === undefined ? undefined : { kind: group, name };
+      }
+      return created && !unexpanded(created.name) ? [created] : [];
+    });
 }

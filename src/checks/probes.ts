@@ -10,16 +10,21 @@ export interface Probe {
 }
 
 export function probeFor(check: ExecCheck | DnsCheck): Probe {
-  const argv = check.kind === 'exec'
-    ? (typeof check.command === 'string' ? ['sh', '-c', check.command] : [...check.command])
-    // getent asks the libc resolver (what programs see); images without it (busybox) fall back to nslookup.
-    : ['sh', '-c', 'getent ahosts "$1" 2>/dev/null || nslookup "$1" 2>&1', 'sh', check.name];
+  const argv =
+    check.kind === 'exec'
+      ? typeof check.command === 'string'
+        ? ['sh', '-c', check.command]
+        : [...check.command]
+      : // getent asks the libc resolver (what programs see); images without it (busybox) fall back to nslookup.
+        ['sh', '-c', 'getent ahosts "$1" 2>/dev/null || nslookup "$1" 2>&1', 'sh', check.name];
   return { key: JSON.stringify([describeTarget(check.target), argv]), target: check.target, argv };
 }
 
 export function describeTarget(target: ContainerTarget): string {
   if ('service' in target) return `service \`${target.service}\``;
-  return `container with ${Object.entries(target.labels).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+  return `container with ${Object.entries(target.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')}`;
 }
 
 const ipv4 = /^(?:\d{1,3}\.){3}\d{1,3}$/;
@@ -37,7 +42,7 @@ export function parseResolvedAddresses(output: string): string[] {
   for (const line of answers) {
     if (/can't find|NXDOMAIN|SERVFAIL/i.test(line)) continue;
     const nslookupAnswer = /^\s*Address(?:\s+\d+)?:\s*(\S+)/.exec(line);
-    const word = nslookupAnswer ? nslookupAnswer[1]! : line.trim().split(/\s+/)[0] ?? '';
+    const word = nslookupAnswer ? nslookupAnswer[1]! : (line.trim().split(/\s+/)[0] ?? '');
     const address = word.replace(/#\d+$/, '');
     if (ipv4.test(address) || ipv6.test(address)) found.add(address);
   }

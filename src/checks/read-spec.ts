@@ -31,7 +31,13 @@ const kindFields: Record<KindKey, readonly string[]> = {
   container: ['running', 'on-node', 'count'],
   exec: ['in', 'output'],
   dns: ['in', 'addresses'],
-  ran: [], manual: [], secret: ['absent'], config: ['absent'], all: [], any: [], not: [],
+  ran: [],
+  manual: [],
+  secret: ['absent'],
+  config: ['absent'],
+  all: [],
+  any: [],
+  not: [],
 };
 
 class SpecReader {
@@ -73,7 +79,11 @@ class SpecReader {
   regex(node: unknown, what: string): string | undefined {
     const text = this.string(node, what);
     if (text === undefined) return undefined;
-    try { new RegExp(text); } catch (problem) { return this.fail(node, `${what} is not a valid regular expression: ${(problem as Error).message}`); }
+    try {
+      new RegExp(text);
+    } catch (problem) {
+      return this.fail(node, `${what} is not a valid regular expression: ${(problem as Error).message}`);
+    }
     return text;
   }
 
@@ -95,7 +105,10 @@ class SpecReader {
   }
 
   strings(node: unknown, what: string): string[] | undefined {
-    if (isScalar(node)) { const one = this.string(node, what); return one === undefined ? undefined : [one]; }
+    if (isScalar(node)) {
+      const one = this.string(node, what);
+      return one === undefined ? undefined : [one];
+    }
     if (!isSeq(node)) return this.fail(node, `${what} must be a string or a list of strings`);
     const values = node.items.map((item) => this.string(item, `each of ${what}`));
     return values.every((v) => v !== undefined) ? (values as string[]) : undefined;
@@ -133,7 +146,10 @@ class SpecReader {
   }
 
   target(node: unknown): ContainerTarget | undefined {
-    if (isScalar(node)) { const service = this.string(node, '`in`'); return service === undefined ? undefined : { service }; }
+    if (isScalar(node)) {
+      const service = this.string(node, '`in`');
+      return service === undefined ? undefined : { service };
+    }
     const labels = this.labels(node, '`in` (a service name, or labels)');
     return labels && { labels };
   }
@@ -163,9 +179,12 @@ class SpecReader {
     const keys = node.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : ''));
     const kinds = keys.filter((key): key is KindKey => (kindKeys as readonly string[]).includes(key));
     if (kinds.length !== 1) {
-      return this.fail(node, kinds.length === 0
-        ? `unknown check kind: none of \`${keys.join('`, `')}\` is one of ${kindKeys.join(', ')}`
-        : `a check has exactly one kind, this one has ${kinds.join(' and ')} (combine them with \`all:\`)`);
+      return this.fail(
+        node,
+        kinds.length === 0
+          ? `unknown check kind: none of \`${keys.join('`, `')}\` is one of ${kindKeys.join(', ')}`
+          : `a check has exactly one kind, this one has ${kinds.join(' and ')} (combine them with \`all:\`)`,
+      );
     }
     const kind = kinds[0]!;
     const fields = this.fields(node, [kind, ...kindFields[kind]], `a ${kind} check`);
@@ -183,15 +202,16 @@ class SpecReader {
       const result = read(get(name));
       return result === undefined ? {} : { [name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())]: result };
     };
-    const running = (node: unknown): Count | 'desired' | undefined =>
-      isScalar(node) && node.value === 'desired' ? 'desired' : this.count(node, '`running`');
+    const running = (node: unknown): Count | 'desired' | undefined => (isScalar(node) && node.value === 'desired' ? 'desired' : this.count(node, '`running`'));
 
     switch (kind) {
-      case 'service': case 'stack': {
+      case 'service':
+      case 'stack': {
         const name = this.string(value, `\`${kind}\``);
         if (name === undefined) return undefined;
         return {
-          kind: 'service', ...(kind === 'service' ? { name } : { stack: name }),
+          kind: 'service',
+          ...(kind === 'service' ? { name } : { stack: name }),
           ...(absent !== undefined ? { absent } : {}),
           ...optional('replicas', (n) => this.integer(n, '`replicas`')),
           ...optional('running', running),
@@ -205,14 +225,19 @@ class SpecReader {
       }
       case 'network': {
         const name = this.string(value, '`network`');
-        return name === undefined ? undefined : {
-          kind: 'network', name, ...(absent !== undefined ? { absent } : {}),
-          ...optional('driver', (n) => this.string(n, '`driver`')),
-          ...optional('scope', (n) => this.oneOf(n, '`scope`', ['swarm', 'local', 'global'] as const)),
-          ...optional('attachable', (n) => this.boolean(n, '`attachable`')),
-        };
+        return name === undefined
+          ? undefined
+          : {
+              kind: 'network',
+              name,
+              ...(absent !== undefined ? { absent } : {}),
+              ...optional('driver', (n) => this.string(n, '`driver`')),
+              ...optional('scope', (n) => this.oneOf(n, '`scope`', ['swarm', 'local', 'global'] as const)),
+              ...optional('attachable', (n) => this.boolean(n, '`attachable`')),
+            };
       }
-      case 'node': case 'nodes': {
+      case 'node':
+      case 'nodes': {
         const filters = {
           ...optional('role', (n) => this.oneOf(n, '`role`', ['manager', 'worker'] as const)),
           ...optional('availability', (n) => this.oneOf(n, '`availability`', ['active', 'pause', 'drain'] as const)),
@@ -228,14 +253,18 @@ class SpecReader {
       }
       case 'container': {
         const labels = this.labels(value, '`container`');
-        return labels && {
-          kind: 'container', labels,
-          ...optional('running', (n) => this.boolean(n, '`running`')),
-          ...optional('on-node', (n) => this.string(n, '`on-node`')),
-          ...optional('count', (n) => this.count(n, '`count`')),
-        };
+        return (
+          labels && {
+            kind: 'container',
+            labels,
+            ...optional('running', (n) => this.boolean(n, '`running`')),
+            ...optional('on-node', (n) => this.string(n, '`on-node`')),
+            ...optional('count', (n) => this.count(n, '`count`')),
+          }
+        );
       }
-      case 'exec': case 'dns': {
+      case 'exec':
+      case 'dns': {
         const target = has('in') ? this.target(get('in')) : this.fail(node, `a ${kind} check needs \`in\`: the service (or labels) of the container to run in`);
         if (kind === 'exec') {
           const command = isSeq(value) ? this.strings(value, '`exec`') : this.string(value, '`exec`');
@@ -243,7 +272,9 @@ class SpecReader {
           return command !== undefined && target ? { kind: 'exec', target, command, ...(output !== undefined ? { output } : {}) } : undefined;
         }
         const name = this.string(value, '`dns`');
-        const addresses = has('addresses') ? this.count(get('addresses'), '`addresses`') : this.fail(node, 'a dns check needs `addresses`: how many the name resolves to');
+        const addresses = has('addresses')
+          ? this.count(get('addresses'), '`addresses`')
+          : this.fail(node, 'a dns check needs `addresses`: how many the name resolves to');
         return name !== undefined && target && addresses !== undefined ? { kind: 'dns', target, name, addresses } : undefined;
       }
       case 'ran': {
@@ -255,11 +286,13 @@ class SpecReader {
         const prompt = this.string(value, '`manual` (true, or what the attendee confirms)');
         return prompt === undefined ? undefined : { kind: 'manual', prompt };
       }
-      case 'secret': case 'config': {
+      case 'secret':
+      case 'config': {
         const name = this.string(value, `\`${kind}\``);
         return name === undefined ? undefined : { kind, name, ...(absent !== undefined ? { absent } : {}) };
       }
-      case 'all': case 'any': {
+      case 'all':
+      case 'any': {
         const list = checks();
         return list && { kind, checks: list };
       }
@@ -284,7 +317,10 @@ export function readSpecFile(file: string, text: string): { entries: SpecEntry[]
   }
   reader.fields(root, ['steps'], 'a check spec file');
   for (const item of steps.items) {
-    if (!isMap(item)) { reader.fail(item, 'each entry of `steps` must be a mapping'); continue; }
+    if (!isMap(item)) {
+      reader.fail(item, 'each entry of `steps` must be a mapping');
+      continue;
+    }
     const fields = reader.fields(item, ['slide', 'step', 'command', 'id', 'check'], 'a step entry');
     const selector = readSelector(reader, item, fields);
     const check = fields.has('check') ? reader.check(fields.get('check')!.value) : reader.fail(item, 'this entry has no `check`');
@@ -296,9 +332,12 @@ export function readSpecFile(file: string, text: string): { entries: SpecEntry[]
 function readSelector(reader: SpecReader, item: YAMLMap, fields: Map<string, Pair<unknown, unknown>>): StepSelector | undefined {
   const ways = ['slide', 'command', 'id'].filter((key) => fields.has(key));
   if (ways.length !== 1) {
-    return reader.fail(item, ways.length === 0
-      ? 'say which step this is for: `slide` (name) + `step` (1-based), `command` (a regex), or `id`'
-      : `use only one of \`slide\`, \`command\`, \`id\` (this entry has ${ways.join(' and ')})`);
+    return reader.fail(
+      item,
+      ways.length === 0
+        ? 'say which step this is for: `slide` (name) + `step` (1-based), `command` (a regex), or `id`'
+        : `use only one of \`slide\`, \`command\`, \`id\` (this entry has ${ways.join(' and ')})`,
+    );
   }
   if (ways[0] === 'command') {
     if (fields.has('step')) reader.fail(fields.get('step')!.key, '`step` goes with `slide`, not with `command`');

@@ -76,12 +76,15 @@ export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
   const runProbe = (probe: Probe): Promise<void> => {
     const running = probesInFlight.get(probe.key);
     if (running) return running;
-    const done = options.probe(probe).then((result) => {
-      probeResults.set(probe.key, result);
-    }).finally(() => {
-      probesInFlight.delete(probe.key);
-      evaluateAll();
-    });
+    const done = options
+      .probe(probe)
+      .then((result) => {
+        probeResults.set(probe.key, result);
+      })
+      .finally(() => {
+        probesInFlight.delete(probe.key);
+        evaluateAll();
+      });
     probesInFlight.set(probe.key, done);
     return done;
   };
@@ -113,9 +116,15 @@ export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
       resultEmitter.fire(result);
     }
     if (waitingForEngine && !pollingLease) pollingLease = options.engine.holdPolling();
-    if (!waitingForEngine && pollingLease) { pollingLease.dispose(); pollingLease = undefined; }
+    if (!waitingForEngine && pollingLease) {
+      pollingLease.dispose();
+      pollingLease = undefined;
+    }
     if (waitingForProbes && !retryTimer) {
-      retryTimer = setTimeout(() => { retryTimer = undefined; evaluateAll(); }, probeTtlMs);
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        evaluateAll();
+      }, probeTtlMs);
     }
   };
 
@@ -161,17 +170,27 @@ export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
 
 function probesOf(check: CheckSpec): Probe[] {
   switch (check.kind) {
-    case 'exec': case 'dns': return [probeFor(check as ExecCheck | DnsCheck)];
-    case 'all': case 'any': return check.checks.flatMap(probesOf);
-    case 'not': return probesOf(check.check);
-    default: return [];
+    case 'exec':
+    case 'dns':
+      return [probeFor(check as ExecCheck | DnsCheck)];
+    case 'all':
+    case 'any':
+      return check.checks.flatMap(probesOf);
+    case 'not':
+      return probesOf(check.check);
+    default:
+      return [];
   }
 }
 
 function usesEngineState(check: CheckSpec): boolean {
   switch (check.kind) {
-    case 'all': case 'any': return check.checks.some(usesEngineState);
-    case 'not': return usesEngineState(check.check);
-    default: return engineKinds.has(check.kind);
+    case 'all':
+    case 'any':
+      return check.checks.some(usesEngineState);
+    case 'not':
+      return usesEngineState(check.check);
+    default:
+      return engineKinds.has(check.kind);
   }
 }

@@ -22,8 +22,14 @@ export function splitCommands(line: string): string[][] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
     if (c === '\\') {
-      if (line[i + 1] === '\n') { i++; continue; }
-      if (i + 1 < line.length) { word += line[++i]; inWord = true; }
+      if (line[i + 1] === '\n') {
+        i++;
+        continue;
+      }
+      if (i + 1 < line.length) {
+        word += line[++i];
+        inWord = true;
+      }
       continue;
     }
     if (c === "'") {
@@ -75,7 +81,10 @@ export function splitCommands(line: string): string[][] {
       if ((c === '&' || c === '|') && line[i + 1] === c) i++;
       continue;
     }
-    if (c === ' ' || c === '\t') { endWord(); continue; }
+    if (c === ' ' || c === '\t') {
+      endWord();
+      continue;
+    }
     word += c;
     inWord = true;
   }
@@ -103,7 +112,13 @@ function closingParen(text: string, open: number): number {
  */
 export function expandCommands(line: string): string[][] {
   const expanded: string[][] = [];
-  expandRange(splitCommands(line).map(withoutOpeners).filter((words) => words.length > 0), new Map(), expanded);
+  expandRange(
+    splitCommands(line)
+      .map(withoutOpeners)
+      .filter((words) => words.length > 0),
+    new Map(),
+    expanded,
+  );
   return expanded;
 }
 

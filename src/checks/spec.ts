@@ -104,13 +104,32 @@ export interface SecretCheck {
   readonly absent?: boolean;
 }
 
-export interface AllCheck { readonly kind: 'all'; readonly checks: readonly CheckSpec[] }
-export interface AnyCheck { readonly kind: 'any'; readonly checks: readonly CheckSpec[] }
-export interface NotCheck { readonly kind: 'not'; readonly check: CheckSpec }
+export interface AllCheck {
+  readonly kind: 'all';
+  readonly checks: readonly CheckSpec[];
+}
+export interface AnyCheck {
+  readonly kind: 'any';
+  readonly checks: readonly CheckSpec[];
+}
+export interface NotCheck {
+  readonly kind: 'not';
+  readonly check: CheckSpec;
+}
 
 export type CheckSpec =
-  | ServiceCheck | NetworkCheck | NodeCheck | ContainerCheck | ExecCheck | DnsCheck
-  | RanCheck | ManualCheck | SecretCheck | AllCheck | AnyCheck | NotCheck;
+  | ServiceCheck
+  | NetworkCheck
+  | NodeCheck
+  | ContainerCheck
+  | ExecCheck
+  | DnsCheck
+  | RanCheck
+  | ManualCheck
+  | SecretCheck
+  | AllCheck
+  | AnyCheck
+  | NotCheck;
 
 export type CheckKind = CheckSpec['kind'];
 

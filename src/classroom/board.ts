@@ -3,14 +3,7 @@
 // dashboard a few changed rows and cells per update rather than the whole class. Imports nothing but protocol.ts
 // and the (pure) rules of attendee names.
 import { cleanName, nameKey } from './attendee-name.ts';
-import type {
-  DashboardAttendeeJson,
-  DashboardFollowJson,
-  DashboardPatch,
-  DashboardResultJson,
-  DashboardState,
-  SlideJson,
-} from '../protocol.ts';
+import type { DashboardAttendeeJson, DashboardFollowJson, DashboardPatch, DashboardResultJson, DashboardState, SlideJson } from '../protocol.ts';
 
 /** "Stuck" means failing the same step for this long, unless the class says otherwise. */
 export const defaultStuckAfterMs = 5 * 60_000;

@@ -75,12 +75,14 @@ export function openClassroom(options: ClassroomOptions): Classroom {
   const subscriptions = new Map<string, { checks: AttendeeChecks; subscription: Disposable }>();
   // Slide labels are asked for on every dashboard update: worked out once per deck version.
   let labelCache: { version: number; labels: Map<number, string> } | undefined;
-  const labels = (deck: ReturnType<DeckSource['current']>) => (index: number): string => {
-    if (labelCache?.version !== deck.version) labelCache = { version: deck.version, labels: new Map() };
-    let label = labelCache.labels.get(index);
-    if (label === undefined) labelCache.labels.set(index, (label = slideLabel(deck.slides, index)));
-    return label;
-  };
+  const labels =
+    (deck: ReturnType<DeckSource['current']>) =>
+    (index: number): string => {
+      if (labelCache?.version !== deck.version) labelCache = { version: deck.version, labels: new Map() };
+      let label = labelCache.labels.get(index);
+      if (label === undefined) labelCache.labels.set(index, (label = slideLabel(deck.slides, index)));
+      return label;
+    };
 
   const record = (attendee: string, result: StepResultJson): boolean =>
     store.recordResult({ attendee, step: result.stepId, status: result.status, reason: result.reason, at: result.at });

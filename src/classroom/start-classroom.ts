@@ -38,7 +38,12 @@ export function startClassroom(options: StartClassroomOptions): StartedClassroom
   });
   let environments: EnvironmentProvider;
   try {
-    environments = createEnvironmentProvider(options.config.environment, { docker: options.docker, classId: classroom.classCode, dataDir: options.dataDir, log: options.log });
+    environments = createEnvironmentProvider(options.config.environment, {
+      docker: options.docker,
+      classId: classroom.classCode,
+      dataDir: options.dataDir,
+      log: options.log,
+    });
   } catch (error) {
     classroom.abandon(); // e.g. an attendees file with a mistake: the next start makes the class people join
     throw error;
@@ -49,7 +54,10 @@ export function startClassroom(options: StartClassroomOptions): StartedClassroom
   // checks from then on.
   if (environments.kind !== 'local') {
     classroom.onArrival((attendee) => {
-      environments.up(attendee).then(() => classroom.environmentChanged(attendee.id), () => {});
+      environments.up(attendee).then(
+        () => classroom.environmentChanged(attendee.id),
+        () => {},
+      );
     });
   }
   // An attendee the instructor removed: their engine is no longer watched, and their environment goes (a swarm

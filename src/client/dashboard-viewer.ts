@@ -68,17 +68,19 @@ export class TerminalViewer {
     this.#root.hidden = false;
     this.#title.textContent = attendee.name;
     this.#title.title = `Terminals of ${attendee.name}`;
-    this.#tabs.replaceChildren(...this.#terminals.map((name) => {
-      const tab = document.createElement('button');
-      tab.type = 'button';
-      tab.textContent = name;
-      tab.dataset.terminal = name;
-      tab.addEventListener('click', () => {
-        this.#terminalName = name;
-        this.#setTyping(false);
-      });
-      return tab;
-    }));
+    this.#tabs.replaceChildren(
+      ...this.#terminals.map((name) => {
+        const tab = document.createElement('button');
+        tab.type = 'button';
+        tab.textContent = name;
+        tab.dataset.terminal = name;
+        tab.addEventListener('click', () => {
+          this.#terminalName = name;
+          this.#setTyping(false);
+        });
+        return tab;
+      }),
+    );
     this.#setTyping(false);
   }
 
@@ -133,11 +135,18 @@ export class TerminalViewer {
     const name = `${this.#terminalName}`;
     this.#root.dataset.status = status.kind;
     this.#status.textContent =
-      status.kind === 'connected' ? (status.state.role === 'watcher' ? `Watching ${name} (read-only)` : `Typing into ${name}: the attendee sees what you type`)
-      : status.kind === 'connecting' ? `Connecting to ${name}…`
-      : status.kind === 'reconnecting' ? `Connection lost, retrying in ${Math.round(status.inMs / 1000)} s…`
-      : status.kind === 'ended' ? `${name} ended: ${status.reason}`
-      : /not running/.test(status.reason) ? `${name} is not running: the attendee has not opened it (yet)`
-      : `Refused: ${status.reason}`;
+      status.kind === 'connected'
+        ? status.state.role === 'watcher'
+          ? `Watching ${name} (read-only)`
+          : `Typing into ${name}: the attendee sees what you type`
+        : status.kind === 'connecting'
+          ? `Connecting to ${name}…`
+          : status.kind === 'reconnecting'
+            ? `Connection lost, retrying in ${Math.round(status.inMs / 1000)} s…`
+            : status.kind === 'ended'
+              ? `${name} ended: ${status.reason}`
+              : /not running/.test(status.reason)
+                ? `${name} is not running: the attendee has not opened it (yet)`
+                : `Refused: ${status.reason}`;
   }
 }

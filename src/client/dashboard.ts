@@ -24,19 +24,23 @@ let socket: WebSocket | undefined;
 let follow: DashboardFollowJson = { paused: false, leader: null, message: null };
 let viewer: TerminalViewer | undefined;
 
-const grid = new DashboardGrid(document.getElementById('board')!, (attendee) => {
-  if (!viewer) {
-    status.textContent = 'This workshop has no terminals to watch.';
-    return;
-  }
-  viewer.open(attendee);
-  grid.select(attendee.id);
-}, (attendee) => {
-  // Two attendees with the same name: the question says which one (the row's title tells the same).
-  const which = attendee.sameNameCount < 2 ? '' : ` (joined at ${new Date(attendee.joinedAt).toLocaleTimeString()}, id ${attendee.id})`;
-  const question = `Remove ${attendee.name}${which} from the class?\n\nTheir link stops working, their terminals close and their progress is deleted. They can join again as someone new.`;
-  if (confirm(question)) send({ type: 'remove', attendee: attendee.id });
-});
+const grid = new DashboardGrid(
+  document.getElementById('board')!,
+  (attendee) => {
+    if (!viewer) {
+      status.textContent = 'This workshop has no terminals to watch.';
+      return;
+    }
+    viewer.open(attendee);
+    grid.select(attendee.id);
+  },
+  (attendee) => {
+    // Two attendees with the same name: the question says which one (the row's title tells the same).
+    const which = attendee.sameNameCount < 2 ? '' : ` (joined at ${new Date(attendee.joinedAt).toLocaleTimeString()}, id ${attendee.id})`;
+    const question = `Remove ${attendee.name}${which} from the class?\n\nTheir link stops working, their terminals close and their progress is deleted. They can join again as someone new.`;
+    if (confirm(question)) send({ type: 'remove', attendee: attendee.id });
+  },
+);
 
 function send(message: DashboardClientMessage): void {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));

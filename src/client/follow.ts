@@ -94,7 +94,8 @@ export class FollowMe {
       // the server no longer takes this page's token (the instructor removed the attendee): then say so, and stop.
       void stillAdmitted(this.#options.token).then((admitted) => {
         if (admitted) setTimeout(() => this.#connect(Math.min(retryMs * 2, 5000)), retryMs);
-        else this.#banner.show({ id: -1, text: 'You are no longer in this class: the instructor removed you, or your link expired. Open the join link again to rejoin.' });
+        else
+          this.#banner.show({ id: -1, text: 'You are no longer in this class: the instructor removed you, or your link expired. Open the join link again to rejoin.' });
       });
     });
   }
@@ -145,11 +146,17 @@ export class FollowMe {
     this.#badge.dataset.state = state;
     this.#badge.dataset.paused = String(this.#paused);
     this.#badge.textContent =
-      state === 'leading' ? (this.#paused ? '★ Leading · follow mode paused: attendees stay where they are' : '★ Leading: attendees follow you')
-      : state === 'following' && this.#paused ? '⏸ Follow mode paused by the instructor · press L to browse freely'
-      : state === 'following' ? `● Following the ${this.#instructor ? 'lead' : 'instructor'} · press L to browse freely`
-      : this.#instructor ? '○ Browsing · click to take the lead (Shift+L), L to follow'
-      : '○ Browsing freely · press L or click to follow the instructor';
+      state === 'leading'
+        ? this.#paused
+          ? '★ Leading · follow mode paused: attendees stay where they are'
+          : '★ Leading: attendees follow you'
+        : state === 'following' && this.#paused
+          ? '⏸ Follow mode paused by the instructor · press L to browse freely'
+          : state === 'following'
+            ? `● Following the ${this.#instructor ? 'lead' : 'instructor'} · press L to browse freely`
+            : this.#instructor
+              ? '○ Browsing · click to take the lead (Shift+L), L to follow'
+              : '○ Browsing freely · press L or click to follow the instructor';
     document.documentElement.dataset.labdeckFollow = state;
   }
 }
@@ -165,9 +172,10 @@ class Broadcast {
     this.#element.className = 'labdeck-broadcast';
     this.#element.setAttribute('role', 'status');
     // Styled here: the message is part of the follow-me feature, which the deck's stylesheet knows nothing of.
-    this.#element.style.cssText = 'position:fixed;top:0;left:50%;transform:translateX(-50%);z-index:1000;max-width:min(90vw,50rem);'
-      + 'gap:1rem;align-items:center;padding:.6rem 1rem;background:#fff7c2;color:#222;border:2px solid #d4a800;'
-      + 'border-top:0;border-radius:0 0 .5rem .5rem;font:1.1rem/1.3 system-ui,sans-serif;box-shadow:0 2px 12px #0006';
+    this.#element.style.cssText =
+      'position:fixed;top:0;left:50%;transform:translateX(-50%);z-index:1000;max-width:min(90vw,50rem);' +
+      'gap:1rem;align-items:center;padding:.6rem 1rem;background:#fff7c2;color:#222;border:2px solid #d4a800;' +
+      'border-top:0;border-radius:0 0 .5rem .5rem;font:1.1rem/1.3 system-ui,sans-serif;box-shadow:0 2px 12px #0006';
     this.#text = document.createElement('span');
     this.#text.className = 'labdeck-broadcast-text';
     const dismiss = document.createElement('button');

@@ -2,9 +2,21 @@
 // help overlay, so the two never disagree.
 
 export type KeyAction =
-  | 'previous' | 'next' | 'first' | 'last'
-  | 'blackout' | 'mirror' | 'fullscreen' | 'clone' | 'presenter' | 'resetTimer'
-  | 'help' | 'overview' | 'toggleFollow' | 'takeLead' | 'close';
+  | 'previous'
+  | 'next'
+  | 'first'
+  | 'last'
+  | 'blackout'
+  | 'mirror'
+  | 'fullscreen'
+  | 'clone'
+  | 'presenter'
+  | 'resetTimer'
+  | 'help'
+  | 'overview'
+  | 'toggleFollow'
+  | 'takeLead'
+  | 'close';
 
 export interface KeyBinding {
   readonly keys: readonly string[];

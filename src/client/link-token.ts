@@ -12,7 +12,10 @@ const storageKey = 'labdeck-link-token';
 export function takeLinkToken(): string | undefined {
   const token = new URLSearchParams(location.search).get('token');
   if (token === null) return stored();
-  const kept = location.search.slice(1).split('&').filter((part) => part !== '' && !new URLSearchParams(part).has('token'));
+  const kept = location.search
+    .slice(1)
+    .split('&')
+    .filter((part) => part !== '' && !new URLSearchParams(part).has('token'));
   history.replaceState(history.state, '', `${location.pathname}${kept.length > 0 ? `?${kept.join('&')}` : ''}${location.hash}`);
   if (token === '') return undefined;
   try {

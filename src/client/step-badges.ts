@@ -7,7 +7,15 @@
 // - Slides are built as they are needed (src/client/slideshow.ts): each gets its badges when it is built.
 // - Reasons can contain names attendees typed: they are only ever inserted as text.
 // - The results socket reconnects by itself; on each connection the server sends the whole state again.
-import { resultsPath, type DeckJson, type EngineStatusJson, type ResultsClientMessage, type ResultsServerMessage, type StepJson, type StepResultJson } from '../protocol.ts';
+import {
+  resultsPath,
+  type DeckJson,
+  type EngineStatusJson,
+  type ResultsClientMessage,
+  type ResultsServerMessage,
+  type StepJson,
+  type StepResultJson,
+} from '../protocol.ts';
 
 interface Badge {
   readonly step: StepJson;
@@ -56,9 +64,13 @@ export class StepBadges {
     this.#notice.setAttribute('role', 'alert');
     this.#hud.append(this.#engine, this.#progress, checkAll, this.#notice);
     document.body.append(this.#hud);
-    document.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape') this.#closeAll(true);
-    }, true);
+    document.addEventListener(
+      'keydown',
+      (event) => {
+        if (event.key === 'Escape') this.#closeAll(true);
+      },
+      true,
+    );
     document.addEventListener('click', (event) => {
       if (!(event.target instanceof Node) || !this.#badges.some((b) => b.button.parentElement!.contains(event.target as Node))) this.#closeAll(false);
     });
@@ -114,7 +126,10 @@ export class StepBadges {
     const open = (): void => {
       const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${resultsPath}`);
       this.#socket = socket;
-      socket.addEventListener('open', () => { retryMs = 500; this.#connected = true; });
+      socket.addEventListener('open', () => {
+        retryMs = 500;
+        this.#connected = true;
+      });
       socket.addEventListener('message', (event) => this.#receive(event.data));
       socket.addEventListener('close', () => {
         this.#connected = false;
@@ -151,7 +166,9 @@ export class StepBadges {
         break;
       case 'refused':
         this.#notice.textContent = message.message;
-        setTimeout(() => { this.#notice.textContent = ''; }, 5000);
+        setTimeout(() => {
+          this.#notice.textContent = '';
+        }, 5000);
         break;
       default:
         break; // unknown: ignored
@@ -204,7 +221,9 @@ export class StepBadges {
       show(badge.pinned);
     });
     wrapper.addEventListener('mouseenter', () => show(true));
-    wrapper.addEventListener('mouseleave', () => { if (!badge.pinned) show(false); });
+    wrapper.addEventListener('mouseleave', () => {
+      if (!badge.pinned) show(false);
+    });
     return badge;
   }
 
@@ -262,7 +281,10 @@ export class StepBadges {
   #renderProgress(): void {
     const deck = this.#deck;
     const slide = deck?.slides[this.#shown];
-    if (!deck || !slide) { this.#progress.textContent = ''; return; }
+    if (!deck || !slide) {
+      this.#progress.textContent = '';
+      return;
+    }
     const chapterSlides = new Set(deck.slides.filter((s) => s.source.file === slide.source.file).map((s) => s.index));
     const steps = deck.steps.filter((step) => chapterSlides.has(step.slide));
     const done = steps.filter((step) => this.#results.get(step.id)?.status === 'passed').length;

@@ -217,7 +217,10 @@ export class TerminalConnection {
     const dropped = this.#backlog.splice(0);
     this.#skipping = true;
     this.#send({ type: 'skip' });
-    this.#acked(dropped.reduce((sum, { data }) => sum + data.byteLength, 0), true);
+    this.#acked(
+      dropped.reduce((sum, { data }) => sum + data.byteLength, 0),
+      true,
+    );
   }
 
   #send(message: ClientMessage): void {
@@ -228,7 +231,8 @@ export class TerminalConnection {
     this.#state = undefined;
     if (this.#disposed) return;
     // Refused (token, name, limits) or ended normally (the process exited): retrying would not help.
-    if (code === CloseCode.policyViolation || code === CloseCode.messageTooBig) return this.options.onStatus({ kind: 'refused', reason: reason || 'refused by the server' });
+    if (code === CloseCode.policyViolation || code === CloseCode.messageTooBig)
+      return this.options.onStatus({ kind: 'refused', reason: reason || 'refused by the server' });
     if (code === CloseCode.normal) {
       this.#ended = true;
       return this.options.onStatus({ kind: 'ended', reason: reason || 'the terminal ended' });

@@ -219,11 +219,16 @@ export class TerminalPane {
 
 function describe(status: ConnectionStatus): string {
   switch (status.kind) {
-    case 'connecting': return 'connecting…';
-    case 'connected': return `${status.state.role === 'watcher' ? 'read-only' : status.state.role} · ${status.state.cols}×${status.state.rows}`;
-    case 'reconnecting': return `disconnected, retrying in ${Math.ceil(status.inMs / 1000)} s`;
-    case 'ended': return `${status.reason}: press a key for a new one`;
-    case 'refused': return `refused: ${status.reason}`;
+    case 'connecting':
+      return 'connecting…';
+    case 'connected':
+      return `${status.state.role === 'watcher' ? 'read-only' : status.state.role} · ${status.state.cols}×${status.state.rows}`;
+    case 'reconnecting':
+      return `disconnected, retrying in ${Math.ceil(status.inMs / 1000)} s`;
+    case 'ended':
+      return `${status.reason}: press a key for a new one`;
+    case 'refused':
+      return `refused: ${status.reason}`;
   }
 }
 

@@ -3,10 +3,14 @@ const minimumSwipePx = 50;
 
 export function bindSwipe(target: HTMLElement, handlers: { readonly next: () => void; readonly previous: () => void }): void {
   let start: { x: number; y: number } | undefined;
-  target.addEventListener('touchstart', (event) => {
-    const touch = event.touches[0];
-    start = event.touches.length === 1 && touch ? { x: touch.clientX, y: touch.clientY } : undefined;
-  }, { passive: true });
+  target.addEventListener(
+    'touchstart',
+    (event) => {
+      const touch = event.touches[0];
+      start = event.touches.length === 1 && touch ? { x: touch.clientX, y: touch.clientY } : undefined;
+    },
+    { passive: true },
+  );
   target.addEventListener('touchend', (event) => {
     const touch = event.changedTouches[0];
     if (!start || !touch) return;

@@ -1,9 +1,7 @@
 // Keeps the windows of one deck in one browser together: the audience window, its clones (`c`) and the presenter
 // view. BroadcastChannel reaches every same-origin window of the browser, opened by `c` or by hand.
 
-export type SyncMessage =
-  | { readonly type: 'goto'; readonly index: number }
-  | { readonly type: 'blackout'; readonly on: boolean };
+export type SyncMessage = { readonly type: 'goto'; readonly index: number } | { readonly type: 'blackout'; readonly on: boolean };
 
 export class WindowSync {
   readonly #channel: BroadcastChannel | undefined;

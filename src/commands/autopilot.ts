@@ -36,7 +36,9 @@ export const autopilotCommand: Command = {
     const terminal = new TerminalDriver({ cwd: dirname(manifest), ...(showTerminal ? { onOutput: (text: string) => context.stdout(text) } : {}) });
     const subscription = terminal.onCommand((record) => session.runner.commandRan(record));
     let stopped = false;
-    void context.untilStopped().then(() => { stopped = true; });
+    void context.untilStopped().then(() => {
+      stopped = true;
+    });
     try {
       // A step that creates what an earlier run left behind fails (`service debug already exists`) while its check
       // passes: say so before step 1. (No swarm, no engine: the steps will tell.)
@@ -45,7 +47,10 @@ export const autopilotCommand: Command = {
       await terminal.ready();
       context.stdout(`autopilot: ${steps.length} steps of ${manifest}\n`);
       const outcomes = await playSteps({
-        steps, checks: catalog.checks, runner: session.runner, terminal,
+        steps,
+        checks: catalog.checks,
+        runner: session.runner,
+        terminal,
         timeouts: { checkMs: checkSeconds * 1000 },
         log: (line) => context.stdout(`${line}\n`),
         stopped: () => stopped,

@@ -89,7 +89,9 @@ function printTable(reports: readonly StepReport[], explain: boolean, context: C
 /** Prints each change as it comes; resolves with the results once all passed, or when the person stops it. */
 async function watchUntilDone(runner: ReturnType<typeof startWorkshopChecks>['runner'], context: CommandContext, print: boolean): Promise<StepResult[]> {
   let resolveDone!: () => void;
-  const done = new Promise<void>((resolve) => { resolveDone = resolve; });
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
   const subscription = runner.onResult((result) => {
     if (print) context.stdout(`${new Date().toLocaleTimeString()} ${marks[result.status]} ${result.status} ${result.stepId}: ${result.reason}\n`);
     if (runner.results().every(isPassed)) resolveDone();

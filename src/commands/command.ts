@@ -73,10 +73,7 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Par
 }
 
 export function commandHelp(command: Command): string {
-  const rows = Object.entries(command.options).map(([name, spec]) => [
-    `--${name}${spec.type === 'string' ? ` ${spec.valueName ?? 'VALUE'}` : ''}`,
-    spec.description,
-  ]);
+  const rows = Object.entries(command.options).map(([name, spec]) => [`--${name}${spec.type === 'string' ? ` ${spec.valueName ?? 'VALUE'}` : ''}`, spec.description]);
   rows.push(['-h, --help', 'show this help']);
   const width = Math.max(...rows.map(([flag]) => flag!.length));
   return [
@@ -100,7 +97,10 @@ export function workshopPathArg(args: ParsedArgs, cwd: string): string {
 export function listOption(args: ParsedArgs, name: string): string[] | undefined {
   const value = args.values[name];
   if (typeof value !== 'string') return undefined;
-  return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
@@ -125,7 +125,7 @@ export const dataOption = {
 /** The class's data folder: --data, else LABDECK_DATA, else the workshop's (`classroom: { data }`), else `.labdeck/` beside the manifest. */
 export function dataDirOption(args: ParsedArgs, context: CommandContext, manifest: string, workshopDataDir?: string): string {
   const given = stringOption(args, 'data') ?? context.dataDir;
-  return given ? resolve(context.cwd, given) : workshopDataDir ?? resolve(dirname(manifest), '.labdeck');
+  return given ? resolve(context.cwd, given) : (workshopDataDir ?? resolve(dirname(manifest), '.labdeck'));
 }
 
 /** The deck selection options serve, build and slides share (their meaning is workshop/load-deck.ts's). */

@@ -52,9 +52,10 @@ export const envCommand: Command = {
     }
     let failed = 0;
     // Without an attendee, `down` also removes environments of attendees the class no longer lists.
-    const targets = action === 'down' && who === undefined
-      ? (await provider.status(attendees)).filter((s) => s.state !== 'absent' && s.state !== 'shared').map((s) => s.attendee)
-      : chosen;
+    const targets =
+      action === 'down' && who === undefined
+        ? (await provider.status(attendees)).filter((s) => s.state !== 'absent' && s.state !== 'shared').map((s) => s.attendee)
+        : chosen;
     for (const attendee of targets) {
       try {
         if (action === 'up') await provider.up(attendee);

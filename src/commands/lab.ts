@@ -9,7 +9,8 @@ import { connectLocalEngine, stringOption, UsageError, type Command } from './co
 
 export const labCommand: Command = {
   name: 'lab',
-  summary: 'Prepare (up) or remove (down) the sample workshop\'s lab on the local engine: swarm, images, dockercoins stack. ' +
+  summary:
+    "Prepare (up) or remove (down) the sample workshop's lab on the local engine: swarm, images, dockercoins stack. " +
     "Up also removes what the workshop's steps created in an earlier run.",
   synopsis: 'lab up|down [workshop.yml] [options]',
   options: {

@@ -19,7 +19,20 @@ import { startLiveChecks } from '../workshop/live-checks.ts';
 import { environmentEngines } from '../environments/create-provider.ts';
 import { listSpecFiles } from '../workshop/spec-files.ts';
 import { IMAGE_SUBSTITUTES } from '../lab/lab.ts';
-import { connectLocalEngine, localEngineAddress, deckSelectionOptions, listOption, portOption, stringOption, workshopPathArg, dataDirOption, dataOption, UsageError, type Command, type ParsedArgs } from './command.ts';
+import {
+  connectLocalEngine,
+  localEngineAddress,
+  deckSelectionOptions,
+  listOption,
+  portOption,
+  stringOption,
+  workshopPathArg,
+  dataDirOption,
+  dataOption,
+  UsageError,
+  type Command,
+  type ParsedArgs,
+} from './command.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -32,8 +45,9 @@ export const serveCommand: Command = {
       type: 'string',
       valueName: 'a,b',
       // Against DNS rebinding: a page elsewhere reaches a local server under its own name, which this refuses.
-      description: 'other names to answer to besides localhost, e.g. labdeck.lan,class.example.org:443 (other names get 403; '
-        + 'when bound to another address than loopback, any name goes unless this is given)',
+      description:
+        'other names to answer to besides localhost, e.g. labdeck.lan,class.example.org:443 (other names get 403; ' +
+        'when bound to another address than loopback, any name goes unless this is given)',
     },
     ...deckSelectionOptions,
     open: { type: 'boolean', description: 'open the deck in the default browser' },
@@ -50,7 +64,12 @@ export const serveCommand: Command = {
 
     const load = async (): Promise<WatchedDeck> => {
       const { workshop, deck } = await loadDeck(manifest, selection);
-      return { deck, title: workshop.pageTitle, ratio: workshop.ratio, files: [manifest, ...listChapterFiles(workshop), interstitialsFile(manifest), ...listSpecFiles(manifest)] };
+      return {
+        deck,
+        title: workshop.pageTitle,
+        ratio: workshop.ratio,
+        files: [manifest, ...listChapterFiles(workshop), interstitialsFile(manifest), ...listSpecFiles(manifest)],
+      };
     };
     // What a start that fails on the way must undo, newest first: it leaves no class behind (abandon, not dispose).
     const undoStart = new DisposableStore();
@@ -65,13 +84,18 @@ export const serveCommand: Command = {
       if (dataDir !== undefined) refuseServedDataFolder(dataDir, dirname(manifest));
       // Step results: an unreachable engine is not an error here, the pages say so until it answers. Each attendee's
       // checks watch their environment's engine.
-      const checks = undoStart.add(startLiveChecks({
-        manifest, deck: liveDeck, engine: localEngineAddress(context), imageSubstitutes: IMAGE_SUBSTITUTES, log,
-        ...(dataDir !== undefined ? { engineOf: environmentEngines(classroomConfig.environment, dataDir, context.userSsh) } : {}),
-      }));
-      const started = dataDir === undefined
-        ? undefined
-        : startClassroom({ dataDir, config: classroomConfig, deck: liveDeck, checks, docker: connectLocalEngine(context), log });
+      const checks = undoStart.add(
+        startLiveChecks({
+          manifest,
+          deck: liveDeck,
+          engine: localEngineAddress(context),
+          imageSubstitutes: IMAGE_SUBSTITUTES,
+          log,
+          ...(dataDir !== undefined ? { engineOf: environmentEngines(classroomConfig.environment, dataDir, context.userSsh) } : {}),
+        }),
+      );
+      const started =
+        dataDir === undefined ? undefined : startClassroom({ dataDir, config: classroomConfig, deck: liveDeck, checks, docker: connectLocalEngine(context), log });
       const classroom = started?.classroom;
       if (classroom) undoStart.add({ dispose: () => classroom.abandon() });
       const access = classroom?.access ?? createAccess({ openToLocalAttendee: isLoopback(host) });
@@ -86,7 +110,17 @@ export const serveCommand: Command = {
         });
       }
       const server = await startServer(
-        { deck: liveDeck, workshopDir: dirname(manifest), assetsDir: context.assetsDir, log, access, stepResults: checks.environmentOf, ...(terminals ? { terminals } : {}), ...(classroom ? { classroom } : {}), ...(dataDir ? { dataDir } : {}) },
+        {
+          deck: liveDeck,
+          workshopDir: dirname(manifest),
+          assetsDir: context.assetsDir,
+          log,
+          access,
+          stepResults: checks.environmentOf,
+          ...(terminals ? { terminals } : {}),
+          ...(classroom ? { classroom } : {}),
+          ...(dataDir ? { dataDir } : {}),
+        },
         { port, host, allowedHosts },
       ).catch((error: unknown) => {
         throw listenError(error, port, host);

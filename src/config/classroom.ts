@@ -48,8 +48,6 @@ export function parseClassroomConfig(node: Node | null | undefined, keyNode: Nod
     throw new LabdeckError('classroom: "stuckAfter" must be a duration above zero such as 90s, 5m or 1h', keyAt('stuckAfter'));
   }
   const environmentPair = pairs.get('environment');
-  const environment = environmentPair
-    ? parseEnvironmentConfig(environmentPair.value as Node | null, environmentPair.key as Node, at, folder)
-    : localEnvironment;
+  const environment = environmentPair ? parseEnvironmentConfig(environmentPair.value as Node | null, environmentPair.key as Node, at, folder) : localEnvironment;
   return { enabled: true, dataDir: typeof data === 'string' ? resolve(folder, data) : undefined, environment, stuckAfterMs };
 }

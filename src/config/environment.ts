@@ -78,8 +78,14 @@ export function parseEnvironmentConfig(node: Node | null | undefined, keyNode: N
   const memoryNode = values.get('memory')?.value;
   const cpusNode = values.get('cpus')?.value;
   const imagesNode = values.get('images')?.value;
-  const memoryBytes = memoryNode === undefined ? defaultMemory : parseMemory(memoryNode) ?? fail('"memory" must be a size such as 512m or 2g (at least 64m)', memoryNode);
-  const cpus = cpusNode === undefined ? 1 : isScalar(cpusNode) && typeof cpusNode.value === 'number' && cpusNode.value > 0 && cpusNode.value <= 1024 ? cpusNode.value : fail('"cpus" must be a positive number such as 0.5 or 2', cpusNode);
+  const memoryBytes =
+    memoryNode === undefined ? defaultMemory : (parseMemory(memoryNode) ?? fail('"memory" must be a size such as 512m or 2g (at least 64m)', memoryNode));
+  const cpus =
+    cpusNode === undefined
+      ? 1
+      : isScalar(cpusNode) && typeof cpusNode.value === 'number' && cpusNode.value > 0 && cpusNode.value <= 1024
+        ? cpusNode.value
+        : fail('"cpus" must be a positive number such as 0.5 or 2', cpusNode);
   let images = defaultSandboxImages;
   if (imagesNode !== undefined) {
     if (!isSeq(imagesNode) || !imagesNode.items.every((item) => isScalar(item) && typeof item.value === 'string' && /^[\w][\w./:@-]*$/.test(item.value))) {

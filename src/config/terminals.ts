@@ -58,7 +58,8 @@ export function parseTerminalsConfig(node: Node | null | undefined, keyNode: Nod
     const key = pair.key as Node;
     const name = isScalar(key) ? String(key.value) : '';
     const value = pair.value as Node | null;
-    if (name === 'graceTime') graceMs = parseDuration(isScalar(value) ? value.value : undefined) ?? fail('"terminals.graceTime" must be a duration such as 90s, 30m or 2h', value ?? key);
+    if (name === 'graceTime')
+      graceMs = parseDuration(isScalar(value) ? value.value : undefined) ?? fail('"terminals.graceTime" must be a duration such as 90s, 30m or 2h', value ?? key);
     else if (name === 'allowLocalShellOnNetwork') {
       if (!isScalar(value) || typeof value.value !== 'boolean') fail('"terminals.allowLocalShellOnNetwork" must be true or false', value ?? key);
       allowLocalShellOnNetwork = (value as { value: boolean }).value;
@@ -71,12 +72,18 @@ export function parseTerminalsConfig(node: Node | null | undefined, keyNode: Nod
   return { terminals, graceMs, allowLocalShellOnNetwork, location: at(node) };
 }
 
-function parseCommand(value: Node | null, key: Node, fail: (message: string, where: Node | null | undefined) => never, at: Locate): { command: CommandTemplate; localShell: boolean } {
+function parseCommand(
+  value: Node | null,
+  key: Node,
+  fail: (message: string, where: Node | null | undefined) => never,
+  at: Locate,
+): { command: CommandTemplate; localShell: boolean } {
   const name = String((key as { value?: unknown }).value);
   let text: string | string[];
   if (value === null || (isScalar(value) && value.value === null)) text = 'local';
   else if (isScalar(value) && typeof value.value === 'string') text = value.value.trim();
-  else if (isSeq(value) && value.items.every((item) => isScalar(item) && typeof item.value === 'string')) text = value.items.map((item) => String((item as { value: string }).value));
+  else if (isSeq(value) && value.items.every((item) => isScalar(item) && typeof item.value === 'string'))
+    text = value.items.map((item) => String((item as { value: string }).value));
   else return fail(`terminal "${name}": the command must be \`local\`, a command line or a list of words`, value);
   if (text === 'local') return { command: localShellCommand, localShell: true };
   try {

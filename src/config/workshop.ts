@@ -67,16 +67,7 @@ export interface Workshop extends DeckManifest {
 }
 
 const stringKeys = ['title', 'chat', 'gitrepo', 'slides', 'zip', 'html', 'slidenumberprefix'] as const;
-const knownKeys = new Set<string>([
-  ...stringKeys,
-  'exclude',
-  'content',
-  'chapters',
-  'handsOn',
-  'ratio',
-  'generated',
-  ...reservedKeys,
-]);
+const knownKeys = new Set<string>([...stringKeys, 'exclude', 'content', 'chapters', 'handsOn', 'ratio', 'generated', ...reservedKeys]);
 const generatedKeys = Object.keys(allGeneratedSlides) as (keyof GeneratedSlides)[];
 const className = /^[-\w]+$/;
 
@@ -207,11 +198,7 @@ function defaultZip(slides: string): string {
   return slides.endsWith('/') ? `${slides}slides.zip` : `${slides}/slides.zip`;
 }
 
-function parseGenerated(
-  node: Node | null | undefined,
-  present: boolean,
-  fail: (message: string, node?: Node | null) => never,
-): GeneratedSlides {
+function parseGenerated(node: Node | null | undefined, present: boolean, fail: (message: string, node?: Node | null) => never): GeneratedSlides {
   if (!present) return allGeneratedSlides;
   if (isScalar(node) && typeof node.value === 'boolean') {
     const all = node.value;

@@ -15,10 +15,7 @@ export function contentClassHtml(node: ContentClass, innerHtml: string): string 
  * Concatenate a content list into one markdown string, converting each class's inner content with `convertInner`
  * (called with `inline` = the class is a span, as remark.js passes `!block`).
  */
-export function assembleMarkdown(
-  content: readonly ContentNode[],
-  convertInner: (content: ContentNode[], inline: boolean) => string,
-): string {
+export function assembleMarkdown(content: readonly ContentNode[], convertInner: (content: ContentNode[], inline: boolean) => string): string {
   let markdown = '';
   for (const node of content) {
     markdown += typeof node === 'string' ? node : contentClassHtml(node, convertInner(node.content, !node.block));

@@ -31,15 +31,43 @@ const headings = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
 const blockTags = ['div', 'p', 'pre', 'blockquote', 'hr', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'details', 'summary'];
 const tableTags = ['table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption', 'colgroup', 'col'];
 const inlineTags = [
-  'a', 'abbr', 'b', 'br', 'cite', 'code', 'del', 'em', 'i', 'img', 'ins', 'kbd', 'mark', 'q', 's', 'samp', 'small',
-  'span', 'strike', 'strong', 'sub', 'sup', 'u', 'var', 'wbr', 'figure', 'figcaption',
+  'a',
+  'abbr',
+  'b',
+  'br',
+  'cite',
+  'code',
+  'del',
+  'em',
+  'i',
+  'img',
+  'ins',
+  'kbd',
+  'mark',
+  'q',
+  's',
+  'samp',
+  'small',
+  'span',
+  'strike',
+  'strong',
+  'sub',
+  'sup',
+  'u',
+  'var',
+  'wbr',
+  'figure',
+  'figcaption',
 ];
 
 /** Elements that may carry any class: everything the schema allows. */
 const classed = [...headings, ...blockTags, ...tableTags, ...inlineTags];
 
 const alignedCell: Array<string | [string, ...Array<string | number | boolean | RegExp>]> = [
-  'className', 'colSpan', 'rowSpan', 'align',
+  'className',
+  'colSpan',
+  'rowSpan',
+  'align',
   // marked 0.3.1 table alignment, exactly as it writes it; nothing else may come through `style`.
   ['style', /^text-align:\s*(left|right|center);?$/],
 ];

@@ -41,11 +41,7 @@ export interface Deck {
   readonly links: LinkTable;
 }
 
-export function renderMarkdownDeck(
-  markdown: string,
-  options: Partial<DeckOptions> = {},
-  map: SourceMap = singleFileMap('<deck>'),
-): Deck {
+export function renderMarkdownDeck(markdown: string, options: Partial<DeckOptions> = {}, map: SourceMap = singleFileMap('<deck>')): Deck {
   const settings: DeckOptions = { ...defaultDeckOptions, ...options };
   const source = settings.decodeAsTextarea ? decodeAsTextarea(markdown) : markdown;
   const parsed = parseSource(source, (line) => locate(map, line));

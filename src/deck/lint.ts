@@ -61,9 +61,7 @@ export function lintDeck(input: LintInput): Diagnostic[] {
     ...unknownAnchors(lines, input.model, at),
     ...handsOnWithoutSteps(lines, input, at),
   ];
-  return diagnostics.sort(
-    (a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line,
-  );
+  return diagnostics.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line);
 }
 
 function missingChapterFiles(input: LintInput): Diagnostic[] {
@@ -79,9 +77,7 @@ function unbalancedContentClasses(markdown: string, lines: string[], at: (line: 
   return findUnbalancedContentClasses(markdown).map((unclosed) => {
     const stray = strayOpeningBracket(lines, unclosed.line);
     const strayAt = stray === undefined ? undefined : at(stray);
-    const hint = strayAt
-      ? `; remark.js counts brackets even inside code: the "[" at ${strayAt.file}:${strayAt.line} is likely the stray one`
-      : '';
+    const hint = strayAt ? `; remark.js counts brackets even inside code: the "[" at ${strayAt.file}:${strayAt.line} is likely the stray one` : '';
     const name = `.${unclosed.classes.join('.')}[`;
     return { severity: 'error', location: at(unclosed.line), message: `"${name}" is never closed by a matching "]"${hint}` };
   });
@@ -182,10 +178,7 @@ function duplicateNames(model: readonly ModelSlide[], at: (line: number) => Sour
 
 function unknownAnchors(lines: string[], model: readonly ModelSlide[], at: (line: number) => SourceLocation): Diagnostic[] {
   const names = new Set(model.flatMap((slide) => (slide.name ? [slide.name] : [])));
-  const known = (anchor: string) =>
-    names.has(anchor) ||
-    (/^\d+$/.test(anchor) && Number(anchor) >= 1 && Number(anchor) <= model.length) ||
-    anchor === 'toc-'; // markmaker's "previous/next section" of the first and last titles
+  const known = (anchor: string) => names.has(anchor) || (/^\d+$/.test(anchor) && Number(anchor) >= 1 && Number(anchor) <= model.length) || anchor === 'toc-'; // markmaker's "previous/next section" of the first and last titles
   const diagnostics: Diagnostic[] = [];
   for (const slide of model) {
     for (let i = slide.line - 1; i < lines.length && !isSeparator(lines[i]!); i++) {

@@ -108,7 +108,13 @@ export const defaultInterstitialUrl = '/_labdeck/interstitial.svg';
 
 /** markmaker.py's anchor(): `toc-` + title lower-cased, spaces to `-`, then only ASCII letters and `-` kept. */
 export function titleAnchor(title: string): string {
-  return 'toc-' + title.toLowerCase().replaceAll(' ', '-').replace(/[^a-zA-Z-]/g, '');
+  return (
+    'toc-' +
+    title
+      .toLowerCase()
+      .replaceAll(' ', '-')
+      .replace(/[^a-zA-Z-]/g, '')
+  );
 }
 
 /** The deck's HTML `<title>`: markmaker substitutes the title with its newlines turned into spaces there. */
@@ -254,8 +260,7 @@ function toSourceMap(origins: readonly LineOrigin[]): SourceMap {
   const segments: SourceSegment[] = [];
   let previous: LineOrigin | undefined;
   origins.forEach((origin, i) => {
-    const continues =
-      previous && !previous.generated && !origin.generated && previous.file === origin.file && origin.line === previous.line + 1;
+    const continues = previous && !previous.generated && !origin.generated && previous.file === origin.file && origin.line === previous.line + 1;
     if (!continues) segments.push({ startLine: i + 1, file: origin.file, fileLine: origin.line });
     previous = origin;
   });
@@ -303,11 +308,16 @@ export function assembleDeckSource(manifest: DeckManifest, files: DeckFiles): As
     const insertions = flat.map((entry, i) => {
       const image = images[i % images.length]!;
       const index = firstIndex.get(entry.title)!; // markmaker looks the title up by value: duplicates share neighbours
-      const slides = generatedTitleSlides(entry.title, image, {
-        previous: titleAnchor(names[index - 1] ?? ''),
-        next: titleAnchor(names[index + 1] ?? ''),
-        toc: `toc-part-${partOf.get(entry.title)}`,
-      }, manifest.generated);
+      const slides = generatedTitleSlides(
+        entry.title,
+        image,
+        {
+          previous: titleAnchor(names[index - 1] ?? ''),
+          next: titleAnchor(names[index + 1] ?? ''),
+          toc: `toc-part-${partOf.get(entry.title)}`,
+        },
+        manifest.generated,
+      );
       return { title: entry.title, slides: generatedText(slides, entry.entry) };
     });
     markdown = insertBeforeTitles(markdown, insertions);
@@ -350,12 +360,7 @@ function processEntry(entry: ContentEntry, manifest: DeckManifest, files: DeckFi
     case 'group':
       return processGroup(entry.entries, entry.location, manifest, files);
     case 'fragment':
-      return processMarkdown(
-        fromSource(entry.markdown, manifest.file, entry.location.line),
-        baseName(manifest.file),
-        entry.location,
-        manifest,
-      );
+      return processMarkdown(fromSource(entry.markdown, manifest.file, entry.location.line), baseName(manifest.file), entry.location, manifest);
     case 'chapter': {
       const path = resolvePath(dirnameOf(manifest.file), entry.path);
       const text = readReferenced(files, path, (reason) => new LabdeckError(`chapter file ${entry.path} ${reason}`, entry.location));
@@ -438,7 +443,10 @@ function tocLine(entry: EntryTitle): string {
 }
 
 function interstitialImages(list: string | undefined): string[] {
-  const urls = (list ?? '').split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const urls = (list ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   return urls.length > 0 ? urls : [defaultInterstitialUrl];
 }
 

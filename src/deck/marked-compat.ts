@@ -49,8 +49,7 @@ const htmlPlaceholder = /<p>\uE002(\d+)\uE003<\/p>|\uE002(\d+)\uE003/g;
  */
 export function restoreHtmlBlocks(html: string, prepared: PreparedMarkdown): string {
   if (prepared.htmlBlocks.length === 0) return html;
-  return html.replace(htmlPlaceholder, (_, alone: string | undefined, inline: string | undefined) =>
-    prepared.htmlBlocks[Number(alone ?? inline)]!);
+  return html.replace(htmlPlaceholder, (_, alone: string | undefined, inline: string | undefined) => prepared.htmlBlocks[Number(alone ?? inline)]!);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -257,7 +256,10 @@ function writeBlock(block: Exclude<Block, { type: 'space' | 'list' }>, output: W
       // ATX whatever marked read (`#Title`, a setext `---` under `---`); a closing `#` keeps a trailing one.
       return `${'#'.repeat(block.depth)} ${block.text}${block.text.endsWith('#') ? ' #' : ''}`;
     case 'blockquote':
-      return writeBlocks(block.blocks, output).split('\n').map((line) => (line ? `> ${line}` : '>')).join('\n');
+      return writeBlocks(block.blocks, output)
+        .split('\n')
+        .map((line) => (line ? `> ${line}` : '>'))
+        .join('\n');
     case 'paragraph':
       return fixTextLines(block.raw.replace(/\n+$/, ''));
     case 'text':
@@ -319,8 +321,7 @@ function fixTextLines(text: string): string {
         .replace(/^( {0,3})(\d+)\)(?= |$)/, '$1$2\\)')
         .replace(/^( *)([*+=#-]|\d+\.)$/, (_, spaces: string, mark: string) => `${spaces}${mark.replace(/[*+=#.-]/, '\\$&')}`)
         .replace(/^( *)(`{3,}|~{3,})/, '$1\\$2')
-        .replace(/^( {0,3})<!--/, (match, spaces: string) =>
-          lines.slice(index).join('\n').includes('-->') ? match : `${spaces}\\<!--`),
+        .replace(/^( {0,3})<!--/, (match, spaces: string) => (lines.slice(index).join('\n').includes('-->') ? match : `${spaces}\\<!--`)),
     )
     .join('\n');
 }

@@ -35,12 +35,7 @@ function markedCompat() {
 
 /** marked's `escape(text, true)`: its HTML spells out `"`, `'` and `>` in text and code, not only `&` and `<`. */
 function escapeAsMarked(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /**

@@ -15,9 +15,7 @@ interface SlideState {
 }
 
 function deepCopy(nodes: readonly ContentNode[]): ContentNode[] {
-  return nodes.map((node) =>
-    typeof node === 'string' ? node : { classes: node.classes, block: node.block, content: deepCopy(node.content) },
-  );
+  return nodes.map((node) => (typeof node === 'string' ? node : { classes: node.classes, block: node.block, content: deepCopy(node.content) }));
 }
 
 /** Coercion to string as JavaScript does it: arrays join with ',' and content classes become '[object Object]'. */

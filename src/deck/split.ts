@@ -92,7 +92,10 @@ export const maxContentClassDepth = 100;
 
 /** Thrown by the lexer at the `.x[` one level too deep; `lex` turns it into a LabdeckError at its line. */
 class NestingTooDeep extends Error {
-  constructor(readonly offset: number, readonly classes: string[]) {
+  constructor(
+    readonly offset: number,
+    readonly classes: string[],
+  ) {
     super('content classes nested too deep');
   }
 }
@@ -291,8 +294,7 @@ export function parseSource(source: string, locate: (line: number) => SourceLoca
         append(top(), token.text);
         break;
       case 'def':
-        (stack[0] as SlideDraft).links[token.id] =
-          token.title === undefined ? { href: token.href } : { href: token.href, title: token.title };
+        (stack[0] as SlideDraft).links[token.id] = token.title === undefined ? { href: token.href } : { href: token.href, title: token.title };
         break;
       case 'macro': {
         const macro = Object.hasOwn(BUILT_IN_MACROS, token.name) ? BUILT_IN_MACROS[token.name] : undefined;
@@ -374,8 +376,7 @@ export function findContentClassesAcrossSlides(source: string): ContentClassAcro
   const { text } = cleanInput(source);
   const lineAt = lineFinder(text);
   const found: ContentClassAcrossSlides[] = [];
-  const acrossSlides = (offset: number, classes: string[], separator: number) =>
-    found.push({ line: lineAt(offset), separatorLine: lineAt(separator), classes });
+  const acrossSlides = (offset: number, classes: string[], separator: number) => found.push({ line: lineAt(offset), separatorLine: lineAt(separator), classes });
   lex(text, (offset) => defaultLocate(lineAt(offset)), { acrossSlides });
   return found;
 }

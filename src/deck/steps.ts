@@ -213,7 +213,14 @@ function firstHeading(markdown: string): string | undefined {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40).replace(/-$/, '') || 'slide';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40)
+      .replace(/-$/, '') || 'slide'
+  );
 }
 
 /** FNV-1a, 32 bits: short, stable, and enough to tell the steps of one slide apart. */

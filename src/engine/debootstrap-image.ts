@@ -58,7 +58,9 @@ export async function ensureDebootstrapImage(docker: Docker, recipe: Debootstrap
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let tarErrors = '';
-    tar.stderr.on('data', (chunk: Buffer) => { tarErrors += chunk.toString(); });
+    tar.stderr.on('data', (chunk: Buffer) => {
+      tarErrors += chunk.toString();
+    });
     const tarDone = new Promise<void>((resolve, reject) => {
       tar.on('error', reject);
       tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited with ${code}: ${tarErrors.trim()}`))));

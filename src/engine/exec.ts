@@ -37,14 +37,28 @@ export async function execInContainer(docker: Docker, containerId: string, argv:
   const stream = await exec.start({ hijack: true, stdin: false });
   let output = '';
   const collect = new PassThrough();
-  collect.on('data', (chunk: Buffer) => { output = (output + chunk.toString('utf8')).slice(-maxOutput); });
+  collect.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-maxOutput);
+  });
   docker.modem.demuxStream(stream, collect, collect);
   const deadline = Date.now() + timeoutMs;
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => { stream.destroy(); resolve(); }, timeoutMs);
-    stream.on('end', () => { clearTimeout(timer); resolve(); });
-    stream.on('close', () => { clearTimeout(timer); resolve(); });
-    stream.on('error', () => { clearTimeout(timer); resolve(); });
+    const timer = setTimeout(() => {
+      stream.destroy();
+      resolve();
+    }, timeoutMs);
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.on('error', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
   for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
     const state = await exec.inspect();

@@ -53,7 +53,12 @@ function busyboxRootfs(busybox: Buffer, applets: readonly string[]): Buffer {
   }
   for (const dir of [...directories].sort()) entries.push({ path: `${dir}/`, type: 'directory', mode: dir === 'tmp' ? 0o1777 : 0o755 });
   entries.push({ path: 'bin/busybox', type: 'file', mode: 0o755, content: busybox });
-  entries.push({ path: 'etc/passwd', type: 'file', mode: 0o644, content: Buffer.from('root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n') });
+  entries.push({
+    path: 'etc/passwd',
+    type: 'file',
+    mode: 0o644,
+    content: Buffer.from('root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n'),
+  });
   entries.push({ path: 'etc/group', type: 'file', mode: 0o644, content: Buffer.from('root:x:0:\nnogroup:x:65534:\n') });
   for (const applet of [...applets].sort()) {
     if (applet !== 'bin/busybox') entries.push({ path: applet, type: 'symlink', mode: 0o777, target: '/bin/busybox' });
@@ -75,7 +80,9 @@ function tar(entries: readonly TarEntry[]): Buffer {
   for (const entry of entries) {
     const header = Buffer.alloc(512);
     const content = entry.content ?? Buffer.alloc(0);
-    const field = (offset: number, length: number, value: string): void => { header.write(value, offset, length, 'utf8'); };
+    const field = (offset: number, length: number, value: string): void => {
+      header.write(value, offset, length, 'utf8');
+    };
     const octal = (offset: number, length: number, value: number): void => field(offset, length, value.toString(8).padStart(length - 1, '0') + '\0');
     field(0, 100, entry.path);
     octal(100, 8, entry.mode);

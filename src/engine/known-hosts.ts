@@ -4,9 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { escapeRegExp } from '../text/escape-regexp.ts';
 
-export type HostKeyVerdict =
-  | { readonly trusted: true }
-  | { readonly trusted: false; readonly reason: string };
+export type HostKeyVerdict = { readonly trusted: true } | { readonly trusted: false; readonly reason: string };
 
 /**
  * Whether `key` (the blob the server presented) is on record for `host`:`port` in these known_hosts texts. A host

@@ -37,10 +37,14 @@ echo "labdeck-runc: runc not found" >&2
 exit 127
 `;
 
-const DAEMON_JSON = `${JSON.stringify({
-  'default-runtime': 'labdeck-runc',
-  runtimes: { 'labdeck-runc': { path: '/usr/local/bin/labdeck-runc' } },
-}, null, 2)}\n`;
+const DAEMON_JSON = `${JSON.stringify(
+  {
+    'default-runtime': 'labdeck-runc',
+    runtimes: { 'labdeck-runc': { path: '/usr/local/bin/labdeck-runc' } },
+  },
+  null,
+  2,
+)}\n`;
 
 // Debian's sshd_config includes this folder first, and sshd keeps the first value it reads for a keyword.
 const SSHD_CONFIG = `# written by labdeck: only the class key gets in, as root (the sandbox is the attendee's machine)
@@ -64,10 +68,7 @@ exec dockerd --host unix:///var/run/docker.sock
 `;
 
 const PACKAGES = ['docker.io', 'iptables', 'ca-certificates', 'openssh-server'];
-const CHANGES = [
-  'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-  'CMD ["/usr/local/bin/labdeck-sandbox"]',
-];
+const CHANGES = ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'CMD ["/usr/local/bin/labdeck-sandbox"]'];
 const FILES = [
   { path: 'usr/local/bin/labdeck-runc', content: RUNTIME_WRAPPER, mode: 0o755 },
   { path: 'usr/local/bin/labdeck-sandbox', content: ENTRYPOINT, mode: 0o755 },
@@ -76,7 +77,9 @@ const FILES = [
 ];
 
 export function sandboxImageRecipe(name: string = SANDBOX_IMAGE, suite = 'bookworm'): DebootstrapRecipe {
-  const digest = createHash('sha256').update(JSON.stringify([suite, PACKAGES, FILES, CHANGES])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([suite, PACKAGES, FILES, CHANGES]))
+    .digest('hex');
   return { name, suite, packages: PACKAGES, files: FILES, changes: CHANGES, recipeLabel: 'org.labdeck.sandbox-recipe', digest };
 }
 

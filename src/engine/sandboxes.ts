@@ -4,7 +4,14 @@
 import type Docker from 'dockerode';
 import { inspectImageByName } from './import-image.ts';
 import {
-  SANDBOX_ATTENDEE_LABEL, SANDBOX_CLASS_LABEL, SANDBOX_NAME_LABEL, sandboxLabels, sandboxNames, sandboxServiceSpec, type SandboxDefinition, type SecretRef,
+  SANDBOX_ATTENDEE_LABEL,
+  SANDBOX_CLASS_LABEL,
+  SANDBOX_NAME_LABEL,
+  sandboxLabels,
+  sandboxNames,
+  sandboxServiceSpec,
+  type SandboxDefinition,
+  type SecretRef,
 } from './sandbox-spec.ts';
 
 export type SandboxState = 'running' | 'starting' | 'failed';
@@ -72,7 +79,9 @@ export interface SandboxPlace {
  * is ready; resolves to where it runs.
  */
 export async function waitForSandbox(
-  docker: Docker, classId: string, attendee: string,
+  docker: Docker,
+  classId: string,
+  attendee: string,
   options: { timeoutMs: number; log: (line: string) => void; answers: (place: SandboxPlace) => Promise<boolean> },
 ): Promise<SandboxPlace> {
   const { service } = sandboxNames(classId, attendee);
@@ -125,20 +134,22 @@ export async function preloadImages(outer: Docker, inner: Docker, images: readon
 /** The class's sandboxes, each with the state of its latest task. */
 export async function listSandboxes(docker: Docker, classId: string): Promise<SandboxStatus[]> {
   const services = await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } });
-  return Promise.all(services.map(async (service): Promise<SandboxStatus> => {
-    const labels = service.Spec?.Labels ?? {};
-    const task = await currentTask(docker, service.Spec!.Name!);
-    const taskState = task?.Status?.State;
-    const state: SandboxState = taskState === 'running' ? 'running' : taskState === 'failed' || taskState === 'rejected' ? 'failed' : 'starting';
-    return {
-      attendee: labels[SANDBOX_ATTENDEE_LABEL] ?? '',
-      name: labels[SANDBOX_NAME_LABEL] ?? '',
-      service: service.Spec!.Name!,
-      state,
-      node: task?.NodeID,
-      problem: task?.Status?.Err,
-    };
-  }));
+  return Promise.all(
+    services.map(async (service): Promise<SandboxStatus> => {
+      const labels = service.Spec?.Labels ?? {};
+      const task = await currentTask(docker, service.Spec!.Name!);
+      const taskState = task?.Status?.State;
+      const state: SandboxState = taskState === 'running' ? 'running' : taskState === 'failed' || taskState === 'rejected' ? 'failed' : 'starting';
+      return {
+        attendee: labels[SANDBOX_ATTENDEE_LABEL] ?? '',
+        name: labels[SANDBOX_NAME_LABEL] ?? '',
+        service: service.Spec!.Name!,
+        state,
+        node: task?.NodeID,
+        problem: task?.Status?.Err,
+      };
+    }),
+  );
 }
 
 /**

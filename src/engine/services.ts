@@ -56,7 +56,11 @@ export async function ensureNetwork(docker: Docker, definition: NetworkDefinitio
   const existing = await docker.listNetworks({ filters: { name: [definition.name] } });
   if (existing.some((network) => network.Name === definition.name)) return 'unchanged';
   await docker.createNetwork({
-    Name: definition.name, Driver: 'overlay', Attachable: definition.attachable, Labels: { ...definition.labels }, CheckDuplicate: true,
+    Name: definition.name,
+    Driver: 'overlay',
+    Attachable: definition.attachable,
+    Labels: { ...definition.labels },
+    CheckDuplicate: true,
   });
   return 'created';
 }
@@ -110,7 +114,10 @@ export interface ServiceProgress {
 
 /** Polls until every named service runs its desired tasks; rejects with each service's state after `timeoutMs`. */
 export async function waitForServices(
-  docker: Docker, names: readonly string[], timeoutMs: number, onProgress: (progress: readonly ServiceProgress[]) => void = () => {},
+  docker: Docker,
+  names: readonly string[],
+  timeoutMs: number,
+  onProgress: (progress: readonly ServiceProgress[]) => void = () => {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -132,7 +139,7 @@ async function serviceProgress(docker: Docker, name: string): Promise<ServicePro
   const tasks = await docker.listTasks({ filters: { service: [service.ID!], 'desired-state': ['running'] } });
   const running = tasks.filter((task) => task.Status?.State === 'running').length;
   const latest = [...tasks].sort((a, b) => String(b.UpdatedAt).localeCompare(String(a.UpdatedAt)))[0];
-  const problem = latest && latest.Status?.State !== 'running' ? latest.Status?.Err ?? latest.Status?.Message : undefined;
+  const problem = latest && latest.Status?.State !== 'running' ? (latest.Status?.Err ?? latest.Status?.Message) : undefined;
   return { name, running, desired, problem };
 }
 
@@ -162,8 +169,7 @@ export async function removeServices(docker: Docker, names: readonly string[]): 
       if ((problem as { statusCode?: number }).statusCode !== 404) throw problem;
     }
   }
-  const all = (await Promise.all(names.map((name) =>
-    docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.name=${name}`] } })))).flat();
+  const all = (await Promise.all(names.map((name) => docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.name=${name}`] } })))).flat();
   await Promise.all(all.map((container) => docker.getContainer(container.Id).remove({ force: true }).catch(ignoreGone)));
 }
 

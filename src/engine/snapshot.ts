@@ -77,7 +77,9 @@ export function watchEngine(docker: Docker, options: EngineWatchOptions = {}): E
       if (stale.size === 0) return Promise.resolve(current);
       const parts = stale;
       stale = new Set();
-      inFlight = read(parts).finally(() => { inFlight = undefined; });
+      inFlight = read(parts).finally(() => {
+        inFlight = undefined;
+      });
       return inFlight;
     }
     queued ??= inFlight.then(() => {
@@ -121,7 +123,10 @@ export function watchEngine(docker: Docker, options: EngineWatchOptions = {}): E
       scheduleReconnect();
       return;
     }
-    if (disposed) { stream.destroy(); return; }
+    if (disposed) {
+      stream.destroy();
+      return;
+    }
     events = stream;
     reconnectDelay = settings.reconnectMinMs;
     let buffered = '';
@@ -151,14 +156,22 @@ export function watchEngine(docker: Docker, options: EngineWatchOptions = {}): E
   void listen();
 
   return {
-    get current() { return current; },
-    get apiCalls() { return apiCalls; },
-    get listening() { return events !== undefined; },
+    get current() {
+      return current;
+    },
+    get apiCalls() {
+      return apiCalls;
+    },
+    get listening() {
+      return events !== undefined;
+    },
     onSnapshot: snapshotEmitter.event,
     refresh: () => readNow('everything'),
     holdPolling() {
       leases++;
-      pollTimer ??= setInterval(() => { void readNow('tasks'); }, settings.pollIntervalMs);
+      pollTimer ??= setInterval(() => {
+        void readNow('tasks');
+      }, settings.pollIntervalMs);
       let released = false;
       return {
         dispose: () => {

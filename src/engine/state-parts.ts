@@ -34,8 +34,7 @@ interface EngineEvent {
  * `kill`, `oom`, `stop` and `restart` only announce or follow the `die` and `start` that change the state: a stopping
  * task container fires kill, kill, die, stop over half a second, which would be four reads.
  */
-const unchangedContainer =
-  /^(?:exec_\w+|attach|detach|resize|top|export|commit|copy|archive-path|extract-to-dir|health_status|kill|oom|stop|restart)$/;
+const unchangedContainer = /^(?:exec_\w+|attach|detach|resize|top|export|commit|copy|archive-path|extract-to-dir|health_status|kill|oom|stop|restart)$/;
 /** A container joining or leaving a network changes no network's name, driver, scope or attachability. */
 const unchangedNetwork = new Set(['connect', 'disconnect']);
 /** Event types about things the snapshot does not hold at all. */
@@ -53,11 +52,16 @@ export function partsChangedBy(line: string): StatePart[] {
   const action = event.Action ?? '';
   const id = event.Actor?.ID;
   switch (event.Type) {
-    case 'service': return id ? [`service:${id}`] : ['everything'];
-    case 'node': return ['swarm'];
-    case 'secret': return ['secrets'];
-    case 'config': return ['configs'];
-    case 'network': return unchangedNetwork.has(action) ? [] : ['networks'];
+    case 'service':
+      return id ? [`service:${id}`] : ['everything'];
+    case 'node':
+      return ['swarm'];
+    case 'secret':
+      return ['secrets'];
+    case 'config':
+      return ['configs'];
+    case 'network':
+      return unchangedNetwork.has(action) ? [] : ['networks'];
     case 'container': {
       // Some actions carry details after a colon: `exec_start: sh -c …`, `health_status: healthy`.
       if (unchangedContainer.test(action.split(':')[0]!.trim())) return [];
@@ -65,6 +69,7 @@ export function partsChangedBy(line: string): StatePart[] {
       const service = event.Actor?.Attributes?.['com.docker.swarm.service.id'];
       return service ? ['containers', `tasks:${service}`] : ['containers'];
     }
-    default: return event.Type !== undefined && outsideSnapshot.has(event.Type) ? [] : ['everything'];
+    default:
+      return event.Type !== undefined && outsideSnapshot.has(event.Type) ? [] : ['everything'];
   }
 }

@@ -4,9 +4,7 @@
 // It falls back to reading everything when there is no good snapshot to land on, or when the swarm itself changed
 // under it (this engine left, joined, or changed role: every list may differ then).
 import type Docker from 'dockerode';
-import type {
-  ContainerState, EngineSnapshot, NetworkState, NodeState, ServiceState, TaskState,
-} from '../checks/engine-state.ts';
+import type { ContainerState, EngineSnapshot, NetworkState, NodeState, ServiceState, TaskState } from '../checks/engine-state.ts';
 import type { StatePart } from './state-parts.ts';
 
 /** Every engine request goes through it, so the watch can count them. */
@@ -115,15 +113,26 @@ async function readNodes(docker: Docker, call: Call): Promise<NodeState[]> {
 }
 
 async function readNetworks(docker: Docker, call: Call): Promise<NetworkState[]> {
-  return ((await call(docker.listNetworks())) as unknown as RawNetwork[]).map((n): NetworkState => ({
-    id: n.Id, name: n.Name, driver: n.Driver, scope: n.Scope, attachable: n.Attachable === true,
-  }));
+  return ((await call(docker.listNetworks())) as unknown as RawNetwork[]).map(
+    (n): NetworkState => ({
+      id: n.Id,
+      name: n.Name,
+      driver: n.Driver,
+      scope: n.Scope,
+      attachable: n.Attachable === true,
+    }),
+  );
 }
 
 async function readContainers(docker: Docker, call: Call): Promise<ContainerState[]> {
-  return ((await call(docker.listContainers({ all: true }))) as unknown as RawContainer[]).map((c): ContainerState => ({
-    id: c.Id, name: (c.Names?.[0] ?? '').replace(/^\//, ''), labels: c.Labels ?? {}, state: c.State,
-  }));
+  return ((await call(docker.listContainers({ all: true }))) as unknown as RawContainer[]).map(
+    (c): ContainerState => ({
+      id: c.Id,
+      name: (c.Names?.[0] ?? '').replace(/^\//, ''),
+      labels: c.Labels ?? {},
+      state: c.State,
+    }),
+  );
 }
 
 async function readNames(request: Promise<unknown>): Promise<string[]> {
@@ -150,7 +159,11 @@ interface RawService {
   ServiceStatus?: { DesiredTasks?: number };
 }
 interface RawTask {
-  ID: string; ServiceID: string; NodeID?: string; DesiredState: string; UpdatedAt?: string;
+  ID: string;
+  ServiceID: string;
+  NodeID?: string;
+  DesiredState: string;
+  UpdatedAt?: string;
   Status?: { State?: string; Message?: string; Err?: string; Timestamp?: string };
 }
 interface RawNode {
@@ -159,8 +172,19 @@ interface RawNode {
   Spec?: { Role?: 'manager' | 'worker'; Availability?: 'active' | 'pause' | 'drain'; Labels?: Record<string, string> };
   Status?: { State?: string };
 }
-interface RawNetwork { Id: string; Name: string; Driver: string; Scope: string; Attachable?: boolean }
-interface RawContainer { Id: string; Names?: string[]; Labels?: Record<string, string>; State: string }
+interface RawNetwork {
+  Id: string;
+  Name: string;
+  Driver: string;
+  Scope: string;
+  Attachable?: boolean;
+}
+interface RawContainer {
+  Id: string;
+  Names?: string[];
+  Labels?: Record<string, string>;
+  State: string;
+}
 
 function toServiceState(s: RawService): ServiceState {
   const template = s.Spec.TaskTemplate ?? {};
@@ -171,7 +195,7 @@ function toServiceState(s: RawService): ServiceState {
     name: s.Spec.Name,
     labels: s.Spec.Labels ?? {},
     mode: s.Spec.Mode?.Global ? 'global' : 'replicated',
-    replicas: s.Spec.Mode?.Global ? undefined : s.Spec.Mode?.Replicated?.Replicas ?? 1,
+    replicas: s.Spec.Mode?.Global ? undefined : (s.Spec.Mode?.Replicated?.Replicas ?? 1),
     image: template.ContainerSpec?.Image ?? '',
     networkIds: (template.Networks ?? []).map((n) => n.Target),
     constraints: template.Placement?.Constraints ?? [],

@@ -21,17 +21,20 @@ const STACK_LABEL = 'com.docker.stack.namespace';
 /** The objects that exist on the engine, except those labelled `exceptLabel`; stacks expanded to their parts. */
 export async function findExisting(docker: Docker, objects: readonly NamedObject[], exceptLabel: string): Promise<ExistingObject[]> {
   if (objects.length === 0) return [];
-  const [services, networks, secrets, configs] = await Promise.all([
-    docker.listServices(), docker.listNetworks(), docker.listSecrets(), docker.listConfigs(),
-  ]);
+  const [services, networks, secrets, configs] = await Promise.all([docker.listServices(), docker.listNetworks(), docker.listSecrets(), docker.listConfigs()]);
   const listed = {
     service: services.map((s) => ({ name: s.Spec?.Name ?? '', labels: s.Spec?.Labels ?? {} })),
     network: networks.map((n) => ({ name: n.Name, labels: n.Labels ?? {} })),
     secret: secrets.map((s) => ({ name: s.Spec?.Name ?? '', labels: s.Spec?.Labels ?? {} })),
-    config: configs.map((c) => ({ name: (c.Spec as { Name?: string } | undefined)?.Name ?? '', labels: (c.Spec as { Labels?: Record<string, string> } | undefined)?.Labels ?? {} })),
+    config: configs.map((c) => ({
+      name: (c.Spec as { Name?: string } | undefined)?.Name ?? '',
+      labels: (c.Spec as { Labels?: Record<string, string> } | undefined)?.Labels ?? {},
+    })),
   };
   const found = new Map<string, ExistingObject>();
-  const add = (object: ExistingObject): void => { found.set(`${object.kind} ${object.name}`, object); };
+  const add = (object: ExistingObject): void => {
+    found.set(`${object.kind} ${object.name}`, object);
+  };
   for (const object of objects) {
     for (const kind of ['service', 'network', 'secret', 'config'] as const) {
       for (const candidate of listed[kind]) {
@@ -46,7 +49,10 @@ export async function findExisting(docker: Docker, objects: readonly NamedObject
 
 /** Removes services first (their tasks hold the networks), then networks, secrets and configs. */
 export async function removeExisting(docker: Docker, objects: readonly ExistingObject[]): Promise<void> {
-  await removeServices(docker, objects.filter((o) => o.kind === 'service').map((o) => o.name));
+  await removeServices(
+    docker,
+    objects.filter((o) => o.kind === 'service').map((o) => o.name),
+  );
   for (const object of objects) {
     if (object.kind === 'network') await removeNetwork(docker, object.name);
     else if (object.kind === 'secret') await docker.getSecret(object.name).remove().catch(ignoreGone);

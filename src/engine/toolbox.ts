@@ -58,10 +58,7 @@ case "$1" in
 esac
 `;
 
-const IMAGE_CHANGES = [
-  'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-  'CMD ["sh"]',
-];
+const IMAGE_CHANGES = ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'CMD ["sh"]'];
 
 export async function ensureToolboxImage(docker: Docker, options: ToolboxImageOptions = {}): Promise<LocalImage> {
   const { mirror, log } = options;
@@ -73,7 +70,9 @@ export async function ensureToolboxImage(docker: Docker, options: ToolboxImageOp
 
 function toolboxRecipe(name: string, suite: string): DebootstrapRecipe {
   // The digest hashes what it always did, so a toolbox built before the recipe moved here is still reused.
-  const digest = createHash('sha256').update(JSON.stringify([suite, PACKAGES, APK_SHIM, IMAGE_CHANGES])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([suite, PACKAGES, APK_SHIM, IMAGE_CHANGES]))
+    .digest('hex');
   return {
     name,
     suite,

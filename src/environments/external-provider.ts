@@ -100,7 +100,8 @@ export function createExternalProvider(options: ExternalProviderOptions): Enviro
   return {
     kind: 'external',
     localShells: false,
-    terminalCommands: (terminals) => Object.fromEntries(terminals.map((terminal) => [terminal.name, terminal.localShell ? launcherTemplate(root, []) : terminal.command])),
+    terminalCommands: (terminals) =>
+      Object.fromEntries(terminals.map((terminal) => [terminal.name, terminal.localShell ? launcherTemplate(root, []) : terminal.command])),
     engineOf: (attendee) => externalEngineOf(root, attendee),
     async up(attendee: AttendeeRef) {
       startPreparing(root, attendee.id);
@@ -127,7 +128,7 @@ export function createExternalProvider(options: ExternalProviderOptions): Enviro
       return list.map((attendee) => {
         const entry = entryOf(attendee.name);
         if (!entry) return { attendee, state: 'failed' as const, detail: `not in ${options.attendeesFile}` };
-        return { attendee, state: isReady(root, attendee.id) ? 'ready' as const : 'absent' as const, detail: `${entry.shell.join(' ')} · ${entry.engine.host}` };
+        return { attendee, state: isReady(root, attendee.id) ? ('ready' as const) : ('absent' as const), detail: `${entry.shell.join(' ')} · ${entry.engine.host}` };
       });
     },
   };

@@ -17,7 +17,17 @@ import { sandboxNames } from '../engine/sandbox-spec.ts';
 import { createSandbox, listSandboxes, preloadImages, removeSandbox, waitForSandbox, type SandboxPlace } from '../engine/sandboxes.ts';
 import type { EngineClient } from '../engine/services.ts';
 import type { SwarmEnvironmentConfig } from '../config/environment.ts';
-import { attendeeFolder, isReady, launcherShellIntegrationOverSsh, launcherTemplate, removeAttendeeFolder, reportFailure, reportProgress, startPreparing, writeEnterCommand } from './launcher.ts';
+import {
+  attendeeFolder,
+  isReady,
+  launcherShellIntegrationOverSsh,
+  launcherTemplate,
+  removeAttendeeFolder,
+  reportFailure,
+  reportProgress,
+  startPreparing,
+  writeEnterCommand,
+} from './launcher.ts';
 import type { AttendeeRef, EnvironmentProvider, EnvironmentStatus } from './provider.ts';
 import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
 import { stripTerminalControls } from '../text/untrusted-text.ts';
@@ -59,10 +69,12 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     try {
       image ??= ensureSandboxImage(docker, {
         log: (line) => options.log(`sandbox image: ${line}`),
-      }).then((built) => built.name).catch((error: unknown) => {
-        image = undefined;
-        throw error;
-      });
+      })
+        .then((built) => built.name)
+        .catch((error: unknown) => {
+          image = undefined;
+          throw error;
+        });
       classKey ??= ensureClassKey(root, classId).catch((error: unknown) => {
         classKey = undefined;
         throw error;
@@ -76,11 +88,19 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         if (await removeSandbox(docker, classId, attendee.id)) say('its keys were lost: replacing the sandbox');
         hostKey = await makeHostKey(root, attendee.id, names.service);
       }
-      const { outcome } = await creation(() => createSandbox(docker, {
-        classId, attendee: attendee.id, attendeeName: attendee.name, image: imageName,
-        memoryBytes: config.memoryBytes, nanoCpus: config.nanoCpus,
-        authorizedKeys: publicKey, hostKey: hostKey.privateKey, firstPort: FIRST_SANDBOX_PORT,
-      }));
+      const { outcome } = await creation(() =>
+        createSandbox(docker, {
+          classId,
+          attendee: attendee.id,
+          attendeeName: attendee.name,
+          image: imageName,
+          memoryBytes: config.memoryBytes,
+          nanoCpus: config.nanoCpus,
+          authorizedKeys: publicKey,
+          hostKey: hostKey.privateKey,
+          firstPort: FIRST_SANDBOX_PORT,
+        }),
+      );
       say(outcome === 'created' ? 'sandbox created, starting its Docker engine' : 'sandbox found, checking its Docker engine');
       const inner = connectEngineAt(engineOf(attendee.id));
       const place = await waitForSandbox(docker, classId, attendee.id, {
@@ -88,7 +108,10 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         log: say,
         answers: async (where) => {
           writeEngineHost(root, attendee.id, sshUrl(where));
-          return inner.ping().then(() => true, () => false);
+          return inner.ping().then(
+            () => true,
+            () => false,
+          );
         },
       });
       const loaded = await preloadImages(docker, inner, config.images, say);
@@ -185,10 +208,30 @@ function hostPart(address: string): string {
  */
 function sshCommand(root: string, attendee: string, alias: string, place: SandboxPlace): string[] {
   return [
-    'ssh', '-F', 'none', '-tt', '-i', classKeyFile(root), '-p', String(place.port),
-    '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${knownHostsFile(root, attendee)}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', `HostKeyAlias=${alias}`,
-    '-o', 'ServerAliveInterval=30', '-o', 'LogLevel=ERROR',
+    'ssh',
+    '-F',
+    'none',
+    '-tt',
+    '-i',
+    classKeyFile(root),
+    '-p',
+    String(place.port),
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHostsFile(root, attendee)}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    `HostKeyAlias=${alias}`,
+    '-o',
+    'ServerAliveInterval=30',
+    '-o',
+    'LogLevel=ERROR',
     `root@${place.address}`,
   ];
 }

@@ -56,7 +56,15 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.terminals) app.use(deps.terminals.routes);
   const assets = staticFolder({ root: deps.assetsDir });
   const workshop = workshopFiles({ root: deps.workshopDir, deck: deps.deck, privateFolders: deps.dataDir ? [deps.dataDir] : [] });
-  app.use(methodNotAllowed({ router: app.router, folders: [{ prefix: '/_labdeck', files: assets }, { prefix: '', files: workshop }] }));
+  app.use(
+    methodNotAllowed({
+      router: app.router,
+      folders: [
+        { prefix: '/_labdeck', files: assets },
+        { prefix: '', files: workshop },
+      ],
+    }),
+  );
   app.use('/_labdeck', assets.handler, notFound);
   app.use(workshop.handler);
   app.use(notFound);

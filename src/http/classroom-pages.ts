@@ -35,20 +35,26 @@ export interface JoinPageOptions {
  */
 export function renderJoinPage(options: JoinPageOptions): string {
   const problem = options.problem ? `<p class="problem" role="alert">${escapeHtml(options.problem)}</p>` : '';
-  return shell('Join the class', `<h1>Join the class</h1>
+  return shell(
+    'Join the class',
+    `<h1>Join the class</h1>
 ${problem}<form method="post" action="/join">
 <label>Class code <input name="code" required maxlength="16" autocomplete="off" value="${escapeHtml(options.code)}"></label>
 <label>Your name <input name="name" required autofocus value="${escapeHtml(options.name ?? '')}"></label>
 <button type="submit">Join</button>
-</form>`);
+</form>`,
+  );
 }
 
 /** 401 (who are you?) and 403 (not for you): say what happened and what to do. */
 export function renderDeniedPage(status: 401 | 403, reason: string): string {
   const title = status === 401 ? 'Not signed in' : 'Not allowed';
-  return shell(title, `<h1>${title}</h1>
+  return shell(
+    title,
+    `<h1>${title}</h1>
 <p class="problem">${escapeHtml(reason)}</p>
-<p><a href="/join">Join the class</a> with its code, or ask your instructor for a new link.</p>`);
+<p><a href="/join">Join the class</a> with its code, or ask your instructor for a new link.</p>`,
+  );
 }
 
 export interface DashboardPageOptions {
@@ -61,7 +67,9 @@ export interface DashboardPageOptions {
 /** The dashboard's data arrives over its WebSocket; this is only the frame its script (src/client/dashboard.ts) fills. */
 export function renderDashboardPage(options: DashboardPageOptions): string {
   const joinUrl = escapeHtml(options.joinUrl);
-  return shell('labdeck dashboard', `<header class="dash-header">
+  return shell(
+    'labdeck dashboard',
+    `<header class="dash-header">
 <div class="dash-title">
 <h1>Class ${escapeHtml(options.classCode)}</h1>
 <p><span id="status" role="status"></span> · <span id="follow-status"></span></p>
@@ -85,5 +93,8 @@ ${options.joinQrSvg}
 <div id="board"></div>
 <aside id="viewer" class="dash-viewer" hidden aria-label="Attendee terminal"></aside>
 </main>
-<script src="build/dashboard.js"></script>`, '<link rel="stylesheet" href="build/dashboard.css">', 'labdeck-dashboard');
+<script src="build/dashboard.js"></script>`,
+    '<link rel="stylesheet" href="build/dashboard.css">',
+    'labdeck-dashboard',
+  );
 }

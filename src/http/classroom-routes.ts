@@ -66,34 +66,43 @@ export function classroomRoutes(options: ClassroomRoutesOptions): Router {
   };
   const tooLong = `Your name: at most ${maxNameLength} characters.`;
 
-  router.post('/join', (request: Request, response, next) => {
-    // Anything but the form (JSON, multipart, nothing) would otherwise read as an empty form: "not the code".
-    if (!request.is('application/x-www-form-urlencoded')) {
-      return joinAgain(request, response, 415, 'Send the join form: the class code and your name, as a web form (application/x-www-form-urlencoded).');
-    }
-    joinForm(request, response, (error?: unknown) => {
-      if ((error as { type?: unknown } | undefined)?.type === 'entity.too.large') return joinAgain(request, response, 413, tooLong);
-      next(error);
-    });
-  }, (request: Request, response) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const code = typeof body.code === 'string' ? body.code.trim().toUpperCase().slice(0, 16) : '';
-    const name = typeof body.name === 'string' ? cleanName(body.name) : '';
-    const shownName = truncateName(name, maxNameLength);
-    if (code !== classroom.classCode) {
-      return joinAgain(request, response, 403, 'That is not the code of this class: check it with your instructor.', code, shownName);
-    }
-    const length = nameLength(name);
-    if (length === 0) return joinAgain(request, response, 400, 'Your name: at least one visible character.', code);
-    if (length > maxNameLength) return joinAgain(request, response, 400, tooLong, code, shownName);
-    setCookie(response, classroom.join(name));
-    response.redirect(303, '/');
-  });
+  router.post(
+    '/join',
+    (request: Request, response, next) => {
+      // Anything but the form (JSON, multipart, nothing) would otherwise read as an empty form: "not the code".
+      if (!request.is('application/x-www-form-urlencoded')) {
+        return joinAgain(request, response, 415, 'Send the join form: the class code and your name, as a web form (application/x-www-form-urlencoded).');
+      }
+      joinForm(request, response, (error?: unknown) => {
+        if ((error as { type?: unknown } | undefined)?.type === 'entity.too.large') return joinAgain(request, response, 413, tooLong);
+        next(error);
+      });
+    },
+    (request: Request, response) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const code = typeof body.code === 'string' ? body.code.trim().toUpperCase().slice(0, 16) : '';
+      const name = typeof body.name === 'string' ? cleanName(body.name) : '';
+      const shownName = truncateName(name, maxNameLength);
+      if (code !== classroom.classCode) {
+        return joinAgain(request, response, 403, 'That is not the code of this class: check it with your instructor.', code, shownName);
+      }
+      const length = nameLength(name);
+      if (length === 0) return joinAgain(request, response, 400, 'Your name: at least one visible character.', code);
+      if (length > maxNameLength) return joinAgain(request, response, 400, tooLong, code, shownName);
+      setCookie(response, classroom.join(name));
+      response.redirect(303, '/');
+    },
+  );
 
   router.get(dashboardPagePath, async (request, response) => {
     const token = access.tokenOf(request);
     const identity = access.identifyRequest(request);
-    if (!identity) return deny(response, 401, token ? 'This link or sign-in is not valid for this class (any more).' : 'The dashboard is for the instructor: open it with the instructor link.');
+    if (!identity)
+      return deny(
+        response,
+        401,
+        token ? 'This link or sign-in is not valid for this class (any more).' : 'The dashboard is for the instructor: open it with the instructor link.',
+      );
     if (identity.role !== 'instructor') return deny(response, 403, 'The dashboard is for the instructor only.');
     if (typeof request.query.token === 'string') setCookie(response, token!);
     // Attendees reach the server the way the instructor does (the URL the dashboard was opened at), not by the

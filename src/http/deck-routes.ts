@@ -16,7 +16,10 @@ export function deckRoutes(source: DeckSource, workshopDir: string): Router {
     return sent.deck;
   };
   router.get('/', (_request, response) => {
-    response.set('cache-control', 'no-store').type('html').send(renderDeckPage({ deck: current(), live: true }));
+    response
+      .set('cache-control', 'no-store')
+      .type('html')
+      .send(renderDeckPage({ deck: current(), live: true }));
   });
   router.get('/deck.json', (_request, response) => {
     response.set('cache-control', 'no-store').json(current());

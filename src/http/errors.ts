@@ -12,7 +12,10 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
     const status = statusOf(error);
     // The whole line: an error's own message may quote the URL too.
     if (status >= 500) log(redactTokens(`${request.method} ${request.originalUrl}: ${error instanceof Error ? error.stack : String(error)}`));
-    response.status(status).type('text/plain').send(status >= 500 ? 'Internal error\n' : `${messageOf(error)}\n`);
+    response
+      .status(status)
+      .type('text/plain')
+      .send(status >= 500 ? 'Internal error\n' : `${messageOf(error)}\n`);
   };
 }
 

@@ -170,7 +170,8 @@ function parse(text: string): FollowClientMessage | undefined {
     const value = JSON.parse(text) as { type?: unknown; index?: unknown; following?: unknown };
     if (value.type === 'take-lead') return { type: 'take-lead' };
     if (value.type === 'goto' && typeof value.index === 'number') return { type: 'goto', index: value.index };
-    if (value.type === 'at' && typeof value.index === 'number' && typeof value.following === 'boolean') return { type: 'at', index: value.index, following: value.following };
+    if (value.type === 'at' && typeof value.index === 'number' && typeof value.following === 'boolean')
+      return { type: 'at', index: value.index, following: value.following };
   } catch {
     // not ours: ignored, as the protocol says of unknown messages
   }

@@ -17,9 +17,7 @@ export interface HostPolicy {
   readonly allowedHosts: readonly string[];
 }
 
-export type HostVerdict =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly status: 400 | 403; readonly reason: string };
+export type HostVerdict = { readonly allowed: true } | { readonly allowed: false; readonly status: 400 | 403; readonly reason: string };
 
 export type HostCheck = (header: string | undefined) => HostVerdict;
 

@@ -91,7 +91,9 @@ export function createResultsChannel(options: ResultsChannelOptions): ResultsCha
       if (!source) return rejectUpgrade(socket, '404 Not Found');
       server.handleUpgrade(request, socket, head, (client) => {
         join(source, client);
-        client.on('message', (data, isBinary) => { if (!isBinary) act(identity, source, client, data); });
+        client.on('message', (data, isBinary) => {
+          if (!isBinary) act(identity, source, client, data);
+        });
         client.on('error', () => client.terminate());
         send(client, { type: 'results', ...source.state() });
       });

@@ -44,17 +44,19 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
   const live = createLiveReload(deps.deck, deps.access);
   const follow = deps.access ? createFollowChannel(deps.access) : undefined;
   const results = deps.stepResults ? createResultsChannel({ environmentOf: deps.stepResults, access: deps.access, log: deps.log }) : undefined;
-  const dashboard = deps.classroom && deps.access
-    ? createDashboardChannel({ classroom: deps.classroom, access: deps.access, ...(follow ? { follow } : {}) })
-    : undefined;
+  const dashboard = deps.classroom && deps.access ? createDashboardChannel({ classroom: deps.classroom, access: deps.access, ...(follow ? { follow } : {}) }) : undefined;
   const attendeeConnections = trackAttendeeConnections(deps.access);
-  const upgradeRouting = routeUpgrades(server, {
-    [liveReloadPath]: live.handleUpgrade,
-    ...(follow ? { [followPath]: follow.handleUpgrade } : {}),
-    ...(deps.terminals ? { [terminalSocketPath]: deps.terminals.handleUpgrade } : {}),
-    ...(results ? { [resultsPath]: results.handleUpgrade } : {}),
-    ...(dashboard ? { [dashboardPath]: dashboard.handleUpgrade } : {}),
-  }, { track: attendeeConnections.track, refuse: (request) => refusalAtDoor(request, hostCheck), log: deps.log });
+  const upgradeRouting = routeUpgrades(
+    server,
+    {
+      [liveReloadPath]: live.handleUpgrade,
+      ...(follow ? { [followPath]: follow.handleUpgrade } : {}),
+      ...(deps.terminals ? { [terminalSocketPath]: deps.terminals.handleUpgrade } : {}),
+      ...(results ? { [resultsPath]: results.handleUpgrade } : {}),
+      ...(dashboard ? { [dashboardPath]: dashboard.handleUpgrade } : {}),
+    },
+    { track: attendeeConnections.track, refuse: (request) => refusalAtDoor(request, hostCheck), log: deps.log },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

@@ -2,14 +2,7 @@
 // viewer to its TerminalSession and encodes what the session sends. The upgrade handler (not here) checks Origin
 // with isAllowedOrigin() (origin.ts) and picks the subprotocol; the hello's token is checked through `authorize`.
 import type { RawData, WebSocket } from 'ws';
-import {
-  CloseCode,
-  decodeClientMessage,
-  encodeServerMessage,
-  MAX_CLIENT_FRAME_BYTES,
-  type ClientHello,
-  type ViewerRole,
-} from '../protocol.ts';
+import { CloseCode, decodeClientMessage, encodeServerMessage, MAX_CLIENT_FRAME_BYTES, type ClientHello, type ViewerRole } from '../protocol.ts';
 import { TerminalRefusal, type TerminalManager } from '../terminal/manager.ts';
 import type { ViewerConnection } from '../terminal/session.ts';
 
@@ -73,18 +66,21 @@ export function attachTerminalSocket(socket: WebSocket, options: TerminalSocketO
     const access = options.authorize(request);
     if (!access) return close(CloseCode.policyViolation, 'not authorized for this terminal');
     try {
-      connection = options.manager.attach({ attendee: access.attendee, terminal: request.terminal, role: access.role, cols: request.cols, rows: request.rows }, {
-        send: (message) => {
-          if (closed) return;
-          const payload = message.type === 'output' || message.type === 'snapshot' ? message.data.byteLength : 0;
-          undelivered += payload;
-          socket.send(encodeServerMessage(message), () => {
-            undelivered -= payload;
-          });
+      connection = options.manager.attach(
+        { attendee: access.attendee, terminal: request.terminal, role: access.role, cols: request.cols, rows: request.rows },
+        {
+          send: (message) => {
+            if (closed) return;
+            const payload = message.type === 'output' || message.type === 'snapshot' ? message.data.byteLength : 0;
+            undelivered += payload;
+            socket.send(encodeServerMessage(message), () => {
+              undelivered -= payload;
+            });
+          },
+          undelivered: () => undelivered,
+          close: (reason) => close(CloseCode.normal, reason),
         },
-        undelivered: () => undelivered,
-        close: (reason) => close(CloseCode.normal, reason),
-      });
+      );
     } catch (error) {
       if (error instanceof TerminalRefusal) return close(CloseCode.policyViolation, error.message);
       log(`terminal ${access.attendee}/${request.terminal}: could not start: ${error instanceof Error ? error.message : String(error)}`);
@@ -99,7 +95,8 @@ export function attachTerminalSocket(socket: WebSocket, options: TerminalSocketO
     if (bytes.byteLength > MAX_CLIENT_FRAME_BYTES) return close(CloseCode.messageTooBig, `frame larger than ${MAX_CLIENT_FRAME_BYTES} bytes`);
     const message = decodeClientMessage(bytes);
     switch (message.type) {
-      case 'malformed': return close(CloseCode.policyViolation, message.reason);
+      case 'malformed':
+        return close(CloseCode.policyViolation, message.reason);
       case 'unknown':
         if (unknownFrames++ === 0) log(`terminal socket: ignored a frame of unknown type 0x${message.frameType.toString(16)} (further ones are counted)`);
         return;
@@ -110,10 +107,14 @@ export function attachTerminalSocket(socket: WebSocket, options: TerminalSocketO
     }
     if (!connection) return close(CloseCode.policyViolation, 'the first frame must be a hello');
     switch (message.type) {
-      case 'input': return connection.input(message.data);
-      case 'resize': return connection.resize(message.cols, message.rows);
-      case 'ack': return connection.ack(message.bytes);
-      case 'skip': return connection.skip();
+      case 'input':
+        return connection.input(message.data);
+      case 'resize':
+        return connection.resize(message.cols, message.rows);
+      case 'ack':
+        return connection.ack(message.bytes);
+      case 'skip':
+        return connection.skip();
     }
   });
   socket.on('close', () => {

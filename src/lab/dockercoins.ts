@@ -84,8 +84,6 @@ while :; do
 done
 `;
 
-
-
 export interface DockercoinsOptions {
   /** busybox is enough for the worker. */
   readonly image: string;

@@ -10,8 +10,15 @@ import { describeEngine } from '../engine/docker.ts';
 import { ensureBusyboxImage } from '../engine/images.ts';
 import { inspectImageByName, tagImage, untagImage } from '../engine/import-image.ts';
 import {
-  ensureNetwork, ensureService, ensureSwarm, leaveSwarmIfLabelled, listServices, removeNetwork, removeServices,
-  waitForServices, type ServiceProgress,
+  ensureNetwork,
+  ensureService,
+  ensureSwarm,
+  leaveSwarmIfLabelled,
+  listServices,
+  removeNetwork,
+  removeServices,
+  waitForServices,
+  type ServiceProgress,
 } from '../engine/services.ts';
 import { findExisting, removeExisting, type NamedObject } from '../engine/swarm-objects.ts';
 import { ensureToolboxImage, TOOLBOX_IMAGE } from '../engine/toolbox.ts';
@@ -56,7 +63,9 @@ export async function labUp(docker: EngineClient, options: LabOptions): Promise<
   log(`image ${busybox.name}: ${busybox.built ? 'built from /bin/busybox' : 'up to date'}`);
   const toolbox = await ensureToolboxImage(docker, {
     name: TOOLBOX_IMAGE,
-    log: (line) => { if (!/^I: (Retrieving|Validating|Extracting|Unpacking|Configuring) /.test(line)) log(`  ${line}`); },
+    log: (line) => {
+      if (!/^I: (Retrieving|Validating|Extracting|Unpacking|Configuring) /.test(line)) log(`  ${line}`);
+    },
     ...(options.mirror === undefined ? {} : { mirror: options.mirror }),
   });
   log(`image ${toolbox.name}: ${toolbox.built ? 'built' : 'up to date'} (curl, ab, drill, nslookup, ping; \`apk add\` reports them installed)`);
@@ -78,17 +87,27 @@ export async function labUp(docker: EngineClient, options: LabOptions): Promise<
   if (endpointMode === 'dnsrr') {
     log('this kernel has no IPVS, which swarm virtual IPs need: rng and hasher resolve to their tasks (endpoint mode dnsrr)');
   }
-  const services = dockercoinsServices({ image: BUSYBOX_IMAGE, serverImage: TOOLBOX_IMAGE, endpointMode, ...(options.rngReplicas === undefined ? {} : { rngReplicas: options.rngReplicas }) });
+  const services = dockercoinsServices({
+    image: BUSYBOX_IMAGE,
+    serverImage: TOOLBOX_IMAGE,
+    endpointMode,
+    ...(options.rngReplicas === undefined ? {} : { rngReplicas: options.rngReplicas }),
+  });
   for (const service of services) {
     const outcome = await ensureService(docker, service);
     log(`service ${service.name}: ${outcome} (${service.replicas} replica${service.replicas === 1 ? '' : 's'}, as \`${service.networks[0]!.aliases[0]}\`)`);
   }
   let last = '';
-  await waitForServices(docker, services.map((s) => s.name), options.startTimeoutMs ?? 120_000, (progress) => {
-    const line = describeProgress(progress);
-    if (line !== last) log(`waiting: ${line}`);
-    last = line;
-  });
+  await waitForServices(
+    docker,
+    services.map((s) => s.name),
+    options.startTimeoutMs ?? 120_000,
+    (progress) => {
+      const line = describeProgress(progress);
+      if (line !== last) log(`waiting: ${line}`);
+      last = line;
+    },
+  );
   log(`ready: stack ${STACK} runs on ${NETWORK}`);
 }
 
@@ -105,7 +124,7 @@ export async function labDown(docker: EngineClient, options: LabDownOptions): Pr
   if (attached.length) log(`removing services attached to ${NETWORK}: ${attached.join(', ')}`);
   if (ours.length) log(`removing services: ${ours.join(', ')}`);
   await removeServices(docker, [...attached, ...ours]);
-  log(await removeNetwork(docker, NETWORK) ? `network ${NETWORK}: removed` : `network ${NETWORK}: absent`);
+  log((await removeNetwork(docker, NETWORK)) ? `network ${NETWORK}: removed` : `network ${NETWORK}: absent`);
 
   const toolbox = await inspectImageByName(docker, TOOLBOX_IMAGE);
   for (const original of Object.keys(IMAGE_SUBSTITUTES)) {

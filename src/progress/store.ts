@@ -18,7 +18,16 @@
 import Database from 'better-sqlite3';
 import type { StepStatus } from '../protocol.ts';
 import { LabdeckError } from '../errors.ts';
-import { createPrivateFile, inspectStoreFiles, makeDataFolder, makeStoreFilesPrivate, removeCreatedFolder, removeStoreFiles, walMayHoldAClass, type StoreFiles } from './store-files.ts';
+import {
+  createPrivateFile,
+  inspectStoreFiles,
+  makeDataFolder,
+  makeStoreFilesPrivate,
+  removeCreatedFolder,
+  removeStoreFiles,
+  walMayHoldAClass,
+  type StoreFiles,
+} from './store-files.ts';
 import { takeServeLock, type ServeLock } from './serve-lock.ts';
 
 export { storeFileName } from './store-files.ts';
@@ -164,9 +173,9 @@ function openStore(files: StoreFiles, server: Server | undefined): ProgressStore
 function storeError(file: string, error: unknown): unknown {
   if (!(error instanceof Database.SqliteError)) return error;
   const notAStore = ['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_ERROR', 'SQLITE_FORMAT'].includes(error.code);
-  return new LabdeckError(notAStore
-    ? `${file}: not a labdeck class store (${error.message}): move it away or use another --data`
-    : `${file}: cannot open the class store (${error.message})`);
+  return new LabdeckError(
+    notAStore ? `${file}: not a labdeck class store (${error.message}): move it away or use another --data` : `${file}: cannot open the class store (${error.message})`,
+  );
 }
 
 function storeOn(db: Database.Database, files: StoreFiles, server: Server | undefined): ProgressStore {
@@ -185,7 +194,9 @@ function storeOn(db: Database.Database, files: StoreFiles, server: Server | unde
   }
 
   const selectClass = db.prepare('SELECT code, instructor_token AS instructorToken, watcher_token AS watcherToken, created_at AS createdAt FROM class WHERE id = 1');
-  const insertClass = db.prepare('INSERT INTO class (id, code, instructor_token, watcher_token, created_at) VALUES (1, @code, @instructorToken, @watcherToken, @createdAt)');
+  const insertClass = db.prepare(
+    'INSERT INTO class (id, code, instructor_token, watcher_token, created_at) VALUES (1, @code, @instructorToken, @watcherToken, @createdAt)',
+  );
   const insertAttendee = db.prepare('INSERT INTO attendees (id, name, token, joined_at) VALUES (@id, @name, @token, @joinedAt)');
   const selectAttendees = db.prepare('SELECT id, name, token, joined_at AS joinedAt FROM attendees ORDER BY joined_at, id');
   const selectLatest = db.prepare('SELECT status, reason FROM step_results WHERE attendee = ? AND step = ?');
@@ -200,7 +211,9 @@ function storeOn(db: Database.Database, files: StoreFiles, server: Server | unde
     VALUES (@attendee, 1, @failed, @command, @exitCode, @at)
     ON CONFLICT (attendee) DO UPDATE SET count = count + 1, failed = failed + excluded.failed,
       last_command = excluded.last_command, last_exit_code = excluded.last_exit_code, last_at = excluded.last_at`);
-  const selectCommands = db.prepare('SELECT attendee, count, failed, last_command AS lastCommand, last_exit_code AS lastExitCode, last_at AS lastAt FROM command_summary ORDER BY attendee');
+  const selectCommands = db.prepare(
+    'SELECT attendee, count, failed, last_command AS lastCommand, last_exit_code AS lastExitCode, last_at AS lastAt FROM command_summary ORDER BY attendee',
+  );
   // PASSIVE: never waits for a reader (see the top of this file); what a reader still uses is copied next time, and a
   // checkpoint that cannot run now (another one running: SQLITE_BUSY) is retried next time rather than end the class
   // (or, at close, left to the next open, which reads the WAL).

@@ -45,7 +45,9 @@ export class CommandLog {
       case 'C':
         if (this.current) this.current.startedAt = this.now();
         break;
-      case 'D': this.finish(params[0]); break;
+      case 'D':
+        this.finish(params[0]);
+        break;
       case 'P':
         if (params[0]?.startsWith('Cwd=')) this.cwd = params[0].slice('Cwd='.length);
         break;

@@ -36,7 +36,11 @@ export class ScreenMirror {
   private urgent = false;
   private disposed = false;
 
-  constructor(cols: number, rows: number, private readonly scrollback: number) {
+  constructor(
+    cols: number,
+    rows: number,
+    private readonly scrollback: number,
+  ) {
     // logLevel off: output xterm.js cannot parse is the program's business, not something for the server's log (the
     // default printed a 40-line dump per bad sequence: one `cat` of a binary file flooded it).
     this.terminal = new headless.Terminal({ cols, rows, scrollback, allowProposedApi: true, logLevel: 'off' });
@@ -124,10 +128,9 @@ export class ScreenMirror {
   private mayScrollAway(tailLines: number): boolean {
     const core = (this.terminal as unknown as { _core?: CoreState })._core;
     const rows = this.terminal.rows;
-    return core?._inputHandler?._parser?.currentState === 0
-      && core.buffer?.scrollTop === 0
-      && core.buffer.scrollBottom === rows - 1
-      && tailLines >= this.scrollback + 2 * rows;
+    return (
+      core?._inputHandler?._parser?.currentState === 0 && core.buffer?.scrollTop === 0 && core.buffer.scrollBottom === rows - 1 && tailLines >= this.scrollback + 2 * rows
+    );
   }
 }
 

@@ -209,7 +209,13 @@ export class TerminalSession implements Disposable {
    */
   attach(role: ViewerRole, sink: ViewerSink, geometry?: { cols: number; rows: number }): ViewerConnection {
     if (this.state !== 'running') throw new Error(`terminal ${this.attendee}/${this.name} has ended`);
-    const viewer: Viewer = { role, sink, input: new RateLimiter(this.limits.inputBytesPerSecond, this.limits.inputBurstBytes, this.now), lastRateNoticeAt: -Infinity, awaitingSnapshot: undefined };
+    const viewer: Viewer = {
+      role,
+      sink,
+      input: new RateLimiter(this.limits.inputBytesPerSecond, this.limits.inputBurstBytes, this.now),
+      lastRateNoticeAt: -Infinity,
+      awaitingSnapshot: undefined,
+    };
     this.viewers.add(viewer);
     this.flow.add(viewer, role !== 'watcher');
     if (geometry && this.mayResize(viewer)) this.resize(geometry.cols, geometry.rows);

@@ -124,4 +124,3 @@ export class LiveDeck {
     this.#timer = setTimeout(() => void this.reload(), this.#options.settleMs ?? 60);
   }
 }
-

@@ -8,7 +8,10 @@ import type { SpecFile } from '../checks/catalog.ts';
 export function listSpecFiles(manifest: string): string[] {
   const folder = join(dirname(manifest), 'exercises');
   try {
-    return readdirSync(folder).filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => join(folder, name));
+    return readdirSync(folder)
+      .filter((name) => /\.ya?ml$/.test(name))
+      .sort()
+      .map((name) => join(folder, name));
   } catch {
     return [];
   }

@@ -14,9 +14,14 @@ function step(id: string, slide: number, index: number, commands: string[], text
 }
 
 const deck: DeckOutline = {
-  slides: [{ position: 1, name: 'debug-service' }, { position: 2, name: undefined }],
+  slides: [
+    { position: 1, name: 'debug-service' },
+    { position: 2, name: undefined },
+  ],
   steps: [
-    step('debug-service.aaaa', 1, 0, ['docker service create --network dockercoins_default --name debug \\\n  --constraint node.hostname==$HOSTNAME alpine sleep 1000000000']),
+    step('debug-service.aaaa', 1, 0, [
+      'docker service create --network dockercoins_default --name debug \\\n  --constraint node.hostname==$HOSTNAME alpine sleep 1000000000',
+    ]),
     step('debug-service.bbbb', 1, 1, ['docker ps']),
     step('entering-the-debug-container.cccc', 2, 0, ['docker exec -ti <containerID> sh']),
     step('entering-the-debug-container.dddd', 2, 1, ['apk add --update curl apache2-utils drill']),
@@ -24,44 +29,79 @@ const deck: DeckOutline = {
 };
 
 test('shell words: quotes, escapes, continuations, substitutions and operators', () => {
-  assert.deepEqual(splitCommands(`docker service create --name "my app" \\\n  --env 'A=b c' img`), [['docker', 'service', 'create', '--name', 'my app', '--env', 'A=b c', 'img']]);
-  assert.deepEqual(splitCommands('CID=$(docker ps -q --filter label=x) && docker exec -ti $CID sh # enter'), [['CID=$(docker ps -q --filter label=x)'], ['docker', 'exec', '-ti', '$CID', 'sh']]);
+  assert.deepEqual(splitCommands(`docker service create --name "my app" \\\n  --env 'A=b c' img`), [
+    ['docker', 'service', 'create', '--name', 'my app', '--env', 'A=b c', 'img'],
+  ]);
+  assert.deepEqual(splitCommands('CID=$(docker ps -q --filter label=x) && docker exec -ti $CID sh # enter'), [
+    ['CID=$(docker ps -q --filter label=x)'],
+    ['docker', 'exec', '-ti', '$CID', 'sh'],
+  ]);
   assert.deepEqual(splitCommands('a | b; c || d'), [['a'], ['b'], ['c'], ['d']]);
   assert.deepEqual(splitCommands('echo "a \\"b\\" $(x "y")"'), [['echo', 'a "b" $(x "y")']]);
 });
 
 test('inference: service create with every option the checker understands', () => {
-  const { check, inferred } = inferFromCommand('docker service create --detach --name web --replicas 3 --network front \\\n --network name=back,alias=b --constraint "node.role == worker" --endpoint-mode dnsrr -p 8000:80 --publish published=53,target=53,protocol=udp nginx:1.27 nginx -g "daemon off;"');
+  const { check, inferred } = inferFromCommand(
+    'docker service create --detach --name web --replicas 3 --network front \\\n --network name=back,alias=b --constraint "node.role == worker" --endpoint-mode dnsrr -p 8000:80 --publish published=53,target=53,protocol=udp nginx:1.27 nginx -g "daemon off;"',
+  );
   assert.equal(inferred, true);
   assert.deepEqual(check, {
-    kind: 'service', name: 'web', image: 'nginx:1.27', replicas: 3, networks: ['front', 'back'], constraints: ['node.role == worker'],
-    endpointMode: 'dnsrr', ports: [{ target: 80, published: 8000 }, { target: 53, published: 53, protocol: 'udp' }], running: 'desired',
+    kind: 'service',
+    name: 'web',
+    image: 'nginx:1.27',
+    replicas: 3,
+    networks: ['front', 'back'],
+    constraints: ['node.role == worker'],
+    endpointMode: 'dnsrr',
+    ports: [
+      { target: 80, published: 8000 },
+      { target: 53, published: 53, protocol: 'udp' },
+    ],
+    running: 'desired',
   });
-  assert.deepEqual(inferFromCommand('docker service create --mode global --name agent busybox sleep 1d').check,
-    { kind: 'service', name: 'agent', image: 'busybox', mode: 'global', running: 'desired' });
+  assert.deepEqual(inferFromCommand('docker service create --mode global --name agent busybox sleep 1d').check, {
+    kind: 'service',
+    name: 'agent',
+    image: 'busybox',
+    mode: 'global',
+    running: 'desired',
+  });
   // Without --name the service cannot be found: the step falls back to `ran`.
   assert.equal(inferFromCommand('docker service create alpine ping 8.8.8.8').check.kind, 'ran');
 });
 
 test('inference: update, scale, rm, network, swarm, node, stack, secret, config', () => {
-  assert.deepEqual(inferFromCommand('docker service update worker --replicas 10 --detach').check,
-    { kind: 'service', name: 'worker', replicas: 10, running: 'desired' });
+  assert.deepEqual(inferFromCommand('docker service update worker --replicas 10 --detach').check, { kind: 'service', name: 'worker', replicas: 10, running: 'desired' });
   assert.deepEqual(inferFromCommand('docker service scale rng=3 hasher=2').check, {
-    kind: 'all', checks: [
+    kind: 'all',
+    checks: [
       { kind: 'service', name: 'rng', replicas: 3, running: 'desired' },
       { kind: 'service', name: 'hasher', replicas: 2, running: 'desired' },
     ],
   });
   assert.deepEqual(inferFromCommand('docker service rm debug').check, { kind: 'service', name: 'debug', absent: true });
-  assert.deepEqual(inferFromCommand('docker network create -d overlay --attachable dockercoins').check,
-    { kind: 'network', name: 'dockercoins', driver: 'overlay', attachable: true });
-  assert.deepEqual(inferFromCommand('docker network rm a b').check,
-    { kind: 'all', checks: [{ kind: 'network', name: 'a', absent: true }, { kind: 'network', name: 'b', absent: true }] });
+  assert.deepEqual(inferFromCommand('docker network create -d overlay --attachable dockercoins').check, {
+    kind: 'network',
+    name: 'dockercoins',
+    driver: 'overlay',
+    attachable: true,
+  });
+  assert.deepEqual(inferFromCommand('docker network rm a b').check, {
+    kind: 'all',
+    checks: [
+      { kind: 'network', name: 'a', absent: true },
+      { kind: 'network', name: 'b', absent: true },
+    ],
+  });
   assert.deepEqual(inferFromCommand('docker swarm init --advertise-addr eth0').check, { kind: 'node', self: true, role: 'manager' });
   assert.deepEqual(inferFromCommand('ssh node2 docker swarm join --token SWMTKN-1 node1:2377').check, { kind: 'node', count: { min: 2 } });
   assert.deepEqual(inferFromCommand('docker swarm leave --force').check, { kind: 'node', self: true, count: 0 });
-  assert.deepEqual(inferFromCommand('docker node update --availability drain --label-add disk=ssd node3').check,
-    { kind: 'node', node: 'node3', availability: 'drain', labels: { disk: 'ssd' } });
+  assert.deepEqual(inferFromCommand('docker node update --availability drain --label-add disk=ssd node3').check, {
+    kind: 'node',
+    node: 'node3',
+    availability: 'drain',
+    labels: { disk: 'ssd' },
+  });
   assert.deepEqual(inferFromCommand('docker stack deploy -c dockercoins.yml dockercoins').check, { kind: 'service', stack: 'dockercoins', running: 'desired' });
   assert.deepEqual(inferFromCommand('docker stack rm dockercoins').check, { kind: 'service', stack: 'dockercoins', absent: true });
   assert.deepEqual(inferFromCommand('echo s3cr3t | docker secret create hackme -').check, { kind: 'secret', name: 'hackme' });
@@ -91,8 +131,12 @@ test('catalog: specified checks bind by slide+step, command, id; the rest is inf
   assert.deepEqual(errors, []);
   assert.equal(checks.length, 4);
   assert.deepEqual(checks[0]!.check, {
-    kind: 'service', name: 'debug', image: ['alpine', 'labdeck/busybox'], networks: ['dockercoins_default'],
-    constraints: ['node.hostname==$HOSTNAME'], running: 'desired',
+    kind: 'service',
+    name: 'debug',
+    image: ['alpine', 'labdeck/busybox'],
+    networks: ['dockercoins_default'],
+    constraints: ['node.hostname==$HOSTNAME'],
+    running: 'desired',
   });
   assert.equal(checks[0]!.origin.how, 'inferred');
   assert.deepEqual(checks[1]!.origin, { how: 'specified', file: 'exercises/netshoot.yml', line: 2 });
@@ -110,25 +154,25 @@ test('catalog: a command typed inside a container shell cannot be observed, so i
 
 test('catalog: every mistake is reported at its file:line', () => {
   const spec = [
-    'steps:',                                  // 1
-    '  - slide: nope',                         // 2
-    '    check: { ran: docker }',              // 3
-    '  - slide: debug-service',                // 4
-    '    step: 7',                             // 5
-    '    check: { ran: docker }',              // 6
-    '  - command: "^docker ps"',               // 7
-    '    check: { frobnicate: 1 }',            // 8
-    '  - id: debug-service.aaaa',              // 9
-    '    check:',                              // 10
-    '      service: debug',                    // 11
-    '      replicas: three',                   // 12
-    '      colour: blue',                      // 13
-    '  - command: "^docker ("',                // 14
-    '    check: { manual: true }',             // 15
-    '  - command: "never matches"',            // 16
-    '    check: { manual: true }',             // 17
-    '  - id: debug-service.bbbb',              // 18
-    '    check: { dns: rng, in: debug }',      // 19
+    'steps:', // 1
+    '  - slide: nope', // 2
+    '    check: { ran: docker }', // 3
+    '  - slide: debug-service', // 4
+    '    step: 7', // 5
+    '    check: { ran: docker }', // 6
+    '  - command: "^docker ps"', // 7
+    '    check: { frobnicate: 1 }', // 8
+    '  - id: debug-service.aaaa', // 9
+    '    check:', // 10
+    '      service: debug', // 11
+    '      replicas: three', // 12
+    '      colour: blue', // 13
+    '  - command: "^docker ("', // 14
+    '    check: { manual: true }', // 15
+    '  - command: "never matches"', // 16
+    '    check: { manual: true }', // 17
+    '  - id: debug-service.bbbb', // 18
+    '    check: { dns: rng, in: debug }', // 19
   ].join('\n');
   const { errors } = buildCatalog(deck, [{ file: 'exercises/bad.yml', text: spec }]);
   const messages = errors.map((e) => e.message);
@@ -142,14 +186,18 @@ test('catalog: every mistake is reported at its file:line', () => {
     /^exercises\/bad\.yml:16: no step runs a command matching \/never matches\//,
     /^exercises\/bad\.yml:19: a dns check needs `addresses`/,
   ]) {
-    assert.ok(messages.some((m) => expected.test(m)), `expected ${expected} among:\n${messages.join('\n')}`);
+    assert.ok(
+      messages.some((m) => expected.test(m)),
+      `expected ${expected} among:\n${messages.join('\n')}`,
+    );
   }
   assert.equal(errors.length, 8, messages.join('\n'));
   const broken = buildCatalog(deck, [{ file: 'exercises/broken.yml', text: 'steps:\n  - slide: [\n' }]);
   assert.match(broken.errors[0]!.message, /^exercises\/broken\.yml:\d+: /);
-  assert.deepEqual(buildCatalog(deck, [{ file: 'exercises/open-quote.yml', text: 'steps:\n  - slide: "debug\n' }]).errors.map((e) => e.message), [
-    'exercises/open-quote.yml:2: Missing closing "quote',
-  ]);
+  assert.deepEqual(
+    buildCatalog(deck, [{ file: 'exercises/open-quote.yml', text: 'steps:\n  - slide: "debug\n' }]).errors.map((e) => e.message),
+    ['exercises/open-quote.yml:2: Missing closing "quote'],
+  );
 });
 
 test('catalog on the real seed chapter: every step gets a check, state-changing ones inferred', () => {

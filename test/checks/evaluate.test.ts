@@ -9,7 +9,10 @@ import type { CheckSpec, DnsCheck, ExecCheck } from '../../src/checks/spec.ts';
 import { NOW, command, service, snapshot, task } from './snapshot-fixtures.ts';
 
 const debug = service({
-  name: 'debug', networkIds: ['net-dc'], constraints: ['node.hostname==node1'], image: 'alpine:latest@sha256:abc123',
+  name: 'debug',
+  networkIds: ['net-dc'],
+  constraints: ['node.hostname==node1'],
+  image: 'alpine:latest@sha256:abc123',
 });
 const running = snapshot({ services: [debug], tasks: [task('debug', 'running')] });
 
@@ -22,9 +25,15 @@ test('service: exists, absent, and the spec fields with precise reasons', () => 
   assert.deepEqual(evaluate({ kind: 'service', name: 'nope' }), { status: 'failed', reason: 'service `nope` does not exist' });
   assert.deepEqual(evaluate({ kind: 'service', name: 'debug', absent: true }), { status: 'failed', reason: 'service `debug` still exists' });
   assert.equal(evaluate({ kind: 'service', name: 'gone', absent: true }).status, 'passed');
-  assert.equal(evaluate({ kind: 'service', name: 'debug', image: 'alpine', networks: ['dockercoins_default'], constraints: ['node.hostname==$HOSTNAME'] }).status, 'passed');
+  assert.equal(
+    evaluate({ kind: 'service', name: 'debug', image: 'alpine', networks: ['dockercoins_default'], constraints: ['node.hostname==$HOSTNAME'] }).status,
+    'passed',
+  );
   assert.match(evaluate({ kind: 'service', name: 'debug', image: 'nicolaka/netshoot' }).reason, /image is `alpine:latest`, expected `nicolaka\/netshoot`/);
-  assert.match(evaluate({ kind: 'service', name: 'debug', networks: ['other'] }).reason, /not attached to network `other` \(no such network\) \(attached: dockercoins_default\)/);
+  assert.match(
+    evaluate({ kind: 'service', name: 'debug', networks: ['other'] }).reason,
+    /not attached to network `other` \(no such network\) \(attached: dockercoins_default\)/,
+  );
   assert.match(evaluate({ kind: 'service', name: 'debug', constraints: ['node.role==worker'] }).reason, /lacks placement constraint `node.role==worker`/);
   assert.match(evaluate({ kind: 'service', name: 'debug', endpointMode: 'dnsrr' }).reason, /endpoint mode is vip, expected dnsrr/);
   assert.match(evaluate({ kind: 'service', name: 'debug', mode: 'global' }).reason, /mode is replicated, expected global/);
@@ -42,7 +51,8 @@ test('service running tasks: exact, range, desired; pending while converging, fa
     tasks: [task('debug', 'pending', { error: undefined, message: 'no suitable node (scheduling constraints not satisfied on 1 node)' })],
   });
   assert.deepEqual(evaluate({ kind: 'service', name: 'debug', running: 'desired' }, stuck), {
-    status: 'failed', reason: 'service `debug`: 0/1 tasks running (latest task pending: no suitable node (scheduling constraints not satisfied on 1 node))',
+    status: 'failed',
+    reason: 'service `debug`: 0/1 tasks running (latest task pending: no suitable node (scheduling constraints not satisfied on 1 node))',
   });
   const starting = snapshot({ services: [{ ...debug, updatedAt: NOW - 2000 }], tasks: [task('debug', 'preparing', { updatedAt: NOW - 1000 })] });
   const converging = evaluate({ kind: 'service', name: 'debug', running: 'desired' }, starting);
@@ -66,7 +76,10 @@ test('service by stack: every service of the stack converged', () => {
 
 test('engine unreachable, not yet seen, not in a swarm', () => {
   const down = { ...running, reachable: false, error: 'cannot connect to /var/run/docker.sock (ECONNREFUSED)' };
-  assert.deepEqual(evaluate({ kind: 'service', name: 'debug' }, down), { status: 'error', reason: 'engine unreachable: cannot connect to /var/run/docker.sock (ECONNREFUSED)' });
+  assert.deepEqual(evaluate({ kind: 'service', name: 'debug' }, down), {
+    status: 'error',
+    reason: 'engine unreachable: cannot connect to /var/run/docker.sock (ECONNREFUSED)',
+  });
   assert.equal(evaluate({ kind: 'network', name: 'x' }, UNKNOWN_SNAPSHOT).status, 'pending');
   const noSwarm = snapshot({ swarm: 'inactive', isManager: false, nodes: [] });
   assert.match(evaluate({ kind: 'service', name: 'debug' }, noSwarm).reason, /not part of a swarm/);
@@ -80,7 +93,8 @@ test('engine unreachable, not yet seen, not in a swarm', () => {
 test('network: exists, driver, scope, attachable', () => {
   assert.equal(evaluate({ kind: 'network', name: 'dockercoins_default', driver: 'overlay', scope: 'swarm' }).status, 'passed');
   assert.deepEqual(evaluate({ kind: 'network', name: 'dockercoins_default', attachable: true }), {
-    status: 'failed', reason: 'network `dockercoins_default`: is not attachable (create it with `--attachable`)',
+    status: 'failed',
+    reason: 'network `dockercoins_default`: is not attachable (create it with `--attachable`)',
   });
   assert.match(evaluate({ kind: 'network', name: 'bridge', driver: 'overlay' }).reason, /driver is bridge, expected overlay/);
   assert.equal(evaluate({ kind: 'network', name: 'nope' }).reason, 'network `nope` does not exist');
@@ -122,21 +136,27 @@ test('exec: pending until probed, then exit code and output decide', () => {
   const key = probeFor(check).key;
   const probes = (result: ProbeResult) => new Map([[key, result]]);
   assert.equal(evaluate(check, running, probes({ ok: true, exitCode: 0, output: '/usr/bin/curl\n/usr/bin/ab\n/usr/bin/drill\n', at: NOW })).status, 'passed');
-  assert.equal(evaluate(check, running, probes({ ok: true, exitCode: 1, output: '/usr/bin/curl\n', at: NOW })).reason,
-    '`which curl ab drill` exited with 1 in service `debug`: /usr/bin/curl');
+  assert.equal(
+    evaluate(check, running, probes({ ok: true, exitCode: 1, output: '/usr/bin/curl\n', at: NOW })).reason,
+    '`which curl ab drill` exited with 1 in service `debug`: /usr/bin/curl',
+  );
   assert.match(evaluate(check, running, probes({ ok: true, exitCode: 0, output: 'curl', at: NOW })).reason, /does not match \/drill\//);
   assert.equal(evaluate(check, running, probes({ ok: false, error: 'no running container of service `debug` on this engine', at: NOW })).status, 'failed');
 });
 
 test('dns: counts distinct addresses from nslookup (busybox, bind) and getent output', () => {
-  const busybox = 'Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\nName:\ttasks.rng\nAddress: 10.0.1.5\nName:\ttasks.rng\nAddress: 10.0.1.6\n\n';
+  const busybox =
+    'Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\nName:\ttasks.rng\nAddress: 10.0.1.5\nName:\ttasks.rng\nAddress: 10.0.1.6\n\n';
   assert.deepEqual(parseResolvedAddresses(busybox), ['10.0.1.5', '10.0.1.6']);
   assert.deepEqual(parseResolvedAddresses('10.0.1.2        STREAM rng\n10.0.1.2        DGRAM\n10.0.1.2        RAW\n'), ['10.0.1.2']);
-  assert.deepEqual(parseResolvedAddresses('Server:\t\t127.0.0.11\nAddress:\t127.0.0.11#53\n\n** server can\'t find nope: NXDOMAIN\n'), []);
+  assert.deepEqual(parseResolvedAddresses("Server:\t\t127.0.0.11\nAddress:\t127.0.0.11#53\n\n** server can't find nope: NXDOMAIN\n"), []);
   const check: DnsCheck = { kind: 'dns', target: { service: 'debug' }, name: 'tasks.rng', addresses: 5 };
   const probes = new Map([[probeFor(check).key, { ok: true as const, exitCode: 0, output: busybox, at: NOW }]]);
   assert.equal(evaluate(check, running, probes).reason, '`tasks.rng` resolves to 2 addresses in service `debug` (10.0.1.5, 10.0.1.6), expected 5');
-  assert.equal(evaluate({ ...check, addresses: { min: 2 } }, running, new Map([[probeFor({ ...check, addresses: { min: 2 } }).key, probes.get(probeFor(check).key)!]])).status, 'passed');
+  assert.equal(
+    evaluate({ ...check, addresses: { min: 2 } }, running, new Map([[probeFor({ ...check, addresses: { min: 2 } }).key, probes.get(probeFor(check).key)!]])).status,
+    'passed',
+  );
 });
 
 test('ran: a matching command with exit 0; still running is pending; a failure says its exit code', () => {

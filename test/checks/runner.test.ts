@@ -15,10 +15,30 @@ function fakeEngine(initial: EngineSnapshot) {
     current: initial,
     leases: 0,
     refreshes: 0,
-    publish(next: EngineSnapshot) { engine.current = next; for (const l of listeners) l(next); },
-    onSnapshot(listener: (s: EngineSnapshot) => void) { listeners.add(listener); return { dispose: () => listeners.delete(listener) }; },
-    async refresh() { engine.refreshes++; return engine.current; },
-    holdPolling() { engine.leases++; let done = false; return { dispose: () => { if (!done) { done = true; engine.leases--; } } }; },
+    publish(next: EngineSnapshot) {
+      engine.current = next;
+      for (const l of listeners) l(next);
+    },
+    onSnapshot(listener: (s: EngineSnapshot) => void) {
+      listeners.add(listener);
+      return { dispose: () => listeners.delete(listener) };
+    },
+    async refresh() {
+      engine.refreshes++;
+      return engine.current;
+    },
+    holdPolling() {
+      engine.leases++;
+      let done = false;
+      return {
+        dispose: () => {
+          if (!done) {
+            done = true;
+            engine.leases--;
+          }
+        },
+      };
+    },
   };
   return engine satisfies SnapshotSource & object;
 }
@@ -36,8 +56,14 @@ test('results follow the snapshot, the command log and confirmations; onResult f
   const engine = fakeEngine(snapshot({ services: [service({ name: 'debug', updatedAt: NOW })], tasks: [task('debug', 'preparing', { updatedAt: NOW })] }));
   const probes: Probe[] = [];
   const runner = createCheckRunner({
-    checks, engine, now: () => NOW + 1000, probeTtlMs: 60_000,
-    probe: async (probe): Promise<ProbeResult> => { probes.push(probe); return { ok: true, exitCode: 0, output: '', at: NOW + 1000 }; },
+    checks,
+    engine,
+    now: () => NOW + 1000,
+    probeTtlMs: 60_000,
+    probe: async (probe): Promise<ProbeResult> => {
+      probes.push(probe);
+      return { ok: true, exitCode: 0, output: '', at: NOW + 1000 };
+    },
   });
   const seen: StepResult[] = [];
   const subscriptions = Array.from({ length: 100 }, () => runner.onResult((r) => seen.push(r)));
@@ -69,7 +95,7 @@ test('results follow the snapshot, the command log and confirmations; onResult f
 
     const fresh = await runner.checkNow('s4');
     assert.equal(fresh[0]!.status, 'passed');
-    assert.equal(probes.length, 2, 'check now re-runs the step\'s probe');
+    assert.equal(probes.length, 2, "check now re-runs the step's probe");
     assert.ok(engine.refreshes >= 1);
 
     engine.publish({ ...engine.current, reachable: false, error: 'cannot connect to /tmp/x.sock (ECONNREFUSED)' });

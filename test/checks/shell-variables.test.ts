@@ -35,14 +35,17 @@ test('a literal `for SERVICE in …` list becomes one service check per word (bt
   assert.deepEqual(check, {
     kind: 'all',
     checks: ['hasher', 'rng', 'webui', 'worker'].map((name) => ({
-      kind: 'service', name, image: `127.0.0.1:5000/${name}:v1`, networks: ['dockercoins'], running: 'desired',
+      kind: 'service',
+      name,
+      image: `127.0.0.1:5000/${name}:v1`,
+      networks: ['dockercoins'],
+      running: 'desired',
     })),
   });
 });
 
 test('what the line does not set stays unknown: the name is checked, the image is not', () => {
-  assert.deepEqual(inferFromCommand(recreateRng).check,
-    { kind: 'service', name: 'rng', networks: ['dockercoins'], mode: 'global', running: 'desired' });
+  assert.deepEqual(inferFromCommand(recreateRng).check, { kind: 'service', name: 'rng', networks: ['dockercoins'], mode: 'global', running: 'desired' });
 });
 
 test('a list or a name only the shell knows gives no check on that name: the step falls back to `ran`', () => {
@@ -62,28 +65,33 @@ test('a list or a name only the shell knows gives no check on that name: the ste
   assert.deepEqual(mixed.check, { kind: 'service', name: 'web', running: 'desired' });
 });
 
-test('the fixtures\' own shapes: variables set on earlier lines of the block, `export`, loops over $(seq …)', () => {
+test("the fixtures' own shapes: variables set on earlier lines of the block, `export`, loops over $(seq …)", () => {
   const fixtures = resolve(import.meta.dirname, '../fixtures/container-training/swarm');
   // updatingservices.md: export REGISTRY / TAG, IMAGE=$REGISTRY/…:$TAG, then `--image $IMAGE`.
   const updating = readFileSync(resolve(fixtures, 'updatingservices.md'), 'utf8');
   const block = /```bash\n([^`]*IMAGE=\$REGISTRY[^`]*)```/.exec(updating)![1]!.replace(/^ {2}/gm, '');
-  assert.deepEqual(inferFromCommand(block).check,
-    { kind: 'service', name: 'dockercoins_webui', image: '127.0.0.1:5000/dockercoins_webui:v0.2', running: 'desired' });
+  assert.deepEqual(inferFromCommand(block).check, { kind: 'service', name: 'dockercoins_webui', image: '127.0.0.1:5000/dockercoins_webui:v0.2', running: 'desired' });
   // operatingswarm.md: `for N in $(seq 2 5); do DOCKER_HOST=tcp://node$N:2375 docker swarm join …; done`.
   const operating = readFileSync(resolve(fixtures, 'operatingswarm.md'), 'utf8');
   const join = /```bash\n(docker swarm init[^`]*)```/.exec(operating)![1]!;
   const checks = inferFromCommand(join).check;
   assert.equal(checks.kind, 'all');
-  assert.deepEqual(namesIn(checks).filter((name) => /[$`]/.test(name)), []);
+  assert.deepEqual(
+    namesIn(checks).filter((name) => /[$`]/.test(name)),
+    [],
+  );
   assert.ok(checks.kind === 'all' && checks.checks.some((c) => c.kind === 'service' && c.stack === 'dockercoins'));
 });
 
 test('expanding: nested loops, literal assignments, quoting kept out of the way', () => {
-  assert.deepEqual(expandCommands('for A in x y; do for B in 1 2; do echo $A$B; done; done'),
-    [['echo', 'x1'], ['echo', 'x2'], ['echo', 'y1'], ['echo', 'y2']]);
+  assert.deepEqual(expandCommands('for A in x y; do for B in 1 2; do echo $A$B; done; done'), [
+    ['echo', 'x1'],
+    ['echo', 'x2'],
+    ['echo', 'y1'],
+    ['echo', 'y2'],
+  ]);
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, not a template
-  assert.deepEqual(expandCommands('N=3 && export M="a b"; echo $N ${M} $OTHER $(date)'),
-    [['N=3'], ['export', 'M=a b'], ['echo', '3', 'a b', '$OTHER', '$(date)']]);
+  assert.deepEqual(expandCommands('N=3 && export M="a b"; echo $N ${M} $OTHER $(date)'), [['N=3'], ['export', 'M=a b'], ['echo', '3', 'a b', '$OTHER', '$(date)']]);
   assert.deepEqual(expandCommands('X=$(hostname); echo $X'), [['X=$(hostname)'], ['echo', '$X']]);
   assert.deepEqual(expandCommands('for N in $(seq 1 3); do echo node$N; done'), [['echo', 'node$N']]);
 });
@@ -104,6 +112,9 @@ test('a deck with the loop: --explain shows three services, none named after a v
 `);
   const [check] = buildCatalog(deck, []).checks;
   assert.equal(check!.origin.how, 'inferred');
-  assert.deepEqual(namesIn(check!.check).filter((name) => name.includes('$')), []);
+  assert.deepEqual(
+    namesIn(check!.check).filter((name) => name.includes('$')),
+    [],
+  );
   assert.deepEqual(check!.check.kind === 'all' && check!.check.checks.map((c) => c.kind === 'service' && c.name), ['hasher', 'rng', 'webui']);
 });

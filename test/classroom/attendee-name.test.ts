@@ -17,7 +17,7 @@ test('terminal controls: whole escape sequences go (CSI, OSC, two-character, 8-b
   assert.equal(stripTerminalControls('Eve\rAdmin'), 'EveAdmin', 'a carriage return would overwrite what came before');
   assert.equal(stripTerminalControls('abc\u202Egnp.exe\u202C \u2066x\u2069 \u200E\u200F\u061C'), 'abcgnp.exe x ', 'bidi embeddings, overrides, isolates, marks');
   assert.equal(stripTerminalControls('line 1\r\nline 2\tend'), 'line 1\nline 2\tend', 'newlines and tabs are text');
-  assert.equal(stripTerminalControls('Zoë <b>&amp;</b> 👍'), 'Zoë <b>&amp;</b> 👍', 'markup is the renderer\'s business');
+  assert.equal(stripTerminalControls('Zoë <b>&amp;</b> 👍'), 'Zoë <b>&amp;</b> 👍', "markup is the renderer's business");
 });
 
 test('cleanName: controls and bidi removed, NFC, whitespace collapsed', () => {
@@ -27,7 +27,7 @@ test('cleanName: controls and bidi removed, NFC, whitespace collapsed', () => {
   assert.equal(cleanName('\x1b[31mEve\x1b[0m \u009b2JX'), 'Eve X');
   assert.equal(cleanName('abc\u202Egnp.exe'), 'abcgnp.exe');
   assert.equal(cleanName('Zoe\u0308'), 'Zo\u00eb', 'NFC: a decomposed ë is composed');
-  assert.equal(cleanName('<script>alert(1)</script>'), '<script>alert(1)</script>', 'markup stays text: escaping is the page\'s job');
+  assert.equal(cleanName('<script>alert(1)</script>'), '<script>alert(1)</script>', "markup stays text: escaping is the page's job");
 });
 
 test('cleanName: invisible characters go, joiners stay only where they join something', () => {

@@ -12,7 +12,18 @@ test('stuck: failing the same step for at least N minutes; the longest-failing s
   assert.equal(stuckOn([], now, 5 * minute), null);
   assert.equal(stuckOn([{ step: 'a', status: 'failed', since: now - 4 * minute }], now, 5 * minute), null, 'not yet');
   assert.deepEqual(stuckOn([{ step: 'a', status: 'failed', since: now - 5 * minute }], now, 5 * minute), { step: 'a', since: now - 5 * minute });
-  assert.equal(stuckOn([{ step: 'a', status: 'passed', since: now - 50 * minute }, { step: 'b', status: 'pending', since: 0 }], now, 5 * minute), null, 'only failures count');
+  assert.equal(
+    stuckOn(
+      [
+        { step: 'a', status: 'passed', since: now - 50 * minute },
+        { step: 'b', status: 'pending', since: 0 },
+      ],
+      now,
+      5 * minute,
+    ),
+    null,
+    'only failures count',
+  );
   assert.equal(stuckOn([{ step: 'a', status: 'error', since: 0 }], now, 5 * minute), null, 'a check that cannot run is not the attendee being stuck');
   const results = [
     { step: 'a', status: 'failed' as const, since: now - 6 * minute },
@@ -37,8 +48,14 @@ test('slide labels: the 1-based number and the first heading as text', () => {
 
 function snapshot(overrides: Partial<ClassSnapshot> = {}): ClassSnapshot {
   return {
-    attendees: [{ id: 'a1', name: '<img src=x onerror=alert(1)>', joinedAt: 1 }, { id: 'a2', name: 'Bo', joinedAt: 2 }],
-    steps: [{ id: 's1', slide: 3, text: 'Run' }, { id: 's2', slide: 4, text: 'Scale' }],
+    attendees: [
+      { id: 'a1', name: '<img src=x onerror=alert(1)>', joinedAt: 1 },
+      { id: 'a2', name: 'Bo', joinedAt: 2 },
+    ],
+    steps: [
+      { id: 's1', slide: 3, text: 'Run' },
+      { id: 's2', slide: 4, text: 'Scale' },
+    ],
     results: [{ attendee: 'a1', step: 's1', status: 'failed', since: 0 }],
     lastCommands: new Map([['a2', { command: 'docker ps', exitCode: 1, at: 5 }]]),
     stuckAfterMs: 5 * minute,
@@ -46,7 +63,15 @@ function snapshot(overrides: Partial<ClassSnapshot> = {}): ClassSnapshot {
     ...overrides,
   };
 }
-const follow: FollowSnapshot = { presence: new Map([['a1', { pages: 1, index: 0, following: false }], ['a2', { pages: 0, index: 2, following: true }]]), paused: true, leaderIndex: 1, message: { id: 7, text: 'break' } };
+const follow: FollowSnapshot = {
+  presence: new Map([
+    ['a1', { pages: 1, index: 0, following: false }],
+    ['a2', { pages: 0, index: 2, following: true }],
+  ]),
+  paused: true,
+  leaderIndex: 1,
+  message: { id: 7, text: 'break' },
+};
 
 test('the board: connection, slide, last command and stuck per attendee; the follow-me state', () => {
   const board = composeBoard(snapshot(), follow, 10 * minute);
@@ -68,11 +93,23 @@ test('diffs: only the changed rows and cells; the whole state when the steps cha
   assert.equal(diffBoard(before, composeBoard(snapshot(), follow, now)), undefined);
 
   const moved: FollowSnapshot = { ...follow, presence: new Map([...follow.presence, ['a2', { pages: 1, index: 2, following: true }]]) };
-  const passed = snapshot({ results: [{ attendee: 'a1', step: 's1', status: 'passed', since: now }, { attendee: 'a2', step: 's2', status: 'failed', since: now }] });
+  const passed = snapshot({
+    results: [
+      { attendee: 'a1', step: 's1', status: 'passed', since: now },
+      { attendee: 'a2', step: 's2', status: 'failed', since: now },
+    ],
+  });
   const patch = diffBoard(before, composeBoard(passed, moved, now));
   assert.ok(patch && patch !== 'full');
-  assert.deepEqual(patch.attendees.map((a) => a.id), ['a1', 'a2'], 'a1 is no longer stuck, a2 connected');
-  assert.deepEqual(patch.results.map((r) => `${r.attendee}/${r.step}=${r.status}`), ['a1/s1=passed', 'a2/s2=failed']);
+  assert.deepEqual(
+    patch.attendees.map((a) => a.id),
+    ['a1', 'a2'],
+    'a1 is no longer stuck, a2 connected',
+  );
+  assert.deepEqual(
+    patch.results.map((r) => `${r.attendee}/${r.step}=${r.status}`),
+    ['a1/s1=passed', 'a2/s2=failed'],
+  );
   assert.equal(patch.follow, undefined, 'follow-me did not change');
 
   const resumed = diffBoard(before, composeBoard(snapshot(), { ...follow, paused: false }, now));
@@ -90,7 +127,10 @@ test('diffs: an attendee removed makes the whole state, even when another joined
   const now = 10 * minute;
   const before = composeBoard(snapshot(), follow, now);
   const swapped = snapshot({
-    attendees: [{ id: 'a2', name: 'Bo', joinedAt: 2 }, { id: 'a3', name: 'Cy', joinedAt: 3 }],
+    attendees: [
+      { id: 'a2', name: 'Bo', joinedAt: 2 },
+      { id: 'a3', name: 'Cy', joinedAt: 3 },
+    ],
     results: [{ attendee: 'a3', step: 's1', status: 'failed', since: 0 }],
   });
   assert.equal(diffBoard(before, composeBoard(swapped, follow, now)), 'full');
@@ -103,12 +143,27 @@ test('names that look the same are flagged on every row that has them; names sto
   const ada = { id: 'a1', name: 'Ada', joinedAt: 1 };
   const bo = { id: 'a2', name: 'Bo', joinedAt: 2 };
   const before = composeBoard(snapshot({ attendees: [ada, bo] }), follow, now);
-  assert.deepEqual(before.attendees.map((a) => a.sameNameCount), [1, 1]);
+  assert.deepEqual(
+    before.attendees.map((a) => a.sameNameCount),
+    [1, 1],
+  );
 
   const twins = snapshot({ attendees: [ada, bo, { id: 'a3', name: ' ADA\u200B', joinedAt: 3 }, { id: 'a4', name: '\x1b[31mEve\u202E', joinedAt: 4 }] });
   const board = composeBoard(twins, follow, now);
-  assert.deepEqual(board.attendees.map((a) => [a.id, a.name, a.sameNameCount]), [['a1', 'Ada', 2], ['a2', 'Bo', 1], ['a3', 'ADA', 2], ['a4', 'Eve', 1]]);
+  assert.deepEqual(
+    board.attendees.map((a) => [a.id, a.name, a.sameNameCount]),
+    [
+      ['a1', 'Ada', 2],
+      ['a2', 'Bo', 1],
+      ['a3', 'ADA', 2],
+      ['a4', 'Eve', 1],
+    ],
+  );
   const patch = diffBoard(before, board);
   assert.ok(patch && patch !== 'full');
-  assert.deepEqual(patch.attendees.map((a) => a.id), ['a1', 'a3', 'a4'], 'the first Ada\'s row changes too: it is flagged now');
+  assert.deepEqual(
+    patch.attendees.map((a) => a.id),
+    ['a1', 'a3', 'a4'],
+    "the first Ada's row changes too: it is flagged now",
+  );
 });

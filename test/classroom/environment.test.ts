@@ -8,8 +8,24 @@ import { join } from 'node:path';
 import { openClassroom, type AttendeeChecks } from '../../src/classroom/classroom.ts';
 import type { DeckJson, ResultsServerMessage, StepResultJson, StepStatus } from '../../src/protocol.ts';
 
-const deck: DeckJson = { version: 1, title: 'Class', ratio: '16:9', error: null, slides: [], steps: [{ id: 's1', slide: 0, index: 0, text: 'Run it', commands: [], directives: [], source: { file: 'slides/class.md', line: 1 } }] };
-const result = (status: StepStatus, at: number): StepResultJson => ({ stepId: 's1', status, reason: status, kind: 'service', origin: 'specified', selfReported: false, confirmed: false, at });
+const deck: DeckJson = {
+  version: 1,
+  title: 'Class',
+  ratio: '16:9',
+  error: null,
+  slides: [],
+  steps: [{ id: 's1', slide: 0, index: 0, text: 'Run it', commands: [], directives: [], source: { file: 'slides/class.md', line: 1 } }],
+};
+const result = (status: StepStatus, at: number): StepResultJson => ({
+  stepId: 's1',
+  status,
+  reason: status,
+  kind: 'service',
+  origin: 'specified',
+  selfReported: false,
+  confirmed: false,
+  at,
+});
 
 /** A CheckService stand-in: its current results, and a way to push an update to its listeners. */
 function fakeChecks(initial: StepResultJson[]): AttendeeChecks & { push(result: StepResultJson): void; listeners: number } {
@@ -20,8 +36,12 @@ function fakeChecks(initial: StepResultJson[]): AttendeeChecks & { push(result: 
       listeners.add(listener);
       return { dispose: () => void listeners.delete(listener) };
     },
-    push: (pushed) => { for (const listener of listeners) listener({ type: 'result', result: pushed }); },
-    get listeners() { return listeners.size; },
+    push: (pushed) => {
+      for (const listener of listeners) listener({ type: 'result', result: pushed });
+    },
+    get listeners() {
+      return listeners.size;
+    },
   };
 }
 
@@ -32,7 +52,9 @@ test('environmentChanged: the new checks are followed from their current results
   let ready = false;
   const arrived: string[] = [];
   const classroom = openClassroom({
-    dataDir, deck: { current: () => deck, onChange: () => ({ dispose() {} }) }, openToLocalAttendee: false,
+    dataDir,
+    deck: { current: () => deck, onChange: () => ({ dispose() {} }) },
+    openToLocalAttendee: false,
     checksOf: () => (ready ? own : shared),
   });
   classroom.onArrival((attendee) => arrived.push(attendee.id));
@@ -54,7 +76,7 @@ test('environmentChanged: the new checks are followed from their current results
 
   ready = true;
   classroom.environmentChanged(alice);
-  assert.deepEqual(statusOf(), [{ attendee: alice, status: 'failed' }], 'the new environment\'s current result is recorded');
+  assert.deepEqual(statusOf(), [{ attendee: alice, status: 'failed' }], "the new environment's current result is recorded");
   assert.equal(changes, 1);
   assert.equal(shared.listeners, 0, 'the old checks are no longer followed');
   assert.equal(own.listeners, 1);

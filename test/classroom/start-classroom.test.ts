@@ -34,7 +34,7 @@ async function until(what: string, done: () => boolean, seen: () => unknown, ms 
   }
 }
 
-test('a known attendee\'s environment is prepared at start and followed once ready; a removed one\'s goes', { timeout: 15_000 }, async (t) => {
+test("a known attendee's environment is prepared at start and followed once ready; a removed one's goes", { timeout: 15_000 }, async (t) => {
   const scratch = mkdtempSync(join(tmpdir(), 'labdeck-start-class-'));
   const dataDir = join(scratch, 'class');
   const store = openProgressStore(dataDir);
@@ -46,11 +46,18 @@ test('a known attendee\'s environment is prepared at start and followed once rea
   const asked: string[] = [];
   const forgotten: string[] = [];
   const { classroom, environments } = startClassroom({
-    dataDir, config: externalConfig(attendees), deck: deckSource, docker: noEngine, log: () => {},
-    checks: { forAttendee: (attendee) => {
+    dataDir,
+    config: externalConfig(attendees),
+    deck: deckSource,
+    docker: noEngine,
+    log: () => {},
+    checks: {
+      forAttendee: (attendee) => {
         asked.push(attendee);
         return noChecks;
-      }, forget: (attendee) => forgotten.push(attendee) },
+      },
+      forget: (attendee) => forgotten.push(attendee),
+    },
   });
   t.after(() => {
     classroom.dispose();
@@ -59,13 +66,21 @@ test('a known attendee\'s environment is prepared at start and followed once rea
   assert.equal(environments.kind, 'external');
   assert.equal(classroom.classCode, 'ABC234');
   // Followed at open, then again once the environment is ready (its engine is known only then).
-  await until('Alice\'s checks asked for again once her environment is ready', () => asked.length >= 2, () => asked);
+  await until(
+    "Alice's checks asked for again once her environment is ready",
+    () => asked.length >= 2,
+    () => asked,
+  );
   assert.deepEqual(asked, ['a-111', 'a-111']);
   assert.ok(environments.engineOf('a-111'), 'her engine is known');
 
   assert.equal(classroom.removeAttendee('a-111'), true);
   assert.deepEqual(forgotten, ['a-111'], 'her engine is no longer watched');
-  await until('her environment removed', () => environments.engineOf('a-111') === undefined, () => environments.engineOf('a-111'));
+  await until(
+    'her environment removed',
+    () => environments.engineOf('a-111') === undefined,
+    () => environments.engineOf('a-111'),
+  );
 });
 
 test('a provider that cannot be made (an unreadable attendees file) leaves no class behind', { timeout: 15_000 }, (t) => {
@@ -73,10 +88,15 @@ test('a provider that cannot be made (an unreadable attendees file) leaves no cl
   t.after(() => rmSync(scratch, { recursive: true, force: true }));
   const dataDir = join(scratch, 'class');
   assert.throws(
-    () => startClassroom({
-      dataDir, config: externalConfig(join(scratch, 'missing.yml')), deck: deckSource, docker: noEngine, log: () => {},
-      checks: { forAttendee: () => noChecks, forget: () => {} },
-    }),
+    () =>
+      startClassroom({
+        dataDir,
+        config: externalConfig(join(scratch, 'missing.yml')),
+        deck: deckSource,
+        docker: noEngine,
+        log: () => {},
+        checks: { forAttendee: () => noChecks, forget: () => {} },
+      }),
     /cannot read the attendees file/,
   );
   assert.equal(existsSync(dataDir), false, 'the data folder this start made is gone');

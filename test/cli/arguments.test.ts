@@ -2,14 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import {
-  displayPath,
-  listOption,
-  parseCommandArgs,
-  portOption,
-  UsageError,
-  workshopPathArg,
-} from '../../src/commands/command.ts';
+import { displayPath, listOption, parseCommandArgs, portOption, UsageError, workshopPathArg } from '../../src/commands/command.ts';
 import { commands } from '../../src/cli.ts';
 import { serveCommand } from '../../src/commands/serve.ts';
 import { runLabdeck } from './run-cli.ts';
@@ -28,7 +21,10 @@ test('options are parsed by their declared type, positionals kept in order', () 
 });
 
 test('unknown options, missing values and bad ports are usage errors', () => {
-  assert.throws(() => parseCommandArgs(serveCommand, ['--prot', '80']), (error: Error) => error instanceof UsageError && /Unknown option '--prot'/.test(error.message));
+  assert.throws(
+    () => parseCommandArgs(serveCommand, ['--prot', '80']),
+    (error: Error) => error instanceof UsageError && /Unknown option '--prot'/.test(error.message),
+  );
   assert.throws(() => parseCommandArgs(serveCommand, ['--port']), UsageError);
   assert.throws(() => parseCommandArgs(serveCommand, ['--open=yes']), UsageError);
   for (const port of ['http', '-1', '65536', '8080x', '']) {
@@ -96,5 +92,8 @@ test('unknown commands, unknown options and missing required options exit 2 with
 test('serve --allowed-hosts takes host names only: anything else is one clear line, exit 2', async () => {
   const run = await runLabdeck(['serve', '--allowed-hosts', 'labdeck.lan,http://evil.example/']);
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /^labdeck serve: --allowed-hosts: 'http:\/\/evil\.example\/' is not a host name \(e\.g\. labdeck\.lan or class\.example\.org:443\)\nSee 'labdeck help serve'\.\n$/);
+  assert.match(
+    run.stderr,
+    /^labdeck serve: --allowed-hosts: 'http:\/\/evil\.example\/' is not a host name \(e\.g\. labdeck\.lan or class\.example\.org:443\)\nSee 'labdeck help serve'\.\n$/,
+  );
 });

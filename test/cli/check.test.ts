@@ -16,14 +16,35 @@ const manifest = join(dir, 'workshop.yml');
 before(() => {
   mkdirSync(join(dir, 'slides'));
   writeFileSync(manifest, 'title: Check test\ncontent:\n- slides/net.md\n');
-  writeFileSync(join(dir, 'slides/net.md'), [
-    '# Networks', '', '.exercise[', '', '- Create a network:', '  ```bash', `  docker network create ${network}`, '  ```', '', '- Look at it:', '  ```bash', `  docker network ls`, '  ```', '', ']', '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'slides/net.md'),
+    [
+      '# Networks',
+      '',
+      '.exercise[',
+      '',
+      '- Create a network:',
+      '  ```bash',
+      `  docker network create ${network}`,
+      '  ```',
+      '',
+      '- Look at it:',
+      '  ```bash',
+      `  docker network ls`,
+      '  ```',
+      '',
+      ']',
+      '',
+    ].join('\n'),
+  );
 });
 
 after(async () => {
   rmSync(dir, { recursive: true, force: true });
-  await docker.getNetwork(network).remove().catch(() => {});
+  await docker
+    .getNetwork(network)
+    .remove()
+    .catch(() => {});
 });
 
 test('check: failed steps exit 1 with reasons; --json has the contract fields; --explain shows the origin', async () => {

@@ -163,7 +163,10 @@ test('progress and backup on a folder without a class exit 1 with one clear line
   const noClass = join(scratch, 'no-class');
   openProgressStore(noClass).close(); // a store, but no class in it
   for (const dataDir of [empty, noClass]) {
-    for (const argv of [['progress', '--json'], ['backup', '--out', join(scratch, 'never')]]) {
+    for (const argv of [
+      ['progress', '--json'],
+      ['backup', '--out', join(scratch, 'never')],
+    ]) {
       const run = await runLabdeck([argv[0]!, manifest, '--data', dataDir, ...argv.slice(1)]);
       assert.equal(run.code, 1, `${argv[0]} on ${dataDir}: ${run.stdout}`);
       assert.match(run.stderr, /^no class in \S+: start one with 'labdeck serve --classroom', or point --data at its folder\n$/);
@@ -177,7 +180,10 @@ test('a garbage labdeck.sqlite: serve and progress say which file and what to do
   const dataDir = mkdtempSync(join(scratch, 'garbage-'));
   const file = join(dataDir, storeFileName);
   writeFileSync(file, randomBytes(8192));
-  for (const argv of [['serve', manifest, '--classroom', '--port', '0'], ['progress', manifest, '--json']]) {
+  for (const argv of [
+    ['serve', manifest, '--classroom', '--port', '0'],
+    ['progress', manifest, '--json'],
+  ]) {
     const run = await runLabdeck([...argv, '--data', dataDir]);
     assert.equal(run.code, 1, `${argv[0]}: ${run.stdout}`);
     assert.equal(run.stderr, `${file}: not a labdeck class store (file is not a database): move it away or use another --data\n`);
@@ -200,11 +206,15 @@ test('a classroom serve on a busy port leaves no class store behind', async () =
 });
 
 test('port 80 for a user who may not bind it: one clear line, exit 1 (run as nobody)', { timeout: 30_000 }, async () => {
-  const child = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, join(repoRoot, 'bin/labdeck.js'), 'serve', manifest, '--port', '80'], {
-    cwd: '/',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', DOCKER_HOST: noEngine },
-  });
+  const child = spawn(
+    'setpriv',
+    ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, join(repoRoot, 'bin/labdeck.js'), 'serve', manifest, '--port', '80'],
+    {
+      cwd: '/',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', DOCKER_HOST: noEngine },
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += String(chunk)));
   child.stdout!.resume();

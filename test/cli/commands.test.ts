@@ -39,7 +39,10 @@ test('slides --json prints the sample workshop with index, number, name, classes
   assert.deepEqual(slides[0]!.classes, ['title']);
   assert.match(slides[0]!.html, /Troubleshooting<br>Docker Swarm networks/);
   assert.equal(slides[1]!.name, 'intro');
-  assert.ok(slides.some((slide) => slide.name === 'toc-part-1' || /Table of contents/.test(slide.html)), 'the @@TOC@@ chapter');
+  assert.ok(
+    slides.some((slide) => slide.name === 'toc-part-1' || /Table of contents/.test(slide.html)),
+    'the @@TOC@@ chapter',
+  );
   assert.ok(slides.some((slide) => slide.classes.includes('netshoot') && /Breaking into an overlay network/.test(slide.html)));
   assert.match(slides.at(-1)!.html, /Cleaning up/);
 });
@@ -176,15 +179,22 @@ test('serve: binds 127.0.0.1 by default and says so; --open opens the URL; a bus
   const running = runLabdeck(['serve', '--port', '0', '--open'], {
     openUrl: (address) => opened.push(address),
     untilStopped: () => new Promise<void>((resolve) => (stop = resolve)),
-    stdout: (text) => { output += text; url ||= /http:\/\/\S+/.exec(text)?.[0] ?? ''; },
+    stdout: (text) => {
+      output += text;
+      url ||= /http:\/\/\S+/.exec(text)?.[0] ?? '';
+    },
   });
   void running.then((run) => (ended = `serve ended (${run.code}): ${run.stderr}`));
-  await waitFor(() => {
-    if (ended !== undefined) assert.fail(ended);
-    return url || undefined;
-  }, {
-    timeoutMs: 20_000, describe: () => `serve's URL; it printed: ${JSON.stringify(output)}`,
-  });
+  await waitFor(
+    () => {
+      if (ended !== undefined) assert.fail(ended);
+      return url || undefined;
+    },
+    {
+      timeoutMs: 20_000,
+      describe: () => `serve's URL; it printed: ${JSON.stringify(output)}`,
+    },
+  );
   try {
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     assert.deepEqual(opened, [url]);

@@ -20,7 +20,11 @@ test('a part that fails to dispose does not keep the others: the first failure i
   const undone: string[] = [];
   const store = new DisposableStore();
   store.add({ dispose: () => undone.push('deck') });
-  store.add({ dispose: () => { throw new Error('checks would not stop'); } });
+  store.add({
+    dispose: () => {
+      throw new Error('checks would not stop');
+    },
+  });
   store.add({ dispose: () => undone.push('class') });
   assert.throws(() => store.dispose(), /checks would not stop/);
   assert.deepEqual(undone, ['class', 'deck']);

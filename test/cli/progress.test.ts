@@ -35,21 +35,33 @@ function withNastyClass(body: (dir: string) => Promise<void>): () => Promise<voi
   };
 }
 
-test('progress --csv: controls are neutralised and a formula stays text', { timeout: 30_000 }, withNastyClass(async (dir) => {
-  const run = await runLabdeck(['progress', '--data', dir, '--csv']);
-  assert.equal(run.code, 0, run.stderr);
-  assert.doesNotMatch(run.stdout, terminalControls, JSON.stringify(run.stdout));
-  const lines = run.stdout.trimEnd().split('\n');
-  assert.equal(lines.length, 3, run.stdout);
-  assert.equal(lines[1], 'a-1,Evegnp.exe,s1,failed,no service,1970-01-01T00:00:00.003Z');
-  assert.equal(lines[2], `a-2,"'=HYPERLINK(""http://evil.example"",""click"")",s1,passed,ok,1970-01-01T00:00:00.004Z`);
-}));
+test(
+  'progress --csv: controls are neutralised and a formula stays text',
+  { timeout: 30_000 },
+  withNastyClass(async (dir) => {
+    const run = await runLabdeck(['progress', '--data', dir, '--csv']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, terminalControls, JSON.stringify(run.stdout));
+    const lines = run.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 3, run.stdout);
+    assert.equal(lines[1], 'a-1,Evegnp.exe,s1,failed,no service,1970-01-01T00:00:00.003Z');
+    assert.equal(lines[2], `a-2,"'=HYPERLINK(""http://evil.example"",""click"")",s1,passed,ok,1970-01-01T00:00:00.004Z`);
+  }),
+);
 
-test('progress --json: controls are written as \\u escapes, and the data reads back exactly as stored', { timeout: 30_000 }, withNastyClass(async (dir) => {
-  const run = await runLabdeck(['progress', '--data', dir, '--json']);
-  assert.equal(run.code, 0, run.stderr);
-  assert.doesNotMatch(run.stdout, terminalControls, JSON.stringify(run.stdout));
-  const exported = JSON.parse(run.stdout) as { attendees: { name: string; commands: { lastCommand: string } | null }[] };
-  assert.deepEqual(exported.attendees.map((attendee) => attendee.name), [nasty, formula], 'JSON loses nothing');
-  assert.equal(exported.attendees[0]!.commands?.lastCommand, 'echo \x1b]52;c;ZXZpbA==\x07');
-}));
+test(
+  'progress --json: controls are written as \\u escapes, and the data reads back exactly as stored',
+  { timeout: 30_000 },
+  withNastyClass(async (dir) => {
+    const run = await runLabdeck(['progress', '--data', dir, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, terminalControls, JSON.stringify(run.stdout));
+    const exported = JSON.parse(run.stdout) as { attendees: { name: string; commands: { lastCommand: string } | null }[] };
+    assert.deepEqual(
+      exported.attendees.map((attendee) => attendee.name),
+      [nasty, formula],
+      'JSON loses nothing',
+    );
+    assert.equal(exported.attendees[0]!.commands?.lastCommand, 'echo \x1b]52;c;ZXZpbA==\x07');
+  }),
+);

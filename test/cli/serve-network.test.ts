@@ -23,8 +23,7 @@ async function workshopWithLocalShell(name: string, allow: boolean): Promise<str
   const dir = join(scratch, name);
   await mkdir(join(dir, 'slides'), { recursive: true });
   await writeFile(join(dir, 'slides', 'one.md'), '# One\n\n.exercise[\n\n- Look:\n  ```bash\n  ls\n  ```\n\n]\n');
-  await writeFile(join(dir, 'workshop.yml'),
-    `title: Net\nterminals:\n  shell: local\n${allow ? '  allowLocalShellOnNetwork: true\n' : ''}content:\n- slides/one.md\n`);
+  await writeFile(join(dir, 'workshop.yml'), `title: Net\nterminals:\n  shell: local\n${allow ? '  allowLocalShellOnNetwork: true\n' : ''}content:\n- slides/one.md\n`);
   return dir;
 }
 
@@ -47,7 +46,9 @@ function labdeck(argv: string[], cwd: string): Child {
 
 async function within<T>(ms: number, what: string, promise: Promise<T>, seen: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms; saw: ${seen()}`)), ms); });
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms; saw: ${seen()}`)), ms);
+  });
   try {
     return await Promise.race([promise, late]);
   } finally {
@@ -60,8 +61,10 @@ test('serve --host 0.0.0.0 refuses a workshop whose terminals are local shells: 
   const serve = labdeck(['serve', '--host', '0.0.0.0', '--port', '0'], dir);
   const code = await within(20_000, 'serve exits', serve.exited, () => serve.stdout() + serve.stderr()).finally(serve.stop);
   assert.equal(code, 1, serve.stdout() + serve.stderr());
-  assert.match(serve.stderr(),
-    /^workshop\.yml:3: terminal "shell" is a shell on this machine, and --host 0\.0\.0\.0 would give it to everyone who can reach the server: serve on 127\.0\.0\.1, run the terminals in containers or over ssh, or add `allowLocalShellOnNetwork: true` under `terminals:`\n$/);
+  assert.match(
+    serve.stderr(),
+    /^workshop\.yml:3: terminal "shell" is a shell on this machine, and --host 0\.0\.0\.0 would give it to everyone who can reach the server: serve on 127\.0\.0\.1, run the terminals in containers or over ssh, or add `allowLocalShellOnNetwork: true` under `terminals:`\n$/,
+  );
   assert.doesNotMatch(serve.stderr(), /\n\s+at /, 'one clear line, no stack trace');
   assert.doesNotMatch(serve.stdout(), /serving/);
 });

@@ -22,7 +22,8 @@ const failure = (lines: string[]) => {
 test('environment: local when absent; swarm with limits and images; external with its attendees file', () => {
   assert.deepEqual(configOf(['classroom: true']).config.environment, { provider: 'local' });
   assert.deepEqual(configOf(['classroom:', '  data: d']).config.environment, { provider: 'local' });
-  const swarm = configOf(['classroom:', '  environment:', '    provider: swarm', '    memory: 512m', '    cpus: 0.5', '    images: [labdeck/busybox, alpine:3.19]']).config.environment;
+  const swarm = configOf(['classroom:', '  environment:', '    provider: swarm', '    memory: 512m', '    cpus: 0.5', '    images: [labdeck/busybox, alpine:3.19]'])
+    .config.environment;
   assert.equal(swarm.provider, 'swarm');
   assert.ok(swarm.provider === 'swarm');
   assert.equal(swarm.memoryBytes, 512 * 1024 ** 2);
@@ -39,13 +40,37 @@ test('environment: local when absent; swarm with limits and images; external wit
 });
 
 test('environment: mistakes name the line they are on', () => {
-  assert.equal(failure(['classroom:', '  environment:', '    provider: kubernetes']), 'workshop.yml:6: classroom.environment: "provider" must be local, external or swarm');
-  assert.equal(failure(['classroom:', '  environment:', '    provider: swarm', '    memory: lots']), 'workshop.yml:7: classroom.environment: "memory" must be a size such as 512m or 2g (at least 64m)');
-  assert.equal(failure(['classroom:', '  environment:', '    provider: swarm', '    memory: 1m']), 'workshop.yml:7: classroom.environment: "memory" must be a size such as 512m or 2g (at least 64m)');
-  assert.equal(failure(['classroom:', '  environment:', '    provider: swarm', '    cpus: 0']), 'workshop.yml:7: classroom.environment: "cpus" must be a positive number such as 0.5 or 2');
-  assert.equal(failure(['classroom:', '  environment:', '    provider: swarm', '    images: labdeck/busybox']), 'workshop.yml:7: classroom.environment: "images" must be a list of image names (e.g. [labdeck/busybox])');
-  assert.equal(failure(['classroom:', '  environment:', '    provider: local', '    memory: 1g']), 'workshop.yml:7: classroom.environment: unknown key "memory" for provider local (known: provider)');
-  assert.equal(failure(['classroom:', '  environment:', '    provider: external']), 'workshop.yml:6: classroom.environment: provider external needs "attendees": the attendees file (YAML: name → shell command and Docker endpoint)');
-  assert.equal(failure(['classroom:', '  environment: swarm']), 'workshop.yml:5: classroom.environment: expected a mapping like { provider: swarm } (providers: local, external, swarm)');
+  assert.equal(
+    failure(['classroom:', '  environment:', '    provider: kubernetes']),
+    'workshop.yml:6: classroom.environment: "provider" must be local, external or swarm',
+  );
+  assert.equal(
+    failure(['classroom:', '  environment:', '    provider: swarm', '    memory: lots']),
+    'workshop.yml:7: classroom.environment: "memory" must be a size such as 512m or 2g (at least 64m)',
+  );
+  assert.equal(
+    failure(['classroom:', '  environment:', '    provider: swarm', '    memory: 1m']),
+    'workshop.yml:7: classroom.environment: "memory" must be a size such as 512m or 2g (at least 64m)',
+  );
+  assert.equal(
+    failure(['classroom:', '  environment:', '    provider: swarm', '    cpus: 0']),
+    'workshop.yml:7: classroom.environment: "cpus" must be a positive number such as 0.5 or 2',
+  );
+  assert.equal(
+    failure(['classroom:', '  environment:', '    provider: swarm', '    images: labdeck/busybox']),
+    'workshop.yml:7: classroom.environment: "images" must be a list of image names (e.g. [labdeck/busybox])',
+  );
+  assert.equal(
+    failure(['classroom:', '  environment:', '    provider: local', '    memory: 1g']),
+    'workshop.yml:7: classroom.environment: unknown key "memory" for provider local (known: provider)',
+  );
+  assert.equal(
+    failure(['classroom:', '  environment:', '    provider: external']),
+    'workshop.yml:6: classroom.environment: provider external needs "attendees": the attendees file (YAML: name → shell command and Docker endpoint)',
+  );
+  assert.equal(
+    failure(['classroom:', '  environment: swarm']),
+    'workshop.yml:5: classroom.environment: expected a mapping like { provider: swarm } (providers: local, external, swarm)',
+  );
   assert.equal(failure(['classroom:', '  data: d', '  enviroment: {}']), 'workshop.yml:6: classroom: unknown key "enviroment" (known: data, environment, stuckAfter)');
 });

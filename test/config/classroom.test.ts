@@ -7,7 +7,12 @@ const workshopWith = (classroom: string[]) => parseWorkshop(['title: T', ...clas
 test('classroom: absent, true, or a data folder relative to the manifest', () => {
   assert.deepEqual(workshopWith([]).classroom, { enabled: false, dataDir: undefined, environment: { provider: 'local' }, stuckAfterMs: undefined });
   assert.deepEqual(workshopWith(['classroom: true']).classroom, { enabled: true, dataDir: undefined, environment: { provider: 'local' }, stuckAfterMs: undefined });
-  assert.deepEqual(workshopWith(['classroom:', '  data: class-data']).classroom, { enabled: true, dataDir: '/w/class-data', environment: { provider: 'local' }, stuckAfterMs: undefined });
+  assert.deepEqual(workshopWith(['classroom:', '  data: class-data']).classroom, {
+    enabled: true,
+    dataDir: '/w/class-data',
+    environment: { provider: 'local' },
+    stuckAfterMs: undefined,
+  });
 });
 
 test('classroom: mistakes name file:line', () => {

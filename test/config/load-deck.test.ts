@@ -7,7 +7,7 @@ import { LabdeckError } from '../../src/errors.ts';
 const basic = 'test/fixtures/workshops/basic/workshop.yml';
 const dir = 'test/fixtures/workshops/basic';
 
-test('loadDeck: manifest → assembled source → slides and steps, with the workshop\'s exclude list', () => {
+test("loadDeck: manifest → assembled source → slides and steps, with the workshop's exclude list", () => {
   const { workshop, source, deck } = loadDeck(basic);
   assert.equal(workshop.pageTitle, 'Basic Workshop');
   assert.ok(source.markdown.includes('Basic<br/>Workshop<br/>'));

@@ -9,13 +9,18 @@ const manifest = (terminals: string) => `title: T\ncontent: [a.md]\nterminals:\n
 const parse = (terminals: string) => parseWorkshop(manifest(terminals), 'w.yml');
 
 test('named terminals in order, local shells recognised, settings read', () => {
-  const config = parse('  shell: local\n  node1: ssh {attendee}@node1\n  box: [docker, exec, -it, "{attendee}-box", sh]\n  raw: bash\n  graceTime: 90s\n  allowLocalShellOnNetwork: true\n').terminals!;
-  assert.deepEqual(config.terminals.map((t) => [t.name, t.command.join(' '), t.localShell, t.location.line]), [
-    ['shell', 'bash -l', true, 4],
-    ['node1', 'ssh {attendee}@node1', false, 5],
-    ['box', 'docker exec -it {attendee}-box sh', false, 6],
-    ['raw', 'bash', true, 7],
-  ]);
+  const config = parse(
+    '  shell: local\n  node1: ssh {attendee}@node1\n  box: [docker, exec, -it, "{attendee}-box", sh]\n  raw: bash\n  graceTime: 90s\n  allowLocalShellOnNetwork: true\n',
+  ).terminals!;
+  assert.deepEqual(
+    config.terminals.map((t) => [t.name, t.command.join(' '), t.localShell, t.location.line]),
+    [
+      ['shell', 'bash -l', true, 4],
+      ['node1', 'ssh {attendee}@node1', false, 5],
+      ['box', 'docker exec -it {attendee}-box sh', false, 6],
+      ['raw', 'bash', true, 7],
+    ],
+  );
   assert.equal(config.graceMs, 90_000);
   assert.equal(config.allowLocalShellOnNetwork, true);
   assert.equal(parseWorkshop('title: T\ncontent: [a.md]', 'w.yml').terminals, undefined);
@@ -37,7 +42,10 @@ test('mistakes are reported at their line', () => {
 
 test('a local shell on a network address is refused unless allowed', () => {
   const config = parse('  shell: local\n  node1: ssh {attendee}@node1\n').terminals!;
-  assert.deepEqual(localShellsRefusedOn(config, true).map((t) => t.name), ['shell']);
+  assert.deepEqual(
+    localShellsRefusedOn(config, true).map((t) => t.name),
+    ['shell'],
+  );
   assert.deepEqual(localShellsRefusedOn(config, false), []);
   assert.deepEqual(localShellsRefusedOn(parse('  shell: local\n  allowLocalShellOnNetwork: true\n').terminals!, true), []);
 });

@@ -37,17 +37,7 @@ test('a container.training manifest loads with its keys, defaults and parts', ()
 
 test('labdeck keys: handsOn, ratio, generated and the reserved keys', () => {
   const workshop = parseWorkshop(
-    [
-      'title: T',
-      'handsOn: [lab]',
-      'ratio: "4:3"',
-      'generated:',
-      '  interstitials: false',
-      'terminals:',
-      '  shell: bash',
-      'chapters:',
-      '- a.md',
-    ].join('\n'),
+    ['title: T', 'handsOn: [lab]', 'ratio: "4:3"', 'generated:', '  interstitials: false', 'terminals:', '  shell: bash', 'chapters:', '- a.md'].join('\n'),
     'w.yml',
   );
   assert.deepEqual(workshop.handsOn, ['lab']);
@@ -93,7 +83,7 @@ test('mistakes are reported at the line of the offending YAML node', () => {
   }
 });
 
-test('malformed YAML is reported as file:line: with yaml\'s own message', () => {
+test("malformed YAML is reported as file:line: with yaml's own message", () => {
   const error = errorOf(() => parseWorkshop('title: T\ncontent:\n- a.md\n  - b: [\n', 'w.yml'));
   assert.match(error.message, /^w\.yml:[34]: \S/);
   assert.equal(error.location?.file, 'w.yml');

@@ -16,5 +16,8 @@ test('nodes are located at their line; nothing at all is line 1', { timeout: 5_0
 
 test('a syntax error is located where to fix it: an open quote at the line of the quote', { timeout: 5_000 }, () => {
   const source = parseYaml('a: 1\nb: "open\nc: 2\n', 'w.yml');
-  assert.deepEqual(source.syntaxErrors.map((error) => [error.message, error.location.line]), [['Missing closing "quote', 2]]);
+  assert.deepEqual(
+    source.syntaxErrors.map((error) => [error.message, error.location.line]),
+    [['Missing closing "quote', 2]],
+  );
 });

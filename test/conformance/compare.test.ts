@@ -29,7 +29,10 @@ test('each plain field is compared', () => {
   ];
   for (const [change, field] of cases) {
     const result = compareSlideLists([expected], [{ ...expected, ...change }]);
-    assert.deepEqual(result.slides[0].differences.map((d) => d.field), [field]);
+    assert.deepEqual(
+      result.slides[0].differences.map((d) => d.field),
+      [field],
+    );
   }
   assert.equal(compareSlideLists([expected], [{ ...expected, classes: ['title', 'pic', 'title'] }]).equal, 1);
 });

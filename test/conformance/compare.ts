@@ -72,9 +72,7 @@ export function firstTreeDifference(
     const left = expected[index];
     const right = actual[index];
     // Named after the expected side when it has a node there, else after the extra node of the actual side.
-    const step = left !== undefined
-      ? `${elementLabel(left)}[${ordinal(expected, index)}]`
-      : `${elementLabel(right!)}[${ordinal(actual, index)}]`;
+    const step = left !== undefined ? `${elementLabel(left)}[${ordinal(expected, index)}]` : `${elementLabel(right!)}[${ordinal(actual, index)}]`;
     const found = (at: NormalNode | undefined, other: NormalNode | undefined) => ({
       path: [...path, step].join(' > '),
       expected: at === undefined ? '(nothing)' : snippet(canonicalNode(at)),
@@ -119,10 +117,7 @@ export function compareSlides(expected: ComparableSlide, actual: ComparableSlide
   return differences;
 }
 
-export function compareSlideLists(
-  expected: readonly ComparableSlide[],
-  actual: readonly ComparableSlide[],
-): DeckComparison {
+export function compareSlideLists(expected: readonly ComparableSlide[], actual: readonly ComparableSlide[]): DeckComparison {
   const total = Math.max(expected.length, actual.length);
   const slides: SlideComparison[] = [];
   for (let index = 0; index < total; index++) {

@@ -25,8 +25,7 @@ const caseExcludedClasses = ['excluded', 'prom'];
  */
 const deliberateDifferences: Record<string, string> = {
   'raw-html-unsafe.md':
-    'labdeck sanitizes slide HTML (remark-html with an extended schema): <script> and <iframe> are dropped, ' +
-    'remark.js passes raw HTML through untouched',
+    'labdeck sanitizes slide HTML (remark-html with an extended schema): <script> and <iframe> are dropped, ' + 'remark.js passes raw HTML through untouched',
 };
 
 interface ConformanceDeck {
@@ -91,9 +90,7 @@ const results: Array<{ deck: ConformanceDeck; comparison: DeckComparison }> = []
 before(async () => {
   const started = performance.now();
   reference = await RemarkReference.start();
-  const rendered = await reference.renderAll(
-    allDecks.map((deck) => ({ markdown: deck.markdown, options: { excludedClasses: deck.excludedClasses } })),
-  );
+  const rendered = await reference.renderAll(allDecks.map((deck) => ({ markdown: deck.markdown, options: { excludedClasses: deck.excludedClasses } })));
   allDecks.forEach((deck, index) => {
     referenceSlides.set(deck, rendered[index]);
   });
@@ -149,10 +146,7 @@ describe('labdeck follows each rule of the spec as remark.js 0.14.1 (fork) does'
     test(`case ${deck.name} (deliberate difference: ${reason})`, () => {
       const comparison = compareDeck(deck);
       assert.equal(comparison.actualCount, comparison.expectedCount, describeDifferences(comparison));
-      assert.ok(
-        comparison.equal < comparison.total,
-        `${deck.name} now renders as remark.js does: remove it from deliberateDifferences and docs/conformance.md`,
-      );
+      assert.ok(comparison.equal < comparison.total, `${deck.name} now renders as remark.js does: remove it from deliberateDifferences and docs/conformance.md`);
     });
   }
   test('every deliberate difference names an existing case file', () => {
@@ -169,11 +163,16 @@ function printSummary(): void {
     const total = selected.reduce((sum, { comparison }) => sum + comparison.total, 0);
     rows.push([label, String(selected.length), `${equal}/${total}`, percent(equal, total)]);
   };
-  for (const group of groups) add(group, results.filter(({ deck }) => deck.group === group));
+  for (const group of groups)
+    add(
+      group,
+      results.filter(({ deck }) => deck.group === group),
+    );
   add('overall', results);
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ');
-  const origin = `reference: ${reference?.browserRenders ?? 0} of ${allDecks.length} decks rendered in Chromium, ` +
+  const origin =
+    `reference: ${reference?.browserRenders ?? 0} of ${allDecks.length} decks rendered in Chromium, ` +
     `the rest from .cache/remark-ref/results (${referenceSeconds.toFixed(1)} s)`;
   console.log(['', 'conformance with remark.js 0.14.1 (container.training fork):', ...rows.map(line), origin, ''].join('\n'));
 }

@@ -5,8 +5,10 @@ import { canonicalHtml, normalizeHtml } from './normalize.ts';
 const canonical = (html: string) => canonicalHtml(normalizeHtml(html));
 
 test('highlight.js markup is not compared: token spans unwrapped, hljs and language classes dropped from <code>', () => {
-  const remark = '<pre><code class="bash hljs remark-code"><div class="remark-code-line"><span class="hljs-built_in">echo</span> <span class="remark-code-span-highlighted">hi</span> there</div></code></pre>';
-  const labdeck = '<pre><code class="language-bash hljs remark-code"><div class="remark-code-line"><span class="hljs-meta"><span class="hljs-keyword">echo</span></span> <span class="remark-code-span-highlighted">hi</span> there</div></code></pre>';
+  const remark =
+    '<pre><code class="bash hljs remark-code"><div class="remark-code-line"><span class="hljs-built_in">echo</span> <span class="remark-code-span-highlighted">hi</span> there</div></code></pre>';
+  const labdeck =
+    '<pre><code class="language-bash hljs remark-code"><div class="remark-code-line"><span class="hljs-meta"><span class="hljs-keyword">echo</span></span> <span class="remark-code-span-highlighted">hi</span> there</div></code></pre>';
   assert.equal(canonical(remark), canonical(labdeck));
   assert.equal(
     canonical(remark),
@@ -15,10 +17,7 @@ test('highlight.js markup is not compared: token spans unwrapped, hljs and langu
 });
 
 test('hljs 9 sub-language spans (no hljs- prefix) inside code are unwrapped too', () => {
-  assert.equal(
-    canonical('<pre><code class="html"><span class="xml"><span class="hljs-tag">&lt;b&gt;</span></span></code></pre>'),
-    '<pre><code>&lt;b></code></pre>',
-  );
+  assert.equal(canonical('<pre><code class="html"><span class="xml"><span class="hljs-tag">&lt;b&gt;</span></span></code></pre>'), '<pre><code>&lt;b></code></pre>');
 });
 
 test('remark classes that carry meaning are kept', () => {

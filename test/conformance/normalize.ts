@@ -20,16 +20,58 @@ export type NormalNode = string | NormalElement;
 
 /** Per element, the attributes worth comparing besides `class`. Everything else (style, align, title…) is ignored. */
 const comparedAttributes: Record<string, readonly string[]> = {
-  h1: ['id'], h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'],
+  h1: ['id'],
+  h2: ['id'],
+  h3: ['id'],
+  h4: ['id'],
+  h5: ['id'],
+  h6: ['id'],
   a: ['href'],
   img: ['src'],
 };
 
 /** Elements around which whitespace does not render (CSS collapses it at line starts and ends). */
 const blockElements = new Set([
-  'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'details', 'dialog', 'div', 'dl', 'dt', 'fieldset',
-  'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav',
-  'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'br',
+  'dd',
+  'details',
+  'dialog',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hr',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+  'ul',
 ]);
 
 const voidElements = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'wbr']);
@@ -59,10 +101,7 @@ function isHighlighterToken(element: HastElement, context: Context): boolean {
 
 function keptClasses(element: HastElement): string[] {
   // On <code>, hljs adds `hljs` and the detected language, marked the fence's info string: only remark's own count.
-  const keep =
-    element.tagName === 'code'
-      ? (name: string) => name.startsWith('remark-')
-      : (name: string) => !isHighlighterClass(name);
+  const keep = element.tagName === 'code' ? (name: string) => name.startsWith('remark-') : (name: string) => !isHighlighterClass(name);
   return [...new Set(classesOf(element).filter((name) => name !== '' && keep(name)))].sort();
 }
 
@@ -140,14 +179,15 @@ export function normalizeHtml(html: string): NormalNode[] {
 }
 
 function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\u00a0/g, '&nbsp;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/\u00a0/g, '&nbsp;');
 }
 
 export function canonicalNode(node: NormalNode): string {
   if (typeof node === 'string') return escapeText(node);
-  const attributes = node.attributes
-    .map(([name, value]) => ` ${name}="${value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`)
-    .join('');
+  const attributes = node.attributes.map(([name, value]) => ` ${name}="${value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`).join('');
   if (voidElements.has(node.tag) && node.children.length === 0) return `<${node.tag}${attributes}>`;
   return `<${node.tag}${attributes}>${canonicalHtml(node.children)}</${node.tag}>`;
 }

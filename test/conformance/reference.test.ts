@@ -5,16 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalHtml, normalizeHtml } from './normalize.ts';
-import {
-  loadOfficialBundle,
-  md5,
-  patchIntoFork,
-  REMARK_0_14_1_MD5,
-  referenceCacheDir,
-  referenceCacheKey,
-  RemarkReference,
-  type ReferenceSlide,
-} from './reference.ts';
+import { loadOfficialBundle, md5, patchIntoFork, REMARK_0_14_1_MD5, referenceCacheDir, referenceCacheKey, RemarkReference, type ReferenceSlide } from './reference.ts';
 
 const contents = (slides: readonly ReferenceSlide[]) => slides.map((slide) => canonicalHtml(normalizeHtml(slide.html)));
 
@@ -62,7 +53,10 @@ describe('the reference cache key', () => {
     try {
       const harnessSource = readFileSync(join(import.meta.dirname, 'reference.ts'), 'utf8');
       const official = await loadOfficialBundle();
-      for (const [variant, bundle] of [['fork', patchIntoFork(official)], ['official', official]] as const) {
+      for (const [variant, bundle] of [
+        ['fork', patchIntoFork(official)],
+        ['official', official],
+      ] as const) {
         const expected = referenceCacheKey({ bundle, harnessSource, job: { ...job, variant } });
         assert.equal(reference.cachePath({ ...job, variant }), join(referenceCacheDir, 'results', `${expected}.json`), variant);
       }
@@ -82,8 +76,14 @@ describe('remark.js in Chromium', () => {
   test('spec §2.4: an excluded slide cannot be continued; `--` continues the last kept slide', async () => {
     const slides = await reference.render('A\n---\nexclude: true\nB\n--\nC');
     assert.deepEqual(contents(slides), ['<p>A</p>', '<p>AC</p>']);
-    assert.deepEqual(slides.map((slide) => slide.continued), [false, true]);
-    assert.deepEqual(slides.map((slide) => slide.numberText), ['1/2', '2/2']);
+    assert.deepEqual(
+      slides.map((slide) => slide.continued),
+      [false, true],
+    );
+    assert.deepEqual(
+      slides.map((slide) => slide.numberText),
+      ['1/2', '2/2'],
+    );
   });
 
   test('spec §2.1/§2.2: no blank lines needed; `--` glues without a newline in 0.14.1', async () => {
@@ -102,7 +102,10 @@ describe('remark.js in Chromium', () => {
 
   test('spec §4.2: count: false slides repeat the previous number, never below 1', async () => {
     const slides = await reference.render('count: false\nA\n---\nB\n---\ncount: false\nC\n---\nD');
-    assert.deepEqual(slides.map((slide) => slide.numberText), ['1/2', '1/2', '1/2', '2/2']);
+    assert.deepEqual(
+      slides.map((slide) => slide.numberText),
+      ['1/2', '1/2', '1/2', '2/2'],
+    );
   });
 
   test('spec §1: the textarea decodes character references once; names, classes and notes are read', async () => {
@@ -118,9 +121,18 @@ describe('remark.js in Chromium', () => {
     const options = { excludedClasses: ['x'] };
     const fork = await reference.render(deck, options);
     assert.deepEqual(contents(fork), ['<p>A</p>', '<p>AC</p>', '<p>D</p>']);
-    assert.deepEqual(fork.map((slide) => slide.continued), [false, true, false]);
-    assert.deepEqual(fork.map((slide) => slide.classes), [[], [], ['snap', 'x']]);
-    assert.deepEqual(fork.map((slide) => slide.numberText), ['1/3', '2/3', '3/3']);
+    assert.deepEqual(
+      fork.map((slide) => slide.continued),
+      [false, true, false],
+    );
+    assert.deepEqual(
+      fork.map((slide) => slide.classes),
+      [[], [], ['snap', 'x']],
+    );
+    assert.deepEqual(
+      fork.map((slide) => slide.numberText),
+      ['1/3', '2/3', '3/3'],
+    );
     const official = await reference.render(deck, options, 'official');
     assert.deepEqual(contents(official), ['<p>A</p>', '<p>B</p>', '<p>BC</p>', '<p>D</p>', '<p>E</p>', '<p>E F</p>']);
     assert.ok(official.every((slide) => !slide.continued));

@@ -32,10 +32,8 @@ export const REMARK_0_14_1_MD5 = '4fa8ea6ea94f06fd72d7ea551daa468d';
  * *after* inheritance (so a `--` continuation inherits its template's class), splits it on ", " only, does not push
  * an excluded slide (so a following `--` continues from the last kept slide) but still registers it in byName.
  */
-const slidePushAnchor =
-  '"true"!==e.properties.layout&&(n.push(l),e.properties.name&&(n.byName[e.properties.name]=l))';
-const slidePushPatched =
-  '"true"!==e.properties.layout&&(__labdeckForkExcludes(l,t)||n.push(l),e.properties.name&&(n.byName[e.properties.name]=l))';
+const slidePushAnchor = '"true"!==e.properties.layout&&(n.push(l),e.properties.name&&(n.byName[e.properties.name]=l))';
+const slidePushPatched = '"true"!==e.properties.layout&&(__labdeckForkExcludes(l,t)||n.push(l),e.properties.name&&(n.byName[e.properties.name]=l))';
 const forkExclusionHelper = `function __labdeckForkExcludes(slide, options) {
   var excluded = options.excludedClasses || [];
   return (slide.properties['class'] || '').split(', ').some(function (c) { return excluded.indexOf(c) !== -1; });
@@ -43,26 +41,19 @@ const forkExclusionHelper = `function __labdeckForkExcludes(slide, options) {
 `;
 /** The fork (like 0.15+, gnab/remark#390) marks `--` slides with `remark-slide-incremental`; 0.14.1 does not. */
 const slideElementAnchor = 'e.element.className="remark-slide",';
-const slideElementPatched =
-  'e.element.className="remark-slide"+("true"===e.slide.properties.continued?" remark-slide-incremental":""),';
+const slideElementPatched = 'e.element.className="remark-slide"+("true"===e.slide.properties.continued?" remark-slide-incremental":""),';
 
 function replaceExactlyOnce(text: string, anchor: string, replacement: string): string {
   const first = text.indexOf(anchor);
   if (first === -1 || text.indexOf(anchor, first + 1) !== -1) {
-    throw new Error(
-      `remark.js fork patch: anchor ${first === -1 ? 'not found' : 'found more than once'} in the bundle: ${anchor}`,
-    );
+    throw new Error(`remark.js fork patch: anchor ${first === -1 ? 'not found' : 'found more than once'} in the bundle: ${anchor}`);
   }
   return text.slice(0, first) + replacement + text.slice(first + anchor.length);
 }
 
 /** Turns the official 0.14.1 bundle into the container.training fork. Throws if the bundle is not the expected one. */
 export function patchIntoFork(bundle: string): string {
-  const patched = replaceExactlyOnce(
-    replaceExactlyOnce(bundle, slidePushAnchor, slidePushPatched),
-    slideElementAnchor,
-    slideElementPatched,
-  );
+  const patched = replaceExactlyOnce(replaceExactlyOnce(bundle, slidePushAnchor, slidePushPatched), slideElementAnchor, slideElementPatched);
   return forkExclusionHelper + patched;
 }
 
@@ -115,9 +106,7 @@ export async function loadOfficialBundle(): Promise<string> {
   const bytes = await readFile(bundlePath);
   const actual = md5(bytes);
   if (actual !== REMARK_0_14_1_MD5) {
-    throw new Error(
-      `${bundlePath}: md5 ${actual} is not remark.js 0.14.1 (${REMARK_0_14_1_MD5}); delete ${referenceCacheDir} and rerun`,
-    );
+    throw new Error(`${bundlePath}: md5 ${actual} is not remark.js 0.14.1 (${REMARK_0_14_1_MD5}); delete ${referenceCacheDir} and rerun`);
   }
   return bytes.toString('utf8');
 }
@@ -263,11 +252,7 @@ export class RemarkReference {
     return join(resultsDir, `${referenceCacheKey({ bundle, harnessSource: this.#harnessSource, job })}.json`);
   }
 
-  async render(
-    markdown: string,
-    options: ReferenceOptions = { excludedClasses: [] },
-    variant: RemarkVariant = 'fork',
-  ): Promise<ReferenceSlide[]> {
+  async render(markdown: string, options: ReferenceOptions = { excludedClasses: [] }, variant: RemarkVariant = 'fork'): Promise<ReferenceSlide[]> {
     const job = { markdown, options, variant };
     const cached = this.cachePath(job);
     let raw: RawSlide[];

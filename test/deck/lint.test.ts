@@ -44,7 +44,7 @@ test('an unclosed content class, pointing at the stray bracket in code', () => {
 
 test('missing images, resolved against the chapter folder and the deck folder', () => {
   expectOne(`${dir}/intro.md:5: `, /image not found: images\/nowhere\.png/);
-  assert.deepEqual(lintFixture('test/fixtures/workshops/basic/workshop.yml'), [], 'the basic deck\'s ../images/logo.svg exists');
+  assert.deepEqual(lintFixture('test/fixtures/workshops/basic/workshop.yml'), [], "the basic deck's ../images/logo.svg exists");
 });
 
 test('a first line swallowed as a property', () => {

@@ -41,7 +41,11 @@ test('swarm-halfday: chapters joined by ---, each slide ending with its .debug f
   const text = swarm.markdown;
   assert.ok(text.startsWith('class: title, self-paced\n\n'));
   assert.ok(text.includes('.debug[shared/title.md]\n---\n## Introductions'), 'chapter boundary');
-  assert.equal(text.split('\n.debug[swarm/firstservice.md]\n---\n').length - 1, (readFileSync(`${swarmDir}/swarm/firstservice.md`, 'utf8').match(/\n---\n/g) ?? []).length + 1, 'one footer per separator, and the last one before the next chapter');
+  assert.equal(
+    text.split('\n.debug[swarm/firstservice.md]\n---\n').length - 1,
+    (readFileSync(`${swarmDir}/swarm/firstservice.md`, 'utf8').match(/\n---\n/g) ?? []).length + 1,
+    'one footer per separator, and the last one before the next chapter',
+  );
   assert.ok(text.endsWith('.debug[swarm/links.md]'));
 });
 
@@ -50,7 +54,9 @@ test('swarm-halfday: one TOC slide per part, listing the H1 titles of that part'
   const toc = swarm.markdown.slice(tocStart, swarm.markdown.indexOf('\n\n.debug[shared/toc.md]', tocStart));
   const parts = toc.split('\n---\n');
   assert.equal(parts.length, 3);
-  assert.ok(parts[0]!.startsWith('name: toc-part-1\n\n## Part 1\n\n- [Pre-requirements](#toc-pre-requirements)\n\n- [Our sample application](#toc-our-sample-application)\n\n'));
+  assert.ok(
+    parts[0]!.startsWith('name: toc-part-1\n\n## Part 1\n\n- [Pre-requirements](#toc-pre-requirements)\n\n- [Our sample application](#toc-our-sample-application)\n\n'),
+  );
   assert.ok(parts[1]!.startsWith('name: toc-part-2\n\n## Part 2\n\n- [Running our first Swarm service](#toc-running-our-first-swarm-service)'));
   assert.ok(parts[2]!.includes('- [CI/CD for Docker and orchestration](#toc-cicd-for-docker-and-orchestration)') === false, 'cicd is in part 2');
   assert.ok(parts[1]!.includes('- [CI/CD for Docker and orchestration](#toc-cicd-for-docker-and-orchestration)'));
@@ -119,8 +125,15 @@ test('one part: "Table of contents" slide toc-part-0, and interstitials cycling 
       'deck/interstitials.txt': ' one.png \n\ntwo.png\n',
     }),
   );
-  assert.ok(markdown.startsWith('name: toc-part-0\n\n## Table of contents\n\n- [Alpha 1](#toc-alpha-)\n\n- [Beta](#toc-beta)\n\n- [Gamma](#toc-gamma)\n\n.debug[(auto-generated TOC)]\n'));
-  assert.deepEqual([...markdown.matchAll(/\.interstitial\[!\[[^\]]*\]\(([^)]*)\)\]/g)].map((m) => m[1]), ['one.png', 'two.png', 'one.png']);
+  assert.ok(
+    markdown.startsWith(
+      'name: toc-part-0\n\n## Table of contents\n\n- [Alpha 1](#toc-alpha-)\n\n- [Beta](#toc-beta)\n\n- [Gamma](#toc-gamma)\n\n.debug[(auto-generated TOC)]\n',
+    ),
+  );
+  assert.deepEqual(
+    [...markdown.matchAll(/\.interstitial\[!\[[^\]]*\]\(([^)]*)\)\]/g)].map((m) => m[1]),
+    ['one.png', 'two.png', 'one.png'],
+  );
   assert.ok(markdown.includes('[Back to table of contents](#toc-part-0)'));
   assert.equal(titleAnchor('k9s: Kubernetes CLI'), 'toc-ks-kubernetes-cli');
 });
@@ -156,11 +169,7 @@ test('a missing @@INCLUDE file or chapter file is an error at its file:line', ()
 test('inline fragments map to the manifest; generated pieces can be turned off', () => {
   const workshop = parseWorkshop('title: T\ngenerated:\n  titleSlides: false\ncontent:\n- |\n  # Hello\n  ---\n  Bye\n', 'w.yml');
   const { markdown, map } = assembleDeckSource(workshop, memory({}));
-  assert.equal(
-    markdown,
-    '# Hello\n.debug[w.yml]\n---\nBye\n\n.debug[w.yml]',
-    'no separator before the first title: nothing to insert at, and no title slide',
-  );
+  assert.equal(markdown, '# Hello\n.debug[w.yml]\n---\nBye\n\n.debug[w.yml]', 'no separator before the first title: nothing to insert at, and no title slide');
   assert.deepEqual(lineAt(markdown, map, 4), { text: 'Bye', file: 'w.yml', line: 8 });
   const withoutFooters = parseWorkshop('title: T\ngenerated: {debugFooters: false, interstitials: false}\ncontent: [a.md, b.md]\n', 'w.yml');
   const assembled = assembleDeckSource(withoutFooters, memory({ 'a.md': 'A\n', 'b.md': '# B\n' })).markdown;

@@ -21,7 +21,10 @@ function lintChapter(chapter: string, extra: Record<string, string> = {}): strin
   const files = { 'w/c.md': chapter, ...extra };
   const source = assembleDeckSource(workshop, memory(files));
   const markdown = decodeAsTextarea(source.markdown);
-  const model = buildSlideshow(parseSource(markdown, (line) => locate(source.map, line)), { excludedClasses: [], countIncrementalSlides: true });
+  const model = buildSlideshow(
+    parseSource(markdown, (line) => locate(source.map, line)),
+    { excludedClasses: [], countIncrementalSlides: true },
+  );
   const exists = (path: string) => path in files;
   return lintDeck({ markdown, map: source.map, model, handsOnClasses: ['exercise'], manifest: workshop, files: { exists } }).map(formatDiagnostic);
 }
@@ -30,9 +33,7 @@ test('content classes nested 3,000 deep: a deck error at the line that goes too 
   const markdown = `# Deep\n\n${'.red[\n'.repeat(3000)}x${']'.repeat(3000)}\n`;
   assert.throws(
     () => renderMarkdownDeck(markdown),
-    (error: unknown) =>
-      error instanceof LabdeckError &&
-      /^<deck>:103: content classes nested deeper than 100: "\.red\[" here opens level 101/.test(error.message),
+    (error: unknown) => error instanceof LabdeckError && /^<deck>:103: content classes nested deeper than 100: "\.red\[" here opens level 101/.test(error.message),
   );
   // 100 levels are fine.
   const fine = renderMarkdownDeck(`${'.red['.repeat(100)}x${']'.repeat(100)}`);
@@ -49,4 +50,3 @@ test('a content class left open across --- is a warning at its opening line, nam
   assert.deepEqual(lintChapter('# One\n\n.left[\n- a\n]\n\n---\n\n## Two\n'), []);
   assert.deepEqual(lintChapter('# One\n\n.left[\n```\n---\n```\n]\n'), []);
 });
-

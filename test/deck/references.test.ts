@@ -15,14 +15,15 @@ test('relative src, href and url() references are found, normalised and percent-
 });
 
 test('external, absolute, in-page and data references are not files to copy', () => {
-  const html = '<a href="#toc-part-1">x</a><img src="https://example.org/a.png"><img src="/_labdeck/x.svg">' +
+  const html =
+    '<a href="#toc-part-1">x</a><img src="https://example.org/a.png"><img src="/_labdeck/x.svg">' +
     '<img src="data:image/png;base64,AAAA"><a href="mailto:me@example.org">me</a><a href="//cdn.example.org/x.js">x</a>';
   assert.deepEqual(referencedPaths(html), []);
 });
 
 test('a page served at / also loads root paths from the workshop folder; other hosts stay out', () => {
-  const html = '<img src="/images/root.png"><img src="images/relative.png"><a href="//cdn.example.org/x.js">x</a>' +
-    '<img src="https://example.org/a.png"><a href="#toc">toc</a>';
+  const html =
+    '<img src="/images/root.png"><img src="images/relative.png"><a href="//cdn.example.org/x.js">x</a>' + '<img src="https://example.org/a.png"><a href="#toc">toc</a>';
   assert.deepEqual(referencedPaths(html, { rootPaths: true }), ['/images/root.png', '/images/relative.png']);
 });
 

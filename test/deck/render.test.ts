@@ -56,8 +56,16 @@ function readCase(source: string): { slides: ModelSlide[]; links: LinkTable } {
     const [body, notes] = text.split(/\n\?\?\?\n/);
     const content = contentOf(body!);
     return {
-      position: index + 1, number: index + 1, name: undefined, classes: [], properties: {},
-      content, ownContent: content, notes: notes === undefined ? [] : contentOf(notes), continued: false, line: 1,
+      position: index + 1,
+      number: index + 1,
+      name: undefined,
+      classes: [],
+      properties: {},
+      content,
+      ownContent: content,
+      notes: notes === undefined ? [] : contentOf(notes),
+      continued: false,
+      line: 1,
     };
   });
   return { slides, links };
@@ -70,7 +78,9 @@ function renderCase(source: string): string {
     .join('');
 }
 
-for (const file of readdirSync(casesDir).filter((name) => name.endsWith('.md')).sort()) {
+for (const file of readdirSync(casesDir)
+  .filter((name) => name.endsWith('.md'))
+  .sort()) {
   test(`golden: ${file}`, () => {
     const actual = renderCase(readFileSync(join(casesDir, file), 'utf8'));
     // UPDATE=1 rewrites the goldens that differ and fails, listing them: review, then run again without it.
@@ -102,8 +112,7 @@ test("a class's HTML is spliced into its parent's markdown, so code swallowing i
   const lab = { classes: ['lab'], block: true, content: ['\n\n- step:\n  ```bash\n  echo "'] };
   assert.equal(
     renderContent([lab, '\n  ```\n'], {}),
-    '<div class="lab"><ul>\n<li>step:\n<pre><code class="bash">echo &amp;quot;&lt;/li>\n&lt;/ul>\n&lt;/div>\n</code></pre>\n' +
-      '</li></ul></div>',
+    '<div class="lab"><ul>\n<li>step:\n<pre><code class="bash">echo &amp;quot;&lt;/li>\n&lt;/ul>\n&lt;/div>\n</code></pre>\n' + '</li></ul></div>',
   );
 });
 
@@ -157,7 +166,10 @@ test('the renderer converts only what changed: unchanged slides come from the ca
   // Counted through an injected converter: equal HTML strings cannot tell a cached slide from a converted one.
   const converted: string[] = [];
   const renderer = createRenderer((content, links) => {
-    const text = content.map((node) => (typeof node === 'string' ? node : '')).join('').trim();
+    const text = content
+      .map((node) => (typeof node === 'string' ? node : ''))
+      .join('')
+      .trim();
     converted.push(text);
     return `<p>${text} ${links.x?.href ?? ''}</p>`;
   });

@@ -9,10 +9,8 @@ import { decodeAsTextarea, parseSource } from '../../src/deck/split.ts';
 import type { SlideshowOptions } from '../../src/deck/types.ts';
 
 const defaults: SlideshowOptions = { excludedClasses: [], countIncrementalSlides: true };
-const model = (source: string, options: Partial<SlideshowOptions> = {}) =>
-  buildSlideshow(parseSource(source), { ...defaults, ...options });
-const contents = (source: string, options: Partial<SlideshowOptions> = {}) =>
-  model(source, options).map((slide) => slide.content);
+const model = (source: string, options: Partial<SlideshowOptions> = {}) => buildSlideshow(parseSource(source), { ...defaults, ...options });
+const contents = (source: string, options: Partial<SlideshowOptions> = {}) => model(source, options).map((slide) => slide.content);
 
 // §3.3 template resolution
 
@@ -39,11 +37,17 @@ test('a new layout replaces the previous one without inheriting from it', () => 
 
 test('priority: template: beats layout: false, which then does not cancel the layout', () => {
   const source = 'name: x\nlayout: true\nX\n---\nlayout: true\nL\n---\ntemplate: x\nlayout: false\nA\n---\nB';
-  assert.deepEqual(contents(source), [['\nX', '\nA'], ['\nL', 'B']]);
+  assert.deepEqual(contents(source), [
+    ['\nX', '\nA'],
+    ['\nL', 'B'],
+  ]);
 });
 
 test('priority: a continued slide builds on the previous shown slide, never on the layout again', () => {
-  assert.deepEqual(contents('layout: true\nL\n---\nA\n--\nB'), [['\nL', 'A'], ['\nL', 'A', 'B']]);
+  assert.deepEqual(contents('layout: true\nL\n---\nA\n--\nB'), [
+    ['\nL', 'A'],
+    ['\nL', 'A', 'B'],
+  ]);
 });
 
 test('a -- right after a layout has nothing to continue and gets no layout either', () => {
@@ -92,7 +96,10 @@ test('notes: template notes + "\\n\\n" + own notes, coerced like JavaScript stri
 
 test('notes: increments repeat the previous notes, even when they have none', () => {
   const slides = model('A\n???\nnA\n--\nB\n???\nnB\n--\nC');
-  assert.deepEqual(slides.map((slide) => slide.notes), [['nA'], ['nA\n\nnB'], ['nA\n\nnB\n\n']]);
+  assert.deepEqual(
+    slides.map((slide) => slide.notes),
+    [['nA'], ['nA\n\nnB'], ['nA\n\nnB\n\n']],
+  );
 });
 
 // §2.2 increments
@@ -124,7 +131,10 @@ test('variables are never expanded in notes; {{content}} on a plain slide become
 
 test('\\{{x}} renders {{x}} on its own slide, but a lone backslash once inherited (remark bug)', () => {
   const slides = model('title: T\nA \\{{title}}\n--\nB');
-  assert.deepEqual(slides.map((slide) => slide.content), [['\nA {{title}}'], ['\nA \\', 'B']]);
+  assert.deepEqual(
+    slides.map((slide) => slide.content),
+    [['\nA {{title}}'], ['\nA \\', 'B']],
+  );
 });
 
 test('an increment fills an unexpanded {{content}} of the previous slide with its own text', () => {
@@ -134,8 +144,7 @@ test('an increment fills an unexpanded {{content}} of the previous slide with it
 // §3.2 byName
 
 test('byName includes layouts and class-excluded slides (whose class then excludes their users too)', () => {
-  const source =
-    'name: l\nlayout: true\nL\n---\nlayout: false\nname: e\nclass: hidden\nE\n---\ntemplate: l\nA\n---\ntemplate: e\nB';
+  const source = 'name: l\nlayout: true\nL\n---\nlayout: false\nname: e\nclass: hidden\nE\n---\ntemplate: l\nA\n---\ntemplate: e\nB';
   assert.deepEqual(contents(source, { excludedClasses: ['hidden'] }), [['\nL', '\nA']]);
   assert.deepEqual(contents(source), [['\nE'], ['\nL', '\nA'], ['\nE', '\nB']]);
 });
@@ -151,7 +160,10 @@ test('excludedClasses: checked after inheritance, on the class split on ", " onl
 test('excludedClasses: an increment continues from the last kept slide', () => {
   const source = 'A\n---\nclass: extra-details\nB\n--\nC\n---\nD';
   const slides = model(source, { excludedClasses: ['extra-details'] });
-  assert.deepEqual(slides.map((slide) => slide.content), [['A'], ['A', 'C'], ['D']]);
+  assert.deepEqual(
+    slides.map((slide) => slide.content),
+    [['A'], ['A', 'C'], ['D']],
+  );
 });
 
 test('excludedClasses: an increment with no kept slide before it starts from nothing', () => {
@@ -163,18 +175,33 @@ test('excludedClasses: an increment with no kept slide before it starts from not
 
 test('numbers: count: false slides do not advance the number, which is at least 1', () => {
   const slides = model('count: false\na\n---\nb\n---\ncount: false\nc\n---\nd');
-  assert.deepEqual(slides.map((slide) => [slide.position, slide.number]), [[1, 1], [2, 1], [3, 1], [4, 2]]);
+  assert.deepEqual(
+    slides.map((slide) => [slide.position, slide.number]),
+    [
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 2],
+    ],
+  );
 });
 
 test('numbers: countIncrementalSlides false gives increments count: false unless they set it (§11 case 13)', () => {
   const slides = model('a\n--\nb\n--\ncount: true\nc', { countIncrementalSlides: false });
   const counts = slides.map((slide) => [slide.properties.count, slide.number]);
-  assert.deepEqual(counts, [[undefined, 1], ['false', 1], ['true', 2]]);
+  assert.deepEqual(counts, [
+    [undefined, 1],
+    ['false', 1],
+    ['true', 2],
+  ]);
 });
 
 test('each shown slide keeps the line where its own text starts', () => {
   const slides = model('layout: true\nL\n---\nA\n--\nB', {});
-  assert.deepEqual(slides.map((slide) => slide.line), [4, 6]);
+  assert.deepEqual(
+    slides.map((slide) => slide.line),
+    [4, 6],
+  );
 });
 
 test('building does not change the parsed deck', () => {
@@ -190,6 +217,12 @@ test('swarm/netshoot.md: 24 slides; 15 carry extra-details (3 of them increments
   assert.equal(buildSlideshow(deck, defaults).length, 24);
   assert.equal(buildSlideshow(deck, { ...defaults, excludedClasses: ['in-person'] }).length, 23);
   const kept = buildSlideshow(deck, { ...defaults, excludedClasses: ['extra-details'] });
-  assert.deepEqual(kept.map((slide) => slide.line), [28, 48, 70, 92, 109, 127, 150, 168, 384]);
-  assert.deepEqual(kept.map((slide) => slide.number), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    kept.map((slide) => slide.line),
+    [28, 48, 70, 92, 109, 127, 150, 168, 384],
+  );
+  assert.deepEqual(
+    kept.map((slide) => slide.number),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
 });

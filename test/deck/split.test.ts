@@ -88,13 +88,19 @@ test('adjacent text pieces (text, code, inline code) merge into one string', () 
 
 test('--: consumes both newlines in 0.14.1 (§11 lexer case 1 is develop behaviour)', () => {
   const { slides } = parseSource('\n--\n');
-  assert.deepEqual(slides.map((slide) => slide.content), [[''], ['']]);
+  assert.deepEqual(
+    slides.map((slide) => slide.content),
+    [[''], ['']],
+  );
   assert.deepEqual(contents('A\n--\nB'), [['A'], ['B']]);
 });
 
 test('--: marks the next slide continued "true", all others "false"', () => {
   const { slides } = parseSource('A\n--\nB\n---\nC');
-  assert.deepEqual(slides.map((slide) => slide.properties.continued), ['false', 'true', 'false']);
+  assert.deepEqual(
+    slides.map((slide) => slide.properties.continued),
+    ['false', 'true', 'false'],
+  );
 });
 
 test('--: trailing space means text', () => {
@@ -105,7 +111,13 @@ test('--: trailing space means text', () => {
 
 test('???: what follows, up to the next separator, is the notes', () => {
   const { slides } = parseSource('A\n???\nnote *x*\n---\nB');
-  assert.deepEqual(slides.map((slide) => [slide.content, slide.notes]), [[['A'], ['note *x*']], [['B'], null]]);
+  assert.deepEqual(
+    slides.map((slide) => [slide.content, slide.notes]),
+    [
+      [['A'], ['note *x*']],
+      [['B'], null],
+    ],
+  );
 });
 
 test('???: a second one resets the notes; ???? is text', () => {
@@ -128,7 +140,10 @@ test('exclude: true (any case) drops the slide at parse time (§11 parser case 7
 
 test('link definitions leave the slide and go to one global, lower-cased table', () => {
   const deck = parseSource('A [x][Foo]\n---\n[Foo]: http://a.b "T"\n[bar]: <http://c>\nB');
-  assert.deepEqual(deck.slides.map((slide) => slide.content), [['A [x][Foo]'], ['B']]);
+  assert.deepEqual(
+    deck.slides.map((slide) => slide.content),
+    [['A [x][Foo]'], ['B']],
+  );
   assert.deepEqual(deck.links, { foo: { href: 'http://a.b', title: 'T' }, bar: { href: 'http://c' } });
 });
 
@@ -145,10 +160,7 @@ test('an unknown macro fails with the line to fix', () => {
     () => parseSource('a\n\nb ![:nope x]'),
     (error: unknown) => error instanceof LabdeckError && error.location?.line === 3 && /nope/.test(error.message),
   );
-  assert.throws(
-    () => parseSource('![:nope]', (line) => ({ file: 'intro.md', line: line + 10 })),
-    /^LabdeckError: intro\.md:11: /,
-  );
+  assert.throws(() => parseSource('![:nope]', (line) => ({ file: 'intro.md', line: line + 10 })), /^LabdeckError: intro\.md:11: /);
 });
 
 // §3.1 properties
@@ -249,7 +261,10 @@ test('findUnbalancedContentClasses points at classes whose bracket never closes'
 
 test('each slide records the 1-based line where its text starts', () => {
   const { slides } = parseSource('A\n\n---\nexclude: true\nB\n--\n\nC\n???\nn\n---\nD\n---');
-  assert.deepEqual(slides.map((slide) => slide.line), [1, 7, 12, 13]);
+  assert.deepEqual(
+    slides.map((slide) => slide.line),
+    [1, 7, 12, 13],
+  );
 });
 
 // Real decks
@@ -257,9 +272,7 @@ test('each slide records the 1-based line where its text starts', () => {
 const fixtures = join(import.meta.dirname, '../fixtures/container-training');
 
 test('every container.training fixture chapter parses', () => {
-  const chapters = ['shared', 'swarm', 'k8s'].flatMap((dir) =>
-    readdirSync(join(fixtures, dir)).map((file) => join(fixtures, dir, file)),
-  );
+  const chapters = ['shared', 'swarm', 'k8s'].flatMap((dir) => readdirSync(join(fixtures, dir)).map((file) => join(fixtures, dir, file)));
   assert.ok(chapters.length > 20);
   for (const chapter of chapters) {
     const { slides } = parseSource(decodeAsTextarea(readFileSync(chapter, 'utf8')));
@@ -270,10 +283,13 @@ test('every container.training fixture chapter parses', () => {
 test('swarm/netshoot.md has 24 slides: 21 "---" and 2 "--", none inside code or classes', () => {
   const { slides } = parseSource(decodeAsTextarea(readFileSync(join(fixtures, 'swarm/netshoot.md'), 'utf8')));
   assert.equal(slides.length, 24);
-  assert.deepEqual(slides.slice(0, 4).map((slide) => [slide.line, slide.properties.continued]), [
-    [1, 'false'],
-    [16, 'true'],
-    [22, 'true'],
-    [28, 'false'],
-  ]);
+  assert.deepEqual(
+    slides.slice(0, 4).map((slide) => [slide.line, slide.properties.continued]),
+    [
+      [1, 'false'],
+      [16, 'true'],
+      [22, 'true'],
+      [28, 'false'],
+    ],
+  );
 });

@@ -96,7 +96,7 @@ test('comments that are not directives, and bullets inside comments, are ignored
   assert.deepEqual(items, [{ text: 'Real step', commands: [], directives: [], line: 4 }]);
 });
 
-test('steps come from each slide\'s own content, with positions, indexes and source lines', () => {
+test("steps come from each slide's own content, with positions, indexes and source lines", () => {
   const first = slide(1, ['# Swarm\n\n', exercise('\n- Run one:\n  ```bash\n  docker ps\n  ```\n\n- Run two\n'), '\n'], { line: 10 });
   // An increment whose content repeats the previous block: only its own content counts.
   const increment = slide(2, ['\nAnd now:\n', exercise('\n- Third step\n')], {
@@ -115,7 +115,10 @@ test('steps come from each slide\'s own content, with positions, indexes and sou
       [2, 0, 'Third step', [], 'swarm.md:23'],
     ],
   );
-  assert.ok(steps.every((s) => s.id.startsWith('swarm.')), 'the nearest heading (inherited by the increment) names them');
+  assert.ok(
+    steps.every((s) => s.id.startsWith('swarm.')),
+    'the nearest heading (inherited by the increment) names them',
+  );
   assert.equal(extractSteps(model, renderedFor(model), ['lab']).length, 0, 'only the configured hands-on classes');
 });
 
@@ -128,7 +131,8 @@ test('property lines at the top of a slide are accounted for in source lines', (
 });
 
 test('ids are stable when the rest of the deck changes, and exact duplicates get a counter', () => {
-  const lab = (position: number) => slide(position, ['## Scale up\n', { classes: ['lab'], block: true, content: ['\n- Scale:\n  ```bash\n  docker service scale web=3\n  ```\n'] }]);
+  const lab = (position: number) =>
+    slide(position, ['## Scale up\n', { classes: ['lab'], block: true, content: ['\n- Scale:\n  ```bash\n  docker service scale web=3\n  ```\n'] }]);
   const before = extractSteps([lab(1)], renderedFor([lab(1)]), ['lab']);
   const other = slide(1, ['# Intro\n', { classes: ['lab'], block: true, content: ['\n- Something else\n'] }]);
   const after = extractSteps([other, lab(2)], renderedFor([other, lab(2)]), ['lab']);

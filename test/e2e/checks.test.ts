@@ -50,7 +50,9 @@ test('a failed badge shows its reason; creating the service turns it passed with
     assert.equal(await popover.locator('.labdeck-step-reason').innerText(), `service \`${lab.service}\` does not exist`);
     assert.match((await badge(page, createStep).getAttribute('aria-label'))!, /not done/);
 
-    await page.evaluate(() => { (window as unknown as { notReloaded: boolean }).notReloaded = true; });
+    await page.evaluate(() => {
+      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
     await lab.createService();
     await page.waitForSelector(`.remark-visible .labdeck-step-badge[data-step-id="${createStep}"][data-status="passed"]`, { timeout: 30_000 });
     assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true, 'no reload');
@@ -101,7 +103,9 @@ test('20 open pages: engine API calls per minute do not grow', { timeout: 240_00
     const withOne = await callsDuring(windowMs);
     // In batches: 19 pages loading at once starve a small machine.
     for (let batch = 0; batch < 19; batch += 5) pages.push(...(await Promise.all(Array.from({ length: Math.min(5, 19 - batch) }, openLabSlide))));
-    await Promise.all(pages.map((page) => page.waitForSelector(`.remark-visible .labdeck-step-badge[data-step-id="${createStep}"]:not([data-status="pending"])`, { timeout: 30_000 })));
+    await Promise.all(
+      pages.map((page) => page.waitForSelector(`.remark-visible .labdeck-step-badge[data-step-id="${createStep}"]:not([data-status="pending"])`, { timeout: 30_000 })),
+    );
     const withTwenty = await callsDuring(windowMs);
     const perMinute = (calls: number) => Math.round((calls * 60_000) / windowMs);
     // One fan-out: the same activity costs the same calls, whatever the number of pages.

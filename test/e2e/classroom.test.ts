@@ -95,7 +95,10 @@ test('two attendees join, show up on the dashboard, and survive a SIGKILL of the
   const before = await runLabdeck(['progress', manifest, '--data', dataDir, '--json']);
   const recorded = JSON.parse(before.stdout) as { attendees: { name: string; steps: unknown[] }[] };
   assert.deepEqual(recorded.attendees.map((a) => a.name).sort(), [...names].sort());
-  assert.ok(recorded.attendees.every((a) => a.steps.length > 0), 'each attendee has step results');
+  assert.ok(
+    recorded.attendees.every((a) => a.steps.length > 0),
+    'each attendee has step results',
+  );
 
   const killed = new Promise((resolve) => first.process.once('exit', resolve));
   first.process.kill('SIGKILL');
@@ -107,11 +110,18 @@ test('two attendees join, show up on the dashboard, and survive a SIGKILL of the
   const back = await bob.goto(second.url);
   assert.equal(back?.status(), 200, "the attendee's cookie still works");
   assert.equal(new URL(bob.url()).pathname, '/');
-  await instructor.waitForFunction((count) => document.querySelectorAll('#board tbody tr').length === count && document.getElementById('status')?.textContent?.includes('attendee'), 2);
+  await instructor.waitForFunction(
+    (count) => document.querySelectorAll('#board tbody tr').length === count && document.getElementById('status')?.textContent?.includes('attendee'),
+    2,
+  );
   assert.deepEqual((await dashboardNames(instructor)).sort(), [...names].sort());
 
   const afterRestart = JSON.parse((await runLabdeck(['progress', manifest, '--data', dataDir, '--json'])).stdout) as typeof recorded;
-  assert.deepEqual(afterRestart.attendees.map((a) => a.steps), recorded.attendees.map((a) => a.steps), 'progress intact');
+  assert.deepEqual(
+    afterRestart.attendees.map((a) => a.steps),
+    recorded.attendees.map((a) => a.steps),
+    'progress intact',
+  );
 });
 
 /** What an xterm shows (its DOM renderer's rows). */
@@ -149,7 +159,13 @@ test('the dashboard live: slide and last command per attendee, a terminal watche
   // Where each attendee is: the instructor moves, followers follow, the dashboard shows both.
   await deck.keyboard.press('ArrowRight');
   await ada.waitForFunction(() => document.documentElement.dataset.labdeckSlide === '4');
-  await dashboard.waitForFunction((name) => Array.from(document.querySelectorAll('#board tbody tr')).some((tr) => tr.querySelector('.dash-name')?.textContent === name && /^4( ·|$)/.test(tr.querySelector('.dash-slide')?.textContent ?? '')), hostile);
+  await dashboard.waitForFunction(
+    (name) =>
+      Array.from(document.querySelectorAll('#board tbody tr')).some(
+        (tr) => tr.querySelector('.dash-name')?.textContent === name && /^4( ·|$)/.test(tr.querySelector('.dash-slide')?.textContent ?? ''),
+      ),
+    hostile,
+  );
   assert.match(await row('Bob the second').locator('.dash-slide').innerText(), /^4( ·|$)/);
   assert.match(await dashboard.locator('#follow-status').innerText(), /slide 4/);
 
@@ -160,7 +176,13 @@ test('the dashboard live: slide and last command per attendee, a terminal watche
   await ada.keyboard.type('echo ada-was-$((40+2))');
   await ada.keyboard.press('Enter');
   await waitForText(ada, attendeeScreen, /ada-was-42/);
-  await dashboard.waitForFunction((name) => Array.from(document.querySelectorAll('#board tbody tr')).some((tr) => tr.querySelector('.dash-name')?.textContent === name && /✔ echo ada-was/.test(tr.querySelector('.dash-command')?.textContent ?? '')), hostile);
+  await dashboard.waitForFunction(
+    (name) =>
+      Array.from(document.querySelectorAll('#board tbody tr')).some(
+        (tr) => tr.querySelector('.dash-name')?.textContent === name && /✔ echo ada-was/.test(tr.querySelector('.dash-command')?.textContent ?? ''),
+      ),
+    hostile,
+  );
 
   // Watch read-only: keys typed into the viewer go nowhere; then, with the explicit action, they reach the shell.
   await row(hostile).locator('.dash-name').click();
@@ -208,7 +230,9 @@ test('the dashboard live: slide and last command per attendee, a terminal watche
   await ada.waitForFunction(() => document.documentElement.dataset.labdeckSlide === '5');
 });
 
-test('the instructor removes an attendee: after a confirmation, their row goes, their page says so, their link gets 401, their progress is gone', { timeout: 90_000 }, async () => {
+test('the instructor removes an attendee: after a confirmation, their row goes, their page says so, their link gets 401, their progress is gone', {
+  timeout: 90_000,
+}, async () => {
   running?.kill('SIGKILL');
   const served = await serve(0);
   const ada = await (await browser.newContext()).newPage();
@@ -228,7 +252,9 @@ test('the instructor removes an attendee: after a confirmation, their row goes, 
   const dashboard = await (await browser.newContext()).newPage();
   await dashboard.goto(served.dashboardUrl);
   // The class also has the attendees of the tests before (same data folder).
-  await dashboard.waitForFunction(() => ['Ada twice', 'Bob stays'].every((name) => Array.from(document.querySelectorAll('#board .dash-name')).some((cell) => cell.textContent === name)));
+  await dashboard.waitForFunction(() =>
+    ['Ada twice', 'Bob stays'].every((name) => Array.from(document.querySelectorAll('#board .dash-name')).some((cell) => cell.textContent === name)),
+  );
   const others = (await dashboardNames(dashboard)).filter((name) => name !== 'Ada twice').sort();
   const remove = dashboard.getByRole('button', { name: 'Remove Ada twice from the class' });
 
@@ -281,20 +307,29 @@ test('two attendees with the same name are both flagged in words, with their joi
   await join(' TWIN\u200B');
   const dashboard = await (await browser.newContext()).newPage();
   await dashboard.goto(served.dashboardUrl);
-  const flags = (): Promise<{ name: string; flag: string; hidden: boolean; title: string }[]> => dashboard.$$eval('#board tbody tr', (rows) => rows
-    .filter((row) => /^twin$/i.test(row.querySelector('.dash-name')?.textContent ?? ''))
-    .map((row) => {
-      const flag = row.querySelector<HTMLElement>('.dash-same-name');
-      return { name: row.querySelector('.dash-name')?.textContent ?? '', flag: flag?.textContent ?? '', hidden: flag?.hidden ?? true, title: flag?.title ?? '' };
-    }));
-  await dashboard.waitForFunction(() => document.querySelectorAll('#board .dash-same-name:not([hidden])').length >= 2).catch(async () => {
-    assert.fail(`both twins flagged: saw ${JSON.stringify(await flags())}`);
-  });
+  const flags = (): Promise<{ name: string; flag: string; hidden: boolean; title: string }[]> =>
+    dashboard.$$eval('#board tbody tr', (rows) =>
+      rows
+        .filter((row) => /^twin$/i.test(row.querySelector('.dash-name')?.textContent ?? ''))
+        .map((row) => {
+          const flag = row.querySelector<HTMLElement>('.dash-same-name');
+          return { name: row.querySelector('.dash-name')?.textContent ?? '', flag: flag?.textContent ?? '', hidden: flag?.hidden ?? true, title: flag?.title ?? '' };
+        }),
+    );
+  await dashboard
+    .waitForFunction(() => document.querySelectorAll('#board .dash-same-name:not([hidden])').length >= 2)
+    .catch(async () => {
+      assert.fail(`both twins flagged: saw ${JSON.stringify(await flags())}`);
+    });
   const twins = await flags();
-  assert.deepEqual(twins.map(({ name, flag, hidden }) => ({ name, flag, hidden })).sort((a, b) => (a.name < b.name ? -1 : 1)), [
-    { name: 'TWIN', flag: '(2 with this name)', hidden: false },
-    { name: 'Twin', flag: '(2 with this name)', hidden: false },
-  ], 'the invisible character went at the join; case does not tell them apart');
+  assert.deepEqual(
+    twins.map(({ name, flag, hidden }) => ({ name, flag, hidden })).sort((a, b) => (a.name < b.name ? -1 : 1)),
+    [
+      { name: 'TWIN', flag: '(2 with this name)', hidden: false },
+      { name: 'Twin', flag: '(2 with this name)', hidden: false },
+    ],
+    'the invisible character went at the join; case does not tell them apart',
+  );
   for (const twin of twins) assert.match(twin.title, /^This one joined at .+, id a-[0-9a-f]+$/);
   assert.notEqual(twins[0]!.title, twins[1]!.title);
   // A row for each, the flag in words (not colour alone) next to the name.

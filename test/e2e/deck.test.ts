@@ -118,7 +118,10 @@ test('serve: editing a chapter updates the open page in place, keeping the slide
     const intro = join(workshop, 'slides', 'intro.md');
     const original = await readFile(intro, 'utf8');
     // A new slide before the current one: the page must stay on `prereqs` (by name), not on its old position.
-    await writeFile(intro, original.replace('## Before we start', '## Before we really start').replace('name: prereqs', 'name: inserted\n\nNew slide\n\n---\n\nname: prereqs'));
+    await writeFile(
+      intro,
+      original.replace('## Before we start', '## Before we really start').replace('name: prereqs', 'name: inserted\n\nNew slide\n\n---\n\nname: prereqs'),
+    );
     await page.waitForFunction(() => document.querySelector('.remark-visible')?.textContent?.includes('Before we really start'), null, { timeout: 10_000 });
     assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'no full page reload');
     assert.equal(new URL(page.url()).hash, '#prereqs', 'still on the named slide, now one position later');

@@ -78,9 +78,17 @@ test('keys: every remark.js navigation key, Home/End and number + Enter', async 
   const page = await open(browser, deckUrl);
   try {
     for (const [key, expected] of [
-      ['ArrowRight', 2], ['ArrowDown', 3], ['PageDown', 4], ['Space', 5], ['j', 6],
-      ['k', 5], ['PageUp', 4], ['ArrowUp', 3], ['ArrowLeft', 2],
-      ['End', slideCount], ['Home', 1],
+      ['ArrowRight', 2],
+      ['ArrowDown', 3],
+      ['PageDown', 4],
+      ['Space', 5],
+      ['j', 6],
+      ['k', 5],
+      ['PageUp', 4],
+      ['ArrowUp', 3],
+      ['ArrowLeft', 2],
+      ['End', slideCount],
+      ['Home', 1],
     ] as const) {
       await page.keyboard.press(key);
       assert.equal(await slideOf(page), expected, `after ${key}`);
@@ -178,12 +186,15 @@ test('touch: swiping left and right moves next and previous', async () => {
   try {
     const page = await open(context, deckUrl);
     const swipe = (fromX: number, toX: number) =>
-      page.evaluate(([a, b]) => {
-        // No named helpers in here: the test's compiler would wrap them in a helper the page does not have.
-        const [start, end] = [a!, b!].map((x) => new Touch({ identifier: 1, target: document.body, clientX: x, clientY: 300 }));
-        document.body.dispatchEvent(new TouchEvent('touchstart', { touches: [start!], changedTouches: [start!], bubbles: true }));
-        document.body.dispatchEvent(new TouchEvent('touchend', { touches: [], changedTouches: [end!], bubbles: true }));
-      }, [fromX, toX]);
+      page.evaluate(
+        ([a, b]) => {
+          // No named helpers in here: the test's compiler would wrap them in a helper the page does not have.
+          const [start, end] = [a!, b!].map((x) => new Touch({ identifier: 1, target: document.body, clientX: x, clientY: 300 }));
+          document.body.dispatchEvent(new TouchEvent('touchstart', { touches: [start!], changedTouches: [start!], bubbles: true }));
+          document.body.dispatchEvent(new TouchEvent('touchend', { touches: [], changedTouches: [end!], bubbles: true }));
+        },
+        [fromX, toX],
+      );
     await swipe(600, 200);
     assert.equal(await slideOf(page), 2);
     await swipe(200, 600);
@@ -238,9 +249,7 @@ test('follow me: attendees follow the instructor within 200 ms, leave, rejoin; a
         attributeFilter: ['data-labdeck-slide'],
       });
     });
-    await instructor.evaluate(() =>
-      document.addEventListener('keydown', () => ((window as unknown as { pressedAt: number }).pressedAt = Date.now()), { capture: true }),
-    );
+    await instructor.evaluate(() => document.addEventListener('keydown', () => ((window as unknown as { pressedAt: number }).pressedAt = Date.now()), { capture: true }));
     await instructor.keyboard.press('ArrowRight');
     await waitForSlide(attendee, 2);
     const pressedAt = await instructor.evaluate(() => (window as unknown as { pressedAt: number }).pressedAt);

@@ -84,11 +84,7 @@ const screen = (page: Page): Promise<string> => page.evaluate(rowsText);
 const status = (page: Page): Promise<string> => page.locator('.labdeck-terminals-status').innerText();
 
 async function waitForScreen(page: Page, pattern: RegExp, timeout = 5000): Promise<void> {
-  await page.waitForFunction(
-    `${pattern}.test((${rowsText})())`,
-    undefined,
-    { timeout, polling: 20 },
-  ).catch(async (error: Error) => {
+  await page.waitForFunction(`${pattern}.test((${rowsText})())`, undefined, { timeout, polling: 20 }).catch(async (error: Error) => {
     throw new Error(`${error.message}\nwaiting for ${pattern}; screen:\n${await screen(page)}`);
   });
 }
@@ -178,7 +174,11 @@ test('yes, then Ctrl-C: the prompt is back within 1 s and the page stays respons
   await typeInTerminal(page, 'yes\n');
   // The worst moment for Ctrl-C: output has filled every window and the PTY is held back.
   const shell = terminals.manager.list().find((session) => session.name === 'shell')!;
-  await waitUntil(() => shell.stats().paused, 5000, () => 'the PTY paused by flow control');
+  await waitUntil(
+    () => shell.stats().paused,
+    5000,
+    () => 'the PTY paused by flow control',
+  );
   await waitForScreen(page, /^(y\n){20}/m);
   const started = Date.now();
   await page.keyboard.press('Control+C');
@@ -238,10 +238,17 @@ test('shell integration records `false` with exit 1 and `true` with 0', async ()
   const page = await openPage();
   commands.length = 0;
   await typeInTerminal(page, 'false\ntrue\n');
-  await waitUntil(() => commands.length >= 2, 5000, () => `two records, got ${JSON.stringify(commands)}`);
-  assert.deepEqual(commands.map((record) => [record.command, record.exitCode, record.terminal]), [
-    ['false', 1, 'local/shell'],
-    ['true', 0, 'local/shell'],
-  ]);
+  await waitUntil(
+    () => commands.length >= 2,
+    5000,
+    () => `two records, got ${JSON.stringify(commands)}`,
+  );
+  assert.deepEqual(
+    commands.map((record) => [record.command, record.exitCode, record.terminal]),
+    [
+      ['false', 1, 'local/shell'],
+      ['true', 0, 'local/shell'],
+    ],
+  );
   await page.close();
 });

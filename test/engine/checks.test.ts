@@ -17,8 +17,15 @@ import { waitFor } from '../support/wait.ts';
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const id = Math.random().toString(36).slice(2, 8);
 const names = {
-  net: `lt-net-${id}`, net2: `lt-net2-${id}`, net3: `lt-net3-${id}`, web: `lt-web-${id}`, dbg: `lt-dbg-${id}`,
-  stuck: `lt-stuck-${id}`, container: `lt-ctr-${id}`, secret: `lt-secret-${id}`, label: `lt-label-${id}`,
+  net: `lt-net-${id}`,
+  net2: `lt-net2-${id}`,
+  net3: `lt-net3-${id}`,
+  web: `lt-web-${id}`,
+  dbg: `lt-dbg-${id}`,
+  stuck: `lt-stuck-${id}`,
+  container: `lt-ctr-${id}`,
+  secret: `lt-secret-${id}`,
+  label: `lt-label-${id}`,
 };
 const image = 'labdeck/busybox:latest';
 // Published on a port the swarm picks (it knows which are free across all services); read back once allocated.
@@ -30,7 +37,10 @@ async function evaluate(check: CheckSpec): Promise<CheckResult> {
   const snapshot = await watch.refresh();
   const probes = new Map<string, ProbeResult>();
   const collect = async (c: CheckSpec): Promise<void> => {
-    if (c.kind === 'exec' || c.kind === 'dns') { const probe = probeFor(c); probes.set(probe.key, await runProbe(docker, probe)); }
+    if (c.kind === 'exec' || c.kind === 'dns') {
+      const probe = probeFor(c);
+      probes.set(probe.key, await runProbe(docker, probe));
+    }
     if (c.kind === 'all' || c.kind === 'any') for (const inner of c.checks) await collect(inner);
     if (c.kind === 'not') await collect(c.check);
   };
@@ -64,7 +74,11 @@ function serviceSpec(name: string, replicas: number, extra: { constraints?: stri
 }
 
 async function quietly(action: () => Promise<unknown>): Promise<void> {
-  try { await action(); } catch { /* already gone */ }
+  try {
+    await action();
+  } catch {
+    /* already gone */
+  }
 }
 
 describe('checks against the real engine', () => {
@@ -79,11 +93,14 @@ describe('checks against the real engine', () => {
       docker.createService(serviceSpec(names.stuck, 1, { constraints: [`node.labels.${names.label}==never`] }) as unknown as Docker.CreateServiceOptions),
     ]);
     let endpoint = '';
-    webPort = await waitFor(async () => {
-      const web = await docker.getService(names.web).inspect() as { Endpoint?: { Ports?: { PublishedPort?: number }[] } };
-      endpoint = JSON.stringify(web.Endpoint);
-      return web.Endpoint?.Ports?.[0]?.PublishedPort || undefined;
-    }, { timeoutMs: 30_000, intervalMs: 100, describe: () => `the port the swarm published ${names.web} on; endpoint ${endpoint}` });
+    webPort = await waitFor(
+      async () => {
+        const web = (await docker.getService(names.web).inspect()) as { Endpoint?: { Ports?: { PublishedPort?: number }[] } };
+        endpoint = JSON.stringify(web.Endpoint);
+        return web.Endpoint?.Ports?.[0]?.PublishedPort || undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, describe: () => `the port the swarm published ${names.web} on; endpoint ${endpoint}` },
+    );
   });
 
   after(async () => {
@@ -99,7 +116,10 @@ describe('checks against the real engine', () => {
     // Networks are released once the services' tasks are gone.
     for (const network of [names.net, names.net2, names.net3]) {
       for (let attempt = 0; attempt < 80; attempt++) {
-        try { await docker.getNetwork(network).remove(); break; } catch (problem) {
+        try {
+          await docker.getNetwork(network).remove();
+          break;
+        } catch (problem) {
           if ((problem as { statusCode?: number }).statusCode === 404) break;
           await new Promise((resolve) => setTimeout(resolve, 250));
         }
@@ -110,11 +130,21 @@ describe('checks against the real engine', () => {
 
   test('service: running tasks, replicas, image, networks, ports, constraints, mode, endpoint mode — and absent', async () => {
     const web: CheckSpec = {
-      kind: 'service', name: names.web, running: 'desired', replicas: 2, image: 'labdeck/busybox', networks: [names.net],
-      ports: [{ published: webPort, target: 80 }], mode: 'replicated', endpointMode: 'vip',
+      kind: 'service',
+      name: names.web,
+      running: 'desired',
+      replicas: 2,
+      image: 'labdeck/busybox',
+      networks: [names.net],
+      ports: [{ published: webPort, target: 80 }],
+      mode: 'replicated',
+      endpointMode: 'vip',
     };
     assert.equal((await until(web, 'passed')).reason, `service \`${names.web}\`: 2/2 tasks running`);
-    assert.match((await evaluate({ ...web, endpointMode: 'dnsrr', mode: 'global' })).reason, /mode is replicated, expected global; .*endpoint mode is vip, expected dnsrr/);
+    assert.match(
+      (await evaluate({ ...web, endpointMode: 'dnsrr', mode: 'global' })).reason,
+      /mode is replicated, expected global; .*endpoint mode is vip, expected dnsrr/,
+    );
     assert.match((await evaluate({ ...web, networks: ['ingress', names.net2] })).reason, new RegExp(`not attached to network \`${names.net2}\` \\(no such network\\)`));
     assert.equal((await until({ kind: 'service', name: names.dbg, running: 1, constraints: ['node.role == manager'] }, 'passed')).status, 'passed');
 
@@ -129,8 +159,7 @@ describe('checks against the real engine', () => {
     const stuck = await evaluate({ kind: 'service', name: names.stuck, running: 'desired' });
     assert.notEqual(stuck.status, 'passed');
     assert.match(stuck.reason, new RegExp(`service \`${names.stuck}\`: 0/1 tasks running`));
-    await until({ kind: 'service', name: names.stuck, running: 'desired' }, 'pending', 10_000)
-      .then((r) => assert.match(r.reason, /no suitable node/));
+    await until({ kind: 'service', name: names.stuck, running: 'desired' }, 'pending', 10_000).then((r) => assert.match(r.reason, /no suitable node/));
 
     await docker.getService(names.stuck).remove();
     assert.equal((await until({ kind: 'service', name: names.stuck, absent: true }, 'passed')).reason, `service \`${names.stuck}\` does not exist`);
@@ -154,7 +183,13 @@ describe('checks against the real engine', () => {
     const labels = { 'org.labdeck.test': id };
     const running: CheckSpec = { kind: 'container', labels };
     assert.equal((await evaluate(running)).reason, `no running container with org.labdeck.test=${id} on this engine`);
-    const container = await docker.createContainer({ name: names.container, Image: image, Cmd: ['sleep', '1000000'], Labels: labels, HostConfig: { NetworkMode: 'none' } });
+    const container = await docker.createContainer({
+      name: names.container,
+      Image: image,
+      Cmd: ['sleep', '1000000'],
+      Labels: labels,
+      HostConfig: { NetworkMode: 'none' },
+    });
     await container.start();
     assert.equal((await until(running, 'passed')).reason, `1 container running with org.labdeck.test=${id}`);
 
@@ -177,13 +212,15 @@ describe('checks against the real engine', () => {
     assert.equal((await evaluate({ kind: 'network', name: names.net, attachable: false })).reason, `network \`${names.net}\`: is attachable`);
     assert.equal((await evaluate({ kind: 'network', name: names.net2 })).reason, `network \`${names.net2}\` does not exist`);
     await docker.createNetwork({ Name: names.net2, Driver: 'overlay', CheckDuplicate: true });
-    assert.equal((await evaluate({ kind: 'network', name: names.net2, attachable: true })).reason,
-      `network \`${names.net2}\`: is not attachable (create it with \`--attachable\`)`);
+    assert.equal(
+      (await evaluate({ kind: 'network', name: names.net2, attachable: true })).reason,
+      `network \`${names.net2}\`: is not attachable (create it with \`--attachable\`)`,
+    );
     await docker.getNetwork(names.net2).remove();
     assert.equal((await evaluate({ kind: 'network', name: names.net2, absent: true })).status, 'passed');
   });
 
-  test('node: role, availability, labels on this engine\'s node', async () => {
+  test("node: role, availability, labels on this engine's node", async () => {
     assert.equal((await evaluate({ kind: 'node', self: true, role: 'manager', availability: 'active' })).status, 'passed');
     assert.equal((await evaluate({ kind: 'node', count: { min: 1 }, role: 'manager' })).status, 'passed');
     const labelled: CheckSpec = { kind: 'node', self: true, labels: { [names.label]: 'yes' } };
@@ -204,12 +241,17 @@ describe('checks against the real engine', () => {
   test('the runner hears changes through the events stream, without being asked', async () => {
     const runner = createCheckRunner({
       checks: [{ stepId: 'net3', check: { kind: 'network', name: names.net3 }, origin: { how: 'inferred', command: 'docker network create', file: 'x.md', line: 1 } }],
-      engine: watch, probe: (probe) => runProbe(docker, probe),
+      engine: watch,
+      probe: (probe) => runProbe(docker, probe),
     });
     try {
       await watch.refresh();
       assert.equal(runner.result('net3')!.status, 'failed');
-      const passed = new Promise<number>((resolve) => runner.onResult((r) => { if (r.status === 'passed') resolve(Date.now()); }));
+      const passed = new Promise<number>((resolve) =>
+        runner.onResult((r) => {
+          if (r.status === 'passed') resolve(Date.now());
+        }),
+      );
       const calls = watch.apiCalls;
       const start = Date.now();
       await docker.createNetwork({ Name: names.net3, Driver: 'overlay', CheckDuplicate: true });

@@ -12,5 +12,8 @@ test('the local Docker engine answers through dockerode and its swarm is active'
   assert.equal(engine.swarm, 'active');
   assert.equal(engine.isManager, true);
   const nodes = await docker.listNodes();
-  assert.ok(nodes.some((node) => node.ID === engine.nodeId), 'this node is listed among the swarm nodes');
+  assert.ok(
+    nodes.some((node) => node.ID === engine.nodeId),
+    'this node is listed among the swarm nodes',
+  );
 });

@@ -22,10 +22,25 @@ function startDockerd(): ChildProcess {
   const output = openSync(log, 'a');
   // Its own network namespace: a dockerd started with --bridge=none deletes the host's `docker0` interface, which
   // would break every container of the machine's real engine.
-  const child = spawn('unshare', ['--net', 'dockerd',
-    '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'dockerd.pid'),
-    '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--log-level=warn',
-  ], { stdio: ['ignore', output, output] });
+  const child = spawn(
+    'unshare',
+    [
+      '--net',
+      'dockerd',
+      '--data-root',
+      join(dir, 'data'),
+      '--exec-root',
+      join(dir, 'exec'),
+      '--pidfile',
+      join(dir, 'dockerd.pid'),
+      '-H',
+      `unix://${socket}`,
+      '--bridge=none',
+      '--iptables=false',
+      '--log-level=warn',
+    ],
+    { stdio: ['ignore', output, output] },
+  );
   return child;
 }
 

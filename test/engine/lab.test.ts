@@ -39,9 +39,15 @@ test('lab up, autopilot over the sample workshop (every step passes), lab down l
   }
 
   const services = await docker.listServices();
-  assert.deepEqual(services.map((s) => s.Spec?.Name).filter((name) => name === 'debug' || name?.startsWith('dockercoins_')), []);
+  assert.deepEqual(
+    services.map((s) => s.Spec?.Name).filter((name) => name === 'debug' || name?.startsWith('dockercoins_')),
+    [],
+  );
   const networks = await docker.listNetworks({ filters: { name: ['dockercoins_default'] } });
-  assert.deepEqual(networks.filter((n) => n.Name === 'dockercoins_default'), []);
+  assert.deepEqual(
+    networks.filter((n) => n.Name === 'dockercoins_default'),
+    [],
+  );
   const containers = await docker.listContainers({ all: true, filters: { label: ['com.docker.stack.namespace=dockercoins'] } });
   assert.deepEqual(containers, []);
   const toolbox = await docker.getImage('labdeck/toolbox:latest').inspect();

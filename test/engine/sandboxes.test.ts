@@ -33,7 +33,10 @@ const alice: AttendeeRef = { id: 'a-alice1', name: 'Alice' };
 const bob: AttendeeRef = { id: 'a-bob2', name: 'Bob' };
 const lines: string[] = [];
 const provider = createSwarmProvider({
-  docker, classId, root, log: (line) => lines.push(line),
+  docker,
+  classId,
+  root,
+  log: (line) => lines.push(line),
   config: { provider: 'swarm', memoryBytes: 768 * 1024 ** 2, nanoCpus: 1e9, images: ['labdeck/busybox:latest'], location: { file: 'workshop.yml', line: 1 } },
 });
 
@@ -47,9 +50,17 @@ function runInTerminal(argv: readonly string[], input: string): Promise<string> 
   return new Promise((resolve, reject) => {
     const terminal = pty.spawn(argv[0]!, argv.slice(1), { cols: 120, rows: 30, env: { ...process.env, TERM: 'xterm' } as Record<string, string> });
     let output = '';
-    const timer = setTimeout(() => { terminal.kill(); reject(new Error(`terminal did not exit; it printed:\n${output}`)); }, 30_000);
-    terminal.onData((data) => { output += data; });
-    terminal.onExit(() => { clearTimeout(timer); resolve(output); });
+    const timer = setTimeout(() => {
+      terminal.kill();
+      reject(new Error(`terminal did not exit; it printed:\n${output}`));
+    }, 30_000);
+    terminal.onData((data) => {
+      output += data;
+    });
+    terminal.onExit(() => {
+      clearTimeout(timer);
+      resolve(output);
+    });
     terminal.write(input);
   });
 }
@@ -58,12 +69,19 @@ function runInTerminal(argv: readonly string[], input: string): Promise<string> 
 // and on what else the machine is doing; the test's own budget is for the sandboxes.
 let image: Awaited<ReturnType<typeof ensureSandboxImage>>;
 let imageSeconds = 0;
-before(async () => {
-  const started = Date.now();
-  await ensureBusyboxImage(docker, { name: 'labdeck/busybox:latest' });
-  image = await ensureSandboxImage(docker, { log: (line) => { if (!/^I: (Retriev|Validat|Extract|Unpack|Configur|Check|Found)/.test(line)) process.stdout.write(`# ${line}\n`); } });
-  imageSeconds = (Date.now() - started) / 1000;
-}, { timeout: 900_000 });
+before(
+  async () => {
+    const started = Date.now();
+    await ensureBusyboxImage(docker, { name: 'labdeck/busybox:latest' });
+    image = await ensureSandboxImage(docker, {
+      log: (line) => {
+        if (!/^I: (Retriev|Validat|Extract|Unpack|Configur|Check|Found)/.test(line)) process.stdout.write(`# ${line}\n`);
+      },
+    });
+    imageSeconds = (Date.now() - started) / 1000;
+  },
+  { timeout: 900_000 },
+);
 
 test('swarm provider: independent sandboxes per attendee, terminals inside, nothing left after down', { timeout: 240_000 }, async () => {
   const started = Date.now();
@@ -96,7 +114,10 @@ async function checkSharedSshConnection(): Promise<void> {
   const container = await findContainer(engine, { service: 'pinger' });
   assert.ok(container, 'the pinger service has a running container');
   const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => execInContainer(engine, container, ['sh', '-c', `echo probe-${i}; exit ${i}`])));
-  assert.deepEqual(outcomes.map((outcome) => [outcome.exitCode, outcome.output]), outcomes.map((_, i) => [i, `probe-${i}\n`]));
+  assert.deepEqual(
+    outcomes.map((outcome) => [outcome.exitCode, outcome.output]),
+    outcomes.map((_, i) => [i, `probe-${i}\n`]),
+  );
   assert.equal((await acceptedConnections(docker, classId, alice.id)) - before, 1, 'one ssh login for all those engine requests');
 
   const script = `import { connectEngineAt } from ${JSON.stringify(new URL('../../src/engine/engine-address.ts', import.meta.url).href)};
@@ -154,12 +175,18 @@ async function checkUserSshLogin(): Promise<void> {
   const trustedReport = JSON.parse(trusted.stdout) as Report;
   assert.ok(trustedReport.length > 0 && !trustedReport.some((step) => /engine unreachable/.test(step.reason)), trusted.stdout);
   const refused = await runLabdeck(['check', '--json'], { dockerHost: host, userSsh: { identities: [sandbox.ssh!.identity], knownHosts: [bobsKey] } });
-  assert.ok((JSON.parse(refused.stdout) as Report).some((step) => /engine unreachable: the host key of \[[\d.]+\]:\d+ is not the one in known_hosts/.test(step.reason)), refused.stdout);
+  assert.ok(
+    (JSON.parse(refused.stdout) as Report).some((step) => /engine unreachable: the host key of \[[\d.]+\]:\d+ is not the one in known_hosts/.test(step.reason)),
+    refused.stdout,
+  );
 }
 
 async function checkSandboxes(aliceWatch: ReturnType<typeof watchEngine>): Promise<void> {
   const status = await provider.status([alice, bob]);
-  assert.deepEqual(status.map((s) => [s.attendee.id, s.state]).sort(), [['a-alice1', 'ready'], ['a-bob2', 'ready']]);
+  assert.deepEqual(status.map((s) => [s.attendee.id, s.state]).sort(), [
+    ['a-alice1', 'ready'],
+    ['a-bob2', 'ready'],
+  ]);
 
   // Both engines are reached over ssh, each at its node's address and its own port, with the class key.
   const hosts = [alice, bob].map((attendee) => currentHost(provider.engineOf(attendee.id)!) ?? '');
@@ -172,13 +199,22 @@ async function checkSandboxes(aliceWatch: ReturnType<typeof watchEngine>): Promi
   const [aliceSwarm, bobSwarm] = await Promise.all([ensureSwarm(inner.alice, 'org.labdeck.test'), ensureSwarm(inner.bob, 'org.labdeck.test')]);
   assert.equal(aliceSwarm, 'initialised');
   assert.equal(bobSwarm, 'initialised');
-  const [aliceInfo, bobInfo] = await Promise.all([inner.alice.info(), inner.bob.info()]) as { Swarm: { Cluster: { ID: string } } }[];
+  const [aliceInfo, bobInfo] = (await Promise.all([inner.alice.info(), inner.bob.info()])) as { Swarm: { Cluster: { ID: string } } }[];
   assert.notEqual(aliceInfo!.Swarm.Cluster.ID, bobInfo!.Swarm.Cluster.ID);
   await ensureService(inner.alice, {
-    name: 'pinger', image: 'labdeck/busybox:latest', replicas: 1, command: ['sleep', '3600'], networks: [], labels: {}, endpointMode: 'vip',
+    name: 'pinger',
+    image: 'labdeck/busybox:latest',
+    replicas: 1,
+    command: ['sleep', '3600'],
+    networks: [],
+    labels: {},
+    endpointMode: 'vip',
   });
   await waitForServices(inner.alice, ['pinger'], 60_000);
-  assert.deepEqual((await inner.alice.listServices()).map((s) => s.Spec?.Name), ['pinger']);
+  assert.deepEqual(
+    (await inner.alice.listServices()).map((s) => s.Spec?.Name),
+    ['pinger'],
+  );
   assert.deepEqual(await inner.bob.listServices(), []);
   // Alice's checks see it: her watch follows her sandbox's engine, over ssh.
   const deadline = Date.now() + 20_000;
@@ -193,7 +229,10 @@ async function checkSandboxes(aliceWatch: ReturnType<typeof watchEngine>): Promi
 
   // The terminal command runs inside the attendee's sandbox (entered with ssh): its docker CLI talks to the inner engine.
   const [shell] = Object.values(provider.terminalCommands([{ name: 'shell', command: ['bash', '-l'], localShell: true, location: { file: 'w', line: 1 } }]));
-  const aliceOutput = await runInTerminal(substituteCommand(shell!, { attendee: alice.id, terminal: 'shell' }), "docker service ls --format 'svc={{.Name}}'; hostname; exit\r");
+  const aliceOutput = await runInTerminal(
+    substituteCommand(shell!, { attendee: alice.id, terminal: 'shell' }),
+    "docker service ls --format 'svc={{.Name}}'; hostname; exit\r",
+  );
   assert.match(aliceOutput, /svc=pinger/);
   assert.match(aliceOutput, /^sandbox\r?$/m);
   assert.match(readFileSync(join(root, alice.id, 'enter'), 'utf8'), /^exec 'ssh' .*'StrictHostKeyChecking=yes'.* 'root@[\d.]+' "\$@"$/m);
@@ -201,11 +240,34 @@ async function checkSandboxes(aliceWatch: ReturnType<typeof watchEngine>): Promi
   const strangerKey = join(root, 'stranger_ed25519');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', strangerKey]);
   const { port, hostname } = new URL(hosts[0]!);
-  const stranger = spawnSync('ssh', ['-F', 'none', '-i', strangerKey, '-p', port, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null', `root@${hostname}`, 'true'], { encoding: 'utf8', timeout: 15_000 });
+  const stranger = spawnSync(
+    'ssh',
+    [
+      '-F',
+      'none',
+      '-i',
+      strangerKey,
+      '-p',
+      port,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      `root@${hostname}`,
+      'true',
+    ],
+    { encoding: 'utf8', timeout: 15_000 },
+  );
   assert.equal(stranger.status, 255);
   assert.match(stranger.stderr, /Permission denied \(publickey\)/);
-  const bobOutput = await runInTerminal(substituteCommand(shell!, { attendee: bob.id, terminal: 'shell' }), "docker service ls --format 'svc={{.Name}}'; echo done-$((6*7)); exit\r");
+  const bobOutput = await runInTerminal(
+    substituteCommand(shell!, { attendee: bob.id, terminal: 'shell' }),
+    "docker service ls --format 'svc={{.Name}}'; echo done-$((6*7)); exit\r",
+  );
   assert.match(bobOutput, /done-42/);
   assert.doesNotMatch(bobOutput, /svc=pinger/);
 
@@ -228,5 +290,8 @@ async function checkSandboxes(aliceWatch: ReturnType<typeof watchEngine>): Promi
   const volumes = await docker.listVolumes({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } });
   assert.deepEqual(volumes.Volumes ?? [], []);
   assert.deepEqual(await docker.listSecrets(classFilter), []);
-  assert.deepEqual((await provider.status([alice, bob])).map((s) => s.state), ['absent', 'absent']);
+  assert.deepEqual(
+    (await provider.status([alice, bob])).map((s) => s.state),
+    ['absent', 'absent'],
+  );
 }

@@ -14,7 +14,10 @@ import { connectEngine } from '../../src/engine/docker.ts';
 import { watchEngine, type EngineWatch } from '../../src/engine/snapshot.ts';
 import { partsChangedBy } from '../../src/engine/state-parts.ts';
 
-interface Request { readonly method: string; readonly args: unknown[] }
+interface Request {
+  readonly method: string;
+  readonly args: unknown[];
+}
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const name = `lt-watch-${Math.random().toString(36).slice(2, 8)}`;
@@ -32,18 +35,20 @@ const recorded = new Proxy(docker, {
       requests.push({ method: String(property), args });
       const result = (value as (...a: unknown[]) => unknown).apply(target, args);
       if (property === 'getEvents') {
-        void (result as Promise<Readable>).then((stream) => {
-          events = stream;
-          stream.on('data', (chunk: Buffer) => eventLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-        }, () => {});
+        void (result as Promise<Readable>).then(
+          (stream) => {
+            events = stream;
+            stream.on('data', (chunk: Buffer) => eventLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+          },
+          () => {},
+        );
       }
       return result;
     };
   },
 }) as Docker;
 
-const filterOf = (request: Request, key: string): unknown =>
-  (request.args[0] as { filters?: Record<string, unknown> } | undefined)?.filters?.[key];
+const filterOf = (request: Request, key: string): unknown => (request.args[0] as { filters?: Record<string, unknown> } | undefined)?.filters?.[key];
 const methodsSince = (mark: number): string[] => requests.slice(mark).map((r) => r.method);
 const unfiltered = (mark: number, method: string): Request[] =>
   requests.slice(mark).filter((r) => r.method === method && (r.args[0] as { filters?: unknown } | undefined)?.filters === undefined);
@@ -74,7 +79,11 @@ describe('the engine watch reads what changed', () => {
   });
 
   after(async () => {
-    try { await docker.getService(name).remove(); } catch { /* already gone */ }
+    try {
+      await docker.getService(name).remove();
+    } catch {
+      /* already gone */
+    }
     watch?.dispose();
   });
 
@@ -86,16 +95,22 @@ describe('the engine watch reads what changed', () => {
     const mark = requests.length;
     const eventMark = eventLines.length;
     // No replicas: no tasks, no containers, so the service's own events are all this change fires.
-    const created = await docker.createService({
-      Name: name, Labels: { stage: 'one' }, Mode: { Replicated: { Replicas: 0 } },
+    const created = (await docker.createService({
+      Name: name,
+      Labels: { stage: 'one' },
+      Mode: { Replicated: { Replicas: 0 } },
       TaskTemplate: { ContainerSpec: { Image: 'labdeck/busybox:latest', Command: ['sleep', '1000000'] } },
-    } as unknown as Docker.CreateServiceOptions) as { id?: string; ID?: string };
+    } as unknown as Docker.CreateServiceOptions)) as { id?: string; ID?: string };
     const id = created.id ?? created.ID!;
     await until('the new service in the snapshot', () => ours(watch.current));
-    assert.ok(requests.slice(mark).some((r) => r.method === 'listServices' && (filterOf(r, 'id') as string[] | undefined)?.includes(id)),
-      `no listServices filtered by the service's id: ${JSON.stringify(requests.slice(mark))}`);
-    assert.ok(requests.slice(mark).some((r) => r.method === 'listTasks' && (filterOf(r, 'service') as string[] | undefined)?.includes(id)),
-      'no listTasks filtered by the service');
+    assert.ok(
+      requests.slice(mark).some((r) => r.method === 'listServices' && (filterOf(r, 'id') as string[] | undefined)?.includes(id)),
+      `no listServices filtered by the service's id: ${JSON.stringify(requests.slice(mark))}`,
+    );
+    assert.ok(
+      requests.slice(mark).some((r) => r.method === 'listTasks' && (filterOf(r, 'service') as string[] | undefined)?.includes(id)),
+      'no listTasks filtered by the service',
+    );
     assertNoBroadEventSince(eventMark);
     assert.ok(!methodsSince(mark).includes('info'), `a full read for a service event: ${methodsSince(mark).join(', ')}`);
     assert.deepEqual(unfiltered(mark, 'listServices'), []);

@@ -7,8 +7,16 @@ import type { EngineSnapshot } from '../../src/checks/engine-state.ts';
 import type { StatePart } from '../../src/engine/state-parts.ts';
 import { readEverything, readParts, type Call } from '../../src/engine/state-reads.ts';
 
-interface RawService { ID: string; Spec: { Name: string; Mode: { Replicated: { Replicas: number } } } }
-interface RawTask { ID: string; ServiceID: string; DesiredState: string; Status: { State: string } }
+interface RawService {
+  ID: string;
+  Spec: { Name: string; Mode: { Replicated: { Replicas: number } } };
+}
+interface RawTask {
+  ID: string;
+  ServiceID: string;
+  DesiredState: string;
+  Status: { State: string };
+}
 
 function fakeEngine() {
   const engine = {
@@ -18,10 +26,12 @@ function fakeEngine() {
     tasks: [] as RawTask[],
     containers: [{ Id: 'c1', Names: ['/one'], Labels: {}, State: 'running' }],
   };
-  const answer = <T>(name: string, value: () => T) => async (options?: { filters?: Record<string, string[]> }): Promise<T> => {
-    engine.requests.push(options?.filters ? `${name} ${JSON.stringify(options.filters)}` : name);
-    return value();
-  };
+  const answer =
+    <T>(name: string, value: () => T) =>
+    async (options?: { filters?: Record<string, string[]> }): Promise<T> => {
+      engine.requests.push(options?.filters ? `${name} ${JSON.stringify(options.filters)}` : name);
+      return value();
+    };
   const api = {
     info: answer('info', () => ({ Swarm: { LocalNodeState: 'active', NodeID: 'node-1', ControlAvailable: engine.manager } })),
     listNetworks: answer('listNetworks', () => [{ Id: 'n1', Name: 'ingress', Driver: 'overlay', Scope: 'swarm', Ingress: true }]),
@@ -66,7 +76,14 @@ test('one service: that service (status included) and its tasks, merged in place
   engine.tasks.push(task('a2', 'a', 'starting'));
   const next = await read(['service:a']);
   assert.deepEqual(engine.requests, ['listServices {"status":true,"filters":{"id":["a"]}}', 'listTasks {"service":["a"]}']);
-  assert.deepEqual(next.services.map((s) => [s.id, s.replicas]), [['a', 3], ['b', 1]], 'the service keeps its place');
+  assert.deepEqual(
+    next.services.map((s) => [s.id, s.replicas]),
+    [
+      ['a', 3],
+      ['b', 1],
+    ],
+    'the service keeps its place',
+  );
   assert.deepEqual(next.tasks.map((t) => t.id).sort(), ['a1', 'a2', 'b1']);
   assert.equal(next.containers, first.containers, 'untouched lists are the previous ones');
 });
@@ -75,19 +92,31 @@ test('a removed service leaves with its tasks (the engine answers 404 for them)'
   const { engine, read } = await start();
   engine.services = [service('b', 1)];
   const next = await read(['service:a', 'tasks:a']);
-  assert.deepEqual(next.services.map((s) => s.id), ['b']);
-  assert.deepEqual(next.tasks.map((t) => t.id), ['b1']);
+  assert.deepEqual(
+    next.services.map((s) => s.id),
+    ['b'],
+  );
+  assert.deepEqual(
+    next.tasks.map((t) => t.id),
+    ['b1'],
+  );
   assert.equal(next.reachable, true);
 });
 
-test('several services\' tasks come in one request; containers and networks are one list each', async () => {
+test("several services' tasks come in one request; containers and networks are one list each", async () => {
   const { engine, read } = await start();
   engine.services.push(service('c', 1));
   engine.tasks.push(task('c1', 'c', 'running'));
   const next = await read(['service:c', 'tasks:a', 'containers']);
   assert.deepEqual(engine.requests.sort(), ['listContainers', 'listServices {"status":true,"filters":{"id":["c"]}}', 'listTasks']);
-  assert.deepEqual(next.services.map((s) => s.id), ['a', 'b', 'c']);
-  assert.deepEqual(next.tasks.map((t) => t.id), ['a1', 'b1', 'c1']);
+  assert.deepEqual(
+    next.services.map((s) => s.id),
+    ['a', 'b', 'c'],
+  );
+  assert.deepEqual(
+    next.tasks.map((t) => t.id),
+    ['a1', 'b1', 'c1'],
+  );
 });
 
 test('a node change re-reads the swarm; a changed role or no good snapshot means reading everything', async () => {
@@ -106,6 +135,13 @@ test('a node change re-reads the swarm; a changed role or no good snapshot means
   engine.manager = true;
   await read(['containers'], { ...first, reachable: false, error: 'down' });
   assert.deepEqual(engine.requests.sort(), [
-    'info', 'listConfigs', 'listContainers', 'listNetworks', 'listNodes', 'listSecrets', 'listServices {"status":true}', 'listTasks',
+    'info',
+    'listConfigs',
+    'listContainers',
+    'listNetworks',
+    'listNodes',
+    'listSecrets',
+    'listServices {"status":true}',
+    'listTasks',
   ]);
 });

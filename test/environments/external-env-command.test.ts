@@ -11,7 +11,20 @@ import { runLabdeck } from '../cli/run-cli.ts';
 
 function classFolder(attendeesYaml: string): string {
   const folder = mkdtempSync(join(tmpdir(), 'labdeck-external-'));
-  writeFileSync(join(folder, 'workshop.yml'), ['title: T', 'chapters: [a.md]', 'classroom:', '  data: class', '  environment: { provider: external, attendees: attendees.yml }', 'terminals:', '  shell: local', '  node2: ssh {attendee}@node2', ''].join('\n'));
+  writeFileSync(
+    join(folder, 'workshop.yml'),
+    [
+      'title: T',
+      'chapters: [a.md]',
+      'classroom:',
+      '  data: class',
+      '  environment: { provider: external, attendees: attendees.yml }',
+      'terminals:',
+      '  shell: local',
+      '  node2: ssh {attendee}@node2',
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(folder, 'a.md'), '# A\n');
   writeFileSync(join(folder, 'attendees.yml'), attendeesYaml);
   const store = openProgressStore(join(folder, 'class'));
@@ -43,7 +56,11 @@ test('env up/status/down with an attendees file: shell command, engine endpoint,
     assert.equal(provider.engineOf('a-222'), undefined);
     // The checks log in to an ssh:// engine with the user's own ssh setup (serve passes it).
     const userSsh = { agentSocket: '/run/agent.sock', identities: [], knownHosts: ['/home/u/.ssh/known_hosts'] };
-    const engines = environmentEngines({ provider: 'external', attendeesFile: join(folder, 'attendees.yml'), location: { file: 'w', line: 1 } }, join(folder, 'class'), userSsh);
+    const engines = environmentEngines(
+      { provider: 'external', attendeesFile: join(folder, 'attendees.yml'), location: { file: 'w', line: 1 } },
+      join(folder, 'class'),
+      userSsh,
+    );
     assert.deepEqual(engines('a-111'), { host: 'ssh://docker@10.0.0.11', userSsh });
     const commands = provider.terminalCommands([
       { name: 'shell', command: ['bash', '-l'], localShell: true, location: { file: 'w', line: 1 } },
@@ -78,16 +95,31 @@ test('attendees file mistakes name file:line', () => {
   };
   try {
     assert.equal(failure('alice:\n  shell: ssh a\n  docker: http://x\n'), 'attendees.yml:3: attendee "alice": "docker" must be ssh://USER@HOST or tcp://HOST:PORT');
-    assert.equal(failure('alice:\n  shell: ssh a\n  docker: ssh://10.0.0.11\n'), 'attendees.yml:3: attendee "alice": "docker" must be ssh://USER@HOST or tcp://HOST:PORT');
-    assert.equal(failure('alice:\n  shell: ssh a\n  docker: tcp://10.0.0.1:2376\n'), 'attendees.yml:3: attendee "alice": a tcp:// endpoint needs "tls": { ca, cert, key } (PEM files)');
+    assert.equal(
+      failure('alice:\n  shell: ssh a\n  docker: ssh://10.0.0.11\n'),
+      'attendees.yml:3: attendee "alice": "docker" must be ssh://USER@HOST or tcp://HOST:PORT',
+    );
+    assert.equal(
+      failure('alice:\n  shell: ssh a\n  docker: tcp://10.0.0.1:2376\n'),
+      'attendees.yml:3: attendee "alice": a tcp:// endpoint needs "tls": { ca, cert, key } (PEM files)',
+    );
     assert.equal(failure('alice:\n  shell: [ssh\n'), 'attendees.yml:3: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]');
     assert.equal(failure('alice:\n  shell: "ssh a\n  docker: ssh://u@a\n'), 'attendees.yml:2: not valid YAML: Missing closing "quote');
-    assert.equal(failure('alice:\n  docker: ssh://a\n'), 'attendees.yml:2: attendee "alice": "shell" must be a command line or a list of words (e.g. ssh docker@10.0.0.11)');
+    assert.equal(
+      failure('alice:\n  docker: ssh://a\n'),
+      'attendees.yml:2: attendee "alice": "shell" must be a command line or a list of words (e.g. ssh docker@10.0.0.11)',
+    );
     assert.equal(failure('alice:\n  shell: ssh a\n  docker: ssh://u@a\nAlice:\n  shell: x\n  docker: ssh://u@b\n'), 'attendees.yml:4: attendee "Alice" is listed twice');
-    assert.equal(failure('alice:\n  shell: ssh a\n  docker: tcp://h:2376\n  tls: { ca: ca.pem, cert: c.pem, key: k.pem }\n'), `attendees.yml:4: attendee "alice": tls.ca ${join(folder, 'ca.pem')} does not exist`);
+    assert.equal(
+      failure('alice:\n  shell: ssh a\n  docker: tcp://h:2376\n  tls: { ca: ca.pem, cert: c.pem, key: k.pem }\n'),
+      `attendees.yml:4: attendee "alice": tls.ca ${join(folder, 'ca.pem')} does not exist`,
+    );
     for (const pem of ['ca.pem', 'c.pem', 'k.pem']) writeFileSync(join(folder, pem), 'x');
     writeFileSync(file, 'alice:\n  shell: [ssh, a]\n  docker: tcp://h:2376\n  tls: { ca: ca.pem, cert: c.pem, key: k.pem }\n');
-    assert.deepEqual(readAttendeesFile(file)[0]!.engine, { host: 'tcp://h:2376', tls: { ca: join(folder, 'ca.pem'), cert: join(folder, 'c.pem'), key: join(folder, 'k.pem') } });
+    assert.deepEqual(readAttendeesFile(file)[0]!.engine, {
+      host: 'tcp://h:2376',
+      tls: { ca: join(folder, 'ca.pem'), cert: join(folder, 'c.pem'), key: join(folder, 'k.pem') },
+    });
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -11,8 +11,12 @@ import { substituteCommand } from '../../src/terminal/command-template.ts';
 function run(argv: readonly string[]): { done: Promise<{ code: number | null; output: string }> } {
   const child = spawn(argv[0]!, argv.slice(1));
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   return { done: new Promise((resolve) => child.on('close', (code) => resolve({ code, output }))) };
 }
 

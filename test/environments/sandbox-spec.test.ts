@@ -3,8 +3,13 @@ import assert from 'node:assert/strict';
 import { SANDBOX_SECRET_FILES, sandboxNames, sandboxServiceSpec } from '../../src/engine/sandbox-spec.ts';
 
 const definition = {
-  classId: 'K7QX2P', attendee: 'a-0123abcd', attendeeName: 'Zoë <b>', image: 'labdeck/sandbox:latest',
-  memoryBytes: 1024 ** 3, nanoCpus: 1.5e9, sshPort: 2203,
+  classId: 'K7QX2P',
+  attendee: 'a-0123abcd',
+  attendeeName: 'Zoë <b>',
+  image: 'labdeck/sandbox:latest',
+  memoryBytes: 1024 ** 3,
+  nanoCpus: 1.5e9,
+  sshPort: 2203,
   secrets: { authorizedKeys: { id: 'sec1', name: 'keys' }, hostKey: { id: 'sec2', name: 'hostkey' } },
 };
 
@@ -44,8 +49,10 @@ test('a sandbox gets what Docker-in-Docker needs as a service: capabilities, cgr
 
 test('sandbox names: one service, one volume and two secrets per class and attendee', () => {
   assert.deepEqual(sandboxNames('ABC234', 'a-1'), {
-    service: 'labdeck-sandbox-abc234-a-1', volume: 'labdeck-sandbox-abc234-a-1-docker',
-    authorizedKeysSecret: 'labdeck-sandbox-abc234-a-1-keys', hostKeySecret: 'labdeck-sandbox-abc234-a-1-hostkey',
+    service: 'labdeck-sandbox-abc234-a-1',
+    volume: 'labdeck-sandbox-abc234-a-1-docker',
+    authorizedKeysSecret: 'labdeck-sandbox-abc234-a-1-keys',
+    hostKeySecret: 'labdeck-sandbox-abc234-a-1-hostkey',
   });
   assert.notEqual(sandboxNames('ABC234', 'a-1').service, sandboxNames('ABC235', 'a-1').service);
 });

@@ -17,21 +17,36 @@ test('a malformed frame on any WebSocket channel closes that socket (1002) and t
   const dir = await mkdtemp(join(tmpdir(), 'labdeck-frames-'));
   await mkdir(join(dir, 'slides'));
   await writeFile(join(dir, 'slides', 'a.md'), '# A slide\n');
-  await writeFile(join(dir, 'workshop.yml'), 'title: Frames\nchat: chat\ngitrepo: example.org/repo\nslides: http://example.org/\ncontent:\n- slides/a.md\nterminals:\n  shell: cat\n');
+  await writeFile(
+    join(dir, 'workshop.yml'),
+    'title: Frames\nchat: chat\ngitrepo: example.org/repo\nslides: http://example.org/\ncontent:\n- slides/a.md\nterminals:\n  shell: cat\n',
+  );
   const server = await startServedCli([join(dir, 'workshop.yml'), '--port', '0', '--data', join(dir, '.data'), '--classroom'], { cwd: dir, startTimeoutMs: 30_000 });
   try {
     const host = `127.0.0.1:${server.port}`;
     for (const path of [liveReloadPath, followPath, resultsPath, dashboardPath, terminalSocketPath]) {
       const request = [
-        `GET ${path} HTTP/1.1`, `Host: ${host}`, 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-        'Sec-WebSocket-Version: 13', `Origin: http://${host}`, `Cookie: ${tokenCookie}=${server.instructorToken}`,
-        ...(path === terminalSocketPath ? [`Sec-WebSocket-Protocol: ${TERMINAL_SUBPROTOCOL}`] : []), '', '',
+        `GET ${path} HTTP/1.1`,
+        `Host: ${host}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+        'Sec-WebSocket-Version: 13',
+        `Origin: http://${host}`,
+        `Cookie: ${tokenCookie}=${server.instructorToken}`,
+        ...(path === terminalSocketPath ? [`Sec-WebSocket-Protocol: ${TERMINAL_SUBPROTOCOL}`] : []),
+        '',
+        '',
       ].join('\r\n');
-      const outcome = await exchange(server.port, {
-        request: [Buffer.from(request)],
-        frames: [webSocketFrame({ opcode: 0x2, payload: Buffer.from('x'), rsv: 2 })],
-        lingerMs: 300,
-      }, 3000);
+      const outcome = await exchange(
+        server.port,
+        {
+          request: [Buffer.from(request)],
+          frames: [webSocketFrame({ opcode: 0x2, payload: Buffer.from('x'), rsv: 2 })],
+          lingerMs: 300,
+        },
+        3000,
+      );
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(server.exited(), undefined, `${path}: the server exited after one malformed frame:\n${server.stderrTail().slice(-2000)}`);
       assert.equal(outcome.upgraded, true, `${path}: not upgraded (${outcome.statuses.join(', ')})`);

@@ -32,9 +32,19 @@ import { TerminalManager } from '../../src/terminal/manager.ts';
 import { openExistingStore } from '../../src/progress/store.ts';
 import { testEnvironment } from '../terminal/terminal-client.ts';
 
-const slides = [{ html: '<h1>Welcome</h1>' }, { html: '<h2>Run <code>it</code></h2>' }, { html: '<h1>Scale</h1>' }]
-  .map((slide) => ({ ...slide, notes: '', source: { file: 'slides/class.md', line: 1 } })) as unknown as SlideJson[];
-const deck: DeckJson = { version: 1, title: 'Class', ratio: '16:9', error: null, slides, steps: [{ id: 's1', slide: 2, index: 0, text: 'Run it', commands: [], directives: [], source: { file: 'slides/class.md', line: 1 } }] };
+const slides = [{ html: '<h1>Welcome</h1>' }, { html: '<h2>Run <code>it</code></h2>' }, { html: '<h1>Scale</h1>' }].map((slide) => ({
+  ...slide,
+  notes: '',
+  source: { file: 'slides/class.md', line: 1 },
+})) as unknown as SlideJson[];
+const deck: DeckJson = {
+  version: 1,
+  title: 'Class',
+  ratio: '16:9',
+  error: null,
+  slides,
+  steps: [{ id: 's1', slide: 2, index: 0, text: 'Run it', commands: [], directives: [], source: { file: 'slides/class.md', line: 1 } }],
+};
 const pending: StepResultJson = { stepId: 's1', status: 'pending', reason: 'not yet', kind: 'ran', origin: 'inferred', selfReported: false, confirmed: false, at: 1 };
 const listeners = new Set<(message: ResultsServerMessage) => void>();
 const checks = {
@@ -62,7 +72,15 @@ before(async () => {
     log: () => {},
   });
   server = await startServer(
-    { deck: { current: () => deck, onChange: () => ({ dispose() {} }) }, workshopDir: dataDir, assetsDir: dataDir, log: () => {}, access: classroom.access, classroom, terminals },
+    {
+      deck: { current: () => deck, onChange: () => ({ dispose() {} }) },
+      workshopDir: dataDir,
+      assetsDir: dataDir,
+      log: () => {},
+      access: classroom.access,
+      classroom,
+      terminals,
+    },
     { port: 0, host: '127.0.0.1' },
   );
 });
@@ -132,7 +150,10 @@ async function watchDashboard(): Promise<{ socket: WebSocket; attendee(id: strin
       state = {
         ...state,
         attendees: [...state.attendees.map((a) => changed.get(a.id) ?? a), ...message.patch.attendees.filter((a) => !state.attendees.some((known) => known.id === a.id))],
-        results: [...state.results.map((r) => cells.get(`${r.attendee}/${r.step}`) ?? r), ...message.patch.results.filter((r) => !state.results.some((known) => known.attendee === r.attendee && known.step === r.step))],
+        results: [
+          ...state.results.map((r) => cells.get(`${r.attendee}/${r.step}`) ?? r),
+          ...message.patch.results.filter((r) => !state.results.some((known) => known.attendee === r.attendee && known.step === r.step)),
+        ],
         follow: message.patch.follow ?? state.follow,
       };
     }
@@ -193,7 +214,10 @@ test('every result change is recorded per attendee and reaches the dashboard liv
   const first = await nextState(socket!);
   const cy = first.attendees.find((a) => a.name === '<b>Cy</b>');
   assert.ok(cy, 'the name arrives as data, exactly as typed');
-  assert.deepEqual(first.results.filter((r) => r.attendee === cy.id).map((r) => r.status), ['pending']);
+  assert.deepEqual(
+    first.results.filter((r) => r.attendee === cy.id).map((r) => r.status),
+    ['pending'],
+  );
 
   const update = nextMessage(socket!);
   for (const listener of listeners) listener({ type: 'result', result: { ...pending, status: 'passed', reason: 'ran', at: 2 } });
@@ -215,9 +239,17 @@ test('every result change is recorded per attendee and reaches the dashboard liv
     const latest = store.latestResults();
     for (const attendee of first.attendees) {
       const rows = latest.filter((row) => row.attendee === attendee.id);
-      assert.deepEqual(rows.map(({ step, status, reason, at }) => ({ step, status, reason, at })), [{ step: 's1', status: 'passed', reason: 'ran', at: 2 }], attendee.name);
+      assert.deepEqual(
+        rows.map(({ step, status, reason, at }) => ({ step, status, reason, at })),
+        [{ step: 's1', status: 'passed', reason: 'ran', at: 2 }],
+        attendee.name,
+      );
     }
-    assert.deepEqual(store.history(cy.id).map(({ step, status }) => `${step} ${status}`), ['s1 pending', 's1 passed'], 'each attempt is kept, per attendee');
+    assert.deepEqual(
+      store.history(cy.id).map(({ step, status }) => `${step} ${status}`),
+      ['s1 pending', 's1 passed'],
+      'each attempt is kept, per attendee',
+    );
   } finally {
     store.close();
   }
@@ -250,8 +282,15 @@ test('"everyone to my slide" from the dashboard sends every following page to th
   const { socket: dashboard } = await openDashboardSocket(classroom.access.instructorToken);
   dashboard!.send(JSON.stringify({ type: 'gather' }));
   await until(() => attendee.messages.some((m) => m.type === 'gather'));
-  assert.deepEqual(attendee.messages.find((m) => m.type === 'gather'), { type: 'gather', index: 7 });
-  assert.equal(leader.messages.some((m) => m.type === 'gather'), false, 'the leader is not moved');
+  assert.deepEqual(
+    attendee.messages.find((m) => m.type === 'gather'),
+    { type: 'gather', index: 7 },
+  );
+  assert.equal(
+    leader.messages.some((m) => m.type === 'gather'),
+    false,
+    'the leader is not moved',
+  );
   for (const socket of [attendee.socket, leader.socket, dashboard!]) socket.close();
 });
 
@@ -283,7 +322,7 @@ test('every route and channel of a class: nobody without a valid token gets past
   assert.equal(stalePage.status, 401);
   assert.match(stalePage.headers.get('content-type') ?? '', /html/);
   assert.match(await stalePage.text(), /not valid for this class/);
-  assert.equal((await fetch(`${server.url}_labdeck/build/labdeck.js`)).status, 401, 'even labdeck\'s own files');
+  assert.equal((await fetch(`${server.url}_labdeck/build/labdeck.js`)).status, 401, "even labdeck's own files");
   assert.equal((await fetch(`${server.url}join`)).status, 200, 'the join page is open to all');
 
   assert.equal((await fetch(`${server.url}deck.json`, { headers: { cookie: `labdeck_token=${attendee}` } })).status, 200);
@@ -322,7 +361,12 @@ function openTerminal(token: string, attendee?: string, query = ''): TerminalPee
   });
   role.catch(() => {});
   socket.once('open', () => {
-    socket.send(encodeClientMessage({ type: 'hello', hello: { version: TERMINAL_PROTOCOL_VERSION, token: '', terminal: 'shell', ...(attendee ? { attendee } : {}), cols: 80, rows: 24 } }));
+    socket.send(
+      encodeClientMessage({
+        type: 'hello',
+        hello: { version: TERMINAL_PROTOCOL_VERSION, token: '', terminal: 'shell', ...(attendee ? { attendee } : {}), cols: 80, rows: 24 },
+      }),
+    );
   });
   return {
     socket,
@@ -360,7 +404,11 @@ test('the terminal channel: without a valid token the upgrade opens, the hello i
   assert.equal(classroom.removeAttendee(classroom.access.identify(removed)!.attendee), true);
   const sessionsBefore = terminalManager.list();
   const ptysBefore = openPtyDescriptors();
-  for (const [who, cookie] of [['anonymous', undefined], ['removed', removed], ['forged', 'f0rged-token-of-nobody']] as const) {
+  for (const [who, cookie] of [
+    ['anonymous', undefined],
+    ['removed', removed],
+    ['forged', 'f0rged-token-of-nobody'],
+  ] as const) {
     const headers: Record<string, string> = { origin: server.url.slice(0, -1) };
     if (cookie) headers.cookie = `labdeck_token=${cookie}`;
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}_labdeck/terminal`, TERMINAL_SUBPROTOCOL, { headers });
@@ -378,9 +426,12 @@ test('the terminal channel: without a valid token the upgrade opens, the hello i
     assert.equal(messages, 0, `${who}: nothing of a terminal was sent`);
   }
   const forgedHello = openTerminal(classroom.access.instructorToken.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x')));
-  await assert.rejects(forgedHello.role, /1008: not authorized/, 'a forged token in the cookie (one character off the instructor\'s)');
+  await assert.rejects(forgedHello.role, /1008: not authorized/, "a forged token in the cookie (one character off the instructor's)");
   // Earlier tests' sessions may end meanwhile, never begin.
-  assert.ok(terminalManager.list().every((session) => sessionsBefore.includes(session)), 'no terminal session was created');
+  assert.ok(
+    terminalManager.list().every((session) => sessionsBefore.includes(session)),
+    'no terminal session was created',
+  );
   assert.ok(openPtyDescriptors() <= ptysBefore, `no PTY was opened (${ptysBefore} before, ${openPtyDescriptors()} after)`);
 });
 
@@ -442,7 +493,7 @@ test('removing an attendee from the dashboard: their sockets close, their token 
 
   dashboard.socket.send(JSON.stringify({ type: 'remove', attendee: 'a-nobody' }));
   dashboard.socket.send(JSON.stringify({ type: 'remove', attendee: id }));
-  await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('the removed attendee\'s socket stayed open')), 5000))]);
+  await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error("the removed attendee's socket stayed open")), 5000))]);
   await until(() => !dashboard.state().attendees.some((attendee) => attendee.id === id));
   assert.ok(!dashboard.state().results.some((result) => result.attendee === id), 'their result cells go too');
   assert.equal((await fetch(`${server.url}deck.json`, { headers: { cookie: `labdeck_token=${token}` } })).status, 401);
@@ -480,7 +531,12 @@ test('the join form: names are cleaned, counted in characters people see, and ev
   assert.match(hugePage, /<form method="post" action="\/join">/, 'the join page, to try again');
   assert.match(hugePage, /Your name: at most 60 characters/);
 
-  const json = await fetch(`${server.url}join`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: classroom.classCode, name: 'Jo' }) });
+  const json = await fetch(`${server.url}join`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: classroom.classCode, name: 'Jo' }),
+  });
   assert.equal(json.status, 415, 'not "that is not the code of this class"');
   assert.match(await json.text(), /Send the join form/);
 });

@@ -6,20 +6,43 @@ import type { DeckJson, SlideJson } from '../../src/protocol.ts';
 
 const workshop = '/home/ana/talks/swarm';
 const slide = (file: string): SlideJson => ({
-  index: 1, number: 1, name: null, classes: [], notes: '', html: '<p>x</p>', numberText: '1/1', continued: false, source: { file, line: 3 },
+  index: 1,
+  number: 1,
+  name: null,
+  classes: [],
+  notes: '',
+  html: '<p>x</p>',
+  numberText: '1/1',
+  continued: false,
+  source: { file, line: 3 },
 });
 const deck = (files: string[], error: string | null): DeckJson => ({
-  version: 2, title: 'T', ratio: '16:9', error,
+  version: 2,
+  title: 'T',
+  ratio: '16:9',
+  error,
   slides: files.map(slide),
   steps: files.map((file) => ({ id: 'a.b', slide: 1, index: 0, text: 't', commands: [], directives: [], source: { file, line: 9 } })),
 });
 
 test('slides and steps name their files relative to the workshop folder, also outside it', () => {
   const sent = relativeToWorkshop(deck([`${workshop}/slides/a.md`, `${workshop}/workshop.yml`, '/home/ana/shared/b.md'], null), workshop);
-  assert.deepEqual(sent.slides.map((s) => s.source), [{ file: 'slides/a.md', line: 3 }, { file: 'workshop.yml', line: 3 }, { file: '../../shared/b.md', line: 3 }]);
-  assert.deepEqual(sent.steps.map((s) => (s as { source: unknown }).source), [
-    { file: 'slides/a.md', line: 9 }, { file: 'workshop.yml', line: 9 }, { file: '../../shared/b.md', line: 9 },
-  ]);
+  assert.deepEqual(
+    sent.slides.map((s) => s.source),
+    [
+      { file: 'slides/a.md', line: 3 },
+      { file: 'workshop.yml', line: 3 },
+      { file: '../../shared/b.md', line: 3 },
+    ],
+  );
+  assert.deepEqual(
+    sent.steps.map((s) => (s as { source: unknown }).source),
+    [
+      { file: 'slides/a.md', line: 9 },
+      { file: 'workshop.yml', line: 9 },
+      { file: '../../shared/b.md', line: 9 },
+    ],
+  );
   assert.equal(sent.version, 2);
 });
 
@@ -28,7 +51,8 @@ test('names that are not paths (generated slides) stay as they are', () => {
 });
 
 test("the error's paths of the workshop folder and its parents become relative; others and near-misses stay", () => {
-  const error = `${workshop}/workshop.yml:4: chapter file not found: ../../shared/c.md (looked for /home/ana/shared/c.md); ` +
+  const error =
+    `${workshop}/workshop.yml:4: chapter file not found: ../../shared/c.md (looked for /home/ana/shared/c.md); ` +
     `not in ${workshop}, nor ${workshop}-old/x.md, nor /usr/share/x, nor https://example.org/home/ana/x`;
   assert.equal(
     relativeToWorkshop(deck([], error), workshop).error,

@@ -77,7 +77,11 @@ test('the first instructor leads; followers get its moves; attendees cannot lead
     assert.deepEqual(await attendee.next('position'), { type: 'position', index: 5 }, 'the instructor still leads');
 
     const late = await connect('client=y');
-    assert.deepEqual(await late.next('welcome'), { type: 'welcome', instructor: false, leading: false, index: 5, paused: false, message: null }, 'joins where the lead is');
+    assert.deepEqual(
+      await late.next('welcome'),
+      { type: 'welcome', instructor: false, leading: false, index: 5, paused: false, message: null },
+      'joins where the lead is',
+    );
     assert.equal(instructor.messages.filter((message) => message.type === 'position').length, 0, "the attendee's goto reached no one");
   });
 });

@@ -131,7 +131,10 @@ async function assertStillServing(server: RunningServer): Promise<void> {
 
 test('an undecodable token cookie is no token: an upgrade is answered and the server lives on', { timeout: 20_000 }, async () => {
   for (const path of [followPath, liveReloadPath, '/elsewhere']) {
-    const response = await raw(presenter.port, `GET ${path} HTTP/1.1\r\nHost: ${hostOf(presenter)}\r\nOrigin: http://${hostOf(presenter)}\r\nCookie: labdeck_token=%\r\n${upgradeHeaders}`);
+    const response = await raw(
+      presenter.port,
+      `GET ${path} HTTP/1.1\r\nHost: ${hostOf(presenter)}\r\nOrigin: http://${hostOf(presenter)}\r\nCookie: labdeck_token=%\r\n${upgradeHeaders}`,
+    );
     assert.equal(response.status, path === '/elsewhere' ? 404 : 101, path);
   }
   await assertStillServing(presenter);
@@ -142,9 +145,15 @@ test('an undecodable token cookie on a class route is no token: no 500, and noth
   assert.equal(page.status, 303, 'nobody: sent to /join');
   assert.equal(page.headers.location, '/join');
   // An empty first ?token= falls through to the cookie, as the review found: the URL then held a real-looking token.
-  const data = await raw(classServer.port, `GET /deck.json?token=&token=SECRET-IN-URL HTTP/1.1\r\nHost: ${hostOf(classServer)}\r\nCookie: labdeck_token=%\r\nAccept: application/json\r\nConnection: close`);
+  const data = await raw(
+    classServer.port,
+    `GET /deck.json?token=&token=SECRET-IN-URL HTTP/1.1\r\nHost: ${hostOf(classServer)}\r\nCookie: labdeck_token=%\r\nAccept: application/json\r\nConnection: close`,
+  );
   assert.equal(data.status, 401);
-  assert.deepEqual(logged.filter((line) => line.includes('SECRET')), []);
+  assert.deepEqual(
+    logged.filter((line) => line.includes('SECRET')),
+    [],
+  );
   await assertStillServing(presenter);
 });
 
@@ -184,11 +193,15 @@ test('an internal error on a route is logged with its URL, without the token', {
 test('the upgrade dispatch never throws out of its listener: a failing channel is a 500, logged without its token', { timeout: 20_000 }, async () => {
   const lines: string[] = [];
   const server: Server = createServer();
-  routeUpgrades(server, {
-    '/boom': (request) => {
-      throw new Error(`channel failed on ${request.url}`);
+  routeUpgrades(
+    server,
+    {
+      '/boom': (request) => {
+        throw new Error(`channel failed on ${request.url}`);
+      },
     },
-  }, { log: (line) => lines.push(line) });
+    { log: (line) => lines.push(line) },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   try {
@@ -220,7 +233,7 @@ test('DNS rebinding: another name in Host is refused on every route and every up
   await assertStillServing(presenter);
 });
 
-test("a loopback server answers to its loopback names on its own port, and to the allowed names", { timeout: 20_000 }, async () => {
+test('a loopback server answers to its loopback names on its own port, and to the allowed names', { timeout: 20_000 }, async () => {
   const port = presenter.port;
   for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LocalHost:${port}`, `[::1]:${port}`, `127.1.2.3:${port}`, `labdeck.lan:${port}`, 'labdeck.lan']) {
     assert.equal((await raw(port, `GET /deck.json HTTP/1.1\r\nHost: ${host}\r\nConnection: close`)).status, 200, host);
@@ -235,7 +248,12 @@ test("a loopback server answers to its loopback names on its own port, and to th
 });
 
 test('bound to every interface with --allowed-hosts: those names and the loopback ones only', { timeout: 20_000 }, async () => {
-  for (const [host, status] of [['class.example', 200], [`class.example:${lan.port}`, 200], [`127.0.0.1:${lan.port}`, 200], [`evil.example:${lan.port}`, 403]] as const) {
+  for (const [host, status] of [
+    ['class.example', 200],
+    [`class.example:${lan.port}`, 200],
+    [`127.0.0.1:${lan.port}`, 200],
+    [`evil.example:${lan.port}`, 403],
+  ] as const) {
     assert.equal((await raw(lan.port, `GET /deck.json HTTP/1.1\r\nHost: ${host}\r\nConnection: close`)).status, status, host);
   }
   const upgrade = await raw(lan.port, `GET ${liveReloadPath} HTTP/1.1\r\nHost: evil.example\r\nOrigin: http://evil.example\r\n${upgradeHeaders}`);

@@ -36,14 +36,19 @@ const webSocketPaths = [liveReloadPath, followPath, terminalSocketPath, resultsP
 const jsonChannels = new Set([followPath, resultsPath, dashboardPath, liveReloadPath]);
 
 export function fuzzCase(prng: Prng, index: number, target: FuzzTarget): FuzzCase {
-  const kind = prng.weighted<FuzzKind>([[50, 'http'], [25, 'upgrade'], [25, 'terminal']]);
+  const kind = prng.weighted<FuzzKind>([
+    [50, 'http'],
+    [25, 'upgrade'],
+    [25, 'terminal'],
+  ]);
   const built = kind === 'http' ? httpRequest(prng, target) : kind === 'upgrade' ? upgradeRequest(prng, target) : terminalSession(prng, target);
   const request = Buffer.concat(built.request);
   return {
     index,
     kind,
     plan: built,
-    summary: `${kind} case ${index}: ${JSON.stringify(request.toString('latin1').slice(0, 600))}${request.length > 600 ? ` (${request.length} bytes)` : ''}` +
+    summary:
+      `${kind} case ${index}: ${JSON.stringify(request.toString('latin1').slice(0, 600))}${request.length > 600 ? ` (${request.length} bytes)` : ''}` +
       (built.frameNotes.length ? `; frames: ${built.frameNotes.join(', ')}` : ''),
   };
 }
@@ -55,7 +60,21 @@ interface BuiltPlan extends ExchangePlan {
 // ── Pieces shared by every request ──
 
 function tokenValues(target: FuzzTarget): string[] {
-  return [target.instructorToken, target.watcherToken, '', '%', '%E0%A4%A', '%ff', '%%', '%u0041', 'nope', 'x'.repeat(3000), `${target.instructorToken}%`, `"${target.instructorToken}"`, '\u00e9\u00ff'];
+  return [
+    target.instructorToken,
+    target.watcherToken,
+    '',
+    '%',
+    '%E0%A4%A',
+    '%ff',
+    '%%',
+    '%u0041',
+    'nope',
+    'x'.repeat(3000),
+    `${target.instructorToken}%`,
+    `"${target.instructorToken}"`,
+    '\u00e9\u00ff',
+  ];
 }
 
 function requestTarget(prng: Prng, target: FuzzTarget, paths: readonly string[]): string {
@@ -91,7 +110,14 @@ function requestTarget(prng: Prng, target: FuzzTarget, paths: readonly string[])
     [1, () => `//${base}`],
     [1, () => base.toUpperCase()],
     [1, () => `/?${'&'.repeat(prng.between(100, 5000))}`],
-    [1, () => `${base}?${prng.bytes(prng.between(1, 40)).toString('latin1').replace(/[\r\n ]/g, '_')}`],
+    [
+      1,
+      () =>
+        `${base}?${prng
+          .bytes(prng.between(1, 40))
+          .toString('latin1')
+          .replace(/[\r\n ]/g, '_')}`,
+    ],
   ])();
 }
 
@@ -150,7 +176,15 @@ function credentialHeaders(prng: Prng, target: FuzzTarget, usual: number): strin
 function oddHeaders(prng: Prng): string[] {
   return prng.weighted<() => string[]>([
     [16, () => []],
-    [1, () => [`X-${prng.int(1000)}: ${prng.bytes(prng.between(1, 60)).toString('latin1').replace(/[\r\n]/g, ' ')}`]],
+    [
+      1,
+      () => [
+        `X-${prng.int(1000)}: ${prng
+          .bytes(prng.between(1, 60))
+          .toString('latin1')
+          .replace(/[\r\n]/g, ' ')}`,
+      ],
+    ],
     [1, () => ['Bad Header Name: x']],
     [1, () => ['X-Folded: a', ' folded continuation']],
     [1, () => ['no colon here']],
@@ -166,7 +200,11 @@ function oddHeaders(prng: Prng): string[] {
 function splitInChunks(prng: Prng, bytes: Buffer): Buffer[] {
   const chunks: Buffer[] = [];
   let rest = bytes;
-  const pieces = prng.weighted([[6, 1], [2, 2], [1, 4]]);
+  const pieces = prng.weighted([
+    [6, 1],
+    [2, 2],
+    [1, 4],
+  ]);
   for (let i = 1; i < pieces && rest.length > 1; i++) {
     const at = prng.between(1, rest.length - 1);
     chunks.push(rest.subarray(0, at));
@@ -181,15 +219,53 @@ const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
 // ── Plain HTTP requests ──
 
 function httpRequest(prng: Prng, target: FuzzTarget): BuiltPlan {
-  const paths = ['/', '/deck.json', '/join', `/join?code=${target.classCode ?? 'X'}`, dashboardPagePath, terminalsInfoPath, '/_labdeck/labdeck.css',
-    '/_labdeck/build/labdeck.js', '/workshop.yml', '/slides/lab.md', '/favicon.ico', '/_labdeck/', '/_labdeck/nothing', ...webSocketPaths];
+  const paths = [
+    '/',
+    '/deck.json',
+    '/join',
+    `/join?code=${target.classCode ?? 'X'}`,
+    dashboardPagePath,
+    terminalsInfoPath,
+    '/_labdeck/labdeck.css',
+    '/_labdeck/build/labdeck.js',
+    '/workshop.yml',
+    '/slides/lab.md',
+    '/favicon.ico',
+    '/_labdeck/',
+    '/_labdeck/nothing',
+    ...webSocketPaths,
+  ];
   const method = prng.weighted<() => string>([
-    [12, () => 'GET'], [5, () => 'POST'], [1, () => 'HEAD'], [1, () => 'PUT'], [1, () => 'DELETE'], [1, () => 'OPTIONS'], [1, () => 'PATCH'],
-    [1, () => 'TRACE'], [1, () => 'CONNECT'], [1, () => 'get'], [1, () => 'G\u0000T'], [1, () => 'M'.repeat(prng.between(20, 2000))],
-    [1, () => prng.bytes(prng.between(1, 8)).toString('latin1').replace(/[\r\n ]/g, 'x')],
+    [12, () => 'GET'],
+    [5, () => 'POST'],
+    [1, () => 'HEAD'],
+    [1, () => 'PUT'],
+    [1, () => 'DELETE'],
+    [1, () => 'OPTIONS'],
+    [1, () => 'PATCH'],
+    [1, () => 'TRACE'],
+    [1, () => 'CONNECT'],
+    [1, () => 'get'],
+    [1, () => 'G\u0000T'],
+    [1, () => 'M'.repeat(prng.between(20, 2000))],
+    [
+      1,
+      () =>
+        prng
+          .bytes(prng.between(1, 8))
+          .toString('latin1')
+          .replace(/[\r\n ]/g, 'x'),
+    ],
   ])();
   const path = method === 'POST' && prng.chance(0.6) ? '/join' : requestTarget(prng, target, paths);
-  const version = prng.weighted([[20, 'HTTP/1.1'], [2, 'HTTP/1.0'], [1, 'HTTP/2.0'], [1, 'HTTP/1.1x'], [1, ''], [1, 'HTTP/0.9']]);
+  const version = prng.weighted([
+    [20, 'HTTP/1.1'],
+    [2, 'HTTP/1.0'],
+    [1, 'HTTP/2.0'],
+    [1, 'HTTP/1.1x'],
+    [1, ''],
+    [1, 'HTTP/0.9'],
+  ]);
   const body = requestBody(prng, target, path);
   const headers = [
     ...hostHeaders(prng, target),
@@ -197,10 +273,18 @@ function httpRequest(prng: Prng, target: FuzzTarget): BuiltPlan {
     ...(prng.chance(0.3) ? originHeaders(prng, target, 3) : []),
     ...oddHeaders(prng),
     ...(body.contentType ? [`Content-Type: ${body.contentType}`] : []),
-    prng.weighted([[6, 'Connection: close'], [2, 'Connection: keep-alive'], [2, ''], [1, 'Connection: Upgrade']]),
+    prng.weighted([
+      [6, 'Connection: close'],
+      [2, 'Connection: keep-alive'],
+      [2, ''],
+      [1, 'Connection: Upgrade'],
+    ]),
   ].filter((line) => line !== '');
   const framed = frameBody(prng, body.bytes);
-  let request: Buffer = Buffer.concat([latin1(`${method} ${path}${version ? ` ${version}` : ''}\r\n${[...headers, ...framed.headers].map((line) => `${line}\r\n`).join('')}\r\n`), framed.body]);
+  let request: Buffer = Buffer.concat([
+    latin1(`${method} ${path}${version ? ` ${version}` : ''}\r\n${[...headers, ...framed.headers].map((line) => `${line}\r\n`).join('')}\r\n`),
+    framed.body,
+  ]);
   request = prng.weighted<() => Buffer>([
     [14, () => request],
     // Pipelined: a second request (valid) right behind the first.
@@ -214,15 +298,48 @@ function httpRequest(prng: Prng, target: FuzzTarget): BuiltPlan {
 }
 
 function requestBody(prng: Prng, target: FuzzTarget, path: string): { bytes: Buffer; contentType?: string } {
-  const text = (value: string, contentType?: string): { bytes: Buffer; contentType?: string } => ({ bytes: Buffer.from(value, 'utf8'), ...(contentType ? { contentType } : {}) });
-  const name = (): string => prng.pick(['alice', '', ' ', '%', '%E0%A4%A', 'x'.repeat(prng.between(50, 5000)), '<script>alert(1)</script>', '\u202e\u0000\ud83d\ude00', 'Robert\'); DROP TABLE attendees;--']);
+  const text = (value: string, contentType?: string): { bytes: Buffer; contentType?: string } => ({
+    bytes: Buffer.from(value, 'utf8'),
+    ...(contentType ? { contentType } : {}),
+  });
+  const name = (): string =>
+    prng.pick([
+      'alice',
+      '',
+      ' ',
+      '%',
+      '%E0%A4%A',
+      'x'.repeat(prng.between(50, 5000)),
+      '<script>alert(1)</script>',
+      '\u202e\u0000\ud83d\ude00',
+      "Robert'); DROP TABLE attendees;--",
+    ]);
   const code = (): string => prng.pick([target.classCode ?? 'X', (target.classCode ?? 'x').toLowerCase(), '', '%', 'WRONG']);
   return prng.weighted<() => { bytes: Buffer; contentType?: string }>([
     [6, () => ({ bytes: Buffer.alloc(0) })],
     [path.startsWith('/join') ? 8 : 1, () => text(`name=${encodeURIComponent(name())}&code=${encodeURIComponent(code())}`, 'application/x-www-form-urlencoded')],
-    [2, () => text(prng.pick(['name=%&code=%', 'name[]=a&name[]=b&code[x]=1', 'name=a&name=b&code=c&code=d', '%%%', '&&&=&=', `name=${'%41'.repeat(3000)}`]), 'application/x-www-form-urlencoded')],
+    [
+      2,
+      () =>
+        text(
+          prng.pick(['name=%&code=%', 'name[]=a&name[]=b&code[x]=1', 'name=a&name=b&code=c&code=d', '%%%', '&&&=&=', `name=${'%41'.repeat(3000)}`]),
+          'application/x-www-form-urlencoded',
+        ),
+    ],
     [2, () => text(prng.pick(['{"type":"hello"}', '{', '[]', 'null', '{"__proto__":{"polluted":1}}', '['.repeat(prng.between(100, 20000))]), 'application/json')],
-    [2, () => ({ bytes: prng.bytes(prng.between(1, 4096)), contentType: prng.pick(['application/octet-stream', 'application/x-www-form-urlencoded', 'application/json', 'multipart/form-data; boundary=', 'text/plain; charset=utf-77']) })],
+    [
+      2,
+      () => ({
+        bytes: prng.bytes(prng.between(1, 4096)),
+        contentType: prng.pick([
+          'application/octet-stream',
+          'application/x-www-form-urlencoded',
+          'application/json',
+          'multipart/form-data; boundary=',
+          'text/plain; charset=utf-77',
+        ]),
+      }),
+    ],
     [1, () => ({ bytes: Buffer.alloc(prng.between(5000, 20000), 0x61), contentType: 'application/x-www-form-urlencoded' })],
   ])();
 }
@@ -237,7 +354,13 @@ function frameBody(prng: Prng, body: Buffer): { headers: string[]; body: Buffer 
     [1, () => ({ headers: [`Content-Length: ${prng.pick(['-1', 'abc', '1e3', '0x10', '99999999999999999999', ' 5', '5, 6'])}`], body })],
     [1, () => ({ headers: [`Content-Length: ${body.length}`, `Content-Length: ${body.length + 1}`], body })],
     [2, () => ({ headers: ['Transfer-Encoding: chunked'], body: chunked() })],
-    [1, () => ({ headers: ['Transfer-Encoding: chunked'], body: Buffer.concat([latin1(prng.pick(['zz\r\n', 'ffffffffffffffff\r\n', '5\r\nab', '-1\r\n', '3;ext=\u0000\r\nabc\r\n', '5\r\nabcdefgh\r\n0\r\n\r\n'])), body]) })],
+    [
+      1,
+      () => ({
+        headers: ['Transfer-Encoding: chunked'],
+        body: Buffer.concat([latin1(prng.pick(['zz\r\n', 'ffffffffffffffff\r\n', '5\r\nab', '-1\r\n', '3;ext=\u0000\r\nabc\r\n', '5\r\nabcdefgh\r\n0\r\n\r\n'])), body]),
+      }),
+    ],
     [1, () => ({ headers: ['Transfer-Encoding: chunked', `Content-Length: ${body.length}`], body: chunked() })],
     [1, () => ({ headers: [`Transfer-Encoding: ${prng.pick(['gzip', 'chunked, gzip', 'identity', 'x'])}`], body })],
   ])();
@@ -252,12 +375,48 @@ function upgradeHeaders(prng: Prng, target: FuzzTarget, path: string, mutate: bo
   const pick = <T>(usual: T, variants: readonly T[]): T => (mutate && prng.chance(0.2) ? prng.pick(variants) : usual);
   return [
     ...(mutate ? hostHeaders(prng, target) : [`Host: ${target.host}`]),
-    ...pick(['Upgrade: websocket'], [[], ['Upgrade: WebSocket'], ['Upgrade: websocket, h2c'], ['Upgrade: h2c'], [`Upgrade: ${'w'.repeat(5000)}`], ['Upgrade: websocket', 'Upgrade: h2c']]),
+    ...pick(
+      ['Upgrade: websocket'],
+      [[], ['Upgrade: WebSocket'], ['Upgrade: websocket, h2c'], ['Upgrade: h2c'], [`Upgrade: ${'w'.repeat(5000)}`], ['Upgrade: websocket', 'Upgrade: h2c']],
+    ),
     ...pick(['Connection: Upgrade'], [[], ['Connection: keep-alive, Upgrade'], ['Connection: close'], ['Connection: upgrade, close']]),
-    ...pick([`Sec-WebSocket-Key: ${validKey(prng)}`], [[], ['Sec-WebSocket-Key: abc'], ['Sec-WebSocket-Key: !!!!!!!!!!!!!!!!!!!!!!=='], [`Sec-WebSocket-Key: ${'A'.repeat(5000)}`], [`Sec-WebSocket-Key: ${validKey(prng)}`, `Sec-WebSocket-Key: ${validKey(prng)}`]]),
-    ...pick(['Sec-WebSocket-Version: 13'], [[], ['Sec-WebSocket-Version: 8'], ['Sec-WebSocket-Version: x'], ['Sec-WebSocket-Version: 13, 13'], ['Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 8'], ['Sec-WebSocket-Version: 99999999999999999999']]),
-    ...pick(wantsTerminal ? [`Sec-WebSocket-Protocol: ${TERMINAL_SUBPROTOCOL}`] : [], [[], ['Sec-WebSocket-Protocol: x'], ['Sec-WebSocket-Protocol: ,,,'], [`Sec-WebSocket-Protocol: ${TERMINAL_SUBPROTOCOL}, ${TERMINAL_SUBPROTOCOL}`], ['Sec-WebSocket-Protocol: a b'], [`Sec-WebSocket-Protocol: ${TERMINAL_SUBPROTOCOL}`, 'Sec-WebSocket-Protocol: x']]),
-    ...pick([], [['Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=abc'], ['Sec-WebSocket-Extensions: ;;;'], ['Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=1']]),
+    ...pick(
+      [`Sec-WebSocket-Key: ${validKey(prng)}`],
+      [
+        [],
+        ['Sec-WebSocket-Key: abc'],
+        ['Sec-WebSocket-Key: !!!!!!!!!!!!!!!!!!!!!!=='],
+        [`Sec-WebSocket-Key: ${'A'.repeat(5000)}`],
+        [`Sec-WebSocket-Key: ${validKey(prng)}`, `Sec-WebSocket-Key: ${validKey(prng)}`],
+      ],
+    ),
+    ...pick(
+      ['Sec-WebSocket-Version: 13'],
+      [
+        [],
+        ['Sec-WebSocket-Version: 8'],
+        ['Sec-WebSocket-Version: x'],
+        ['Sec-WebSocket-Version: 13, 13'],
+        ['Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 8'],
+        ['Sec-WebSocket-Version: 99999999999999999999'],
+      ],
+    ),
+    ...pick(wantsTerminal ? [`Sec-WebSocket-Protocol: ${TERMINAL_SUBPROTOCOL}`] : [], [
+      [],
+      ['Sec-WebSocket-Protocol: x'],
+      ['Sec-WebSocket-Protocol: ,,,'],
+      [`Sec-WebSocket-Protocol: ${TERMINAL_SUBPROTOCOL}, ${TERMINAL_SUBPROTOCOL}`],
+      ['Sec-WebSocket-Protocol: a b'],
+      [`Sec-WebSocket-Protocol: ${TERMINAL_SUBPROTOCOL}`, 'Sec-WebSocket-Protocol: x'],
+    ]),
+    ...pick(
+      [],
+      [
+        ['Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=abc'],
+        ['Sec-WebSocket-Extensions: ;;;'],
+        ['Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=1'],
+      ],
+    ),
     ...(mutate ? originHeaders(prng, target, 12) : [`Origin: http://${target.host}`]),
     ...(mutate ? credentialHeaders(prng, target, 8) : [`Cookie: ${tokenCookie}=${target.instructorToken}`]),
     ...(mutate ? oddHeaders(prng) : []),
@@ -267,13 +426,27 @@ function upgradeHeaders(prng: Prng, target: FuzzTarget, path: string, mutate: bo
 function upgradeRequest(prng: Prng, target: FuzzTarget): BuiltPlan {
   const paths = [...webSocketPaths, '/', '/nope', `${terminalSocketPath}/`, '/_labdeck/LIVE', '/deck.json'];
   const path = prng.chance(0.5) ? prng.pick(paths) : requestTarget(prng, target, paths);
-  const method = prng.weighted([[12, 'GET'], [1, 'POST'], [1, 'OPTIONS'], [1, 'get']]);
+  const method = prng.weighted([
+    [12, 'GET'],
+    [1, 'POST'],
+    [1, 'OPTIONS'],
+    [1, 'get'],
+  ]);
   const headers = upgradeHeaders(prng, target, path, true);
   // Bytes right behind the head reach the channel as its `head`: they may be a frame, or garbage.
-  const trailing = prng.weighted<() => Buffer>([[8, () => Buffer.alloc(0)], [1, () => prng.bytes(prng.between(1, 300))], [1, () => channelFrame(prng, path).frame]])();
+  const trailing = prng.weighted<() => Buffer>([
+    [8, () => Buffer.alloc(0)],
+    [1, () => prng.bytes(prng.between(1, 300))],
+    [1, () => channelFrame(prng, path).frame],
+  ])();
   const request = Buffer.concat([latin1(`${method} ${path} HTTP/1.1\r\n${headers.map((line) => `${line}\r\n`).join('')}\r\n`), trailing]);
   const frames = Array.from({ length: prng.between(0, 6) }, () => channelFrame(prng, path));
-  return { request: splitInChunks(prng, request), frames: frames.map((entry) => entry.frame), lingerMs: prng.between(20, 150), frameNotes: frames.map((entry) => entry.note) };
+  return {
+    request: splitInChunks(prng, request),
+    frames: frames.map((entry) => entry.frame),
+    lingerMs: prng.between(20, 150),
+    frameNotes: frames.map((entry) => entry.note),
+  };
 }
 
 interface NotedFrame {
@@ -283,7 +456,10 @@ interface NotedFrame {
 
 /** A frame on a JSON channel (follow, results, dashboard, live): its messages mutated, or the WebSocket framing broken. */
 function channelFrame(prng: Prng, path: string): NotedFrame {
-  const text = (value: string): NotedFrame => ({ frame: webSocketFrame({ opcode: 0x1, payload: Buffer.from(value, 'utf8') }), note: `text ${JSON.stringify(value.slice(0, 80))}` });
+  const text = (value: string): NotedFrame => ({
+    frame: webSocketFrame({ opcode: 0x1, payload: Buffer.from(value, 'utf8') }),
+    note: `text ${JSON.stringify(value.slice(0, 80))}`,
+  });
   const number = (): unknown => prng.pick([0, 1, -1, 1.5, 1e9, 2 ** 53, null, '3', [], {}]);
   const messages: (() => unknown)[] = [
     () => ({ type: 'goto', index: number() }),
@@ -311,9 +487,21 @@ function brokenFrame(prng: Prng): NotedFrame {
     [2, () => ({ frame: webSocketFrame({ opcode: 0x1, payload: prng.bytes(prng.between(1, 100)) }), note: 'text, invalid UTF-8 likely' })],
     [1, () => ({ frame: webSocketFrame({ opcode: 0x1, payload, mask: false }), note: 'unmasked' })],
     [1, () => ({ frame: webSocketFrame({ opcode: 0x2, payload, rsv: prng.between(1, 7) }), note: 'reserved bits' })],
-    [1, () => { const opcode = prng.pick([0x3, 0x4, 0x5, 0x6, 0x7, 0xb, 0xc, 0xf]); return { frame: webSocketFrame({ opcode, payload }), note: `opcode 0x${opcode.toString(16)}` }; }],
+    [
+      1,
+      () => {
+        const opcode = prng.pick([0x3, 0x4, 0x5, 0x6, 0x7, 0xb, 0xc, 0xf]);
+        return { frame: webSocketFrame({ opcode, payload }), note: `opcode 0x${opcode.toString(16)}` };
+      },
+    ],
     [1, () => ({ frame: webSocketFrame({ opcode: 0x0, payload }), note: 'continuation without a start' })],
-    [1, () => ({ frame: Buffer.concat([webSocketFrame({ opcode: 0x2, payload, fin: false }), webSocketFrame({ opcode: 0x1, payload })]), note: 'fragment interrupted by a new message' })],
+    [
+      1,
+      () => ({
+        frame: Buffer.concat([webSocketFrame({ opcode: 0x2, payload, fin: false }), webSocketFrame({ opcode: 0x1, payload })]),
+        note: 'fragment interrupted by a new message',
+      }),
+    ],
     [1, () => ({ frame: webSocketFrame({ opcode: 0x9, payload }), note: 'ping' })],
     [1, () => ({ frame: webSocketFrame({ opcode: 0x9, payload: prng.bytes(prng.between(126, 300)) }), note: 'ping over 125 bytes' })],
     [1, () => ({ frame: webSocketFrame({ opcode: 0x8, payload: prng.bytes(prng.pick([1, 2, 3, 50])) }), note: 'close with a random code' })],
@@ -326,15 +514,29 @@ function brokenFrame(prng: Prng): NotedFrame {
 // ── Terminal sessions ──
 
 function terminalSession(prng: Prng, target: FuzzTarget): BuiltPlan {
-  const query = prng.weighted([[10, ''], [2, '?watch'], [1, `?token=${target.watcherToken}`], [1, '?token=%']]);
+  const query = prng.weighted([
+    [10, ''],
+    [2, '?watch'],
+    [1, `?token=${target.watcherToken}`],
+    [1, '?token=%'],
+  ]);
   const mutate = prng.chance(0.15);
   const headers = upgradeHeaders(prng, target, terminalSocketPath, mutate);
   const request = latin1(`GET ${terminalSocketPath}${query} HTTP/1.1\r\n${headers.map((line) => `${line}\r\n`).join('')}\r\n`);
   const frames: NotedFrame[] = [prng.chance(0.75) ? helloFrame(prng, target, true) : helloFrame(prng, target, false)];
-  const count = prng.weighted([[3, prng.between(0, 4)], [3, prng.between(5, 24)], [1, prng.between(25, 80)]]);
+  const count = prng.weighted([
+    [3, prng.between(0, 4)],
+    [3, prng.between(5, 24)],
+    [1, prng.between(25, 80)],
+  ]);
   for (let i = 0; i < count; i++) frames.push(terminalFrame(prng, target));
   if (prng.chance(0.3)) frames.push({ frame: webSocketFrame({ opcode: 0x8, payload: Buffer.from([0x03, 0xe8]) }), note: 'close 1000' });
-  return { request: splitInChunks(prng, request), frames: frames.map((entry) => entry.frame), lingerMs: prng.between(50, 300), frameNotes: frames.map((entry) => entry.note) };
+  return {
+    request: splitInChunks(prng, request),
+    frames: frames.map((entry) => entry.frame),
+    lingerMs: prng.between(50, 300),
+    frameNotes: frames.map((entry) => entry.note),
+  };
 }
 
 const binary = (bytes: Buffer, note: string): NotedFrame => ({ frame: webSocketFrame({ opcode: 0x2, payload: bytes }), note });
@@ -356,30 +558,107 @@ function helloFrame(prng: Prng, target: FuzzTarget, valid: boolean): NotedFrame 
   if (valid) return binary(typed(ClientFrameType.hello, Buffer.from(JSON.stringify(hello))), `hello ${JSON.stringify({ ...hello, token: '…' })}`);
   const field = prng.pick(['version', 'token', 'terminal', 'attendee', 'cols', 'rows', 'payload']);
   const bad: unknown = prng.pick([0, 2, '1', null, -1, 1.5, 65536, 1e300, '', 'x'.repeat(2000), '../etc', 'a b', {}, [], 'nope', '%', '\u0000']);
-  const payload = field === 'payload'
-    ? prng.pick([Buffer.alloc(0), latin1('{'), latin1('null'), latin1('[]'), prng.bytes(prng.between(1, 200)), Buffer.from(JSON.stringify({ ...hello, padding: 'x'.repeat(MAX_CLIENT_FRAME_BYTES) }))])
-    : Buffer.from(JSON.stringify({ ...hello, [field]: bad }));
+  const payload =
+    field === 'payload'
+      ? prng.pick([
+          Buffer.alloc(0),
+          latin1('{'),
+          latin1('null'),
+          latin1('[]'),
+          prng.bytes(prng.between(1, 200)),
+          Buffer.from(JSON.stringify({ ...hello, padding: 'x'.repeat(MAX_CLIENT_FRAME_BYTES) })),
+        ])
+      : Buffer.from(JSON.stringify({ ...hello, [field]: bad }));
   return binary(typed(ClientFrameType.hello, payload), `bad hello (${field}: ${JSON.stringify(field === 'payload' ? payload.length : bad).slice(0, 40)})`);
 }
 
 function terminalFrame(prng: Prng, target: FuzzTarget): NotedFrame {
-  const uint32 = (value: number): Buffer => { const out = Buffer.alloc(4); out.writeUInt32BE(value >>> 0); return out; };
+  const uint32 = (value: number): Buffer => {
+    const out = Buffer.alloc(4);
+    out.writeUInt32BE(value >>> 0);
+    return out;
+  };
   return prng.weighted<() => NotedFrame>([
-    [8, () => { const data = prng.bytes(prng.between(1, 300)); return binary(typed(ClientFrameType.input, data), `input ${data.length} random bytes`); }],
-    [4, () => { const data = prng.pick(['hello\r', 'x'.repeat(200), '\u00e9\u20ac\ud83d\ude00\r', '\u001b[31m', '\u001b]0;title\u0007', '\u0003', '\u0004', '\u001a', '\u001c', '\u0013', '\u0011']); return binary(typed(ClientFrameType.input, Buffer.from(data)), `input ${JSON.stringify(data)}`); }],
+    [
+      8,
+      () => {
+        const data = prng.bytes(prng.between(1, 300));
+        return binary(typed(ClientFrameType.input, data), `input ${data.length} random bytes`);
+      },
+    ],
+    [
+      4,
+      () => {
+        const data = prng.pick([
+          'hello\r',
+          'x'.repeat(200),
+          '\u00e9\u20ac\ud83d\ude00\r',
+          '\u001b[31m',
+          '\u001b]0;title\u0007',
+          '\u0003',
+          '\u0004',
+          '\u001a',
+          '\u001c',
+          '\u0013',
+          '\u0011',
+        ]);
+        return binary(typed(ClientFrameType.input, Buffer.from(data)), `input ${JSON.stringify(data)}`);
+      },
+    ],
     [1, () => binary(typed(ClientFrameType.input, Buffer.alloc(prng.between(20_000, MAX_CLIENT_FRAME_BYTES - 1), 0x61)), 'input, a large paste')],
-    [3, () => { const size = Buffer.alloc(4); size.writeUInt16BE(prng.pick([0, 1, 80, 400, 401, 65535, prng.int(65536)]), 0); size.writeUInt16BE(prng.pick([0, 1, 24, 200, 201, 65535, prng.int(65536)]), 2); return binary(typed(ClientFrameType.resize, size), `resize ${size.readUInt16BE(0)}x${size.readUInt16BE(2)}`); }],
-    [1, () => { const length = prng.pick([0, 1, 3, 5, 100]); return binary(typed(ClientFrameType.resize, prng.bytes(length)), `resize with ${length} bytes`); }],
-    [3, () => { const value = prng.pick([0, 1, 1000, 65536, 0xffffffff, prng.int(0x100000000)]); return binary(typed(ClientFrameType.ack, uint32(value)), `ack ${value}`); }],
-    [1, () => { const length = prng.pick([0, 2, 3, 8]); return binary(typed(ClientFrameType.ack, prng.bytes(length)), `ack with ${length} bytes`); }],
+    [
+      3,
+      () => {
+        const size = Buffer.alloc(4);
+        size.writeUInt16BE(prng.pick([0, 1, 80, 400, 401, 65535, prng.int(65536)]), 0);
+        size.writeUInt16BE(prng.pick([0, 1, 24, 200, 201, 65535, prng.int(65536)]), 2);
+        return binary(typed(ClientFrameType.resize, size), `resize ${size.readUInt16BE(0)}x${size.readUInt16BE(2)}`);
+      },
+    ],
+    [
+      1,
+      () => {
+        const length = prng.pick([0, 1, 3, 5, 100]);
+        return binary(typed(ClientFrameType.resize, prng.bytes(length)), `resize with ${length} bytes`);
+      },
+    ],
+    [
+      3,
+      () => {
+        const value = prng.pick([0, 1, 1000, 65536, 0xffffffff, prng.int(0x100000000)]);
+        return binary(typed(ClientFrameType.ack, uint32(value)), `ack ${value}`);
+      },
+    ],
+    [
+      1,
+      () => {
+        const length = prng.pick([0, 2, 3, 8]);
+        return binary(typed(ClientFrameType.ack, prng.bytes(length)), `ack with ${length} bytes`);
+      },
+    ],
     [2, () => binary(typed(ClientFrameType.skip, Buffer.alloc(0)), 'skip')],
     [1, () => binary(typed(ClientFrameType.skip, prng.bytes(prng.between(1, 10))), 'skip with a payload')],
-    [2, () => { const type = prng.pick([0x00, 0x06, 0x7f, 0x81, 0x82, 0xff, prng.int(256)]); return binary(typed(type, prng.bytes(prng.between(0, 100))), `type 0x${type.toString(16)}`); }],
+    [
+      2,
+      () => {
+        const type = prng.pick([0x00, 0x06, 0x7f, 0x81, 0x82, 0xff, prng.int(256)]);
+        return binary(typed(type, prng.bytes(prng.between(0, 100))), `type 0x${type.toString(16)}`);
+      },
+    ],
     [1, () => binary(Buffer.alloc(0), 'empty binary frame')],
     [1, () => helloFrame(prng, target, prng.chance(0.5))],
     [1, () => ({ frame: webSocketFrame({ opcode: 0x1, payload: Buffer.from('{"type":"input"}') }), note: 'text frame' })],
     [1, () => binary(typed(ClientFrameType.input, Buffer.alloc(prng.between(MAX_CLIENT_FRAME_BYTES, MAX_CLIENT_FRAME_BYTES + 5000), 0x62)), 'oversized frame')],
-    [1, () => ({ frame: Buffer.concat([webSocketFrame({ opcode: 0x2, payload: Buffer.from([ClientFrameType.input, 0x61]), fin: false }), webSocketFrame({ opcode: 0x0, payload: Buffer.from('bc\r') })]), note: 'input in two fragments' })],
+    [
+      1,
+      () => ({
+        frame: Buffer.concat([
+          webSocketFrame({ opcode: 0x2, payload: Buffer.from([ClientFrameType.input, 0x61]), fin: false }),
+          webSocketFrame({ opcode: 0x0, payload: Buffer.from('bc\r') }),
+        ]),
+        note: 'input in two fragments',
+      }),
+    ],
     [1, () => ({ frame: webSocketFrame({ opcode: 0x2, payload: typed(ClientFrameType.resize, Buffer.from([0, 80])) }).subarray(0, 5), note: 'frame cut short' })],
     [2, () => brokenFrame(prng)],
   ])();

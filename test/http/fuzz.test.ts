@@ -162,12 +162,18 @@ async function fuzzServer(t: TestContext, options: { classroom: boolean }): Prom
 
     const serverErrors = finished.filter((entry) => entry.outcome.statuses.some((status) => status >= 500));
     if (serverErrors.length > 0) {
-      problems.push(`${serverErrors.length} exchange(s) got a 5xx answer, e.g.:\n${serverErrors.slice(0, 6).map((entry) => `  [${entry.outcome.statuses.join(', ')}] ${entry.fuzz.summary.slice(0, 700)}`).join('\n')}`);
+      problems.push(
+        `${serverErrors.length} exchange(s) got a 5xx answer, e.g.:\n${serverErrors
+          .slice(0, 6)
+          .map((entry) => `  [${entry.outcome.statuses.join(', ')}] ${entry.fuzz.summary.slice(0, 700)}`)
+          .join('\n')}`,
+      );
     }
 
     const underFuzz = latencySummary(underLoad.samples);
     const idleSummary = latencySummary(idle.samples);
-    const describe = (summary: ReturnType<typeof latencySummary>): string => `max ${summary.max.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, p50 ${summary.p50.toFixed(1)} ms over ${summary.count} answers`;
+    const describe = (summary: ReturnType<typeof latencySummary>): string =>
+      `max ${summary.max.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, p50 ${summary.p50.toFixed(1)} ms over ${summary.count} answers`;
     t.diagnostic(`control GET /deck.json idle: ${describe(idleSummary)}; during the fuzz: ${describe(underFuzz)}; ${context}`);
     const failedAnswers = underLoad.samples.filter((sample) => sample.result !== 200);
     const slowAnswers = underLoad.samples.filter((sample) => sample.ms > answerWithinMs);
@@ -182,9 +188,11 @@ async function fuzzServer(t: TestContext, options: { classroom: boolean }): Prom
     }
 
     const byKind = countBy(finished, (entry) => entry.fuzz.kind);
-    const statuses = countBy(finished, (entry) => String(entry.outcome.statuses[0] ?? (entry.outcome.timedOut ? 'timeout' : entry.outcome.error ?? 'none')));
+    const statuses = countBy(finished, (entry) => String(entry.outcome.statuses[0] ?? (entry.outcome.timedOut ? 'timeout' : (entry.outcome.error ?? 'none'))));
     const terminalsOpened = finished.filter((entry) => entry.fuzz.kind === 'terminal' && entry.outcome.binaryTypes.includes(ServerFrameType.state)).length;
-    t.diagnostic(`${finished.length} exchanges in ${fuzzMs} ms (${JSON.stringify(byKind)}); first statuses ${JSON.stringify(statuses)}; terminals opened: ${terminalsOpened}`);
+    t.diagnostic(
+      `${finished.length} exchanges in ${fuzzMs} ms (${JSON.stringify(byKind)}); first statuses ${JSON.stringify(statuses)}; terminals opened: ${terminalsOpened}`,
+    );
     // A fuzzer that never got past the front door would prove nothing: it must have reached pages and terminals.
     if (!exit && onlyCase === undefined) {
       if ((statuses['200'] ?? 0) === 0) problems.push('no exchange got a 200: the fuzzer never reached a page');
@@ -208,12 +216,21 @@ async function writeWorkshop(dir: string): Promise<string> {
   await mkdir(join(dir, 'slides'));
   await writeFile(join(dir, 'slides', 'lab.md'), '# Fuzz\n\nA slide.\n\n---\n\n## Another\n\n.exercise[\n\n- Say hello:\n  ```bash\n  echo hello\n  ```\n\n]\n');
   // A short grace time: terminals are destroyed while the fuzzer opens others, and that path is exercised too.
-  await writeFile(join(dir, 'workshop.yml'), 'title: Fuzz\nchat: chat\ngitrepo: example.org/repo\nslides: http://example.org/\ncontent:\n- slides/lab.md\nterminals:\n  shell: cat\n  graceTime: 1s\n');
+  await writeFile(
+    join(dir, 'workshop.yml'),
+    'title: Fuzz\nchat: chat\ngitrepo: example.org/repo\nslides: http://example.org/\ncontent:\n- slides/lab.md\nterminals:\n  shell: cat\n  graceTime: 1s\n',
+  );
   return join(dir, 'workshop.yml');
 }
 
 function targetOf(server: ServedCli): FuzzTarget {
-  return { host: `127.0.0.1:${server.port}`, instructorToken: server.instructorToken, watcherToken: server.watcherToken, classCode: server.classCode, terminals: ['shell'] };
+  return {
+    host: `127.0.0.1:${server.port}`,
+    instructorToken: server.instructorToken,
+    watcherToken: server.watcherToken,
+    classCode: server.classCode,
+    terminals: ['shell'],
+  };
 }
 
 function controlOf(server: ServedCli): LatencyProbeOptions {
@@ -259,7 +276,10 @@ function listCases(cases: readonly FuzzCase[]): string {
 }
 
 function listSamples(samples: readonly LatencySample[]): string {
-  return samples.slice(0, 8).map((sample) => `${sample.ms.toFixed(1)} ms (${sample.result}) at +${(sample.at / 1000).toFixed(2)} s`).join(', ');
+  return samples
+    .slice(0, 8)
+    .map((sample) => `${sample.ms.toFixed(1)} ms (${sample.result}) at +${(sample.at / 1000).toFixed(2)} s`)
+    .join(', ');
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
@@ -271,4 +291,3 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-

@@ -18,7 +18,8 @@ test('a loopback server answers to its loopback names on its own port only', () 
 
 test('allowed names are added to the loopback ones, with or without a port', () => {
   const policy: HostPolicy = { ...loopback, allowedHosts: ['labdeck.lan', 'Slides.Example:8443', '[fe80::1]'] };
-  for (const host of ['labdeck.lan', 'labdeck.lan:8080', 'LABDECK.LAN:1234', 'slides.example:8443', '[fe80::1]:8080', 'localhost:8080']) assert.equal(verdict(host, policy), 200, host);
+  for (const host of ['labdeck.lan', 'labdeck.lan:8080', 'LABDECK.LAN:1234', 'slides.example:8443', '[fe80::1]:8080', 'localhost:8080'])
+    assert.equal(verdict(host, policy), 200, host);
   for (const host of ['slides.example:8080', 'slides.example', 'x.labdeck.lan', 'labdeck.lan.evil.example']) assert.equal(verdict(host, policy), 403, host);
 });
 

@@ -30,8 +30,16 @@ async function load(): Promise<WatchedDeck> {
   const text = await readFile(chapter, 'utf8');
   if (text.includes('BROKEN')) throw new LabdeckError('unbalanced bracket', { file: 'chapter.md', line: 1 });
   const slide: RenderedSlide = {
-    position: 1, number: 1, name: undefined, classes: [], properties: {}, continued: false, html: `<p>${text}</p>`,
-    notesHtml: '', numberText: '1/1', source: { file: 'chapter.md', line: 1 },
+    position: 1,
+    number: 1,
+    name: undefined,
+    classes: [],
+    properties: {},
+    continued: false,
+    html: `<p>${text}</p>`,
+    notesHtml: '',
+    numberText: '1/1',
+    source: { file: 'chapter.md', line: 1 },
   };
   return { deck: { slides: [slide], steps: [], links: {} }, title: 'Watched', ratio: '16:9', files: [chapter, join(dir, 'missing.txt')] };
 }

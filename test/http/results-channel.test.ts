@@ -88,12 +88,16 @@ test('opening more pages asks the engine nothing more', async () => {
 
 test('a socket from another origin is refused', async () => {
   const url = new URL(resultsPath, lab.server.url);
-  const status = await within(new Promise<number>((resolve, reject) => {
-    const socket = new WebSocket(url, { headers: { origin: 'http://evil.example' } });
-    socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
-    socket.once('open', () => reject(new Error('opened')));
-    socket.once('error', reject);
-  }), 10_000, () => 'an answer to the upgrade from another origin');
+  const status = await within(
+    new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(url, { headers: { origin: 'http://evil.example' } });
+      socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.once('open', () => reject(new Error('opened')));
+      socket.once('error', reject);
+    }),
+    10_000,
+    () => 'an answer to the upgrade from another origin',
+  );
   assert.equal(status, 403);
 });
 

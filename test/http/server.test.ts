@@ -12,11 +12,22 @@ import { Emitter } from '../../src/event.ts';
 import { liveReloadPath, pageDataElementId, type DeckJson, type LiveMessage, type PageData } from '../../src/protocol.ts';
 
 const slide = (index: number, name: string | null, html: string) => ({
-  index, number: index, name, classes: [], notes: '', html, numberText: `${index}/2`, continued: false,
+  index,
+  number: index,
+  name,
+  classes: [],
+  notes: '',
+  html,
+  numberText: `${index}/2`,
+  continued: false,
   source: { file: 'slides/a.md', line: index },
 });
 const firstDeck: DeckJson = {
-  version: 1, title: 'Test <deck>', ratio: '16:9', error: null, steps: [],
+  version: 1,
+  title: 'Test <deck>',
+  ratio: '16:9',
+  error: null,
+  steps: [],
   // The workshop files it references are served; the symlink out of the folder must stay refused even so.
   slides: [slide(1, 'intro', '<h1>Hello</h1><img src="images/dockercoins.png"><img src="images/link-out.png">'), slide(2, null, '<p>A </script> in text</p>')],
 };
@@ -148,8 +159,7 @@ function openLiveSocket(origin: string): Promise<{ socket: WebSocket; messages: 
       if (waiter) waiter(message);
       else messages.push(message);
     });
-    const next = (): Promise<LiveMessage> =>
-      messages.length > 0 ? Promise.resolve(messages.shift()!) : new Promise((done) => waiting.push(done));
+    const next = (): Promise<LiveMessage> => (messages.length > 0 ? Promise.resolve(messages.shift()!) : new Promise((done) => waiting.push(done)));
     socket.once('open', () => resolve({ socket, messages, next }));
     socket.once('error', reject);
   });

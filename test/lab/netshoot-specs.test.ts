@@ -11,7 +11,10 @@ const manifest = fileURLToPath(new URL('../../workshop.yml', import.meta.url));
 
 test('exercises/netshoot.yml: valid, and every step of the seed chapter is specified there', () => {
   const { deck, catalog } = loadWorkshopChecks(manifest);
-  assert.deepEqual(catalog.errors.map((error) => error.message), []);
+  assert.deepEqual(
+    catalog.errors.map((error) => error.message),
+    [],
+  );
   const seedSteps = deck.steps.filter((step) => step.source.file.endsWith('slides/netshoot.md'));
   assert.equal(seedSteps.length, 16);
   for (const step of seedSteps) {

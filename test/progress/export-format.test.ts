@@ -21,7 +21,13 @@ test('CSV cells: RFC 4180 quoting; terminal controls and bidi overrides removed'
   assert.equal(csvCell('\x1b[2J\x1b[HEve'), 'Eve');
   assert.equal(csvCell('\u202Eevil\u009b2J'), 'evil');
   assert.equal(csvCell(''), '');
-  assert.equal(csvText([['a', 'b'], ['=1', 'x,y']]), "a,b\n'=1,\"x,y\"\n");
+  assert.equal(
+    csvText([
+      ['a', 'b'],
+      ['=1', 'x,y'],
+    ]),
+    'a,b\n\'=1,"x,y"\n',
+  );
 });
 
 test('JSON for a terminal: controls, C1, bidi and zero-width characters are \\u escapes; the data is unchanged', () => {

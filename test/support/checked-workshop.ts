@@ -53,13 +53,37 @@ export async function startCheckedWorkshop(options: CheckedWorkshopOptions = {})
   await mkdir(join(dir, 'slides'));
   await mkdir(join(dir, 'exercises'));
   await writeFile(join(dir, 'workshop.yml'), 'title: Checks\nchat: chat\ngitrepo: example.org/repo\nslides: http://example.org/\ncontent:\n- slides/lab.md\n');
-  await writeFile(join(dir, 'slides', 'lab.md'), [
-    'name: start', '', '# Checks', '', '---', '', 'name: lab', '', '## A service', '', '.exercise[', '',
-    '- Create the service:', '  ```bash', `  docker service create --name ${service} labdeck/busybox sleep 1d`, '  ```', '',
-    '- Look at its logs in your head', '', ']', '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'slides', 'lab.md'),
+    [
+      'name: start',
+      '',
+      '# Checks',
+      '',
+      '---',
+      '',
+      'name: lab',
+      '',
+      '## A service',
+      '',
+      '.exercise[',
+      '',
+      '- Create the service:',
+      '  ```bash',
+      `  docker service create --name ${service} labdeck/busybox sleep 1d`,
+      '  ```',
+      '',
+      '- Look at its logs in your head',
+      '',
+      ']',
+      '',
+    ].join('\n'),
+  );
   // The spec names the service by <name> in its reason: attendees' names reach pages through reasons like this one.
-  await writeFile(join(dir, 'exercises', 'lab.yml'), `steps:\n  - slide: lab\n    step: 1\n    check:\n      service: ${service}\n${(options.serviceCheck ?? ['running: 1']).map((line) => `      ${line}\n`).join('')}`);
+  await writeFile(
+    join(dir, 'exercises', 'lab.yml'),
+    `steps:\n  - slide: lab\n    step: 1\n    check:\n      service: ${service}\n${(options.serviceCheck ?? ['running: 1']).map((line) => `      ${line}\n`).join('')}`,
+  );
 
   const log = options.log ?? (() => {});
   const manifest = join(dir, 'workshop.yml');
@@ -79,10 +103,19 @@ export async function startCheckedWorkshop(options: CheckedWorkshopOptions = {})
   const steps = deck.current().steps;
 
   const removeService = async (): Promise<void> => {
-    try { await docker.getService(service).remove(); } catch { /* already gone */ }
+    try {
+      await docker.getService(service).remove();
+    } catch {
+      /* already gone */
+    }
   };
   return {
-    docker, service, dir, server, checks, deck,
+    docker,
+    service,
+    dir,
+    server,
+    checks,
+    deck,
     stepIds: [steps[0]!.id, steps[1]!.id],
     async createService(replicas = 1) {
       await docker.createService({
@@ -108,7 +141,10 @@ export async function startCheckedWorkshop(options: CheckedWorkshopOptions = {})
       deck.dispose();
       // The network is released once the service's tasks are gone.
       for (let attempt = 0; attempt < 80; attempt++) {
-        try { await docker.getNetwork(network).remove(); break; } catch (problem) {
+        try {
+          await docker.getNetwork(network).remove();
+          break;
+        } catch (problem) {
           if ((problem as { statusCode?: number }).statusCode === 404) break;
           await new Promise((resolve) => setTimeout(resolve, 250));
         }

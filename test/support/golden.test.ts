@@ -18,11 +18,14 @@ function withGolden(content: string | undefined, body: (path: string) => void): 
 
 test('an update run rewrites a differing golden and fails, naming it: CI cannot pass by rewriting', { timeout: 5_000 }, () => {
   withGolden('old\n', (path) => {
-    assert.throws(() => assertGolden('new\n', path, true), (error: Error) => {
-      assert.match(error.message, new RegExp(`rewrote ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-      assert.match(error.message, /run again without UPDATE=1/);
-      return true;
-    });
+    assert.throws(
+      () => assertGolden('new\n', path, true),
+      (error: Error) => {
+        assert.match(error.message, new RegExp(`rewrote ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+        assert.match(error.message, /run again without UPDATE=1/);
+        return true;
+      },
+    );
     assert.equal(readFileSync(path, 'utf8'), 'new\n');
   });
   withGolden(undefined, (path) => {
@@ -39,12 +42,15 @@ test('a mismatch names the golden and the first differing line, with context', {
   const expected = ['one', 'two', 'three', 'four', 'five', 'six', 'seven'].join('\n');
   const actual = ['one', 'two', 'three', 'FOUR', 'five', 'six', 'seven'].join('\n');
   withGolden(expected, (path) => {
-    assert.throws(() => assertGolden(actual, path, false), (error: Error) => {
-      assert.ok(error.message.startsWith(`${path}:4: output differs from the golden`), error.message);
-      assert.match(error.message, /  3 \| three\n- 4 \| four\n\+ 4 \| FOUR\n  5 \| five/);
-      assert.ok(error.message.length < 600, 'a short message, not the whole file');
-      return true;
-    });
+    assert.throws(
+      () => assertGolden(actual, path, false),
+      (error: Error) => {
+        assert.ok(error.message.startsWith(`${path}:4: output differs from the golden`), error.message);
+        assert.match(error.message, /  3 \| three\n- 4 \| four\n\+ 4 \| FOUR\n  5 \| five/);
+        assert.ok(error.message.length < 600, 'a short message, not the whole file');
+        return true;
+      },
+    );
     assert.equal(readFileSync(path, 'utf8'), expected, 'a comparison never writes');
   });
 });

@@ -12,11 +12,12 @@ function ephemeralRangeStart(): number {
   }
 }
 
-const canListen = (port: number): Promise<boolean> => new Promise((resolve) => {
-  const server = createServer();
-  server.once('error', () => resolve(false));
-  server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-});
+const canListen = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 
 /** A free port on 127.0.0.1 between 10000 and the ephemeral range, picked at random (other files pick too). */
 export async function reusablePort(): Promise<number> {

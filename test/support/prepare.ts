@@ -8,7 +8,9 @@ import { ensureToolboxImage } from '../../src/engine/toolbox.ts';
 import { ensureSandboxImage } from '../../src/engine/sandbox-image.ts';
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
-const log = (line: string): void => { if (!/^I: (Retriev|Validat|Extract|Unpack|Configur|Check|Found)/.test(line)) console.log(`[prepare] ${line}`); };
+const log = (line: string): void => {
+  if (!/^I: (Retriev|Validat|Extract|Unpack|Configur|Check|Found)/.test(line)) console.log(`[prepare] ${line}`);
+};
 for (const image of [await ensureBusyboxImage(docker), await ensureToolboxImage(docker, { log }), await ensureSandboxImage(docker, { log })]) {
   console.log(`[prepare] ${image.name}: ${image.built ? 'built' : 'up to date'}`);
 }

@@ -51,10 +51,14 @@ export class ResultsClient {
 
   /** Resolves with the step's result once `predicate` holds for it; fails after `timeoutMs` saying what it saw. */
   until(stepId: string, predicate: (result: StepResultJson) => boolean, timeoutMs = 30_000): Promise<StepResultJson> {
-    return this.waitFor(() => {
-      const result = this.results.get(stepId);
-      return result && predicate(result) ? result : undefined;
-    }, timeoutMs, () => JSON.stringify(this.results.get(stepId)));
+    return this.waitFor(
+      () => {
+        const result = this.results.get(stepId);
+        return result && predicate(result) ? result : undefined;
+      },
+      timeoutMs,
+      () => JSON.stringify(this.results.get(stepId)),
+    );
   }
 
   waitFor<T>(probe: () => T | undefined, timeoutMs = 30_000, describe: () => string = () => ''): Promise<T> {

@@ -9,7 +9,10 @@ export async function acceptedConnections(docker: Docker, classId: string, atten
   const [container] = await docker.listContainers({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`, `${SANDBOX_ATTENDEE_LABEL}=${attendee}`] } });
   if (!container) throw new Error(`no running sandbox container for ${attendee}`);
   const { exitCode, output } = await execInContainer(docker, container.Id, ['cat', '/proc/net/snmp']);
-  const [names, values] = output.split('\n').filter((line) => line.startsWith('Tcp:')).map((line) => line.split(/\s+/));
+  const [names, values] = output
+    .split('\n')
+    .filter((line) => line.startsWith('Tcp:'))
+    .map((line) => line.split(/\s+/));
   const accepted = Number(values?.[names?.indexOf('PassiveOpens') ?? -1]);
   if (exitCode !== 0 || !Number.isInteger(accepted)) throw new Error(`no PassiveOpens in the sandbox's /proc/net/snmp:\n${output}`);
   return accepted;

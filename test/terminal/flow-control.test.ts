@@ -66,7 +66,7 @@ test('idle time (nothing outstanding) does not count as parse time', () => {
   assert.equal(flow.window('owner'), 10_000);
 });
 
-test('the mirror window is fixed: the mirror is not on the viewers\' way, so its parse rate does not size it', () => {
+test("the mirror window is fixed: the mirror is not on the viewers' way, so its parse rate does not size it", () => {
   let now = 0;
   const flow = new FlowControl<string>({ ...limits, highWatermark: 10_000, lowWatermark: 100, mirrorWindow: 5_000 }, () => now);
   flow.mirrorWritten(2_000);
@@ -128,7 +128,7 @@ test('a read-write viewer that stalls the PTY past the timeout is dropped to rep
   assert.deepEqual(flow.evaluate().repaint, ['frozen-tab']);
 });
 
-test('an ack never counts bytes still in the server\'s send buffer: acking what was never delivered keeps the window full', () => {
+test("an ack never counts bytes still in the server's send buffer: acking what was never delivered keeps the window full", () => {
   const flow = new FlowControl<string>(limits, () => 0);
   flow.add('owner', true);
   flow.sent('owner', 101);
@@ -190,7 +190,11 @@ test('`yes` against a renderer slower than it (32 KiB every 20 ms): bounded buff
   const projection = manager.attach({ attendee: 'alice', terminal: 'shell', role: 'watcher', cols: 80, rows: 24 }, projector);
   projector.onAck = (n) => projection.ack(n);
   t.after(() => projector.dispose());
-  await waitUntil(() => client.text.includes('$ '), 5000, () => 'prompt');
+  await waitUntil(
+    () => client.text.includes('$ '),
+    5000,
+    () => 'prompt',
+  );
 
   connection.input(bytes('yes\r'));
   let maxInFlight = 0;
@@ -215,27 +219,54 @@ test('`yes` against a renderer slower than it (32 KiB every 20 ms): bounded buff
 
   const interruptedAt = Date.now();
   connection.input(bytes('\x03'));
-  await waitUntil(() => session.commandLog.some((record) => record.command === 'yes'), 1000, () => 'the yes record');
-  await waitUntil(() => /\$ $/.test(client.screen().filter(Boolean).at(-1) ?? ''), 1000 - (Date.now() - interruptedAt), () => `prompt; screen:\n${client.screen().join('\n')}`);
+  await waitUntil(
+    () => session.commandLog.some((record) => record.command === 'yes'),
+    1000,
+    () => 'the yes record',
+  );
+  await waitUntil(
+    () => /\$ $/.test(client.screen().filter(Boolean).at(-1) ?? ''),
+    1000 - (Date.now() - interruptedAt),
+    () => `prompt; screen:\n${client.screen().join('\n')}`,
+  );
   assert.ok(Date.now() - interruptedAt < 1000);
   t.diagnostic(`${client.written} bytes written, at most ${maxInFlight} in flight, prompt ${Date.now() - interruptedAt} ms after Ctrl-C`);
   assert.equal(session.commandLog.at(-1)!.exitCode, 130);
 
   assert.ok(projector.written < highWatermark + 512 * 1024, `the silent projector was sent at most HIGH + a frame (${projector.written})`);
   assert.ok(ownerWrittenWhenProjectorFellBehind !== undefined, 'the silent projector fell behind');
-  assert.ok(client.written > ownerWrittenWhenProjectorFellBehind + 100_000, `the owner went on without it (${ownerWrittenWhenProjectorFellBehind} then ${client.written} bytes)`);
+  assert.ok(
+    client.written > ownerWrittenWhenProjectorFellBehind + 100_000,
+    `the owner went on without it (${ownerWrittenWhenProjectorFellBehind} then ${client.written} bytes)`,
+  );
   // The projector catches up: it is repainted from the mirror and shows the owner's screen.
   projector.flushAck();
-  await waitUntil(() => projector.messages.filter((message) => message.type === 'snapshot').length === 2, 2000, () => 'a repaint');
-  await waitUntil(() => projector.screen().join('\n') === client.screen().join('\n'), 2000, () => `same screens:\n${projector.screen().join('\n')}\n---\n${client.screen().join('\n')}`);
+  await waitUntil(
+    () => projector.messages.filter((message) => message.type === 'snapshot').length === 2,
+    2000,
+    () => 'a repaint',
+  );
+  await waitUntil(
+    () => projector.screen().join('\n') === client.screen().join('\n'),
+    2000,
+    () => `same screens:\n${projector.screen().join('\n')}\n---\n${client.screen().join('\n')}`,
+  );
 });
 
 test('Ctrl-C, then skip: a viewer too slow to get through its window in a second has its prompt within 1 s, as a snapshot', async (t) => {
   // 40 KB/s: the smallest window (LOW, 64 KiB) alone is 1.6 s of parsing.
   const { client, connection, acker, session } = slowOwner(t, 2 * 1024, 50);
-  await waitUntil(() => client.text.includes('$ '), 5000, () => 'prompt');
+  await waitUntil(
+    () => client.text.includes('$ '),
+    5000,
+    () => 'prompt',
+  );
   connection.input(bytes('yes\r'));
-  await waitUntil(() => session.stats().paused && session.stats().maxUnacked >= DEFAULT_TERMINAL_LIMITS.lowWatermark, 5000, () => 'the PTY paused by the slow viewer');
+  await waitUntil(
+    () => session.stats().paused && session.stats().maxUnacked >= DEFAULT_TERMINAL_LIMITS.lowWatermark,
+    5000,
+    () => 'the PTY paused by the slow viewer',
+  );
 
   const interruptedAt = Date.now();
   connection.input(bytes('\x03'));
@@ -244,8 +275,16 @@ test('Ctrl-C, then skip: a viewer too slow to get through its window in a second
   clearInterval(acker);
   client.autoAck = true;
   client.flushAck();
-  await waitUntil(() => client.messages.filter((message) => message.type === 'snapshot').length === 2, 1000, () => 'a snapshot of the present');
-  await waitUntil(() => /\$ $/.test(client.screen().filter(Boolean).at(-1) ?? ''), 1000 - (Date.now() - interruptedAt), () => `prompt; screen:\n${client.screen().join('\n')}`);
+  await waitUntil(
+    () => client.messages.filter((message) => message.type === 'snapshot').length === 2,
+    1000,
+    () => 'a snapshot of the present',
+  );
+  await waitUntil(
+    () => /\$ $/.test(client.screen().filter(Boolean).at(-1) ?? ''),
+    1000 - (Date.now() - interruptedAt),
+    () => `prompt; screen:\n${client.screen().join('\n')}`,
+  );
   t.diagnostic(`prompt ${Date.now() - interruptedAt} ms after Ctrl-C`);
   assert.equal(session.commandLog.at(-1)?.exitCode, 130);
   assert.equal(session.stats().behind, 0, 'live again after the repaint');

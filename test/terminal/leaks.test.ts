@@ -9,14 +9,16 @@ import { openPtyDescriptors, parentOf } from '../support/processes.ts';
 
 /** Children of this process, zombies included (a zombie still has its /proc/<pid>). */
 function childProcesses(): string[] {
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+      } catch {
+        return false;
+      }
+    });
 }
 
 test('200 open/close cycles leave no PTY descriptor, and no child process behind', async (t) => {
@@ -43,11 +45,23 @@ test('200 open/close cycles leave no PTY descriptor, and no child process behind
       pids.push(session.pid);
       batchPids.add(session.pid);
       if (terminal === 'quick') {
-        closings.push(waitUntil(() => client.closedReason !== undefined, 5000, () => 'exit').finally(() => client.dispose()));
+        closings.push(
+          waitUntil(
+            () => client.closedReason !== undefined,
+            5000,
+            () => 'exit',
+          ).finally(() => client.dispose()),
+        );
       } else {
         connection.detach();
         client.dispose();
-        closings.push(waitUntil(() => manager.get(attendee, terminal) === undefined, 5000, () => 'grace expiry'));
+        closings.push(
+          waitUntil(
+            () => manager.get(attendee, terminal) === undefined,
+            5000,
+            () => 'grace expiry',
+          ),
+        );
       }
     }
     // Every open started its own process. Checked per batch: the kernel may hand a pid of an earlier batch out

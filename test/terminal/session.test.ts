@@ -62,10 +62,17 @@ test('in a flood, a frame that is not full waits 16 ms for more; an echo after a
   const typed = performance.now();
   const count = frames.length;
   connection.input(bytes('z'));
-  await waitUntil(() => frames.length > count, 1000, () => 'the echo');
+  await waitUntil(
+    () => frames.length > count,
+    1000,
+    () => 'the echo',
+  );
   // Not held for a flood's 16 ms frames (the bench measures the echo's latency; this only catches a frame timer).
   assert.ok(performance.now() - typed < 250, `echo after ${(performance.now() - typed).toFixed(1)} ms`);
-  assert.ok(frames.slice(count).every(({ bytes }) => bytes < 64), 'the echo went out alone');
+  assert.ok(
+    frames.slice(count).every(({ bytes }) => bytes < 64),
+    'the echo went out alone',
+  );
 });
 
 test('shell integration records commands with exit codes and cwd, and ignores forged sequences', async (t) => {
@@ -77,7 +84,11 @@ test('shell integration records commands with exit codes and cwd, and ignores fo
   manager.onCommand((record) => heard.push(record));
   const run = async (line: string, expected: number) => {
     connection.input(bytes(`${line}\r`));
-    await waitUntil(() => session.commandLog.length === expected, 5000, () => `${expected} commands; log ${JSON.stringify(session.commandLog)}`);
+    await waitUntil(
+      () => session.commandLog.length === expected,
+      5000,
+      () => `${expected} commands; log ${JSON.stringify(session.commandLog)}`,
+    );
   };
   await run('cd /tmp', 1);
   await run('true', 2);
@@ -103,9 +114,17 @@ test('shell integration records commands with exit codes and cwd, and ignores fo
   // loaded machine, where bash may not have read the line yet. One process (sh, then sleep in its place), so that
   // the interrupt cannot fall between two commands of a list.
   connection.input(bytes("sh -c 'echo sleeping; exec sleep 30'\r"));
-  await waitUntil(() => /[\r\n]sleeping\r\n/.test(client.text), 5000, () => `the command running: ${JSON.stringify(client.text.slice(-200))}`);
+  await waitUntil(
+    () => /[\r\n]sleeping\r\n/.test(client.text),
+    5000,
+    () => `the command running: ${JSON.stringify(client.text.slice(-200))}`,
+  );
   connection.input(bytes('\x03'));
-  await waitUntil(() => session.commandLog.length === 6, 5000, () => 'sleep recorded');
+  await waitUntil(
+    () => session.commandLog.length === 6,
+    5000,
+    () => 'sleep recorded',
+  );
   assert.deepEqual([session.commandLog[5]!.command, session.commandLog[5]!.exitCode], ["sh -c 'echo sleeping; exec sleep 30'", 130]);
 });
 
@@ -171,7 +190,10 @@ test('a reconnecting viewer is repainted from the mirror, full-screen vi include
   assert.equal(manager.get('alice', 'shell')!.pid, pid, 'same process');
   await second.client.waitForScreen(/^first line of the mirror check\nsecond line\n~/);
   await second.client.waitForQuiet(200);
-  assert.deepEqual(second.client.messages.map((message) => message.type), ['state', 'snapshot']);
+  assert.deepEqual(
+    second.client.messages.map((message) => message.type),
+    ['state', 'snapshot'],
+  );
   assert.match(second.client.screen()[23]!, /notes\.txt/, "vi's status line");
   second.connection.detach();
 
@@ -181,11 +203,19 @@ test('a reconnecting viewer is repainted from the mirror, full-screen vi include
   assert.equal(manager.get('alice', 'shell')!.cols, 100);
   await third.client.waitForScreen(/^first line of the mirror check\nsecond line\n~/);
   third.connection.input(bytes('\x1b:set ruler\r'));
-  await waitUntil(() => /notes\.txt|1,1/.test(third.client.screen()[29]!), 5000, () => third.client.screen().join('\n'));
+  await waitUntil(
+    () => /notes\.txt|1,1/.test(third.client.screen()[29]!),
+    5000,
+    () => third.client.screen().join('\n'),
+  );
   const beforeQuit = third.client.text.length;
   third.connection.input(bytes('\x1b:q!\r'));
   // Typed before vi has left, the next line would be read by vi, not by the shell: wait for the shell's prompt.
-  await waitUntil(() => /\x1b\[\?1049l[\s\S]*\$ $/.test(third.client.text.slice(beforeQuit)), 5000, () => third.client.text.slice(beforeQuit));
+  await waitUntil(
+    () => /\x1b\[\?1049l[\s\S]*\$ $/.test(third.client.text.slice(beforeQuit)),
+    5000,
+    () => third.client.text.slice(beforeQuit),
+  );
   third.connection.input(bytes('echo back-in-$((40+2))\r'));
   await third.client.waitForText('back-in-42');
 });
@@ -196,9 +226,16 @@ test('exit: viewers get the exit code and are closed; the terminal is gone and t
   const { client, connection } = open(manager);
   const pid = manager.get('alice', 'shell')!.pid;
   connection.input(bytes('echo bye; exit 3\r'));
-  await waitUntil(() => client.closedReason !== undefined, 5000, () => 'close');
+  await waitUntil(
+    () => client.closedReason !== undefined,
+    5000,
+    () => 'close',
+  );
   assert.ok(client.text.includes('bye'));
-  assert.deepEqual(client.messages.find((message) => message.type === 'exit'), { type: 'exit', code: 3, signal: undefined });
+  assert.deepEqual(
+    client.messages.find((message) => message.type === 'exit'),
+    { type: 'exit', code: 3, signal: undefined },
+  );
   assert.equal(manager.get('alice', 'shell'), undefined);
   const next = open(manager);
   assert.notEqual(manager.get('alice', 'shell')!.pid, pid);
@@ -218,6 +255,10 @@ test('the terminal outlives its viewers for the grace time, then is destroyed', 
   const second = open(manager);
   assert.equal(manager.get('alice', 'shell')!.pid, pid, 'reattached within the grace time');
   second.connection.dispose();
-  await waitUntil(() => manager.get('alice', 'shell') === undefined, graceMs + 5000, () => 'grace expiry');
+  await waitUntil(
+    () => manager.get('alice', 'shell') === undefined,
+    graceMs + 5000,
+    () => 'grace expiry',
+  );
   assert.equal(second.client.closedReason, undefined, 'a detached viewer is not called again');
 });

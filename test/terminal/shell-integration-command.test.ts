@@ -27,12 +27,27 @@ test('a local bash is started through bash -c with the rc script piped in; the n
 
 test('docker exec: the prefix up to the container is kept, bash -c replaces bash', () => {
   const cases: [string[], string[]][] = [
-    [['docker', 'exec', '-it', 'box', 'bash'], ['docker', 'exec', '-it', 'box']],
-    [['docker', 'exec', '-it', '-w', '/root', 'box', 'bash', '-l'], ['docker', 'exec', '-it', '-w', '/root', 'box']],
-    [['docker', '-H', 'tcp://h:2376', '--tls', 'container', 'exec', '--interactive', '--tty', '-uroot', '--env=A=b', 'box', '/bin/bash', '--login'], ['docker', '-H', 'tcp://h:2376', '--tls', 'container', 'exec', '--interactive', '--tty', '-uroot', '--env=A=b', 'box']],
-    [['docker', 'exec', '-itu', 'root', '--', 'box', 'bash'], ['docker', 'exec', '-itu', 'root', '--', 'box']],
+    [
+      ['docker', 'exec', '-it', 'box', 'bash'],
+      ['docker', 'exec', '-it', 'box'],
+    ],
+    [
+      ['docker', 'exec', '-it', '-w', '/root', 'box', 'bash', '-l'],
+      ['docker', 'exec', '-it', '-w', '/root', 'box'],
+    ],
+    [
+      ['docker', '-H', 'tcp://h:2376', '--tls', 'container', 'exec', '--interactive', '--tty', '-uroot', '--env=A=b', 'box', '/bin/bash', '--login'],
+      ['docker', '-H', 'tcp://h:2376', '--tls', 'container', 'exec', '--interactive', '--tty', '-uroot', '--env=A=b', 'box'],
+    ],
+    [
+      ['docker', 'exec', '-itu', 'root', '--', 'box', 'bash'],
+      ['docker', 'exec', '-itu', 'root', '--', 'box'],
+    ],
     // No -t: the interactive bash needs a terminal, so one is asked for.
-    [['/usr/bin/docker', 'exec', '-i', 'box', 'bash'], ['/usr/bin/docker', 'exec', '-t', '-i', 'box']],
+    [
+      ['/usr/bin/docker', 'exec', '-i', 'box', 'bash'],
+      ['/usr/bin/docker', 'exec', '-t', '-i', 'box'],
+    ],
   ];
   for (const [argv, prefix] of cases) {
     const wrapped = wrap(argv);
@@ -48,10 +63,22 @@ test('docker exec: the prefix up to the container is kept, bash -c replaces bash
 test('ssh: the remote command becomes one command line any login shell can run; -t is added when missing', () => {
   const remoteOf = (argv: string[]) => wrap(argv)?.at(-1);
   for (const [argv, prefix] of [
-    [['ssh', '-t', 'alice@node1', 'bash'], ['ssh', '-t', 'alice@node1']],
-    [['ssh', '-p', '2222', '-o', 'StrictHostKeyChecking=no', 'node1', '-t', 'bash -l'], ['ssh', '-p', '2222', '-o', 'StrictHostKeyChecking=no', 'node1', '-t']],
-    [['ssh', 'node1', 'bash', '-l'], ['ssh', '-t', 'node1']],
-    [['ssh', '-tt', '--', 'node1', 'bash'], ['ssh', '-tt', '--', 'node1']],
+    [
+      ['ssh', '-t', 'alice@node1', 'bash'],
+      ['ssh', '-t', 'alice@node1'],
+    ],
+    [
+      ['ssh', '-p', '2222', '-o', 'StrictHostKeyChecking=no', 'node1', '-t', 'bash -l'],
+      ['ssh', '-p', '2222', '-o', 'StrictHostKeyChecking=no', 'node1', '-t'],
+    ],
+    [
+      ['ssh', 'node1', 'bash', '-l'],
+      ['ssh', '-t', 'node1'],
+    ],
+    [
+      ['ssh', '-tt', '--', 'node1', 'bash'],
+      ['ssh', '-tt', '--', 'node1'],
+    ],
   ] as [string[], string[]][]) {
     const wrapped = wrap(argv)!;
     assert.deepEqual(wrapped.slice(0, -1), prefix, argv.join(' '));
@@ -62,11 +89,23 @@ test('ssh: the remote command becomes one command line any login shell can run; 
 
 test('commands that do not run a plain bash are left alone', () => {
   for (const argv of [
-    ['sh'], ['bash', '-c', 'echo hi'], ['bash', 'script.sh'], ['zsh'],
-    ['docker', 'exec', '-it', 'box', 'sh'], ['docker', 'exec', '-t', 'box', 'bash'], ['docker', 'exec', '-dit', 'box', 'bash'],
-    ['docker', 'exec', '--frobnicate', 'box', 'bash'], ['docker', 'run', '-it', 'debian', 'bash'], ['docker', 'exec', '-it', 'box'],
-    ['ssh', 'node1'], ['ssh', '-t', 'node1', 'cd /lab && bash'], ['ssh', '-T', 'node1', 'bash'], ['ssh', '-N', 'node1', 'bash'],
-    ['ssh', '-t', 'node1', 'bash', '-c', 'ls'], ['ssh', '-t', 'node1', '$(evil)/bash'], ['ssh', '-Z', 'node1', 'bash'],
+    ['sh'],
+    ['bash', '-c', 'echo hi'],
+    ['bash', 'script.sh'],
+    ['zsh'],
+    ['docker', 'exec', '-it', 'box', 'sh'],
+    ['docker', 'exec', '-t', 'box', 'bash'],
+    ['docker', 'exec', '-dit', 'box', 'bash'],
+    ['docker', 'exec', '--frobnicate', 'box', 'bash'],
+    ['docker', 'run', '-it', 'debian', 'bash'],
+    ['docker', 'exec', '-it', 'box'],
+    ['ssh', 'node1'],
+    ['ssh', '-t', 'node1', 'cd /lab && bash'],
+    ['ssh', '-T', 'node1', 'bash'],
+    ['ssh', '-N', 'node1', 'bash'],
+    ['ssh', '-t', 'node1', 'bash', '-c', 'ls'],
+    ['ssh', '-t', 'node1', '$(evil)/bash'],
+    ['ssh', '-Z', 'node1', 'bash'],
   ]) {
     assert.equal(withShellIntegration(argv), undefined, argv.join(' '));
   }
@@ -90,6 +129,10 @@ test('the ssh remote command line, run by a POSIX sh as sshd would, gives an int
   client.onAck = (n) => connection.ack(n);
   const session = manager.get('alice', 'remote')!;
   connection.input(bytes('false\r'));
-  await waitUntil(() => session.commandLog.length === 1, 5000, () => `false recorded; got ${JSON.stringify(client.text)}`);
+  await waitUntil(
+    () => session.commandLog.length === 1,
+    5000,
+    () => `false recorded; got ${JSON.stringify(client.text)}`,
+  );
   assert.deepEqual([session.commandLog[0]!.command, session.commandLog[0]!.exitCode], ['false', 1]);
 });

@@ -22,7 +22,14 @@ test('633 sequences are extracted and stripped wherever the chunks split them; o
       }
       text += parser.flush();
       assert.equal(text, 'ls\r\nout\x1b]0;title\x07$ ', `cut ${cut} size ${size}`);
-      assert.deepEqual(sequences.map((s) => s.fields), [['E', 'echo a;b\\c \\d', N], ['C', N], ['D', '0', N]]);
+      assert.deepEqual(
+        sequences.map((s) => s.fields),
+        [
+          ['E', 'echo a;b\\c \\d', N],
+          ['C', N],
+          ['D', '0', N],
+        ],
+      );
     }
   }
 });

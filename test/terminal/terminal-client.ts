@@ -71,21 +71,33 @@ export class TerminalClient implements ViewerSink {
   }
 
   async waitForText(pattern: RegExp | string, timeoutMs = 5000): Promise<void> {
-    await waitUntil(() => (typeof pattern === 'string' ? this.text.includes(pattern) : pattern.test(this.text)), timeoutMs, () => `output matching ${pattern}; got ${JSON.stringify(this.text.slice(-400))}`);
+    await waitUntil(
+      () => (typeof pattern === 'string' ? this.text.includes(pattern) : pattern.test(this.text)),
+      timeoutMs,
+      () => `output matching ${pattern}; got ${JSON.stringify(this.text.slice(-400))}`,
+    );
   }
 
   async waitForScreen(pattern: RegExp, timeoutMs = 5000): Promise<void> {
-    await waitUntil(() => pattern.test(this.screen().join('\n')), timeoutMs, () => `screen matching ${pattern}; got\n${this.screen().join('\n')}`);
+    await waitUntil(
+      () => pattern.test(this.screen().join('\n')),
+      timeoutMs,
+      () => `screen matching ${pattern}; got\n${this.screen().join('\n')}`,
+    );
   }
 
   /** Waits until nothing has arrived for `quietMs` (a program finished drawing). */
   async waitForQuiet(quietMs: number, timeoutMs = 5000): Promise<void> {
     let count = -1;
     let since = Date.now();
-    await waitUntil(() => {
-      if (this.messages.length !== count) [count, since] = [this.messages.length, Date.now()];
-      return Date.now() - since >= quietMs;
-    }, timeoutMs, () => `${quietMs} ms without output`);
+    await waitUntil(
+      () => {
+        if (this.messages.length !== count) [count, since] = [this.messages.length, Date.now()];
+        return Date.now() - since >= quietMs;
+      },
+      timeoutMs,
+      () => `${quietMs} ms without output`,
+    );
   }
 
   dispose(): void {

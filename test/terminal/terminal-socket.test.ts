@@ -5,14 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { attachTerminalSocket, terminalSocketServerOptions } from '../../src/http/terminal-socket.ts';
-import {
-  ClientFrameType,
-  decodeServerMessage,
-  encodeClientMessage,
-  TERMINAL_PROTOCOL_VERSION,
-  TERMINAL_SUBPROTOCOL,
-  type ClientMessage,
-} from '../../src/protocol.ts';
+import { ClientFrameType, decodeServerMessage, encodeClientMessage, TERMINAL_PROTOCOL_VERSION, TERMINAL_SUBPROTOCOL, type ClientMessage } from '../../src/protocol.ts';
 import { DEFAULT_TERMINAL_LIMITS } from '../../src/terminal/limits.ts';
 import { TerminalManager } from '../../src/terminal/manager.ts';
 import { TerminalClient, bytes, testEnvironment, waitUntil } from './terminal-client.ts';
@@ -27,7 +20,11 @@ async function startTerminalServer(t: import('node:test').TestContext) {
   const logged: string[] = [];
   const server = createServer();
   // As terminal-route.ts configures it.
-  const sockets = new WebSocketServer({ server, ...terminalSocketServerOptions, handleProtocols: (protocols) => (protocols.has(TERMINAL_SUBPROTOCOL) ? TERMINAL_SUBPROTOCOL : false) });
+  const sockets = new WebSocketServer({
+    server,
+    ...terminalSocketServerOptions,
+    handleProtocols: (protocols) => (protocols.has(TERMINAL_SUBPROTOCOL) ? TERMINAL_SUBPROTOCOL : false),
+  });
   /** The server's end of each connection, in connection order. */
   const serverSides: WebSocket[] = [];
   sockets.on('connection', (socket) => {
@@ -71,7 +68,11 @@ async function connect(url: string, token: string | undefined, terminal = 'shell
 test('hello, then output; typed input echoes; a reconnect is repainted from the mirror; a watcher cannot type', async (t) => {
   const { manager, url, logged } = await startTerminalServer(t);
   const first = await connect(url, 'alice-token');
-  await waitUntil(() => first.client.state !== undefined, 5000, () => 'state');
+  await waitUntil(
+    () => first.client.state !== undefined,
+    5000,
+    () => 'state',
+  );
   assert.deepEqual(first.client.state, { terminal: 'shell', role: 'owner', cols: 80, rows: 24 });
   first.send({ type: 'input', data: bytes('echo mirror-$((20+1))\r') });
   await first.client.waitForScreen(/mirror-21/);
@@ -85,7 +86,10 @@ test('hello, then output; typed input echoes; a reconnect is repainted from the 
   await second.client.waitForScreen(/echo mirror-\$\(\(20\+1\)\)\nmirror-21/);
   assert.equal(manager.get('alice', 'shell')!.pid, pid, 'the same shell');
   assert.equal(second.client.messages[1]?.type, 'snapshot');
-  assert.ok(logged.some((line) => line.includes('unknown type 0x7f')), logged.join('\n'));
+  assert.ok(
+    logged.some((line) => line.includes('unknown type 0x7f')),
+    logged.join('\n'),
+  );
 
   const projector = await connect(url, 'projector-token');
   await projector.client.waitForScreen(/mirror-21/);
@@ -106,14 +110,29 @@ test('hello, then output; typed input echoes; a reconnect is repainted from the 
 test('bad clients are closed with a reason', async (t) => {
   const { url, manager } = await startTerminalServer(t);
   const cases: { name: string; act: (browser: Browser) => void; code: number; reason: RegExp }[] = [
-    { name: 'wrong token', act: (b) => b.send({ type: 'hello', hello: { version: 1, token: 'nope', terminal: 'shell', cols: 80, rows: 24 } }), code: 1008, reason: /not authorized/ },
+    {
+      name: 'wrong token',
+      act: (b) => b.send({ type: 'hello', hello: { version: 1, token: 'nope', terminal: 'shell', cols: 80, rows: 24 } }),
+      code: 1008,
+      reason: /not authorized/,
+    },
     { name: 'input before hello', act: (b) => b.send({ type: 'input', data: bytes('ls\r') }), code: 1008, reason: /first frame must be a hello/ },
     { name: 'malformed hello', act: (b) => b.socket.send(new Uint8Array([ClientFrameType.hello, 0x7b])), code: 1008, reason: /hello: payload must be a JSON object/ },
-    { name: 'wrong version', act: (b) => b.send({ type: 'hello', hello: { version: 99, token: 'alice-token', terminal: 'shell', cols: 80, rows: 24 } }), code: 1008, reason: /protocol version 99/ },
+    {
+      name: 'wrong version',
+      act: (b) => b.send({ type: 'hello', hello: { version: 99, token: 'alice-token', terminal: 'shell', cols: 80, rows: 24 } }),
+      code: 1008,
+      reason: /protocol version 99/,
+    },
     { name: 'short resize', act: (b) => b.socket.send(new Uint8Array([ClientFrameType.resize, 0, 80])), code: 1008, reason: /resize payload must be 4 bytes/ },
     { name: 'text frame', act: (b) => b.socket.send('hello'), code: 1008, reason: /binary/ },
     { name: 'oversized frame', act: (b) => b.socket.send(new Uint8Array(70 * 1024).fill(ClientFrameType.input, 0, 1)), code: 1009, reason: /larger than 65536/ },
-    { name: 'watcher of a terminal not running', act: (b) => b.send({ type: 'hello', hello: { version: 1, token: 'projector-token', terminal: 'other', cols: 80, rows: 24 } }), code: 1008, reason: /not running/ },
+    {
+      name: 'watcher of a terminal not running',
+      act: (b) => b.send({ type: 'hello', hello: { version: 1, token: 'projector-token', terminal: 'other', cols: 80, rows: 24 } }),
+      code: 1008,
+      reason: /not running/,
+    },
   ];
   for (const { name, act, code, reason } of cases) {
     const browser = await connect(url, undefined);
@@ -125,7 +144,6 @@ test('bad clients are closed with a reason', async (t) => {
   }
   assert.equal(manager.list().length, 0, 'nothing was spawned');
 });
-
 
 /**
  * A hostile client: it stops reading its socket (its TCP window fills, so the server's send buffer grows) and acks
@@ -167,7 +185,12 @@ test('an owner that stops reading and acks what it never received: the server ho
   stopAcking();
   owner.socket.close();
   const session = manager.get('alice', 'shell')!;
-  await waitUntil(() => serverSides[0]!.readyState === WebSocket.CLOSED && session.viewerCount === 0, terminalSocketServerOptions.closeTimeout + 2000, () => `the server side closed and the viewer detached; state ${serverSides[0]!.readyState}, ${serverSides[0]!.bufferedAmount} bytes buffered, ${session.viewerCount} viewers`);
+  await waitUntil(
+    () => serverSides[0]!.readyState === WebSocket.CLOSED && session.viewerCount === 0,
+    terminalSocketServerOptions.closeTimeout + 2000,
+    () =>
+      `the server side closed and the viewer detached; state ${serverSides[0]!.readyState}, ${serverSides[0]!.bufferedAmount} bytes buffered, ${session.viewerCount} viewers`,
+  );
   assert.equal(serverSides[0]!.bufferedAmount, 0, 'nothing is held after close');
   (owner.socket as unknown as { _socket: Socket })._socket.destroy();
 });
@@ -188,7 +211,11 @@ async function connectFastOwner(url: string): Promise<{ received: () => number; 
   });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   send({ type: 'hello', hello: { version: TERMINAL_PROTOCOL_VERSION, token: 'alice-token', terminal: 'shell', cols: 80, rows: 24 } });
-  await waitUntil(() => text.includes('$ '), 5000, () => `a prompt; got ${JSON.stringify(text)}`);
+  await waitUntil(
+    () => text.includes('$ '),
+    5000,
+    () => `a prompt; got ${JSON.stringify(text)}`,
+  );
   return { received: () => received, send, socket };
 }
 
@@ -216,7 +243,11 @@ test('frames of unknown type are ignored and logged once per socket, with their 
   await browser.client.waitForScreen(/^still-42$/m);
   browser.socket.close();
   await browser.closed;
-  await waitUntil(() => logged.some((line) => line.includes('1000')), 2000, () => `a closing count of 1000; logged:\n${logged.join('\n')}`);
+  await waitUntil(
+    () => logged.some((line) => line.includes('1000')),
+    2000,
+    () => `a closing count of 1000; logged:\n${logged.join('\n')}`,
+  );
   const unknown = logged.filter((line) => line.includes('unknown type'));
   assert.ok(unknown.length <= 2, `at most a first notice and a closing count, got ${unknown.length} lines:\n${unknown.slice(0, 5).join('\n')}`);
   browser.client.dispose();
