@@ -30,7 +30,7 @@ test('each plain field is compared', () => {
   for (const [change, field] of cases) {
     const result = compareSlideLists([expected], [{ ...expected, ...change }]);
     assert.deepEqual(
-      result.slides[0].differences.map((d) => d.field),
+      result.slides[0]?.differences.map((d) => d.field),
       [field],
     );
   }
@@ -40,7 +40,8 @@ test('each plain field is compared', () => {
 test('content differences name the first differing path and both texts', () => {
   const expected = slide({ html: '<div class="exercise"><ul><li>one</li><li>two <code class="remark-inline-code">x</code></li></ul></div>' });
   const actual = slide({ html: '<div class="exercise"><ul><li>one</li><li>two <code class="remark-inline-code">y</code></li></ul></div>' });
-  const [difference] = compareSlideLists([expected], [actual]).slides[0].differences;
+  const [difference] = compareSlideLists([expected], [actual]).slides[0]?.differences ?? [];
+  assert.ok(difference, 'one difference');
   assert.equal(difference.field, 'html');
   assert.equal(difference.path, 'div.exercise[1] > ul[1] > li[2] > code.remark-inline-code[1] > #text[1]');
   assert.equal(difference.expected, 'x');

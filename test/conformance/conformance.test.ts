@@ -92,7 +92,9 @@ before(async () => {
   reference = await RemarkReference.start();
   const rendered = await reference.renderAll(allDecks.map((deck) => ({ markdown: deck.markdown, options: { excludedClasses: deck.excludedClasses } })));
   allDecks.forEach((deck, index) => {
-    referenceSlides.set(deck, rendered[index]);
+    const slides = rendered[index];
+    if (!slides) throw new Error(`the reference rendered no slides for deck ${index}`);
+    referenceSlides.set(deck, slides);
   });
   referenceSeconds = (performance.now() - started) / 1000;
 });
@@ -169,8 +171,8 @@ function printSummary(): void {
       results.filter(({ deck }) => deck.group === group),
     );
   add('overall', results);
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ');
+  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
   const origin =
     `reference: ${reference?.browserRenders ?? 0} of ${allDecks.length} decks rendered in Chromium, ` +
     `the rest from .cache/remark-ref/results (${referenceSeconds.toFixed(1)} s)`;

@@ -110,6 +110,7 @@ describe('remark.js in Chromium', () => {
 
   test('spec §1: the textarea decodes character references once; names, classes and notes are read', async () => {
     const [slide] = await reference.render('name: intro\nclass: center, middle\n\na &lt; b &amp;amp; &copy;\n???\n*n*');
+    assert.ok(slide, 'one slide');
     assert.deepEqual(contents([slide]), ['<p>a &lt; b &amp; ©</p>']);
     assert.equal(slide.name, 'intro');
     assert.deepEqual(slide.classes, ['center', 'middle']);

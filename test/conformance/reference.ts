@@ -273,7 +273,8 @@ export class RemarkReference {
     const worker = async () => {
       while (next < jobs.length) {
         const index = next++;
-        results[index] = await this.render(jobs[index].markdown, jobs[index].options, jobs[index].variant);
+        const job = jobs[index];
+        if (job) results[index] = await this.render(job.markdown, job.options, job.variant);
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
