@@ -1,4 +1,4 @@
-// The sanitize schema for slide HTML (hast-util-sanitize shape, kept as plain data so this file imports nothing).
+// The sanitize schema for slide HTML: plain data, typed by hast-util-sanitize's own `Schema` (a type import only).
 //
 // Decks are trusted authors but we still never let a deck run script in an attendee's page: elements and
 // attributes are allow-listed, URLs limited to safe protocols. It starts from GitHub's rules (hast-util-sanitize's
@@ -11,20 +11,7 @@
 // - HTML comments are kept: remark.js leaves them in the DOM (container.training hides autotest directives there)
 //   and they cannot execute anything.
 // - No iframe, video, form elements, `style` elsewhere or event handlers: the fixtures use none of them.
-
-/** Structurally the `Schema` of hast-util-sanitize. */
-export interface SanitizeSchema {
-  readonly allowComments: boolean;
-  readonly allowDoctypes: boolean;
-  readonly ancestors: Record<string, string[]>;
-  readonly attributes: Record<string, Array<string | [string, ...Array<string | number | boolean | RegExp>]>>;
-  readonly clobber: string[];
-  readonly clobberPrefix: string;
-  readonly protocols: Record<string, string[]>;
-  readonly required: Record<string, Record<string, unknown>>;
-  readonly strip: string[];
-  readonly tagNames: string[];
-}
+import type { Schema } from 'hast-util-sanitize';
 
 const headings = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
 
@@ -72,7 +59,7 @@ const alignedCell: Array<string | [string, ...Array<string | number | boolean | 
   ['style', /^text-align:\s*(left|right|center);?$/],
 ];
 
-export const slideSchema: SanitizeSchema = {
+export const slideSchema: Schema = {
   allowComments: true,
   allowDoctypes: false,
   ancestors: { tbody: ['table'], td: ['table'], th: ['table'], thead: ['table'], tfoot: ['table'], tr: ['table'] },

@@ -11,7 +11,7 @@ import remarkHtml from 'remark-html';
 import { defaultHandlers, type Raw, type State } from 'mdast-util-to-hast';
 import { fromHtml } from 'hast-util-from-html';
 import { toHtml } from 'hast-util-to-html';
-import { sanitize, type Schema } from 'hast-util-sanitize';
+import { sanitize } from 'hast-util-sanitize';
 import type { Element, ElementContent, Root, RootContent } from 'hast';
 import type { Code, InlineCode, ListItem, Root as MdastRoot, Text } from 'mdast';
 import type { VFile } from 'vfile';
@@ -21,14 +21,17 @@ import { highlightCode, highlightCodeSpans, mayHaveCodeSpans, wrapCodeLines } fr
 import { slideSchema } from './html-schema.ts';
 import type { ContentNode, LinkTable, ModelSlide, RenderedSlide, RenderOptions } from './types.ts';
 
-interface ChunkData {
-  /** The chunk as prepared for remark (the value parsed also has link definitions before it). */
-  readonly prepared: PreparedMarkdown;
+declare module 'vfile' {
+  interface DataMap {
+    /** The chunk as prepared for remark (the value parsed also has link definitions before it). */
+    prepared: PreparedMarkdown;
+  }
 }
 
 function markedCompat() {
   return (tree: MdastRoot, file: VFile): void => {
-    const { prepared } = file.data as unknown as ChunkData;
+    const { prepared } = file.data;
+    if (!prepared) throw new Error('markedCompat converts only chunks prepared by markdownToHtml');
     adjustTree(tree, String(file.value), prepared.looseItems);
   };
 }
@@ -83,8 +86,7 @@ function markdownToHtml(markdown: string, links: LinkTable): string {
   const prepared = prepareMarkdown(markdown);
   // Definitions go first: nothing (an unclosed fence, a list) can swallow them there.
   const value = definitionsFor(prepared.text, links) + prepared.text;
-  const data: ChunkData = { prepared };
-  const html = String(processor.processSync({ value, data: data as unknown as VFile['data'] }));
+  const html = String(processor.processSync({ value, data: { prepared } }));
   return restoreHtmlBlocks(html, prepared);
 }
 
@@ -210,14 +212,12 @@ function processCodeBlocks(parent: Element | Root, options: RenderOptions): void
   }
 }
 
-const schema = slideSchema as unknown as Schema;
-
 /** Slide (or notes) HTML as remark.js's slide view leaves it, sanitized. */
 function renderSlideContent(content: readonly ContentNode[], links: LinkTable, options: RenderOptions): string {
   if (content.length === 0) return '';
   const tree = contentTree(content, links, false);
   processCodeBlocks(tree, options);
-  return serialize(sanitize(tree, schema) as Root);
+  return serialize(sanitize(tree, slideSchema) as Root);
 }
 
 /** `slideNumberFormat` with `%current%` and `%total%` replaced once each, as remark.js does. */
