@@ -1,12 +1,10 @@
 // `labdeck backup`: a consistent copy of a class, taken with SQLite's online backup while the class runs (the server
 // keeps writing; nothing waits). The copy is a data folder of its own: `labdeck serve --classroom --data DIR` or
 // `labdeck progress --data DIR` open it as they are, and putting it back is copying its labdeck.sqlite.
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadWorkshop } from '../config/workshop.ts';
 import { makeDataFolder, storeFileName } from '../progress/store-files.ts';
-import { openClassStore } from './class-store.ts';
-import { dataDirOption, dataOption, displayPath, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
+import { openClassStore, readerDataDir } from './class-store.ts';
+import { dataOption, displayPath, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const backupCommand: Command = {
   name: 'backup',
@@ -20,7 +18,7 @@ export const backupCommand: Command = {
     const outOption = stringOption(args, 'out');
     if (!outOption) throw new UsageError('--out DIR is required');
     const manifest = workshopPathArg(args, context.cwd);
-    const dataDir = dataDirOption(args, context, manifest, existsSync(manifest) ? loadWorkshop(manifest).classroom.dataDir : undefined);
+    const dataDir = readerDataDir(args, context, manifest);
     const out = resolve(context.cwd, outOption);
     if (out === dataDir) throw new UsageError('--out must be another folder than the class');
     const store = openClassStore(dataDir, context.cwd);

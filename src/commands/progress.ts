@@ -1,11 +1,9 @@
 // `labdeck progress`: a class's progress, exported from its data folder (JSON or CSV). Safe while the class runs:
 // the store is in WAL mode, so this reader never blocks the server.
-import { existsSync } from 'node:fs';
 import type { ProgressStore } from '../progress/store.ts';
-import { loadWorkshop } from '../config/workshop.ts';
 import { csvText, terminalSafeJson } from '../progress/export-format.ts';
-import { dataDirOption, dataOption, UsageError, workshopPathArg, type Command } from './command.ts';
-import { openClassStore } from './class-store.ts';
+import { dataOption, UsageError, workshopPathArg, type Command } from './command.ts';
+import { openClassStore, readerDataDir } from './class-store.ts';
 
 export const progressCommand: Command = {
   name: 'progress',
@@ -20,7 +18,7 @@ export const progressCommand: Command = {
     const format = args.values.json === true ? 'json' : args.values.csv === true ? 'csv' : undefined;
     if (!format || (args.values.json === true && args.values.csv === true)) throw new UsageError('choose one of --json or --csv');
     const manifest = workshopPathArg(args, context.cwd);
-    const dataDir = dataDirOption(args, context, manifest, existsSync(manifest) ? loadWorkshop(manifest).classroom.dataDir : undefined);
+    const dataDir = readerDataDir(args, context, manifest);
     const store = openClassStore(dataDir, context.cwd);
     try {
       context.stdout(format === 'json' ? terminalSafeJson(progressJson(store)) : progressCsv(store));
