@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// The labdeck command. TypeScript sources run through tsx, so a checkout works without a build step.
-import { register } from 'tsx/esm/api';
+// The labdeck command: the compiled code in dist/ (`npm run build` makes it from src/; the npm package ships it).
+import { main } from '../dist/cli.js';
 
-register();
-const { main } = await import('../src/cli.ts');
 process.exitCode = await main(process.argv.slice(2), process.env);

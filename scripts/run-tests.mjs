@@ -37,6 +37,14 @@ const ALONE_MARKER = '// test-runner: alone';
 const alone = files.filter((file) => readFileSync(file, 'utf8').includes(ALONE_MARKER));
 const together = files.filter((file) => !alone.includes(file));
 
+// The tests run labdeck as users do, compiled (bin/labdeck.js runs dist/), and serve the client bundle: both are
+// built here, before any file starts, so that a test never runs yesterday's build nor sees one half-written.
+const built = spawnSync(process.execPath, [fileURLToPath(new URL('./build.mjs', import.meta.url))], { stdio: 'inherit' });
+if (built.status !== 0) {
+  console.error('the build failed (see above): no test was run');
+  process.exit(1);
+}
+
 // Files side by side must not build the same image at the same time (see test/support/prepare.ts): when files that
 // use the engine run together, the images are built once, first.
 const USES_ENGINE = /src\/(engine|lab|environments)\/|support\/checked-workshop/;

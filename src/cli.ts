@@ -1,39 +1,14 @@
 // The labdeck command line: argv → command. The only module that reads argv and the environment; it builds the real
 // dependencies (output streams, asset folders, the browser opener, signals) and hands each command its slice.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { UserSsh } from './engine/engine-address.ts';
 import { LabdeckError } from './errors.ts';
-import { commandHelp, describeLabdeckError, parseCommandArgs, UsageError, type Command, type CommandContext } from './commands/command.ts';
-import { serveCommand } from './commands/serve.ts';
-import { buildCommand } from './commands/build.ts';
-import { slidesCommand } from './commands/slides.ts';
-import { lintCommand } from './commands/lint.ts';
-import { initCommand } from './commands/init.ts';
-import { labCommand } from './commands/lab.ts';
-import { checkCommand } from './commands/check.ts';
-import { autopilotCommand } from './commands/autopilot.ts';
-import { pdfCommand } from './commands/pdf.ts';
-import { progressCommand } from './commands/progress.ts';
-import { envCommand } from './commands/env.ts';
-import { backupCommand } from './commands/backup.ts';
-
-export const commands: readonly Command[] = [
-  serveCommand,
-  buildCommand,
-  slidesCommand,
-  lintCommand,
-  initCommand,
-  pdfCommand,
-  labCommand,
-  checkCommand,
-  autopilotCommand,
-  progressCommand,
-  backupCommand,
-  envCommand,
-];
+import { commandHelp, describeLabdeckError, parseCommandArgs, UsageError, type CommandContext } from './commands/command.ts';
+import { commandCatalog, findCommand } from './commands/catalog.ts';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return runCli(argv, {
@@ -67,23 +42,28 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
     context.stderr(generalHelp());
     return 2;
   }
+  if (name === '--version' || name === '-v') {
+    context.stdout(`${labdeckVersion()}\n`);
+    return 0;
+  }
   if (name === '--help' || name === '-h') {
     context.stdout(generalHelp());
     return 0;
   }
   if (name === 'help') return help(rest, context);
 
-  const command = commands.find((candidate) => candidate.name === name);
-  if (!command) return usageError(`unknown command '${name}'`, 'labdeck --help', context);
+  const entry = findCommand(name);
+  if (!entry) return usageError(`unknown command '${name}'`, 'labdeck --help', context);
   try {
+    const command = await entry.load();
     const args = parseCommandArgs(command, rest);
     if (args.help) {
-      context.stdout(commandHelp(command));
+      context.stdout(commandHelp(entry.summary, command));
       return 0;
     }
     return await command.run(args, context);
   } catch (error) {
-    if (error instanceof UsageError) return usageError(error.message, `labdeck help ${command.name}`, context, command.name);
+    if (error instanceof UsageError) return usageError(error.message, `labdeck help ${entry.name}`, context, entry.name);
     if (error instanceof LabdeckError) {
       context.stderr(`${describeLabdeckError(error, context.cwd)}\n`);
       return 1;
@@ -92,30 +72,36 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
   }
 }
 
-function help(topics: readonly string[], context: CommandContext): number {
+async function help(topics: readonly string[], context: CommandContext): Promise<number> {
   if (topics.length === 0) {
     context.stdout(generalHelp());
     return 0;
   }
-  const command = commands.find((candidate) => candidate.name === topics[0]);
-  if (!command || topics.length > 1) return usageError(`no help for '${topics.join(' ')}'`, 'labdeck --help', context);
-  context.stdout(commandHelp(command));
+  const entry = findCommand(topics[0]);
+  if (!entry || topics.length > 1) return usageError(`no help for '${topics.join(' ')}'`, 'labdeck --help', context);
+  context.stdout(commandHelp(entry.summary, await entry.load()));
   return 0;
 }
 
 function generalHelp(): string {
-  const width = Math.max(...commands.map((command) => command.name.length));
+  const width = Math.max(...commandCatalog.map((entry) => entry.name.length));
   return [
     'Usage: labdeck <command> [options]',
     '',
     'Workshops in the container.training format: slides, exercises, checks.',
     '',
     'Commands:',
-    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    ...commandCatalog.map((entry) => `  ${entry.name.padEnd(width)}  ${entry.summary}`),
     '',
-    "The workshop manifest defaults to workshop.yml in the current folder. 'labdeck help <command>' tells more.",
+    "The workshop manifest defaults to workshop.yml in the current folder. 'labdeck help <command>' tells more;",
+    "'labdeck --version' which labdeck this is.",
     '',
   ].join('\n');
+}
+
+/** The installed package's version (the same src/ or dist/ sits one level below package.json). */
+function labdeckVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 function usageError(message: string, helpCommand: string, context: CommandContext, commandName?: string): number {

@@ -8,11 +8,10 @@ import { startWorkshopChecks } from '../workshop/check-session.ts';
 import { LAB_LABEL } from '../lab/dockercoins.ts';
 import { loadWorkshopChecks } from '../workshop/workshop-checks.ts';
 import { describeObject, objectsCreatedBy } from '../lab/workshop-objects.ts';
-import { connectLocalEngine, describeLabdeckError, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
+import { describeLabdeckError, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
+import { connectLocalEngine } from './local-engine.ts';
 
 export const autopilotCommand: Command = {
-  name: 'autopilot',
-  summary: "Play the workshop's hands-on steps in a real terminal and check each one (run `labdeck lab up` first).",
   synopsis: 'autopilot [workshop.yml] [--from ID] [--show-terminal] [--check-timeout SECONDS]',
   options: {
     from: { type: 'string', valueName: 'ID', description: 'start at this step (its id, as `labdeck check --explain` shows it)' },

@@ -7,8 +7,6 @@ import { openClassStore, readerDataDir } from './class-store.ts';
 import { dataOption, displayPath, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const backupCommand: Command = {
-  name: 'backup',
-  summary: 'Copy a class (attendees, tokens, progress) into a new data folder, also while it runs.',
   synopsis: 'backup [workshop.yml] --out DIR [--data DIR]',
   options: {
     out: { type: 'string', valueName: 'DIR', description: 'the folder the copy goes to (created 0700; must hold no class yet)' },

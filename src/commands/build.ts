@@ -12,8 +12,6 @@ import { referencedPaths } from '../deck/references.ts';
 import { deckSelectionOptions, listOption, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const buildCommand: Command = {
-  name: 'build',
-  summary: 'Export the deck as static files (index.html, assets, images) that open from file:// or any web server.',
   synopsis: 'build [workshop.yml] --out DIR [--exclude a,b] [--only a,b]',
   options: {
     out: { type: 'string', valueName: 'DIR', description: 'folder to write the export to (created if missing)' },

@@ -7,7 +7,8 @@ import type { Step } from '../deck/steps.ts';
 import { LabdeckError } from '../errors.ts';
 import { loadWorkshopChecks } from '../workshop/workshop-checks.ts';
 import { startWorkshopChecks } from '../workshop/check-session.ts';
-import { connectLocalEngine, describeLabdeckError, displayPath, stringOption, UsageError, workshopPathArg, type Command, type CommandContext } from './command.ts';
+import { describeLabdeckError, displayPath, stringOption, UsageError, workshopPathArg, type Command, type CommandContext } from './command.ts';
+import { connectLocalEngine } from './local-engine.ts';
 
 export interface StepReport {
   readonly id: string;
@@ -20,8 +21,6 @@ export interface StepReport {
 }
 
 export const checkCommand: Command = {
-  name: 'check',
-  summary: 'Tell whether each hands-on step is done on the local engine (exit 0 only when every step passed).',
   synopsis: 'check [workshop.yml] [--step ID] [--json] [--watch] [--explain]',
   options: {
     step: { type: 'string', valueName: 'ID', description: 'only this step (its id, as --explain or --json show it)' },

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { LabdeckError } from '../errors.ts';
-import { connectEngineAt, type EngineAddress, type UserSsh } from '../engine/engine-address.ts';
+import type { UserSsh } from '../engine/engine-address.ts';
 
 /** A mistake on the command line: the CLI prints it with a pointer to the help and exits 2. */
 export class UsageError extends Error {
@@ -45,10 +45,8 @@ export interface ParsedArgs {
   readonly positionals: readonly string[];
 }
 
+/** A command's code; its name and summary are in catalog.ts, so that `labdeck --help` loads no command. */
 export interface Command {
-  readonly name: string;
-  /** One line for `labdeck --help`. */
-  readonly summary: string;
   /** The synopsis after `labdeck`, e.g. `serve [workshop.yml] [options]`. */
   readonly synopsis: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
@@ -72,19 +70,13 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Par
   }
 }
 
-export function commandHelp(command: Command): string {
+export function commandHelp(summary: string, command: Command): string {
   const rows = Object.entries(command.options).map(([name, spec]) => [`--${name}${spec.type === 'string' ? ` ${spec.valueName ?? 'VALUE'}` : ''}`, spec.description]);
   rows.push(['-h, --help', 'show this help']);
   const width = Math.max(...rows.map(([flag]) => flag!.length));
-  return [
-    `Usage: labdeck ${command.synopsis}`,
-    '',
-    command.summary,
-    '',
-    'Options:',
-    ...rows.map(([flag, description]) => `  ${flag!.padEnd(width)}  ${description}`),
-    '',
-  ].join('\n');
+  return [`Usage: labdeck ${command.synopsis}`, '', summary, '', 'Options:', ...rows.map(([flag, description]) => `  ${flag!.padEnd(width)}  ${description}`), ''].join(
+    '\n',
+  );
 }
 
 /** The workshop manifest a command works on: its one optional positional, `workshop.yml` in cwd by default. */
@@ -151,17 +143,4 @@ export function describeLabdeckError(error: LabdeckError, cwd: string): string {
 export function displayPath(file: string, cwd: string): string {
   const shown = relative(cwd, file);
   return shown.startsWith('..') || isAbsolute(shown) ? file : shown;
-}
-
-/**
- * The local engine's address: an `ssh://` DOCKER_HOST is logged in to as `ssh` would (labdeck's transport); any
- * other is left to dockerode, which reads DOCKER_HOST with its TLS variables (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH).
- */
-export function localEngineAddress(context: Pick<CommandContext, 'dockerHost' | 'userSsh'>): EngineAddress {
-  if (!context.dockerHost?.startsWith('ssh://')) return {};
-  return { host: context.dockerHost, ...(context.userSsh ? { userSsh: context.userSsh } : {}) };
-}
-
-export function connectLocalEngine(context: Pick<CommandContext, 'dockerHost' | 'userSsh'>): ReturnType<typeof connectEngineAt> {
-  return connectEngineAt(localEngineAddress(context));
 }

@@ -7,15 +7,14 @@ import { loadWorkshop } from '../config/workshop.ts';
 import { createEnvironmentProvider } from '../environments/create-provider.ts';
 import type { AttendeeRef } from '../environments/provider.ts';
 import { LabdeckError } from '../errors.ts';
-import { connectLocalEngine, dataDirOption, dataOption, stringOption, UsageError, type Command } from './command.ts';
+import { dataDirOption, dataOption, stringOption, UsageError, type Command } from './command.ts';
+import { connectLocalEngine } from './local-engine.ts';
 import { openClassStore } from './class-store.ts';
 import { stripTerminalControls } from '../text/untrusted-text.ts';
 
 const actions = ['status', 'up', 'down', 'reset'] as const;
 
 export const envCommand: Command = {
-  name: 'env',
-  summary: "Show, create, remove or reset attendees' environments (classroom.environment in workshop.yml).",
   synopsis: 'env status|up|down|reset [ATTENDEE] [--workshop workshop.yml] [--data DIR]',
   options: {
     workshop: { type: 'string', valueName: 'FILE', description: 'the workshop manifest (default: workshop.yml in the current folder)' },

@@ -4,8 +4,6 @@ import { relative, resolve } from 'node:path';
 import { UsageError, type Command } from './command.ts';
 
 export const initCommand: Command = {
-  name: 'init',
-  summary: 'Create a new workshop (workshop.yml, two chapters, an exercise check spec, README.md) in DIR.',
   synopsis: 'init DIR',
   options: {},
   async run(args, context) {

@@ -5,13 +5,10 @@ import { resolve } from 'node:path';
 import { labDown, labUp } from '../lab/lab.ts';
 import { objectsCreatedBy } from '../lab/workshop-objects.ts';
 import { loadDeck } from '../workshop/load-deck.ts';
-import { connectLocalEngine, stringOption, UsageError, type Command } from './command.ts';
+import { stringOption, UsageError, type Command } from './command.ts';
+import { connectLocalEngine } from './local-engine.ts';
 
 export const labCommand: Command = {
-  name: 'lab',
-  summary:
-    "Prepare (up) or remove (down) the sample workshop's lab on the local engine: swarm, images, dockercoins stack. " +
-    "Up also removes what the workshop's steps created in an earlier run.",
   synopsis: 'lab up|down [workshop.yml] [options]',
   options: {
     'rng-replicas': { type: 'string', valueName: 'N', description: 'replicas of rng (default 5: `drill tasks.rng` lists five addresses)' },

@@ -5,8 +5,6 @@ import { LabdeckError } from '../errors.ts';
 import { describeLabdeckError, displayPath, workshopPathArg, type Command } from './command.ts';
 
 export const lintCommand: Command = {
-  name: 'lint',
-  summary: 'Check a workshop: brackets, images, chapters, swallowed lines, names, links, hands-on blocks.',
   synopsis: 'lint [workshop.yml]',
   options: {},
   async run(args, context) {

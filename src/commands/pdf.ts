@@ -3,7 +3,6 @@
 // slides' images and labdeck's styles load as they do in the browser.
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { loadDeck } from '../workshop/load-deck.ts';
 import { LabdeckError } from '../errors.ts';
 import { toDeckJson } from '../deck/deck-json.ts';
@@ -11,8 +10,6 @@ import { startServer } from '../http/server.ts';
 import { deckSelectionOptions, listOption, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const pdfCommand: Command = {
-  name: 'pdf',
-  summary: 'Print the deck to a PDF through Chromium: one slide per page at the deck ratio, notes optional.',
   synopsis: 'pdf [workshop.yml] --out deck.pdf [--notes] [--exclude a,b] [--only a,b]',
   options: {
     out: { type: 'string', valueName: 'FILE', description: 'the PDF file to write' },
@@ -26,6 +23,7 @@ export const pdfCommand: Command = {
     if (!browser || !existsSync(browser)) {
       throw new LabdeckError(`Chromium not found at ${browser ?? '(none)'}: install it (apt-get install chromium) or set LABDECK_CHROMIUM`);
     }
+    const { chromium } = await importChromiumDriver();
     const manifest = workshopPathArg(args, context.cwd);
     const out = resolve(context.cwd, outOption);
     const { workshop, deck } = loadDeck(manifest, { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') });
@@ -54,3 +52,18 @@ export const pdfCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * playwright-core is an optional peer dependency: only this command needs it, and it is large. Loaded here, so that
+ * every other command starts without it, and its absence is one clear line.
+ */
+async function importChromiumDriver(): Promise<typeof import('playwright-core')> {
+  try {
+    return await import('playwright-core');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new LabdeckError(
+      'labdeck pdf drives Chromium through the playwright-core package, which is not installed: `npm install playwright-core` beside labdeck (with npx: `npx -p labdeck -p playwright-core labdeck pdf ...`)',
+    );
+  }
+}

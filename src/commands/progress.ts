@@ -6,8 +6,6 @@ import { dataOption, UsageError, workshopPathArg, type Command } from './command
 import { openClassStore, readerDataDir } from './class-store.ts';
 
 export const progressCommand: Command = {
-  name: 'progress',
-  summary: "Export a class's progress: attendees, their step results, attempts and commands.",
   synopsis: 'progress [workshop.yml] [--data DIR] --json|--csv',
   options: {
     data: dataOption,

@@ -20,8 +20,6 @@ import { environmentEngines } from '../environments/create-provider.ts';
 import { listSpecFiles } from '../workshop/spec-files.ts';
 import { IMAGE_SUBSTITUTES } from '../lab/lab.ts';
 import {
-  connectLocalEngine,
-  localEngineAddress,
   deckSelectionOptions,
   listOption,
   portOption,
@@ -33,10 +31,9 @@ import {
   type Command,
   type ParsedArgs,
 } from './command.ts';
+import { connectLocalEngine, localEngineAddress } from './local-engine.ts';
 
 export const serveCommand: Command = {
-  name: 'serve',
-  summary: 'Serve the deck over HTTP, reloading open pages when the manifest or a chapter changes.',
   synopsis: 'serve [workshop.yml] [--port 8080] [--host 127.0.0.1] [--allowed-hosts a,b] [--exclude a,b] [--only a,b] [--open] [--classroom [--data DIR]]',
   options: {
     port: { type: 'string', valueName: 'N', description: 'port to listen on (default 8080; 0 picks a free one)' },

@@ -5,8 +5,6 @@ import { slideRelativeToWorkshop, toSlideJson } from '../deck/deck-json.ts';
 import { deckSelectionOptions, listOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const slidesCommand: Command = {
-  name: 'slides',
-  summary: 'Print the slides of a workshop as a JSON array (index, number, name, classes, notes, html, ...).',
   synopsis: 'slides [workshop.yml] --json [--exclude a,b] [--only a,b]',
   options: {
     json: { type: 'boolean', description: 'print JSON (the only format so far, required so that a later text format is not a breaking change)' },

@@ -1,11 +1,12 @@
 // Argument parsing and help: what a person types, what labdeck answers, and the exit codes (2 = usage mistake).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { displayPath, listOption, parseCommandArgs, portOption, UsageError, workshopPathArg } from '../../src/commands/command.ts';
-import { commands } from '../../src/cli.ts';
+import { commandCatalog } from '../../src/commands/catalog.ts';
 import { serveCommand } from '../../src/commands/serve.ts';
-import { runLabdeck } from './run-cli.ts';
+import { repoRoot, runLabdeck } from './run-cli.ts';
 
 test('options are parsed by their declared type, positionals kept in order', () => {
   const args = parseCommandArgs(serveCommand, ['deck.yml', '--port', '9000', '--exclude', 'a, b,,c', '--open']);
@@ -48,19 +49,21 @@ test('paths under the current folder are shown relative, others absolute', () =>
 test('labdeck --help lists every command; no command is a usage error', async () => {
   const help = await runLabdeck(['--help']);
   assert.equal(help.code, 0);
-  for (const command of commands) assert.match(help.stdout, new RegExp(`^  ${command.name} `, 'm'));
+  for (const entry of commandCatalog) assert.match(help.stdout, new RegExp(`^  ${entry.name} `, 'm'));
   const none = await runLabdeck([]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /Usage: labdeck <command>/);
 });
 
 test('every command has --help and `labdeck help <command>`, naming all its options', async () => {
-  for (const command of commands) {
-    const viaFlag = await runLabdeck([command.name, '--help']);
-    const viaHelp = await runLabdeck(['help', command.name]);
-    assert.equal(viaFlag.code, 0, command.name);
+  for (const entry of commandCatalog) {
+    const command = await entry.load();
+    const viaFlag = await runLabdeck([entry.name, '--help']);
+    const viaHelp = await runLabdeck(['help', entry.name]);
+    assert.equal(viaFlag.code, 0, entry.name);
     assert.equal(viaHelp.stdout, viaFlag.stdout);
-    assert.match(viaFlag.stdout, new RegExp(`^Usage: labdeck ${command.name}`));
+    assert.match(viaFlag.stdout, new RegExp(`^Usage: labdeck ${entry.name}\\b`), 'the catalog loads the command its name says');
+    assert.ok(viaFlag.stdout.includes(entry.summary), entry.name);
     for (const option of Object.keys(command.options)) assert.match(viaFlag.stdout, new RegExp(`--${option}\\b`));
   }
   const serveHelp = await runLabdeck(['help', 'serve']);
@@ -96,4 +99,13 @@ test('serve --allowed-hosts takes host names only: anything else is one clear li
     run.stderr,
     /^labdeck serve: --allowed-hosts: 'http:\/\/evil\.example\/' is not a host name \(e\.g\. labdeck\.lan or class\.example\.org:443\)\nSee 'labdeck help serve'\.\n$/,
   );
+});
+
+test('labdeck --version prints the version of package.json', async () => {
+  const { version } = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-v']) {
+    const run = await runLabdeck([flag]);
+    assert.equal(run.code, 0);
+    assert.equal(run.stdout, `${version}\n`);
+  }
 });

@@ -1,6 +1,6 @@
 // The browser tests load the client bundle from public/build. They do not build it: rebuilding in place while
-// another file's server serves it hands that file's pages a half-written script. `npm test` builds it once before
-// any test; a targeted run needs `npm run build` first, and is told so.
+// another file's server serves it hands that file's pages a half-written script. scripts/run-tests.mjs builds it
+// once before any test; a file run by hand (node --test) needs `npm run build` first, and is told so.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../cli/run-cli.ts';
