@@ -9,6 +9,7 @@ import type { UserSsh } from './engine/engine-address.ts';
 import { LabdeckError } from './errors.ts';
 import { commandHelp, describeLabdeckError, parseCommandArgs, UsageError, type CommandContext } from './commands/command.ts';
 import { commandCatalog, findCommand } from './commands/catalog.ts';
+import { describeMissingNativeModule } from './commands/native-modules.ts';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return runCli(argv, {
@@ -66,6 +67,11 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
     if (error instanceof UsageError) return usageError(error.message, `labdeck help ${entry.name}`, context, entry.name);
     if (error instanceof LabdeckError) {
       context.stderr(`${describeLabdeckError(error, context.cwd)}\n`);
+      return 1;
+    }
+    const nativeModuleFix = describeMissingNativeModule(error);
+    if (nativeModuleFix) {
+      context.stderr(`labdeck ${entry.name}: ${nativeModuleFix}\n`);
       return 1;
     }
     throw error; // a bug: let the stack trace show

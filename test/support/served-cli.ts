@@ -28,8 +28,16 @@ export interface ServedCli extends ServedUrls {
 /** The most of stderr kept: enough for a stack trace and the lines before it. */
 const stderrKept = 16_000;
 
-export async function startServedCli(args: readonly string[], options: { cwd: string; startTimeoutMs: number }): Promise<ServedCli> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/labdeck.js'), 'serve', ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface ServeOptions {
+  readonly cwd: string;
+  readonly startTimeoutMs: number;
+  /** The labdeck command to start (default: this checkout's bin/labdeck.js); e.g. an installed package's. */
+  readonly bin?: string;
+}
+
+export async function startServedCli(args: readonly string[], options: ServeOptions): Promise<ServedCli> {
+  const bin = options.bin ?? join(repoRoot, 'bin/labdeck.js');
+  const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
