@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchDeck } from './deck.ts';
+import { benchStartup } from './startup.ts';
 import { benchScaling } from './scaling.ts';
 import { benchPresentation } from './presentation.ts';
 import { benchChecks } from './checks.ts';
@@ -15,6 +16,7 @@ import { benchClassroom } from './classroom.ts';
 import { benchSshEngines } from './ssh-engines.ts';
 
 const suites: { key: string; title: string; run: () => Promise<string> }[] = [
+  { key: 'startup', title: 'Start-up', run: benchStartup },
   { key: 'deck', title: 'Deck engine', run: benchDeck },
   { key: 'scaling', title: 'Deck size scaling', run: benchScaling },
   { key: 'presentation', title: 'Presentation in the browser', run: benchPresentation },
