@@ -79,6 +79,37 @@ test('a deck with an error: lint and slides exit 1 with file:line: message', asy
   assert.match(missing.stdout, /nowhere\.yml/);
 });
 
+test('a check spec with problems: lint reports them as file:line errors, sorted with the deck diagnostics, and exits 1', async () => {
+  const dir = join(scratch, 'broken-spec');
+  await mkdir(join(dir, 'slides'), { recursive: true });
+  await mkdir(join(dir, 'exercises'));
+  await writeFile(join(dir, 'workshop.yml'), 'title: Specs\ncontent:\n- slides/a.md\n');
+  await writeFile(
+    join(dir, 'slides', 'a.md'),
+    'name: one\n\n# One\n\n.exercise[\n\n- List the containers:\n  ```bash\n  docker ps\n  ```\n\n]\n\n![a picture](nowhere.png)\n',
+  );
+  await writeFile(join(dir, 'exercises', 'a.yml'), 'steps:\n  - slide: nowhere\n    check:\n      ran: x\n  - slide: one\n    check:\n      bogus: 1\n');
+  const lint = await runLabdeck(['lint'], { cwd: dir });
+  assert.equal(lint.code, 1, lint.stdout);
+  const lines = lint.stdout.trimEnd().split('\n');
+  assert.deepEqual(
+    lines.map((line) => line.slice(0, line.indexOf(': '))),
+    ['exercises/a.yml:2', 'exercises/a.yml:7', 'slides/a.md:14', 'workshop.yml:3'],
+    lint.stdout,
+  );
+  assert.equal(lines[0], 'exercises/a.yml:2: no slide named `nowhere` (nor steps whose id starts with `nowhere.`)');
+  assert.match(lines[1]!, /^exercises\/a\.yml:7: unknown check kind: none of `bogus` is one of /);
+  assert.match(lines[2]!, /image not found: nowhere\.png .*\(warning\)$/);
+  assert.match(lint.stderr, /^2 errors, 2 warnings$/m);
+
+  // A deck that cannot be loaded has no steps to bind specs to: lint reports the deck's problems only, as before.
+  await writeFile(join(dir, 'workshop.yml'), 'title: Specs\ncontent:\n- slides/a.md\n- slides/missing.md\n');
+  const unloadable = await runLabdeck(['lint'], { cwd: dir });
+  assert.equal(unloadable.code, 1, unloadable.stdout);
+  assert.match(unloadable.stdout, /^workshop\.yml:4: .*missing\.md/m);
+  assert.doesNotMatch(unloadable.stdout, /exercises\//);
+});
+
 test('init writes a workshop that lints cleanly and has the expected slides', async () => {
   const dir = join(scratch, 'new-workshop');
   const init = await runLabdeck(['init', 'new-workshop'], { cwd: scratch });
