@@ -110,7 +110,7 @@ test('a check spec with problems: lint reports them as file:line errors, sorted 
   assert.doesNotMatch(unloadable.stdout, /exercises\//);
 });
 
-test('init writes a workshop that lints cleanly and has the expected slides', async () => {
+test('init writes a workshop that lints cleanly, has the expected slides, and a check from its spec for each step', async () => {
   const dir = join(scratch, 'new-workshop');
   const init = await runLabdeck(['init', 'new-workshop'], { cwd: scratch });
   assert.equal(init.code, 0, init.stderr);
@@ -133,8 +133,22 @@ test('init writes a workshop that lints cleanly and has the expected slides', as
   assert.match(exercise.html.replace(/<[^>]+>/g, ''), /docker run --rm alpine echo hello/);
   assert.match(exercise.notes, /Presenter notes/);
 
-  const spec = await readFile(join(dir, 'exercises', 'first-steps.yml'), 'utf8');
-  assert.match(spec, /- step: hello-world\n\s+check:\n\s+kind: ran\n\s+command: /);
+  // Each hands-on step gets the check its entry in exercises/first-steps.yml gives it (check --explain names the
+  // entry's line), and the spec has no problem. Whether the steps pass depends on the engine: not asserted here.
+  const explain = await runLabdeck(['check', '--explain'], { cwd: dir });
+  assert.doesNotMatch(explain.stderr, /exercises\//, explain.stderr);
+  assert.match(explain.stderr, /^\d\/2 steps passed$/m, explain.stderr);
+  const specLines = (await readFile(join(dir, 'exercises', 'first-steps.yml'), 'utf8')).split('\n');
+  const entryLine = (slide: string) => specLines.findIndex((line) => line.trim() === `- slide: ${slide}`) + 1;
+  const explained = [...explain.stdout.matchAll(/^. \w+ +#\d+ ([\w-]+)\.\w+  (.*)\n    check: (.*)$/gm)].map((m) => m.slice(1).join(' | '));
+  assert.deepEqual(
+    explained,
+    [
+      `hello-world | Run a container that says hello: | ran, specified at exercises/first-steps.yml:${entryLine('hello-world')}`,
+      `first-service | Start a service: | service, specified at exercises/first-steps.yml:${entryLine('first-service')}`,
+    ],
+    explain.stdout,
+  );
 });
 
 test('init refuses a folder that is not empty, and needs exactly one argument', async () => {
