@@ -17,6 +17,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     stderr: (text) => process.stderr.write(text),
     assetsDir: fileURLToPath(new URL('../public/', import.meta.url)),
     templateDir: fileURLToPath(new URL('./templates/workshop/', import.meta.url)),
+    // npx (npm exec) sets it; the same command then runs labdeck again.
+    labdeckCommand: env.npm_command === 'exec' ? 'npx labdeck' : 'labdeck',
     openUrl: (url) => openInBrowser(url, env),
     browserPath: env.LABDECK_CHROMIUM ?? '/usr/bin/chromium',
     dockerHost: env.DOCKER_HOST,

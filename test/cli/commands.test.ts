@@ -1,10 +1,12 @@
 // The commands on real workshops: the sample at the repository root, `labdeck init`'s skeleton, broken decks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { pageDataElementId, type PageData, type SlideJson } from '../../src/protocol.ts';
 import { repoRoot, runLabdeck } from './run-cli.ts';
 import { waitFor } from '../support/wait.ts';
@@ -149,6 +151,25 @@ test('init writes a workshop that lints cleanly, has the expected slides, and a 
     ],
     explain.stdout,
   );
+});
+
+test("init's closing hint is what to type next: `npx labdeck` through npx, the folder quoted when it must be", { timeout: 30_000 }, async () => {
+  // The real command line (bin/labdeck.js), which is what reads npm's environment: npx sets npm_command=exec.
+  const init = async (folder: string, npmCommand: string | undefined) =>
+    (await promisify(execFile)(process.execPath, [join(repoRoot, 'bin/labdeck.js'), 'init', folder], { cwd: scratch, env: { ...process.env, npm_command: npmCommand } }))
+      .stdout;
+  const installed = await init('hint-installed', undefined);
+  assert.match(installed, /^ {2}cd hint-installed\n {2}labdeck serve {2}.*\n {2}labdeck lint {2}/m, installed);
+  const npx = await init('hint through npx', 'exec');
+  assert.match(npx, /^ {2}cd 'hint through npx'\n {2}npx labdeck serve {2}.*\n {2}npx labdeck lint {2}/m, npx);
+
+  // Made in the current folder: nothing to cd into.
+  const here = join(scratch, 'hint-here');
+  await mkdir(here);
+  const inPlace = await runLabdeck(['init', '.'], { cwd: here });
+  assert.equal(inPlace.code, 0, inPlace.stderr);
+  assert.doesNotMatch(inPlace.stdout, /\bcd\b/, inPlace.stdout);
+  assert.match(inPlace.stdout, /^ {2}labdeck serve {2}/m, inPlace.stdout);
 });
 
 test('init refuses a folder that is not empty, and needs exactly one argument', async () => {
