@@ -17,7 +17,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     stderr: (text) => process.stderr.write(text),
     assetsDir: fileURLToPath(new URL('../public/', import.meta.url)),
     templateDir: fileURLToPath(new URL('./templates/workshop/', import.meta.url)),
-    // npx (npm exec) sets it; the same command then runs labdeck again.
+    // npx and `npm exec` set npm_command=exec: a hint then says `npx labdeck`, which runs this same labdeck again.
     labdeckCommand: env.npm_command === 'exec' ? 'npx labdeck' : 'labdeck',
     openUrl: (url) => openInBrowser(url, env),
     browserPath: env.LABDECK_CHROMIUM ?? '/usr/bin/chromium',
