@@ -18,6 +18,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     stderr: (text) => process.stderr.write(text),
     assetsDir: fileURLToPath(new URL('../public/', import.meta.url)),
     templateDir: fileURLToPath(new URL('./templates/workshop/', import.meta.url)),
+    // npx and `npm exec` set npm_command=exec: a hint then says `npx labdeck`, which runs this same labdeck again.
+    labdeckCommand: env.npm_command === 'exec' ? 'npx labdeck' : 'labdeck',
     openUrl: (url) => openInBrowser(url, env),
     browserPath: env.LABDECK_CHROMIUM ?? '/usr/bin/chromium',
     dockerHost: env.DOCKER_HOST,

@@ -26,6 +26,8 @@ export interface CommandContext {
   readonly assetsDir: string;
   /** The skeleton `labdeck init` copies. */
   readonly templateDir: string;
+  /** How the person starts labdeck, for hints that name a command: `npx labdeck` through npx; `labdeck` by default. */
+  readonly labdeckCommand?: string | undefined;
   /** Opens a URL in the person's browser (serve --open). */
   readonly openUrl: (url: string) => void;
   /** Resolves when the process is asked to stop (Ctrl-C): long-running commands clean up then. */

@@ -17,16 +17,23 @@ export const initCommand: Command = {
 
     await cp(context.templateDir, dir, { recursive: true, errorOnExist: true, force: false });
     const shown = relative(context.cwd, dir) || '.';
+    // The next commands, as the person can paste them: through npx when that is how they ran init.
+    const labdeck = context.labdeckCommand ?? 'labdeck';
     context.stdout(
       [
         `labdeck: created a workshop in ${shown}`,
         'Next:',
-        `  cd ${shown}`,
-        '  labdeck serve      # the deck at http://127.0.0.1:8080/, reloaded as you edit',
-        '  labdeck lint       # file:line diagnostics',
+        ...(shown === '.' ? [] : [`  cd ${shellWord(shown)}`]),
+        `  ${labdeck} serve      # the deck at http://127.0.0.1:8080/, reloaded as you edit`,
+        `  ${labdeck} lint       # file:line diagnostics`,
         '',
       ].join('\n'),
     );
     return 0;
   },
 };
+
+/** The word quoted for a POSIX shell when it holds anything but letters, digits and `_ . / -`. */
+function shellWord(word: string): string {
+  return /^[\w./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

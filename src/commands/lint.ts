@@ -1,5 +1,7 @@
-// `labdeck lint`: every diagnostic of a workshop as `file:line: message`; exit 1 when one is an error.
-import { lintWorkshop } from '../workshop/load-deck.ts';
+// `labdeck lint`: every diagnostic of a workshop as `file:line: message`, its check specs' included; exit 1 when one
+// is an error.
+import { byLocation, lintWorkshop } from '../workshop/load-deck.ts';
+import { checkSpecDiagnostics } from '../workshop/workshop-checks.ts';
 import { formatDiagnostic } from '../deck/index.ts';
 import { LabdeckError } from '../errors.ts';
 import { describeLabdeckError, displayPath, workshopPathArg, type Command } from './command.ts';
@@ -11,7 +13,7 @@ export const lintCommand: Command = {
     const manifest = workshopPathArg(args, context.cwd);
     let diagnostics: ReturnType<typeof lintWorkshop>;
     try {
-      diagnostics = lintWorkshop(manifest);
+      diagnostics = [...lintWorkshop(manifest), ...checkSpecDiagnostics(manifest)].sort(byLocation);
     } catch (error) {
       // A manifest that cannot even be read or parsed is one error, reported the same way.
       if (!(error instanceof LabdeckError)) throw error;

@@ -101,7 +101,12 @@ export function lintWorkshop(path: string, selection: DeckSelection = {}): Diagn
     { manifest: workshop, files: { exists: (file) => unusable.has(file) || isFile(file) } },
     deckOptions(workshop, selection),
   );
-  return [...unusable.values(), ...diagnostics].sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line);
+  return [...unusable.values(), ...diagnostics].sort(byLocation);
+}
+
+/** Diagnostics in reading order: by file, then line. */
+export function byLocation(a: Diagnostic, b: Diagnostic): number {
+  return a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line;
 }
 
 /** Chapter files that exist but cannot be used (a folder, a device, unreadable, huge, not UTF-8), as errors. */

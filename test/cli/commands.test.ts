@@ -1,10 +1,12 @@
 // The commands on real workshops: the sample at the repository root, `labdeck init`'s skeleton, broken decks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { pageDataElementId, type PageData, type SlideJson } from '../../src/protocol.ts';
 import { repoRoot, runLabdeck } from './run-cli.ts';
 import { waitFor } from '../support/wait.ts';
@@ -79,7 +81,38 @@ test('a deck with an error: lint and slides exit 1 with file:line: message', asy
   assert.match(missing.stdout, /nowhere\.yml/);
 });
 
-test('init writes a workshop that lints cleanly and has the expected slides', async () => {
+test('a check spec with problems: lint reports them as file:line errors, sorted with the deck diagnostics, and exits 1', async () => {
+  const dir = join(scratch, 'broken-spec');
+  await mkdir(join(dir, 'slides'), { recursive: true });
+  await mkdir(join(dir, 'exercises'));
+  await writeFile(join(dir, 'workshop.yml'), 'title: Specs\ncontent:\n- slides/a.md\n');
+  await writeFile(
+    join(dir, 'slides', 'a.md'),
+    'name: one\n\n# One\n\n.exercise[\n\n- List the containers:\n  ```bash\n  docker ps\n  ```\n\n]\n\n![a picture](nowhere.png)\n',
+  );
+  await writeFile(join(dir, 'exercises', 'a.yml'), 'steps:\n  - slide: nowhere\n    check:\n      ran: x\n  - slide: one\n    check:\n      bogus: 1\n');
+  const lint = await runLabdeck(['lint'], { cwd: dir });
+  assert.equal(lint.code, 1, lint.stdout);
+  const lines = lint.stdout.trimEnd().split('\n');
+  assert.deepEqual(
+    lines.map((line) => line.slice(0, line.indexOf(': '))),
+    ['exercises/a.yml:2', 'exercises/a.yml:7', 'slides/a.md:14', 'workshop.yml:3'],
+    lint.stdout,
+  );
+  assert.equal(lines[0], 'exercises/a.yml:2: no slide named `nowhere` (nor steps whose id starts with `nowhere.`)');
+  assert.match(lines[1]!, /^exercises\/a\.yml:7: unknown check kind: none of `bogus` is one of /);
+  assert.match(lines[2]!, /image not found: nowhere\.png .*\(warning\)$/);
+  assert.match(lint.stderr, /^2 errors, 2 warnings$/m);
+
+  // A deck that cannot be loaded has no steps to bind specs to: lint reports the deck's problems only, as before.
+  await writeFile(join(dir, 'workshop.yml'), 'title: Specs\ncontent:\n- slides/a.md\n- slides/missing.md\n');
+  const unloadable = await runLabdeck(['lint'], { cwd: dir });
+  assert.equal(unloadable.code, 1, unloadable.stdout);
+  assert.match(unloadable.stdout, /^workshop\.yml:4: .*missing\.md/m);
+  assert.doesNotMatch(unloadable.stdout, /exercises\//);
+});
+
+test('init writes a workshop that lints cleanly, has the expected slides, and a check from its spec for each step', async () => {
   const dir = join(scratch, 'new-workshop');
   const init = await runLabdeck(['init', 'new-workshop'], { cwd: scratch });
   assert.equal(init.code, 0, init.stderr);
@@ -102,8 +135,41 @@ test('init writes a workshop that lints cleanly and has the expected slides', as
   assert.match(exercise.html.replace(/<[^>]+>/g, ''), /docker run --rm alpine echo hello/);
   assert.match(exercise.notes, /Presenter notes/);
 
-  const spec = await readFile(join(dir, 'exercises', 'first-steps.yml'), 'utf8');
-  assert.match(spec, /- step: hello-world\n\s+check:\n\s+kind: ran\n\s+command: /);
+  // Each hands-on step gets the check its entry in exercises/first-steps.yml gives it (check --explain names the
+  // entry's line), and the spec has no problem. Whether the steps pass depends on the engine: not asserted here.
+  const explain = await runLabdeck(['check', '--explain'], { cwd: dir });
+  assert.doesNotMatch(explain.stderr, /exercises\//, explain.stderr);
+  assert.match(explain.stderr, /^\d\/2 steps passed$/m, explain.stderr);
+  const specLines = (await readFile(join(dir, 'exercises', 'first-steps.yml'), 'utf8')).split('\n');
+  const entryLine = (slide: string) => specLines.findIndex((line) => line.trim() === `- slide: ${slide}`) + 1;
+  const explained = [...explain.stdout.matchAll(/^. \w+ +#\d+ ([\w-]+)\.\w+  (.*)\n    check: (.*)$/gm)].map((m) => m.slice(1).join(' | '));
+  assert.deepEqual(
+    explained,
+    [
+      `hello-world | Run a container that says hello: | ran, specified at exercises/first-steps.yml:${entryLine('hello-world')}`,
+      `first-service | Start a service: | service, specified at exercises/first-steps.yml:${entryLine('first-service')}`,
+    ],
+    explain.stdout,
+  );
+});
+
+test("init's closing hint is what to type next: `npx labdeck` through npx, the folder quoted when it must be", { timeout: 30_000 }, async () => {
+  // The real command line (bin/labdeck.js), which is what reads npm's environment: npx sets npm_command=exec.
+  const init = async (folder: string, npmCommand: string | undefined) =>
+    (await promisify(execFile)(process.execPath, [join(repoRoot, 'bin/labdeck.js'), 'init', folder], { cwd: scratch, env: { ...process.env, npm_command: npmCommand } }))
+      .stdout;
+  const installed = await init('hint-installed', undefined);
+  assert.match(installed, /^ {2}cd hint-installed\n {2}labdeck serve {2}.*\n {2}labdeck lint {2}/m, installed);
+  const npx = await init('hint through npx', 'exec');
+  assert.match(npx, /^ {2}cd 'hint through npx'\n {2}npx labdeck serve {2}.*\n {2}npx labdeck lint {2}/m, npx);
+
+  // Made in the current folder: nothing to cd into.
+  const here = join(scratch, 'hint-here');
+  await mkdir(here);
+  const inPlace = await runLabdeck(['init', '.'], { cwd: here });
+  assert.equal(inPlace.code, 0, inPlace.stderr);
+  assert.doesNotMatch(inPlace.stdout, /\bcd\b/, inPlace.stdout);
+  assert.match(inPlace.stdout, /^ {2}labdeck serve {2}/m, inPlace.stdout);
 });
 
 test('init refuses a folder that is not empty, and needs exactly one argument', async () => {
