@@ -161,6 +161,17 @@ test('the installed command serves the page, its client bundle and a terminal; w
   }
   assert.equal(served.exited()?.signal ?? null, null, `serve stopped on SIGTERM by itself; stderr: ${served.stderrTail()}`);
 
+  // A container.training checkout: its deck served as it is, from the package.
+  const checkout = join(scratch, 'container-training');
+  cpSync(join(repoRoot, 'test', 'fixtures', 'container-training'), checkout, { recursive: true });
+  const deck = await startServedCli(['swarm-halfday.yml', '--port', '0'], { cwd: checkout, startTimeoutMs: 30_000, bin: labdeckBin, terminals: false });
+  try {
+    const slides = (await (await fetch(new URL('deck.json', deck.url))).json()) as { slides: unknown[] };
+    assert.ok(slides.slides.length > 250, `swarm-halfday has its 276 slides: ${slides.slides.length}`);
+  } finally {
+    await deck.stop();
+  }
+
   const classroom = await labdeck(['serve', '--classroom', '--port', '0'], workshop).then(
     () => assert.fail('serve --classroom without better-sqlite3 built must fail'),
     (error: { code: number; stderr: string }) => error,

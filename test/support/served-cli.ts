@@ -33,6 +33,8 @@ export interface ServeOptions {
   readonly startTimeoutMs: number;
   /** The labdeck command to start (default: this checkout's bin/labdeck.js); e.g. an installed package's. */
   readonly bin?: string;
+  /** Whether the workshop has terminals, so that the projector's URL is printed and waited for (default true). */
+  readonly terminals?: boolean;
 }
 
 export async function startServedCli(args: readonly string[], options: ServeOptions): Promise<ServedCli> {
@@ -71,7 +73,7 @@ export async function startServedCli(args: readonly string[], options: ServeOpti
     child.once('exit', (code, signal) => fail(`exited early (code ${code}, signal ${signal})`));
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += String(chunk);
-      const parsed = parseServeOutput(stdout, args.includes('--classroom'));
+      const parsed = parseServeOutput(stdout, args.includes('--classroom'), options.terminals ?? true);
       if (parsed) {
         clearTimeout(timer);
         resolve(parsed);
@@ -85,12 +87,12 @@ export async function startServedCli(args: readonly string[], options: ServeOpti
 }
 
 /** The URLs `serve` prints, once every line expected has arrived (the watcher's only with terminals). */
-function parseServeOutput(stdout: string, classroom: boolean): ServedUrls | undefined {
+function parseServeOutput(stdout: string, classroom: boolean, terminals: boolean): ServedUrls | undefined {
   const url = /serving \d+ slides at (http:\/\/\S+\/) /.exec(stdout)?.[1];
   const instructorToken = /instructor \(leads, keep private\): \S+\?token=(\S+)/.exec(stdout)?.[1];
   const watcherToken = /\(projector\): \S+\?token=(\S+)/.exec(stdout)?.[1];
   const classCode = /class (\S+): attendees join at/.exec(stdout)?.[1];
-  if (!url || !instructorToken || !watcherToken) return undefined;
+  if (!url || !instructorToken || (terminals && !watcherToken)) return undefined;
   if (classroom && !(classCode && /dashboard \(instructor\)/.test(stdout))) return undefined;
-  return { url, port: Number(new URL(url).port), instructorToken, watcherToken, classCode };
+  return { url, port: Number(new URL(url).port), instructorToken, watcherToken: watcherToken ?? '', classCode };
 }
