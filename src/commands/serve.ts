@@ -18,7 +18,7 @@ import { DisposableStore } from './disposable-store.ts';
 import { startLiveChecks } from '../workshop/live-checks.ts';
 import { environmentEngines } from '../environments/create-provider.ts';
 import { listSpecFiles } from '../workshop/spec-files.ts';
-import { IMAGE_SUBSTITUTES } from '../lab/lab.ts';
+import { IMAGE_SUBSTITUTES } from '../lab/image-substitutes.ts';
 import {
   deckSelectionOptions,
   listOption,

@@ -24,18 +24,9 @@ import { findExisting, removeExisting, type NamedObject } from '../engine/swarm-
 import { ensureToolboxImage, TOOLBOX_IMAGE } from '../engine/toolbox.ts';
 import { dockercoinsNetwork, dockercoinsServices, LAB_LABEL, NETWORK, STACK } from './dockercoins.ts';
 import { describeObject } from './workshop-objects.ts';
+import { IMAGE_SUBSTITUTES } from './image-substitutes.ts';
 
 export const BUSYBOX_IMAGE = 'labdeck/busybox:latest';
-
-/**
- * Images a connected classroom would pull, and the local image the lab stands in for them. The lab tags the toolbox
- * with these names (when the engine has no such image), so the workshop's commands run as written; the check
- * catalog accepts either name (`imageSubstitutes`).
- */
-export const IMAGE_SUBSTITUTES: Readonly<Record<string, string>> = Object.freeze({
-  alpine: TOOLBOX_IMAGE,
-  'nicolaka/netshoot': TOOLBOX_IMAGE,
-});
 
 export interface LabOptions {
   readonly log: (line: string) => void;

@@ -5,7 +5,7 @@ import type { Diagnostic } from '../deck/index.ts';
 import { LabdeckError } from '../errors.ts';
 import { listSpecFiles, readSpecFiles } from './spec-files.ts';
 import { loadDeck, type DeckSelection, type LoadedDeck } from './load-deck.ts';
-import { IMAGE_SUBSTITUTES } from '../lab/lab.ts';
+import { IMAGE_SUBSTITUTES } from '../lab/image-substitutes.ts';
 
 export interface WorkshopChecks extends LoadedDeck {
   readonly catalog: Catalog;

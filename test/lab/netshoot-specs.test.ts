@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { loadWorkshopChecks } from '../../src/workshop/workshop-checks.ts';
-import { IMAGE_SUBSTITUTES } from '../../src/lab/lab.ts';
+import { IMAGE_SUBSTITUTES } from '../../src/lab/image-substitutes.ts';
 import { buildCatalog } from '../../src/checks/catalog.ts';
 
 const manifest = fileURLToPath(new URL('../../workshop.yml', import.meta.url));

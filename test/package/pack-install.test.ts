@@ -44,6 +44,29 @@ let labdeckBin = '';
 let project = '';
 const labdeck = (args: string[], cwd = project) => execFile(process.execPath, [labdeckBin, ...args], { cwd, encoding: 'utf8' });
 
+/** A labdeck command run with a resolve hook (in the loader thread) that records every module it loads. */
+async function labdeckLoading(args: string[], cwd: string): Promise<{ stdout: string; stderr: string; loaded: string[] }> {
+  const record = join(scratch, `loaded-${args[0]}.txt`);
+  const hooks = join(scratch, 'record-hooks.mjs');
+  writeFileSync(
+    hooks,
+    "import { appendFileSync } from 'node:fs';\nexport async function resolve(specifier, context, next) {\n  const result = await next(specifier, context);\n  appendFileSync(process.env.LABDECK_TEST_LOADED, result.url + '\\n');\n  return result;\n}\n",
+  );
+  const register = `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(`file://${hooks}`)});`;
+  const run = await execFile(process.execPath, ['--import', register, labdeckBin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, LABDECK_TEST_LOADED: record },
+  });
+  return { ...run, loaded: readFileSync(record, 'utf8').split('\n').filter(Boolean) };
+}
+
+/** The npm packages among loaded module URLs, labdeck itself left out. */
+function packagesIn(urls: readonly string[]): string[] {
+  const names = urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []).filter((name) => name !== 'labdeck');
+  return [...new Set(names)].sort();
+}
+
 test('npm pack makes a small package of compiled code, client bundle and docs: no sources, tests or fixtures', { timeout: 120_000 }, () => {
   const tarball = packCopy();
   const size = statSync(tarball).size;
@@ -75,35 +98,33 @@ test('the installed command: --version, --help without loading any dependency, i
   const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   assert.equal((await labdeck(['--version'])).stdout, `${version}\n`);
 
-  // Every module --help resolves, recorded by a resolve hook in the loader thread.
-  const loaded = join(scratch, 'loaded.txt');
-  const hooks = join(scratch, 'record-hooks.mjs');
-  writeFileSync(
-    hooks,
-    `import { appendFileSync } from 'node:fs';\nexport async function resolve(specifier, context, next) {\n  const result = await next(specifier, context);\n  appendFileSync(${JSON.stringify(loaded)}, result.url + '\\n');\n  return result;\n}\n`,
-  );
-  const register = `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(`file://${hooks}`)});`;
-  const help = await execFile(process.execPath, ['--import', register, labdeckBin, '--help'], { cwd: project, encoding: 'utf8' });
+  const help = await labdeckLoading(['--help'], project);
   assert.match(help.stdout, /^Usage: labdeck <command>/);
-  const urls = readFileSync(loaded, 'utf8').split('\n').filter(Boolean);
   assert.ok(
-    urls.some((url) => url.includes('/node_modules/labdeck/dist/cli.js')),
-    `the hook saw labdeck load: ${urls.join(', ')}`,
+    help.loaded.some((url) => url.includes('/node_modules/labdeck/dist/cli.js')),
+    `the hook saw labdeck load: ${help.loaded.join(', ')}`,
   );
-  const dependencies = urls.filter((url) => url.includes('/node_modules/') && !url.includes('/node_modules/labdeck/'));
-  assert.deepEqual(dependencies, [], '--help loads no dependency');
+  assert.deepEqual(packagesIn(help.loaded), [], '--help loads no dependency');
   // Shared code is in chunk-*.js; each command is a chunk of its own name (scripts/build-server.mjs).
   assert.deepEqual(
-    urls.filter((url) => /\/dist\/chunks\/(?!chunk-)/.test(url)),
+    help.loaded.filter((url) => /\/dist\/chunks\/(?!chunk-)/.test(url)),
     [],
     '--help loads no command',
   );
 
   assert.match((await labdeck(['init', 'demo'])).stdout, /created a workshop in demo/);
   const workshop = join(project, 'demo');
-  const lint = await labdeck(['lint'], workshop);
+  const lint = await labdeckLoading(['lint'], workshop);
   assert.equal(lint.stdout, '', 'no diagnostics');
   assert.match(lint.stderr, /0 errors, 0 warnings/);
+  // The deck commands load the deck engine, not the engine's client, the web server or the terminals.
+  const heavy = ['dockerode', 'ssh2', 'node-pty', 'better-sqlite3', 'express', 'ws'];
+  assert.deepEqual(
+    packagesIn(lint.loaded).filter((name) => heavy.includes(name)),
+    [],
+    'lint loads none of these',
+  );
+  assert.ok(packagesIn(lint.loaded).includes('remark'), 'the hook sees what lint loads');
   const slides = JSON.parse((await labdeck(['slides', '--json'], workshop)).stdout) as { name: string | null; html: string }[];
   assert.ok(slides.some((slide) => slide.name === 'hello-world' && slide.html.includes('class="exercise"')));
   const built = await labdeck(['build', '--out', join(scratch, 'site')], workshop);
