@@ -50,7 +50,7 @@ const htmlPlaceholder = /<p>\uE002(\d+)\uE003<\/p>|\uE002(\d+)\uE003/g;
  */
 export function restoreHtmlBlocks(html: string, prepared: PreparedMarkdown): string {
   if (prepared.htmlBlocks.length === 0) return html;
-  return html.replace(htmlPlaceholder, (_, alone: string | undefined, inline: string | undefined) => elementAt(prepared.htmlBlocks, Number(alone ?? inline)));
+  return html.replace(htmlPlaceholder, (whole, alone: string | undefined, inline: string | undefined) => prepared.htmlBlocks[Number(alone ?? inline)] ?? whole); // the deck's own text: as written
 }
 
 // ---------------------------------------------------------------------------------------------------------------
