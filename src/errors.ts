@@ -14,3 +14,14 @@ export class LabdeckError extends Error {
     this.location = location;
   }
 }
+
+/**
+ * `list[index]`, which the code around it has proved is there (a bound it checked, a regexp group that always takes
+ * part in its match) where TypeScript cannot follow the proof. Should the proof ever break, this throws here, naming
+ * the index, instead of letting an undefined travel on. The one such guard: use it rather than a `!`.
+ */
+export function elementAt<T>(list: ArrayLike<T>, index: number): T {
+  const value = list[index];
+  if (value === undefined) throw new RangeError(`expected an element at index ${index} (of ${list.length})`);
+  return value;
+}

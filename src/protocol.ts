@@ -238,10 +238,11 @@ export function encodeClientMessage(message: ClientMessage): Uint8Array {
 }
 
 export function decodeClientMessage(bytes: Uint8Array): ClientMessage | DecodeFailure {
-  if (bytes.byteLength === 0) return { type: 'malformed', reason: 'empty frame' };
+  const frameType = bytes[0];
+  if (frameType === undefined) return { type: 'malformed', reason: 'empty frame' };
   const payload = bytes.subarray(1);
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  switch (bytes[0]) {
+  switch (frameType) {
     case ClientFrameType.hello:
       return decodeHello(payload);
     case ClientFrameType.input:
@@ -256,7 +257,7 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage | DecodeFa
       if (payload.byteLength !== 0) return { type: 'malformed', reason: 'skip has no payload' };
       return { type: 'skip' };
     default:
-      return { type: 'unknown', frameType: bytes[0]! };
+      return { type: 'unknown', frameType };
   }
 }
 
@@ -291,9 +292,10 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
 }
 
 export function decodeServerMessage(bytes: Uint8Array): ServerMessage | DecodeFailure {
-  if (bytes.byteLength === 0) return { type: 'malformed', reason: 'empty frame' };
+  const frameType = bytes[0];
+  if (frameType === undefined) return { type: 'malformed', reason: 'empty frame' };
   const payload = bytes.subarray(1);
-  switch (bytes[0]) {
+  switch (frameType) {
     case ServerFrameType.output:
       return { type: 'output', data: payload };
     case ServerFrameType.snapshot:
@@ -321,7 +323,7 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage | DecodeFa
       return { type: 'notice', code: value.code, message: value.message };
     }
     default:
-      return { type: 'unknown', frameType: bytes[0]! };
+      return { type: 'unknown', frameType };
   }
 }
 

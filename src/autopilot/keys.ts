@@ -1,5 +1,6 @@
 // The `keys` directive of container.training's autotest names keystrokes the way tmux's send-keys does: `^C`,
 // `^D`, `Enter`, `Escape`, or plain text. This turns them into the bytes a terminal receives. Pure.
+import { elementAt } from '../errors.ts';
 
 const named: Readonly<Record<string, string>> = {
   enter: '\r',
@@ -27,7 +28,7 @@ export function keysToBytes(argument: string): string {
 
 function keyToBytes(word: string): string | undefined {
   const control = /^(?:\^|C-)([A-Za-z@[\\\]^_])$/.exec(word);
-  if (control) return String.fromCharCode(control[1]!.toUpperCase().charCodeAt(0) & 0x1f);
+  if (control) return String.fromCharCode(elementAt(control, 1).toUpperCase().charCodeAt(0) & 0x1f);
   return named[word.toLowerCase()];
 }
 

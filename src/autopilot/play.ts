@@ -11,6 +11,7 @@ import type { CheckRunner } from '../checks/runner.ts';
 import type { CheckSpec, StepCheck } from '../checks/spec.ts';
 import { entersContainerShell, runsDocker } from '../checks/infer.ts';
 import type { Directive, Step } from '../deck/steps.ts';
+import { elementAt } from '../errors.ts';
 import { createdService, prepareCommand } from './command-prep.ts';
 import { keysToBytes, leavesShell } from './keys.ts';
 import type { TerminalDriver } from './terminal-driver.ts';
@@ -169,7 +170,7 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
 
     for (let position = 0; position <= step.commands.length; position++) {
       const since = terminal.outputLength;
-      if (position > 0) await runCommand(step.commands[position - 1]!);
+      if (position > 0) await runCommand(elementAt(step.commands, position - 1));
       for (const directive of step.directives.filter((d) => d.afterCommands === position)) await runDirective(directive, since);
     }
 
@@ -190,8 +191,8 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
 async function awaitCheck(runner: CheckRunner, stepId: string, timeoutMs: number): Promise<StepResult> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [result] = await runner.checkNow(stepId);
-    if (result!.status === 'passed' || Date.now() >= deadline) return result!;
+    const result = elementAt(await runner.checkNow(stepId), 0); // the runner has this step: one result
+    if (result.status === 'passed' || Date.now() >= deadline) return result;
     await Promise.race([
       new Promise<void>((resolve) => {
         const subscription = runner.onResult((changed) => {

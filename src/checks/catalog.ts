@@ -1,7 +1,7 @@
 // Every step of a deck gets exactly one check: the one exercises/*.yml specifies for it, or else the one its commands
 // imply (infer.ts), or else "the attendee ran it" / "the attendee says so". Each says where it came from, for
 // `labdeck check --explain`. Pure: spec files arrive as text.
-import { LabdeckError } from '../errors.ts';
+import { elementAt, LabdeckError } from '../errors.ts';
 import type { StepJson } from '../protocol.ts';
 import { normalizeImage } from './evaluate.ts';
 import { entersContainerShell, inferFromCommand, runsDocker } from './infer.ts';
@@ -128,7 +128,7 @@ function inferStepCheck(step: StepJson, insideContainer: boolean, options: Catal
 }
 
 function combine(checks: readonly CheckSpec[]): CheckSpec {
-  return checks.length === 1 ? checks[0]! : { kind: 'all', checks };
+  return checks.length === 1 ? elementAt(checks, 0) : { kind: 'all', checks };
 }
 
 function nextShellState(command: string, inside: boolean): boolean {

@@ -3,6 +3,7 @@
 //
 // Statuses: `passed`; `failed` = not done yet, with what is missing; `pending` = cannot tell yet (the swarm is
 // converging, a probe has not answered, no snapshot yet); `error` = cannot tell at all (engine unreachable, bad spec).
+import { elementAt } from '../errors.ts';
 import type { CommandRecord } from '../protocol.ts';
 import { escapeRegExp } from '../text/escape-regexp.ts';
 import type { EngineSnapshot, NodeState, ProbeResult, ServiceState, TaskState } from './engine-state.ts';
@@ -119,7 +120,7 @@ function evaluateService(check: ServiceCheck, snapshot: EngineSnapshot, now: num
   const results = services.map((service) => evaluateOneService(check, service, snapshot, now));
   const combined = combineAll(results);
   if (combined.status === 'passed') {
-    return passed(check.name !== undefined ? results[0]!.reason : `${subject}: ${plural(services.length, 'service')} as expected`);
+    return passed(check.name !== undefined ? elementAt(results, 0).reason : `${subject}: ${plural(services.length, 'service')} as expected`);
   }
   return combined;
 }
@@ -254,10 +255,11 @@ function evaluateNode(check: NodeCheck, snapshot: EngineSnapshot): CheckResult {
     selected = selected.filter((n) => n.id === snapshot.selfNodeId);
     subject = 'this engine';
   }
-  if (check.node !== undefined) {
-    const byName = selected.filter((n) => n.hostname === check.node || n.id === check.node);
-    selected = byName.length ? byName : selected.filter((n) => n.id.startsWith(check.node!));
-    subject = `node \`${check.node}\``;
+  const wanted = check.node;
+  if (wanted !== undefined) {
+    const byName = selected.filter((n) => n.hostname === wanted || n.id === wanted);
+    selected = byName.length ? byName : selected.filter((n) => n.id.startsWith(wanted));
+    subject = `node \`${wanted}\``;
   }
   const count = check.count ?? { min: 1 };
   const identified = check.self || check.node !== undefined;
@@ -315,12 +317,13 @@ function evaluateContainer(check: ContainerCheck, snapshot: EngineSnapshot): Che
         : `${plural(inState.length, 'container')} ${state} with ${labels.map(([k, v]) => `${k}=${v}`).join(', ')}, expected ${describeCount(count)}${otherStates}`,
     );
   }
-  if (check.onNode !== undefined) {
+  const onNode = check.onNode;
+  if (onNode !== undefined) {
     // Containers are listed from the engine labdeck talks to, so they all run on its node.
     const self = snapshot.nodes.find((n) => n.id === snapshot.selfNodeId);
     const here = self ? [self.hostname, self.id] : [];
-    if (!here.some((name) => name === check.onNode || (name.length > 12 && name.startsWith(check.onNode!)))) {
-      return failed(`${subject} runs on ${self?.hostname || 'this engine'}, not on \`${check.onNode}\``);
+    if (!here.some((name) => name === onNode || (name.length > 12 && name.startsWith(onNode)))) {
+      return failed(`${subject} runs on ${self?.hostname || 'this engine'}, not on \`${onNode}\``);
     }
   }
   return passed(`${plural(inState.length, 'container')} ${state} with ${labels.map(([k, v]) => `${k}=${v}`).join(', ')}`);

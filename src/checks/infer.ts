@@ -3,6 +3,7 @@
 // state (or that are not docker commands) fall back to "the attendee ran it" (`ran`). A check never names an unexpanded
 // shell variable: what the line makes explicit is expanded first (shell-words.ts), and a name that still holds `$` or
 // a backtick gives no check on it (an image or network only the shell knows is left out of the check).
+import { elementAt } from '../errors.ts';
 import { escapeRegExp } from '../text/escape-regexp.ts';
 import { expandCommands, splitCommands } from './shell-words.ts';
 import type { CheckSpec, NodeCheck, PublishedPort, ServiceCheck } from './spec.ts';
@@ -20,7 +21,7 @@ export function inferFromCommand(commandLine: string): Inference {
     .flatMap((words) => inferDocker(words) ?? [])
     .flatMap((check) => knownOnly(check) ?? []);
   if (checks.length === 0) return { check: { kind: 'ran', pattern: ranPattern(commandLine) }, inferred: false };
-  return { check: checks.length === 1 ? checks[0]! : { kind: 'all', checks }, inferred: true };
+  return { check: checks.length === 1 ? elementAt(checks, 0) : { kind: 'all', checks }, inferred: true };
 }
 
 /**
@@ -28,7 +29,7 @@ export function inferFromCommand(commandLine: string): Inference {
  * any word, and anything after it (extra flags) allowed.
  */
 export function ranPattern(commandLine: string): string {
-  const firstLine = commandLine.trim().split('\n')[0]!.trim();
+  const firstLine = elementAt(commandLine.trim().split('\n'), 0).trim();
   const parts = firstLine.split(/(<[^<>\s]+>)/);
   const body = parts
     .map((part, i) => (i % 2 ? '\\S+' : escapeRegExp(part)))
@@ -55,7 +56,7 @@ function knownOnly(check: CheckSpec): CheckSpec | undefined {
       const knownNetworks = networks?.filter((name) => !unexpanded(name)) ?? [];
       return {
         ...rest,
-        ...(images.length ? { image: images.length === 1 ? images[0]! : images } : {}),
+        ...(images.length ? { image: images.length === 1 ? elementAt(images, 0) : images } : {}),
         ...(knownNetworks.length ? { networks: knownNetworks } : {}),
       };
     }
@@ -78,10 +79,10 @@ function withoutPrefixes(words: string[]): string[] {
     else if (rest[0] === 'sudo' || rest[0] === 'time' || rest[0] === 'exec') rest = rest.slice(1);
     else if (rest[0] === 'ssh') {
       let i = 1;
-      while (rest[i]?.startsWith('-')) i += /^-[iplFoJ]$/.test(rest[i]!) ? 2 : 1;
+      while (rest[i]?.startsWith('-')) i += /^-[iplFoJ]$/.test(elementAt(rest, i)) ? 2 : 1;
       rest = rest.slice(i + 1);
       // `ssh node2 "docker swarm join …"` passes the command as one word.
-      if (rest.length === 1) rest = splitCommands(rest[0]!)[0] ?? [];
+      if (rest.length === 1) rest = splitCommands(elementAt(rest, 0))[0] ?? [];
     } else return rest;
   }
 }
@@ -105,7 +106,7 @@ function parseArgs(words: readonly string[], booleans: readonly string[], aliase
   };
   let i = 0;
   for (; i < words.length; i++) {
-    const word = words[i]!;
+    const word = elementAt(words, i);
     if (word === '--') {
       i++;
       break;
@@ -173,7 +174,7 @@ function inferDocker(words: readonly string[]): CheckSpec[] | undefined {
     case 'service scale': {
       const { positionals } = parseArgs(args, serviceBooleans, serviceAliases);
       const scaled = positionals.map((pair) => /^([^=]+)=(\d+)$/.exec(pair)).filter((m) => m !== null);
-      return scaled.length ? scaled.map((m) => ({ kind: 'service', name: m[1]!, replicas: Number(m[2]), running: 'desired' })) : undefined;
+      return scaled.length ? scaled.map((m) => ({ kind: 'service', name: elementAt(m, 1), replicas: Number(m[2]), running: 'desired' })) : undefined;
     }
     case 'service rm':
     case 'service remove':
@@ -241,23 +242,18 @@ function inferServiceCreate(args: readonly string[]): CheckSpec[] | undefined {
   const replicas = last(options.get('--replicas'));
   const endpointMode = last(options.get('--endpoint-mode'));
   const isJob = mode?.endsWith('-job') ?? false;
+  const networks = options.get('--network');
+  const published = options.get('--publish');
   const check: ServiceCheck = {
     kind: 'service',
     name,
     image: positionals[0],
     ...(mode === 'global' ? { mode: 'global' } : {}),
     ...(replicas !== undefined && /^\d+$/.test(replicas) ? { replicas: Number(replicas) } : {}),
-    ...(options.has('--network') ? { networks: options.get('--network')!.map(networkName) } : {}),
+    ...(networks ? { networks: networks.map(networkName) } : {}),
     ...(options.has('--constraint') ? { constraints: options.get('--constraint') } : {}),
     ...(endpointMode === 'vip' || endpointMode === 'dnsrr' ? { endpointMode } : {}),
-    ...(options.has('--publish')
-      ? {
-          ports: options
-            .get('--publish')!
-            .map(parsePublish)
-            .filter((p) => p !== undefined),
-        }
-      : {}),
+    ...(published ? { ports: published.map(parsePublish).filter((p) => p !== undefined) } : {}),
     ...(isJob ? {} : { running: 'desired' as const }),
   };
   return [check];
@@ -270,23 +266,18 @@ function inferServiceUpdate(args: readonly string[]): CheckSpec[] | undefined {
   const replicas = last(options.get('--replicas'));
   const image = last(options.get('--image'));
   const endpointMode = last(options.get('--endpoint-mode'));
+  const networks = options.get('--network-add');
+  const published = options.get('--publish-add');
   return [
     {
       kind: 'service',
       name,
       ...(replicas !== undefined && /^\d+$/.test(replicas) ? { replicas: Number(replicas) } : {}),
       ...(image ? { image } : {}),
-      ...(options.has('--network-add') ? { networks: options.get('--network-add')!.map(networkName) } : {}),
+      ...(networks ? { networks: networks.map(networkName) } : {}),
       ...(options.has('--constraint-add') ? { constraints: options.get('--constraint-add') } : {}),
       ...(endpointMode === 'vip' || endpointMode === 'dnsrr' ? { endpointMode } : {}),
-      ...(options.has('--publish-add')
-        ? {
-            ports: options
-              .get('--publish-add')!
-              .map(parsePublish)
-              .filter((p) => p !== undefined),
-          }
-        : {}),
+      ...(published ? { ports: published.map(parsePublish).filter((p) => p !== undefined) } : {}),
       running: 'desired',
     },
   ];
@@ -357,7 +348,7 @@ export function entersContainerShell(commandLine: string): boolean {
         .filter((w) => /^-[a-zA-Z]+$/.test(w))
         .join('');
       const interactive = (flags.includes('i') || words.includes('--interactive')) && (flags.includes('t') || words.includes('--tty'));
-      const last = words[words.length - 1]!;
+      const last = elementAt(words, words.length - 1);
       return interactive && /^(\/bin\/|\/usr\/bin\/)?(ba|a|z)?sh$/.test(last);
     });
 }

@@ -1,5 +1,6 @@
 // Exec and dns checks need evidence from inside a container. This file says, purely, which command answers a check
 // (a Probe, with a key so results can be cached and shared) and how to read a resolver's output.
+import { elementAt } from '../errors.ts';
 import type { ContainerTarget, DnsCheck, ExecCheck } from './spec.ts';
 
 export interface Probe {
@@ -42,7 +43,7 @@ export function parseResolvedAddresses(output: string): string[] {
   for (const line of answers) {
     if (/can't find|NXDOMAIN|SERVFAIL/i.test(line)) continue;
     const nslookupAnswer = /^\s*Address(?:\s+\d+)?:\s*(\S+)/.exec(line);
-    const word = nslookupAnswer ? nslookupAnswer[1]! : (line.trim().split(/\s+/)[0] ?? '');
+    const word = nslookupAnswer ? elementAt(nslookupAnswer, 1) : (line.trim().split(/\s+/)[0] ?? '');
     const address = word.replace(/#\d+$/, '');
     if (ipv4.test(address) || ipv6.test(address)) found.add(address);
   }

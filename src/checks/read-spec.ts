@@ -1,7 +1,7 @@
 // exercises/*.yml text → check bindings, validated field by field. Every problem names `file:line` (from the yaml
 // package's node positions), so an author can fix a spec without guessing. The format is in docs/check-spec.md.
 import { isMap, isScalar, isSeq, parseYaml, type Pair, type Positioned, type YamlNode, type YAMLMap, type YamlSource } from '../config/yaml-source.ts';
-import { LabdeckError } from '../errors.ts';
+import { elementAt, LabdeckError } from '../errors.ts';
 import type { CheckSpec, ContainerTarget, Count, PublishedPort } from './spec.ts';
 import { parsePublish } from './infer.ts';
 
@@ -47,7 +47,7 @@ class SpecReader {
 
   /** The document's top node; undefined (with the syntax errors reported) when the text is not valid YAML. */
   root(): YamlNode | null | undefined {
-    for (const problem of this.source.syntaxErrors) this.errors.push(new LabdeckError(problem.message.split('\n')[0]!, problem.location));
+    for (const problem of this.source.syntaxErrors) this.errors.push(new LabdeckError(elementAt(problem.message.split('\n'), 0), problem.location));
     return this.source.syntaxErrors.length ? undefined : this.source.root;
   }
 
@@ -138,8 +138,8 @@ class SpecReader {
     }
     if (isMap(node)) {
       const fields = this.fields(node, ['min', 'max'], what);
-      const min = fields.has('min') ? this.integer(fields.get('min')!.value, `${what}.min`) : undefined;
-      const max = fields.has('max') ? this.integer(fields.get('max')!.value, `${what}.max`) : undefined;
+      const min = fields.has('min') ? this.integer(fields.get('min')?.value, `${what}.min`) : undefined;
+      const max = fields.has('max') ? this.integer(fields.get('max')?.value, `${what}.max`) : undefined;
       return { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
     }
     return this.fail(node, `${what} must be a number, "N-M", ">=N", "<=N" or {min, max}`);
@@ -160,9 +160,9 @@ class SpecReader {
     for (const item of node.items) {
       if (isMap(item)) {
         const fields = this.fields(item, ['published', 'target', 'protocol'], 'a port');
-        const target = fields.has('target') ? this.integer(fields.get('target')!.value, '`target`') : this.fail(item, 'a port needs a `target`');
-        const published = fields.has('published') ? this.integer(fields.get('published')!.value, '`published`') : undefined;
-        const protocol = fields.has('protocol') ? this.oneOf(fields.get('protocol')!.value, '`protocol`', ['tcp', 'udp', 'sctp'] as const) : undefined;
+        const target = fields.has('target') ? this.integer(fields.get('target')?.value, '`target`') : this.fail(item, 'a port needs a `target`');
+        const published = fields.has('published') ? this.integer(fields.get('published')?.value, '`published`') : undefined;
+        const protocol = fields.has('protocol') ? this.oneOf(fields.get('protocol')?.value, '`protocol`', ['tcp', 'udp', 'sctp'] as const) : undefined;
         if (target !== undefined) ports.push({ target, ...(published !== undefined ? { published } : {}), ...(protocol ? { protocol } : {}) });
       } else {
         const text = this.string(item, 'a port');
@@ -178,7 +178,8 @@ class SpecReader {
     if (!isMap(node)) return this.fail(node, `a check must be a mapping with one of ${kindKeys.map((k) => `\`${k}\``).join(', ')}`);
     const keys = node.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : ''));
     const kinds = keys.filter((key): key is KindKey => (kindKeys as readonly string[]).includes(key));
-    if (kinds.length !== 1) {
+    const [kind] = kinds;
+    if (kind === undefined || kinds.length !== 1) {
       return this.fail(
         node,
         kinds.length === 0
@@ -186,9 +187,8 @@ class SpecReader {
           : `a check has exactly one kind, this one has ${kinds.join(' and ')} (combine them with \`all:\`)`,
       );
     }
-    const kind = kinds[0]!;
     const fields = this.fields(node, [kind, ...kindFields[kind]], `a ${kind} check`);
-    const value = fields.get(kind)!.value;
+    const value = fields.get(kind)?.value; // there: `kind` is one of the keys, and allowed
     const get = (name: string): unknown => fields.get(name)?.value;
     const has = (name: string): boolean => fields.has(name);
     const absent = has('absent') ? this.boolean(get('absent'), '`absent`') : undefined;
@@ -323,7 +323,7 @@ export function readSpecFile(file: string, text: string): { entries: SpecEntry[]
     }
     const fields = reader.fields(item, ['slide', 'step', 'command', 'id', 'check'], 'a step entry');
     const selector = readSelector(reader, item, fields);
-    const check = fields.has('check') ? reader.check(fields.get('check')!.value) : reader.fail(item, 'this entry has no `check`');
+    const check = fields.has('check') ? reader.check(fields.get('check')?.value) : reader.fail(item, 'this entry has no `check`');
     if (selector && check) entries.push({ selector, check, file, line: reader.line(item) });
   }
   return { entries, errors: reader.errors };
@@ -340,15 +340,15 @@ function readSelector(reader: SpecReader, item: YAMLMap, fields: Map<string, Pai
     );
   }
   if (ways[0] === 'command') {
-    if (fields.has('step')) reader.fail(fields.get('step')!.key, '`step` goes with `slide`, not with `command`');
-    const pattern = reader.regex(fields.get('command')!.value, '`command`');
+    if (fields.has('step')) reader.fail(fields.get('step')?.key, '`step` goes with `slide`, not with `command`');
+    const pattern = reader.regex(fields.get('command')?.value, '`command`');
     return pattern === undefined ? undefined : { by: 'command', pattern };
   }
   if (ways[0] === 'id') {
-    const id = reader.string(fields.get('id')!.value, '`id`');
+    const id = reader.string(fields.get('id')?.value, '`id`');
     return id === undefined ? undefined : { by: 'id', id };
   }
-  const slide = reader.string(fields.get('slide')!.value, '`slide`');
+  const slide = reader.string(fields.get('slide')?.value, '`slide`');
   const stepNode = fields.get('step')?.value;
   const step = stepNode === undefined ? 1 : reader.integer(stepNode, '`step`');
   if (step === 0) return reader.fail(stepNode, '`step` counts from 1');

@@ -98,7 +98,7 @@ export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
     for (const stepCheck of checks) {
       const evidence = { probes: probeResults, confirmed: confirmed.has(stepCheck.stepId) };
       const outcome = evaluateCheck(stepCheck.check, snapshot, commands, at, evidence);
-      const probes = probesByStep.get(stepCheck.stepId)!;
+      const probes = probesByStep.get(stepCheck.stepId) ?? [];
       if (outcome.status === 'pending' && usesEngineState(stepCheck.check)) waitingForEngine = true;
       if (outcome.status !== 'passed' && probes.length) {
         waitingForProbes = true;
@@ -132,6 +132,7 @@ export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
   evaluateAll();
 
   return {
+    // biome-ignore lint/style/noNonNullAssertion: evaluateAll() ran above and set a result for every check
     results: () => checks.map((c) => results.get(c.stepId)!),
     result: (stepId) => results.get(stepId),
     onResult: resultEmitter.event,
@@ -139,11 +140,12 @@ export function createCheckRunner(options: CheckRunnerOptions): CheckRunner {
       const selected = checks.filter((c) => stepId === undefined || c.stepId === stepId);
       const snapshot = await options.engine.refresh();
       if (snapshot.reachable) {
-        const probes = new Map(selected.flatMap((c) => probesByStep.get(c.stepId)!).map((p) => [p.key, p]));
+        const probes = new Map(selected.flatMap((c) => probesByStep.get(c.stepId) ?? []).map((p) => [p.key, p]));
         for (const key of probes.keys()) probeResults.delete(key);
         await Promise.all([...probes.values()].map(runProbe));
       }
       evaluateAll();
+      // biome-ignore lint/style/noNonNullAssertion: evaluateAll() just set a result for every check
       return selected.map((c) => results.get(c.stepId)!);
     },
     commandRan(record) {

@@ -1,6 +1,7 @@
 // Splits a shell command line the way bash reads it, far enough to understand docker invocations: quotes, escapes,
 // `\` line continuations, comments, and the operators that separate simple commands (; && || | & newline).
 // Substitutions (`$(…)`, backticks, `$VAR`) stay in their word verbatim: they are evaluated by the shell, not here.
+import { elementAt } from '../errors.ts';
 
 /** The simple commands of a command line, each as its words with quotes removed. */
 export function splitCommands(line: string): string[][] {
@@ -20,7 +21,7 @@ export function splitCommands(line: string): string[][] {
   };
 
   for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
+    const c = elementAt(line, i);
     if (c === '\\') {
       if (line[i + 1] === '\n') {
         i++;
@@ -129,24 +130,25 @@ const declarers = new Set(['export', 'readonly', 'local', 'declare', 'typeset'])
 
 function withoutOpeners(words: string[]): string[] {
   let start = 0;
-  while (start < words.length && openers.has(words[start]!)) start++;
+  while (start < words.length && openers.has(elementAt(words, start))) start++;
   return words.slice(start);
 }
 
 function expandRange(commands: readonly string[][], variables: Map<string, string>, into: string[][]): void {
   for (let i = 0; i < commands.length; i++) {
-    const words = commands[i]!;
-    if (words.length === 1 && closers.has(words[0]!)) continue;
+    const words = elementAt(commands, i);
+    if (words.length === 1 && closers.has(elementAt(words, 0))) continue;
     if (words[0] === 'for' && words.length >= 2) {
       const end = loopEnd(commands, i + 1);
       const body = commands.slice(i + 1, end);
       const list = words[2] === 'in' ? words.slice(3).map((word) => expandWord(word, variables)) : undefined;
       // biome-ignore lint/complexity/useOptionalChain: TypeScript narrows `list` through this alias only in this form
       const literal = list !== undefined && list.every((word) => !/[$`*?[]/.test(word));
+      const variable = elementAt(words, 1);
       for (const value of literal ? list : [undefined]) {
         const inner = new Map(variables);
-        if (value === undefined) inner.delete(words[1]!);
-        else inner.set(words[1]!, value);
+        if (value === undefined) inner.delete(variable);
+        else inner.set(variable, value);
         expandRange(body, inner, into);
       }
       i = end;
@@ -154,7 +156,7 @@ function expandRange(commands: readonly string[][], variables: Map<string, strin
     }
     const expandedWords = words.map((word) => expandWord(word, variables));
     into.push(expandedWords);
-    const assignments = declarers.has(expandedWords[0]!) ? expandedWords.slice(1) : expandedWords;
+    const assignments = declarers.has(elementAt(expandedWords, 0)) ? expandedWords.slice(1) : expandedWords;
     // `A=b cmd` sets A for cmd's environment only; a command made of assignments sets them in the shell.
     if (assignments.length && assignments.every((word) => /^[A-Za-z_]\w*=/.test(word))) {
       for (const assignment of assignments) {
@@ -170,7 +172,7 @@ function expandRange(commands: readonly string[][], variables: Map<string, strin
 function loopEnd(commands: readonly string[][], from: number): number {
   let depth = 1;
   for (let i = from; i < commands.length; i++) {
-    const first = commands[i]![0];
+    const first = elementAt(commands, i)[0];
     if (first === 'for' || first === 'while' || first === 'until') depth++;
     else if (first === 'done' && --depth === 0) return i;
   }
@@ -179,5 +181,8 @@ function loopEnd(commands: readonly string[][], from: number): number {
 
 /** `$NAME` and `${NAME}` the line set are replaced by their value; everything else stays as written. */
 function expandWord(word: string, variables: ReadonlyMap<string, string>): string {
-  return word.replace(/\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\})/g, (whole, bare?: string, braced?: string) => variables.get(bare ?? braced!) ?? whole);
+  return word.replace(/\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\})/g, (whole, bare?: string, braced?: string) => {
+    const name = bare ?? braced; // one of the two groups took part
+    return name === undefined ? whole : (variables.get(name) ?? whole);
+  });
 }

@@ -3,6 +3,7 @@
 // dashboard a few changed rows and cells per update rather than the whole class. Imports nothing but protocol.ts
 // and the (pure) rules of attendee names.
 import { cleanName, nameKey } from './attendee-name.ts';
+import { elementAt } from '../errors.ts';
 import type { DashboardAttendeeJson, DashboardFollowJson, DashboardPatch, DashboardResultJson, DashboardState, SlideJson } from '../protocol.ts';
 
 /** "Stuck" means failing the same step for this long, unless the class says otherwise. */
@@ -58,8 +59,8 @@ export function composeBoard(snapshot: ClassSnapshot, follow: FollowSnapshot, no
     const presence = follow.presence.get(attendee.id);
     return {
       id: attendee.id,
-      name: names[index]!,
-      sameNameCount: sameName.get(keys[index]!)!,
+      name: elementAt(names, index),
+      sameNameCount: sameName.get(elementAt(keys, index)) ?? 1, // counted above: this attendee at least
       joinedAt: attendee.joinedAt,
       connected: (presence?.pages ?? 0) > 0,
       slide: presence?.index == null ? null : { index: presence.index, label: snapshot.slideLabel(presence.index), following: presence.following },
@@ -117,9 +118,9 @@ const maxTitleLength = 60;
 function headingText(html: string): string {
   const heading = /<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1>/i.exec(html);
   if (!heading) return '';
-  const text = heading[2]!
+  const text = elementAt(heading, 2)
     .replace(/<[^>]*>/g, '')
-    .replace(/&(amp|lt|gt|quot|#39);/g, (_, entity: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[entity]!)
+    .replace(/&(amp|lt|gt|quot|#39);/g, (whole, entity: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[entity] ?? whole)
     .replace(/\s+/g, ' ')
     .trim();
   return text.length > maxTitleLength ? `${text.slice(0, maxTitleLength - 1)}…` : text;

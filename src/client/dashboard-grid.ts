@@ -95,13 +95,15 @@ export class DashboardGrid {
     if (attendee.stuck) {
       const stuckCell = row.cells.get(attendee.stuck.step);
       stuckCell?.classList.add('stuck');
-      row.element.title = `Stuck: failing step ${this.#steps.find((step) => step.id === attendee.stuck!.step)?.text ?? attendee.stuck.step} for ${minutes(Date.now() - attendee.stuck.since)}`;
+      const stuckStep = attendee.stuck.step;
+      row.element.title = `Stuck: failing step ${this.#steps.find((step) => step.id === stuckStep)?.text ?? stuckStep} for ${minutes(Date.now() - attendee.stuck.since)}`;
     } else {
       row.element.removeAttribute('title');
     }
   }
 
   #createRow(attendee: DashboardAttendeeJson): Row {
+    // biome-ignore lint/style/noNonNullAssertion: render() set #body, and the channel sends a whole state before any patch
     const element = this.#body!.insertRow();
     element.dataset.attendee = attendee.id;
     const nameCell = cell('th', '');

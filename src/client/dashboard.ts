@@ -7,25 +7,26 @@ import { dashboardPath, type DashboardClientMessage, type DashboardFollowJson, t
 import { DashboardGrid } from './dashboard-grid.ts';
 import { TerminalViewer } from './dashboard-viewer.ts';
 import { takeLinkToken } from './link-token.ts';
+import { pageElement } from './page-element.ts';
 
 // The dashboard goes by the cookie the server set from its link: the token only has to leave the address bar.
 takeLinkToken();
 
-const status = document.getElementById('status')!;
-const followStatus = document.getElementById('follow-status')!;
+const status = pageElement('status');
+const followStatus = pageElement('follow-status');
 const pauseButton = document.getElementById('pause') as HTMLButtonElement;
 const broadcastForm = document.getElementById('broadcast') as HTMLFormElement;
 const broadcastText = document.getElementById('broadcast-text') as HTMLInputElement;
 const broadcastClear = document.getElementById('broadcast-clear') as HTMLButtonElement;
-const broadcastCurrent = document.getElementById('broadcast-current')!;
-const viewerRoot = document.getElementById('viewer')!;
+const broadcastCurrent = pageElement('broadcast-current');
+const viewerRoot = pageElement('viewer');
 
 let socket: WebSocket | undefined;
 let follow: DashboardFollowJson = { paused: false, leader: null, message: null };
 let viewer: TerminalViewer | undefined;
 
 const grid = new DashboardGrid(
-  document.getElementById('board')!,
+  pageElement('board'),
   (attendee) => {
     if (!viewer) {
       status.textContent = 'This workshop has no terminals to watch.';
@@ -66,7 +67,8 @@ function receive(message: DashboardServerMessage): void {
   if (message.type === 'state') {
     grid.render(message.state);
     // The attendee being watched was removed from the class: nothing is left to watch.
-    if (viewer?.attendee && !message.state.attendees.some((attendee) => attendee.id === viewer!.attendee)) viewer.close();
+    const watching = viewer;
+    if (watching?.attendee && !message.state.attendees.some((attendee) => attendee.id === watching.attendee)) watching.close();
     showFollow(message.state.follow);
   } else if (message.type === 'patch') {
     grid.apply(message.patch);
@@ -94,7 +96,7 @@ function connect(retryMs: number): void {
   });
 }
 
-document.getElementById('gather')!.addEventListener('click', () => send({ type: 'gather' }));
+pageElement('gather').addEventListener('click', () => send({ type: 'gather' }));
 pauseButton.addEventListener('click', () => send({ type: 'pause', paused: !follow.paused }));
 broadcastForm.addEventListener('submit', (event) => {
   event.preventDefault();

@@ -9,6 +9,7 @@ import { startPresentation } from './presentation.ts';
 import { StepBadges } from './step-badges.ts';
 import { afterNextPaint } from './after-paint.ts';
 import { takeLinkToken } from './link-token.ts';
+import { pageElement } from './page-element.ts';
 
 /** Read while this script runs: `document.currentScript` is null afterwards. */
 const scriptUrl = (document.currentScript as HTMLScriptElement).src;
@@ -16,8 +17,8 @@ const scriptUrl = (document.currentScript as HTMLScriptElement).src;
 function start(): void {
   // First: the token leaves the address bar before the page is seen (or projected).
   const token = takeLinkToken();
-  const data = JSON.parse(document.getElementById(pageDataElementId)!.textContent!) as PageData;
-  const slidesRoot = document.getElementById('labdeck-slides')!;
+  const data = JSON.parse(pageElement(pageDataElementId).textContent ?? '') as PageData;
+  const slidesRoot = pageElement('labdeck-slides');
   const slideshow = new Slideshow(slidesRoot);
   const overlay = new ErrorOverlay();
   let version = data.deck.version;

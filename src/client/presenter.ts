@@ -54,8 +54,9 @@ export class PresenterView {
     preview?.querySelectorAll('[id]').forEach((node) => {
       node.removeAttribute('id');
     });
-    this.#next.replaceChildren(...(preview ? [preview] : [element('p', 'labdeck-presenter-end')]));
-    if (!preview) this.#next.firstElementChild!.textContent = 'End of the deck';
+    const end = element('p', 'labdeck-presenter-end');
+    end.textContent = 'End of the deck';
+    this.#next.replaceChildren(preview ?? end);
     fitSlides(this.#next, slideHeight);
     const notes = slides[index]?.notes ?? '';
     // Notes are the deck author's HTML, rendered and sanitized by the server like the slides.

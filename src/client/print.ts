@@ -38,7 +38,8 @@ export function installPrint(slideshow: Slideshow): PrintLayout {
     root.style.setProperty('--labdeck-print-page-height', `${Math.ceil(pageHeight)}px`);
     if (!root.classList.contains('labdeck-print-with-notes')) return;
     slideshow.slides.forEach((slide, index) => {
-      const container = slideshow.slideElement(index)!;
+      const container = slideshow.slideElement(index);
+      if (!container) return; // each slide has its container
       let notes = container.querySelector<HTMLElement>(':scope > .labdeck-print-notes');
       if (!notes) {
         notes = document.createElement('div');

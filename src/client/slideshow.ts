@@ -168,6 +168,7 @@ export class Slideshow {
 
   #build(container: HTMLElement, index: number): void {
     this.#built.add(container);
+    // biome-ignore lint/style/noNonNullAssertion: containers and slides are made together, one per slide
     container.append(createSlideContent(this.#slides[index]!));
     for (const decorator of this.#decorators) decorator(container, index);
   }

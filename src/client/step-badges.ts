@@ -72,7 +72,7 @@ export class StepBadges {
       true,
     );
     document.addEventListener('click', (event) => {
-      if (!(event.target instanceof Node) || !this.#badges.some((b) => b.button.parentElement!.contains(event.target as Node))) this.#closeAll(false);
+      if (!(event.target instanceof Node) || !this.#badges.some((b) => b.button.parentElement?.contains(event.target as Node))) this.#closeAll(false);
     });
   }
 
@@ -84,9 +84,12 @@ export class StepBadges {
     for (const step of steps) bySlide.set(step.slide, [...(bySlide.get(step.slide) ?? []), step]);
     for (const own of bySlide.values()) own.sort((a, b) => a.index - b.index);
     this.#chains = [];
+    let previous: StepJson[] = [];
     deck.slides.forEach((slide, i) => {
       const own = bySlide.get(slide.index) ?? [];
-      this.#chains.push(slide.continued && i > 0 ? [...this.#chains[i - 1]!, ...own] : own);
+      const chain = slide.continued && i > 0 ? [...previous, ...own] : own;
+      this.#chains.push(chain);
+      previous = chain;
     });
     this.#badges = [];
     this.#renderAll();

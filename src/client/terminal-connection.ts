@@ -181,8 +181,9 @@ export class TerminalConnection {
 
   /** Hands the backlog to xterm, FEED_AHEAD_BYTES ahead of its parser; acks from xterm's write callbacks. */
   #feed(generation: number): void {
-    while (this.#backlog.length > 0 && this.#unparsed < FEED_AHEAD_BYTES) {
-      const head = this.#backlog[0]!;
+    while (this.#unparsed < FEED_AHEAD_BYTES) {
+      const head = this.#backlog[0];
+      if (!head) break;
       // In xterm's queue, so that output written before the snapshot is parsed before the reset, not after it.
       if (head.snapshot) this.terminal.write(EMPTY, () => this.terminal.reset());
       // xterm's UTF-8 decoder carries a character split between two writes over.
@@ -237,6 +238,7 @@ export class TerminalConnection {
       this.#ended = true;
       return this.options.onStatus({ kind: 'ended', reason: reason || 'the terminal ended' });
     }
+    // biome-ignore lint/style/noNonNullAssertion: the index is clamped to the list
     const inMs = BACKOFF_MS[Math.min(this.#attempt++, BACKOFF_MS.length - 1)]!;
     this.options.onStatus({ kind: 'reconnecting', inMs });
     this.#retryTimer = window.setTimeout(() => this.connect(), inMs);

@@ -42,6 +42,7 @@ interface TerminalView {
 export class TerminalPane {
   readonly element: HTMLElement;
   readonly #status: HTMLElement;
+  readonly #toggle: HTMLButtonElement;
   readonly #views: TerminalView[];
   #active: TerminalView;
   #open: boolean;
@@ -58,6 +59,7 @@ export class TerminalPane {
     resizer.title = 'Drag to resize the terminals';
     const bar = element('div', 'labdeck-terminals-bar');
     const toggle = element('button', 'labdeck-terminals-toggle');
+    this.#toggle = toggle;
     toggle.type = 'button';
     toggle.addEventListener('click', () => this.setOpen(!this.#open));
     const tabs = element('div', 'labdeck-terminals-tabs');
@@ -73,7 +75,9 @@ export class TerminalPane {
       tabs.append(view.tab);
       viewsElement.append(view.element);
     }
-    this.#active = this.#views[0]!;
+    const [first] = this.#views;
+    if (!first) throw new Error('labdeck: a terminal pane needs at least one terminal');
+    this.#active = first;
 
     // Keys typed here belong to the shell, never to the slideshow.
     for (const type of ['keydown', 'keypress', 'keyup'] as const) this.element.addEventListener(type, (event) => event.stopPropagation());
@@ -185,7 +189,7 @@ export class TerminalPane {
     this.#width = Math.max(minWidth, Math.min(this.#width, window.innerWidth - minWidth));
     document.documentElement.style.setProperty('--labdeck-terminals-width', `${this.#width}px`);
     document.body.classList.toggle('labdeck-terminals-open', this.#open);
-    const toggle = this.element.querySelector<HTMLButtonElement>('.labdeck-terminals-toggle')!;
+    const toggle = this.#toggle;
     toggle.textContent = this.#open ? '⟩' : '⟨';
     toggle.title = this.#open ? 'Hide the terminals' : 'Show the terminals';
     toggle.setAttribute('aria-expanded', String(this.#open));

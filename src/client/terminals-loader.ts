@@ -17,7 +17,11 @@ export function loadTerminalsBundle(mainScriptUrl: string): Promise<TerminalsBun
   return new Promise((resolve, reject) => {
     const script = document.createElement('script');
     script.src = new URL(terminalsBundleFile, mainScriptUrl).href;
-    script.addEventListener('load', () => resolve((window as unknown as Record<string, TerminalsBundle>)[terminalsBundleGlobal]!));
+    script.addEventListener('load', () => {
+      const bundle = (window as unknown as Record<string, TerminalsBundle>)[terminalsBundleGlobal];
+      if (bundle) resolve(bundle);
+      else reject(new Error(`labdeck: ${script.src} did not define ${terminalsBundleGlobal}`));
+    });
     script.addEventListener('error', () => reject(new Error(`labdeck: cannot load ${script.src}`)));
     document.body.append(script);
   });

@@ -21,6 +21,7 @@ export const backupCommand: Command = {
     if (out === dataDir) throw new UsageError('--out must be another folder than the class');
     const store = openClassStore(dataDir, context.cwd);
     try {
+      // biome-ignore lint/style/noNonNullAssertion: openClassStore() refuses a folder that holds no class
       const code = store.existingClass()!.code;
       const attendees = store.attendees().length;
       makeDataFolder(out);

@@ -43,6 +43,7 @@ export const checkCommand: Command = {
     const session = startWorkshopChecks(checks, connectLocalEngine(context));
     try {
       let results = await session.runner.checkNow();
+      // biome-ignore lint/style/noNonNullAssertion: the runner's checks were made from these steps, one per step id
       const report = (): StepReport[] => results.map((result) => stepReport(steps.get(result.stepId)!, result, context.cwd));
       if (args.values.watch === true && !results.every(isPassed)) {
         if (args.values.json !== true) printTable(report(), args.values.explain === true, context);

@@ -68,17 +68,23 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Par
     return { values: rest, positionals, help: help === true };
   } catch (error) {
     // node's messages explain how to pass a positional that starts with '-': true, but noise here.
-    throw new UsageError((error as Error).message.split('. ')[0]!.replace(/\.$/, ''));
+    throw new UsageError((error as Error).message.replace(/\. [\s\S]*/, '').replace(/\.$/, ''));
   }
 }
 
 export function commandHelp(summary: string, command: Command): string {
   const rows = Object.entries(command.options).map(([name, spec]) => [`--${name}${spec.type === 'string' ? ` ${spec.valueName ?? 'VALUE'}` : ''}`, spec.description]);
   rows.push(['-h, --help', 'show this help']);
-  const width = Math.max(...rows.map(([flag]) => flag!.length));
-  return [`Usage: labdeck ${command.synopsis}`, '', summary, '', 'Options:', ...rows.map(([flag, description]) => `  ${flag!.padEnd(width)}  ${description}`), ''].join(
-    '\n',
-  );
+  const width = Math.max(...rows.map(([flag = '']) => flag.length));
+  return [
+    `Usage: labdeck ${command.synopsis}`,
+    '',
+    summary,
+    '',
+    'Options:',
+    ...rows.map(([flag = '', description]) => `  ${flag.padEnd(width)}  ${description}`),
+    '',
+  ].join('\n');
 }
 
 /** The workshop manifest a command works on: its one optional positional, `workshop.yml` in cwd by default. */

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { loadWorkshop } from '../config/workshop.ts';
 import { createEnvironmentProvider } from '../environments/create-provider.ts';
 import type { AttendeeRef } from '../environments/provider.ts';
-import { LabdeckError } from '../errors.ts';
+import { elementAt, LabdeckError } from '../errors.ts';
 import { dataDirOption, dataOption, stringOption, UsageError, type Command } from './command.ts';
 import { connectLocalEngine } from './local-engine.ts';
 import { openClassStore } from './class-store.ts';
@@ -33,6 +33,7 @@ export const envCommand: Command = {
     let classId: string;
     let attendees: AttendeeRef[];
     try {
+      // biome-ignore lint/style/noNonNullAssertion: openClassStore() refuses a folder that holds no class
       classId = store.existingClass()!.code;
       // Names stored before they were cleaned at the join must not drive the instructor's terminal.
       attendees = store.attendees().map(({ id, name }) => ({ id, name: stripTerminalControls(name) }));
@@ -76,12 +77,13 @@ function findAttendee(attendees: readonly AttendeeRef[], who: string): AttendeeR
   const byId = attendees.find((attendee) => attendee.id === who);
   if (byId) return byId;
   const byName = attendees.filter((attendee) => attendee.name.trim().toLowerCase() === who.trim().toLowerCase());
-  if (byName.length === 1) return byName[0]!;
+  if (byName.length === 1) return elementAt(byName, 0);
   if (byName.length > 1) throw new LabdeckError(`${byName.length} attendees are called ${who}: give an id (${byName.map((a) => a.id).join(', ')})`);
   throw new LabdeckError(`no attendee ${who} in this class (see 'labdeck env status')`);
 }
 
 function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n') + '\n';
+  // Every row has the header's cells.
+  const widths = elementAt(rows, 0).map((_, column) => Math.max(...rows.map((row) => elementAt(row, column).length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(elementAt(widths, column)))).join('  ')).join('\n') + '\n';
 }

@@ -7,8 +7,9 @@ export const initCommand: Command = {
   synopsis: 'init DIR',
   options: {},
   async run(args, context) {
-    if (args.positionals.length !== 1) throw new UsageError('init needs exactly one argument: the folder to create');
-    const dir = resolve(context.cwd, args.positionals[0]!);
+    const [folder] = args.positionals;
+    if (folder === undefined || args.positionals.length !== 1) throw new UsageError('init needs exactly one argument: the folder to create');
+    const dir = resolve(context.cwd, folder);
     const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
       throw error;

@@ -14,7 +14,7 @@
 // shared server.
 import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Locate, type YamlNode as Node } from './yaml-source.ts';
-import { LabdeckError, type SourceLocation } from '../errors.ts';
+import { elementAt, LabdeckError, type SourceLocation } from '../errors.ts';
 
 export type EnvironmentConfig = LocalEnvironmentConfig | ExternalEnvironmentConfig | SwarmEnvironmentConfig;
 
@@ -102,7 +102,9 @@ function parseMemory(node: Node | null): number | undefined {
   const text = isScalar(node) ? String(node.value).trim().toLowerCase() : '';
   const match = /^(\d+(?:\.\d+)?)\s*([bkmg]?)b?$/.exec(text);
   if (!match) return undefined;
-  const bytes = Math.round(Number(match[1]) * units[match[2]!]!);
+  const unit = units[elementAt(match, 2)];
+  if (unit === undefined) return undefined;
+  const bytes = Math.round(Number(match[1]) * unit);
   return bytes >= 64 * 1024 ** 2 ? bytes : undefined;
 }
 

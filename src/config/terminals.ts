@@ -13,7 +13,7 @@
 // `allowLocalShellOnNetwork: true` says the author meant it.
 import { basename } from 'node:path';
 import { isMap, isScalar, isSeq, type Locate, type YamlNode as Node } from './yaml-source.ts';
-import { LabdeckError, type SourceLocation } from '../errors.ts';
+import { elementAt, LabdeckError, type SourceLocation } from '../errors.ts';
 import { isValidTerminalName } from '../protocol.ts';
 import { parseCommandTemplate, type CommandTemplate } from '../terminal/command-template.ts';
 
@@ -88,7 +88,7 @@ function parseCommand(
   if (text === 'local') return { command: localShellCommand, localShell: true };
   try {
     const command = parseCommandTemplate(text, terminalPlaceholders);
-    return { command, localShell: localShells.has(basename(command[0]!)) };
+    return { command, localShell: localShells.has(basename(elementAt(command, 0))) }; // never empty: parseCommandTemplate refuses that
   } catch (error) {
     if (!(error instanceof LabdeckError)) throw error;
     throw new LabdeckError(`terminal "${name}": ${error.message.replace(/^terminal command: /, '')}`, at(value));
@@ -98,7 +98,9 @@ function parseCommand(
 /** A workshop.yml duration (`90s`, `30m`, `1.5h`) → milliseconds; undefined when the value is not one. */
 export function parseDuration(value: unknown): number | undefined {
   const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)\s*([smh])$/.exec(value) : null;
-  return match ? Math.round(Number(match[1]) * durationUnits[match[2]!]!) : undefined;
+  if (!match) return undefined;
+  const unit = durationUnits[elementAt(match, 2)];
+  return unit === undefined ? undefined : Math.round(Number(match[1]) * unit);
 }
 
 /** The terminals a server would expose as local shells on a network address, which `serve` refuses by default. */

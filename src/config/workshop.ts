@@ -111,11 +111,12 @@ export function parseWorkshop(text: string, file: string): Workshop {
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
     if (key === undefined || !knownKeys.has(key)) {
-      fail(`unknown key ${key === undefined ? '' : `"${key}" `}(known: ${[...knownKeys].join(', ')})`, pair.key as Node);
+      return fail(`unknown key ${key === undefined ? '' : `"${key}" `}(known: ${[...knownKeys].join(', ')})`, pair.key as Node);
     }
-    pairs.set(key!, pair);
+    pairs.set(key, pair);
   }
   const valueNode = (key: string): Node | null | undefined => pairs.get(key)?.value as Node | null | undefined;
+  // biome-ignore lint/style/noNonNullAssertion: only called for keys `pairs` holds (after pairs.has(), or for a value in it)
   const keyNode = (key: string): Node => pairs.get(key)!.key as Node;
 
   const stringValue = (key: string): string | undefined => {
@@ -138,7 +139,7 @@ export function parseWorkshop(text: string, file: string): Workshop {
   };
 
   const title = stringValue('title');
-  if (title === undefined) fail('missing "title"', root);
+  if (title === undefined) return fail('missing "title"', root);
   const strings = Object.fromEntries(stringKeys.map((key) => [key, stringValue(key)])) as Record<(typeof stringKeys)[number], string | undefined>;
 
   if (pairs.has('content') && pairs.has('chapters')) fail('"content" and "chapters" are synonyms: use only one', keyNode('chapters'));
@@ -175,8 +176,8 @@ export function parseWorkshop(text: string, file: string): Workshop {
 
   return deepFreeze({
     file,
-    title: title!,
-    pageTitle: pageTitle(title!),
+    title,
+    pageTitle: pageTitle(title),
     chat: strings.chat,
     gitrepo: strings.gitrepo,
     slides: strings.slides,

@@ -3,7 +3,7 @@
 // readers read the files. It lives in config/ because that is where most readers are; checks/ and environments/
 // import it too (config/ imports neither, so no folder cycle).
 import { LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
-import { LabdeckError, type SourceLocation } from '../errors.ts';
+import { elementAt, LabdeckError, type SourceLocation } from '../errors.ts';
 
 export { isMap, isScalar, isSeq, Scalar } from 'yaml';
 export type { Node as YamlNode, Pair, YAMLMap } from 'yaml';
@@ -37,7 +37,7 @@ export function parseYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
-  const locate: Locate = (node) => ({ file, line: node?.range ? lineAt(node.range[0]!) : 1 });
+  const locate: Locate = (node) => ({ file, line: node?.range ? lineAt(elementAt(node.range, 0)) : 1 });
   return {
     file,
     root: document.contents as Node | null,

@@ -50,7 +50,7 @@ export function highlightCode(text: string, className: string): HighlightedCode 
  */
 export function wrapCodeLines(innerHtml: string): string {
   const lines = innerHtml.split(/\r?\n/).map((line) => `<div class="remark-code-line">${line}</div>`);
-  if (lines.length > 0 && lines[lines.length - 1]!.includes('><')) lines.pop();
+  if (lines.at(-1)?.includes('><')) lines.pop();
   return lines.join('');
 }
 

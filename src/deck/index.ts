@@ -2,6 +2,7 @@
 // markdown in, slides out; or the same deck read for what a person most likely got wrong (lint.ts). Code outside
 // deck/ comes through here rather than reaching into the parser, the model or the renderer.
 // Pure: no I/O here or below.
+import { elementAt } from '../errors.ts';
 import { decodeAsTextarea, parseSource } from './split.ts';
 import { buildSlideshow } from './slideshow.ts';
 import { renderSlides } from './render.ts';
@@ -47,7 +48,7 @@ export function renderMarkdownDeck(markdown: string, options: Partial<DeckOption
   const parsed = parseSource(source, (line) => locate(map, line));
   const model = buildSlideshow(parsed, settings);
   const rendered = renderSlides(model, parsed.links, settings);
-  const slides = rendered.map((slide, i) => ({ ...slide, source: locate(map, model[i]!.line) }));
+  const slides = rendered.map((slide, i) => ({ ...slide, source: locate(map, elementAt(model, i).line) }));
   const steps = extractSteps(model, slides, settings.handsOnClasses);
   return { slides, steps, links: parsed.links };
 }

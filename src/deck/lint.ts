@@ -5,7 +5,7 @@ import { locate, type SourceMap } from './source-map.ts';
 import { chapterEntries, dirnameOf, resolvePath, type AssemblyWarning, type DeckManifest } from './manifest.ts';
 import { handsOnBlocks, parseHandsOnBlock } from './steps.ts';
 import type { ModelSlide } from './types.ts';
-import type { SourceLocation } from '../errors.ts';
+import { elementAt, type SourceLocation } from '../errors.ts';
 
 export interface Diagnostic {
   readonly severity: 'error' | 'warning';
@@ -100,8 +100,8 @@ function contentClassesAcrossSlides(markdown: string, at: (line: number) => Sour
 /** The first line of code inside the unclosed block (up to the next slide) with more `[` than `]`, 1-based. */
 function strayOpeningBracket(lines: string[], openingLine: number): number | undefined {
   let inFence = false;
-  for (let i = openingLine; i < lines.length && !isSeparator(lines[i]!); i++) {
-    const line = lines[i]!;
+  for (let i = openingLine; i < lines.length && !isSeparator(elementAt(lines, i)); i++) {
+    const line = elementAt(lines, i);
     if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
     const inCode = inFence || line.includes('`');
     if (inCode && count(line, '[') > count(line, ']')) return i + 1;
@@ -117,11 +117,11 @@ function missingImages(lines: string[], input: LintInput, at: (line: number) => 
       ...line.matchAll(/!\[[^\]]*\]\(\s*<?([^)\s>]+)/g),
       ...line.matchAll(/<img\b[^>]*\bsrc=["']([^"']+)["']/gi),
       ...line.matchAll(/^background-image:\s*url\(\s*["']?([^"')]+)/g),
-    ].map((match) => match[1]!);
+    ].map((match) => elementAt(match, 1));
     for (const reference of references) {
       if (/^([a-z][a-z0-9+.-]*:|\/|#)/i.test(reference)) continue; // URLs, absolute paths and anchors are served
       const location = at(i + 1);
-      const path = reference.split(/[?#]/)[0]!;
+      const path = elementAt(reference.split(/[?#]/), 0);
       // A chapter's images are relative to its folder, or to the deck's page (container.training's images/).
       const candidates = [resolvePath(dirnameOf(location.file), path)];
       if (manifestDir !== undefined && !candidates.includes(resolvePath(manifestDir, path))) candidates.push(resolvePath(manifestDir, path));
@@ -134,16 +134,16 @@ function missingImages(lines: string[], input: LintInput, at: (line: number) => 
 }
 
 function swallowedProperties(lines: string[], input: LintInput, at: (line: number) => SourceLocation): Diagnostic[] {
-  const variables = new Set([...input.markdown.matchAll(/\{\{\s*([-\w]+)\s*\}\}/g)].map((match) => match[1]!));
+  const variables = new Set([...input.markdown.matchAll(/\{\{\s*([-\w]+)\s*\}\}/g)].map((match) => elementAt(match, 1)));
   const diagnostics: Diagnostic[] = [];
   for (const slide of input.model) {
     // remark.js takes `key: value` lines (blank lines allowed between them) from the top of the slide.
     for (let i = slide.line - 1; i < lines.length; i++) {
-      const line = lines[i]!;
+      const line = elementAt(lines, i);
       if (line === '') continue;
       const property = /^([-\w]+):(.*)$/.exec(line);
       if (!property) break;
-      const key = property[1]!;
+      const key = elementAt(property, 1);
       if (!knownProperties.has(key) && !variables.has(key)) {
         diagnostics.push({
           severity: 'warning',
@@ -181,8 +181,8 @@ function unknownAnchors(lines: string[], model: readonly ModelSlide[], at: (line
   const known = (anchor: string) => names.has(anchor) || (/^\d+$/.test(anchor) && Number(anchor) >= 1 && Number(anchor) <= model.length) || anchor === 'toc-'; // markmaker's "previous/next section" of the first and last titles
   const diagnostics: Diagnostic[] = [];
   for (const slide of model) {
-    for (let i = slide.line - 1; i < lines.length && !isSeparator(lines[i]!); i++) {
-      const anchors = [...lines[i]!.matchAll(/\]\(#([^)\s]*)\)|href=["']#([^"']*)["']/g)].map((match) => match[1] ?? match[2]!);
+    for (let i = slide.line - 1; i < lines.length && !isSeparator(elementAt(lines, i)); i++) {
+      const anchors = [...elementAt(lines, i).matchAll(/\]\(#([^)\s]*)\)|href=["']#([^"']*)["']/g)].map((match) => match[1] ?? elementAt(match, 2));
       for (const anchor of anchors) {
         if (anchor === '' || known(anchor)) continue;
         const hint = anchor.startsWith('toc-part-') ? ' (generated title slides link to the table of contents: put @@TOC@@ in a chapter)' : '';
@@ -210,7 +210,7 @@ function handsOnWithoutSteps(lines: string[], input: LintInput, at: (line: numbe
 
 /** The index of the first line from `from` on that matches, or -1 (searching from 0 made lint quadratic). */
 function findLine(lines: readonly string[], from: number, matches: (line: string) => boolean): number {
-  for (let i = from; i < lines.length; i++) if (matches(lines[i]!)) return i;
+  for (let i = from; i < lines.length; i++) if (matches(elementAt(lines, i))) return i;
   return -1;
 }
 

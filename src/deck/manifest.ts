@@ -4,7 +4,7 @@
 // Every assembled line keeps where it came from (chapter file:line, or the manifest line that generated it), so that
 // errors found later in the pipeline can still name the file a person must edit.
 // Pure: files are read through the `DeckFiles` reader the caller passes.
-import { LabdeckError, type SourceLocation } from '../errors.ts';
+import { elementAt, LabdeckError, type SourceLocation } from '../errors.ts';
 import type { SourceMap, SourceSegment } from './source-map.ts';
 
 /** A chapter file, its path relative to the manifest's folder as written in the manifest. */
@@ -207,7 +207,7 @@ function lineOf(source: TrackedText, index: number): number {
   let high = starts.length - 1;
   while (low < high) {
     const middle = (low + high + 1) >> 1;
-    if (starts[middle]! <= index) low = middle;
+    if (elementAt(starts, middle) <= index) low = middle;
     else high = middle - 1;
   }
   return low;
@@ -223,10 +223,10 @@ function concat(parts: readonly TrackedText[]): TrackedText {
     if (origins.length > 0) {
       // The merged line keeps the origin of the left side, unless only the right side has text on it.
       const rightFirstLineEmpty = part.text === '' || part.text.startsWith('\n');
-      if (lastLineEmpty && !rightFirstLineEmpty) origins[origins.length - 1] = part.origins[0]!;
+      if (lastLineEmpty && !rightFirstLineEmpty) origins[origins.length - 1] = elementAt(part.origins, 0);
       from = 1;
     }
-    for (let i = from; i < part.origins.length; i++) origins.push(part.origins[i]!);
+    for (let i = from; i < part.origins.length; i++) origins.push(elementAt(part.origins, i));
     texts.push(part.text);
     const lastNewline = part.text.lastIndexOf('\n');
     lastLineEmpty = lastNewline >= 0 ? lastNewline === part.text.length - 1 : lastLineEmpty && part.text === '';
@@ -239,7 +239,7 @@ function slice(source: TrackedText, start: number, end = source.text.length): Tr
 }
 
 function originAt(source: TrackedText, index: number): SourceLocation {
-  const origin = source.origins[lineOf(source, index)]!;
+  const origin = elementAt(source.origins, lineOf(source, index));
   return { file: origin.file, line: origin.line };
 }
 
@@ -306,8 +306,8 @@ export function assembleDeckSource(manifest: DeckManifest, files: DeckFiles): As
       if (!firstIndex.has(name)) firstIndex.set(name, i);
     });
     const insertions = flat.map((entry, i) => {
-      const image = images[i % images.length]!;
-      const index = firstIndex.get(entry.title)!; // markmaker looks the title up by value: duplicates share neighbours
+      const image = elementAt(images, i % images.length); // never empty: a default stands in for no list
+      const index = firstIndex.get(entry.title) ?? i; // markmaker looks the title up by value: duplicates share neighbours
       const slides = generatedTitleSlides(
         entry.title,
         image,
@@ -346,7 +346,7 @@ function processGroup(entries: readonly ContentEntry[], at: SourceLocation, mani
   const parts = entries.map((entry) => processEntry(entry, manifest, files));
   const joined: TrackedText[] = [];
   parts.forEach((part, i) => {
-    if (i > 0) joined.push(generatedText(separator, entries[i]!.location));
+    if (i > 0) joined.push(generatedText(separator, elementAt(entries, i).location));
     joined.push(part.text);
   });
   return {
@@ -372,7 +372,7 @@ function processEntry(entry: ContentEntry, manifest: DeckManifest, files: DeckFi
 
 /** markmaker's processcontent() for one piece of markdown: collect its H1 titles, add the `.debug[` footers. */
 function processMarkdown(source: TrackedText, footerName: string, entry: SourceLocation, manifest: DeckManifest): Processed {
-  const titles = [...source.text.matchAll(/^# (.*)/gm)].map((match) => ({ title: match[1]!, entry }));
+  const titles = [...source.text.matchAll(/^# (.*)/gm)].map((match) => ({ title: elementAt(match, 1), entry }));
   if (!manifest.generated.debugFooters) return { text: source, titles };
   const footer = `.debug[${footerName}]`;
   const lines = source.text.split('\n');
@@ -383,14 +383,14 @@ function processMarkdown(source: TrackedText, footerName: string, entry: SourceL
   lines.forEach((line, i) => {
     // Python's replace("\n---\n", …) needs a newline on both sides, and matches do not overlap.
     if (line === '---' && i > 0 && i < lines.length - 1 && previousMatch !== i - 1) {
-      parts.push(slice(source, from, lineStart - 1), generatedText(`\n${footer}`, source.origins[i]!));
+      parts.push(slice(source, from, lineStart - 1), generatedText(`\n${footer}`, elementAt(source.origins, i)));
       from = lineStart - 1;
       previousMatch = i;
     }
     lineStart += line.length + 1;
   });
   parts.push(slice(source, from));
-  parts.push(generatedText(`\n${footer}`, source.origins[source.origins.length - 1]!));
+  parts.push(generatedText(`\n${footer}`, elementAt(source.origins, source.origins.length - 1)));
   return { text: concat(parts), titles };
 }
 
@@ -476,7 +476,7 @@ function generatedTitleSlides(title: string, image: string, links: TitleLinks, g
 function insertBeforeTitles(markdown: TrackedText, insertions: readonly { title: string; slides: TrackedText }[]): TrackedText {
   const text = markdown.text;
   const starts = lineStarts(markdown);
-  const lineText = (i: number) => text.slice(starts[i], i + 1 < starts.length ? starts[i + 1]! - 1 : text.length);
+  const lineText = (i: number) => text.slice(starts[i], i + 1 < starts.length ? elementAt(starts, i + 1) - 1 : text.length);
   // `\n# Title\n` and `\n---\n` need a newline on both sides: neither the first nor the last line of the text.
   const titles = new Map<string, { separatorLine: number | undefined }>();
   let separatorLine: number | undefined;
@@ -518,9 +518,9 @@ function insertBeforeTitles(markdown: TrackedText, insertions: readonly { title:
     parts.push(slice(atStart, separator.length), slice(closing, 0, splitAt), ...afterStart, slice(closing, splitAt));
   }
   let from = 0;
-  for (const line of [...atSeparator.keys()].sort((a, b) => a - b)) {
-    const at = starts[line]! - 1;
-    parts.push(slice(markdown, from, at), ...atSeparator.get(line)!);
+  for (const [line, inserted] of [...atSeparator].sort(([a], [b]) => a - b)) {
+    const at = elementAt(starts, line) - 1;
+    parts.push(slice(markdown, from, at), ...inserted);
     from = at;
   }
   parts.push(slice(markdown, from));
@@ -572,12 +572,12 @@ type IncludeReader = (path: string, explain?: (candidate: string, reason: string
 /** Finds an `@@INCLUDE[path]` file: beside the manifest, or failing that in its parent folder. */
 function includeReader(manifestDir: string, files: DeckFiles): IncludeReader {
   return (path, explain) => {
-    const candidates = [resolvePath(manifestDir, path), resolvePath(resolvePath(manifestDir, '..'), path)];
+    const candidates: [string, string] = [resolvePath(manifestDir, path), resolvePath(resolvePath(manifestDir, '..'), path)];
     for (const candidate of candidates) {
       const text = explain ? readReferenced(files, candidate, (reason) => explain(candidate, reason)) : readQuietly(files, candidate);
       if (text !== undefined) return { candidates, file: candidate, text };
     }
-    return { candidates, file: candidates[0]!, text: undefined };
+    return { candidates, file: candidates[0], text: undefined };
   };
 }
 
@@ -605,7 +605,7 @@ function nestedIncludeWarnings(
   const warnings: AssemblyWarning[] = [];
   for (const match of text.matchAll(includePattern)) {
     const line = lineCount(text.slice(0, match.index));
-    const cycle = includeCycle(included, match[1]!, include);
+    const cycle = includeCycle(included, elementAt(match, 1), include);
     warnings.push({
       location: { file: included.file, line },
       message:
@@ -626,7 +626,7 @@ function includeCycle(start: { path: string; file: string }, next: string, inclu
     if (visited.has(found.file) || visited.size >= 100) return undefined; // a cycle elsewhere, or a silly include tree
     visited.add(found.file);
     for (const match of found.text.matchAll(includePattern)) {
-      const cycle = walk(match[1]!, [...trail, path]);
+      const cycle = walk(elementAt(match, 1), [...trail, path]);
       if (cycle) return cycle;
     }
     return undefined;

@@ -5,6 +5,7 @@
 // output differs inside blocks; `restoreHtmlBlocks` puts marked's raw HTML blocks into the HTML. Each rule below
 // was checked against marked 0.3.1 itself (and the conformance suite against remark.js in Chromium).
 import type { Code, Heading, List, ListItem, Nodes, Parents, Root, Table, Text } from 'mdast';
+import { elementAt } from '../errors.ts';
 
 /** What `prepareMarkdown` hands to remark. */
 export interface PreparedMarkdown {
@@ -49,7 +50,7 @@ const htmlPlaceholder = /<p>\uE002(\d+)\uE003<\/p>|\uE002(\d+)\uE003/g;
  */
 export function restoreHtmlBlocks(html: string, prepared: PreparedMarkdown): string {
   if (prepared.htmlBlocks.length === 0) return html;
-  return html.replace(htmlPlaceholder, (_, alone: string | undefined, inline: string | undefined) => prepared.htmlBlocks[Number(alone ?? inline)]!);
+  return html.replace(htmlPlaceholder, (whole, alone: string | undefined, inline: string | undefined) => prepared.htmlBlocks[Number(alone ?? inline)] ?? whole); // the deck's own text: as written
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -130,15 +131,15 @@ function lexBlocks(source: string, top: boolean): Block[] {
       blocks.push({ type: 'code', raw: take(cap)[0] });
     } else if ((cap = rules.fences.exec(src))) {
       take(cap);
-      blocks.push({ type: 'fence', marker: cap[1]!, lang: cap[2], text: cap[3]! });
+      blocks.push({ type: 'fence', marker: elementAt(cap, 1), lang: cap[2], text: elementAt(cap, 3) });
     } else if ((cap = rules.heading.exec(src))) {
       take(cap);
-      blocks.push({ type: 'heading', depth: cap[1]!.length, text: cap[2]! });
+      blocks.push({ type: 'heading', depth: elementAt(cap, 1).length, text: elementAt(cap, 2) });
     } else if (top && (cap = rules.nptable.exec(src))) {
       blocks.push({ type: 'verbatim', raw: take(cap)[0] });
     } else if ((cap = rules.lheading.exec(src))) {
       take(cap);
-      blocks.push({ type: 'heading', depth: cap[2] === '=' ? 1 : 2, text: cap[1]! });
+      blocks.push({ type: 'heading', depth: cap[2] === '=' ? 1 : 2, text: elementAt(cap, 1) });
     } else if ((cap = rules.hr.exec(src))) {
       blocks.push({ type: 'verbatim', raw: take(cap)[0] });
     } else if ((cap = rules.blockquote.exec(src))) {
@@ -146,7 +147,7 @@ function lexBlocks(source: string, top: boolean): Block[] {
       blocks.push({ type: 'blockquote', blocks: lexBlocks(cap[0].replace(/^ *> ?/gm, ''), top) });
     } else if ((cap = rules.list.exec(src))) {
       take(cap);
-      const { list, rest } = lexList(cap[0], cap[2]!);
+      const { list, rest } = lexList(cap[0], elementAt(cap, 2));
       blocks.push(list);
       src = rest + src;
     } else if ((cap = rules.html.exec(src))) {
@@ -156,7 +157,7 @@ function lexBlocks(source: string, top: boolean): Block[] {
     } else if (top && (cap = rules.table.exec(src))) {
       blocks.push({ type: 'verbatim', raw: take(cap)[0] });
     } else if (top && (cap = rules.paragraph.exec(src))) {
-      blocks.push({ type: 'paragraph', raw: take(cap)[1]! });
+      blocks.push({ type: 'paragraph', raw: elementAt(take(cap), 1) });
     } else if ((cap = rules.text.exec(src))) {
       blocks.push({ type: 'text', text: take(cap)[0] });
     }
@@ -176,11 +177,12 @@ function lexList(text: string, bullet: string): { list: Block; rest: string } {
   let next = false;
   let last = found.length - 1;
   for (let i = 0; i <= last; i++) {
-    let item = found[i]!.replace(/^ *([*+-]|\d+\.) +/, '');
+    let item = elementAt(found, i).replace(/^ *([*+-]|\d+\.) +/, '');
     // Pedantic outdent: up to 4 spaces off every line, whatever the bullet's width (so code in a fence loses them).
     if (item.includes('\n ')) item = item.replace(/^ {1,4}/gm, '');
     if (i !== last) {
-      const following = rules.bullet.exec(found[i + 1]!)![0];
+      // biome-ignore lint/style/noNonNullAssertion: every item starts with a bullet (rules.item)
+      const following = rules.bullet.exec(elementAt(found, i + 1))![0];
       if (bullet !== following && !(bullet.length > 1 && following.length > 1)) {
         rest = found.slice(i + 1).join('\n');
         last = i;
@@ -275,7 +277,7 @@ function writeBlock(block: Exclude<Block, { type: 'space' | 'list' }>, output: W
 
 /** A fence CommonMark closes where marked did: longer than any run of its character in the code. */
 function writeFence(marker: string, lang: string | undefined, text: string): string {
-  const character = marker[0]!;
+  const character = elementAt(marker, 0);
   let length = marker.length;
   for (const line of text.split('\n')) {
     const run = /^ *(`+|~+)/.exec(line)?.[1];
@@ -286,7 +288,7 @@ function writeFence(marker: string, lang: string | undefined, text: string): str
 }
 
 function writeList(list: Extract<Block, { type: 'list' }>, variant: number, output: WriteOutput): string {
-  const marker = list.ordered ? ['1.', '1)'][variant]! : ['-', '*'][variant]!;
+  const marker = elementAt(list.ordered ? ['1.', '1)'] : ['-', '*'], variant);
   const indent = ' '.repeat(marker.length + 1);
   let out = '';
   for (const item of list.items) {
@@ -360,7 +362,7 @@ function setLooseness(tree: Root, looseItems: readonly boolean[]): void {
 function walk(parent: Parents, source: string): void {
   const children = parent.children as Nodes[];
   for (let i = 0; i < children.length; i++) {
-    const node = children[i]!;
+    const node = elementAt(children, i);
     switch (node.type) {
       case 'heading':
         setHeadingId(node, source);
@@ -433,7 +435,7 @@ function adjustCode(node: Code, source: string): void {
     node.value = node.value.replace(/\s+$/, '');
   } else if (node.position?.end.offset !== undefined) {
     // Indented code: the newlines marked keeps after it (→ empty code lines on the slide), see `writeBlock`.
-    const after = /^(?:[ ]*\n)*/.exec(source.slice(node.position.end.offset))![0];
+    const after = /^(?:[ ]*\n)*/.exec(source.slice(node.position.end.offset))?.[0] ?? ''; // matches, if only ''
     node.value += '\n'.repeat(Math.max(0, after.split('\n').length - 2));
   }
   // langPrefix '' : `<code class="bash">`, not `language-bash`.

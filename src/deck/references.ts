@@ -1,5 +1,6 @@
 // The workshop files a slide's HTML loads or links to: what `labdeck build` copies beside its export and what
 // `labdeck serve` serves from the workshop folder (nothing else there is served).
+import { elementAt } from '../errors.ts';
 
 export interface ReferenceOptions {
   /**
@@ -15,8 +16,8 @@ export interface ReferenceOptions {
  */
 export function referencedPaths(html: string, options: ReferenceOptions = {}): string[] {
   const urls = [
-    ...[...html.matchAll(/\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].map((match) => match[1] ?? match[2]!),
-    ...[...html.matchAll(/url\(\s*(?:&quot;|["'])?([^"')&]+)/gi)].map((match) => match[1]!),
+    ...[...html.matchAll(/\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].map((match) => match[1] ?? elementAt(match, 2)),
+    ...[...html.matchAll(/url\(\s*(?:&quot;|["'])?([^"')&]+)/gi)].map((match) => elementAt(match, 1)),
   ];
   return urls
     .map((url) => decodeCharacterReferences(url).trim())
@@ -29,7 +30,7 @@ export function referencedPaths(html: string, options: ReferenceOptions = {}): s
 function decodeCharacterReferences(text: string): string {
   const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
   return text.replace(/&(?:#x([0-9a-f]+)|#(\d+)|(amp|lt|gt|quot|apos));/gi, (reference, hex?: string, decimal?: string, name?: string) => {
-    if (name !== undefined) return named[name.toLowerCase()]!;
+    if (name !== undefined) return named[name.toLowerCase()] ?? reference; // always named: the pattern matches only these
     const code = hex !== undefined ? parseInt(hex, 16) : Number(decimal);
     return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : reference;
   });

@@ -113,7 +113,7 @@ function convert(content: readonly ContentNode[], links: LinkTable, inline: bool
 function unwrapSingleParagraph(html: string): string {
   if (!/^\s*<p>/.test(html)) return html;
   const elements = parseFragment(html).children.filter((node): node is Element => node.type === 'element');
-  const only = elements.length === 1 ? elements[0]! : undefined;
+  const only = elements.length === 1 ? elements[0] : undefined;
   return only?.tagName === 'p' ? serialize(only.children) : html;
 }
 
@@ -255,7 +255,7 @@ export function createRenderer(convert: SlideContentRenderer = renderSlideConten
       const context = JSON.stringify([links, options.highlightSpans, options.highlightLanguage]);
       const previous = context === contextKey ? cache : new Map<string, SlideHtml>();
       const next = new Map<string, SlideHtml>();
-      const total = slides.length > 0 ? slides[slides.length - 1]!.number : 0;
+      const total = slides.at(-1)?.number ?? 0;
       const rendered = slides.map((slide) => {
         const key = JSON.stringify([slide.content, slide.notes]);
         let body = next.get(key) ?? previous.get(key);

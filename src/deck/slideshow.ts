@@ -2,6 +2,7 @@
 // fork: layouts, templates, `--` increments, {{variables}}, slide numbers, and excludedClasses. Reference: remark.js
 // 0.14.1's src/remark/models/ (https://github.com/gnab/remark), the fork (https://github.com/jpetazzo/container.training)
 // and docs/conformance.md.
+import { elementAt } from '../errors.ts';
 import type { ContentNode, ModelSlide, ParsedDeck, ParsedSlide, SlideshowOptions } from './types.ts';
 
 /** remark keeps notes as the parsed array, or '' when there are none; inheritance turns them into one string. */
@@ -29,7 +30,7 @@ type VariableReplacer = (match: string, escaped: string | undefined, braced: str
 
 function replaceInStrings(nodes: ContentNode[], replacer: VariableReplacer): void {
   for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i]!;
+    const node = elementAt(nodes, i);
     if (typeof node === 'string') nodes[i] = node.replace(VARIABLE, replacer);
     else replaceInStrings(node.content, replacer);
   }
@@ -54,7 +55,7 @@ function inheritContent(slide: SlideState, template: SlideState): void {
   let placeholderFound = false;
   replaceInStrings(merged, (match, escaped, _braced, name) => {
     // remark returns match[0], a lone backslash, for an escaped variable here: `\{{x}}` in a template renders `\`.
-    if (escaped) return match[0]!;
+    if (escaped) return elementAt(match, 0);
     if (name.trim() !== 'content') return match;
     placeholderFound = true;
     return jsString(own);
@@ -75,7 +76,8 @@ function expandVariables(slide: SlideState): void {
   replaceInStrings(slide.content, (_match, escaped, braced, name) => {
     if (escaped) return braced;
     const key = name.trim();
-    if (Object.hasOwn(slide.properties, key)) return slide.properties[key]!;
+    const value = Object.hasOwn(slide.properties, key) ? slide.properties[key] : undefined;
+    if (value !== undefined) return value;
     return key === 'content' ? '' : braced;
   });
 }

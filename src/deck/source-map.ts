@@ -1,7 +1,7 @@
 // Maps lines of assembled markdown back to the file and line they came from, so that every error and every
 // slide can name `file:line` even though chapters are concatenated (and fragments inlined) before parsing.
 // Lines, not offsets: de-indenting and entity decoding change offsets but never the line structure.
-import type { SourceLocation } from '../errors.ts';
+import { elementAt, type SourceLocation } from '../errors.ts';
 
 export interface SourceSegment {
   /** 1-based line of the assembled text where this segment starts. */
@@ -28,8 +28,9 @@ export function locate(map: SourceMap, line: number): SourceLocation {
   let high = map.segments.length - 1;
   while (low <= high) {
     const middle = (low + high) >> 1;
-    if (map.segments[middle]!.startLine <= line) {
-      segment = map.segments[middle]!;
+    const candidate = elementAt(map.segments, middle);
+    if (candidate.startLine <= line) {
+      segment = candidate;
       low = middle + 1;
     } else {
       high = middle - 1;

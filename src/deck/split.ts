@@ -2,7 +2,7 @@
 // layouts, which slideshow.ts applies). Reference: remark.js 0.14.1's src/remark/lexer.js and parser.js
 // (https://github.com/gnab/remark) and docs/conformance.md.
 import { decodeHTML } from 'entities';
-import { LabdeckError, type SourceLocation } from '../errors.ts';
+import { elementAt, LabdeckError, type SourceLocation } from '../errors.ts';
 import type { ContentClass, ContentNode, LinkTable, ParsedDeck, ParsedSlide } from './types.ts';
 
 /**
@@ -56,6 +56,7 @@ interface Grammar {
 }
 
 function grammar(names: string): Grammar {
+  // biome-ignore lint/style/noNonNullAssertion: the names are RULES keys, written in the grammar() calls below
   const source = names.replace(/\w{2,}/g, (name) => RULES[name]!.source);
   // Every `^` in RULES is an anchor written `(?:^|`; the others are character-class negations.
   return {
@@ -144,7 +145,7 @@ function lexInto(src: string, rules: Grammar, tokens: Token[], base: number, dep
     if (match[CODE] || match[INLINE_CODE] || match[FENCES]) {
       tokens.push({ type: 'text', text: match[0] });
     } else if (match[DEF_ID]) {
-      tokens.push({ type: 'def', id: match[DEF_ID].toLowerCase(), href: match[DEF_HREF]!, title: match[DEF_TITLE] });
+      tokens.push({ type: 'def', id: match[DEF_ID].toLowerCase(), href: elementAt(match, DEF_HREF), title: match[DEF_TITLE] });
     } else if (match[MACRO_NAME]) {
       tokens.push({ type: 'macro', name: match[MACRO_NAME], offset: base + start });
     } else if (match[SEPARATOR]) {
@@ -153,7 +154,7 @@ function lexInto(src: string, rules: Grammar, tokens: Token[], base: number, dep
     } else if (match[NOTES_SEPARATOR]) {
       tokens.push({ type: 'notes_separator' });
     } else {
-      const classes = match[CONTENT]!.substring(1).split('.');
+      const classes = elementAt(match, CONTENT).substring(1).split('.');
       const escaped = match[0][0] === '\\';
       const inner = textInBrackets(src, end);
       if (inner === undefined) {
@@ -212,7 +213,7 @@ function cleanInput(source: string): CleanSource {
   const lineStart = /^([ \t]*)[^ \t\n]/gm;
   let indent = Infinity;
   let match: RegExpExecArray | null;
-  while (indent > 0 && (match = lineStart.exec(source)) !== null) indent = Math.min(indent, match[1]!.length);
+  while (indent > 0 && (match = lineStart.exec(source)) !== null) indent = Math.min(indent, elementAt(match, 1).length);
   // Infinity (no non-blank line): remark builds `{0,Infinity}`, which is no quantifier and removes nothing.
   if (indent === 0 || indent === Infinity) return { text: source, indent: 0 };
   return { text: source.replace(new RegExp(`^[ \\t]{0,${indent}}`, 'gm'), ''), indent };
@@ -229,8 +230,8 @@ function extractProperties(text: string, properties: Record<string, string>): st
   let match: RegExpExecArray | null;
   while ((match = PROPERTY.exec(rest)) !== null) {
     rest = rest.slice(0, match.index) + rest.slice(match.index + match[0].length);
-    if (match[1] !== undefined) properties[match[1].trim()] = match[2]!.trim();
-    else properties[match[3]!.trim()] = match[4]!.trim();
+    if (match[1] !== undefined) properties[match[1].trim()] = elementAt(match, 2).trim();
+    else properties[elementAt(match, 3).trim()] = elementAt(match, 4).trim();
   }
   return rest;
 }
@@ -261,7 +262,7 @@ function lineFinder(text: string): (offset: number) => number {
     let high = newlines.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (newlines[middle]! < offset) low = middle + 1;
+      if (elementAt(newlines, middle) < offset) low = middle + 1;
       else high = middle;
     }
     return low + 1;
@@ -286,7 +287,7 @@ export function parseSource(source: string, locate: (line: number) => SourceLoca
   });
   const slides: SlideDraft[] = [];
   let stack: (SlideDraft | ContentClass)[] = [newSlide(1, false)];
-  const top = () => stack[stack.length - 1]!;
+  const top = () => elementAt(stack, stack.length - 1);
 
   for (const token of lex(text, (offset) => locate(lineAt(offset)))) {
     switch (token.type) {

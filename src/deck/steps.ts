@@ -13,7 +13,7 @@
 // - Ids are `<slide name or nearest heading>.<hash of the step's text and commands>` (+ `-2`, `-3` for exact
 //   duplicates), so they survive edits anywhere else in the deck.
 import type { ContentNode, ModelSlide, RenderedSlide } from './types.ts';
-import type { SourceLocation } from '../errors.ts';
+import { elementAt, type SourceLocation } from '../errors.ts';
 import type { StepDirectiveJson, StepJson } from '../protocol.ts';
 
 export const directiveKinds = ['wait', 'longwait', 'keys', 'key', 'bash', 'copy', 'paste', 'copypaste', 'tmux', 'open', 'hide'] as const;
@@ -121,7 +121,7 @@ export function parseHandsOnBlock(markdown: string): HandsOnItem[] {
     for (const match of body.matchAll(/```(\w+)([\s\S]*?)```/g)) {
       const kind = match[1] as DirectiveKind;
       if (!directiveKinds.includes(kind)) continue;
-      const directive = { kind, argument: match[2]!.trim(), afterCommands: target?.commands.length ?? 0 };
+      const directive = { kind, argument: elementAt(match, 2).trim(), afterCommands: target?.commands.length ?? 0 };
       (target ? target.directives : leading).push(directive);
     }
   };
@@ -168,12 +168,13 @@ export function parseHandsOnBlock(markdown: string): HandsOnItem[] {
     const indent = bullet?.[1]?.length ?? 0;
     if (bullet && (bulletIndent === undefined || indent <= bulletIndent)) {
       bulletIndent = indent;
-      items.push({ line: i, text: [bullet[2]!], commands: [], directives: [] });
+      items.push({ line: i, text: [elementAt(bullet, 2)], commands: [], directives: [] });
       return;
     }
     const opening = /^(\s*)(`{3,}|~{3,})\s*([\w+-]*)/.exec(visible);
-    if (opening && !visible.slice(opening[0].length).includes(opening[2]!)) {
-      fence = { marker: opening[2]!, indent: opening[1]!.length, language: opening[3]!.toLowerCase(), lines: [] };
+    const marker = opening && elementAt(opening, 2);
+    if (opening && marker && !visible.slice(opening[0].length).includes(marker)) {
+      fence = { marker, indent: elementAt(opening, 1).length, language: elementAt(opening, 3).toLowerCase(), lines: [] };
       return;
     }
     current()?.text.push(visible);
@@ -209,7 +210,7 @@ export function plainText(markdown: string): string {
 
 function firstHeading(markdown: string): string | undefined {
   const match = /^#{1,6}[ \t]+(.+)$/m.exec(markdown);
-  return match ? plainText(match[1]!) : undefined;
+  return match ? plainText(elementAt(match, 1)) : undefined;
 }
 
 function slug(text: string): string {

@@ -6,6 +6,7 @@ import type { ProbeResult } from '../checks/engine-state.ts';
 import type { Probe } from '../checks/probes.ts';
 import type { ContainerTarget } from '../checks/spec.ts';
 import { describeTarget } from '../checks/probes.ts';
+import { elementAt } from '../errors.ts';
 
 export interface ExecOptions {
   /** Give up waiting for the command after this long (it keeps running in the container). */
@@ -79,6 +80,6 @@ export async function runProbe(docker: Docker, probe: Probe, options: ExecOption
     const outcome = await execInContainer(docker, container, probe.argv, options);
     return { ok: true, exitCode: outcome.exitCode, output: outcome.output, at: Date.now() };
   } catch (problem) {
-    return { ok: false, error: (problem as Error).message.split('\n')[0]!, at: Date.now() };
+    return { ok: false, error: elementAt((problem as Error).message.split('\n'), 0), at: Date.now() };
   }
 }

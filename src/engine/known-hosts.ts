@@ -17,8 +17,9 @@ export function verifyKnownHost(files: readonly string[], host: string, port: nu
   for (const text of files) {
     for (const raw of text.split('\n')) {
       const fields = raw.trim().split(/\s+/);
-      if (fields[0] === '' || fields[0]!.startsWith('#')) continue;
-      const marker = fields[0]!.startsWith('@') ? fields.shift() : undefined;
+      const [first] = fields;
+      if (first === undefined || first === '' || first.startsWith('#')) continue;
+      const marker = first.startsWith('@') ? fields.shift() : undefined;
       const [patterns, , encoded] = fields;
       if (!patterns || !encoded || !hostMatches(patterns, name)) continue;
       const blob = Buffer.from(encoded, 'base64');

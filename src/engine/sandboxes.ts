@@ -137,13 +137,15 @@ export async function listSandboxes(docker: Docker, classId: string): Promise<Sa
   return Promise.all(
     services.map(async (service): Promise<SandboxStatus> => {
       const labels = service.Spec?.Labels ?? {};
-      const task = await currentTask(docker, service.Spec!.Name!);
+      // biome-ignore lint/style/noNonNullAssertion: the engine names every service it lists (the API types mark all optional)
+      const name = service.Spec!.Name!;
+      const task = await currentTask(docker, name);
       const taskState = task?.Status?.State;
       const state: SandboxState = taskState === 'running' ? 'running' : taskState === 'failed' || taskState === 'rejected' ? 'failed' : 'starting';
       return {
         attendee: labels[SANDBOX_ATTENDEE_LABEL] ?? '',
         name: labels[SANDBOX_NAME_LABEL] ?? '',
-        service: service.Spec!.Name!,
+        service: name,
         state,
         node: task?.NodeID,
         problem: task?.Status?.Err,
@@ -160,7 +162,7 @@ export async function listSandboxes(docker: Docker, classId: string): Promise<Sa
 export async function removeSandbox(docker: Docker, classId: string, attendee: string, timeoutMs = 30_000): Promise<boolean> {
   const names = sandboxNames(classId, attendee);
   const service = await findService(docker, names.service);
-  if (service) await docker.getService(service.ID!).remove().catch(ignoreGone);
+  if (service) await docker.getService(service.ID).remove().catch(ignoreGone);
   // A secret can go once no service refers to it, whether or not its tasks are gone.
   const secrets = await removeSecrets(docker, [names.authorizedKeysSecret, names.hostKeySecret]);
   const deadline = Date.now() + timeoutMs;

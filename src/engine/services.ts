@@ -79,7 +79,7 @@ export async function ensureService(docker: Docker, definition: ServiceDefinitio
   }
   const replicas = existing.Spec?.Mode?.Replicated?.Replicas;
   if (existing.Spec?.Labels?.[SPEC_LABEL] === digest && replicas === definition.replicas) return 'unchanged';
-  await docker.getService(existing.ID!).update({ ...spec, version: existing.Version!.Index });
+  await docker.getService(existing.ID).update({ ...spec, version: existing.Version?.Index }); // the engine sends the version, and refuses an update without it
   return 'updated';
 }
 
@@ -136,7 +136,7 @@ async function serviceProgress(docker: Docker, name: string): Promise<ServicePro
   const service = (await docker.listServices({ filters: { name: [name] } })).find((s) => s.Spec?.Name === name);
   if (!service) return { name, running: 0, desired: 1, problem: 'no such service' };
   const desired = service.Spec?.Mode?.Replicated?.Replicas ?? 0;
-  const tasks = await docker.listTasks({ filters: { service: [service.ID!], 'desired-state': ['running'] } });
+  const tasks = await docker.listTasks({ filters: { service: [service.ID], 'desired-state': ['running'] } });
   const running = tasks.filter((task) => task.Status?.State === 'running').length;
   const latest = [...tasks].sort((a, b) => String(b.UpdatedAt).localeCompare(String(a.UpdatedAt)))[0];
   const problem = latest && latest.Status?.State !== 'running' ? (latest.Status?.Err ?? latest.Status?.Message) : undefined;
@@ -147,14 +147,14 @@ async function serviceProgress(docker: Docker, name: string): Promise<ServicePro
 export async function listServices(docker: Docker, selector: { label: string } | { network: string }): Promise<string[]> {
   if ('label' in selector) {
     const services = await docker.listServices({ filters: { label: [selector.label] } });
-    return services.map((s) => s.Spec!.Name!);
+    return services.flatMap((s) => s.Spec?.Name ?? []);
   }
   const network = (await docker.listNetworks({ filters: { name: [selector.network] } })).find((n) => n.Name === selector.network);
   if (!network) return [];
   const services = await docker.listServices();
   return services
     .filter((s) => (s.Spec?.TaskTemplate?.Networks ?? s.Spec?.Networks ?? []).some((n) => n.Target === network.Id || n.Target === network.Name))
-    .map((s) => s.Spec!.Name!);
+    .flatMap((s) => s.Spec?.Name ?? []);
 }
 
 /**

@@ -133,7 +133,7 @@ export function watchEngine(docker: Docker, options: EngineWatchOptions = {}): E
     stream.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
       const lines = buffered.split('\n');
-      buffered = lines.pop()!;
+      buffered = lines.pop() ?? ''; // split() gives at least one part: the unfinished line
       const parts = lines.flatMap(partsChangedBy);
       if (parts.length > 0) scheduleRead(parts);
     });

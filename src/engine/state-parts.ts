@@ -4,6 +4,7 @@
 // service's own event often waited behind a whole read started for its containers. An event names its object
 // (Type, Action, Actor.ID; a task's container carries its service's id as a label), which is enough to know what
 // changed — except for events nobody knows: those, a broken line, the start and every reconnection read it all.
+import { elementAt } from '../errors.ts';
 
 /** A part of the engine's state that can be read on its own. */
 export type StatePart =
@@ -64,7 +65,7 @@ export function partsChangedBy(line: string): StatePart[] {
       return unchangedNetwork.has(action) ? [] : ['networks'];
     case 'container': {
       // Some actions carry details after a colon: `exec_start: sh -c …`, `health_status: healthy`.
-      if (unchangedContainer.test(action.split(':')[0]!.trim())) return [];
+      if (unchangedContainer.test(elementAt(action.split(':'), 0).trim())) return [];
       // A task's container starting or dying is the only sign of its task changing state on this engine.
       const service = event.Actor?.Attributes?.['com.docker.swarm.service.id'];
       return service ? ['containers', `tasks:${service}`] : ['containers'];

@@ -5,6 +5,7 @@
 // under it (this engine left, joined, or changed role: every list may differ then).
 import type Docker from 'dockerode';
 import type { ContainerState, EngineSnapshot, NetworkState, NodeState, ServiceState, TaskState } from '../checks/engine-state.ts';
+import { elementAt } from '../errors.ts';
 import type { StatePart } from './state-parts.ts';
 
 /** Every engine request goes through it, so the watch can count them. */
@@ -52,7 +53,7 @@ export async function readParts(docker: Docker, call: Call, parts: ReadonlySet<S
     manager && wholeSwarm ? readServices(docker, call) : undefined,
     manager && serviceIds.length > 0 ? readServices(docker, call, serviceIds) : undefined,
     manager && allTasks ? readTasks(docker, call) : undefined,
-    manager && !allTasks && taskServiceIds.length === 1 ? readTasksOf(docker, call, taskServiceIds[0]!) : undefined,
+    manager && !allTasks && taskServiceIds.length === 1 ? readTasksOf(docker, call, elementAt(taskServiceIds, 0)) : undefined,
   ]);
   return {
     ...current,
@@ -74,7 +75,7 @@ function idsIn(parts: ReadonlySet<StatePart>, prefix: 'service:' | 'tasks:'): st
 /** Read services take their old place (results list a stack's services in a stable order); gone ones leave. */
 function replaceServices(old: readonly ServiceState[], ids: readonly string[], read: readonly ServiceState[]): ServiceState[] {
   const fresh = new Map(read.map((s) => [s.id, s]));
-  const kept = old.flatMap((s) => (ids.includes(s.id) ? (fresh.has(s.id) ? [fresh.get(s.id)!] : []) : [s]));
+  const kept = old.flatMap((s) => (ids.includes(s.id) ? (fresh.get(s.id) ?? []) : [s]));
   return [...kept, ...read.filter((s) => !old.some((o) => o.id === s.id))];
 }
 

@@ -59,7 +59,8 @@ export async function makeHostKey(root: string, attendee: string, alias: string)
   chmodSync(folder, 0o700);
   const file = hostKeyFile(root, attendee);
   await keygen(file, alias);
-  const key = readHostKey(root, attendee)!;
+  const key = readHostKey(root, attendee);
+  if (!key) throw new Error(`ssh-keygen left no readable key pair at ${file}`);
   writeFileSync(knownHostsFile(root, attendee), `${alias} ${key.publicKey.split(/\s+/).slice(0, 2).join(' ')}\n`, { mode: 0o600 });
   return key;
 }

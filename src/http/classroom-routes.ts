@@ -104,12 +104,16 @@ export function classroomRoutes(options: ClassroomRoutesOptions): Router {
         token ? 'This link or sign-in is not valid for this class (any more).' : 'The dashboard is for the instructor: open it with the instructor link.',
       );
     if (identity.role !== 'instructor') return deny(response, 403, 'The dashboard is for the instructor only.');
-    if (typeof request.query.token === 'string') setCookie(response, token!);
+    if (typeof request.query.token === 'string' && token) setCookie(response, token);
     // Attendees reach the server the way the instructor does (the URL the dashboard was opened at), not by the
     // address it is bound to (0.0.0.0 names no machine).
     const joinUrl = `${request.protocol}://${request.get('host') ?? 'localhost'}/join?code=${encodeURIComponent(classroom.classCode)}`;
-    if (!qrCodes.has(joinUrl)) qrCodes.set(joinUrl, joinQrSvg(joinUrl));
-    page(response, renderDashboardPage({ classCode: classroom.classCode, joinUrl, joinQrSvg: await qrCodes.get(joinUrl)! }));
+    let qrCode = qrCodes.get(joinUrl);
+    if (!qrCode) {
+      qrCode = joinQrSvg(joinUrl);
+      qrCodes.set(joinUrl, qrCode);
+    }
+    page(response, renderDashboardPage({ classCode: classroom.classCode, joinUrl, joinQrSvg: await qrCode }));
   });
 
   router.use((request, response, next) => {

@@ -50,7 +50,8 @@ export function createDashboardChannel(options: DashboardChannelOptions): Dashbo
     const text = JSON.stringify(message);
     for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(text);
   };
-  const flush = (): void => {
+  /** Sends what changed to every dashboard; returns the state they now have. */
+  const flush = (): DashboardState => {
     clearTimeout(pending);
     pending = undefined;
     const next = compute();
@@ -58,6 +59,7 @@ export function createDashboardChannel(options: DashboardChannelOptions): Dashbo
     shown = next;
     if (change === 'full') sendAll({ type: 'state', state: next });
     else if (change) sendAll({ type: 'patch', patch: change });
+    return next;
   };
   const schedule = (): void => {
     if (pending || sockets.size === 0) return;
@@ -80,7 +82,7 @@ export function createDashboardChannel(options: DashboardChannelOptions): Dashbo
       if (identity.role !== 'instructor') return rejectUpgrade(socket, '403 Forbidden');
       server.handleUpgrade(request, socket, head, (client) => {
         // Bring the dashboards already open up to date first: then one state is what every dashboard has.
-        flush();
+        const state = flush();
         sockets.add(client);
         recheck ??= setInterval(schedule, options.recheckMs ?? 10_000).unref();
         client.on('close', () => {
@@ -95,7 +97,7 @@ export function createDashboardChannel(options: DashboardChannelOptions): Dashbo
           const message = isBinary ? undefined : parse(String(data));
           if (message) act(message);
         });
-        client.send(JSON.stringify({ type: 'state', state: shown! } satisfies DashboardServerMessage));
+        client.send(JSON.stringify({ type: 'state', state } satisfies DashboardServerMessage));
       });
     },
     dispose() {

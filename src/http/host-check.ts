@@ -4,6 +4,7 @@
 // own loopback names on its own port, plus names the person configured (`serve --allowed-hosts`), as Jupyter and
 // webpack-dev-server do. Pure: the server applies it to every route (app.ts) and every upgrade (upgrade.ts).
 import { isLoopback } from '../classroom/access.ts';
+import { elementAt } from '../errors.ts';
 
 export interface HostPolicy {
   /** Bound to loopback: reachable from this machine only, so only its loopback names can be genuine. */
@@ -34,7 +35,7 @@ export function parseHostName(text: string): HostName | undefined {
   if (!match) return undefined;
   const port = match[3] === undefined ? undefined : Number(match[3]);
   if (port !== undefined && port > 65535) return undefined;
-  return { name: (match[1] ?? match[2]!).toLowerCase(), port };
+  return { name: (match[1] ?? elementAt(match, 2)).toLowerCase(), port };
 }
 
 const allowed: HostVerdict = Object.freeze({ allowed: true });

@@ -29,7 +29,7 @@ export function renderDeckPage(data: PageData): string {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }
 
 /** JSON that cannot end its <script> element early: `<` is written as an escape, which JSON.parse reads back. */

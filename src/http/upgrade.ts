@@ -19,13 +19,13 @@ export interface UpgradeRoutingOptions {
   readonly log?: (line: string) => void;
 }
 
-const statusLines: Readonly<Record<number, string>> = { 400: '400 Bad Request', 403: '403 Forbidden' };
+const statusLines: Readonly<Record<Refusal['status'], string>> = { 400: '400 Bad Request', 403: '403 Forbidden' };
 
 /** Routes the server's upgrades by exact path; disposing the result detaches the routing. */
 export function routeUpgrades(server: Server, routes: Readonly<Record<string, UpgradeHandler>>, options: UpgradeRoutingOptions = {}): Disposable {
   const dispatch = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const refusal = options.refuse?.(request);
-    if (refusal) return rejectUpgrade(socket, statusLines[refusal.status]!, refusal.reason);
+    if (refusal) return rejectUpgrade(socket, statusLines[refusal.status], refusal.reason);
     const target = parseRequestTarget(request.url);
     if (!target) return rejectUpgrade(socket, '400 Bad Request');
     const handler = routes[target.pathname];

@@ -4,6 +4,7 @@
 // attached to the lab's network (the chapter's `debug`), which would otherwise keep the network in use. The images
 // stay as a build cache (the toolbox takes a minute to build) unless `removeImages` is asked.
 import type { EngineClient } from '../engine/services.ts';
+import { elementAt } from '../errors.ts';
 import { existsSync } from 'node:fs';
 import { release } from 'node:os';
 import { describeEngine } from '../engine/docker.ts';
@@ -86,7 +87,7 @@ export async function labUp(docker: EngineClient, options: LabOptions): Promise<
   });
   for (const service of services) {
     const outcome = await ensureService(docker, service);
-    log(`service ${service.name}: ${outcome} (${service.replicas} replica${service.replicas === 1 ? '' : 's'}, as \`${service.networks[0]!.aliases[0]}\`)`);
+    log(`service ${service.name}: ${outcome} (${service.replicas} replica${service.replicas === 1 ? '' : 's'}, as \`${elementAt(service.networks, 0).aliases[0]}\`)`);
   }
   let last = '';
   await waitForServices(

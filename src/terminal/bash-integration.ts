@@ -17,6 +17,7 @@
 // /proc/<shell>/environ by every program of the session, even after the rc script unset it.
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
+import { elementAt } from '../errors.ts';
 
 /** How the words that start bash reach it. */
 export type BashTransport =
@@ -48,7 +49,7 @@ export function newNonce(): string {
  */
 export function integratedBash(words: readonly string[], transport: BashTransport, nonce: string = newNonce()): IntegratedBash | undefined {
   if (!isPlainBash(words)) return undefined;
-  const bash = words[0]!;
+  const bash = elementAt(words, 0); // there: isPlainBash() saw it
   if (transport === 'ssh' && !SHELL_SAFE_WORD.test(bash)) return undefined;
   // `--rcfile` is ignored by login shells, so login is emulated inside the script instead of passing -l.
   const script = Buffer.from(bashRcScript({ nonce, login: words.includes('-l') || words.includes('--login') })).toString('base64');

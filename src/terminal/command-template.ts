@@ -2,7 +2,7 @@
 // The template is split into words once; placeholders are then substituted inside single argv elements, so a
 // value can never add arguments or reach a shell. Values are restricted to a safe alphabet that cannot start with
 // '-' (an attendee named `-oProxyCommand=...` must not become an ssh option).
-import { LabdeckError } from '../errors.ts';
+import { elementAt, LabdeckError } from '../errors.ts';
 
 export type CommandTemplate = readonly string[];
 
@@ -15,7 +15,7 @@ export function parseCommandTemplate(text: string | readonly string[], knownPlac
   if (words.length === 0) throw new LabdeckError('terminal command: the command is empty');
   for (const word of words) {
     for (const [, name] of word.matchAll(PLACEHOLDER)) {
-      if (!knownPlaceholders.includes(name!)) {
+      if (name !== undefined && !knownPlaceholders.includes(name)) {
         throw new LabdeckError(`terminal command: unknown placeholder {${name}} (known: ${knownPlaceholders.map((known) => `{${known}}`).join(', ')})`);
       }
     }
@@ -28,7 +28,7 @@ function splitWords(text: string): string[] {
   const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
   for (const match of text.matchAll(pattern)) {
     if (match[3]?.match(/["']/)) throw new LabdeckError(`terminal command: quotes must surround whole words in ${JSON.stringify(text)}`);
-    words.push(match[1] ?? match[2] ?? match[3]!);
+    words.push(match[1] ?? match[2] ?? elementAt(match, 3));
   }
   return words;
 }

@@ -7,6 +7,7 @@
 // skipped, which keeps the server's cost of a flood well below the browser's (see skippableRange).
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
+import { elementAt } from '../errors.ts';
 import type { Event } from '../event.ts';
 
 /** Output is parsed once this much has accumulated... */
@@ -99,7 +100,7 @@ export class ScreenMirror {
   private parseBacklog(): void {
     clearTimeout(this.quietTimer);
     if (this.disposed || this.parsing) return;
-    const text = this.backlog.length === 1 ? this.backlog[0]! : this.backlog.join('');
+    const text = this.backlog.length === 1 ? elementAt(this.backlog, 0) : this.backlog.join('');
     const callbacks = this.backlogCallbacks;
     this.backlog = [];
     this.backlogChars = 0;

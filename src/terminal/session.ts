@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pty from 'node-pty';
 import type { CommandRecord, ServerMessage, TerminalState, ViewerRole } from '../protocol.ts';
 import { CommandLog } from './command-log.ts';
+import { elementAt } from '../errors.ts';
 import { Emitter, type Disposable, type Event } from '../event.ts';
 import { FlowControl, type FlowStats } from './flow-control.ts';
 import { clampGeometry, type TerminalLimits } from './limits.ts';
@@ -158,7 +159,7 @@ export class TerminalSession implements Disposable {
     });
     const argv = integration?.argv ?? options.argv;
     try {
-      this.pty = pty.spawn(argv[0]!, argv.slice(1), {
+      this.pty = pty.spawn(elementAt(argv, 0), argv.slice(1), {
         name: 'xterm-256color',
         cols: this.geometry.cols,
         rows: this.geometry.rows,
@@ -343,7 +344,7 @@ export class TerminalSession implements Disposable {
     if (this.outputBatchLength === 0 || this.state === 'ended') return;
     this.lastFlushAt = performance.now();
     this.lastFlushChars = this.outputBatchLength;
-    const text = this.outputBatch.length === 1 ? this.outputBatch[0]! : this.outputBatch.join('');
+    const text = this.outputBatch.length === 1 ? elementAt(this.outputBatch, 0) : this.outputBatch.join('');
     this.outputBatch = [];
     this.outputBatchLength = 0;
     this.flow.mirrorWritten(text.length);

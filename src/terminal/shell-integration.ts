@@ -3,6 +3,7 @@
 // remote command of ssh (`ssh -t HOST bash -l`). Pure: argv in, argv out. Any other command, or an option these
 // parsers do not know, leaves the command as it is: a terminal without a command log, never a changed command.
 import { basename } from 'node:path';
+import { elementAt } from '../errors.ts';
 import { integratedBash, isPlainBash, type BashTransport } from './bash-integration.ts';
 
 export interface ShellIntegrationLaunch {
@@ -55,7 +56,7 @@ function parseOptions(argv: readonly string[], start: number, grammar: OptionGra
   const add = (name: string, value: string) => seen.set(name, [...(seen.get(name) ?? []), value]);
   let index = start;
   while (index < argv.length) {
-    const word = argv[index]!;
+    const word = elementAt(argv, index);
     if (word === '--') return { seen, next: index + 1, terminated: true };
     if (!word.startsWith('-') || word === '-') break;
     index++;
@@ -70,7 +71,7 @@ function parseOptions(argv: readonly string[], start: number, grammar: OptionGra
       continue;
     }
     for (let at = 1; at < word.length; at++) {
-      const letter = word[at]!;
+      const letter = elementAt(word, at);
       if (grammar.shortFlags.includes(letter)) add(letter, 'true');
       else if (grammar.shortWithValue.includes(letter)) {
         const taken = at + 1 < word.length ? word.slice(at + 1) : argv[index++];
@@ -132,6 +133,6 @@ function ssh(argv: readonly string[], nonce: string | undefined): ShellIntegrati
   if (!remote.every((word) => /^[A-Za-z0-9_./-]+$/.test(word))) return undefined;
   const options = argv.slice(0, after.next);
   // The integrated bash is interactive: it needs a terminal, which ssh allocates for a remote command only with -t.
-  const prefix = isSet(before, 't') || isSet(after, 't') ? options : [argv[0]!, '-t', ...options.slice(1)];
+  const prefix = isSet(before, 't') || isSet(after, 't') ? options : [elementAt(argv, 0), '-t', ...options.slice(1)];
   return launch(prefix, remote, 'ssh', nonce);
 }

@@ -3,7 +3,7 @@
 // the server, and binary bytes would silently become U+FFFD replacement characters on the slides.
 import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync, type Stats } from 'node:fs';
-import { LabdeckError } from '../errors.ts';
+import { elementAt, LabdeckError } from '../errors.ts';
 import { UnusableFile } from '../deck/manifest.ts';
 
 /**
@@ -73,7 +73,7 @@ export function decodeText(bytes: Uint8Array, file: string): string {
 function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
-    const first = bytes[i]!;
+    const first = elementAt(bytes, i);
     if (first < 0x80) {
       i++;
       continue;
@@ -82,11 +82,11 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     if (length === 0 || i + length > bytes.length) return i;
     let codePoint = first & (0x7f >> length);
     for (let k = 1; k < length; k++) {
-      const next = bytes[i + k]!;
+      const next = elementAt(bytes, i + k);
       if ((next & 0xc0) !== 0x80) return i;
       codePoint = (codePoint << 6) | (next & 0x3f);
     }
-    const shortest = [0, 0, 0x80, 0x800, 0x10000][length]!;
+    const shortest = elementAt([0, 0, 0x80, 0x800, 0x10000], length);
     if (codePoint < shortest || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return i;
     i += length;
   }

@@ -50,3 +50,12 @@ test('a content class left open across --- is a warning at its opening line, nam
   assert.deepEqual(lintChapter('# One\n\n.left[\n- a\n]\n\n---\n\n## Two\n'), []);
   assert.deepEqual(lintChapter('# One\n\n.left[\n```\n---\n```\n]\n'), []);
 });
+
+test('text that looks like an HTML-block placeholder of the renderer is shown as written, not as `undefined` or a crash', { timeout: 10_000 }, () => {
+  // Private-use characters around a number: what marked-compat.ts puts where an HTML block goes. Here there is one
+  // HTML block (index 0), so index 7 names none.
+  const deck = renderMarkdownDeck('# A\n\n<div>html</div>\n\nodd \uE0027\uE003 text\n');
+  const html = deck.slides[0]?.html ?? '';
+  assert.match(html, /<div>html<\/div>/);
+  assert.match(html, /<p>odd \uE0027\uE003 text<\/p>/, html);
+});
