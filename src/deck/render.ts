@@ -2,14 +2,14 @@
 //
 // Per content list (remark.js `convertMarkdown`): content classes are converted first (content-classes.ts), the
 // chunk's markdown goes through remark + GFM, adjusted to marked 0.3.1 (marked-compat.ts), and the HTML is
-// normalised as the browser's innerHTML round-trip does (parse5), which e.g. splits a `<p>` around a block `<div>`.
+// normalised as the browser's innerHTML round-trip does (parse5: html-fragment.ts), which e.g. splits a `<p>` around
+// a block `<div>`.
 // Per slide (remark.js slide view): code blocks are post-processed (code-blocks.ts) and the result is sanitized
 // (html-schema.ts). Rendering is memoised per slide content, so re-rendering an edited deck only converts what changed.
 import { remark } from 'remark';
 import remarkGfm from 'remark-gfm';
 import remarkHtml from 'remark-html';
 import { defaultHandlers, type Raw, type State } from 'mdast-util-to-hast';
-import { fromHtml } from 'hast-util-from-html';
 import { toHtml } from 'hast-util-to-html';
 import { sanitize } from 'hast-util-sanitize';
 import type { Element, ElementContent, Root, RootContent } from 'hast';
@@ -19,6 +19,7 @@ import { assembleMarkdown } from './content-classes.ts';
 import { adjustTree, prepareMarkdown, restoreHtmlBlocks, type PreparedMarkdown } from './marked-compat.ts';
 import { highlightCode, highlightCodeSpans, mayHaveCodeSpans, wrapCodeLines } from './code-blocks.ts';
 import { slideSchema } from './html-schema.ts';
+import { parseHtmlFragment as parseFragment } from './html-fragment.ts';
 import type { ContentNode, LinkTable, ModelSlide, RenderedSlide, RenderOptions } from './types.ts';
 
 declare module 'vfile' {
@@ -120,10 +121,6 @@ function unwrapSingleParagraph(html: string): string {
 /** Serialise with named references (`&amp;`, `&lt;`) as the browser's innerHTML does. */
 function serialize(nodes: Root | ElementContent[]): string {
   return toHtml(nodes, { characterReferences: { useNamedReferences: true } });
-}
-
-function parseFragment(html: string): Root {
-  return fromHtml(html, { fragment: true });
 }
 
 const notNbspWhitespace = /^[^\S\u00a0]*$/;
