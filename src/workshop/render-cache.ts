@@ -1,7 +1,7 @@
 // Rendered decks kept on disk, so that starting labdeck again on an unchanged deck skips the render (issue #12):
 // the cache's one door to the disk. An entry is the whole rendered Deck, keyed by a hash of everything that decides
-// it: the assembled markdown, its source map, the deck options, and the renderer (labdeck's package.json, its
-// lockfile when there is one: the versions of remark, parse5, highlight.js..., and the deck engine's own code).
+// it: the assembled markdown, its source map, the deck options, and the renderer (labdeck's package.json, the
+// lockfiles found: the versions of remark, parse5, highlight.js..., and the deck engine's own code).
 //
 // Decisions:
 // - Where: `$XDG_CACHE_HOME/labdeck/render`, else `~/.cache/labdeck/render` (see renderCacheDir): per user, never in
@@ -14,7 +14,7 @@
 // - Off: `LABDECK_CACHE=off` (or `0`, `false`); `LABDECK_CACHE=DIR` puts it elsewhere.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, chmodSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AssembledSource, Deck, DeckOptions } from '../deck/index.ts';
 
@@ -155,29 +155,38 @@ function prune(dir: string, maxBytes: number): void {
 }
 
 /**
- * A hash of what decides how labdeck renders: its package.json (version, dependency ranges), the lockfile beside it
+ * A hash of what decides how labdeck renders: its package.json (version, dependency ranges), the lockfiles beside it
  * (exact versions of remark, micromark, parse5, highlight.js...) and the deck engine's code — the files of deck/
- * when labdeck runs from source, else the (bundled) module this code is part of.
+ * and what they import outside it when labdeck runs from source, else the (bundled) module this code is part of.
  */
 export function rendererFingerprint(): string {
   const hash = createHash('sha256');
   const here = fileURLToPath(import.meta.url);
   const root = packageRoot(dirname(here));
-  for (const file of ['package.json', 'package-lock.json']) {
+  // npm writes node_modules/.package-lock.json wherever it installs, also where a published package has no lockfile.
+  for (const file of ['package.json', 'package-lock.json', 'node_modules/.package-lock.json']) {
     const path = root === undefined ? undefined : join(root, file);
     if (path !== undefined && existsSync(path)) hash.update(`${file}\0`).update(readFileSync(path));
   }
-  const deckDir = join(dirname(here), '..', 'deck');
-  const deckFiles = existsSync(deckDir)
-    ? readdirSync(deckDir)
-        .sort()
-        .map((name) => join(deckDir, name))
+  // From source: the deck engine and the modules it imports outside deck/. Bundled: the bundle.
+  const sourceDir = join(dirname(here), '..');
+  const deckDir = join(sourceDir, 'deck');
+  const code = existsSync(deckDir)
+    ? [
+        ...readdirSync(deckDir)
+          .sort()
+          .map((name) => join('deck', name)),
+        'errors.ts',
+        'event.ts',
+        'protocol.ts',
+        'text/escape-regexp.ts',
+      ].map((file) => join(sourceDir, file))
     : [here];
-  for (const path of deckFiles) {
+  for (const path of code) {
     try {
-      hash.update(`${basename(path)}\0`).update(readFileSync(path));
+      hash.update(`${relative(sourceDir, path)}\0`).update(readFileSync(path));
     } catch {
-      hash.update('unreadable');
+      hash.update(`${relative(sourceDir, path)}: unreadable`);
     }
   }
   return hash.digest('hex');
