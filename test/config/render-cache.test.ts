@@ -3,7 +3,7 @@
 // renderer change is a miss, the folder is private and pruned.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDeck } from '../../src/workshop/load-deck.ts';
@@ -162,4 +162,28 @@ test('the folder is pruned to its size, least recently used entries first', { ti
   cache.set({ ...input, markdown: 'deck 4' }, deck);
   assert.ok(cache.get(inputs[1]!), 'a hit makes an entry recently used: it stays');
   assert.equal(cache.get(inputs[2]!), undefined, 'the least recently used one went');
+});
+
+test('slides and build keep and read their decks in the cache folder the CLI names', { timeout: 60_000 }, async (t) => {
+  const { runLabdeck } = await import('../cli/run-cli.ts');
+  const dir = join(temporaryFolder(t), 'render');
+  const first = await runLabdeck(['slides', basic, '--json'], { renderCacheDir: dir });
+  assert.equal(first.code, 0, first.stderr);
+  const [entry] = readdirSync(dir);
+  assert.ok(entry, 'slides wrote the deck to the cache');
+  // Mark the cached deck, to see who reads it.
+  const path = join(dir, entry);
+  const cached = JSON.parse(readFileSync(path, 'utf8')) as { deck: { slides: { html: string }[] } };
+  cached.deck.slides[0]!.html += '<p>read from the cache</p>';
+  writeFileSync(path, JSON.stringify(cached));
+
+  const second = await runLabdeck(['slides', basic, '--json'], { renderCacheDir: dir });
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /read from the cache/);
+  const out = join(temporaryFolder(t), 'export');
+  const built = await runLabdeck(['build', basic, '--out', out], { renderCacheDir: dir });
+  assert.equal(built.code, 0, built.stderr);
+  assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /read from the cache/);
+  const uncached = await runLabdeck(['slides', basic, '--json']);
+  assert.equal(uncached.stdout, first.stdout, 'without a cache folder: rendered again, as the first time');
 });
