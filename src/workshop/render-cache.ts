@@ -5,15 +5,16 @@
 //
 // Decisions:
 // - Where: `$XDG_CACHE_HOME/labdeck/render`, else `~/.cache/labdeck/render` (see renderCacheDir): per user, never in
-//   a folder labdeck serves or exports. Folders created 0700, entries written 0600; a folder owned by someone else
-//   is not used.
+//   a folder labdeck serves or exports. Folders created 0700, entries written 0600; a folder owned by someone else,
+//   or that others may read or write, is not used at all (an entry there could have been planted: its HTML would be
+//   served as the deck's).
 // - Size: at most `maxBytes` (32 MiB, about 60 decks the size of container.training's half-day swarm deck); after
 //   each write the least recently used entries (mtime, refreshed on every hit) go first.
 // - Failure: the cache only ever saves time. An unreadable, corrupt or foreign entry is a miss (it is rendered
 //   again and overwritten); a folder that cannot be created or written disables writing. Nothing here throws.
 // - Off: `LABDECK_CACHE=off` (or `0`, `false`); `LABDECK_CACHE=DIR` puts it elsewhere.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, chmodSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AssembledSource, Deck, DeckOptions } from '../deck/index.ts';
@@ -80,6 +81,7 @@ export function openRenderCache(dir: string | undefined, options: RenderCacheOpt
       const key = keyOf(input);
       const path = entryPath(key);
       try {
+        if (!privateFolder(dir)) return undefined;
         const entry: unknown = JSON.parse(readFileSync(path, 'utf8'));
         const deck = deckOf(entry, key);
         if (deck) {
@@ -93,7 +95,8 @@ export function openRenderCache(dir: string | undefined, options: RenderCacheOpt
     },
     set(input, deck) {
       try {
-        if (!usableFolder(dir)) return;
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        if (!privateFolder(dir)) return;
         const key = keyOf(input);
         const temporary = join(dir, `${key}.${process.pid}.tmp`);
         writeFileSync(temporary, JSON.stringify({ key, deck }), { mode: 0o600 });
@@ -106,14 +109,10 @@ export function openRenderCache(dir: string | undefined, options: RenderCacheOpt
   };
 }
 
-/** The folder, created 0700 if missing; false when it is someone else's (another user could plant entries). */
-function usableFolder(dir: string): boolean {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+/** Whether `dir` is a folder only this user can read and write: else another user could plant entries (or read them). */
+function privateFolder(dir: string): boolean {
   const stats = statSync(dir);
-  if (!stats.isDirectory()) return false;
-  if (process.getuid && stats.uid !== process.getuid()) return false;
-  if ((stats.mode & 0o077) !== 0) chmodSync(dir, 0o700);
-  return true;
+  return stats.isDirectory() && (process.getuid === undefined || stats.uid === process.getuid()) && (stats.mode & 0o077) === 0;
 }
 
 /** The deck of a parsed entry when it is one, for this key; undefined otherwise. */

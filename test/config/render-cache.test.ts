@@ -3,7 +3,7 @@
 // renderer change is a miss, the folder is private and pruned.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDeck } from '../../src/workshop/load-deck.ts';
@@ -126,6 +126,22 @@ test('another renderer (a new labdeck version or deck engine) does not read the 
   loadDeck(basic, {}, newer.cache);
   assert.deepEqual(newer.counts, { hits: 0, misses: 1, sets: 1 });
   assert.equal(readdirSync(dir).length, 2);
+});
+
+test('a folder others may read or write is not used: its entries could have been planted there', { timeout: 30_000 }, (t) => {
+  const dir = temporaryFolder(t);
+  const rendered = loadDeck(basic, {}, openRenderCache(dir)).deck;
+  const [entry] = readdirSync(dir);
+  assert.ok(entry);
+  for (const mode of [0o777, 0o755, 0o720]) {
+    chmodSync(dir, mode);
+    const before: number = statSync(join(dir, entry)).mtimeMs;
+    const cache = counting(openRenderCache(dir));
+    assert.deepStrictEqual(loadDeck(basic, {}, cache.cache).deck, rendered);
+    assert.equal(cache.counts.hits, 0, `mode ${mode.toString(8)}: not read`);
+    assert.equal(statSync(join(dir, entry)).mtimeMs, before, `mode ${mode.toString(8)}: not written`);
+    assert.equal(statSync(dir).mode & 0o777, mode, 'left as it is');
+  }
 });
 
 test('an unusable folder only means no cache: the deck is rendered, nothing thrown', { timeout: 30_000 }, (t) => {
