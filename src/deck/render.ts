@@ -224,7 +224,7 @@ export function slideNumberText(format: string, current: number, total: number):
 
 export type RenderedSlideBody = Omit<RenderedSlide, 'source'>;
 
-interface SlideHtml {
+export interface SlideHtml {
   readonly html: string;
   readonly notesHtml: string;
 }
@@ -232,6 +232,11 @@ interface SlideHtml {
 export interface SlideRenderer {
   /** Render a slideshow; slides whose content, notes, links and options are unchanged come from the cache. */
   renderSlides(slides: readonly ModelSlide[], links: LinkTable, options: RenderOptions): RenderedSlideBody[];
+  /**
+   * Takes `rendered`, the HTML of these very slides rendered earlier (the render cache on disk), as the last call's
+   * slides: the next renderSlides converts only what changed since. Ignored unless there is one per slide.
+   */
+  remember(slides: readonly ModelSlide[], links: LinkTable, options: RenderOptions, rendered: readonly SlideHtml[]): void;
 }
 
 /** Content (or notes) of one slide → its HTML. */
@@ -246,15 +251,22 @@ export type SlideContentRenderer = (content: readonly ContentNode[], links: Link
 export function createRenderer(convert: SlideContentRenderer = renderSlideContent): SlideRenderer {
   let cache = new Map<string, SlideHtml>();
   let contextKey = '';
+  const contextOf = (links: LinkTable, options: RenderOptions) => JSON.stringify([links, options.highlightSpans, options.highlightLanguage]);
+  const slideKey = (slide: ModelSlide) => JSON.stringify([slide.content, slide.notes]);
 
   return {
+    remember(slides, links, options, rendered) {
+      if (rendered.length !== slides.length) return;
+      cache = new Map(slides.map((slide, i) => [slideKey(slide), { html: rendered[i]!.html, notesHtml: rendered[i]!.notesHtml }]));
+      contextKey = contextOf(links, options);
+    },
     renderSlides(slides, links, options) {
-      const context = JSON.stringify([links, options.highlightSpans, options.highlightLanguage]);
+      const context = contextOf(links, options);
       const previous = context === contextKey ? cache : new Map<string, SlideHtml>();
       const next = new Map<string, SlideHtml>();
       const total = slides.length > 0 ? slides[slides.length - 1]!.number : 0;
       const rendered = slides.map((slide) => {
-        const key = JSON.stringify([slide.content, slide.notes]);
+        const key = slideKey(slide);
         let body = next.get(key) ?? previous.get(key);
         if (!body) {
           body = {
@@ -287,4 +299,9 @@ const sharedRenderer = createRenderer();
 /** Render a slideshow with the module's shared (memoised) renderer. */
 export function renderSlides(slides: ModelSlide[], links: LinkTable, options: RenderOptions): RenderedSlideBody[] {
   return sharedRenderer.renderSlides(slides, links, options);
+}
+
+/** Tell the shared renderer the HTML of slides rendered earlier (see SlideRenderer.remember). */
+export function rememberSlides(slides: ModelSlide[], links: LinkTable, options: RenderOptions, rendered: readonly SlideHtml[]): void {
+  sharedRenderer.remember(slides, links, options, rendered);
 }

@@ -16,6 +16,7 @@ import {
   chapterEntries,
   dirnameOf,
   lintAssembledDeck,
+  rememberRenderedDeck,
   renderMarkdownDeck,
   resolvePath,
   UnusableFile,
@@ -58,7 +59,9 @@ export function loadDeck(path: string, selection: DeckSelection = {}, cache?: Re
   const source = assembleDeckSource(workshop, diskFiles);
   const input = { markdown: source.markdown, options: deckOptions(workshop, selection), map: source.map };
   let deck = cache?.get(input);
-  if (!deck) {
+  if (deck) {
+    rememberRenderedDeck(input.markdown, input.options, input.map, deck); // so that an edit renders only what changed
+  } else {
     deck = renderMarkdownDeck(input.markdown, input.options, input.map);
     cache?.set(input, deck);
   }

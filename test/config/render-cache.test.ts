@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDeck } from '../../src/workshop/load-deck.ts';
+import { excludedClasses, loadDeck } from '../../src/workshop/load-deck.ts';
+import { renderMarkdownDeck, type Deck } from '../../src/deck/index.ts';
 import { openRenderCache, renderCacheDir, renderCacheKey, rendererFingerprint, type RenderCache, type RenderInput } from '../../src/workshop/render-cache.ts';
-import type { Deck } from '../../src/deck/index.ts';
 
 const basic = 'test/fixtures/workshops/basic/workshop.yml';
 
@@ -92,6 +92,29 @@ test('a second load of the same deck comes from the disk, equal to the deck rend
   const other = counting(openRenderCache(dir));
   loadDeck(basic, { exclude: ['lab'] }, other.cache);
   assert.deepEqual(other.counts, { hits: 0, misses: 1, sets: 1 }, 'another selection is another deck');
+});
+
+test('after a deck comes from the cache, an edit renders only the slides it changed (serve)', { timeout: 30_000 }, (t) => {
+  const dir = temporaryFolder(t);
+  loadDeck(basic, {}, openRenderCache(dir));
+  // Mark the cached HTML of every slide: a slide rendered again after the edit loses the mark.
+  const [entry] = readdirSync(dir);
+  assert.ok(entry);
+  const path = join(dir, entry);
+  const cached = JSON.parse(readFileSync(path, 'utf8')) as { deck: { slides: { html: string }[] } };
+  for (const slide of cached.deck.slides) slide.html += '<!-- cached -->';
+  writeFileSync(path, JSON.stringify(cached));
+
+  const { workshop, source, deck } = loadDeck(basic, {}, openRenderCache(dir));
+  assert.ok(deck.slides.every((slide) => slide.html.endsWith('<!-- cached -->')));
+  const edited = renderMarkdownDeck(`${source.markdown}\n---\n\n# A new last slide\n`, { excludedClasses: excludedClasses(workshop) }, source.map);
+  assert.equal(edited.slides.length, deck.slides.length + 1);
+  assert.deepEqual(
+    edited.slides.map((slide) => slide.html.endsWith('<!-- cached -->')),
+    [...deck.slides.map(() => true), false],
+    'the slides the edit left alone came from the cache, the new one was rendered',
+  );
+  assert.match(edited.slides.at(-1)!.html, /A new last slide/);
 });
 
 test('a corrupt, truncated or foreign entry is rendered again and replaced, never an error', { timeout: 30_000 }, (t) => {
@@ -185,6 +208,8 @@ test('slides and build keep and read their decks in the cache folder the CLI nam
   const dir = join(temporaryFolder(t), 'render');
   const first = await runLabdeck(['slides', basic, '--json'], { renderCacheDir: dir });
   assert.equal(first.code, 0, first.stderr);
+  const uncached = await runLabdeck(['slides', basic, '--json']);
+  assert.equal(uncached.stdout, first.stdout, 'without a cache folder: rendered, the same');
   const [entry] = readdirSync(dir);
   assert.ok(entry, 'slides wrote the deck to the cache');
   // Mark the cached deck, to see who reads it.
@@ -200,6 +225,4 @@ test('slides and build keep and read their decks in the cache folder the CLI nam
   const built = await runLabdeck(['build', basic, '--out', out], { renderCacheDir: dir });
   assert.equal(built.code, 0, built.stderr);
   assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /read from the cache/);
-  const uncached = await runLabdeck(['slides', basic, '--json']);
-  assert.equal(uncached.stdout, first.stdout, 'without a cache folder: rendered again, as the first time');
 });
