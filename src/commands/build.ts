@@ -4,6 +4,7 @@ import { cp, mkdir, readdir, realpath, stat, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadDeck } from '../workshop/load-deck.ts';
+import { openRenderCache } from '../workshop/render-cache.ts';
 import { LabdeckError } from '../errors.ts';
 import { relativeToWorkshop, toDeckJson } from '../deck/deck-json.ts';
 import { assetsUrlPrefix, clientScriptAsset, renderDeckPage } from '../http/page.ts';
@@ -27,7 +28,8 @@ export const buildCommand: Command = {
     if ((await stat(out).catch(() => undefined))?.isDirectory() === false) throw new UsageError(`--out ${outOption} is a file, not a folder`);
     await refuseForeignFolder(out);
 
-    const { workshop, deck } = await loadDeck(manifest, { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') });
+    const selection = { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') };
+    const { workshop, deck } = await loadDeck(manifest, selection, openRenderCache(context.renderCacheDir));
     const bundle = join(context.assetsDir, clientScriptAsset);
     if (!existsSync(bundle)) throw new LabdeckError(`${bundle}: the client bundle is missing: run \`npm run build\` first`);
 

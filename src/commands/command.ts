@@ -40,6 +40,8 @@ export interface CommandContext {
   readonly dataDir?: string | undefined;
   /** The user's ssh-agent, keys and known_hosts: how checks log in to prepared machines' `ssh://` engines. */
   readonly userSsh?: UserSsh | undefined;
+  /** Where rendered decks are cached (workshop/render-cache.ts renderCacheDir); undefined = no cache. */
+  readonly renderCacheDir?: string | undefined;
 }
 
 export interface ParsedArgs {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { clientScriptAsset } from '../http/page.ts';
 import { listChapterFiles, loadDeck } from '../workshop/load-deck.ts';
+import { openRenderCache } from '../workshop/render-cache.ts';
 import { startServer } from '../http/server.ts';
 import { createAccess, isLoopback } from '../classroom/access.ts';
 import { parseHostName } from '../http/host-check.ts';
@@ -59,8 +60,9 @@ export const serveCommand: Command = {
     const selection = { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') };
     const log = (line: string): void => context.stderr(`${line}\n`);
 
+    const renderCache = openRenderCache(context.renderCacheDir);
     const load = async (): Promise<WatchedDeck> => {
-      const { workshop, deck } = await loadDeck(manifest, selection);
+      const { workshop, deck } = await loadDeck(manifest, selection, renderCache);
       return {
         deck,
         title: workshop.pageTitle,

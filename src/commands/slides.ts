@@ -1,6 +1,7 @@
 // `labdeck slides`: the rendered slide list as JSON, for scripts, diffs and tests.
 import { dirname } from 'node:path';
 import { loadDeck } from '../workshop/load-deck.ts';
+import { openRenderCache } from '../workshop/render-cache.ts';
 import { slideRelativeToWorkshop, toSlideJson } from '../deck/deck-json.ts';
 import { deckSelectionOptions, listOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
@@ -13,10 +14,7 @@ export const slidesCommand: Command = {
   async run(args, context) {
     if (args.values.json !== true) throw new UsageError('--json is required (JSON is the only output format)');
     const manifest = workshopPathArg(args, context.cwd);
-    const { deck } = await loadDeck(manifest, {
-      exclude: listOption(args, 'exclude'),
-      only: listOption(args, 'only'),
-    });
+    const { deck } = await loadDeck(manifest, { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') }, openRenderCache(context.renderCacheDir));
     // Named as /deck.json names them: relative to the workshop folder, the same on every machine.
     const slides = deck.slides.map((slide) => slideRelativeToWorkshop(toSlideJson(slide), dirname(manifest)));
     context.stdout(`${JSON.stringify(slides, null, 2)}\n`);

@@ -4,23 +4,67 @@
 // Deliberate difference: remark.js bundles highlight.js 9 and auto-detects the language of code blocks whose class
 // names no known language. We highlight with highlight.js 11 only when the name is known, so pseudo-languages
 // (`key`, `wait`, `tmux`, ...) and unlabelled blocks stay plain text instead of getting a guessed colouring.
-import hljs from 'highlight.js';
+import { createRequire } from 'node:module';
+import hljs from 'highlight.js/lib/core';
+import { highlightJsLanguages } from './highlight-languages.ts';
 
 /** Class names with which highlight.js 9 skips highlighting. */
 const notHighlighted = /^(no-?highlight|plain|text)$/i;
 
-let canonicalNames: Map<object, string> | undefined;
+/**
+ * A name or alias (lower case, as highlight.js looks them up) → the language's name, as highlight.js's full build
+ * resolves it: aliases in registration order (a later language takes an alias over), names before aliases.
+ */
+const languageNames = new Map<string, string>();
+for (const [name, aliases] of highlightJsLanguages) for (const alias of aliases) languageNames.set(alias.toLowerCase(), name);
+for (const [name] of highlightJsLanguages) languageNames.set(name, name);
 
-/** highlight.js 9 adds the canonical name of an alias (`js` → `javascript`) next to the class it was given. */
-function canonicalName(language: object): string | undefined {
-  if (!canonicalNames) {
-    canonicalNames = new Map();
-    for (const name of hljs.listLanguages()) {
-      const registered = hljs.getLanguage(name);
-      if (registered) canonicalNames.set(registered, name);
+const loadLanguage = createRequire(import.meta.url);
+const registered = new Set<string>();
+
+/**
+ * Registers a language of highlight.js on first use, with every language its grammar embeds (`subLanguage`): the
+ * same grammars, sub-languages and aliases as the full build, which registers all of them at import. A grammar that
+ * embeds "any language" (`subLanguage: []`, http's body) auto-detects among all registered ones: then all are.
+ */
+function register(name: string): void {
+  if (registered.has(name)) return;
+  registered.add(name);
+  hljs.registerLanguage(name, loadLanguage(`highlight.js/lib/languages/${name}`));
+  for (const embedded of subLanguages(hljs.getLanguage(name))) {
+    if (embedded === 'any') for (const [other] of highlightJsLanguages) register(other);
+    else {
+      const other = languageNames.get(embedded.toLowerCase());
+      if (other) register(other);
     }
   }
-  return canonicalNames.get(language);
+  // A language registered out of the full build's order may have taken an alias from another one: give it back.
+  for (const [alias, owner] of languageNames) if (registered.has(owner)) hljs.registerAliases(alias, { languageName: owner });
+}
+
+/** The languages a grammar's modes embed; 'any' for `subLanguage: []`. */
+function subLanguages(grammar: object | undefined): string[] {
+  const found: string[] = [];
+  const seen = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || value instanceof RegExp || seen.has(value)) return;
+    seen.add(value);
+    if ('subLanguage' in value) {
+      const embedded = value.subLanguage;
+      if (typeof embedded === 'string') found.push(embedded);
+      else if (Array.isArray(embedded)) found.push(...(embedded.length === 0 ? ['any'] : embedded.map(String)));
+    }
+    for (const child of Object.values(value)) visit(child);
+  };
+  visit(grammar);
+  return found;
+}
+
+/** The name of the language a class names (`js` → `javascript`), registered; undefined when highlight.js has none. */
+function languageNamed(className: string): string | undefined {
+  const name = languageNames.get(className.toLowerCase());
+  if (name) register(name);
+  return name;
 }
 
 export interface HighlightedCode {
@@ -34,12 +78,11 @@ export interface HighlightedCode {
 export function highlightCode(text: string, className: string): HighlightedCode | undefined {
   const name = className.trim();
   if (name === '' || /\s/.test(name) || notHighlighted.test(name)) return undefined;
-  const language = hljs.getLanguage(name);
-  if (!language) return undefined;
-  const html = hljs.highlight(text, { language: name, ignoreIllegals: true }).value;
+  const canonical = languageNamed(name);
+  if (!canonical) return undefined;
+  const html = hljs.highlight(text, { language: canonical, ignoreIllegals: true }).value;
   const classNames = [name, 'hljs'];
-  const canonical = canonicalName(language);
-  if (canonical && !name.includes(canonical)) classNames.push(canonical);
+  if (!name.includes(canonical)) classNames.push(canonical);
   return { html, classNames };
 }
 

@@ -5,7 +5,7 @@
 import { elementAt } from '../errors.ts';
 import { decodeAsTextarea, parseSource } from './split.ts';
 import { buildSlideshow } from './slideshow.ts';
-import { renderSlides } from './render.ts';
+import { rememberSlides, renderSlides } from './render.ts';
 import { extractSteps, type Step } from './steps.ts';
 import { locate, singleFileMap, type SourceMap } from './source-map.ts';
 import { lintDeck, type Diagnostic } from './lint.ts';
@@ -42,11 +42,39 @@ export interface Deck {
   readonly links: LinkTable;
 }
 
-export function renderMarkdownDeck(markdown: string, options: Partial<DeckOptions> = {}, map: SourceMap = singleFileMap('<deck>')): Deck {
+interface DeckInput {
+  readonly markdown: string;
+  readonly options: Partial<DeckOptions>;
+  readonly map: SourceMap;
+}
+
+function modelOf({ markdown, options, map }: DeckInput) {
   const settings: DeckOptions = { ...defaultDeckOptions, ...options };
   const source = settings.decodeAsTextarea ? decodeAsTextarea(markdown) : markdown;
   const parsed = parseSource(source, (line) => locate(map, line));
-  const model = buildSlideshow(parsed, settings);
+  return { settings, parsed, model: buildSlideshow(parsed, settings) };
+}
+
+/** A deck read from the render cache, which the renderer learns at the next render (see rememberRenderedDeck). */
+let remembered: { readonly input: DeckInput; readonly deck: Deck } | undefined;
+
+/**
+ * Tells the renderer a deck rendered earlier from this input (the render cache on disk), so that the next
+ * renderMarkdownDeck, after an edit, converts only the slides the edit changed, as if this deck had been rendered
+ * here. Costs nothing now: the input is read again only when that next render comes (serve, after an edit).
+ */
+export function rememberRenderedDeck(markdown: string, options: Partial<DeckOptions>, map: SourceMap, deck: Deck): void {
+  remembered = { input: { markdown, options, map }, deck };
+}
+
+export function renderMarkdownDeck(markdown: string, options: Partial<DeckOptions> = {}, map: SourceMap = singleFileMap('<deck>')): Deck {
+  if (remembered) {
+    const { input, deck } = remembered;
+    remembered = undefined;
+    const earlier = modelOf(input);
+    rememberSlides(earlier.model, earlier.parsed.links, earlier.settings, deck.slides);
+  }
+  const { settings, parsed, model } = modelOf({ markdown, options, map });
   const rendered = renderSlides(model, parsed.links, settings);
   const slides = rendered.map((slide, i) => ({ ...slide, source: locate(map, elementAt(model, i).line) }));
   const steps = extractSteps(model, slides, settings.handsOnClasses);

@@ -2,14 +2,14 @@
 //
 // Per content list (remark.js `convertMarkdown`): content classes are converted first (content-classes.ts), the
 // chunk's markdown goes through remark + GFM, adjusted to marked 0.3.1 (marked-compat.ts), and the HTML is
-// normalised as the browser's innerHTML round-trip does (parse5), which e.g. splits a `<p>` around a block `<div>`.
+// normalised as the browser's innerHTML round-trip does (parse5: html-fragment.ts), which e.g. splits a `<p>` around
+// a block `<div>`.
 // Per slide (remark.js slide view): code blocks are post-processed (code-blocks.ts) and the result is sanitized
 // (html-schema.ts). Rendering is memoised per slide content, so re-rendering an edited deck only converts what changed.
 import { remark } from 'remark';
 import remarkGfm from 'remark-gfm';
 import remarkHtml from 'remark-html';
 import { defaultHandlers, type Raw, type State } from 'mdast-util-to-hast';
-import { fromHtml } from 'hast-util-from-html';
 import { toHtml } from 'hast-util-to-html';
 import { sanitize } from 'hast-util-sanitize';
 import type { Element, ElementContent, Root, RootContent } from 'hast';
@@ -19,6 +19,7 @@ import { assembleMarkdown } from './content-classes.ts';
 import { adjustTree, prepareMarkdown, restoreHtmlBlocks, type PreparedMarkdown } from './marked-compat.ts';
 import { highlightCode, highlightCodeSpans, mayHaveCodeSpans, wrapCodeLines } from './code-blocks.ts';
 import { slideSchema } from './html-schema.ts';
+import { parseHtmlFragment as parseFragment } from './html-fragment.ts';
 import type { ContentNode, LinkTable, ModelSlide, RenderedSlide, RenderOptions } from './types.ts';
 
 declare module 'vfile' {
@@ -122,10 +123,6 @@ function serialize(nodes: Root | ElementContent[]): string {
   return toHtml(nodes, { characterReferences: { useNamedReferences: true } });
 }
 
-function parseFragment(html: string): Root {
-  return fromHtml(html, { fragment: true });
-}
-
 const notNbspWhitespace = /^[^\S\u00a0]*$/;
 
 /** remark.js removes `<p>\s*</p>` from the serialised HTML (NBSP is serialised as `&nbsp;`, so it stays). */
@@ -227,7 +224,7 @@ export function slideNumberText(format: string, current: number, total: number):
 
 export type RenderedSlideBody = Omit<RenderedSlide, 'source'>;
 
-interface SlideHtml {
+export interface SlideHtml {
   readonly html: string;
   readonly notesHtml: string;
 }
@@ -235,6 +232,11 @@ interface SlideHtml {
 export interface SlideRenderer {
   /** Render a slideshow; slides whose content, notes, links and options are unchanged come from the cache. */
   renderSlides(slides: readonly ModelSlide[], links: LinkTable, options: RenderOptions): RenderedSlideBody[];
+  /**
+   * Takes `rendered`, the HTML of these very slides rendered earlier (the render cache on disk), as the last call's
+   * slides: the next renderSlides converts only what changed since. Ignored unless there is one per slide.
+   */
+  remember(slides: readonly ModelSlide[], links: LinkTable, options: RenderOptions, rendered: readonly SlideHtml[]): void;
 }
 
 /** Content (or notes) of one slide → its HTML. */
@@ -249,15 +251,22 @@ export type SlideContentRenderer = (content: readonly ContentNode[], links: Link
 export function createRenderer(convert: SlideContentRenderer = renderSlideContent): SlideRenderer {
   let cache = new Map<string, SlideHtml>();
   let contextKey = '';
+  const contextOf = (links: LinkTable, options: RenderOptions) => JSON.stringify([links, options.highlightSpans, options.highlightLanguage]);
+  const slideKey = (slide: ModelSlide) => JSON.stringify([slide.content, slide.notes]);
 
   return {
+    remember(slides, links, options, rendered) {
+      if (rendered.length !== slides.length) return;
+      cache = new Map(slides.map((slide, i) => [slideKey(slide), { html: rendered[i]!.html, notesHtml: rendered[i]!.notesHtml }]));
+      contextKey = contextOf(links, options);
+    },
     renderSlides(slides, links, options) {
-      const context = JSON.stringify([links, options.highlightSpans, options.highlightLanguage]);
+      const context = contextOf(links, options);
       const previous = context === contextKey ? cache : new Map<string, SlideHtml>();
       const next = new Map<string, SlideHtml>();
       const total = slides.at(-1)?.number ?? 0;
       const rendered = slides.map((slide) => {
-        const key = JSON.stringify([slide.content, slide.notes]);
+        const key = slideKey(slide);
         let body = next.get(key) ?? previous.get(key);
         if (!body) {
           body = {
@@ -290,4 +299,9 @@ const sharedRenderer = createRenderer();
 /** Render a slideshow with the module's shared (memoised) renderer. */
 export function renderSlides(slides: ModelSlide[], links: LinkTable, options: RenderOptions): RenderedSlideBody[] {
   return sharedRenderer.renderSlides(slides, links, options);
+}
+
+/** Tell the shared renderer the HTML of slides rendered earlier (see SlideRenderer.remember). */
+export function rememberSlides(slides: ModelSlide[], links: LinkTable, options: RenderOptions, rendered: readonly SlideHtml[]): void {
+  sharedRenderer.remember(slides, links, options, rendered);
 }

@@ -16,6 +16,7 @@ import {
   chapterEntries,
   dirnameOf,
   lintAssembledDeck,
+  rememberRenderedDeck,
   renderMarkdownDeck,
   resolvePath,
   UnusableFile,
@@ -27,6 +28,7 @@ import {
 } from '../deck/index.ts';
 import { LabdeckError } from '../errors.ts';
 import { readDeckFile, refuseNonTextFile } from './deck-file.ts';
+import type { RenderCache } from './render-cache.ts';
 
 export interface DeckSelection {
   readonly exclude?: readonly string[] | undefined;
@@ -50,11 +52,19 @@ export const diskFiles: DeckFiles & { exists(path: string): boolean } = {
   },
 };
 
-export function loadDeck(path: string, selection: DeckSelection = {}): LoadedDeck {
+/** `cache` (render-cache.ts) gives back a deck rendered earlier from the same input, and keeps a new one. */
+export function loadDeck(path: string, selection: DeckSelection = {}, cache?: RenderCache): LoadedDeck {
   refuseNonTextFile(path);
   const workshop = loadWorkshop(path);
   const source = assembleDeckSource(workshop, diskFiles);
-  const deck = renderMarkdownDeck(source.markdown, deckOptions(workshop, selection), source.map);
+  const input = { markdown: source.markdown, options: deckOptions(workshop, selection), map: source.map };
+  let deck = cache?.get(input);
+  if (deck) {
+    rememberRenderedDeck(input.markdown, input.options, input.map, deck); // so that an edit renders only what changed
+  } else {
+    deck = renderMarkdownDeck(input.markdown, input.options, input.map);
+    cache?.set(input, deck);
+  }
   return { workshop, source, deck };
 }
 

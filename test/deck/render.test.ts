@@ -198,3 +198,31 @@ test('the renderer converts only what changed: unchanged slides come from the ca
   renderer.renderSlides(edited, { x: { href: 'http://two' } }, { ...options, highlightLanguage: 'bash' });
   assert.equal(take().length, 4, 'new highlighting options: every slide again');
 });
+
+test('a renderer told the slides rendered earlier (the render cache) converts only what an edit changed', { timeout: 10_000 }, () => {
+  const converted: string[] = [];
+  const renderer = createRenderer((content) => {
+    const text = content.map((node) => (typeof node === 'string' ? node : '')).join('');
+    converted.push(text);
+    return `<p>${text}</p>`;
+  });
+  const { slides, links } = readCase('one\n---\ntwo\n---\nthree');
+  const earlier = [
+    { html: '<p>one</p>', notesHtml: '' },
+    { html: '<p>two</p>', notesHtml: '' },
+    { html: '<p>three</p>', notesHtml: '' },
+  ];
+  renderer.remember(slides, links, options, earlier);
+  const edited = [slides[0]!, { ...slides[1]!, content: ['TWO'] }, slides[2]!];
+  const rendered = renderer.renderSlides(edited, links, options);
+  assert.deepEqual(converted, ['TWO', ''], 'only the edited slide is converted');
+  assert.deepEqual(
+    rendered.map((slide) => slide.html),
+    ['<p>one</p>', '<p>TWO</p>', '<p>three</p>'],
+  );
+  converted.length = 0;
+  renderer.remember(slides, links, options, earlier.slice(1));
+  const again = renderer.renderSlides(slides, links, options);
+  assert.deepEqual(converted, ['two', ''], 'told a different number of slides: ignored, the last generation stays');
+  assert.equal(again[1]!.html, '<p>two</p>');
+});
