@@ -10,6 +10,7 @@ import { LabdeckError } from './errors.ts';
 import { commandHelp, describeLabdeckError, parseCommandArgs, UsageError, type CommandContext } from './commands/command.ts';
 import { commandCatalog, findCommand } from './commands/catalog.ts';
 import { describeMissingNativeModule } from './commands/native-modules.ts';
+import { renderCacheDir } from './workshop/render-cache.ts';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return runCli(argv, {
@@ -24,6 +25,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     browserPath: env.LABDECK_CHROMIUM ?? '/usr/bin/chromium',
     dockerHost: env.DOCKER_HOST,
     dataDir: env.LABDECK_DATA,
+    renderCacheDir: renderCacheDir(env, homedir()),
     userSsh: userSshSetup(env),
     untilStopped: () =>
       new Promise((resolve) => {

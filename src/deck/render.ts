@@ -21,6 +21,7 @@ import { highlightCode, highlightCodeSpans, mayHaveCodeSpans, wrapCodeLines } fr
 import { slideSchema } from './html-schema.ts';
 import { parseHtmlFragment as parseFragment } from './html-fragment.ts';
 import type { ContentNode, LinkTable, ModelSlide, RenderedSlide, RenderOptions } from './types.ts';
+import { elementAt } from '../errors.ts';
 
 declare module 'vfile' {
   interface DataMap {
@@ -257,7 +258,7 @@ export function createRenderer(convert: SlideContentRenderer = renderSlideConten
   return {
     remember(slides, links, options, rendered) {
       if (rendered.length !== slides.length) return;
-      cache = new Map(slides.map((slide, i) => [slideKey(slide), { html: rendered[i]!.html, notesHtml: rendered[i]!.notesHtml }]));
+      cache = new Map(rendered.map(({ html, notesHtml }, i) => [slideKey(elementAt(slides, i)), { html, notesHtml }]));
       contextKey = contextOf(links, options);
     },
     renderSlides(slides, links, options) {

@@ -180,7 +180,7 @@ export function rendererFingerprint(): string {
         'protocol.ts',
         'text/escape-regexp.ts',
       ].map((file) => join(sourceDir, file))
-    : [here];
+    : compiledFiles(root, here);
   for (const path of code) {
     try {
       hash.update(`${relative(sourceDir, path)}\0`).update(readFileSync(path));
@@ -189,6 +189,23 @@ export function rendererFingerprint(): string {
     }
   }
   return hash.digest('hex');
+}
+
+/**
+ * Compiled, the deck engine is in one of the chunks of dist/ (scripts/build-server.mjs), not necessarily the one this
+ * code is in: every file of dist/ counts (about 0.5 MB, hashed in a few milliseconds).
+ */
+function compiledFiles(root: string | undefined, here: string): string[] {
+  if (root === undefined) return [here];
+  const dist = join(root, 'dist');
+  try {
+    return readdirSync(dist, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.js'))
+      .sort()
+      .map((name) => join(dist, name));
+  } catch {
+    return [here];
+  }
 }
 
 /** The nearest folder above `from` holding labdeck's own package.json. */
