@@ -39,6 +39,8 @@ export class TerminalViewer {
     this.#title = document.createElement('h2');
     this.#tabs = document.createElement('div');
     this.#tabs.className = 'dash-viewer-tabs';
+    this.#tabs.setAttribute('role', 'tablist');
+    this.#tabs.setAttribute('aria-label', 'Terminals');
     this.#typeButton = document.createElement('button');
     this.#typeButton.type = 'button';
     this.#typeButton.className = 'dash-type';
@@ -72,6 +74,7 @@ export class TerminalViewer {
       ...this.#terminals.map((name) => {
         const tab = document.createElement('button');
         tab.type = 'button';
+        tab.setAttribute('role', 'tab');
         tab.textContent = name;
         tab.dataset.terminal = name;
         tab.addEventListener('click', () => {
