@@ -46,11 +46,15 @@ export class TerminalPane {
   #active: TerminalView;
   #open: boolean;
   #width: number;
+  /** xterm's screen reader mode (its output as a live list a reader can read and browse), chosen per browser. */
+  #screenReader: boolean;
+  readonly #readerToggle: HTMLButtonElement;
 
   constructor(private readonly options: TerminalPaneOptions) {
     const saved = readSaved();
     this.#open = saved.open ?? true;
     this.#width = saved.width ?? Math.round(window.innerWidth * defaultWidthFraction);
+    this.#screenReader = saved.screenReader ?? false;
 
     this.element = element('aside', paneRootClass);
     this.element.setAttribute('aria-label', 'Terminals');
@@ -65,7 +69,14 @@ export class TerminalPane {
     this.#status = element('span', 'labdeck-terminals-status');
     this.#status.setAttribute('aria-live', 'polite');
     const viewsElement = element('div', 'labdeck-terminals-views');
-    bar.append(toggle, tabs, this.#status);
+    this.#readerToggle = element('button', 'labdeck-terminals-reader');
+    this.#readerToggle.type = 'button';
+    this.#readerToggle.textContent = 'Reader mode';
+    this.#readerToggle.setAttribute('aria-label', 'Screen reader mode');
+    this.#readerToggle.title = "Screen reader mode: the terminal's output becomes text a screen reader reads (remembered in this browser)";
+    this.#readerToggle.setAttribute('aria-pressed', String(this.#screenReader));
+    this.#readerToggle.addEventListener('click', () => this.setScreenReaderMode(!this.#screenReader));
+    bar.append(toggle, tabs, this.#status, this.#readerToggle);
     this.element.append(resizer, bar, viewsElement);
 
     this.#views = options.terminals.map((name) => this.#createView(name));
@@ -98,6 +109,14 @@ export class TerminalPane {
     this.#applyLayout();
     if (open) this.select(this.#active.name, true);
     else if (isTerminalFocused()) (document.activeElement as HTMLElement).blur();
+  }
+
+  /** Turns xterm's screen reader mode on or off in every terminal of the pane, and remembers the choice. */
+  setScreenReaderMode(on: boolean): void {
+    this.#screenReader = on;
+    this.#readerToggle.setAttribute('aria-pressed', String(on));
+    for (const view of this.#views) view.terminal.options.screenReaderMode = on;
+    this.#save();
   }
 
   /** Shows a terminal's tab (connecting it the first time); `focus` gives it the keyboard. */
@@ -144,6 +163,7 @@ export class TerminalPane {
       fontFamily: "'DejaVu Sans Mono', 'Droid Sans Mono', monospace",
       fontSize: 14,
       scrollback: 1000,
+      screenReaderMode: this.#screenReader,
       theme: { background: '#1e1e1e' },
     });
     const fit = new FitAddon();
@@ -189,9 +209,13 @@ export class TerminalPane {
     toggle.textContent = this.#open ? '⟩' : '⟨';
     toggle.title = this.#open ? 'Hide the terminals' : 'Show the terminals';
     toggle.setAttribute('aria-expanded', String(this.#open));
-    writeSaved({ open: this.#open, width: this.#width });
+    this.#save();
     // The slides have a new area: let them (and the fitted terminal) take its measure.
     window.dispatchEvent(new Event('resize'));
+  }
+
+  #save(): void {
+    writeSaved({ open: this.#open, width: this.#width, screenReader: this.#screenReader });
   }
 
   #fitActive(): void {
@@ -238,19 +262,26 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
   return created;
 }
 
-function readSaved(): { open?: boolean; width?: number } {
+interface SavedPane {
+  open?: boolean;
+  width?: number;
+  screenReader?: boolean;
+}
+
+function readSaved(): SavedPane {
   try {
-    const value = JSON.parse(localStorage.getItem(storageKey) ?? '{}') as { open?: unknown; width?: unknown };
+    const value = JSON.parse(localStorage.getItem(storageKey) ?? '{}') as { open?: unknown; width?: unknown; screenReader?: unknown };
     return {
       ...(typeof value.open === 'boolean' ? { open: value.open } : {}),
       ...(typeof value.width === 'number' ? { width: value.width } : {}),
+      ...(typeof value.screenReader === 'boolean' ? { screenReader: value.screenReader } : {}),
     };
   } catch {
     return {};
   }
 }
 
-function writeSaved(value: { open: boolean; width: number }): void {
+function writeSaved(value: Required<SavedPane>): void {
   try {
     localStorage.setItem(storageKey, JSON.stringify(value));
   } catch {

@@ -16,7 +16,7 @@ import { startServedCli, type ServedCli } from '../support/served-cli.ts';
 import { repoRoot } from '../cli/run-cli.ts';
 
 const axePath = join(repoRoot, 'node_modules/axe-core/axe.min.js');
-/** The sample workshop's "Breaking into an overlay network": a hands-on slide whose first step is checked on the engine. */
+/** The sample workshop's "Entering the debug container": a hands-on slide whose steps are checked (`docker ps`, `docker exec`). */
 const handsOnSlide = 12;
 
 /** Rules left out, each with its reason (none today): every rule axe knows runs. */
