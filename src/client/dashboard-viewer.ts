@@ -2,6 +2,7 @@
 // server gives it the watcher role whatever the instructor could do, and xterm takes no keys. Typing is an explicit
 // action ("Type into this terminal") that reconnects as the instructor; "Stop typing" goes back to watching.
 // Each mode gets a fresh xterm and socket: the server repaints the screen from its mirror on connect.
+// Tab belongs to the shell: F6 leaves the terminal for the viewer's buttons, as on the deck page.
 import { Terminal } from '@xterm/xterm';
 import { TERMINAL_WATCH_PARAM } from '../protocol.ts';
 import { TerminalConnection, type ConnectionStatus } from './terminal-connection.ts';
@@ -108,6 +109,14 @@ export class TerminalViewer {
     const attendee = this.#attendee;
     if (!attendee) return;
     const terminal = new Terminal({ disableStdin: !this.#typing, fontSize: 13, scrollback: 2000, theme: { background: '#1e1e1e' } });
+    terminal.attachCustomKeyEventHandler((event) => {
+      if (event.key !== 'F6' || event.altKey || event.ctrlKey || event.metaKey) return true;
+      if (event.type === 'keydown') {
+        event.preventDefault();
+        this.#typeButton.focus();
+      }
+      return false;
+    });
     terminal.open(this.#screen);
     const query = this.#typing ? '' : `?${TERMINAL_WATCH_PARAM}=1`;
     const connection = new TerminalConnection(terminal, {
