@@ -8,6 +8,8 @@ interface Row {
   readonly name: HTMLButtonElement;
   /** "(2 with this name)": two attendees who look alike are told apart by their join time and id (its title). */
   readonly sameName: HTMLSpanElement;
+  /** "connected" or "not connected", for screen readers (the dot's shape says it to the eye). */
+  readonly connection: HTMLSpanElement;
   readonly remove: HTMLButtonElement;
   readonly slide: HTMLTableCellElement;
   readonly command: HTMLTableCellElement;
@@ -81,6 +83,7 @@ export class DashboardGrid {
     row.name.onclick = () => this.#onSelect(attendee);
     row.remove.onclick = () => this.#onRemove(attendee);
     row.element.classList.toggle('disconnected', !attendee.connected);
+    row.connection.textContent = attendee.connected ? 'connected' : 'not connected';
     const joined = `joined at ${new Date(attendee.joinedAt).toLocaleTimeString()}, id ${attendee.id}`;
     row.name.title = `${attendee.connected ? 'Connected' : 'Not connected'}: click to watch their terminal (${joined})`;
     row.sameName.hidden = attendee.sameNameCount < 2;
@@ -123,7 +126,9 @@ export class DashboardGrid {
     const sameName = document.createElement('span');
     sameName.className = 'dash-same-name';
     sameName.hidden = true;
-    nameCell.append(name, sameName, remove);
+    const connection = document.createElement('span');
+    connection.className = 'dash-connection dash-sr-only';
+    nameCell.append(name, connection, sameName, remove);
     const slide = cell('td', '');
     slide.className = 'dash-slide';
     const command = cell('td', '');
@@ -137,7 +142,7 @@ export class DashboardGrid {
       cells.set(step.id, td);
       element.append(td);
     }
-    const row: Row = { element, name, sameName, remove, slide, command, cells, stuckStep: null };
+    const row: Row = { element, name, sameName, connection, remove, slide, command, cells, stuckStep: null };
     this.#rows.set(attendee.id, row);
     if (attendee.id === this.#selected) element.classList.add('selected');
     return row;

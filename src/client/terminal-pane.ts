@@ -189,7 +189,8 @@ export class TerminalPane {
     viewElement.dataset.terminal = name;
     viewElement.setAttribute('role', 'tabpanel');
     const terminal = new Terminal({
-      cursorBlink: true,
+      // A blinking cursor is motion: not for those who asked their system for less.
+      cursorBlink: !matchMedia('(prefers-reduced-motion: reduce)').matches,
       fontFamily: "'DejaVu Sans Mono', 'Droid Sans Mono', monospace",
       fontSize: 14,
       scrollback: 1000,
