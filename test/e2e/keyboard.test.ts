@@ -160,9 +160,17 @@ test("the pane's buttons and resizer, and the slide finder, by keyboard", { time
   await attendee.keyboard.type('Labels');
   await attendee.keyboard.press('Enter');
   await attendee.waitForFunction(() => document.documentElement.dataset.labdeckSlide === '13');
+  // Or Tab from the search field to a slide of the list, and Enter.
+  await attendee.keyboard.press('o');
+  await attendee.keyboard.type('debug container');
+  await tabTo(attendee, (focus) => /\[Entering the debug container\]/.test(focus.description), 2);
+  await attendee.keyboard.press('Enter');
+  await attendee.waitForFunction((slide) => document.documentElement.dataset.labdeckSlide === String(slide), handsOnSlide);
+  assert.equal(await attendee.locator('.labdeck-overview').isVisible(), false);
   await attendee.keyboard.press('?');
   assert.equal(await attendee.locator('.labdeck-help').isVisible(), true);
   assert.match((await focused(attendee)).description, /labdeck-help/, 'the help has the focus, so a reader reads it');
+  assert.match(await attendee.locator('.labdeck-help').innerText(), /F6\s+Into or out of the terminal/, 'the help names the key that leaves the terminal');
   await attendee.keyboard.press('Escape');
   assert.equal(await attendee.locator('.labdeck-help').isVisible(), false);
 });
