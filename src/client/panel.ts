@@ -1,5 +1,8 @@
 // A panel over the slides (help, overview): hidden until opened, closed by Esc through the presentation. Opening it
-// gives it the keyboard (a screen reader then reads it); closing it gives the keyboard back to where it was.
+// gives it the keyboard (a screen reader then reads it); closing it gives the keyboard back to where it was. While it
+// has the keyboard, the scrolling keys scroll it (a long help at 200% zoom) instead of moving the slides behind it.
+const scrollKeys = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End', ' ']);
+
 export class Panel {
   readonly element: HTMLElement;
   #returnFocus: HTMLElement | undefined;
@@ -10,7 +13,10 @@ export class Panel {
     this.element.setAttribute('role', 'dialog');
     this.element.setAttribute('aria-label', label);
     this.element.hidden = true;
-    this.element.tabIndex = -1;
+    this.element.tabIndex = 0;
+    this.element.addEventListener('keydown', (event) => {
+      if (scrollKeys.has(event.key)) event.stopPropagation();
+    });
     document.body.append(this.element);
   }
 

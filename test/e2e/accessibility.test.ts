@@ -125,6 +125,24 @@ test('the slideshow on a hands-on slide: badges and the terminal pane', { timeou
   await attendee.waitForSelector('.remark-visible .labdeck-step-popover:not([hidden])');
   await assertAccessible(attendee, "a badge's popover");
   await attendee.keyboard.press('Escape');
+
+  await attendee.getByRole('button', { name: 'Screen reader mode' }).click();
+  await attendee.waitForSelector('.labdeck-terminal:not([hidden]) .xterm-accessibility-tree', { state: 'attached' });
+  await assertAccessible(attendee, "the terminal in xterm's screen reader mode");
+  await attendee.getByRole('button', { name: 'Screen reader mode' }).click();
+});
+
+test('the slideshow on a 360 px wide phone: the pane below the slides', { timeout: 60_000 }, async () => {
+  const page = await attendee.context().newPage();
+  try {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${served.url}#${handsOnSlide}`);
+    await page.waitForSelector('html[data-labdeck-terminals="ready"]');
+    await page.waitForSelector('.remark-visible .labdeck-step-badge:not([data-status="pending"])', { timeout: 30_000 });
+    await assertAccessible(page, 'slideshow at 360 px');
+  } finally {
+    await page.close();
+  }
 });
 
 test('the help overlay, the slide finder and the presenter view', { timeout: 60_000 }, async () => {
@@ -167,6 +185,10 @@ test('the dashboard with attendees, and a terminal watched', { timeout: 60_000 }
     await page.locator('#board .dash-name').first().click();
     await page.waitForSelector('.dash-viewer-screen .xterm-rows');
     await assertAccessible(page, 'dashboard watching a terminal');
+    // The attendee leaves: their row shows them not connected.
+    await attendee.context().close();
+    await page.waitForSelector('#board tbody tr.disconnected', { timeout: 15_000 });
+    await assertAccessible(page, 'dashboard with an attendee who left');
   } finally {
     await page.context().close();
   }
