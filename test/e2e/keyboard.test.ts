@@ -181,6 +181,15 @@ test('the dashboard by keyboard: watch, type, broadcast, and remove an attendee 
     await page.goto(`${served.url}_labdeck/dashboard?token=${served.instructorToken}`);
     await page.waitForSelector('#board tbody tr');
 
+    // The join QR code, enlarged for the room and back.
+    await tabTo(page, (focus) => /Enlarge the join QR code/.test(focus.description));
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('.dash-join.big').count(), 1, 'enlarged');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('.dash-join.big').count(), 0, 'Esc makes it small again');
+    assert.match((await focused(page)).description, /Enlarge the join QR code/);
+    await page.keyboard.press('Shift+Tab');
+
     await tabTo(page, (focus) => /\[Message to broadcast\]/.test(focus.description));
     await page.keyboard.type('Coffee break');
     await page.keyboard.press('Enter');
