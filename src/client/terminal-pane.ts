@@ -110,7 +110,7 @@ export class TerminalPane {
       if (!(from instanceof Node && viewsElement.contains(from))) this.#returnFocus = from instanceof HTMLElement ? from : undefined;
     });
     document.addEventListener('keydown', (event) => {
-      if (!isLeaveKey(event) || isTerminalFocused() || !this.element.checkVisibility()) return;
+      if (!isLeaveKey(event) || isTerminalFocused() || !isShown(this.element)) return;
       event.preventDefault();
       this.#returnFocus = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : undefined;
       if (this.#open) this.select(this.#active.name, true);
@@ -261,7 +261,7 @@ export class TerminalPane {
   #leaveTerminal(): void {
     const back = this.#returnFocus;
     this.#returnFocus = undefined;
-    if (back?.isConnected && back.checkVisibility()) {
+    if (back?.isConnected && isShown(back)) {
       back.focus();
       return;
     }
@@ -308,6 +308,11 @@ export class TerminalPane {
       handle.addEventListener('pointerup', up);
     });
   }
+}
+
+/** Laid out (not `display: none`, nor inside it): `checkVisibility()` would say the same, but Safari has it only since 17.4. */
+function isShown(target: HTMLElement): boolean {
+  return target.getClientRects().length > 0;
 }
 
 function isLeaveKey(event: KeyboardEvent): boolean {
