@@ -8,6 +8,8 @@ interface Row {
   readonly name: HTMLButtonElement;
   /** "(2 with this name)": two attendees who look alike are told apart by their join time and id (its title). */
   readonly sameName: HTMLSpanElement;
+  /** "connected" or "not connected", for screen readers (the dot's shape says it to the eye). */
+  readonly connection: HTMLSpanElement;
   readonly remove: HTMLButtonElement;
   readonly slide: HTMLTableCellElement;
   readonly command: HTMLTableCellElement;
@@ -16,6 +18,8 @@ interface Row {
 }
 
 const statusMark: Record<StepStatus, string> = { passed: '✔', failed: '✘', error: '!', pending: '·' };
+/** What a screen reader says for a cell (the attendee page's badges use the same words). */
+const statusWords: Record<StepStatus, string> = { passed: 'done', failed: 'not done', error: 'cannot check', pending: 'checking' };
 
 export class DashboardGrid {
   readonly #root: HTMLElement;
@@ -43,11 +47,16 @@ export class DashboardGrid {
     this.#rows = new Map();
     const table = document.createElement('table');
     table.className = 'dash-grid';
+    const caption = table.createCaption();
+    caption.className = 'dash-sr-only';
+    caption.textContent = 'Attendees: their slide, their last command and each step';
     const header = table.createTHead().insertRow();
-    header.append(cell('th', 'Attendee'), cell('th', 'Slide'), cell('th', 'Last command'));
+    header.append(columnHeader('Attendee'), columnHeader('Slide'), columnHeader('Last command'));
     for (const step of state.steps) {
-      const th = cell('th', `#${step.slide}`);
+      const th = columnHeader(`#${step.slide}`);
       th.title = step.text;
+      // Read as the step, not as "number sign 12": a cell's header is what a screen reader says before its status.
+      th.setAttribute('aria-label', `Step on slide ${step.slide}: ${step.text}`);
       th.className = 'dash-step';
       header.append(th);
     }
@@ -74,6 +83,7 @@ export class DashboardGrid {
     row.name.onclick = () => this.#onSelect(attendee);
     row.remove.onclick = () => this.#onRemove(attendee);
     row.element.classList.toggle('disconnected', !attendee.connected);
+    row.connection.textContent = attendee.connected ? 'connected' : 'not connected';
     const joined = `joined at ${new Date(attendee.joinedAt).toLocaleTimeString()}, id ${attendee.id}`;
     row.name.title = `${attendee.connected ? 'Connected' : 'Not connected'}: click to watch their terminal (${joined})`;
     row.sameName.hidden = attendee.sameNameCount < 2;
@@ -118,21 +128,23 @@ export class DashboardGrid {
     const sameName = document.createElement('span');
     sameName.className = 'dash-same-name';
     sameName.hidden = true;
-    nameCell.append(name, sameName, remove);
+    const connection = document.createElement('span');
+    connection.className = 'dash-connection dash-sr-only';
+    nameCell.append(name, connection, sameName, remove);
     const slide = cell('td', '');
     slide.className = 'dash-slide';
     const command = cell('td', '');
     element.append(nameCell, slide, command);
     const cells = new Map<string, HTMLTableCellElement>();
     for (const step of this.#steps) {
-      const td = cell('td', statusMark.pending);
-      td.className = 'pending';
+      const td = cell('td', '');
+      showStatus(td, 'pending');
       td.dataset.step = step.id;
       td.title = `${step.text}: pending`;
       cells.set(step.id, td);
       element.append(td);
     }
-    const row: Row = { element, name, sameName, remove, slide, command, cells, stuckStep: null };
+    const row: Row = { element, name, sameName, connection, remove, slide, command, cells, stuckStep: null };
     this.#rows.set(attendee.id, row);
     if (attendee.id === this.#selected) element.classList.add('selected');
     return row;
@@ -142,9 +154,7 @@ export class DashboardGrid {
     const row = this.#rows.get(result.attendee);
     const td = row?.cells.get(result.step);
     if (!row || !td) return;
-    td.textContent = statusMark[result.status];
-    td.classList.remove('passed', 'failed', 'error', 'pending');
-    td.classList.add(result.status);
+    showStatus(td, result.status);
     const step = this.#steps.find((candidate) => candidate.id === result.step);
     td.title = `${step?.text ?? result.step}: ${result.status} since ${new Date(result.since).toLocaleTimeString()}`;
   }
@@ -153,6 +163,25 @@ export class DashboardGrid {
   get stuckAfterMinutes(): number {
     return Math.round(this.#stuckAfterMs / 60_000);
   }
+}
+
+function columnHeader(text: string): HTMLTableCellElement {
+  const th = cell('th', text);
+  th.scope = 'col';
+  return th;
+}
+
+/** The status's mark for the eye (and its colour, by class), its words for a screen reader. */
+function showStatus(td: HTMLTableCellElement, status: StepStatus): void {
+  const mark = document.createElement('span');
+  mark.setAttribute('aria-hidden', 'true');
+  mark.textContent = statusMark[status];
+  const words = document.createElement('span');
+  words.className = 'dash-sr-only';
+  words.textContent = statusWords[status];
+  td.replaceChildren(mark, words);
+  td.classList.remove('passed', 'failed', 'error', 'pending');
+  td.classList.add(status);
 }
 
 function cell(tag: 'th' | 'td', text: string): HTMLTableCellElement {

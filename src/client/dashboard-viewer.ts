@@ -2,6 +2,7 @@
 // server gives it the watcher role whatever the instructor could do, and xterm takes no keys. Typing is an explicit
 // action ("Type into this terminal") that reconnects as the instructor; "Stop typing" goes back to watching.
 // Each mode gets a fresh xterm and socket: the server repaints the screen from its mirror on connect.
+// Tab belongs to the shell: F6 leaves the terminal for the viewer's buttons, as on the deck page.
 import { Terminal } from '@xterm/xterm';
 import { TERMINAL_WATCH_PARAM } from '../protocol.ts';
 import { TerminalConnection, type ConnectionStatus } from './terminal-connection.ts';
@@ -39,6 +40,8 @@ export class TerminalViewer {
     this.#title = document.createElement('h2');
     this.#tabs = document.createElement('div');
     this.#tabs.className = 'dash-viewer-tabs';
+    this.#tabs.setAttribute('role', 'tablist');
+    this.#tabs.setAttribute('aria-label', 'Terminals');
     this.#typeButton = document.createElement('button');
     this.#typeButton.type = 'button';
     this.#typeButton.className = 'dash-type';
@@ -72,6 +75,7 @@ export class TerminalViewer {
       ...this.#terminals.map((name) => {
         const tab = document.createElement('button');
         tab.type = 'button';
+        tab.setAttribute('role', 'tab');
         tab.textContent = name;
         tab.dataset.terminal = name;
         tab.addEventListener('click', () => {
@@ -105,6 +109,14 @@ export class TerminalViewer {
     const attendee = this.#attendee;
     if (!attendee) return;
     const terminal = new Terminal({ disableStdin: !this.#typing, fontSize: 13, scrollback: 2000, theme: { background: '#1e1e1e' } });
+    terminal.attachCustomKeyEventHandler((event) => {
+      if (event.key !== 'F6' || event.altKey || event.ctrlKey || event.metaKey) return true;
+      if (event.type === 'keydown') {
+        event.preventDefault();
+        this.#typeButton.focus();
+      }
+      return false;
+    });
     terminal.open(this.#screen);
     const query = this.#typing ? '' : `?${TERMINAL_WATCH_PARAM}=1`;
     const connection = new TerminalConnection(terminal, {

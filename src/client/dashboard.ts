@@ -105,9 +105,22 @@ broadcastForm.addEventListener('submit', (event) => {
   broadcastText.value = '';
 });
 broadcastClear.addEventListener('click', () => send({ type: 'broadcast', text: '' }));
-document.querySelector('.dash-join')?.addEventListener('click', (event) => {
-  if ((event.target as Element).closest('a')) return;
-  (event.currentTarget as HTMLElement).classList.toggle('big');
+// The join QR code, enlarged for the room: a click on it, or its button (keyboard); Esc makes it small again.
+const joinFigure = document.querySelector<HTMLElement>('.dash-join');
+const joinZoom = document.getElementById('join-zoom');
+const enlargeJoin = (big: boolean): void => {
+  joinFigure?.classList.toggle('big', big);
+  joinZoom?.setAttribute('aria-expanded', String(big));
+  if (joinZoom) joinZoom.textContent = big ? 'Make it small' : 'Enlarge';
+  joinZoom?.setAttribute('aria-label', big ? 'Make the join QR code small' : 'Enlarge the join QR code');
+};
+joinFigure?.addEventListener('click', (event) => {
+  if ((event.target as Element).closest('a, button')) return;
+  enlargeJoin(!joinFigure.classList.contains('big'));
+});
+joinZoom?.addEventListener('click', () => enlargeJoin(!joinFigure?.classList.contains('big')));
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && joinFigure?.classList.contains('big')) enlargeJoin(false);
 });
 
 // Which terminals attendees have (none: nothing to watch); the dashboard works without them.

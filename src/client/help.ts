@@ -10,6 +10,8 @@ export function createHelp(): Panel {
   const rows: [string, string][] = [
     ...keyBindings.map((binding): [string, string] => [binding.label, binding.description]),
     ['Number + Enter', 'Go to slide N'],
+    // Handled by the terminal pane (src/client/terminal-pane.ts), not by the slide keys.
+    ['F6', 'Into or out of the terminal (Tab stays in the shell)'],
     ['Swipe', 'Next / previous slide (touch screens)'],
   ];
   for (const [keys, description] of rows) {

@@ -57,6 +57,8 @@ export function bindKeys(target: Document, handlers: KeyHandlers): () => void {
   let digits = '';
   const onKeyDown = (event: KeyboardEvent): void => {
     if (event.altKey || event.ctrlKey || event.metaKey || isEditable(event.target)) return;
+    // Space and Enter on a button or link press it (a Run button, a badge): they are not "next slide" there.
+    if ((event.key === ' ' || event.key === 'Enter') && isPressable(event.target)) return;
     if (/^\d$/.test(event.key)) {
       digits += event.key;
       return;
@@ -75,6 +77,10 @@ export function bindKeys(target: Document, handlers: KeyHandlers): () => void {
   };
   target.addEventListener('keydown', onKeyDown);
   return () => target.removeEventListener('keydown', onKeyDown);
+}
+
+function isPressable(target: EventTarget | null): boolean {
+  return target instanceof Element && target.closest('button, a[href], summary, [role="button"], [role="tab"]') !== null;
 }
 
 export function isEditable(target: EventTarget | null): boolean {

@@ -1,4 +1,5 @@
 // Find a slide fast (`o` or `/`): every slide by number and title, filtered as one types; Enter or a click jumps.
+// Each slide of the list is a button: Tab from the search field reaches them, Enter or Space jumps.
 import type { SlideJson } from '../protocol.ts';
 import { Panel } from './panel.ts';
 
@@ -34,6 +35,13 @@ export class SlideOverview {
     this.#list.addEventListener('click', (event) => {
       const item = (event.target as HTMLElement).closest<HTMLElement>('[data-index]');
       if (item) this.#jump(Number(item.dataset.index));
+    });
+    // Esc on a slide of the list closes the finder too (the search field handles its own).
+    this.#list.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape') return;
+      event.preventDefault();
+      event.stopPropagation();
+      this.toggle(false);
     });
     this.#panel.element.append(this.#input, this.#list);
   }
@@ -80,7 +88,10 @@ export class SlideOverview {
         const item = document.createElement('li');
         item.dataset.index = String(entry.index);
         item.value = entry.index + 1;
-        item.textContent = entry.title;
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = entry.title;
+        item.append(button);
         return item;
       }),
     );

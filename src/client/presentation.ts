@@ -13,6 +13,7 @@ import { bindSwipe } from './touch.ts';
 import { installPrint, isPrintView } from './print.ts';
 import { afterNextPaint } from './after-paint.ts';
 import { withLinkToken } from './link-token.ts';
+import { Announcer } from './announcer.ts';
 import type { Slideshow } from './slideshow.ts';
 
 export interface PresentationOptions {
@@ -30,6 +31,7 @@ export function startPresentation(slideshow: Slideshow, options: PresentationOpt
   const overview = new SlideOverview((index) => slideshow.goTo(index));
   const print = installPrint(slideshow);
   const sync = new WindowSync(location.pathname);
+  const slideNews = new Announcer('slides');
   /** True while applying a move that came from another window or the leader. */
   let applyingRemote = false;
 
@@ -72,6 +74,8 @@ export function startPresentation(slideshow: Slideshow, options: PresentationOpt
       return;
     }
     timer.slideChanged();
+    // Said after every move, the person's or the leader's: the slide itself is not a live region (it would be read whole).
+    slideNews.say(describeSlide(slideshow, index));
     if (applyingRemote) return;
     sync.post({ type: 'goto', index });
     follow?.userMoved(index);
@@ -123,4 +127,11 @@ export function startPresentation(slideshow: Slideshow, options: PresentationOpt
   overview.setSlides(slideshow.slides);
   if (slideshow.hashPrefix === 'p') setPresenter(true);
   refresh();
+}
+
+/** "Slide 12 of 32: Entering the debug container": what a screen reader hears after a move. */
+function describeSlide(slideshow: Slideshow, index: number): string {
+  const heading = slideshow.slideElement(index)?.querySelector('h1, h2, h3, h4')?.textContent?.trim();
+  const title = heading || slideshow.slides[index]?.name;
+  return `Slide ${index + 1} of ${slideshow.slideCount}${title ? `: ${title}` : ''}`;
 }

@@ -16,6 +16,7 @@ import {
   type StepJson,
   type StepResultJson,
 } from '../protocol.ts';
+import { Announcer } from './announcer.ts';
 
 interface Badge {
   readonly step: StepJson;
@@ -35,6 +36,8 @@ export class StepBadges {
   readonly #engine: HTMLElement;
   readonly #progress: HTMLElement;
   readonly #notice: HTMLElement;
+  /** Tells screen readers when a step of the slide on screen changes status. */
+  readonly #news = new Announcer('checks');
   readonly #results = new Map<string, StepResultJson>();
   #badges: Badge[] = [];
   #deck: DeckJson | undefined;
@@ -158,11 +161,18 @@ export class StepBadges {
         this.#engineStatus = message.engine;
         this.#renderAll();
         break;
-      case 'result':
+      case 'result': {
+        const before = this.#results.get(message.result.stepId)?.status;
         this.#results.set(message.result.stepId, message.result);
-        for (const badge of this.#badges) if (badge.step.id === message.result.stepId) this.#renderBadge(badge);
+        for (const badge of this.#badges) {
+          if (badge.step.id !== message.result.stepId) continue;
+          this.#renderBadge(badge);
+          // Only a change of status, and only on the slide on screen: a new reason alone is not news.
+          if (before !== message.result.status && badge.button.closest('.remark-visible')) this.#news.say(describe(badge.step, message.result));
+        }
         this.#renderProgress();
         break;
+      }
       case 'engine':
         this.#engineStatus = message.engine;
         this.#renderEngine();
@@ -254,8 +264,8 @@ export class StepBadges {
     const selfReported = result?.selfReported === true;
     badge.button.dataset.status = status;
     badge.button.dataset.selfReported = String(selfReported);
-    const words = `${statusWords[status] ?? status}${selfReported && status === 'passed' ? ' (self-reported)' : ''}`;
-    badge.button.setAttribute('aria-label', `Step ${badge.step.index + 1}: ${words}. Show details`);
+    // The whole status in words, its reason included: the glyph and colour are only for the eye.
+    badge.button.setAttribute('aria-label', describe(badge.step, result));
     badge.reason.textContent = result ? result.reason : 'waiting for the first check…';
     badge.note.textContent = selfReported ? 'Self-reported: no evidence can show this step, so your word counts.' : '';
     badge.note.hidden = !selfReported;
@@ -296,6 +306,13 @@ export class StepBadges {
     this.#progress.dataset.total = String(steps.length);
     this.#progress.textContent = `${done}/${steps.length} steps done in this chapter`;
   }
+}
+
+/** "Step 1: not done: service `debug`: 0/1 tasks running": a badge's label, and what a change of status announces. */
+function describe(step: StepJson, result: StepResultJson | undefined): string {
+  const status = result?.status ?? 'pending';
+  const words = `${statusWords[status] ?? status}${result?.selfReported && status === 'passed' ? ' (self-reported)' : ''}`;
+  return `Step ${step.index + 1}: ${words}${result?.reason ? `: ${result.reason}` : ''}`;
 }
 
 function element(tag: string, className: string): HTMLElement {

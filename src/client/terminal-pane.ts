@@ -4,6 +4,9 @@
 //
 // Keys typed in a terminal never reach the document (the slide keyboard handler listens there): the pane stops
 // their propagation, and `isTerminalFocused()` tells any other key handler that the terminal has the keyboard.
+// Tab belongs to the shell (completion), so one key is kept from it: F6 leaves the terminal, back to where the
+// keyboard was before (a Run button, the slides), and F6 elsewhere on the page enters it, as VS Code's F6 moves between
+// its parts. F6 reaches few terminal programs (mc's "move"; bash and vim ignore it).
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { TerminalConnection, type ConnectionStatus } from './terminal-connection.ts';
@@ -19,13 +22,19 @@ export interface TerminalPaneOptions {
 }
 
 const paneRootClass = 'labdeck-terminals';
+/** The terminals themselves, under the pane's bar: the keyboard is "in a terminal" there only. */
+const viewsClass = 'labdeck-terminals-views';
 const storageKey = 'labdeck.terminals';
 const minWidth = 240;
 const defaultWidthFraction = 0.42;
+/** The key that moves the keyboard between the terminal and the rest of the page. */
+export const leaveTerminalKey = 'F6';
+/** How far one arrow key moves the pane's edge (px); with Shift, five times as far. */
+const resizeStep = 20;
 
 /** Whether the keyboard is in a terminal (slide keys must then do nothing). */
 export function isTerminalFocused(): boolean {
-  return document.activeElement instanceof Element && document.activeElement.closest(`.${paneRootClass}`) !== null;
+  return document.activeElement instanceof Element && document.activeElement.closest(`.${paneRootClass} .${viewsClass}`) !== null;
 }
 
 interface TerminalView {
@@ -47,16 +56,26 @@ export class TerminalPane {
   #active: TerminalView;
   #open: boolean;
   #width: number;
+  /** Where the keyboard was before it entered a terminal: F6 goes back there. */
+  #returnFocus: HTMLElement | undefined;
+  /** xterm's screen reader mode (its output as a live list a reader can read and browse), chosen per browser. */
+  #screenReader: boolean;
+  readonly #readerToggle: HTMLButtonElement;
 
   constructor(private readonly options: TerminalPaneOptions) {
     const saved = readSaved();
     this.#open = saved.open ?? true;
     this.#width = saved.width ?? Math.round(window.innerWidth * defaultWidthFraction);
+    this.#screenReader = saved.screenReader ?? false;
 
     this.element = element('aside', paneRootClass);
     this.element.setAttribute('aria-label', 'Terminals');
     const resizer = element('div', 'labdeck-terminals-resizer');
-    resizer.title = 'Drag to resize the terminals';
+    resizer.title = 'Drag to resize the terminals (or focus and use ← →)';
+    resizer.tabIndex = 0;
+    resizer.setAttribute('role', 'separator');
+    resizer.setAttribute('aria-orientation', 'vertical');
+    resizer.setAttribute('aria-label', 'Resize the terminals');
     const bar = element('div', 'labdeck-terminals-bar');
     const toggle = element('button', 'labdeck-terminals-toggle');
     this.#toggle = toggle;
@@ -66,8 +85,15 @@ export class TerminalPane {
     tabs.setAttribute('role', 'tablist');
     this.#status = element('span', 'labdeck-terminals-status');
     this.#status.setAttribute('aria-live', 'polite');
-    const viewsElement = element('div', 'labdeck-terminals-views');
-    bar.append(toggle, tabs, this.#status);
+    const viewsElement = element('div', viewsClass);
+    this.#readerToggle = element('button', 'labdeck-terminals-reader');
+    this.#readerToggle.type = 'button';
+    this.#readerToggle.textContent = 'Reader mode';
+    this.#readerToggle.setAttribute('aria-label', 'Screen reader mode');
+    this.#readerToggle.title = "Screen reader mode: the terminal's output becomes text a screen reader reads (remembered in this browser)";
+    this.#readerToggle.setAttribute('aria-pressed', String(this.#screenReader));
+    this.#readerToggle.addEventListener('click', () => this.setScreenReaderMode(!this.#screenReader));
+    bar.append(toggle, tabs, this.#status, this.#readerToggle);
     this.element.append(resizer, bar, viewsElement);
 
     this.#views = options.terminals.map((name) => this.#createView(name));
@@ -79,9 +105,23 @@ export class TerminalPane {
     if (!first) throw new Error('labdeck: a terminal pane needs at least one terminal');
     this.#active = first;
 
-    // Keys typed here belong to the shell, never to the slideshow.
-    for (const type of ['keydown', 'keypress', 'keyup'] as const) this.element.addEventListener(type, (event) => event.stopPropagation());
+    // Keys typed in a terminal belong to the shell, never to the slideshow. The bar's buttons leave them to the page:
+    // a keyboard user on them still has the slide keys.
+    for (const type of ['keydown', 'keypress', 'keyup'] as const) viewsElement.addEventListener(type, (event) => event.stopPropagation());
+    viewsElement.addEventListener('focusin', (event) => {
+      const from = event.relatedTarget;
+      // From nowhere (a click from the page's background): F6 then goes to the slides.
+      if (!(from instanceof Node && viewsElement.contains(from))) this.#returnFocus = from instanceof HTMLElement ? from : undefined;
+    });
+    document.addEventListener('keydown', (event) => {
+      if (!isLeaveKey(event) || isTerminalFocused() || !isShown(this.element)) return;
+      event.preventDefault();
+      this.#returnFocus = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : undefined;
+      if (this.#open) this.select(this.#active.name, true);
+      else this.setOpen(true);
+    });
     this.#enableResizing(resizer);
+    this.#enableKeyboardResizing(resizer);
     window.addEventListener('resize', () => this.#fitActive());
   }
 
@@ -101,7 +141,16 @@ export class TerminalPane {
     this.#open = open;
     this.#applyLayout();
     if (open) this.select(this.#active.name, true);
-    else if (isTerminalFocused()) (document.activeElement as HTMLElement).blur();
+    // A collapsed terminal cannot keep the keyboard; the bar's buttons (the one just pressed) stay focused.
+    else if (isTerminalFocused()) this.#leaveTerminal();
+  }
+
+  /** Turns xterm's screen reader mode on or off in every terminal of the pane, and remembers the choice. */
+  setScreenReaderMode(on: boolean): void {
+    this.#screenReader = on;
+    this.#readerToggle.setAttribute('aria-pressed', String(on));
+    for (const view of this.#views) view.terminal.options.screenReaderMode = on;
+    this.#save();
   }
 
   /** Shows a terminal's tab (connecting it the first time); `focus` gives it the keyboard. */
@@ -144,14 +193,24 @@ export class TerminalPane {
     viewElement.dataset.terminal = name;
     viewElement.setAttribute('role', 'tabpanel');
     const terminal = new Terminal({
-      cursorBlink: true,
+      // A blinking cursor is motion: not for those who asked their system for less.
+      cursorBlink: !matchMedia('(prefers-reduced-motion: reduce)').matches,
       fontFamily: "'DejaVu Sans Mono', 'Droid Sans Mono', monospace",
       fontSize: 14,
       scrollback: 1000,
+      screenReaderMode: this.#screenReader,
       theme: { background: '#1e1e1e' },
     });
     const fit = new FitAddon();
     terminal.loadAddon(fit);
+    terminal.attachCustomKeyEventHandler((event) => {
+      if (!isLeaveKey(event)) return true;
+      if (event.type === 'keydown') {
+        event.preventDefault();
+        this.#leaveTerminal();
+      }
+      return false;
+    });
     const view: TerminalView = {
       name,
       tab,
@@ -193,9 +252,43 @@ export class TerminalPane {
     toggle.textContent = this.#open ? '⟩' : '⟨';
     toggle.title = this.#open ? 'Hide the terminals' : 'Show the terminals';
     toggle.setAttribute('aria-expanded', String(this.#open));
-    writeSaved({ open: this.#open, width: this.#width });
+    const resizer = this.element.querySelector<HTMLElement>('.labdeck-terminals-resizer');
+    resizer?.setAttribute('aria-valuenow', String(this.#width));
+    resizer?.setAttribute('aria-valuemin', String(minWidth));
+    resizer?.setAttribute('aria-valuemax', String(Math.max(minWidth, window.innerWidth - minWidth)));
+    this.#save();
     // The slides have a new area: let them (and the fitted terminal) take its measure.
     window.dispatchEvent(new Event('resize'));
+  }
+
+  /** Gives the keyboard back to where it was before the terminal, or to the slides. */
+  #leaveTerminal(): void {
+    const back = this.#returnFocus;
+    this.#returnFocus = undefined;
+    if (back?.isConnected && isShown(back)) {
+      back.focus();
+      return;
+    }
+    const slides = document.getElementById('labdeck-slides');
+    if (slides) {
+      slides.tabIndex = -1;
+      slides.focus();
+    } else if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+  }
+
+  #enableKeyboardResizing(handle: HTMLElement): void {
+    handle.addEventListener('keydown', (event) => {
+      const direction = event.key === 'ArrowLeft' ? 1 : event.key === 'ArrowRight' ? -1 : 0;
+      if (direction === 0 || !this.#open) return;
+      event.preventDefault();
+      event.stopPropagation(); // not a slide move
+      this.#width += direction * resizeStep * (event.shiftKey ? 5 : 1);
+      this.#applyLayout();
+    });
+  }
+
+  #save(): void {
+    writeSaved({ open: this.#open, width: this.#width, screenReader: this.#screenReader });
   }
 
   #fitActive(): void {
@@ -221,6 +314,15 @@ export class TerminalPane {
   }
 }
 
+/** Laid out (not `display: none`, nor inside it): `checkVisibility()` would say the same, but Safari has it only since 17.4. */
+function isShown(target: HTMLElement): boolean {
+  return target.getClientRects().length > 0;
+}
+
+function isLeaveKey(event: KeyboardEvent): boolean {
+  return event.key === leaveTerminalKey && !event.altKey && !event.ctrlKey && !event.metaKey;
+}
+
 function describe(status: ConnectionStatus): string {
   switch (status.kind) {
     case 'connecting':
@@ -242,19 +344,26 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
   return created;
 }
 
-function readSaved(): { open?: boolean; width?: number } {
+interface SavedPane {
+  open?: boolean;
+  width?: number;
+  screenReader?: boolean;
+}
+
+function readSaved(): SavedPane {
   try {
-    const value = JSON.parse(localStorage.getItem(storageKey) ?? '{}') as { open?: unknown; width?: unknown };
+    const value = JSON.parse(localStorage.getItem(storageKey) ?? '{}') as { open?: unknown; width?: unknown; screenReader?: unknown };
     return {
       ...(typeof value.open === 'boolean' ? { open: value.open } : {}),
       ...(typeof value.width === 'number' ? { width: value.width } : {}),
+      ...(typeof value.screenReader === 'boolean' ? { screenReader: value.screenReader } : {}),
     };
   } catch {
     return {};
   }
 }
 
-function writeSaved(value: { open: boolean; width: number }): void {
+function writeSaved(value: Required<SavedPane>): void {
   try {
     localStorage.setItem(storageKey, JSON.stringify(value));
   } catch {

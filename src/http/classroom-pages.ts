@@ -86,7 +86,7 @@ export function renderDashboardPage(options: DashboardPageOptions): string {
 </div>
 <figure class="dash-join" title="Click to enlarge">
 ${options.joinQrSvg}
-<figcaption>Join at <a href="${joinUrl}">${joinUrl}</a></figcaption>
+<figcaption>Join at <a href="${joinUrl}">${joinUrl}</a> <button id="join-zoom" type="button" aria-expanded="false" aria-label="Enlarge the join QR code">Enlarge</button></figcaption>
 </figure>
 </header>
 <main class="dash-main">

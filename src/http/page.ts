@@ -19,7 +19,7 @@ export function renderDeckPage(data: PageData): string {
 <link rel="stylesheet" href="${assetsUrlPrefix}${clientStyleAsset}">
 </head>
 <body>
-<div id="labdeck-slides" class="labdeck-slides" aria-live="polite"></div>
+<main id="labdeck-slides" class="labdeck-slides" aria-label="Slides"></main>
 <noscript>This deck needs JavaScript to show its slides.</noscript>
 <script type="application/json" id="${pageDataElementId}">${scriptSafeJson(data)}</script>
 <script src="${assetsUrlPrefix}${clientScriptAsset}"></script>
