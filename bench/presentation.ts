@@ -40,7 +40,7 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 export async function benchPresentation(): Promise<string> {
   execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build-client.mjs', import.meta.url))]);
   const workshop = loadWorkshop(manifest);
-  const { deck } = loadDeck(manifest);
+  const { deck } = await loadDeck(manifest);
   const deckJson = toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null });
   const labdeck = await startServer(
     { deck: { current: () => deckJson, onChange: () => ({ dispose() {} }) }, workshopDir: dirname(manifest), assetsDir, log: () => {} },

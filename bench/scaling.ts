@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { loadWorkshop } from '../src/config/workshop.ts';
 import { assembleDeckSource } from '../src/deck/manifest.ts';
-import { renderMarkdownDeck } from '../src/deck/index.ts';
+import { renderMarkdownDeck } from '../src/deck/render-deck.ts';
 import { diskFiles, excludedClasses, lintWorkshop, listChapterFiles, loadDeck } from '../src/workshop/load-deck.ts';
 import { LiveDeck } from '../src/workshop/live-deck.ts';
 

@@ -481,9 +481,9 @@ async function startLabdeck(scratch: string): Promise<Labdeck> {
   writeFileSync(manifest, 'title: Bench\ngenerated: false\ncontent: [a.md]\nterminals:\n  shell: local\n');
   writeFileSync(join(scratch, 'a.md'), '# Bench\n');
   const log = () => {};
-  const liveDeck = await LiveDeck.start({ load: async () => ({ deck: loadDeck(manifest).deck, title: 'Bench', ratio: '16:9', files: [manifest] }), log });
+  const liveDeck = await LiveDeck.start({ load: async () => ({ deck: (await loadDeck(manifest)).deck, title: 'Bench', ratio: '16:9', files: [manifest] }), log });
   const access = createAccess({ openToLocalAttendee: true, instructorToken: 'teach', watcherToken: 'watch' });
-  const terminals = serveTerminals(loadDeck(manifest).workshop, { host: '127.0.0.1', access, log, env: testEnvironment() })!;
+  const terminals = serveTerminals((await loadDeck(manifest)).workshop, { host: '127.0.0.1', access, log, env: testEnvironment() })!;
   const server = await startServer({ deck: liveDeck, workshopDir: scratch, assetsDir: join(repoRoot, 'public'), log, access, terminals }, { port: 0, host: '127.0.0.1' });
   return {
     server,

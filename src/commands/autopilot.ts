@@ -7,6 +7,7 @@ import { findExisting } from '../engine/swarm-objects.ts';
 import { startWorkshopChecks } from '../workshop/check-session.ts';
 import { LAB_LABEL } from '../lab/dockercoins.ts';
 import { loadWorkshopChecks } from '../workshop/workshop-checks.ts';
+import { openRenderCache } from '../workshop/render-cache.ts';
 import { describeObject, objectsCreatedBy } from '../lab/workshop-objects.ts';
 import { describeLabdeckError, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 import { connectLocalEngine } from './local-engine.ts';
@@ -20,7 +21,7 @@ export const autopilotCommand: Command = {
   },
   async run(args, context) {
     const manifest = workshopPathArg(args, context.cwd);
-    const { deck, catalog } = loadWorkshopChecks(manifest);
+    const { deck, catalog } = await loadWorkshopChecks(manifest, {}, openRenderCache(context.renderCacheDir));
     for (const error of catalog.errors) context.stderr(`${describeLabdeckError(error, context.cwd)}\n`);
     const from = stringOption(args, 'from');
     const start = from === undefined ? 0 : deck.steps.findIndex((step) => step.id === from);

@@ -6,6 +6,7 @@ import type { CheckOrigin, CheckSpec } from '../checks/spec.ts';
 import type { Step } from '../deck/steps.ts';
 import { LabdeckError } from '../errors.ts';
 import { loadWorkshopChecks } from '../workshop/workshop-checks.ts';
+import { openRenderCache } from '../workshop/render-cache.ts';
 import { startWorkshopChecks } from '../workshop/check-session.ts';
 import { describeLabdeckError, displayPath, stringOption, UsageError, workshopPathArg, type Command, type CommandContext } from './command.ts';
 import { connectLocalEngine } from './local-engine.ts';
@@ -30,7 +31,7 @@ export const checkCommand: Command = {
   },
   async run(args, context) {
     const manifest = workshopPathArg(args, context.cwd);
-    const { deck, catalog } = loadWorkshopChecks(manifest);
+    const { deck, catalog } = await loadWorkshopChecks(manifest, {}, openRenderCache(context.renderCacheDir));
     for (const error of catalog.errors) context.stderr(`${describeLabdeckError(error, context.cwd)}\n`);
 
     const only = stringOption(args, 'step');

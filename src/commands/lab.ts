@@ -26,7 +26,7 @@ export const labCommand: Command = {
     }
     // The workshop's steps say what they create; without a workshop.yml here (and none named), there is none to reset.
     const manifest = resolve(context.cwd, rest[0] ?? 'workshop.yml');
-    const workshopObjects = action === 'up' && (rest[0] !== undefined || existsSync(manifest)) ? objectsCreatedBy(loadDeck(manifest).deck.steps) : [];
+    const workshopObjects = action === 'up' && (rest[0] !== undefined || existsSync(manifest)) ? objectsCreatedBy((await loadDeck(manifest)).deck.steps) : [];
     const docker = connectLocalEngine(context);
     const started = Date.now();
     const log = (line: string): void => context.stdout(`[lab ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);

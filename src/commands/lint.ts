@@ -2,6 +2,7 @@
 // is an error.
 import { byLocation, lintWorkshop } from '../workshop/load-deck.ts';
 import { checkSpecDiagnostics } from '../workshop/workshop-checks.ts';
+import { openRenderCache } from '../workshop/render-cache.ts';
 import { formatDiagnostic } from '../deck/index.ts';
 import { LabdeckError } from '../errors.ts';
 import { describeLabdeckError, displayPath, workshopPathArg, type Command } from './command.ts';
@@ -13,7 +14,7 @@ export const lintCommand: Command = {
     const manifest = workshopPathArg(args, context.cwd);
     let diagnostics: ReturnType<typeof lintWorkshop>;
     try {
-      diagnostics = [...lintWorkshop(manifest), ...checkSpecDiagnostics(manifest)].sort(byLocation);
+      diagnostics = [...lintWorkshop(manifest), ...(await checkSpecDiagnostics(manifest, openRenderCache(context.renderCacheDir)))].sort(byLocation);
     } catch (error) {
       // A manifest that cannot even be read or parsed is one error, reported the same way.
       if (!(error instanceof LabdeckError)) throw error;

@@ -16,8 +16,8 @@ import {
   chapterEntries,
   dirnameOf,
   lintAssembledDeck,
+  loadRenderer,
   rememberRenderedDeck,
-  renderMarkdownDeck,
   resolvePath,
   UnusableFile,
   type AssembledSource,
@@ -52,8 +52,11 @@ export const diskFiles: DeckFiles & { exists(path: string): boolean } = {
   },
 };
 
-/** `cache` (render-cache.ts) gives back a deck rendered earlier from the same input, and keeps a new one. */
-export function loadDeck(path: string, selection: DeckSelection = {}, cache?: RenderCache): LoadedDeck {
+/**
+ * `cache` (render-cache.ts) gives back a deck rendered earlier from the same input, and keeps a new one. The renderer
+ * is loaded only when the deck is rendered here: from the cache, a start imports none of it.
+ */
+export async function loadDeck(path: string, selection: DeckSelection = {}, cache?: RenderCache): Promise<LoadedDeck> {
   refuseNonTextFile(path);
   const workshop = loadWorkshop(path);
   const source = assembleDeckSource(workshop, diskFiles);
@@ -62,7 +65,7 @@ export function loadDeck(path: string, selection: DeckSelection = {}, cache?: Re
   if (deck) {
     rememberRenderedDeck(input.markdown, input.options, input.map, deck); // so that an edit renders only what changed
   } else {
-    deck = renderMarkdownDeck(input.markdown, input.options, input.map);
+    deck = (await loadRenderer()).renderMarkdownDeck(input.markdown, input.options, input.map);
     cache?.set(input, deck);
   }
   return { workshop, source, deck };

@@ -4,6 +4,7 @@ import { buildCatalog, type Catalog } from '../checks/catalog.ts';
 import type { Diagnostic } from '../deck/index.ts';
 import { LabdeckError } from '../errors.ts';
 import { listSpecFiles, readSpecFiles } from './spec-files.ts';
+import type { RenderCache } from './render-cache.ts';
 import { loadDeck, type DeckSelection, type LoadedDeck } from './load-deck.ts';
 import { IMAGE_SUBSTITUTES } from '../lab/image-substitutes.ts';
 
@@ -12,8 +13,8 @@ export interface WorkshopChecks extends LoadedDeck {
   readonly specFiles: readonly string[];
 }
 
-export function loadWorkshopChecks(manifest: string, selection: DeckSelection = {}): WorkshopChecks {
-  const loaded = loadDeck(manifest, selection);
+export async function loadWorkshopChecks(manifest: string, selection: DeckSelection = {}, cache?: RenderCache): Promise<WorkshopChecks> {
+  const loaded = await loadDeck(manifest, selection, cache);
   const specs = readSpecFiles(manifest);
   const catalog = buildCatalog(loaded.deck, specs, { imageSubstitutes: IMAGE_SUBSTITUTES });
   return { ...loaded, catalog, specFiles: specs.map((spec) => spec.file) };
@@ -24,11 +25,11 @@ export function loadWorkshopChecks(manifest: string, selection: DeckSelection = 
  * report, found before a class. None when there is no spec file (the deck is then not rendered for nothing), nor when
  * the deck cannot be loaded: specs bind to its steps, and lint already says what keeps it from loading.
  */
-export function checkSpecDiagnostics(manifest: string): Diagnostic[] {
+export async function checkSpecDiagnostics(manifest: string, cache?: RenderCache): Promise<Diagnostic[]> {
   if (listSpecFiles(manifest).length === 0) return [];
   let catalog: Catalog;
   try {
-    catalog = loadWorkshopChecks(manifest).catalog;
+    catalog = (await loadWorkshopChecks(manifest, {}, cache)).catalog;
   } catch (error) {
     if (error instanceof LabdeckError) return [];
     throw error;

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { buildCatalog, type DeckOutline } from '../../src/checks/catalog.ts';
 import { inferFromCommand, ranPattern } from '../../src/checks/infer.ts';
 import { splitCommands } from '../../src/checks/shell-words.ts';
-import { renderMarkdownDeck } from '../../src/deck/index.ts';
+import { renderMarkdownDeck } from '../../src/deck/render-deck.ts';
 import type { Step } from '../../src/deck/steps.ts';
 
 function step(id: string, slide: number, index: number, commands: string[], text = 'do it'): Step {

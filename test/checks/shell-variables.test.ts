@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { buildCatalog } from '../../src/checks/catalog.ts';
 import { inferFromCommand } from '../../src/checks/infer.ts';
 import { expandCommands } from '../../src/checks/shell-words.ts';
-import { renderMarkdownDeck } from '../../src/deck/index.ts';
+import { renderMarkdownDeck } from '../../src/deck/render-deck.ts';
 
 // container.training's current slides/swarm/btp-manual.md (jpetazzo/container.training, CC-BY-4.0), as
 // swarm.yml includes it; the December 2021 copy under test/fixtures/container-training/ predates these slides.

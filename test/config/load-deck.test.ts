@@ -7,8 +7,8 @@ import { LabdeckError } from '../../src/errors.ts';
 const basic = 'test/fixtures/workshops/basic/workshop.yml';
 const dir = 'test/fixtures/workshops/basic';
 
-test("loadDeck: manifest → assembled source → slides and steps, with the workshop's exclude list", () => {
-  const { workshop, source, deck } = loadDeck(basic);
+test("loadDeck: manifest → assembled source → slides and steps, with the workshop's exclude list", async () => {
+  const { workshop, source, deck } = await loadDeck(basic);
   assert.equal(workshop.pageTitle, 'Basic Workshop');
   assert.ok(source.markdown.includes('Basic<br/>Workshop<br/>'));
   const names = deck.slides.map((slide) => slide.name ?? slide.classes.join(' '));
@@ -40,26 +40,26 @@ test("loadDeck: manifest → assembled source → slides and steps, with the wor
   );
 });
 
-test('--exclude adds classes; --only shows the named filter classes and keeps hiding the others', () => {
-  assert.equal(loadDeck(basic, { only: ['extra'] }).deck.slides.length, 14);
-  assert.equal(loadDeck(basic, { exclude: ['title'] }).deck.slides.length, 9, 'the title and the 3 generated title slides');
+test('--exclude adds classes; --only shows the named filter classes and keeps hiding the others', async () => {
+  assert.equal((await loadDeck(basic, { only: ['extra'] })).deck.slides.length, 14);
+  assert.equal((await loadDeck(basic, { exclude: ['title'] })).deck.slides.length, 9, 'the title and the 3 generated title slides');
   const workshop = { exclude: ['self-paced', 'snap'] };
   assert.deepEqual(excludedClasses(workshop), ['self-paced', 'snap']);
   assert.deepEqual(excludedClasses(workshop, { only: ['snap'] }), ['self-paced']);
   assert.deepEqual(excludedClasses(workshop, { exclude: ['extra-details'], only: ['snap', 'in-person'] }), ['self-paced', 'extra-details']);
 });
 
-test('listChapterFiles: the chapter files the watcher should watch', () => {
-  const { workshop } = loadDeck(basic);
+test('listChapterFiles: the chapter files the watcher should watch', async () => {
+  const { workshop } = await loadDeck(basic);
   assert.deepEqual(listChapterFiles(workshop), [`${dir}/title.md`, `${dir}/part1/one.md`, `${dir}/part2/two.md`]);
 });
 
-test('lintWorkshop: everything at once, only an unreadable manifest throws', () => {
+test('lintWorkshop: everything at once, only an unreadable manifest throws', async () => {
   const diagnostics = lintWorkshop('test/fixtures/workshops/broken/workshop.yml').map(formatDiagnostic);
   assert.ok(diagnostics.includes('test/fixtures/workshops/broken/workshop.yml:4: chapter file not found: missing-one.md'));
   assert.ok(diagnostics.includes('test/fixtures/workshops/broken/workshop.yml:6: chapter file not found: missing-two.md'));
   assert.ok(diagnostics.some((line) => line.startsWith('test/fixtures/workshops/broken/lab.md:9: ".exercise[" is never closed')));
   assert.deepEqual(lintWorkshop(basic), []);
   assert.throws(() => lintWorkshop('test/fixtures/workshops/none.yml'), LabdeckError);
-  assert.throws(() => loadDeck('test/fixtures/workshops/broken/workshop.yml'), /workshop\.yml:4: chapter file not found: missing-one\.md/);
+  await assert.rejects(loadDeck('test/fixtures/workshops/broken/workshop.yml'), /workshop\.yml:4: chapter file not found: missing-one\.md/);
 });

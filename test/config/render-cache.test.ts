@@ -7,7 +7,8 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, ut
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { excludedClasses, loadDeck } from '../../src/workshop/load-deck.ts';
-import { renderMarkdownDeck, type Deck } from '../../src/deck/index.ts';
+import type { Deck } from '../../src/deck/index.ts';
+import { renderMarkdownDeck } from '../../src/deck/render-deck.ts';
 import { openRenderCache, renderCacheDir, renderCacheKey, rendererFingerprint, type RenderCache, type RenderInput } from '../../src/workshop/render-cache.ts';
 
 const basic = 'test/fixtures/workshops/basic/workshop.yml';
@@ -69,10 +70,10 @@ test('rendererFingerprint: stable within a version of labdeck', { timeout: 5_000
   assert.match(rendererFingerprint(), /^[0-9a-f]{64}$/);
 });
 
-test('a second load of the same deck comes from the disk, equal to the deck rendered', { timeout: 30_000 }, (t) => {
+test('a second load of the same deck comes from the disk, equal to the deck rendered', { timeout: 30_000 }, async (t) => {
   const dir = join(temporaryFolder(t), 'nested', 'render');
   const first = counting(openRenderCache(dir));
-  const rendered = loadDeck(basic, {}, first.cache).deck;
+  const rendered = (await loadDeck(basic, {}, first.cache)).deck;
   assert.deepEqual(first.counts, { hits: 0, misses: 1, sets: 1 });
   assert.equal(statSync(dir).mode & 0o777, 0o700, 'the folder is private');
   const [entry] = readdirSync(dir);
@@ -81,7 +82,7 @@ test('a second load of the same deck comes from the disk, equal to the deck rend
   assert.equal(statSync(join(dir, entry ?? '')).mode & 0o777, 0o600, 'the entry is private');
 
   const second = counting(openRenderCache(dir));
-  const cached = loadDeck(basic, {}, second.cache).deck;
+  const cached = (await loadDeck(basic, {}, second.cache)).deck;
   assert.deepEqual(second.counts, { hits: 1, misses: 0, sets: 0 });
   assert.deepStrictEqual(cached, rendered);
   assert.ok(
@@ -90,13 +91,13 @@ test('a second load of the same deck comes from the disk, equal to the deck rend
   );
 
   const other = counting(openRenderCache(dir));
-  loadDeck(basic, { exclude: ['lab'] }, other.cache);
+  await loadDeck(basic, { exclude: ['lab'] }, other.cache);
   assert.deepEqual(other.counts, { hits: 0, misses: 1, sets: 1 }, 'another selection is another deck');
 });
 
-test('after a deck comes from the cache, an edit renders only the slides it changed (serve)', { timeout: 30_000 }, (t) => {
+test('after a deck comes from the cache, an edit renders only the slides it changed (serve)', { timeout: 30_000 }, async (t) => {
   const dir = temporaryFolder(t);
-  loadDeck(basic, {}, openRenderCache(dir));
+  await loadDeck(basic, {}, openRenderCache(dir));
   // Mark the cached HTML of every slide: a slide rendered again after the edit loses the mark.
   const [entry] = readdirSync(dir);
   assert.ok(entry);
@@ -105,7 +106,7 @@ test('after a deck comes from the cache, an edit renders only the slides it chan
   for (const slide of cached.deck.slides) slide.html += '<!-- cached -->';
   writeFileSync(path, JSON.stringify(cached));
 
-  const { workshop, source, deck } = loadDeck(basic, {}, openRenderCache(dir));
+  const { workshop, source, deck } = await loadDeck(basic, {}, openRenderCache(dir));
   assert.ok(deck.slides.every((slide) => slide.html.endsWith('<!-- cached -->')));
   const edited = renderMarkdownDeck(`${source.markdown}\n---\n\n# A new last slide\n`, { excludedClasses: excludedClasses(workshop) }, source.map);
   assert.equal(edited.slides.length, deck.slides.length + 1);
@@ -117,9 +118,9 @@ test('after a deck comes from the cache, an edit renders only the slides it chan
   assert.match(edited.slides.at(-1)!.html, /A new last slide/);
 });
 
-test('a corrupt, truncated or foreign entry is rendered again and replaced, never an error', { timeout: 30_000 }, (t) => {
+test('a corrupt, truncated or foreign entry is rendered again and replaced, never an error', { timeout: 30_000 }, async (t) => {
   const dir = temporaryFolder(t);
-  const rendered = loadDeck(basic, {}, openRenderCache(dir)).deck;
+  const rendered = (await loadDeck(basic, {}, openRenderCache(dir))).deck;
   const [entry] = readdirSync(dir);
   assert.ok(entry);
   const path = join(dir, entry);
@@ -133,45 +134,45 @@ test('a corrupt, truncated or foreign entry is rendered again and replaced, neve
   ] as const) {
     writeFileSync(path, content);
     const cache = counting(openRenderCache(dir));
-    const deck = loadDeck(basic, {}, cache.cache).deck;
+    const deck = (await loadDeck(basic, {}, cache.cache)).deck;
     assert.deepEqual(cache.counts, { hits: 0, misses: 1, sets: 1 }, what);
     assert.deepStrictEqual(deck, rendered, what);
     const again = counting(openRenderCache(dir));
-    loadDeck(basic, {}, again.cache);
+    await loadDeck(basic, {}, again.cache);
     assert.deepEqual(again.counts, { hits: 1, misses: 0, sets: 0 }, `${what}: replaced by a good entry`);
   }
 });
 
-test('another renderer (a new labdeck version or deck engine) does not read the entries of the old one', { timeout: 30_000 }, (t) => {
+test('another renderer (a new labdeck version or deck engine) does not read the entries of the old one', { timeout: 30_000 }, async (t) => {
   const dir = temporaryFolder(t);
-  loadDeck(basic, {}, openRenderCache(dir, { fingerprint: 'labdeck 0.1.0' }));
+  await loadDeck(basic, {}, openRenderCache(dir, { fingerprint: 'labdeck 0.1.0' }));
   const newer = counting(openRenderCache(dir, { fingerprint: 'labdeck 0.2.0' }));
-  loadDeck(basic, {}, newer.cache);
+  await loadDeck(basic, {}, newer.cache);
   assert.deepEqual(newer.counts, { hits: 0, misses: 1, sets: 1 });
   assert.equal(readdirSync(dir).length, 2);
 });
 
-test('a folder others may read or write is not used: its entries could have been planted there', { timeout: 30_000 }, (t) => {
+test('a folder others may read or write is not used: its entries could have been planted there', { timeout: 30_000 }, async (t) => {
   const dir = temporaryFolder(t);
-  const rendered = loadDeck(basic, {}, openRenderCache(dir)).deck;
+  const rendered = (await loadDeck(basic, {}, openRenderCache(dir))).deck;
   const [entry] = readdirSync(dir);
   assert.ok(entry);
   for (const mode of [0o777, 0o755, 0o720]) {
     chmodSync(dir, mode);
     const before: number = statSync(join(dir, entry)).mtimeMs;
     const cache = counting(openRenderCache(dir));
-    assert.deepStrictEqual(loadDeck(basic, {}, cache.cache).deck, rendered);
+    assert.deepStrictEqual((await loadDeck(basic, {}, cache.cache)).deck, rendered);
     assert.equal(cache.counts.hits, 0, `mode ${mode.toString(8)}: not read`);
     assert.equal(statSync(join(dir, entry)).mtimeMs, before, `mode ${mode.toString(8)}: not written`);
     assert.equal(statSync(dir).mode & 0o777, mode, 'left as it is');
   }
 });
 
-test('an unusable folder only means no cache: the deck is rendered, nothing thrown', { timeout: 30_000 }, (t) => {
+test('an unusable folder only means no cache: the deck is rendered, nothing thrown', { timeout: 30_000 }, async (t) => {
   const file = join(temporaryFolder(t), 'a-file');
   writeFileSync(file, 'not a folder');
   const cache = counting(openRenderCache(join(file, 'render')));
-  assert.ok(loadDeck(basic, {}, cache.cache).deck.slides.length > 0);
+  assert.ok((await loadDeck(basic, {}, cache.cache)).deck.slides.length > 0);
   assert.deepEqual(cache.counts, { hits: 0, misses: 1, sets: 1 });
   assert.deepEqual(openRenderCache(undefined).get(input), undefined, 'turned off: remembers nothing');
 });

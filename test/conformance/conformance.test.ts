@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { loadWorkshop } from '../../src/config/workshop.ts';
-import { renderMarkdownDeck } from '../../src/deck/index.ts';
+import { renderMarkdownDeck } from '../../src/deck/render-deck.ts';
 import { assembleDeckSource } from '../../src/deck/manifest.ts';
 import { diskFiles } from '../../src/workshop/load-deck.ts';
 import { compareSlideLists, describeDifferences, percent, type DeckComparison } from './compare.ts';

@@ -40,7 +40,7 @@ test('rendering a deck loads only the highlight.js languages its code blocks nam
   const script = `
     import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-    const { renderMarkdownDeck } = await import(${JSON.stringify(new URL('../../src/deck/index.ts', import.meta.url).href)});
+    const { renderMarkdownDeck } = await import(${JSON.stringify(new URL('../../src/deck/render-deck.ts', import.meta.url).href)});
     const { slides } = renderMarkdownDeck('# Run\\n\\n\`\`\`bash\\necho hi\\n\`\`\`\\n\\n---\\n\\n\`\`\`unknown\\nx\\n\`\`\`\\n');
     if (!slides[0].html.includes('hljs')) throw new Error('not highlighted: ' + slides[0].html);
     const cache = createRequire(import.meta.url).cache;

@@ -56,8 +56,8 @@ test('every markdown and HTML file of the tests, read as HTML', { timeout: 60_00
   for (const file of files) assertSameTree(readFileSync(file, 'utf8'), file);
 });
 
-test('the slides of a rendered deck', { timeout: 60_000 }, () => {
-  const { deck } = loadDeck('test/fixtures/container-training/swarm-halfday.yml');
+test('the slides of a rendered deck', { timeout: 60_000 }, async () => {
+  const { deck } = await loadDeck('test/fixtures/container-training/swarm-halfday.yml');
   for (const slide of deck.slides) {
     assertSameTree(slide.html, `slide ${slide.position}`);
     assertSameTree(slide.notesHtml, `notes of slide ${slide.position}`);

@@ -8,7 +8,7 @@ import { decodeAsTextarea, parseSource } from '../../src/deck/split.ts';
 import { buildSlideshow } from '../../src/deck/slideshow.ts';
 import { formatDiagnostic, lintDeck } from '../../src/deck/lint.ts';
 import { locate } from '../../src/deck/source-map.ts';
-import { renderMarkdownDeck } from '../../src/deck/index.ts';
+import { renderMarkdownDeck } from '../../src/deck/render-deck.ts';
 import { LabdeckError } from '../../src/errors.ts';
 
 function memory(files: Record<string, string>): DeckFiles {

@@ -50,9 +50,9 @@ before(async () => {
   await writeFile(manifest, 'title: Terminals\ngenerated: false\ncontent: [a.md]\nterminals:\n  shell: local\n');
   await writeFile(join(scratch, 'a.md'), chapter);
   const log = () => {};
-  liveDeck = await LiveDeck.start({ load: async () => ({ deck: loadDeck(manifest).deck, title: 'Terminals', ratio: '16:9', files: [manifest] }), log });
+  liveDeck = await LiveDeck.start({ load: async () => ({ deck: (await loadDeck(manifest)).deck, title: 'Terminals', ratio: '16:9', files: [manifest] }), log });
   const access = createAccess({ openToLocalAttendee: true, instructorToken: 'teach', watcherToken: 'watch' });
-  const { workshop } = loadDeck(manifest);
+  const { workshop } = await loadDeck(manifest);
   terminals = serveTerminals(workshop, { host: '127.0.0.1', access, log, env: testEnvironment() })!;
   terminals.manager.onCommand((record) => commands.push(record));
   server = await startServer({ deck: liveDeck, workshopDir: scratch, assetsDir: join(repoRoot, 'public'), log, access, terminals }, { port: 0, host: '127.0.0.1' });

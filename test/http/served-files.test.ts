@@ -59,7 +59,7 @@ before(async () => {
 
   liveDeck = await LiveDeck.start({
     load: async () => {
-      const { workshop: loaded, deck } = loadDeck(manifest);
+      const { workshop: loaded, deck } = await loadDeck(manifest);
       return { deck, title: loaded.pageTitle, ratio: loaded.ratio, files: [manifest, chapter] };
     },
     log: () => {},

@@ -9,8 +9,8 @@ import { buildCatalog } from '../../src/checks/catalog.ts';
 
 const manifest = fileURLToPath(new URL('../../workshop.yml', import.meta.url));
 
-test('exercises/netshoot.yml: valid, and every step of the seed chapter is specified there', () => {
-  const { deck, catalog } = loadWorkshopChecks(manifest);
+test('exercises/netshoot.yml: valid, and every step of the seed chapter is specified there', async () => {
+  const { deck, catalog } = await loadWorkshopChecks(manifest);
   assert.deepEqual(
     catalog.errors.map((error) => error.message),
     [],
@@ -26,16 +26,16 @@ test('exercises/netshoot.yml: valid, and every step of the seed chapter is speci
   assert.deepEqual(apk.check, { kind: 'exec', target: { service: 'debug' }, command: 'which curl ab drill' });
 });
 
-test('the lab substitutes its toolbox for alpine: inferred image checks accept both', () => {
-  const { deck } = loadWorkshopChecks(manifest);
+test('the lab substitutes its toolbox for alpine: inferred image checks accept both', async () => {
+  const { deck } = await loadWorkshopChecks(manifest);
   const inferred = buildCatalog(deck, [], { imageSubstitutes: IMAGE_SUBSTITUTES });
   const debug = inferred.checks.find((c) => c.check.kind === 'service' && c.check.name === 'debug')!;
   assert.equal(debug.origin.how, 'inferred');
   assert.deepEqual(debug.check.kind === 'service' && debug.check.image, ['alpine', 'labdeck/toolbox:latest']);
 });
 
-test('a broken spec is reported as file:line', () => {
-  const { deck } = loadWorkshopChecks(manifest);
+test('a broken spec is reported as file:line', async () => {
+  const { deck } = await loadWorkshopChecks(manifest);
   const broken = buildCatalog(deck, [{ file: 'exercises/x.yml', text: 'steps:\n  - slide: labels\n    step: 7\n    check: { ran: docker }\n' }]);
   assert.equal(broken.errors.length, 1);
   assert.equal(broken.errors[0]!.location?.line, 2);

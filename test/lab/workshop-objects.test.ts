@@ -6,8 +6,8 @@ import { createdObjects } from '../../src/checks/infer.ts';
 import { loadDeck } from '../../src/workshop/load-deck.ts';
 import { objectsCreatedBy } from '../../src/lab/workshop-objects.ts';
 
-test('the sample workshop creates one thing of its own: the debug service', () => {
-  const { deck } = loadDeck(fileURLToPath(new URL('../../workshop.yml', import.meta.url)));
+test('the sample workshop creates one thing of its own: the debug service', async () => {
+  const { deck } = await loadDeck(fileURLToPath(new URL('../../workshop.yml', import.meta.url)));
   assert.deepEqual(objectsCreatedBy(deck.steps), [{ kind: 'service', name: 'debug' }]);
 });
 

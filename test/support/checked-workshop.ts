@@ -89,7 +89,7 @@ export async function startCheckedWorkshop(options: CheckedWorkshopOptions = {})
   const manifest = join(dir, 'workshop.yml');
   const deck = await LiveDeck.start({
     load: async () => {
-      const { workshop, deck: loaded } = loadDeck(manifest);
+      const { workshop, deck: loaded } = await loadDeck(manifest);
       return { deck: loaded, title: workshop.pageTitle, ratio: workshop.ratio, files: [manifest, ...listChapterFiles(workshop), ...listSpecFiles(manifest)] };
     },
     log,
