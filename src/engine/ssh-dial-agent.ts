@@ -261,7 +261,13 @@ class ChannelSocket extends Duplex {
     });
     channel.on('end', () => this.push(null));
     channel.on('error', (error: Error) => this.destroy(error));
-    channel.on('close', () => this.destroy());
+    // The channel's last bytes may still wait here for their reader: a hijacked exec's output, read together with
+    // the upgrade and the channel's end by a busy client, waits until the exec's caller has its stream (a few
+    // microtasks later, after this close). Destroying now would drop them: the probe would read nothing.
+    channel.on('close', () => {
+      if (this.readableLength === 0) this.destroy();
+      else this.once('end', () => this.destroy());
+    });
     const write = this.pendingWrite;
     this.pendingWrite = undefined;
     if (write) channel.write(write.chunk, write.callback);
