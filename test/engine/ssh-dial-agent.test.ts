@@ -90,3 +90,16 @@ test('an exec probe over ssh reads its whole output when the upgrade, the output
     );
   }
 });
+
+test('an exec probe over ssh with no output, read at once with its channel end, returns when the command ends', { timeout: 60_000 }, async () => {
+  const engine = connectEngineAt({ host, ssh: { identity: join(folder, 'id'), hostKey: join(folder, 'host.pub') } });
+  const started = Date.now();
+  const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => execInContainer(engine, containerId, ['sh', '-c', `exit ${i}`], { timeoutMs: 20_000 })));
+  const seconds = (Date.now() - started) / 1000;
+  assert.deepEqual(
+    outcomes.map((outcome) => [outcome.exitCode, outcome.output]),
+    outcomes.map((_, i) => [i, '']),
+  );
+  // A probe whose stream closed before its reader had it waited out its whole timeout (20 s here).
+  assert.ok(seconds < 10, `the probes took ${seconds.toFixed(1)} s`);
+});
