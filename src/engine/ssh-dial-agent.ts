@@ -261,11 +261,12 @@ class ChannelSocket extends Duplex {
     });
     channel.on('end', () => this.push(null));
     channel.on('error', (error: Error) => this.destroy(error));
-    // The channel's last bytes may still wait here for their reader: a hijacked exec's output, read together with
-    // the upgrade and the channel's end by a busy client, waits until the exec's caller has its stream (a few
-    // microtasks later, after this close). Destroying now would drop them: the probe would read nothing.
+    // The socket closes once its reader has seen the end, not before: a busy client reads a short exec's upgrade,
+    // output and channel close at once, and the exec's caller gets its stream a few microtasks after this close.
+    // Destroyed now, the socket would drop the output (the probe read nothing) and emit 'close' before the caller
+    // listens (the probe waited out its timeout).
     channel.on('close', () => {
-      if (this.readableLength === 0) this.destroy();
+      if (this.readableEnded) this.destroy();
       else this.once('end', () => this.destroy());
     });
     const write = this.pendingWrite;
