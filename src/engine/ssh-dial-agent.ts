@@ -261,7 +261,14 @@ class ChannelSocket extends Duplex {
     });
     channel.on('end', () => this.push(null));
     channel.on('error', (error: Error) => this.destroy(error));
-    channel.on('close', () => this.destroy());
+    // The socket closes once its reader has seen the end, not before: a busy client reads a short exec's upgrade,
+    // output and channel close at once, and the exec's caller gets its stream a few microtasks after this close.
+    // Destroyed now, the socket would drop the output (the probe read nothing) and emit 'close' before the caller
+    // listens (the probe waited out its timeout).
+    channel.on('close', () => {
+      if (this.readableEnded) this.destroy();
+      else this.once('end', () => this.destroy());
+    });
     const write = this.pendingWrite;
     this.pendingWrite = undefined;
     if (write) channel.write(write.chunk, write.callback);
