@@ -2,10 +2,10 @@
 // `--tlsverify`), or, for `ssh://`, either a key of labdeck's own and the host key the server must prove it holds (a
 // swarm sandbox), or the user's own ssh setup, as the docker CLI would use it (a prepared machine). The attendees'
 // engines of the external and swarm environment providers are reached this way.
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { existsSync, readFileSync } from 'node:fs';
-import ssh2 from 'ssh2';
-import { connectEngine, type EngineEndpoint } from './docker.ts';
+import { connectEngine, dockerode, type EngineEndpoint } from './docker.ts';
+import { loadSsh2 } from './ssh-dial-agent.ts';
 import { verifyKnownHost } from './known-hosts.ts';
 import { SshDialAgent, type SshTarget } from './ssh-dial-agent.ts';
 
@@ -54,6 +54,7 @@ export function connectEngineAt(address: EngineAddress): Docker {
   if (userSsh && address.host?.startsWith('ssh://')) return connectOverSsh(address, (target) => userLogin(target, userSsh));
   if (!address.tls) return connectEngine(address);
   const url = new URL(address.host ?? '');
+  const Docker = dockerode();
   return new Docker({
     protocol: 'https',
     host: url.hostname,
@@ -98,6 +99,7 @@ function connectOverSsh(address: EngineAddress, login: (place: Place) => Login):
   });
   // The host name only fills the requests' Host header: the agent decides where they go. dockerode hands `agent` to
   // docker-modem, which uses it for every request; dockerode's types leave it out.
+  const Docker = dockerode();
   return new Docker({ protocol: 'http', host: 'engine-over-ssh', port: 80, agent } as Docker.DockerOptions);
 }
 
@@ -118,7 +120,7 @@ function userLogin(place: Place, setup: UserSsh): Login {
     throw new Error(`no way to log in to ${place.address}: no ssh-agent (SSH_AUTH_SOCK) and none of ${setup.identities.join(', ')}`);
   }
   const privateKey = keyFile ? readFileSync(keyFile) : undefined;
-  const parsed = privateKey && ssh2.utils.parseKey(privateKey);
+  const parsed = privateKey && loadSsh2().utils.parseKey(privateKey);
   if (parsed instanceof Error) {
     const hint = /passphrase/i.test(parsed.message) ? ': add it to an ssh-agent (ssh-add) and start labdeck with SSH_AUTH_SOCK' : '';
     throw new Error(`${keyFile}: ${parsed.message}${hint}`);

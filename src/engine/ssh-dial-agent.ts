@@ -16,7 +16,9 @@
 import { Agent, type ClientRequestArgs } from 'node:http';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import { Client, type ClientChannel } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
+import type ssh2 from 'ssh2';
+import { createRequire } from 'node:module';
 
 /** Where and as whom to connect; resolved again for each new connection (a sandbox may have moved or been reset). */
 export interface SshTarget {
@@ -165,7 +167,7 @@ export class SshDialAgent extends Agent {
     // TCP keep-alive: a machine that vanished without a word (a network cut) ends the connection after the kernel's
     // probes, instead of leaving the `/events` watch listening to nothing for ever.
     const socket = connectTcp({ host: target.host, port: target.port, keepAlive: true, keepAliveInitialDelay: 15_000 });
-    const client = new Client();
+    const client = new (loadSsh2().Client)();
     let refusal: string | undefined;
     const connection: SharedConnection = {
       identity,
@@ -332,4 +334,12 @@ class ChannelSocket extends Duplex {
 /** sshd's answer to a session past MaxSessions: SSH_OPEN_CONNECT_FAILED ("open failed"). */
 function isSessionRefused(error: Error): boolean {
   return (error as Error & { reason?: number }).reason === 2;
+}
+
+let ssh2Loaded: typeof ssh2 | undefined;
+
+/** ssh2, loaded at the first ssh connection: most starts never open one, and it costs tens of milliseconds. */
+export function loadSsh2(): typeof ssh2 {
+  ssh2Loaded ??= createRequire(import.meta.url)('ssh2') as typeof ssh2;
+  return ssh2Loaded;
 }

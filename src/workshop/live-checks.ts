@@ -64,20 +64,26 @@ export function startLiveChecks(options: LiveChecksOptions): LiveChecks {
     });
     return { watch, checks };
   };
-  const local = start(options.engine, '');
+  // The local engine's watch starts at its first use (a page asking for results, a command, the class), not with
+  // serve: connecting loads the engine client (engine/docker.ts), which serving the first page does not need.
+  let localEnvironment: Environment | undefined;
+  const local = (): Environment => {
+    localEnvironment ??= start(options.engine, '');
+    return localEnvironment;
+  };
   const attendees = new Map<string, Environment>();
   const forAttendee = (attendee: string): CheckService => {
     const existing = attendees.get(attendee);
     if (existing) return existing.checks;
     const address = options.engineOf?.(attendee);
-    if (!address) return local.checks;
+    if (!address) return local().checks;
     const environment = start(address, ` (${attendee})`);
     attendees.set(attendee, environment);
     return environment.checks;
   };
   const deckSubscription = options.deck.onChange(() => {
     specFiles = readSpecFiles(options.manifest, options.log);
-    local.checks.rebuild();
+    localEnvironment?.checks.rebuild();
     for (const environment of attendees.values()) environment.checks.rebuild();
   });
   const stop = (environment: Environment): void => {
@@ -85,10 +91,14 @@ export function startLiveChecks(options: LiveChecksOptions): LiveChecks {
     environment.watch.dispose();
   };
   return {
-    watch: local.watch,
-    local: local.checks,
+    get watch() {
+      return local().watch;
+    },
+    get local() {
+      return local().checks;
+    },
     forAttendee,
-    environmentOf: (identity) => (identity.role === 'attendee' ? forAttendee(identity.attendee) : local.checks),
+    environmentOf: (identity) => (identity.role === 'attendee' ? forAttendee(identity.attendee) : local().checks),
     commandRan: (record) => forAttendee(record.terminal.split('/')[0] ?? '').commandRan(record),
     forget(attendee) {
       const environment = attendees.get(attendee);
@@ -100,7 +110,7 @@ export function startLiveChecks(options: LiveChecksOptions): LiveChecks {
       deckSubscription.dispose();
       for (const environment of attendees.values()) stop(environment);
       attendees.clear();
-      stop(local);
+      if (localEnvironment) stop(localEnvironment);
     },
   };
 }
