@@ -6,13 +6,10 @@
 // axe is injected from node_modules (@axe-core/playwright needs Node 22).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.ts';
-import { assertClientBundle } from '../support/client-bundle.ts';
-import { startServedCli, type ServedCli } from '../support/served-cli.ts';
+import { startSampleClass, type SampleClass } from '../support/sample-class.ts';
+import type { ServedCli } from '../support/served-cli.ts';
 import { repoRoot } from '../cli/run-cli.ts';
 
 const axePath = join(repoRoot, 'node_modules/axe-core/axe.min.js');
@@ -24,7 +21,6 @@ const disabledRules: Record<string, string> = {};
 /** Elements printed per rule: a rule broken on every slide of the print view would otherwise print hundreds. */
 const shownPerRule = 6;
 
-let dataDir: string;
 let served: ServedCli;
 let browser: Browser;
 let attendee: Page;
@@ -78,20 +74,16 @@ async function assertAccessible(page: Page, state: string): Promise<void> {
   assert.equal(findings.length, 0, `${state}: serious or critical violations:\n${report(findings)}`);
 }
 
+let sampleClass: SampleClass | undefined;
+
 before(async () => {
-  assertClientBundle();
-  dataDir = await mkdtemp(join(tmpdir(), 'labdeck-a11y-'));
-  served = await startServedCli([join(repoRoot, 'workshop.yml'), '--classroom', '--data', dataDir, '--port', '0'], { cwd: repoRoot, startTimeoutMs: 30_000 });
+  sampleClass = await startSampleClass('a11y');
+  ({ served, browser } = sampleClass);
   joinUrl = `${served.url}join?code=${served.classCode}`;
   dashboardUrl = `${served.url}_labdeck/dashboard?token=${served.instructorToken}`;
-  browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  await served?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+after(() => sampleClass?.stop());
 
 test('the join page, empty and with a problem to fix', { timeout: 60_000 }, async () => {
   const page = await browser.newPage();

@@ -4,16 +4,10 @@
 // mouse event is sent; every element reached by Tab shows where the focus is.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.ts';
-import { assertClientBundle } from '../support/client-bundle.ts';
-import { startServedCli, type ServedCli } from '../support/served-cli.ts';
-import { repoRoot } from '../cli/run-cli.ts';
+import { startSampleClass, type SampleClass } from '../support/sample-class.ts';
+import type { ServedCli } from '../support/served-cli.ts';
 
-let dataDir: string;
 let served: ServedCli;
 let browser: Browser;
 let attendee: Page;
@@ -70,18 +64,14 @@ async function waitForText(page: Page, selector: string, pattern: RegExp): Promi
     .catch(async () => assert.fail(`${selector} never showed ${pattern}: ${await screenText(page, selector).catch(() => '(nothing)')}`));
 }
 
+let sampleClass: SampleClass | undefined;
+
 before(async () => {
-  assertClientBundle();
-  dataDir = await mkdtemp(join(tmpdir(), 'labdeck-keys-'));
-  served = await startServedCli([join(repoRoot, 'workshop.yml'), '--classroom', '--data', dataDir, '--port', '0'], { cwd: repoRoot, startTimeoutMs: 30_000 });
-  browser = await launchChromium();
+  sampleClass = await startSampleClass('keys');
+  ({ served, browser } = sampleClass);
 });
 
-after(async () => {
-  await browser?.close();
-  await served?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+after(() => sampleClass?.stop());
 
 test('joining: the name field has the focus, Enter joins', { timeout: 60_000 }, async () => {
   attendee = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();

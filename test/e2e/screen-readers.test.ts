@@ -4,16 +4,10 @@
 // the terminal's screen reader mode switched per attendee and remembered.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.ts';
-import { assertClientBundle } from '../support/client-bundle.ts';
-import { startServedCli, type ServedCli } from '../support/served-cli.ts';
-import { repoRoot } from '../cli/run-cli.ts';
+import { startSampleClass, type SampleClass } from '../support/sample-class.ts';
+import type { ServedCli } from '../support/served-cli.ts';
 
-let dataDir: string;
 let served: ServedCli;
 let browser: Browser;
 let attendee: Page;
@@ -22,11 +16,11 @@ let attendee: Page;
 const slideAnnouncement = (page: Page): Promise<string> => page.locator('.labdeck-announcer[data-announces="slides"]').innerText();
 const checkAnnouncement = (page: Page): Promise<string> => page.locator('.labdeck-announcer[data-announces="checks"]').innerText();
 
+let sampleClass: SampleClass | undefined;
+
 before(async () => {
-  assertClientBundle();
-  dataDir = await mkdtemp(join(tmpdir(), 'labdeck-readers-'));
-  served = await startServedCli([join(repoRoot, 'workshop.yml'), '--classroom', '--data', dataDir, '--port', '0'], { cwd: repoRoot, startTimeoutMs: 30_000 });
-  browser = await launchChromium();
+  sampleClass = await startSampleClass('readers');
+  ({ served, browser } = sampleClass);
   attendee = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
   await attendee.goto(`${served.url}join?code=${served.classCode}`);
   await attendee.fill('input[name=name]', 'Reader');
@@ -34,11 +28,7 @@ before(async () => {
   await attendee.waitForSelector('html[data-labdeck-terminals="ready"]');
 });
 
-after(async () => {
-  await browser?.close();
-  await served?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+after(() => sampleClass?.stop());
 
 test('the slides are a document, and a slide change is announced politely with its title', { timeout: 60_000 }, async () => {
   assert.equal(await attendee.locator('[role="application"]').count(), 0, 'no role=application: browse mode works');

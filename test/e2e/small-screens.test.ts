@@ -5,34 +5,26 @@
 // LABDECK_SCREENSHOTS=docs/images writes the README's pictures of both layouts (small PNGs).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.ts';
-import { assertClientBundle } from '../support/client-bundle.ts';
-import { startServedCli, type ServedCli } from '../support/served-cli.ts';
+import { startSampleClass, type SampleClass } from '../support/sample-class.ts';
+import type { ServedCli } from '../support/served-cli.ts';
 import { repoRoot } from '../cli/run-cli.ts';
 
-let dataDir: string;
 let served: ServedCli;
 let browser: Browser;
 const screenshots = process.env.LABDECK_SCREENSHOTS;
 /** The sample workshop's "Entering the debug container": a hands-on slide with badges and Run buttons. */
 const handsOnSlide = 12;
 
+let sampleClass: SampleClass | undefined;
+
 before(async () => {
-  assertClientBundle();
-  dataDir = await mkdtemp(join(tmpdir(), 'labdeck-zoom-'));
-  served = await startServedCli([join(repoRoot, 'workshop.yml'), '--classroom', '--data', dataDir, '--port', '0'], { cwd: repoRoot, startTimeoutMs: 30_000 });
-  browser = await launchChromium();
+  sampleClass = await startSampleClass('zoom');
+  ({ served, browser } = sampleClass);
 });
 
-after(async () => {
-  await browser?.close();
-  await served?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+after(() => sampleClass?.stop());
 
 async function joinedPage(name: string, options: BrowserContextOptions): Promise<Page> {
   const page = await (await browser.newContext(options)).newPage();
