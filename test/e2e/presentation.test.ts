@@ -242,6 +242,8 @@ test('follow me: attendees follow the instructor within 200 ms, leave, rejoin; a
     const instructor = await open(instructorContext, instructorUrl);
     await instructor.waitForSelector('.labdeck-follow[data-state="leading"]');
     const attendee = await open(attendeeContext, deckUrl);
+    // Both pages settled: the terminals bundle, evaluated after the first paint, would otherwise be timed with the move.
+    for (const page of [instructor, attendee]) await page.waitForSelector('html[data-labdeck-terminals="ready"]', { state: 'attached' });
 
     // Time from the instructor's key to the attendee's slide change, both measured on the browser's clock.
     await attendee.evaluate(() => {
