@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createPrng, deriveSeed, fuzzSeed } from '../support/prng.ts';
 import { exchange, type ExchangeOutcome } from '../support/raw-exchange.ts';
 import { startServedCli, type ServedCli } from '../support/served-cli.ts';
+import { ResultsClient } from '../support/results-client.ts';
 import { latencySummary, startLatencyProbe, type LatencyProbe, type LatencyProbeOptions, type LatencySample } from '../support/latency-probe.ts';
 import { exchangeDeadlineMs, fuzzCase, type FuzzCase, type FuzzTarget } from './fuzz-cases.ts';
 import { ServerFrameType } from '../../src/protocol.ts';
@@ -72,7 +73,11 @@ async function fuzzServer(t: TestContext, options: { classroom: boolean }): Prom
     const target = targetOf(server);
     const control = controlOf(server);
 
-    // The first answers compile code paths (tsx, JIT): not what is measured. Then the idle server, for comparison.
+    // A page's first results socket starts the engine watch, which loads the engine client then (engine/docker.ts,
+    // once per server): a first use, like those of the warm-up below, not what is measured.
+    const firstPage = await ResultsClient.open(server.url, { token: server.instructorToken });
+    firstPage.socket.close();
+    // The first answers compile code paths (JIT): not what is measured. Then the idle server, for comparison.
     const warmUp = probe({ ...control, intervalMs: 20 });
     await delay(500);
     await warmUp.stop();
