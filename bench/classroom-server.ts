@@ -3,6 +3,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { statFields } from '../test/support/processes.ts';
 
 const labdeckBin = fileURLToPath(new URL('../bin/labdeck.js', import.meta.url));
 const startTimeoutMs = 60_000;
@@ -89,16 +90,6 @@ const clockTicksPerSecond = (() => {
     return 100;
   }
 })();
-
-/** Fields of /proc/<pid>/stat after the command name (which may contain spaces and parentheses). */
-function statFields(pid: number): string[] | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return text.slice(text.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * CPU seconds of a process: its own (utime + stime) and, with `children`, that of the children it has waited for

@@ -2,8 +2,8 @@
 // test machine goes round it in minutes). These read what tells two processes with the same pid apart.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-/** The fields of /proc/<pid>/stat after the command name, or undefined when no such process exists. */
-function statFields(pid: number): string[] | undefined {
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses), or undefined when no such process exists. */
+export function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
