@@ -505,3 +505,47 @@ export type DashboardClientMessage =
   | { readonly type: 'broadcast'; readonly text: string }
   /** Remove an attendee from the class (by id): their token stops working, their progress is forgotten. */
   | { readonly type: 'remove'; readonly attendee: string };
+
+// ── A class replayed (the recorder writes it; `labdeck record export` and the replay page read it) ──
+// One attendee's class on one timeline: what their terminals printed, the commands they ran, the slides they were on
+// and how their checks moved. Terminal output is kept in asciicast v2 terms (asciinema's format), so that one
+// terminal's events convert to a .cast file without loss.
+
+/** `GET ${timelinePath}/<attendee id>`: that attendee's Timeline as JSON (the instructor: anyone's; an attendee: their own). */
+export const timelinePath = '/_labdeck/timeline';
+/** `GET ${replayPagePath}/<attendee id>`: the page that plays a Timeline. */
+export const replayPagePath = '/replay';
+
+/** A terminal of the recording, with its size when recording of it began. */
+export interface TimelineTerminal {
+  readonly name: string;
+  readonly cols: number;
+  readonly rows: number;
+}
+
+/** Everything is timed in milliseconds since the timeline's `startedAt`; events are sorted by `t`. */
+export type TimelineEvent =
+  /** What a terminal printed (asciicast `"o"`). */
+  | { t: number; kind: 'output'; terminal: string; data: string }
+  /** What was typed (asciicast `"i"`): only when the workshop says `record: { input: true }`. */
+  | { t: number; kind: 'input'; terminal: string; data: string }
+  /** A terminal resized (asciicast `"r"`). */
+  | { t: number; kind: 'resize'; terminal: string; cols: number; rows: number }
+  /** A command finished, from shell integration; `exitCode` is null when the shell did not say. */
+  | { t: number; kind: 'command'; terminal: string; command: string; exitCode: number | null }
+  /** The attendee's page moved to a slide (0-based index, and the slide's name when it has one). */
+  | { t: number; kind: 'slide'; slide: number; name?: string }
+  /** A check of an exercise step changed state, with the reason written for a person. */
+  | { t: number; kind: 'check'; step: string; from: string; to: string; reason: string };
+
+export interface Timeline {
+  /** The attendee's id in the class (the self-paced learner has one too). */
+  attendee: string;
+  /** ISO 8601 time of the recording's first event. */
+  startedAt: string;
+  durationMs: number;
+  terminals: TimelineTerminal[];
+  events: TimelineEvent[];
+  /** True when typed input was recorded, so that a viewer can say so. */
+  inputRecorded: boolean;
+}
