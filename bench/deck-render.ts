@@ -3,10 +3,13 @@
 // beside each, the CPU time of this process (user + system, ms), which a busy machine disturbs less.
 // Usage: node --import tsx bench/deck-render.ts WORKSHOP.yml            (cold, warm, edits: no disk cache)
 //        node --import tsx bench/deck-render.ts WORKSHOP.yml --cache DIR (the deck through the render cache in DIR)
+//        node --import tsx bench/deck-render.ts WORKSHOP.yml --parser-floor (remark's parser alone on every slide)
 import { performance } from 'node:perf_hooks';
+import type { ContentNode } from '../src/deck/types.ts';
 
 const manifest = process.argv[2]!;
 const cacheDir = process.argv[3] === '--cache' ? process.argv[4] : undefined;
+const parserFloor = process.argv[3] === '--parser-floor';
 
 interface Timing {
   readonly ms: number;
@@ -41,6 +44,24 @@ const imports: Timing = { ms: performance.now() - importStart, cpuMs: (importUse
 const workshop = loadWorkshop(manifest);
 const source = assembleDeckSource(workshop, diskFiles);
 const options = { ...defaultDeckOptions, excludedClasses: excludedClasses(workshop, {}) };
+
+if (parserFloor) {
+  // The floor that the design card's parser sets: remark (micromark → mdast, with GFM as render.ts configures it)
+  // parsing each slide's markdown once, cold, with nothing else of the render (no hast, no HTML, no sanitizing).
+  // Content classes are flattened to their text: remark.js converts each class's content as a chunk of its own.
+  const textOf = (nodes: readonly ContentNode[]): string => nodes.map((node) => (typeof node === 'string' ? node : textOf(node.content))).join('');
+  const slideTexts = buildSlideshow(parseSource(decodeAsTextarea(source.markdown)), options).map((slide) => textOf(slide.content));
+  const { remark } = await import('remark');
+  const { default: remarkGfm } = await import('remark-gfm');
+  const parser = remark().use(remarkGfm, { singleTilde: false });
+  const parse = () => {
+    for (const text of slideTexts) parser.parse(text);
+  };
+  const cold = time(parse);
+  const warm = medianTiming(Array.from({ length: 5 }, () => time(parse)));
+  console.log(JSON.stringify({ slides: slideTexts.length, cold, warm }));
+  process.exit(0);
+}
 
 if (cacheDir !== undefined) {
   // As loadDeck does it: the deck from the cache, or rendered and kept there.
