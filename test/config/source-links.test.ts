@@ -76,3 +76,12 @@ test('the render cache never hands back a deck whose footers link elsewhere: the
   assert.match((await footer('other')) ?? '', /tree\/other\/slides\/a\.md/);
   assert.match((await footer()) ?? '', /tree\/main\/slides\/a\.md/);
 });
+
+test('outside a checkout the file:// footer links lose their target in the slides: no path of this machine reaches a page', { timeout: 60_000 }, async () => {
+  const root = checkout('local-only', {});
+  const { source, deck } = await loadDeck(join(root, 'slides/workshop.yml'));
+  assert.ok(source.markdown.includes(`.debug[[a.md](file://${join(root, 'slides')}/a.md)]`), 'assembled as markmaker.py does');
+  const html = deck.slides.map((slide) => slide.html).join('\n');
+  assert.match(html, /<a>a\.md<\/a>/);
+  assert.ok(!html.includes(root), 'the sanitizer keeps no file: URL');
+});
