@@ -36,20 +36,27 @@ function ready(): Fixture {
   return fixture;
 }
 
-before(async () => {
-  const checkout = await fixtureCheckout({ remote, branch });
-  checkouts.push(checkout);
-  const markmaker = await runMarkmaker(checkout.slides, manifest);
-  const labdeck = await loadDeck(join(checkout.slides, manifest), {}, undefined, {});
-  remark = await RemarkReference.start();
-  const reference = await remark.render(markmaker.markdown, { excludedClasses: markmaker.excludedClasses });
-  fixture = { checkout, markmaker, labdeck, reference };
-});
+// A cold reference renders the 276 slides in Chromium once (then cached); markmaker.py takes well under a second.
+before(
+  async () => {
+    const checkout = await fixtureCheckout({ remote, branch });
+    checkouts.push(checkout);
+    const markmaker = await runMarkmaker(checkout.slides, manifest);
+    const labdeck = await loadDeck(join(checkout.slides, manifest), {}, undefined, {});
+    remark = await RemarkReference.start();
+    const reference = await remark.render(markmaker.markdown, { excludedClasses: markmaker.excludedClasses });
+    fixture = { checkout, markmaker, labdeck, reference };
+  },
+  { timeout: 240_000 },
+);
 
-after(async () => {
-  await remark?.dispose();
-  await Promise.all(checkouts.map((checkout) => checkout.dispose()));
-});
+after(
+  async () => {
+    await remark?.dispose();
+    await Promise.all(checkouts.map((checkout) => checkout.dispose()));
+  },
+  { timeout: 30_000 },
+);
 
 /** The first differing line, numbered as in markmaker's markdown. */
 function assertSameText(labdeck: string, markmaker: string, label: string): void {
@@ -57,16 +64,16 @@ function assertSameText(labdeck: string, markmaker: string, label: string): void
 }
 
 describe('the fixture deck, assembled by markmaker.py and by labdeck in a git checkout with a remote', () => {
-  test('the same exclude list reaches remark.js', () => {
+  test('the same exclude list reaches remark.js', { timeout: 60_000 }, () => {
     assert.deepEqual(ready().labdeck.workshop.exclude, ready().markmaker.excludedClasses);
   });
 
-  test('the same markdown, byte for byte, the build banner aside', () => {
+  test('the same markdown, byte for byte, the build banner aside', { timeout: 60_000 }, () => {
     const { labdeck, markmaker } = ready();
     assertSameText(labdeck.source.markdown, withoutBuildBanner(markmaker.markdown), manifest);
   });
 
-  test("remark.js on markmaker.py's page shows the slides labdeck shows, slide by slide, HTML included", () => {
+  test("remark.js on markmaker.py's page shows the slides labdeck shows, slide by slide, HTML included", { timeout: 60_000 }, () => {
     const { labdeck, reference } = ready();
     const comparison = compareSlideLists(reference, labdeck.deck.slides);
     console.log(`labdeck vs markmaker.py + remark.js: ${comparison.equal}/${comparison.total} slides equal (${percent(comparison.equal, comparison.total)})`);
@@ -74,7 +81,7 @@ describe('the fixture deck, assembled by markmaker.py and by labdeck in a git ch
     assert.equal(comparison.equal, comparison.total, describeDifferences(comparison));
   });
 
-  test('the build banner (left out by labdeck) is on the first slide, which the exclude list hides', () => {
+  test('the build banner (left out by labdeck) is on the first slide, which the exclude list hides', { timeout: 60_000 }, () => {
     const { markmaker, reference } = ready();
     const firstSlide = markmaker.markdown.slice(0, markmaker.markdown.indexOf('\n---\n'));
     assert.ok(withoutBuildBanner(firstSlide).length < firstSlide.length, 'the banner is in the first slide');
@@ -88,7 +95,7 @@ describe('the fixture deck, assembled by markmaker.py and by labdeck in a git ch
 });
 
 describe('footer links as markmaker.py makes them, from the same tree', () => {
-  test('REPOSITORY_URL and BRANCH win over the checkout (a git@github.com: remote made https://)', async () => {
+  test('REPOSITORY_URL and BRANCH win over the checkout (a git@github.com: remote made https://)', { timeout: 60_000 }, async () => {
     const { checkout } = ready();
     const settings = { repositoryUrl: 'git@github.com:someone/fork-of-training.git', branch: 'for-a-class' };
     const markmaker = await runMarkmaker(checkout.slides, manifest, { REPOSITORY_URL: settings.repositoryUrl, BRANCH: settings.branch });
@@ -97,7 +104,7 @@ describe('footer links as markmaker.py makes them, from the same tree', () => {
     assertSameText(labdeck.markdown, withoutBuildBanner(markmaker.markdown), `${manifest} with REPOSITORY_URL and BRANCH`);
   });
 
-  test('outside a git checkout: file:// links to the manifest folder', async () => {
+  test('outside a git checkout: file:// links to the manifest folder', { timeout: 60_000 }, async () => {
     const plain = await fixtureCheckout();
     checkouts.push(plain);
     const markmaker = await runMarkmaker(plain.slides, manifest);
@@ -108,7 +115,7 @@ describe('footer links as markmaker.py makes them, from the same tree', () => {
 });
 
 describe("markmaker.py's generated slides on a small deck", () => {
-  test('one part of 12 titles (a tight list, "Table of contents", toc-part-1), a fragment, nested lists, a repeated title', async () => {
+  test('one part of 12 titles (a tight list, "Table of contents", toc-part-1), a fragment, nested lists, a repeated title', { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'labdeck-markmaker-small-'));
     try {
       for (const file of ['markmaker.py', 'workshop.html', 'interstitials.txt']) await cp(join(fixtureDeckDir, 'markmaker', file), join(dir, file));
