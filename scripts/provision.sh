@@ -16,6 +16,9 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 # Swarm sandboxes (per-attendee environments) are reached over ssh with a key made by ssh-keygen.
 command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
+# The assembly conformance test runs container.training's markmaker.py: Python 3 with PyYAML (Debian's, never PyPI;
+# python3-yaml brings python3 along).
+python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
 if ((${#missing[@]})); then
   [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1 ||
     fail "missing: ${missing[*]} — install them (Debian: apt-get install ${missing[*]}) and run again"

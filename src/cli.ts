@@ -26,6 +26,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     dockerHost: env.DOCKER_HOST,
     dataDir: env.LABDECK_DATA,
     renderCacheDir: renderCacheDir(env, homedir()),
+    // markmaker.py's overrides of the repository and branch its footers link to (workshop/source-links.ts).
+    repository: { repositoryUrl: env.REPOSITORY_URL, branch: env.BRANCH },
     userSsh: userSshSetup(env),
     untilStopped: () =>
       new Promise((resolve) => {

@@ -29,7 +29,7 @@ export const buildCommand: Command = {
     await refuseForeignFolder(out);
 
     const selection = { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') };
-    const { workshop, deck } = await loadDeck(manifest, selection, openRenderCache(context.renderCacheDir));
+    const { workshop, deck } = await loadDeck(manifest, selection, openRenderCache(context.renderCacheDir), context.repository);
     const bundle = join(context.assetsDir, clientScriptAsset);
     if (!existsSync(bundle)) throw new LabdeckError(`${bundle}: the client bundle is missing: run \`npm run build\` first`);
 

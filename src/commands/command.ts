@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { LabdeckError } from '../errors.ts';
 import type { UserSsh } from '../engine/engine-address.ts';
+import type { RepositorySettings } from '../workshop/source-links.ts';
 
 /** A mistake on the command line: the CLI prints it with a pointer to the help and exits 2. */
 export class UsageError extends Error {
@@ -42,6 +43,8 @@ export interface CommandContext {
   readonly userSsh?: UserSsh | undefined;
   /** Where rendered decks are cached (workshop/render-cache.ts renderCacheDir); undefined = no cache. */
   readonly renderCacheDir?: string | undefined;
+  /** REPOSITORY_URL and BRANCH: where slide footers link to, instead of the deck's git checkout (as markmaker.py). */
+  readonly repository?: RepositorySettings | undefined;
 }
 
 export interface ParsedArgs {

@@ -26,7 +26,7 @@ export const pdfCommand: Command = {
     const { chromium } = await importChromiumDriver();
     const manifest = workshopPathArg(args, context.cwd);
     const out = resolve(context.cwd, outOption);
-    const { workshop, deck } = await loadDeck(manifest, { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') });
+    const { workshop, deck } = await loadDeck(manifest, { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') }, undefined, context.repository);
     const deckJson = toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null });
     const server = await startServer(
       {

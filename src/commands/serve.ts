@@ -62,7 +62,7 @@ export const serveCommand: Command = {
 
     const renderCache = openRenderCache(context.renderCacheDir);
     const load = async (): Promise<WatchedDeck> => {
-      const { workshop, deck } = await loadDeck(manifest, selection, renderCache);
+      const { workshop, deck } = await loadDeck(manifest, selection, renderCache, context.repository);
       return {
         deck,
         title: workshop.pageTitle,

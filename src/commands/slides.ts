@@ -14,7 +14,12 @@ export const slidesCommand: Command = {
   async run(args, context) {
     if (args.values.json !== true) throw new UsageError('--json is required (JSON is the only output format)');
     const manifest = workshopPathArg(args, context.cwd);
-    const { deck } = await loadDeck(manifest, { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') }, openRenderCache(context.renderCacheDir));
+    const { deck } = await loadDeck(
+      manifest,
+      { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') },
+      openRenderCache(context.renderCacheDir),
+      context.repository,
+    );
     // Named as /deck.json names them: relative to the workshop folder, the same on every machine.
     const slides = deck.slides.map((slide) => slideRelativeToWorkshop(toSlideJson(slide), dirname(manifest)));
     context.stdout(`${JSON.stringify(slides, null, 2)}\n`);

@@ -9,7 +9,16 @@ import { lintDeck, type Diagnostic } from './lint.ts';
 import type { AssembledSource, DeckManifest } from './manifest.ts';
 import { defaultDeckOptions, type DeckOptions } from './deck-options.ts';
 
-export { assembleDeckSource, chapterEntries, dirnameOf, resolvePath, UnusableFile, type AssembledSource, type DeckFiles } from './manifest.ts';
+export {
+  assembleDeckSource,
+  chapterEntries,
+  dirnameOf,
+  resolvePath,
+  UnusableFile,
+  type AssembledSource,
+  type AssemblyContext,
+  type DeckFiles,
+} from './manifest.ts';
 export { formatDiagnostic, type Diagnostic } from './lint.ts';
 
 export { defaultDeckOptions, type Deck, type DeckOptions } from './deck-options.ts';

@@ -65,6 +65,16 @@ export interface DeckManifest {
   readonly generated: GeneratedSlides;
 }
 
+/** What assembly takes from outside the manifest and the files (workshop/ finds it; the CLI passes its overrides). */
+export interface AssemblyContext {
+  /**
+   * What each `.debug[...]` footer links to, as markmaker.py's makelink(): this prefix and the file's path as the
+   * manifest names it (`<remote>/tree/<branch>/<folder>/` in a git checkout, `file://<folder>/` outside one).
+   * Undefined: footers name the file without a link.
+   */
+  readonly sourceLinkPrefix?: string | undefined;
+}
+
 /** Reads text files; paths are the manifest's folder joined with the relative path (see `resolvePath`). */
 export interface DeckFiles {
   read(path: string): string | undefined;
@@ -286,10 +296,10 @@ interface Processed {
 
 const separator = '\n---\n';
 
-export function assembleDeckSource(manifest: DeckManifest, files: DeckFiles): AssembledSource {
+export function assembleDeckSource(manifest: DeckManifest, files: DeckFiles, context: AssemblyContext = {}): AssembledSource {
   const manifestDir = dirnameOf(manifest.file);
   const contentAt: SourceLocation = manifest.content[0]?.location ?? { file: manifest.file, line: 1 };
-  const processed = processGroup(manifest.content, contentAt, manifest, files);
+  const processed = processGroup(manifest.content, contentAt, { manifest, files, context });
   const titles = processed.titles;
   const flat = flattenTitles(titles);
 
@@ -342,8 +352,15 @@ export function assembleDeckSource(manifest: DeckManifest, files: DeckFiles): As
   return { markdown: markdown.text, map: toSourceMap(markdown.origins), warnings };
 }
 
-function processGroup(entries: readonly ContentEntry[], at: SourceLocation, manifest: DeckManifest, files: DeckFiles): Processed {
-  const parts = entries.map((entry) => processEntry(entry, manifest, files));
+/** What every step of processcontent() reads. */
+interface Inputs {
+  readonly manifest: DeckManifest;
+  readonly files: DeckFiles;
+  readonly context: AssemblyContext;
+}
+
+function processGroup(entries: readonly ContentEntry[], at: SourceLocation, inputs: Inputs): Processed {
+  const parts = entries.map((entry) => processEntry(entry, inputs));
   const joined: TrackedText[] = [];
   parts.forEach((part, i) => {
     if (i > 0) joined.push(generatedText(separator, elementAt(entries, i).location));
@@ -355,26 +372,31 @@ function processGroup(entries: readonly ContentEntry[], at: SourceLocation, mani
   };
 }
 
-function processEntry(entry: ContentEntry, manifest: DeckManifest, files: DeckFiles): Processed {
+function processEntry(entry: ContentEntry, inputs: Inputs): Processed {
+  const { manifest, files } = inputs;
   switch (entry.kind) {
     case 'group':
-      return processGroup(entry.entries, entry.location, manifest, files);
+      return processGroup(entry.entries, entry.location, inputs);
     case 'fragment':
-      return processMarkdown(fromSource(entry.markdown, manifest.file, entry.location.line), baseName(manifest.file), entry.location, manifest);
+      return processMarkdown(fromSource(entry.markdown, manifest.file, entry.location.line), baseName(manifest.file), entry.location, inputs);
     case 'chapter': {
       const path = resolvePath(dirnameOf(manifest.file), entry.path);
       const text = readReferenced(files, path, (reason) => new LabdeckError(`chapter file ${entry.path} ${reason}`, entry.location));
       if (text === undefined) throw new LabdeckError(`chapter file not found: ${entry.path} (looked for ${path})`, entry.location);
-      return processMarkdown(fromSource(normalizeNewlines(text), path, 1), entry.path, entry.location, manifest);
+      return processMarkdown(fromSource(normalizeNewlines(text), path, 1), entry.path, entry.location, inputs);
     }
   }
 }
 
-/** markmaker's processcontent() for one piece of markdown: collect its H1 titles, add the `.debug[` footers. */
-function processMarkdown(source: TrackedText, footerName: string, entry: SourceLocation, manifest: DeckManifest): Processed {
+/**
+ * markmaker's processcontent() for one piece of markdown: collect its H1 titles, add the `.debug[` footers, which
+ * name the file (a fragment of the manifest names the manifest) and link to it when the context says where.
+ */
+function processMarkdown(source: TrackedText, footerName: string, entry: SourceLocation, inputs: Inputs): Processed {
   const titles = [...source.text.matchAll(/^# (.*)/gm)].map((match) => ({ title: elementAt(match, 1), entry }));
-  if (!manifest.generated.debugFooters) return { text: source, titles };
-  const footer = `.debug[${footerName}]`;
+  if (!inputs.manifest.generated.debugFooters) return { text: source, titles };
+  const prefix = inputs.context.sourceLinkPrefix;
+  const footer = `.debug[${prefix === undefined ? footerName : `[${footerName}](${prefix}${footerName})`}]`;
   const lines = source.text.split('\n');
   const parts: TrackedText[] = [];
   let from = 0;
@@ -410,32 +432,30 @@ function isTitle(item: TitleTree | EntryTitle): item is EntryTitle {
   return !Array.isArray(item);
 }
 
-/** Part number of every title (markmaker keeps the last one for a duplicated title). */
+/** Part number of every title, from 1 (markmaker keeps the last one for a duplicated title). */
 function partNumbers(tree: TitleTree): Map<string, number> {
   const parts = new Map<string, number>();
-  const offset = tree.length === 1 ? 0 : 1;
   tree.forEach((part, i) => {
-    for (const entry of isTitle(part) ? [part] : flattenTitles(part)) parts.set(entry.title, i + offset);
+    for (const entry of isTitle(part) ? [part] : flattenTitles(part)) parts.set(entry.title, i + 1);
   });
   return parts;
 }
 
-/** markmaker's gentoc(): one slide per part (numbered from 1, or 0 and "Table of contents" when there is one). */
+/**
+ * markmaker's gentoc(): one slide per part, `toc-part-N` from 1, headed "Part N", or "Table of contents" when there
+ * is only one; one line per title of the part (sub-lists flattened), a blank line after each while the part has
+ * fewer than 10 (markmaker's "space to breathe": from 10 on the list is tight).
+ */
 function generateToc(tree: TitleTree, debugFooters: boolean): string {
-  const offset = tree.length === 1 ? 0 : 1;
   return tree
     .map((part, i) => {
-      const number = i + offset;
-      const label = number === 0 ? 'Table of contents' : `Part ${number}`;
-      const items = isTitle(part) ? [tocLine(part)] : part.map(tocItems);
+      const titles = isTitle(part) ? [part] : flattenTitles(part);
+      const label = tree.length === 1 ? 'Table of contents' : `Part ${i + 1}`;
+      const items = titles.map((entry) => `${tocLine(entry)}\n${titles.length < 10 ? '\n' : ''}`).join('');
       const footer = debugFooters ? '.debug[(auto-generated TOC)]' : '';
-      return `name: toc-part-${number}\n\n## ${label}\n\n${items.map((item) => `${item}\n\n`).join('')}${footer}`;
+      return `name: toc-part-${i + 1}\n\n## ${label}\n\n${items}\n${footer}`;
     })
     .join(separator);
-}
-
-function tocItems(tree: TitleTree | EntryTitle): string {
-  return isTitle(tree) ? tocLine(tree) : tree.map(tocItems).join('\n\n');
 }
 
 function tocLine(entry: EntryTitle): string {
@@ -457,10 +477,10 @@ interface TitleLinks {
 }
 
 function generatedTitleSlides(title: string, image: string, links: TitleLinks, generated: GeneratedSlides): string {
-  const interstitial = `\n---\n\nclass: pic\n\n.interstitial[![Image separating from the next module](${image})]\n`;
+  const interstitial = `\n---\n\nclass: pic\n\n.interstitial[![Image separating from the next part](${image})]\n`;
   const titleSlide =
-    `\n---\n\nname: ${titleAnchor(title)}\nclass: title\n\n ${title}\n\n.nav[\n[Previous section](#${links.previous})\n|\n` +
-    `[Back to table of contents](#${links.toc})\n|\n[Next section](#${links.next})\n]\n\n` +
+    `\n---\n\nname: ${titleAnchor(title)}\nclass: title\n\n ${title}\n\n.nav[\n[Previous part](#${links.previous})\n|\n` +
+    `[Back to table of contents](#${links.toc})\n|\n[Next part](#${links.next})\n]\n\n` +
     (generated.debugFooters ? '.debug[(automatically generated title slide)]\n' : '');
   return (generated.interstitials ? interstitial : '') + (generated.titleSlides ? titleSlide : '');
 }

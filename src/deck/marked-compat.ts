@@ -263,9 +263,9 @@ function writeBlock(block: Exclude<Block, { type: 'space' | 'list' }>, output: W
         .map((line) => (line ? `> ${line}` : '>'))
         .join('\n');
     case 'paragraph':
-      return fixTextLines(block.raw.replace(/\n+$/, ''));
+      return keepTagLineInParagraph(fixTextLines(block.raw.replace(/\n+$/, '')));
     case 'text':
-      return fixTextLines(block.text);
+      return keepTagLineInParagraph(fixTextLines(block.text));
     case 'html':
       // remark-html ends every block with a newline; marked's raw HTML already has its own.
       output.htmlBlocks.push(block.raw.replace(/\n$/, ''));
@@ -275,16 +275,23 @@ function writeBlock(block: Exclude<Block, { type: 'space' | 'list' }>, output: W
   }
 }
 
-/** A fence CommonMark closes where marked did: longer than any run of its character in the code. */
+/**
+ * A fence CommonMark closes where marked did: longer than any run of its character in the code.
+ * marked's fence rule backtracks: a fence opened with ```` ````bash ```` that only a ```` ``` ```` closes is a
+ * three-backtick fence whose language is `` `bash ``. CommonMark allows no backtick in the info string of a backtick
+ * fence, and would take a leading fence character into the fence itself: such a language gets a tilde fence, and a
+ * space before it when it starts with the fence's character.
+ */
 function writeFence(marker: string, lang: string | undefined, text: string): string {
-  const character = elementAt(marker, 0);
+  const info = lang ?? '';
+  const character = info.includes('`') ? '~' : elementAt(marker, 0);
   let length = marker.length;
   for (const line of text.split('\n')) {
     const run = /^ *(`+|~+)/.exec(line)?.[1];
     if (run?.[0] === character) length = Math.max(length, run.length + 1);
   }
   const fence = character.repeat(length);
-  return `${fence}${lang ?? ''}\n${text}\n${fence}`;
+  return `${fence}${info.startsWith(character) ? ' ' : ''}${info}\n${text}\n${fence}`;
 }
 
 function writeList(list: Extract<Block, { type: 'list' }>, variant: number, output: WriteOutput): string {
@@ -327,6 +334,25 @@ function fixTextLines(text: string): string {
     )
     .join('\n');
 }
+
+/**
+ * Starts a paragraph whose first line is a tag alone (CommonMark's HTML block start condition 7, e.g. `<br/>` or
+ * `<img src="a.png">`): marked reads such a line as the start of a paragraph, with markdown working on the lines after
+ * it; CommonMark starts an HTML block there, which runs to the next blank line with no markdown inside.
+ */
+const tagAloneOnLine =
+  /^( {0,3})(?:<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*\/?>|<\/[A-Za-z][A-Za-z0-9-]*\s*>)[ \t]*(?:\n|$)/;
+
+/**
+ * Such a line, with an invisible mark before the tag: a line that does not start with a tag starts a paragraph, as
+ * in marked; `walk` removes the mark from the text.
+ */
+function keepTagLineInParagraph(text: string): string {
+  return tagAloneOnLine.test(text) ? text.replace(/^ */, (spaces) => `${spaces}${PARAGRAPH_MARK}`) : text;
+}
+
+/** A private-use character (see `htmlPlaceholder`): only `keepTagLineInParagraph` writes it. */
+const PARAGRAPH_MARK = '\uE004';
 
 /** marked's heading id: the heading's raw markdown, lower-cased, runs of non-word characters → `-`. */
 export function headingId(raw: string): string {
@@ -396,6 +422,15 @@ function walk(parent: Parents, source: string): void {
           continue;
         }
         break;
+      case 'text':
+        if (node.value.includes(PARAGRAPH_MARK)) {
+          node.value = node.value.replaceAll(PARAGRAPH_MARK, '');
+          if (node.value === '') {
+            children.splice(i--, 1);
+            continue;
+          }
+        }
+        break;
       case 'footnoteReference':
         // marked has no footnotes: `[^1]` is text.
         children[i] = { type: 'text', value: `[^${node.label ?? node.identifier}]` };
@@ -405,7 +440,9 @@ function walk(parent: Parents, source: string): void {
     }
     if ('children' in node) walk(node, source);
   }
-  if (parent.type !== 'link' && parent.type !== 'linkReference') linkBareUrls(parent);
+  // Also in the text of a link: marked 0.3.1 links a bare URL there too, and the browser, reading the nested `<a>`,
+  // closes the outer link before it (`[KEDA (https://keda.sh/)](https://keda.sh)` shows two links), as remark.js shows.
+  linkBareUrls(parent);
 }
 
 const inlineTagStart = new RegExp(String.raw`^ *<(?:${INLINE_TAGS})\b`, 'i');

@@ -21,6 +21,7 @@ import {
   resolvePath,
   UnusableFile,
   type AssembledSource,
+  type AssemblyContext,
   type Deck,
   type DeckFiles,
   type DeckOptions,
@@ -29,6 +30,7 @@ import {
 import { LabdeckError } from '../errors.ts';
 import { readDeckFile, refuseNonTextFile } from './deck-file.ts';
 import type { RenderCache } from './render-cache.ts';
+import { sourceLinkPrefix, type RepositorySettings } from './source-links.ts';
 
 export interface DeckSelection {
   readonly exclude?: readonly string[] | undefined;
@@ -54,12 +56,13 @@ export const diskFiles: DeckFiles & { exists(path: string): boolean } = {
 
 /**
  * `cache` (render-cache.ts) gives back a deck rendered earlier from the same input, and keeps a new one. The renderer
- * is loaded only when the deck is rendered here: from the cache, a start imports none of it.
+ * is loaded only when the deck is rendered here: from the cache, a start imports none of it. `repository` holds the
+ * REPOSITORY_URL and BRANCH overrides of the footer links (see source-links.ts).
  */
-export async function loadDeck(path: string, selection: DeckSelection = {}, cache?: RenderCache): Promise<LoadedDeck> {
+export async function loadDeck(path: string, selection: DeckSelection = {}, cache?: RenderCache, repository: RepositorySettings = {}): Promise<LoadedDeck> {
   refuseNonTextFile(path);
   const workshop = loadWorkshop(path);
-  const source = assembleDeckSource(workshop, diskFiles);
+  const source = assembleWorkshop(workshop, repository);
   const input = { markdown: source.markdown, options: deckOptions(workshop, selection), map: source.map };
   let deck = cache?.get(input);
   if (deck) {
@@ -69,6 +72,16 @@ export async function loadDeck(path: string, selection: DeckSelection = {}, cach
     cache?.set(input, deck);
   }
   return { workshop, source, deck };
+}
+
+/**
+ * A workshop's markdown as markmaker.py assembles it from the disk, footer links included: read from the git checkout
+ * the manifest is in at every load, so a deck reloaded after `git switch` links to the new branch. The links are part
+ * of the assembled markdown, which keys the render cache. A deck without footers reads nothing of git.
+ */
+export function assembleWorkshop(workshop: Workshop, repository: RepositorySettings = {}): AssembledSource {
+  const context: AssemblyContext = workshop.generated.debugFooters ? { sourceLinkPrefix: sourceLinkPrefix(dirnameOf(workshop.file), repository) } : {};
+  return assembleDeckSource(workshop, diskFiles, context);
 }
 
 /** The classes whose slides are dropped, for the workshop and the selection (see the rules at the top). */

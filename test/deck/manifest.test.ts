@@ -31,9 +31,10 @@ const swarm = assembleDeckSource(loadWorkshop(swarmManifest), disk);
 const swarmDir = 'test/fixtures/container-training';
 
 test('swarm-halfday assembles byte for byte as markmaker.py does', () => {
-  // The golden is the output of a Python port of markmaker.py (container.training, 2021; labels "Part N"/toc-part-N,
-  // the built-in interstitial URL, `.debug[path]` footers without the commit banner), run once on this fixture
-  // (sha256 cefa0748…04713). It lives beside the chapters it is made of, under their NOTICE.md.
+  // The golden is markmaker.py's markdown (container.training, 2021) for this fixture with labdeck's built-in
+  // interstitial URL, without the commit banner and with `.debug[path]` footers that link nowhere (no git checkout
+  // given). test/conformance/markmaker.test.ts proves the same assembly, links included, against the real
+  // markmaker.py. The golden lives beside the chapters it is made of, under their NOTICE.md.
   assertGolden(swarm.markdown, `${swarmDir}/swarm-halfday.assembled.txt`, process.env.UPDATE === '1');
 });
 
@@ -60,7 +61,7 @@ test('swarm-halfday: one TOC slide per part, listing the H1 titles of that part'
   assert.ok(parts[1]!.startsWith('name: toc-part-2\n\n## Part 2\n\n- [Running our first Swarm service](#toc-running-our-first-swarm-service)'));
   assert.ok(parts[2]!.includes('- [CI/CD for Docker and orchestration](#toc-cicd-for-docker-and-orchestration)') === false, 'cicd is in part 2');
   assert.ok(parts[1]!.includes('- [CI/CD for Docker and orchestration](#toc-cicd-for-docker-and-orchestration)'));
-  assert.ok(parts[2]!.trimEnd().endsWith('- [Links and resources](#toc-links-and-resources)\n\n.debug[(auto-generated TOC)]'));
+  assert.ok(parts[2]!.trimEnd().endsWith('- [Links and resources](#toc-links-and-resources)\n\n\n.debug[(auto-generated TOC)]'));
   assert.equal((toc.match(/^- \[/gm) ?? []).length, 18);
 });
 
@@ -69,14 +70,14 @@ test('swarm-halfday: an interstitial and a title slide before every H1', () => {
   assert.equal(titles.length, 18);
   assert.equal(titles[0]![1], 'toc-pre-requirements');
   const block =
-    '\n---\n\nclass: pic\n\n.interstitial[![Image separating from the next module](/_labdeck/interstitial.svg)]\n\n---\n\n' +
-    'name: toc-swarm-mode\nclass: title\n\n Swarm mode\n\n.nav[\n[Previous section](#toc-declarative-vs-imperative)\n|\n' +
-    '[Back to table of contents](#toc-part-1)\n|\n[Next section](#toc-creating-our-first-swarm)\n]\n\n' +
+    '\n---\n\nclass: pic\n\n.interstitial[![Image separating from the next part](/_labdeck/interstitial.svg)]\n\n---\n\n' +
+    'name: toc-swarm-mode\nclass: title\n\n Swarm mode\n\n.nav[\n[Previous part](#toc-declarative-vs-imperative)\n|\n' +
+    '[Back to table of contents](#toc-part-1)\n|\n[Next part](#toc-creating-our-first-swarm)\n]\n\n' +
     '.debug[(automatically generated title slide)]\n\n---\n# Swarm mode\n';
   assert.ok(swarm.markdown.includes(block));
   // The title inside a chapter (logging.md has two): the slide goes at the separator before the second title.
-  assert.ok(swarm.markdown.includes('[Back to table of contents](#toc-part-3)\n|\n[Next section](#toc-metrics-collection)'));
-  assert.ok(swarm.markdown.includes('[Next section](#toc-)\n]'), 'the last title has an empty next anchor');
+  assert.ok(swarm.markdown.includes('[Back to table of contents](#toc-part-3)\n|\n[Next part](#toc-metrics-collection)'));
+  assert.ok(swarm.markdown.includes('[Next part](#toc-)\n]'), 'the last title has an empty next anchor');
 });
 
 test('swarm-halfday: placeholders replaced', () => {
@@ -114,7 +115,7 @@ test('swarm-halfday: the source map points every line into its chapter file, gen
   });
 });
 
-test('one part: "Table of contents" slide toc-part-0, and interstitials cycling through interstitials.txt', () => {
+test('one part: "Table of contents" slide toc-part-1, and interstitials cycling through interstitials.txt', () => {
   const workshop = parseWorkshop('title: T\ncontent:\n- toc.md\n- - a.md\n  - b.md\n', 'deck/w.yml');
   const { markdown } = assembleDeckSource(
     workshop,
@@ -127,15 +128,34 @@ test('one part: "Table of contents" slide toc-part-0, and interstitials cycling 
   );
   assert.ok(
     markdown.startsWith(
-      'name: toc-part-0\n\n## Table of contents\n\n- [Alpha 1](#toc-alpha-)\n\n- [Beta](#toc-beta)\n\n- [Gamma](#toc-gamma)\n\n.debug[(auto-generated TOC)]\n',
+      'name: toc-part-1\n\n## Table of contents\n\n- [Alpha 1](#toc-alpha-)\n\n- [Beta](#toc-beta)\n\n- [Gamma](#toc-gamma)\n\n\n.debug[(auto-generated TOC)]\n',
     ),
   );
   assert.deepEqual(
     [...markdown.matchAll(/\.interstitial\[!\[[^\]]*\]\(([^)]*)\)\]/g)].map((m) => m[1]),
     ['one.png', 'two.png', 'one.png'],
   );
-  assert.ok(markdown.includes('[Back to table of contents](#toc-part-0)'));
+  assert.ok(markdown.includes('[Back to table of contents](#toc-part-1)'));
   assert.equal(titleAnchor('k9s: Kubernetes CLI'), 'toc-ks-kubernetes-cli');
+});
+
+test('a part of 10 titles or more is a tight list, as markmaker.py writes it', () => {
+  const letters = [...'ABCDEFGHIJ'];
+  const workshop = parseWorkshop(`title: T\ncontent:\n- toc.md\n- ${letters.map((letter) => `- ${letter}.md`).join('\n  ')}\n`, 'w.yml');
+  const files = Object.fromEntries([['toc.md', '@@TOC@@\n'], ...letters.map((letter) => [`${letter}.md`, `# ${letter}\n`])]);
+  const { markdown } = assembleDeckSource(workshop, memory(files));
+  assert.ok(markdown.startsWith(`name: toc-part-1\n\n## Table of contents\n\n${letters.map((l) => `- [${l}](#toc-${l.toLowerCase()})\n`).join('')}\n.debug[`));
+});
+
+test('footers link to their source file when the context gives where (markmaker.py in a git checkout)', () => {
+  const workshop = parseWorkshop('title: T\ngenerated: {titleSlides: false, interstitials: false}\ncontent:\n- sub/a.md\n- |\n  inline\n  text\n', 'deck/w.yml');
+  const files = memory({ 'deck/sub/a.md': 'A\n---\nB\n' });
+  const prefix = 'https://github.com/o/r.git/tree/main/slides/';
+  assert.equal(
+    assembleDeckSource(workshop, files, { sourceLinkPrefix: prefix }).markdown,
+    `A\n.debug[[sub/a.md](${prefix}sub/a.md)]\n---\nB\n\n.debug[[sub/a.md](${prefix}sub/a.md)]\n---\ninline\ntext\n\n.debug[[w.yml](${prefix}w.yml)]`,
+  );
+  assert.equal(assembleDeckSource(workshop, files).markdown, 'A\n.debug[sub/a.md]\n---\nB\n\n.debug[sub/a.md]\n---\ninline\ntext\n\n.debug[w.yml]');
 });
 
 test('@@INCLUDE reads beside the manifest, then in its parent; @@LINK links into gitrepo', () => {

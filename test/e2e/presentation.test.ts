@@ -150,7 +150,7 @@ test('keys: b/m/f modes, ? and h help, o finds a slide by title, Esc closes, t r
 });
 
 test('hash: #N and #slide-name, links between slides, reload keeps the slide', async () => {
-  const page = await open(browser, `${deckUrl}#toc-part-0`);
+  const page = await open(browser, `${deckUrl}#toc-part-1`);
   try {
     assert.equal(await slideOf(page), 5);
     await page.locator('.remark-visible a[href="#toc-breaking-into-an-overlay-network"]').click();
