@@ -205,37 +205,53 @@ export class Recorder {
 const floodCheckChars = 16 * 1024;
 
 /**
- * `events` without the plain lines of each terminal's output that later lines of the same batch scroll out of its
- * screen and scrollback (skippableRange, the mirror's rule). Only for terminals not resized or restarted in the
- * batch: a resize between the lines would reflow them.
+ * `events` without the plain lines of each terminal's output that later lines of the same stretch scroll out of its
+ * screen and scrollback (skippableRange, the mirror's rule). A stretch is the terminal's output between two resizes
+ * (or restarts): a resize among the lines would reflow them.
  */
 export function withoutFloods(events: readonly RecordedEvent[], terminals: ReadonlyMap<string, { rows: number; scrollback: number }>): RecordedEvent[] {
-  const outputChars = new Map<string, number>();
-  const reshaped = new Set<string>();
+  // The most rows each terminal had in the batch: more lines kept than needed is safe, fewer is not.
+  const rows = new Map<string, number>();
   for (const event of events) {
-    if (event.kind === 'output') outputChars.set(event.terminal, (outputChars.get(event.terminal) ?? 0) + event.data.length);
-    else if (event.kind === 'resize' || event.kind === 'start') reshaped.add(event.terminal);
+    if (event.kind === 'resize' || event.kind === 'start') rows.set(event.terminal, Math.max(event.rows, rows.get(event.terminal) ?? 0));
   }
-  let result: RecordedEvent[] = [...events];
-  for (const [terminal, chars] of outputChars) {
+  // Per terminal, its current stretch of output events and their length.
+  const stretches = new Map<string, { outputs: OutputEvent[]; chars: number }>();
+  const done: { outputs: OutputEvent[]; keepLines: number }[] = [];
+  const close = (terminal: string): void => {
+    const stretch = stretches.get(terminal);
     const geometry = terminals.get(terminal);
-    if (chars < floodCheckChars || reshaped.has(terminal) || !geometry) continue;
-    const outputs = result.filter((event): event is Extract<RecordedEvent, { kind: 'output' }> => event.kind === 'output' && event.terminal === terminal);
-    const range = skippableRange(outputs.map((event) => event.data).join(''), geometry.scrollback + 2 * geometry.rows);
+    stretches.delete(terminal);
+    if (!stretch || !geometry || stretch.chars < floodCheckChars) return;
+    done.push({ outputs: stretch.outputs, keepLines: geometry.scrollback + 2 * Math.max(geometry.rows, rows.get(terminal) ?? 0) });
+  };
+  for (const event of events) {
+    if (event.kind === 'output') {
+      const stretch = stretches.get(event.terminal) ?? { outputs: [], chars: 0 };
+      stretch.outputs.push(event);
+      stretch.chars += event.data.length;
+      stretches.set(event.terminal, stretch);
+    } else if (event.kind === 'resize' || event.kind === 'start') close(event.terminal);
+  }
+  for (const terminal of [...stretches.keys()]) close(terminal);
+  const kept = new Map<RecordedEvent, string>();
+  for (const { outputs, keepLines } of done) {
+    const range = skippableRange(outputs.map((event) => event.data).join(''), keepLines);
     if (!range) continue;
     let offset = 0;
-    const kept = new Map<RecordedEvent, string>();
     for (const event of outputs) {
       const start = offset;
       const end = (offset += event.data.length);
       if (end <= range.from || start >= range.to) continue;
       kept.set(event, event.data.slice(0, Math.max(0, range.from - start)) + event.data.slice(Math.max(0, range.to - start)));
     }
-    result = result.flatMap((event) => {
-      const data = kept.get(event);
-      if (data === undefined) return [event];
-      return data === '' ? [] : [{ ...event, data } as RecordedEvent];
-    });
   }
-  return result;
+  if (kept.size === 0) return [...events];
+  return events.flatMap((event) => {
+    const data = kept.get(event);
+    if (data === undefined) return [event];
+    return data === '' ? [] : [{ ...event, data } as RecordedEvent];
+  });
 }
+
+type OutputEvent = Extract<RecordedEvent, { kind: 'output' }>;
