@@ -7,17 +7,17 @@
 // a segment idle for idleCloseMs is closed (its compressor's memory freed) and the next event starts another.
 //
 // A flood (`cat` of a large file, `yes`) is not recorded line by line: of a second's output, the plain lines that
-// later lines scroll out of every screen and scrollback are left out, as the server's mirror leaves them out
-// (terminal/screen-mirror.ts skippableRange). The replayed screen is the same; the recording stays small and cheap.
+// later lines scroll out of every screen and scrollback are left out (flood.ts). The replayed screen is the same; the
+// recording stays small and cheap.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandRecord } from '../protocol.ts';
 import { isValidTerminalName } from '../protocol.ts';
-import { skippableRange } from '../terminal/screen-mirror.ts';
 import type { TapStart, TerminalTap } from '../terminal/session.ts';
 import { encodeEvent, encodeHeader, recordingVersion, type RecordedEvent } from './recording-format.ts';
 import { SegmentFile } from './segment-file.ts';
+import { cutFlood } from './flood.ts';
 
 export interface RecorderOptions {
   /** The recordings folder (recordings.ts recordingsFolder). */
@@ -206,7 +206,7 @@ const floodCheckChars = 16 * 1024;
 
 /**
  * `events` without the plain lines of each terminal's output that later lines of the same stretch scroll out of its
- * screen and scrollback (skippableRange, the mirror's rule). A stretch is the terminal's output between two resizes
+ * screen and scrollback (flood.ts). A stretch is the terminal's output between two resizes
  * (or restarts): a resize among the lines would reflow them.
  */
 export function withoutFloods(events: readonly RecordedEvent[], terminals: ReadonlyMap<string, { rows: number; scrollback: number }>): RecordedEvent[] {
@@ -236,15 +236,15 @@ export function withoutFloods(events: readonly RecordedEvent[], terminals: Reado
   for (const terminal of [...stretches.keys()]) close(terminal);
   const kept = new Map<RecordedEvent, string>();
   for (const { outputs, keepLines } of done) {
-    const range = skippableRange(outputs.map((event) => event.data).join(''), keepLines);
-    if (!range) continue;
-    let offset = 0;
-    for (const event of outputs) {
-      const start = offset;
-      const end = (offset += event.data.length);
-      if (end <= range.from || start >= range.to) continue;
-      kept.set(event, event.data.slice(0, Math.max(0, range.from - start)) + event.data.slice(Math.max(0, range.to - start)));
-    }
+    const cut = cutFlood(
+      outputs.map((event) => event.data),
+      keepLines,
+    );
+    if (!cut) continue;
+    outputs.forEach((event, index) => {
+      const data = cut[index] ?? event.data;
+      if (data !== event.data) kept.set(event, data);
+    });
   }
   if (kept.size === 0) return [...events];
   return events.flatMap((event) => {
