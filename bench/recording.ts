@@ -19,8 +19,8 @@ import { testEnvironment } from '../test/terminal/terminal-client.ts';
 import { repoRoot, runLabdeck } from '../test/cli/run-cli.ts';
 
 const FILE_MIB = 16;
-const ROUNDS = 5;
-const TYPED_COMMANDS = 200;
+const ROUNDS = 7;
+const TYPED_COMMANDS = 100;
 const decoder = new TextDecoder();
 
 /** One MiB of numbered text lines (the block bench/terminals.ts cats). */
@@ -178,15 +178,16 @@ export async function benchRecording(): Promise<string> {
       '-42\r\n',
     );
     const autopilot = await autopilotBytes().catch((error: unknown) => ({ problem: (error as Error).message }));
+    // On vs off: the median of each round's pair (run one after the other), steadier than two medians on a shared machine.
     const row = (what: string, runs: { off: Run[]; on: Run[] }, unit: (run: Run) => number, format: (value: number) => string) => {
-      const off = median(runs.off.map(unit));
-      const on = median(runs.on.map(unit));
-      return `| ${what} | ${format(off)} | ${format(on)} | ${percent(on, off)} |`;
+      const pairs = runs.on.map((run, index) => unit(run) / unit(runs.off[index] ?? run));
+      return `| ${what} | ${format(median(runs.off.map(unit)))} | ${format(median(runs.on.map(unit)))} | ${percent(median(pairs), 1)} |`;
     };
     const mibPerSecond = (run: Run) => FILE_MIB / (run.ms / 1000);
     const lines = [
       `Medians of ${ROUNDS} rounds, recording off and on in alternation in one process (in-process viewer acking at once,`,
-      'real bash PTY; CPU = the whole server process: main thread and the zlib pool).',
+      'real bash PTY; CPU = the whole server process: main thread and the zlib pool). "On vs off" is the median of the',
+      "rounds' on/off ratios.",
       '',
       '| | recording off | recording on | on vs off |',
       '|---|---|---|---|',
