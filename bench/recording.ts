@@ -39,6 +39,8 @@ interface Run {
   readonly ms: number;
   readonly cpuMs: number;
   readonly recordedBytes: number;
+  /** What the terminal printed, chunk by chunk as the session sent it (recording off only). */
+  readonly chunks: readonly string[];
 }
 
 function folderBytes(folder: string): number {
@@ -53,6 +55,8 @@ async function terminalRun(recording: boolean, commands: readonly string[], mark
   const recorder = recording ? new Recorder({ folder, input: false, log: (line) => process.stderr.write(`${line}\n`) }) : undefined;
   const manager = new TerminalManager({ defaultCommand: 'bash', env: testEnvironment(), ...(recorder ? { tap: recorder.tap } : {}) });
   let tail = '';
+  const chunks: string[] = [];
+  let measuring = false;
   // The snapshot arrives during attach(), before the connection is there to ack it.
   let connection: ViewerConnection | undefined;
   let unacked = 0;
@@ -62,7 +66,9 @@ async function terminalRun(recording: boolean, commands: readonly string[], mark
     {
       send: (message) => {
         if (message.type !== 'output' && message.type !== 'snapshot') return;
-        tail = (tail + decoder.decode(message.data)).slice(-4096);
+        const text = decoder.decode(message.data);
+        if (!recording && measuring) chunks.push(text);
+        tail = (tail + text).slice(-4096);
         // Acked once the session has counted it as sent (right after send() returns), as a viewer's write callback would.
         const bytes = message.data.byteLength;
         queueMicrotask(() => {
@@ -95,6 +101,7 @@ async function terminalRun(recording: boolean, commands: readonly string[], mark
   try {
     live.input(new TextEncoder().encode('PS1="$ "; echo ready-$((6*7))\r'));
     await until('ready-42');
+    measuring = true;
     const cpu = process.cpuUsage();
     const started = performance.now();
     for (const command of commands) {
@@ -104,7 +111,7 @@ async function terminalRun(recording: boolean, commands: readonly string[], mark
     const ms = performance.now() - started;
     const used = process.cpuUsage(cpu);
     await recorder?.close();
-    return { ms, cpuMs: (used.user + used.system) / 1000, recordedBytes: recording ? folderBytes(folder) : 0 };
+    return { ms, cpuMs: (used.user + used.system) / 1000, recordedBytes: recording ? folderBytes(folder) : 0, chunks };
   } finally {
     live.dispose();
     manager.dispose();
@@ -118,6 +125,29 @@ const median = (values: readonly number[]): number => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 const percent = (on: number, off: number): string => `${on >= off ? '+' : ''}${(((on - off) / off) * 100).toFixed(1)} %`;
+
+/**
+ * The recorder's own CPU for what a run printed, without the terminal around it: the chunks fed to a Recorder, written
+ * as many times as the run lasted seconds, compressed and closed. Steadier than on − off on a shared machine.
+ */
+export async function recorderAlone(run: Run): Promise<number> {
+  const folder = mkdtempSync(join(tmpdir(), 'labdeck-bench-alone-'));
+  try {
+    const cpu = process.cpuUsage();
+    const recorder = new Recorder({ folder, input: false, log: () => {}, flushMs: 3_600_000 });
+    const tap = recorder.tap({ attendee: 'bench', name: 'shell', cols: 120, rows: 40, scrollback: 1000 });
+    const perFlush = Math.max(1, Math.ceil(run.chunks.length / Math.max(1, run.ms / 1000)));
+    run.chunks.forEach((chunk, index) => {
+      tap?.output(chunk);
+      if ((index + 1) % perFlush === 0) recorder.flush();
+    });
+    await recorder.close();
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / 1000;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
 
 export async function alternate(commands: readonly string[], marker: string): Promise<{ off: Run[]; on: Run[] }> {
   const off: Run[] = [];
@@ -184,6 +214,13 @@ export async function benchRecording(): Promise<string> {
       return `| ${what} | ${format(median(runs.off.map(unit)))} | ${format(median(runs.on.map(unit)))} | ${percent(median(pairs), 1)} |`;
     };
     const mibPerSecond = (run: Run) => FILE_MIB / (run.ms / 1000);
+    const alone = async (runs: { off: Run[] }) => {
+      const spent: number[] = [];
+      for (const run of runs.off) spent.push(await recorderAlone(run));
+      return `${median(spent).toFixed(1)} ms, ${((median(spent) / median(runs.off.map((run) => run.cpuMs))) * 100).toFixed(1)} % of the server's CPU with recording off`;
+    };
+    const floodAlone = await alone(flood);
+    const typingAlone = await alone(typing);
     const lines = [
       `Medians of ${ROUNDS} rounds, recording off and on in alternation in one process (in-process viewer acking at once,`,
       'real bash PTY; CPU = the whole server process: main thread and the zlib pool). "On vs off" is the median of the',
@@ -210,6 +247,9 @@ export async function benchRecording(): Promise<string> {
         (run) => run.cpuMs,
         (v) => `${v.toFixed(0)} ms`,
       ),
+      '',
+      `The recorder alone, fed what the terminal printed in the runs with recording off (medians): the ${FILE_MIB} MiB \`cat\`:`,
+      `${floodAlone}; ${TYPED_COMMANDS} typed commands: ${typingAlone}.`,
       '',
       `Recorded on disk: the ${FILE_MIB} MiB \`cat\`: ${(median(flood.on.map((run) => run.recordedBytes)) / 1024).toFixed(1)} KiB (a flood keeps only the lines`,
       `that stay on the screen and in the scrollback); ${TYPED_COMMANDS} typed commands: ${(median(typing.on.map((run) => run.recordedBytes)) / 1024).toFixed(1)} KiB.`,
