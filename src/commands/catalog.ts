@@ -69,6 +69,11 @@ export const commandCatalog: readonly CommandEntry[] = [
     load: async () => (await import('./backup.ts')).backupCommand,
   },
   {
+    name: 'record',
+    summary: "Export an attendee's recording: one terminal as an asciicast v2 file (.cast), or the whole timeline as JSON.",
+    load: async () => (await import('./record.ts')).recordCommand,
+  },
+  {
     name: 'env',
     summary: "Show, create, remove or reset attendees' environments (classroom.environment in workshop.yml).",
     load: async () => (await import('./env.ts')).envCommand,

@@ -7,7 +7,7 @@ import type { EnvironmentProvider } from '../environments/provider.ts';
 import { LabdeckError } from '../errors.ts';
 import { isLoopback, type Access } from '../classroom/access.ts';
 import { createTerminalService, type TerminalService } from '../http/terminal-route.ts';
-import { TerminalManager } from '../terminal/manager.ts';
+import { TerminalManager, type TerminalManagerOptions } from '../terminal/manager.ts';
 
 export interface ServeTerminalsOptions {
   readonly host: string;
@@ -17,6 +17,8 @@ export interface ServeTerminalsOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Where each attendee's terminals run (a sandbox, a prepared VM); this machine when omitted. */
   readonly environment?: EnvironmentProvider;
+  /** Records each terminal (serve-recording.ts); absent: not recorded. */
+  readonly tap?: TerminalManagerOptions['tap'];
 }
 
 /** Undefined when the workshop has no terminals. Throws `file:line: ...` for a local shell served on the network. */
@@ -39,6 +41,7 @@ export function serveTerminals(workshop: Workshop, options: ServeTerminalsOption
     limits: { graceMs: config.graceMs },
     ...(options.environment?.shellIntegration ? { shellIntegration: options.environment.shellIntegration } : {}),
     ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.tap === undefined ? {} : { tap: options.tap }),
     log: options.log,
   });
   return createTerminalService({

@@ -15,6 +15,7 @@ import { LabdeckError } from '../errors.ts';
 import { loadWorkshop } from '../config/workshop.ts';
 import { serveTerminals } from './serve-terminals.ts';
 import { refuseServedDataFolder } from './serve-data-folder.ts';
+import { startServeRecording } from './serve-recording.ts';
 import { DisposableStore } from './disposable-store.ts';
 import { startLiveChecks } from '../workshop/live-checks.ts';
 import { environmentEngines } from '../environments/create-provider.ts';
@@ -97,8 +98,22 @@ export const serveCommand: Command = {
         dataDir === undefined ? undefined : startClassroom({ dataDir, config: classroomConfig, deck: liveDeck, checks, docker: connectLocalEngine(context), log });
       const classroom = started?.classroom;
       if (classroom) undoStart.add({ dispose: () => classroom.abandon() });
+      // Each attendee's class, recorded in the class's data folder; the self-paced learner's in the same default
+      // folder (`.labdeck/` beside the workshop), which is never served either.
+      const recordDir = dataDir ?? dataDirOption(args, context, manifest, classroomConfig.dataDir);
+      if (dataDir === undefined && workshop.record.enabled) refuseServedDataFolder(recordDir, dirname(manifest));
+      const recording = startServeRecording(workshop.record, { dataDir: recordDir, deck: liveDeck, checksOf: (attendee) => checks.forAttendee(attendee), log });
+      if (recording) undoStart.add(recording);
+      // An attendee the instructor removed: their recording goes with their data.
+      if (recording) classroom?.onRemoval((attendee) => recording.remove(attendee.id));
       const access = classroom?.access ?? createAccess({ openToLocalAttendee: isLoopback(host) });
-      const terminals = serveTerminals(workshop, { host, access, log, ...(started ? { environment: started.environments } : {}) });
+      const terminals = serveTerminals(workshop, {
+        host,
+        access,
+        log,
+        ...(started ? { environment: started.environments } : {}),
+        ...(recording ? { tap: recording.tap } : {}),
+      });
       if (terminals) {
         undoStart.add(terminals);
         // An attendee the instructor removed: their terminals close.
@@ -106,6 +121,7 @@ export const serveCommand: Command = {
         terminals.manager.onCommand((record) => {
           checks.commandRan(record);
           classroom?.commandRan(record);
+          recording?.commandRan(record);
         });
       }
       const server = await startServer(
@@ -119,14 +135,20 @@ export const serveCommand: Command = {
           ...(terminals ? { terminals } : {}),
           ...(classroom ? { classroom } : {}),
           ...(dataDir ? { dataDir } : {}),
+          ...(recording
+            ? {
+                timelines: recording.recordings,
+                recording: { input: workshop.record.input, slideMoved: (attendee: string, index: number) => recording.slideMoved(attendee, index) },
+              }
+            : {}),
         },
         { port, host, allowedHosts },
       ).catch((error: unknown) => {
         throw listenError(error, port, host);
       });
-      return { liveDeck, checks, classroom, access, terminals, server };
+      return { liveDeck, checks, classroom, access, terminals, server, recording };
     };
-    const { liveDeck, checks, classroom, access, terminals, server } = await start().catch((error: unknown) => {
+    const { liveDeck, checks, classroom, access, terminals, server, recording } = await start().catch((error: unknown) => {
       undoStart.dispose();
       throw error;
     });
@@ -151,6 +173,8 @@ export const serveCommand: Command = {
     liveDeck.dispose();
     checks.dispose();
     await server.close();
+    // After the terminals (closed with the server): their last output is written, and each segment ends whole.
+    await recording?.close();
     classroom?.dispose();
     return 0;
   },

@@ -19,6 +19,8 @@
 //                      terminals.ts into `terminals` (also kept as written in `reserved`)
 //   classroom          a class: data folder, attendees' environments, stuck threshold: validated by
 //                      classroom.ts into `classroom` (also kept as written in `reserved`)
+//   record             recording each attendee's class (on by default), typed input, retention: validated by
+//                      record.ts into `record`
 //   checks             reserved for the check features: kept as written (with its location)
 // Any other key is an error.
 import { readFileSync, existsSync } from 'node:fs';
@@ -36,6 +38,7 @@ import {
 } from '../deck/manifest.ts';
 import { parseTerminalsConfig, type TerminalsConfig } from './terminals.ts';
 import { noClassroom, parseClassroomConfig, type ClassroomConfig } from './classroom.ts';
+import { defaultRecordConfig, parseRecordConfig, type RecordConfig } from './record.ts';
 import { defaultHandsOnClasses } from '../protocol.ts';
 import { isMap, isScalar, isSeq, parseYaml, Scalar, type Pair, type Positioned, type YamlNode as Node } from './yaml-source.ts';
 
@@ -64,10 +67,12 @@ export interface Workshop extends DeckManifest {
   readonly terminals: TerminalsConfig | undefined;
   /** Whether the workshop runs as a class, and how (disabled when the key is absent). */
   readonly classroom: ClassroomConfig;
+  /** Whether and how `serve` records each attendee's class (on, without typed input, when the key is absent). */
+  readonly record: RecordConfig;
 }
 
 const stringKeys = ['title', 'chat', 'gitrepo', 'slides', 'zip', 'html', 'slidenumberprefix'] as const;
-const knownKeys = new Set<string>([...stringKeys, 'exclude', 'content', 'chapters', 'handsOn', 'ratio', 'generated', ...reservedKeys]);
+const knownKeys = new Set<string>([...stringKeys, 'exclude', 'content', 'chapters', 'handsOn', 'ratio', 'generated', 'record', ...reservedKeys]);
 const generatedKeys = Object.keys(allGeneratedSlides) as (keyof GeneratedSlides)[];
 const className = /^[-\w]+$/;
 
@@ -192,6 +197,7 @@ export function parseWorkshop(text: string, file: string): Workshop {
     reserved,
     terminals: pairs.has('terminals') ? parseTerminalsConfig(valueNode('terminals'), keyNode('terminals'), at) : undefined,
     classroom: pairs.has('classroom') ? parseClassroomConfig(valueNode('classroom'), keyNode('classroom'), at, dirnameOf(file)) : noClassroom,
+    record: pairs.has('record') ? parseRecordConfig(valueNode('record'), keyNode('record'), at) : defaultRecordConfig,
   });
 }
 

@@ -14,6 +14,7 @@ import type { ClassroomSource } from '../classroom/classroom-source.ts';
 import { frontDoor } from './front-door.ts';
 import type { HostCheck } from './host-check.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
+import type { TimelineSource } from '../record/timeline-source.ts';
 
 export interface AppDeps {
   readonly deck: DeckSource;
@@ -34,6 +35,17 @@ export interface AppDeps {
   readonly classroom?: ClassroomSource;
   /** Which Host names the server answers to (host-check.ts); server.ts gives one that learns the port on listen. */
   readonly hostCheck?: HostCheck;
+  /** The recorded timelines of attendees (record/recordings.ts), for the replay routes. */
+  readonly timelines?: TimelineSource;
+  /** Recording is on (record/): attendees' slide moves go to it, and the dashboard says whether typed input is kept. */
+  readonly recording?: RecordingHooks;
+}
+
+/** What the web layer tells the recorder, and shows of it. */
+export interface RecordingHooks {
+  readonly input: boolean;
+  /** An attendee's page is on this slide (0-based), reported after each move and on connect. */
+  slideMoved(attendee: string, index: number): void;
 }
 
 /**
@@ -51,7 +63,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   // First, before anything reads a token or a path: refusals carry the header too.
   app.use(noReferrer, frontDoor(deps.hostCheck));
-  if (deps.classroom && deps.access) app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access }));
+  if (deps.classroom && deps.access) {
+    app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access, recording: deps.recording ? { input: deps.recording.input } : undefined }));
+  }
   app.use(deckRoutes(deps.deck, deps.workshopDir));
   if (deps.terminals) app.use(deps.terminals.routes);
   const assets = staticFolder({ root: deps.assetsDir });

@@ -62,6 +62,15 @@ export interface DashboardPageOptions {
   readonly joinUrl: string;
   /** The join URL's QR code, an SVG element (src/classroom/qr.ts). */
   readonly joinQrSvg: string;
+  /** Recording is on, with or without typed input; undefined: off. */
+  readonly recording?: { readonly input: boolean } | undefined;
+}
+
+/** The instructor must know when attendees' typing (passwords included) is kept. */
+function recordingNotice(recording: DashboardPageOptions['recording']): string {
+  if (!recording) return '<span id="recording">Not recording</span>';
+  if (!recording.input) return '<span id="recording">Recording terminals, slides and checks (not typed input)</span>';
+  return '<strong id="recording" class="dash-recording-input">Recording typed input too (record: { input: true })</strong>';
 }
 
 /** The dashboard's data arrives over its WebSocket; this is only the frame its script (src/client/dashboard.ts) fills. */
@@ -72,7 +81,7 @@ export function renderDashboardPage(options: DashboardPageOptions): string {
     `<header class="dash-header">
 <div class="dash-title">
 <h1>Class ${escapeHtml(options.classCode)}</h1>
-<p><span id="status" role="status"></span> · <span id="follow-status"></span></p>
+<p><span id="status" role="status"></span> · <span id="follow-status"></span> · ${recordingNotice(options.recording)}</p>
 </div>
 <div class="dash-controls">
 <button id="gather" type="button" title="Every page goes to your slide and follows you again">Everyone to my slide</button>

@@ -13,6 +13,8 @@ import { cleanName, maxNameLength, nameLength, truncateName } from '../classroom
 export interface ClassroomRoutesOptions {
   readonly classroom: ClassroomSource;
   readonly access: Access;
+  /** Recording is on (record/): the dashboard says so, and whether typed input is recorded. Absent: off. */
+  readonly recording?: { readonly input: boolean } | undefined;
 }
 
 export const dashboardPagePath = '/_labdeck/dashboard';
@@ -113,7 +115,7 @@ export function classroomRoutes(options: ClassroomRoutesOptions): Router {
       qrCode = joinQrSvg(joinUrl);
       qrCodes.set(joinUrl, qrCode);
     }
-    page(response, renderDashboardPage({ classCode: classroom.classCode, joinUrl, joinQrSvg: await qrCode }));
+    page(response, renderDashboardPage({ classCode: classroom.classCode, joinUrl, joinQrSvg: await qrCode, recording: options.recording }));
   });
 
   router.use((request, response, next) => {

@@ -40,6 +40,8 @@ export interface FollowChannel {
   presence(): ReadonlyMap<string, AttendeePresence>;
   /** Presence or status changed (called often: a listener coalesces). */
   readonly onChange: Event<void>;
+  /** An attendee's page said where it is (0-based): after each move, and again on connect (the recorder listens). */
+  readonly onAttendeeAt: Event<{ readonly attendee: string; readonly index: number }>;
   dispose(): void;
 }
 
@@ -60,6 +62,7 @@ export function createFollowChannel(access: Access): FollowChannel {
   const members = new Map<WebSocket, Member>();
   const presence = new Map<string, AttendeePresence>();
   const changeEmitter = new Emitter<void>();
+  const attendeeAtEmitter = new Emitter<{ readonly attendee: string; readonly index: number }>();
   let leader: string | undefined;
   /** The leader's slide, paused or not. */
   let leaderIndex: number | null = null;
@@ -85,7 +88,10 @@ export function createFollowChannel(access: Access): FollowChannel {
 
   const onMessage = (socket: WebSocket, member: Member, incoming: FollowClientMessage): void => {
     if (incoming.type === 'at') {
-      if (member.attendee !== undefined && isSlideIndex(incoming.index)) updatePresence(member.attendee, { index: incoming.index, following: incoming.following });
+      if (member.attendee !== undefined && isSlideIndex(incoming.index)) {
+        updatePresence(member.attendee, { index: incoming.index, following: incoming.following });
+        attendeeAtEmitter.fire({ attendee: member.attendee, index: incoming.index });
+      }
       return;
     }
     if (!member.instructor) return;
@@ -156,10 +162,12 @@ export function createFollowChannel(access: Access): FollowChannel {
     status: () => ({ paused, leaderIndex, message }),
     presence: () => presence,
     onChange: changeEmitter.event,
+    onAttendeeAt: attendeeAtEmitter.event,
     dispose() {
       for (const ws of members.keys()) ws.terminate();
       members.clear();
       changeEmitter.dispose();
+      attendeeAtEmitter.dispose();
       sockets.close();
     },
   };

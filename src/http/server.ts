@@ -43,6 +43,8 @@ export async function startServer(deps: AppDeps, options: ListenOptions): Promis
   const server = createServer(createApp({ ...deps, hostCheck }));
   const live = createLiveReload(deps.deck, deps.access);
   const follow = deps.access ? createFollowChannel(deps.access) : undefined;
+  const recording = deps.recording;
+  if (follow && recording) follow.onAttendeeAt(({ attendee, index }) => recording.slideMoved(attendee, index));
   const results = deps.stepResults ? createResultsChannel({ environmentOf: deps.stepResults, access: deps.access, log: deps.log }) : undefined;
   const dashboard = deps.classroom && deps.access ? createDashboardChannel({ classroom: deps.classroom, access: deps.access, ...(follow ? { follow } : {}) }) : undefined;
   const attendeeConnections = trackAttendeeConnections(deps.access);

@@ -6,7 +6,7 @@ import { parseCommandTemplate, substituteCommand, type CommandTemplate } from '.
 import { Emitter, type Disposable } from '../event.ts';
 import { DEFAULT_TERMINAL_LIMITS, type TerminalLimits } from './limits.ts';
 import type { ShellIntegrationHook } from './shell-integration.ts';
-import { TerminalSession, type ViewerConnection, type ViewerSink } from './session.ts';
+import { TerminalSession, type TapStart, type TerminalTap, type ViewerConnection, type ViewerSink } from './session.ts';
 
 export interface TerminalManagerOptions {
   /** Terminal name → command template (`ssh {attendee}@node1`); see command-template.ts. */
@@ -26,6 +26,8 @@ export interface TerminalManagerOptions {
    */
   readonly shellIntegration?: ShellIntegrationHook;
   readonly log?: (line: string) => void;
+  /** Records each terminal (record/recorder.ts): called as it starts; undefined from it: that one is not recorded. */
+  readonly tap?: (start: TapStart) => TerminalTap | undefined;
 }
 
 export interface AttachRequest {
@@ -124,6 +126,7 @@ export class TerminalManager implements Disposable {
       limits: this.limits,
       ...(this.options.shellIntegration === undefined ? {} : { shellIntegration: this.options.shellIntegration }),
       ...(this.options.log === undefined ? {} : { log: this.options.log }),
+      ...(this.options.tap === undefined ? {} : { tap: this.options.tap }),
     });
     this.sessions.set(key, session);
     session.onCommand((record) => this.commandEmitter.fire(record));

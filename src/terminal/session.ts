@@ -25,6 +25,30 @@ export interface ViewerSink {
   close(reason: string): void;
 }
 
+/**
+ * Where a session's screen changes go to be recorded (src/record/), in the order the mirror gets them. Called on the
+ * terminal's way to its viewers: an implementation only queues, it never blocks or throws.
+ */
+export interface TerminalTap {
+  /** Output as the viewers and the mirror get it (shell-integration sequences removed). */
+  output(text: string): void;
+  /** What a viewer typed, once the rate limit let it through to the process. */
+  input(data: Uint8Array): void;
+  resize(cols: number, rows: number): void;
+  /** The session ended (its process exited or it was closed). */
+  end(): void;
+}
+
+/** What a tap is told when its session starts. */
+export interface TapStart {
+  readonly attendee: string;
+  readonly name: string;
+  readonly cols: number;
+  readonly rows: number;
+  /** The mirror's scrollback in lines: output that scrolls beyond it changes no screen a viewer can get back. */
+  readonly scrollback: number;
+}
+
 /** A viewer's handle on the session. */
 export interface ViewerConnection extends Disposable {
   readonly role: ViewerRole;
@@ -52,6 +76,8 @@ export interface TerminalSessionOptions {
   readonly limits: TerminalLimits;
   readonly log?: (line: string) => void;
   readonly now?: () => number;
+  /** Records the session (record/recorder.ts); undefined from it, or absent: not recorded. */
+  readonly tap?: (start: TapStart) => TerminalTap | undefined;
 }
 
 export interface SessionStats extends FlowStats {
@@ -109,6 +135,7 @@ export class TerminalSession implements Disposable {
   private readonly limits: TerminalLimits;
   private readonly log: (line: string) => void;
   private readonly now: () => number;
+  private readonly tap: TerminalTap | undefined;
   private geometry: { cols: number; rows: number };
   private title = '';
   private ptyPaused = false;
@@ -153,6 +180,7 @@ export class TerminalSession implements Disposable {
     this.commands = new CommandLog(`${this.attendee}/${this.name}`, integration?.nonce ?? randomUUID(), this.now);
     this.onCommand = this.commands.onCommand;
     this.mirror = new ScreenMirror(this.geometry.cols, this.geometry.rows, this.limits.scrollback);
+    this.tap = options.tap?.({ attendee: this.attendee, name: this.name, ...this.geometry, scrollback: this.limits.scrollback });
     this.mirror.onTitleChange((title) => {
       this.title = title;
       this.broadcast({ type: 'title', title });
@@ -168,6 +196,7 @@ export class TerminalSession implements Disposable {
       }) as DestroyablePty;
     } catch (error) {
       this.mirror.dispose();
+      this.tap?.end();
       throw error;
     }
     this.pty.onData((chunk) => this.receive(chunk));
@@ -278,6 +307,7 @@ export class TerminalSession implements Disposable {
     this.geometry = geometry;
     this.pty.resize(geometry.cols, geometry.rows);
     this.mirror.resize(geometry.cols, geometry.rows);
+    this.tap?.resize(geometry.cols, geometry.rows);
     for (const viewer of this.viewers) viewer.sink.send({ type: 'state', state: this.stateFor(viewer) });
   }
 
@@ -300,6 +330,7 @@ export class TerminalSession implements Disposable {
       }
       return;
     }
+    this.tap?.input(data);
     this.pty.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   }
 
@@ -347,6 +378,7 @@ export class TerminalSession implements Disposable {
     const text = this.outputBatch.length === 1 ? elementAt(this.outputBatch, 0) : this.outputBatch.join('');
     this.outputBatch = [];
     this.outputBatchLength = 0;
+    this.tap?.output(text);
     this.flow.mirrorWritten(text.length);
     this.mirror.write(text, () => {
       this.flow.mirrorParsed(text.length);
@@ -444,5 +476,6 @@ export class TerminalSession implements Disposable {
     this.viewerCountEmitter.dispose();
     this.commands.dispose();
     this.mirror.dispose();
+    this.tap?.end();
   }
 }
