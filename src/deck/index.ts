@@ -8,6 +8,8 @@ import { locate } from './source-map.ts';
 import { lintDeck, type Diagnostic } from './lint.ts';
 import type { AssembledSource, DeckManifest } from './manifest.ts';
 import { defaultDeckOptions, type DeckOptions } from './deck-options.ts';
+import { findDiagrams } from './diagrams.ts';
+import type { SourceLocation } from '../errors.ts';
 
 export { assembleDeckSource, chapterEntries, dirnameOf, resolvePath, UnusableFile, type AssembledSource, type DeckFiles } from './manifest.ts';
 export { formatDiagnostic, type Diagnostic } from './lint.ts';
@@ -24,6 +26,20 @@ export function loadRenderer(): Promise<typeof import('./render-deck.ts')> {
 }
 
 export { rememberRenderedDeck } from './remembered-deck.ts';
+export { containsDiagram } from './diagrams.ts';
+
+/** A mermaid diagram of a deck: its text as the page's mermaid reads it, and where that text starts. */
+export interface LocatedDiagram {
+  readonly location: SourceLocation;
+  readonly text: string;
+}
+
+/** The deck's mermaid diagrams (for `labdeck lint`), read from the markdown as renderMarkdownDeck reads it. */
+export function findDeckDiagrams(source: AssembledSource, options: Partial<DeckOptions> = {}): LocatedDiagram[] {
+  const settings: DeckOptions = { ...defaultDeckOptions, ...options };
+  const markdown = settings.decodeAsTextarea ? decodeAsTextarea(source.markdown) : source.markdown;
+  return findDiagrams(markdown).map((diagram) => ({ location: locate(source.map, diagram.line), text: diagram.text }));
+}
 
 export interface DeckLintInput {
   /** The manifest the deck was assembled from: all of its chapter files are checked. */
