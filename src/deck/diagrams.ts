@@ -9,6 +9,11 @@ export interface DiagramSource {
   /** 1-based line of the first line of `text`: mermaid's "line 1". */
   readonly line: number;
   readonly text: string;
+  /**
+   * A slide separator (`---`, `--`) or notes separator (`???`) line before `</pre>`, where remark.js ends the slide,
+   * and so the diagram, since it looks for them everywhere but in code fences: the line and the separator.
+   */
+  readonly cut?: { readonly line: number; readonly separator: string };
 }
 
 /** A `<pre>` whose class list has `mermaid`, in slide HTML as the renderer writes it (attributes double-quoted). */
@@ -72,6 +77,7 @@ function diagramAt(lines: readonly string[], index: number, rest: string): { dia
   const body: string[] = [];
   let last = index;
   let text = rest;
+  let cut: DiagramSource['cut'];
   for (;;) {
     const end = text.search(/<\/pre\s*>/i);
     if (end >= 0) {
@@ -79,15 +85,24 @@ function diagramAt(lines: readonly string[], index: number, rest: string): { dia
       break;
     }
     body.push(text);
-    if (last + 1 >= lines.length) break; // never closed: the browser ends the block with the slide
+    const next = lines[last + 1];
+    if (next === undefined) break; // never closed: the browser ends the block with the slide
+    if (separator.test(next)) {
+      cut = { line: last + 2, separator: next };
+      break;
+    }
     last += 1;
-    text = lines[last] ?? '';
+    text = next;
   }
   const decoded = body.map((line) => decodeHTML(line));
   const first = decoded.findIndex((line) => line.trim() !== '');
   const content = first < 0 ? [] : decoded.slice(first);
-  return { diagram: { line: index + 1 + Math.max(first, 0), text: dedent(content).join('\n').trim() }, lastLine: last };
+  const diagram = { line: index + 1 + Math.max(first, 0), text: dedent(content).join('\n').trim() };
+  return { diagram: cut ? { ...diagram, cut } : diagram, lastLine: last };
 }
+
+/** remark.js's slide and notes separators (split.ts SEPARATOR, NOTES_SEPARATOR): the whole line. */
+const separator = /^(?:---?|\?{3})$/;
 
 /** Lines without the indentation they all share (blank lines aside), as mermaid does before parsing. */
 function dedent(lines: readonly string[]): string[] {

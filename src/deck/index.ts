@@ -32,13 +32,18 @@ export { containsDiagram } from './diagrams.ts';
 export interface LocatedDiagram {
   readonly location: SourceLocation;
   readonly text: string;
+  /** Where a separator line ends the slide, and the diagram with it, before its `</pre>` (see DiagramSource). */
+  readonly cut?: { readonly location: SourceLocation; readonly separator: string };
 }
 
 /** The deck's mermaid diagrams (for `labdeck lint`), read from the markdown as renderMarkdownDeck reads it. */
 export function findDeckDiagrams(source: AssembledSource, options: Partial<DeckOptions> = {}): LocatedDiagram[] {
   const settings: DeckOptions = { ...defaultDeckOptions, ...options };
   const markdown = settings.decodeAsTextarea ? decodeAsTextarea(source.markdown) : source.markdown;
-  return findDiagrams(markdown).map((diagram) => ({ location: locate(source.map, diagram.line), text: diagram.text }));
+  return findDiagrams(markdown).map(({ line, text, cut }) => {
+    const located = { location: locate(source.map, line), text };
+    return cut ? { ...located, cut: { location: locate(source.map, cut.line), separator: cut.separator } } : located;
+  });
 }
 
 export interface DeckLintInput {

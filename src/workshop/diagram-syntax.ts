@@ -38,6 +38,10 @@ export async function diagramDiagnostics(diagrams: readonly LocatedDiagram[], lo
   }
   const diagnostics: Diagnostic[] = [];
   for (const diagram of diagrams) {
+    if (diagram.cut) {
+      const message = `"${diagram.cut.separator}" inside a mermaid diagram ends the slide there, and the diagram with it (remark.js reads separators everywhere but in code fences): mermaid front matter cannot be used on a slide, a %%{init: ...}%% directive can`;
+      diagnostics.push({ severity: 'warning', location: diagram.cut.location, message });
+    }
     try {
       await parse(diagram.text);
     } catch (error) {
@@ -54,9 +58,8 @@ function errorLine(error: ParseError, text: string): number {
   const fromHash = error.hash?.loc?.first_line;
   const fromMessage = /\bline (\d+)/.exec(String(error.message ?? ''))?.[1];
   const line = typeof fromHash === 'number' ? fromHash : fromMessage !== undefined ? Number(fromMessage) : 1;
-  // mermaid parses the text without its front matter (`---` ... `---`), and counts from there.
-  const frontMatter = /^---\n[\s\S]*?\n---\n/.exec(text)?.[0].split('\n').length;
-  return Math.min(Math.max(1, line + (frontMatter === undefined ? 0 : frontMatter - 1)), lines);
+  // (No front matter to count: its `---` lines would end the slide, see the `cut` warning.)
+  return Math.min(Math.max(1, line), lines);
 }
 
 /**

@@ -49,6 +49,15 @@ before(async () => {
       '<pre class="mermaid">', //              29
       'notadiagram', //                        30
       '</pre>',
+      '',
+      '---',
+      '',
+      '<pre class="mermaid">', //              35
+      'graph LR',
+      '  A --> B',
+      '--', //                                 38: an increment, for remark.js
+      '  B --> C',
+      '</pre>',
     ].join('\n'),
   );
 });
@@ -61,11 +70,12 @@ test('lint reports each diagram mermaid cannot parse as file:line, the line wher
   const run = await runLabdeck(['lint'], { cwd: dir });
   assert.equal(run.code, 1, run.stdout + run.stderr);
   const lines = run.stdout.trim().split('\n');
-  assert.equal(lines.length, 3, run.stdout);
+  assert.equal(lines.length, 4, run.stdout);
   assert.match(lines[0] ?? '', /^slides\/diagrams\.md:15: mermaid diagram: Expecting .*/);
   assert.match(lines[1] ?? '', /^slides\/diagrams\.md:24: mermaid diagram: Expecting .*got 'INVALID'/);
   assert.match(lines[2] ?? '', /^slides\/diagrams\.md:30: mermaid diagram: no diagram type is named by its first line \("notadiagram"\)/);
-  assert.match(run.stderr, /^3 errors, 0 warnings$/m);
+  assert.match(lines[3] ?? '', /^slides\/diagrams\.md:38: "--" inside a mermaid diagram ends the slide there, .* \(warning\)$/);
+  assert.match(run.stderr, /^3 errors, 1 warning$/m);
 });
 
 test('a deck without diagrams does not load mermaid; one with diagrams does', { timeout: 5_000 }, async () => {

@@ -36,6 +36,14 @@ test('findDiagrams: a block shown as code or hidden in a comment is no diagram',
   assert.deepEqual(findDiagrams(markdown), [{ line: 8, text: 'pie' }]);
 });
 
+test('findDiagrams: a separator line inside a diagram ends it there, as it ends the slide in remark.js', { timeout: 5_000 }, () => {
+  const markdown = ['<pre class="mermaid">', '---', 'title: Front matter', '---', 'graph LR', '</pre>', '', '<pre class="mermaid">pie', '???', '"a": 1</pre>'].join('\n');
+  assert.deepEqual(findDiagrams(markdown), [
+    { line: 1, text: '', cut: { line: 2, separator: '---' } },
+    { line: 8, text: 'pie', cut: { line: 9, separator: '???' } },
+  ]);
+});
+
 test('containsDiagram: rendered slide HTML with a mermaid block, not a mere mention', { timeout: 5_000 }, () => {
   assert.equal(containsDiagram('<h1>x</h1>\n<pre class="mermaid">graph LR\n</pre>'), true);
   assert.equal(containsDiagram('<pre class="diagram mermaid wide">graph LR</pre>'), true);
