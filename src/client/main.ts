@@ -10,6 +10,7 @@ import { StepBadges } from './step-badges.ts';
 import { afterNextPaint } from './after-paint.ts';
 import { takeLinkToken } from './link-token.ts';
 import { pageElement } from './page-element.ts';
+import { Diagrams } from './diagrams.ts';
 
 /** Read while this script runs: `document.currentScript` is null afterwards. */
 const scriptUrl = (document.currentScript as HTMLScriptElement).src;
@@ -29,10 +30,16 @@ function start(): void {
     slideshow.onShow((index) => badges.slideShown(index));
   }
 
+  // mermaid diagrams (`<pre class="mermaid">`), drawn as their slides are built; mermaid loads only for them.
+  const diagrams = new Diagrams(slidesRoot, scriptUrl);
+  slideshow.addDecorator((container, index) => diagrams.decorate(container, index));
+  slideshow.onShow((index) => diagrams.slideShown(slideshow.slideElement(index)));
+
   const show = (deck: DeckJson): void => {
     version = deck.version;
     document.title = deck.title;
     badges?.update(deck);
+    diagrams.update(deck);
     slideshow.update(deck);
     overlay.show(deck.error);
   };

@@ -10,6 +10,8 @@ import { relativeToWorkshop, toDeckJson } from '../deck/deck-json.ts';
 import { assetsUrlPrefix, clientScriptAsset, renderDeckPage } from '../http/page.ts';
 import { resolveInside } from '../http/safe-path.ts';
 import { referencedPaths } from '../deck/references.ts';
+import { containsDiagram } from '../deck/index.ts';
+import { mermaidScriptAsset, mermaidScriptFile } from '../http/package-assets.ts';
 import { deckSelectionOptions, listOption, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const buildCommand: Command = {
@@ -35,6 +37,10 @@ export const buildCommand: Command = {
 
     await mkdir(out, { recursive: true });
     await cp(context.assetsDir, join(out, assetsUrlPrefix), { recursive: true });
+    // mermaid's browser build, from node_modules, for a deck with diagrams: the export draws them offline.
+    if (deck.slides.some((slide) => containsDiagram(slide.html))) {
+      await cp(mermaidScriptFile(), join(out, assetsUrlPrefix, mermaidScriptAsset));
+    }
     const served = relativeToWorkshop(toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null }), workshopDir);
     const deckJson = { ...served, slides: served.slides.map((slide) => ({ ...slide, html: assetUrlsRelative(slide.html) })) };
     await writeFile(join(out, 'index.html'), renderDeckPage({ deck: deckJson, live: false }));

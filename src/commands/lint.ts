@@ -1,9 +1,10 @@
-// `labdeck lint`: every diagnostic of a workshop as `file:line: message`, its check specs' included; exit 1 when one
-// is an error.
-import { byLocation, lintWorkshop } from '../workshop/load-deck.ts';
+// `labdeck lint`: every diagnostic of a workshop as `file:line: message`, its mermaid diagrams' syntax and its check
+// specs' included; exit 1 when one is an error.
+import { byLocation, readWorkshopForLint } from '../workshop/load-deck.ts';
+import { diagramDiagnostics } from '../workshop/diagram-syntax.ts';
 import { checkSpecDiagnostics } from '../workshop/workshop-checks.ts';
 import { openRenderCache } from '../workshop/render-cache.ts';
-import { formatDiagnostic } from '../deck/index.ts';
+import { formatDiagnostic, type Diagnostic } from '../deck/index.ts';
 import { LabdeckError } from '../errors.ts';
 import { describeLabdeckError, displayPath, workshopPathArg, type Command } from './command.ts';
 
@@ -12,9 +13,14 @@ export const lintCommand: Command = {
   options: {},
   async run(args, context) {
     const manifest = workshopPathArg(args, context.cwd);
-    let diagnostics: ReturnType<typeof lintWorkshop>;
+    let diagnostics: Diagnostic[];
     try {
-      diagnostics = [...lintWorkshop(manifest), ...(await checkSpecDiagnostics(manifest, openRenderCache(context.renderCacheDir)))].sort(byLocation);
+      const deck = readWorkshopForLint(manifest);
+      diagnostics = [
+        ...deck.diagnostics,
+        ...(await diagramDiagnostics(deck.diagrams)),
+        ...(await checkSpecDiagnostics(manifest, openRenderCache(context.renderCacheDir))),
+      ].sort(byLocation);
     } catch (error) {
       // A manifest that cannot even be read or parsed is one error, reported the same way.
       if (!(error instanceof LabdeckError)) throw error;

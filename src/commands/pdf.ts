@@ -3,6 +3,7 @@
 // slides' images and labdeck's styles load as they do in the browser.
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { loadDeck } from '../workshop/load-deck.ts';
 import { LabdeckError } from '../errors.ts';
 import { toDeckJson } from '../deck/deck-json.ts';
@@ -42,6 +43,7 @@ export const pdfCommand: Command = {
       const page = await chrome.newPage();
       await page.goto(`${server.url}?print${args.values.notes === true ? '&notes' : ''}`, { waitUntil: 'load' });
       await page.waitForSelector('html[data-labdeck-ready]');
+      await waitForDiagrams(page);
       await page.evaluate(() => document.fonts.ready);
       await page.pdf({ path: out, preferCSSPageSize: true, printBackground: true });
     } finally {
@@ -52,6 +54,29 @@ export const pdfCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * How long the slides' mermaid diagrams may take to be drawn (src/client/diagrams.ts says when they are). Measured:
+ * 30 flowcharts drawn 5.3 s after the print view was ready (mermaid's load included), on 2 cores at load average 5.6:
+ * a minute leaves room for about 300.
+ */
+const diagramsDeadlineMs = 60_000;
+
+/** Diagrams are drawn after the page is ready: printing before would print their text. */
+async function waitForDiagrams(page: Page): Promise<void> {
+  const done = ['none', 'ready', 'failed'].map((state) => `html[data-labdeck-diagrams="${state}"]`).join(', ');
+  try {
+    await page.waitForSelector(done, { state: 'attached', timeout: diagramsDeadlineMs });
+  } catch {
+    const left = await page.locator('pre.mermaid[data-labdeck-diagram="queued"]').count();
+    throw new LabdeckError(`the slides' mermaid diagrams were not drawn within ${diagramsDeadlineMs / 1000} s (${left} still waiting): no PDF written`);
+  }
+  if ((await page.getAttribute('html', 'data-labdeck-diagrams')) === 'failed') {
+    throw new LabdeckError(
+      'the slides have mermaid diagrams, but mermaid could not be loaded in the page (is the mermaid package installed beside labdeck?): no PDF written',
+    );
+  }
+}
 
 /**
  * playwright-core is an optional peer dependency: only this command needs it, and it is large. Loaded here, so that

@@ -8,6 +8,8 @@ import { locate } from './source-map.ts';
 import { lintDeck, type Diagnostic } from './lint.ts';
 import type { AssembledSource, DeckManifest } from './manifest.ts';
 import { defaultDeckOptions, type DeckOptions } from './deck-options.ts';
+import { findDiagrams } from './diagrams.ts';
+import type { SourceLocation } from '../errors.ts';
 
 export {
   assembleDeckSource,
@@ -33,6 +35,25 @@ export function loadRenderer(): Promise<typeof import('./render-deck.ts')> {
 }
 
 export { rememberRenderedDeck } from './remembered-deck.ts';
+export { containsDiagram } from './diagrams.ts';
+
+/** A mermaid diagram of a deck: its text as the page's mermaid reads it, and where that text starts. */
+export interface LocatedDiagram {
+  readonly location: SourceLocation;
+  readonly text: string;
+  /** Where a separator line ends the slide, and the diagram with it, before its `</pre>` (see DiagramSource). */
+  readonly cut?: { readonly location: SourceLocation; readonly separator: string };
+}
+
+/** The deck's mermaid diagrams (for `labdeck lint`), read from the markdown as renderMarkdownDeck reads it. */
+export function findDeckDiagrams(source: AssembledSource, options: Partial<DeckOptions> = {}): LocatedDiagram[] {
+  const settings: DeckOptions = { ...defaultDeckOptions, ...options };
+  const markdown = settings.decodeAsTextarea ? decodeAsTextarea(source.markdown) : source.markdown;
+  return findDiagrams(markdown).map(({ line, text, cut }) => {
+    const located = { location: locate(source.map, line), text };
+    return cut ? { ...located, cut: { location: locate(source.map, cut.line), separator: cut.separator } } : located;
+  });
+}
 
 export interface DeckLintInput {
   /** The manifest the deck was assembled from: all of its chapter files are checked. */

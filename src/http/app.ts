@@ -15,6 +15,7 @@ import { frontDoor } from './front-door.ts';
 import type { HostCheck } from './host-check.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
 import type { TimelineSource } from '../record/timeline-source.ts';
+import { packageAssets, packageFiles } from './package-assets.ts';
 
 export interface AppDeps {
   readonly deck: DeckSource;
@@ -69,17 +70,18 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(deckRoutes(deps.deck, deps.workshopDir));
   if (deps.terminals) app.use(deps.terminals.routes);
   const assets = staticFolder({ root: deps.assetsDir });
+  const packages = packageFiles(packageAssets());
   const workshop = workshopFiles({ root: deps.workshopDir, deck: deps.deck, privateFolders: deps.dataDir ? [deps.dataDir] : [] });
   app.use(
     methodNotAllowed({
       router: app.router,
       folders: [
-        { prefix: '/_labdeck', files: assets },
+        { prefix: '/_labdeck', files: { serves: async (path) => (await packages.serves(path)) || assets.serves(path) } },
         { prefix: '', files: workshop },
       ],
     }),
   );
-  app.use('/_labdeck', assets.handler, notFound);
+  app.use('/_labdeck', packages.handler, assets.handler, notFound);
   app.use(workshop.handler);
   app.use(notFound);
   app.use(errorHandler(deps.log));

@@ -15,6 +15,7 @@ import {
   assembleDeckSource,
   chapterEntries,
   dirnameOf,
+  findDeckDiagrams,
   lintAssembledDeck,
   loadRenderer,
   rememberRenderedDeck,
@@ -26,6 +27,7 @@ import {
   type DeckFiles,
   type DeckOptions,
   type Diagnostic,
+  type LocatedDiagram,
 } from '../deck/index.ts';
 import { LabdeckError } from '../errors.ts';
 import { readDeckFile, refuseNonTextFile } from './deck-file.ts';
@@ -113,6 +115,11 @@ export function listChapterFiles(workshop: Workshop): string[] {
  * missing chapter files are diagnostics, and the rest of the deck is still checked.
  */
 export function lintWorkshop(path: string, selection: DeckSelection = {}): Diagnostic[] {
+  return readWorkshopForLint(path, selection).diagnostics;
+}
+
+/** What lint reads of a workshop: lintWorkshop's diagnostics, and the diagrams mermaid checks (diagram-syntax.ts). */
+export function readWorkshopForLint(path: string, selection: DeckSelection = {}): { diagnostics: Diagnostic[]; diagrams: LocatedDiagram[] } {
   refuseNonTextFile(path);
   const workshop = readWorkshop(path);
   const missing = new Set(missingChapters(workshop, existsSync).map((entry) => resolvePath(dirnameOf(path), entry.path)));
@@ -127,7 +134,7 @@ export function lintWorkshop(path: string, selection: DeckSelection = {}): Diagn
     { manifest: workshop, files: { exists: (file) => unusable.has(file) || isFile(file) } },
     deckOptions(workshop, selection),
   );
-  return [...unusable.values(), ...diagnostics].sort(byLocation);
+  return { diagnostics: [...unusable.values(), ...diagnostics].sort(byLocation), diagrams: findDeckDiagrams(source, deckOptions(workshop, selection)) };
 }
 
 /** Diagnostics in reading order: by file, then line. */

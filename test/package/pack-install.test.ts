@@ -119,7 +119,7 @@ test('the installed command: --version, --help without loading any dependency, i
   assert.equal(lint.stdout, '', 'no diagnostics');
   assert.match(lint.stderr, /0 errors, 0 warnings/);
   // The deck commands load the deck engine, not the engine's client, the web server or the terminals.
-  const heavy = ['dockerode', 'ssh2', 'node-pty', 'better-sqlite3', 'express', 'ws'];
+  const heavy = ['dockerode', 'ssh2', 'node-pty', 'better-sqlite3', 'express', 'ws', 'mermaid'];
   assert.deepEqual(
     packagesIn(lint.loaded).filter((name) => heavy.includes(name)),
     [],
@@ -154,6 +154,10 @@ test('the installed command serves the page, its client bundle and a terminal; w
     const bundle = await fetch(new URL(script, served.url));
     assert.equal(bundle.status, 200, script);
     assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+    // mermaid's browser build, served from where npm installed the dependency (a deck with diagrams loads it).
+    const mermaid = await fetch(new URL('_labdeck/vendor/mermaid.min.js', served.url));
+    assert.equal(mermaid.status, 200);
+    assert.match(await mermaid.text(), /globalThis\["mermaid"\]/);
 
     const socket = new WebSocket(`ws://127.0.0.1:${served.port}${terminalSocketPath}`, TERMINAL_SUBPROTOCOL, { origin: served.url.replace(/\/$/, '') });
     let screen = '';
