@@ -10,6 +10,7 @@ import { StepBadges } from './step-badges.ts';
 import { afterNextPaint } from './after-paint.ts';
 import { takeLinkToken } from './link-token.ts';
 import { pageElement } from './page-element.ts';
+import { isPlainView, markPlainView } from './plain.ts';
 
 /** Read while this script runs: `document.currentScript` is null afterwards. */
 const scriptUrl = (document.currentScript as HTMLScriptElement).src;
@@ -19,11 +20,14 @@ function start(): void {
   const token = takeLinkToken();
   const data = JSON.parse(pageElement(pageDataElementId).textContent ?? '') as PageData;
   const slidesRoot = pageElement('labdeck-slides');
+  // `?plain` (plain.ts): the slides alone, none of labdeck's interface around or on them.
+  const plain = isPlainView();
+  if (plain) markPlainView();
   const slideshow = new Slideshow(slidesRoot);
-  const overlay = new ErrorOverlay();
+  const overlay = plain ? undefined : new ErrorOverlay();
   let version = data.deck.version;
   // Live step results need the server: a static export shows no badges.
-  const badges = data.live ? new StepBadges() : undefined;
+  const badges = data.live && !plain ? new StepBadges() : undefined;
   if (badges) {
     slideshow.addDecorator((container, index) => badges.decorate(container, index));
     slideshow.onShow((index) => badges.slideShown(index));
@@ -34,7 +38,7 @@ function start(): void {
     document.title = deck.title;
     badges?.update(deck);
     slideshow.update(deck);
-    overlay.show(deck.error);
+    overlay?.show(deck.error);
   };
   show(data.deck);
   slideshow.goToHash(location.hash);
@@ -49,12 +53,14 @@ function start(): void {
     if (data.live) connectLiveReload({ version: () => version, onDeck: show });
     badges?.connect();
     // The terminal pane (when the workshop has terminals) and Run/Copy buttons on hands-on code blocks.
-    loadTerminalsBundle(scriptUrl)
-      .then((terminals) => terminals.startTerminals(slidesRoot, data.live, token))
-      .then(() => {
-        document.documentElement.dataset.labdeckTerminals = 'ready';
-      })
-      .catch((error: unknown) => console.error(error));
+    if (!plain) {
+      loadTerminalsBundle(scriptUrl)
+        .then((terminals) => terminals.startTerminals(slidesRoot, data.live, token))
+        .then(() => {
+          document.documentElement.dataset.labdeckTerminals = 'ready';
+        })
+        .catch((error: unknown) => console.error(error));
+    }
     // Ready once the page's channels are opening too (tests and `labdeck pdf` wait for this), as it was when they
     // opened before the first paint.
     document.documentElement.dataset.labdeckReady = 'true';
