@@ -4,12 +4,15 @@
 // sample workshop, which has terminals and hands-on steps: the same page without `?plain` shows all of them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { assertClientBundle } from '../support/client-bundle.ts';
 import { startServedCli, type ServedCli } from '../support/served-cli.ts';
 import { repoRoot } from '../cli/run-cli.ts';
+import { comparePngs } from '../conformance/pixels.ts';
 
 let served: ServedCli;
 let browser: Browser;
@@ -100,5 +103,33 @@ test('?plain shows the slide alone, filling a window of its ratio, and hash navi
     assert.deepEqual((await look(page)).interface, [], 'the next slide has no interface either');
   } finally {
     await page.context().close();
+  }
+});
+
+test('a slide shown at its own size is drawn exactly where it is laid out: no half-pixel shift from centering it', { timeout: 60_000 }, async () => {
+  // 4:3 slides are 908×681: in a 908×681 window, centring the slide by `top: 50%` and `translate(-50%)` puts its layer
+  // 340.5 px down and back, and Chromium then rounds some lines of text and pictures a pixel off (remark.js places
+  // its slides with whole left/top offsets instead). The slide as shown must equal the same slide without transform.
+  const folder = await mkdtemp(join(tmpdir(), 'labdeck-plain-'));
+  const deck = await (async () => {
+    await writeFile(join(folder, 'workshop.yml'), "title: Four by three\nratio: '4:3'\ncontent:\n- slides.md\n");
+    const rows = Array.from({ length: 8 }, (_, i) => `| 201${i} | 1.${i} | A row of text in a table, line ${i} |`).join('\n');
+    await writeFile(join(folder, 'slides.md'), `# Lines of text\n\n| year | version | what |\n|---|---|---|\n${rows}\n\nA paragraph below the table.\n`);
+    return startServedCli([join(folder, 'workshop.yml'), '--port', '0'], { cwd: folder, startTimeoutMs: 30_000, terminals: false });
+  })();
+  const page = await (await browser.newContext({ viewport: { width: 908, height: 681 }, deviceScaleFactor: 1 })).newPage();
+  try {
+    await page.goto(`${deck.url}?plain#1`);
+    await page.waitForSelector('html[data-labdeck-ready]', { timeout: 10_000 });
+    await page.evaluate(() => document.fonts.ready);
+    const shown = await page.screenshot();
+    await page.addStyleTag({ content: '.remark-slide-scaler { transform: none !important; translate: none !important; left: 0 !important; top: 0 !important; }' });
+    const untransformed = await page.screenshot();
+    const { differing } = comparePngs(shown, untransformed);
+    assert.equal(differing, 0, `${differing} pixels differ between the slide as shown and the same slide untransformed`);
+  } finally {
+    await page.context().close();
+    await deck.stop();
+    await rm(folder, { recursive: true, force: true });
   }
 });
