@@ -170,7 +170,7 @@ function conformanceSection(results: readonly SlideResult[], worst: readonly Sli
     'Each picture: labdeck | remark.js | the differing pixels in red (at half size).',
     '',
     ...worst.flatMap((result, index) => [
-      `${index + 1}. Slide ${result.position}, "${cell(result.heading)}": ${percent(result.share, 2)} of pixels different.`,
+      `${index + 1}. Slide ${result.position}${result.heading ? `, "${cell(result.heading)}"` : ' (no heading)'}: ${percent(result.share, 2)} of pixels different.`,
       `   ![Slide ${result.position} in labdeck, in remark.js, and their difference](images/conformance/worst-${index + 1}.png)`,
     ]),
     sectionEnd,
