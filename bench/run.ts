@@ -15,6 +15,7 @@ import { benchTerminals } from './terminals.ts';
 import { benchClassroom } from './classroom.ts';
 import { benchSshEngines } from './ssh-engines.ts';
 import { benchRecording } from './recording.ts';
+import { benchVisual } from './visual.ts';
 
 const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'startup', title: 'Start-up', run: benchStartup },
@@ -26,6 +27,7 @@ const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'classroom', title: 'Classroom', run: benchClassroom },
   { key: 'ssh', title: 'Engines over ssh', run: benchSshEngines },
   { key: 'recording', title: 'Recording', run: benchRecording },
+  { key: 'visual', title: 'Visual conformance with remark.js', run: benchVisual },
 ];
 
 const wanted = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { afterNextPaint } from './after-paint.ts';
 import { takeLinkToken } from './link-token.ts';
 import { pageElement } from './page-element.ts';
 import { Diagrams } from './diagrams.ts';
+import { isPlainView, markPlainView } from './plain.ts';
 
 /** Read while this script runs: `document.currentScript` is null afterwards. */
 const scriptUrl = (document.currentScript as HTMLScriptElement).src;
@@ -20,11 +21,14 @@ function start(): void {
   const token = takeLinkToken();
   const data = JSON.parse(pageElement(pageDataElementId).textContent ?? '') as PageData;
   const slidesRoot = pageElement('labdeck-slides');
+  // `?plain` (plain.ts): the slides alone, none of labdeck's interface around or on them.
+  const plain = isPlainView();
+  if (plain) markPlainView();
   const slideshow = new Slideshow(slidesRoot);
-  const overlay = new ErrorOverlay();
+  const overlay = plain ? undefined : new ErrorOverlay();
   let version = data.deck.version;
   // Live step results need the server: a static export shows no badges.
-  const badges = data.live ? new StepBadges() : undefined;
+  const badges = data.live && !plain ? new StepBadges() : undefined;
   if (badges) {
     slideshow.addDecorator((container, index) => badges.decorate(container, index));
     slideshow.onShow((index) => badges.slideShown(index));
@@ -41,7 +45,7 @@ function start(): void {
     badges?.update(deck);
     diagrams.update(deck);
     slideshow.update(deck);
-    overlay.show(deck.error);
+    overlay?.show(deck.error);
   };
   show(data.deck);
   slideshow.goToHash(location.hash);
@@ -56,12 +60,14 @@ function start(): void {
     if (data.live) connectLiveReload({ version: () => version, onDeck: show });
     badges?.connect();
     // The terminal pane (when the workshop has terminals) and Run/Copy buttons on hands-on code blocks.
-    loadTerminalsBundle(scriptUrl)
-      .then((terminals) => terminals.startTerminals(slidesRoot, data.live, token))
-      .then(() => {
-        document.documentElement.dataset.labdeckTerminals = 'ready';
-      })
-      .catch((error: unknown) => console.error(error));
+    if (!plain) {
+      loadTerminalsBundle(scriptUrl)
+        .then((terminals) => terminals.startTerminals(slidesRoot, data.live, token))
+        .then(() => {
+          document.documentElement.dataset.labdeckTerminals = 'ready';
+        })
+        .catch((error: unknown) => console.error(error));
+    }
     // Ready once the page's channels are opening too (tests and `labdeck pdf` wait for this), as it was when they
     // opened before the first paint.
     document.documentElement.dataset.labdeckReady = 'true';

@@ -14,6 +14,7 @@ import { installPrint, isPrintView } from './print.ts';
 import { afterNextPaint } from './after-paint.ts';
 import { withLinkToken } from './link-token.ts';
 import { Announcer } from './announcer.ts';
+import { isPlainView } from './plain.ts';
 import type { Slideshow } from './slideshow.ts';
 
 export interface PresentationOptions {
@@ -45,8 +46,8 @@ export function startPresentation(slideshow: Slideshow, options: PresentationOpt
   };
   /** Joins the follow-me channel after the first slide is painted (opening it costs more than showing the slide). */
   let follow: FollowMe | undefined;
-  // The print layout is a document, not a slideshow: it follows no one.
-  if (options.live && !isPrintView()) {
+  // The print layout is a document, not a slideshow: it follows no one. Nor does the plain view (no badge on it).
+  if (options.live && !isPrintView() && !isPlainView()) {
     afterNextPaint(() => (follow = new FollowMe({ goTo: applyRemote, currentIndex: () => slideshow.current, token: options.token })));
   }
 
