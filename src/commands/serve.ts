@@ -94,9 +94,20 @@ export const serveCommand: Command = {
         }),
       );
       const started =
-        dataDir === undefined ? undefined : startClassroom({ dataDir, config: classroomConfig, deck: liveDeck, checks, docker: connectLocalEngine(context), log });
+        dataDir === undefined
+          ? undefined
+          : startClassroom({
+              dataDir,
+              config: classroomConfig,
+              deck: liveDeck,
+              checks,
+              docker: connectLocalEngine(context),
+              log,
+              nodeAccess: { userSsh: context.userSsh },
+            });
       const classroom = started?.classroom;
       if (classroom) undoStart.add({ dispose: () => classroom.abandon() });
+      const following = started && undoStart.add(started.following);
       const access = classroom?.access ?? createAccess({ openToLocalAttendee: isLoopback(host) });
       const terminals = serveTerminals(workshop, { host, access, log, ...(started ? { environment: started.environments } : {}) });
       if (terminals) {
@@ -124,9 +135,9 @@ export const serveCommand: Command = {
       ).catch((error: unknown) => {
         throw listenError(error, port, host);
       });
-      return { liveDeck, checks, classroom, access, terminals, server };
+      return { liveDeck, checks, classroom, following, access, terminals, server };
     };
-    const { liveDeck, checks, classroom, access, terminals, server } = await start().catch((error: unknown) => {
+    const { liveDeck, checks, classroom, following, access, terminals, server } = await start().catch((error: unknown) => {
       undoStart.dispose();
       throw error;
     });
@@ -151,6 +162,7 @@ export const serveCommand: Command = {
     liveDeck.dispose();
     checks.dispose();
     await server.close();
+    following?.dispose();
     classroom?.dispose();
     return 0;
   },

@@ -9,12 +9,12 @@
 //
 // A sandbox holds near-root power over its node: use this provider on machines dedicated to a class, never on a
 // shared server.
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectEngineAt, currentHost, type EngineAddress } from '../engine/engine-address.ts';
 import { ensureSandboxImage } from '../engine/sandbox-image.ts';
 import { sandboxNames } from '../engine/sandbox-spec.ts';
-import { createSandbox, listSandboxes, preloadImages, removeSandbox, waitForSandbox, type SandboxPlace } from '../engine/sandboxes.ts';
+import { createSandbox, listSandboxes, preloadImages, removeSandbox, sandboxTasks, waitForSandbox, type SandboxPlace } from '../engine/sandboxes.ts';
 import type { EngineClient } from '../engine/services.ts';
 import type { SwarmEnvironmentConfig } from '../config/environment.ts';
 import {
@@ -25,15 +25,26 @@ import {
   removeAttendeeFolder,
   reportFailure,
   reportProgress,
+  reportRecreated,
   startPreparing,
   writeEnterCommand,
 } from './launcher.ts';
 import type { AttendeeRef, EnvironmentProvider, EnvironmentStatus } from './provider.ts';
+import { CLASS_FULL, createNodeImages, isClassFull, type NodeAccess, type SandboxImageRef } from './class-nodes.ts';
+import { imageLabel } from '../engine/swarm-nodes.ts';
+import type { EnvironmentNoteJson } from '../protocol.ts';
 import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
 import { stripTerminalControls } from '../text/untrusted-text.ts';
 
 /** Sandboxes' ssh ports are given from here up (one per sandbox, swarm-wide). */
 export const FIRST_SANDBOX_PORT = 2200;
+
+/**
+ * How often a serving provider asks the swarm where its sandboxes run (two requests for the whole class): with the
+ * swarm's own delay in noticing a node down (a few heartbeats, 5 s each by default), it bounds how long a moved
+ * sandbox's terminals and checks wait before they follow it.
+ */
+export const FOLLOW_INTERVAL_MS = 2000;
 
 export interface SwarmProviderOptions {
   /** The class swarm's manager engine (the one labdeck runs next to). */
@@ -48,15 +59,27 @@ export interface SwarmProviderOptions {
   readonly startTimeoutMs?: number;
   /** How many sandboxes are prepared at once (each boots an engine: the machine's cores are the limit). */
   readonly concurrency?: number;
+  /** How labdeck logs in to the nodes' engines (their `labdeck.engine` labels) to give them the sandbox image. */
+  readonly nodeAccess?: NodeAccess;
+  /** How often follow() asks the swarm where the sandboxes run (default FOLLOW_INTERVAL_MS). */
+  readonly followIntervalMs?: number;
+  /**
+   * Told what the instructor should know of an attendee's sandbox: recreated by the swarm (its state lost), or
+   * waiting for room (class full); null once it is ready after waiting.
+   */
+  readonly onNote?: (attendee: string, note: EnvironmentNoteJson | null) => void;
 }
 
 export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentProvider {
   const { docker, classId, root, config } = options;
   const running = new Map<string, Promise<void>>();
+  /** Attendees told "class full" whose note goes once their sandbox is ready. */
+  const waitedForRoom = new Set<string>();
   const queue = limiter(options.concurrency ?? 2);
   // Creations one at a time: each picks the lowest port no sandbox publishes yet.
   const creation = limiter(1);
-  let image: Promise<string> | undefined;
+  let image: Promise<SandboxImageRef> | undefined;
+  const giveNodesImage = createNodeImages({ docker, access: options.nodeAccess ?? {}, log: options.log });
   let classKey: Promise<string> | undefined;
   const engineOf = (attendee: string): EngineAddress => sandboxEngineAddress(root, attendee);
 
@@ -70,7 +93,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       image ??= ensureSandboxImage(docker, {
         log: (line) => options.log(`sandbox image: ${line}`),
       })
-        .then((built) => built.name)
+        .then((built) => ({ name: built.name, id: built.id }))
         .catch((error: unknown) => {
           image = undefined;
           throw error;
@@ -80,7 +103,9 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         throw error;
       });
       say('preparing your sandbox (the first one of a class builds its image: about a minute)');
-      const [imageName, publicKey] = await Promise.all([image, classKey]);
+      const [sandboxImage, publicKey] = await Promise.all([image, classKey]);
+      // No registry: the nodes that lack the image get it from this engine first (sandboxes go only where it is).
+      await giveNodesImage(sandboxImage);
       const names = sandboxNames(classId, attendee.id);
       let hostKey = readHostKey(root, attendee.id);
       if (!hostKey) {
@@ -93,7 +118,8 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
           classId,
           attendee: attendee.id,
           attendeeName: attendee.name,
-          image: imageName,
+          image: sandboxImage.name,
+          requiredNodeLabel: imageLabel(sandboxImage.id),
           memoryBytes: config.memoryBytes,
           nanoCpus: config.nanoCpus,
           authorizedKeys: publicKey,
@@ -106,6 +132,8 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       const place = await waitForSandbox(docker, classId, attendee.id, {
         timeoutMs: options.startTimeoutMs ?? 120_000,
         log: say,
+        // The sandbox keeps its place in line: the swarm starts it when a node has room (see watchSandboxes).
+        hopeless: (state, error) => (state === 'pending' && isClassFull(error) ? CLASS_FULL : undefined),
         answers: async (where) => {
           writeEngineHost(root, attendee.id, sshUrl(where));
           return inner.ping().then(
@@ -116,12 +144,18 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       });
       const loaded = await preloadImages(docker, inner, config.images, say);
       if (loaded.length > 0) say(`images ready: ${loaded.join(', ')}`);
+      writeRecordedTask(root, attendee.id, place.task);
       writeEnterCommand(root, attendee.id, sshCommand(root, attendee.id, names.service, place));
+      if (waitedForRoom.delete(attendee.id)) options.onNote?.(attendee.id, null);
       say('ready');
     } catch (error) {
       const message = (error as Error).message;
       options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): failed: ${message}`);
       reportFailure(root, attendee.id, message);
+      if (message === CLASS_FULL) {
+        waitedForRoom.add(attendee.id);
+        options.onNote?.(attendee.id, { text: CLASS_FULL, at: Date.now() });
+      }
       throw error;
     }
   };
@@ -142,8 +176,47 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     return removed;
   };
 
+  /**
+   * A sandbox whose running task is not the one it was made ready with was recreated by the swarm (its node failed or
+   * left): its state is lost, and it is prepared again where it runs now (new address for the terminals and checks,
+   * the class's images loaded again). A sandbox that waited for room (class full) and now runs is prepared too. And
+   * nodes that joined since get the image, so that waiting sandboxes find room there.
+   */
+  const follow = (): { dispose(): void } => {
+    let busy = false;
+    const tick = async (): Promise<void> => {
+      if (busy) return;
+      busy = true;
+      try {
+        for (const sandbox of await sandboxTasks(docker, classId)) {
+          const id = sandbox.attendee;
+          if (sandbox.state !== 'running' || running.has(id) || !hasFolder(root, id)) continue;
+          const recorded = readRecordedTask(root, id);
+          if (recorded === sandbox.task) continue;
+          const name = stripTerminalControls(sandbox.name);
+          if (recorded !== undefined) {
+            options.log(`environment ${id} (${name}): its sandbox was recreated by the swarm (its node failed or left): state lost, preparing it again`);
+            reportRecreated(root, id);
+            options.onNote?.(id, { text: 'sandbox recreated (its node failed or left): state lost', at: Date.now() });
+          } else if (!isFailedForRoom(root, id)) continue;
+          up({ id, name }).catch(() => {});
+        }
+        const ready = image && (await image.catch(() => undefined));
+        if (ready) await giveNodesImage(ready);
+      } catch (error) {
+        options.log(`sandboxes: could not ask the swarm where they run: ${(error as Error).message.split('\n')[0]}`);
+      } finally {
+        busy = false;
+      }
+    };
+    const timer = setInterval(() => void tick(), options.followIntervalMs ?? FOLLOW_INTERVAL_MS);
+    timer.unref();
+    return { dispose: () => clearInterval(timer) };
+  };
+
   return {
     kind: 'swarm',
+    follow,
     localShells: false,
     // Every terminal runs inside the sandbox: a local shell there is its login bash, any other command runs from it.
     terminalCommands: (terminals) => Object.fromEntries(terminals.map((terminal) => [terminal.name, launcherTemplate(root, terminal.command)])),
@@ -169,6 +242,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         if (sandbox.state === 'running' && isReady(root, attendee.id)) {
           return { attendee, state: 'ready', detail: `${service} at ${currentHost(engineOf(attendee.id)) ?? `node ${sandbox.node}`}` };
         }
+        if (isClassFull(sandbox.problem)) return { attendee, state: 'failed', detail: `${service}: ${CLASS_FULL}` };
         return { attendee, state: 'preparing', detail: `${service}${sandbox.problem ? `: ${sandbox.problem}` : ''}` };
       });
     },
@@ -181,6 +255,41 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
  */
 export function sandboxEngineAddress(root: string, attendee: string): EngineAddress {
   return { hostFile: engineHostFile(root, attendee), ssh: { identity: classKeyFile(root), hostKey: `${hostKeyFile(root, attendee)}.pub` } };
+}
+
+/** The task the sandbox was made ready with: another one running means the swarm recreated it. */
+function recordedTaskFile(root: string, attendee: string): string {
+  return join(attendeeFolder(root, attendee), 'task');
+}
+
+function writeRecordedTask(root: string, attendee: string, task: string): void {
+  writeFileSync(recordedTaskFile(root, attendee), `${task}\n`);
+}
+
+function readRecordedTask(root: string, attendee: string): string | undefined {
+  try {
+    return readFileSync(recordedTaskFile(root, attendee), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The attendee's preparation failed for want of room (their terminal said "class full"). */
+function isFailedForRoom(root: string, attendee: string): boolean {
+  try {
+    return readFileSync(join(attendeeFolder(root, attendee), 'failed'), 'utf8').trim() === CLASS_FULL;
+  } catch {
+    return false;
+  }
+}
+
+/** True when labdeck prepares this attendee's environment (a sandbox labelled by hand, or for a bad id, is not). */
+function hasFolder(root: string, attendee: string): boolean {
+  try {
+    return existsSync(attendeeFolder(root, attendee));
+  } catch {
+    return false;
+  }
 }
 
 function engineHostFile(root: string, attendee: string): string {
@@ -228,8 +337,14 @@ function sshCommand(root: string, attendee: string, alias: string, place: Sandbo
     'GlobalKnownHostsFile=/dev/null',
     '-o',
     `HostKeyAlias=${alias}`,
+    // A node that fails without closing the connection (power, network) is noticed within 15 s: the terminal then
+    // waits for the sandbox where the swarm recreates it.
     '-o',
-    'ServerAliveInterval=30',
+    'ServerAliveInterval=5',
+    '-o',
+    'ServerAliveCountMax=3',
+    '-o',
+    'ConnectTimeout=10',
     '-o',
     'LogLevel=ERROR',
     `root@${place.address}`,
