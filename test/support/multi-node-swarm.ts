@@ -223,6 +223,32 @@ function removeCgroups(): void {
   }
 }
 
+/** What is left of a multi-node swarm on this machine, one line per kind of trace (none: an empty list). */
+export function multiNodeSwarmTraces(): string[] {
+  const traces: string[] = [];
+  const namespaces = Array.from({ length: MAX_NODES }, (_, i) => namespace(nodeOf(i + 1))).filter((ns) => existsSync(`/run/netns/${ns}`));
+  if (namespaces.length > 0) traces.push(`namespaces ${namespaces.join(', ')}`);
+  const links = sh('ip', ['-o', 'link', 'show'])
+    .split('\n')
+    .filter((line) => /\bldmn/.test(line));
+  if (links.length > 0) traces.push(`${links.length} network interfaces`);
+  if (tryRun('iptables', ['-C', 'FORWARD', '-i', BRIDGE, '-o', BRIDGE, '-j', 'ACCEPT'])) traces.push('the FORWARD rule');
+  const mounts = ourMounts();
+  if (mounts.length > 0) traces.push(`${mounts.length} mounts`);
+  const processes = leftoverProcesses();
+  if (processes.length > 0) traces.push(`processes ${processes.join(', ')}`);
+  for (const path of [DATA, EXEC]) if (existsSync(path)) traces.push(path);
+  const sockets = readdirSync('/run').filter((name) => /^docker-mn\d\.sock$/.test(name));
+  if (sockets.length > 0) traces.push(`sockets ${sockets.join(', ')}`);
+  return traces;
+}
+
+/** Kills the node's dockerd at once (SIGKILL), as a crash or a killed test run leaves it: its containers keep running. */
+export function killNodeEngine(node: SwarmNode): void {
+  const pid = pidOf(node);
+  if (pid !== undefined) process.kill(pid, 'SIGKILL');
+}
+
 /**
  * Removes every trace of a multi-node swarm, whatever state it is in (a run killed half-way included): services,
  * engines, shims, mounts, veths, namespaces, bridge, iptables rule, data-roots. Never touches anything else.
