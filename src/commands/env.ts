@@ -71,7 +71,13 @@ export const envCommand: Command = {
       }
       return 0;
     }
-    const provider = createEnvironmentProvider(classroom.environment, { docker: connectLocalEngine(context), classId, dataDir, log });
+    const provider = createEnvironmentProvider(classroom.environment, {
+      docker: connectLocalEngine(context),
+      classId,
+      dataDir,
+      log,
+      nodeAccess: { userSsh: context.userSsh },
+    });
 
     const chosen = who === undefined ? attendees : [findAttendee(attendees, who)];
     if (action === 'status') {

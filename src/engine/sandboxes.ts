@@ -176,6 +176,8 @@ export interface SandboxTask {
   readonly task: string;
   readonly state: string;
   readonly node: string | undefined;
+  /** Why it is not running, when the task says (e.g. pending: "no suitable node (insufficient resources on 3 nodes)"). */
+  readonly error: string | undefined;
 }
 
 /**
@@ -198,6 +200,7 @@ export async function sandboxTasks(docker: Docker, classId: string): Promise<San
         task: newest.ID,
         state: newest.Status?.State ?? 'unknown',
         node: newest.NodeID,
+        error: newest.Status?.Err,
       },
     ];
   });

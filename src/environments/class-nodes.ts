@@ -90,6 +90,49 @@ export function createNodeImages(options: { docker: Docker; access: NodeAccess; 
   };
 }
 
+/**
+ * Removes a sandbox's engine volume from the other nodes labdeck reaches (the manager's own is removed with the
+ * sandbox): it stays on whichever node ran the sandbox. A node that does not answer keeps it (logged). The volume may
+ * still be in use for a few seconds, while that node removes the sandbox's container.
+ */
+export async function removeVolumeOnNodes(docker: Docker, access: NodeAccess, volume: string, log: (line: string) => void, timeoutMs = 30_000): Promise<void> {
+  const [self, nodes] = await Promise.all([ownNodeId(docker), listClassNodes(docker)]);
+  await Promise.all(
+    nodes
+      .filter((node) => node.id !== self && node.engine !== undefined && node.state === 'ready')
+      .map(async (node) => {
+        const deadline = Date.now() + timeoutMs;
+        try {
+          const engine = nodeEngine(docker, self, node, access);
+          if (!engine) return;
+          for (;;) {
+            try {
+              await engine.getVolume(volume).remove();
+              return;
+            } catch (problem) {
+              const status = (problem as { statusCode?: number }).statusCode;
+              if (status === 404) return;
+              if (status !== 409 || Date.now() > deadline) throw problem;
+            }
+            // 409: its container is still being removed there.
+            const containers = await engine.listContainers({ all: true, filters: { volume: [volume] } });
+            await Promise.all(
+              containers.map((c) =>
+                engine
+                  .getContainer(c.Id)
+                  .remove({ force: true })
+                  .catch(() => {}),
+              ),
+            );
+            await new Promise((resolve) => setTimeout(resolve, 300));
+          }
+        } catch (error) {
+          log(`node ${node.hostname} keeps the volume ${volume}: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }),
+  );
+}
+
 export interface NodeReport {
   readonly node: ClassNode;
   /** 'yes', 'no' (why), or 'no address' (no `labdeck.engine` label). */

@@ -30,7 +30,7 @@ import {
   writeEnterCommand,
 } from './launcher.ts';
 import type { AttendeeRef, EnvironmentProvider, EnvironmentStatus } from './provider.ts';
-import { CLASS_FULL, createNodeImages, isClassFull, type NodeAccess, type SandboxImageRef } from './class-nodes.ts';
+import { CLASS_FULL, createNodeImages, isClassFull, removeVolumeOnNodes, type NodeAccess, type SandboxImageRef } from './class-nodes.ts';
 import { imageLabel } from '../engine/swarm-nodes.ts';
 import type { EnvironmentNoteJson } from '../protocol.ts';
 import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
@@ -171,6 +171,8 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
   const down = async (attendee: AttendeeRef): Promise<boolean> => {
     await running.get(attendee.id)?.catch(() => {});
     const removed = await removeSandbox(docker, classId, attendee.id);
+    // Its engine's volume stays on the node that ran it: removed there too, when labdeck reaches that node.
+    await removeVolumeOnNodes(docker, options.nodeAccess ?? {}, sandboxNames(classId, attendee.id).volume, options.log);
     removeAttendeeFolder(root, attendee.id);
     options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): ${removed ? 'removed' : 'there was none'}`);
     return removed;
@@ -184,23 +186,41 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
    */
   const follow = (): { dispose(): void } => {
     let busy = false;
+    /** Sandboxes seen waiting for room at the last tick: told at the second, not for a moment's pending. */
+    let waitingBefore = new Set<string>();
     const tick = async (): Promise<void> => {
       if (busy) return;
       busy = true;
       try {
+        const waiting = new Set<string>();
         for (const sandbox of await sandboxTasks(docker, classId)) {
           const id = sandbox.attendee;
-          if (sandbox.state !== 'running' || running.has(id) || !hasFolder(root, id)) continue;
+          if (running.has(id) || !hasFolder(root, id)) continue;
+          // A sandbox the swarm could not recreate anywhere (its node failed, no other has room): its attendee's
+          // terminals stop reconnecting and say why, as at a join.
+          if (sandbox.state === 'pending' && isClassFull(sandbox.error) && readRecordedTask(root, id) !== undefined && !isFailedForRoom(root, id)) {
+            waiting.add(id);
+            if (!waitingBefore.has(id)) continue;
+            options.log(`environment ${id} (${stripTerminalControls(sandbox.name)}): its sandbox waits for room on the swarm: ${CLASS_FULL}`);
+            startPreparing(root, id); // no way in until it runs again
+            reportFailure(root, id, CLASS_FULL);
+            waitedForRoom.add(id);
+            options.onNote?.(id, { text: CLASS_FULL, at: Date.now() });
+            continue;
+          }
+          if (sandbox.state !== 'running') continue;
           const recorded = readRecordedTask(root, id);
           if (recorded === sandbox.task) continue;
           const name = stripTerminalControls(sandbox.name);
           if (recorded !== undefined) {
             options.log(`environment ${id} (${name}): its sandbox was recreated by the swarm (its node failed or left): state lost, preparing it again`);
             reportRecreated(root, id);
+            waitedForRoom.delete(id); // this note replaces a "class full" one
             options.onNote?.(id, { text: 'sandbox recreated (its node failed or left): state lost', at: Date.now() });
           } else if (!isFailedForRoom(root, id)) continue;
           up({ id, name }).catch(() => {});
         }
+        waitingBefore = waiting;
         const ready = image && (await image.catch(() => undefined));
         if (ready) await giveNodesImage(ready);
       } catch (error) {

@@ -10,7 +10,7 @@
 //   attendee's terminal reconnects and says the state was lost, and the checks watch the new sandbox.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
@@ -38,6 +38,7 @@ const dataDir = join(folder, 'class');
 const attendees: AttendeeRef[] = ['ada', 'bo', 'cy', 'di'].map((name, i) => ({ id: `a-${name}${i}`, name: name.toUpperCase() }));
 const lines: string[] = [];
 const recreated: string[] = [];
+const notes: [string, string | null][] = [];
 let swarm: MultiNodeSwarm;
 let sandboxImageId: string;
 let memoryBytes: number;
@@ -89,6 +90,7 @@ before(
       followIntervalMs: 1000,
       onNote: (attendee, note) => {
         if (note?.text.startsWith('sandbox recreated')) recreated.push(attendee);
+        notes.push([attendee, note?.text ?? null]);
       },
     });
   },
@@ -165,8 +167,16 @@ test('a node added mid-class gets the image and takes the waiting sandbox', { ti
 });
 
 test('a node that fails: its sandbox is recreated elsewhere, the terminal reconnects saying so, and the checks follow', { timeout: 180_000 }, async () => {
-  // Room for the sandbox to move to: node4's.
+  // Room for the sandbox to move to: node4's. Removing a sandbox removes its engine's volume on the node it ran on.
   await provider.down(di);
+  const node4 = swarm.nodes.find((node) => node.hostname === 'node4');
+  assert.ok(node4);
+  const volumes = (await node4.docker.listVolumes()).Volumes ?? [];
+  assert.deepEqual(
+    volumes.map((volume) => volume.Name).filter((name) => name.includes(di.id)),
+    [],
+    "di's engine volume is gone from node4",
+  );
   const placed = await sandboxNodes();
   const victim = attendees.find((attendee) => placed.get(attendee.id) === 'node2');
   assert.ok(victim, `a sandbox runs on node2: ${JSON.stringify([...placed])}`);
@@ -219,6 +229,36 @@ test('a node that fails: its sandbox is recreated elsewhere, the terminal reconn
     terminal.kill();
     runner.dispose();
     watch.dispose();
+    following.dispose();
+  }
+});
+
+test('a node that fails when no other has room: its attendee is told "class full", and is back once there is room', { timeout: 120_000 }, async () => {
+  const placed = await sandboxNodes();
+  const stranded = attendees.find((attendee) => placed.get(attendee.id) === 'node3');
+  const onNode4 = attendees.find((attendee) => placed.get(attendee.id) === 'node4');
+  assert.ok(stranded && onNode4, `sandboxes on node3 and node4: ${JSON.stringify([...placed])}`);
+  const following = provider.follow?.();
+  assert.ok(following);
+  try {
+    const node3 = swarm.nodes.find((node) => node.hostname === 'node3');
+    assert.ok(node3);
+    await swarm.stopNode(node3);
+    const failed = join(dataDir, 'environments', stranded.id, 'failed');
+    await waitFor(() => existsSync(failed) && readFileSync(failed, 'utf8') === `${CLASS_FULL}\n`, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      describe: () => `the attendee told; notes ${JSON.stringify(notes)}`,
+    });
+    assert.deepEqual(notes.at(-1), [stranded.id, CLASS_FULL], 'the dashboard says it too');
+    assert.equal(existsSync(join(dataDir, 'environments', stranded.id, 'enter')), false, 'no way in until it runs again');
+    // Room again: the swarm starts the sandbox there, and labdeck prepares it by itself.
+    await provider.down(onNode4);
+    await waitFor(() => existsSync(join(dataDir, 'environments', stranded.id, 'enter')), { timeoutMs: 90_000, intervalMs: 200, describe: () => JSON.stringify(notes) });
+    assert.equal((await sandboxNodes()).get(stranded.id), 'node4');
+    assert.equal(notes.at(-1)?.[0], stranded.id);
+    assert.match(notes.at(-1)?.[1] ?? '', /^sandbox recreated/);
+  } finally {
     following.dispose();
   }
 });
