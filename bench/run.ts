@@ -16,6 +16,7 @@ import { benchClassroom } from './classroom.ts';
 import { benchSshEngines } from './ssh-engines.ts';
 import { benchRecording } from './recording.ts';
 import { benchVisual } from './visual.ts';
+import { benchNodes } from './nodes.ts';
 
 const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'startup', title: 'Start-up', run: benchStartup },
@@ -28,6 +29,7 @@ const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'ssh', title: 'Engines over ssh', run: benchSshEngines },
   { key: 'recording', title: 'Recording', run: benchRecording },
   { key: 'visual', title: 'Visual conformance with remark.js', run: benchVisual },
+  { key: 'nodes', title: 'A class across several nodes', run: benchNodes },
 ];
 
 const wanted = process.argv.slice(2);

@@ -453,6 +453,14 @@ export interface DashboardAttendeeJson {
   readonly lastCommand: { readonly command: string; readonly exitCode: number | null; readonly at: number } | null;
   /** The step they have been failing for longer than `stuckAfterMs`, and since when; null when not stuck. */
   readonly stuck: { readonly step: string; readonly since: number } | null;
+  /** What happened to their environment that the instructor should know (sandbox recreated, class full); absent: nothing. */
+  readonly environment?: EnvironmentNoteJson;
+}
+
+/** A note about an attendee's environment, for the instructor (one line), and when it was made. */
+export interface EnvironmentNoteJson {
+  readonly text: string;
+  readonly at: number;
 }
 
 export interface DashboardResultJson {

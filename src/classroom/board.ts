@@ -4,7 +4,7 @@
 // and the (pure) rules of attendee names.
 import { cleanName, nameKey } from './attendee-name.ts';
 import { elementAt } from '../errors.ts';
-import type { DashboardAttendeeJson, DashboardFollowJson, DashboardPatch, DashboardResultJson, DashboardState, SlideJson } from '../protocol.ts';
+import type { DashboardAttendeeJson, DashboardFollowJson, DashboardPatch, DashboardResultJson, DashboardState, EnvironmentNoteJson, SlideJson } from '../protocol.ts';
 
 /** "Stuck" means failing the same step for this long, unless the class says otherwise. */
 export const defaultStuckAfterMs = 5 * 60_000;
@@ -17,6 +17,8 @@ export interface ClassSnapshot {
   /** By attendee id. */
   readonly lastCommands: ReadonlyMap<string, NonNullable<DashboardAttendeeJson['lastCommand']>>;
   readonly stuckAfterMs: number;
+  /** By attendee id: what happened to their environment (sandbox recreated, class full). */
+  readonly environmentNotes?: ReadonlyMap<string, EnvironmentNoteJson>;
   /** "N · title" of a slide (0-based index). */
   slideLabel(index: number): string;
 }
@@ -57,6 +59,7 @@ export function composeBoard(snapshot: ClassSnapshot, follow: FollowSnapshot, no
   for (const key of keys) sameName.set(key, (sameName.get(key) ?? 0) + 1);
   const attendees = snapshot.attendees.map((attendee, index): DashboardAttendeeJson => {
     const presence = follow.presence.get(attendee.id);
+    const environment = snapshot.environmentNotes?.get(attendee.id);
     return {
       id: attendee.id,
       name: elementAt(names, index),
@@ -66,6 +69,7 @@ export function composeBoard(snapshot: ClassSnapshot, follow: FollowSnapshot, no
       slide: presence?.index == null ? null : { index: presence.index, label: snapshot.slideLabel(presence.index), following: presence.following },
       lastCommand: snapshot.lastCommands.get(attendee.id) ?? null,
       stuck: stuckOn(resultsOf.get(attendee.id) ?? [], now, snapshot.stuckAfterMs),
+      ...(environment ? { environment } : {}),
     };
   });
   return {

@@ -9,7 +9,7 @@ import type { ClassroomSource } from './classroom-source.ts';
 import { Emitter, type Disposable, type Event } from '../event.ts';
 import type { DeckSource } from '../deck/deck-source.ts';
 import type { CheckService } from '../checks/service.ts';
-import type { CommandRecord, StepResultJson } from '../protocol.ts';
+import type { CommandRecord, EnvironmentNoteJson, StepResultJson } from '../protocol.ts';
 import { openProgressStore, type ClassRecord } from '../progress/store.ts';
 import { defaultStuckAfterMs, slideLabel, type ClassSnapshot } from './board.ts';
 
@@ -35,6 +35,8 @@ export interface Classroom extends ClassroomSource {
    * from checksOf(attendee) from now on, starting with its current ones.
    */
   environmentChanged(attendee: string): void;
+  /** What happened to the attendee's environment, for the dashboard (null: nothing to say any more). */
+  environmentNote(attendee: string, note: EnvironmentNoteJson | null): void;
   /**
    * Every attendee known now (told at once), then each who joins: the time to prepare their environment. Subscribed
    * after the class opened, so that what it calls (an environment provider needs the class code) exists by then.
@@ -120,6 +122,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
     onAttendeeAdded: (known) => store.addAttendee({ id: known.attendee, name: known.name, token: known.token, joinedAt: Date.now() }),
   });
   for (const known of store.attendees()) follow(known.id);
+  const environmentNotes = new Map<string, EnvironmentNoteJson>();
 
   return {
     access,
@@ -145,6 +148,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
         steps,
         results: store.latestResults().map(({ attendee, step, status, since }) => ({ attendee, step, status, since })),
         lastCommands,
+        environmentNotes,
         stuckAfterMs: options.stuckAfterMs ?? defaultStuckAfterMs,
         slideLabel: labels(deck),
       };
@@ -172,6 +176,12 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       return subscription;
     },
     onRemoval: removalEmitter.event,
+    environmentNote(attendee, note) {
+      // Kept by this server only: a note is about what happened while it ran.
+      if (note) environmentNotes.set(attendee, note);
+      else if (!environmentNotes.delete(attendee)) return;
+      changed();
+    },
     environmentChanged(attendee) {
       // Only attendees of this class: an environment left over from another class is not followed.
       if (subscriptions.has(attendee)) follow(attendee);

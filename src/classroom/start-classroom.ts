@@ -8,6 +8,8 @@ import type { DeckSource } from '../deck/deck-source.ts';
 import type { EngineClient } from '../engine/services.ts';
 import { createEnvironmentProvider } from '../environments/create-provider.ts';
 import type { EnvironmentProvider } from '../environments/provider.ts';
+import type { NodeAccess } from '../environments/class-nodes.ts';
+import type { Disposable } from '../event.ts';
 
 export interface StartClassroomOptions {
   /** The class's data folder (already checked: not served, not another class's). */
@@ -20,11 +22,15 @@ export interface StartClassroomOptions {
   /** The class engine (the swarm manager for `swarm`). */
   readonly docker: EngineClient;
   readonly log: (line: string) => void;
+  /** How labdeck logs in to the class swarm's other nodes (their `labdeck.engine` labels). */
+  readonly nodeAccess?: NodeAccess | undefined;
 }
 
 export interface StartedClassroom {
   readonly classroom: Classroom;
   readonly environments: EnvironmentProvider;
+  /** The environments followed where they run (e.g. a sandbox the swarm moved): stop with dispose(). */
+  readonly following: Disposable;
 }
 
 export function startClassroom(options: StartClassroomOptions): StartedClassroom {
@@ -43,6 +49,8 @@ export function startClassroom(options: StartClassroomOptions): StartedClassroom
       classId: classroom.classCode,
       dataDir: options.dataDir,
       log: options.log,
+      nodeAccess: options.nodeAccess,
+      onNote: (attendee, note) => classroom.environmentNote(attendee, note),
     });
   } catch (error) {
     classroom.abandon(); // e.g. an attendees file with a mistake: the next start makes the class people join
@@ -66,5 +74,6 @@ export function startClassroom(options: StartClassroomOptions): StartedClassroom
     options.checks.forget(attendee.id);
     environments.down(attendee).catch((error: unknown) => options.log(`environment ${attendee.id}: ${(error as Error).message}`));
   });
-  return { classroom, environments };
+  const following = environments.follow?.() ?? { dispose: () => {} };
+  return { classroom, environments, following };
 }

@@ -8,6 +8,8 @@ interface Row {
   readonly name: HTMLButtonElement;
   /** "(2 with this name)": two attendees who look alike are told apart by their join time and id (its title). */
   readonly sameName: HTMLSpanElement;
+  /** What happened to their environment (sandbox recreated, class full), with the local time it happened. */
+  readonly environment: HTMLSpanElement;
   /** "connected" or "not connected", for screen readers (the dot's shape says it to the eye). */
   readonly connection: HTMLSpanElement;
   readonly remove: HTMLButtonElement;
@@ -89,6 +91,9 @@ export class DashboardGrid {
     row.sameName.hidden = attendee.sameNameCount < 2;
     row.sameName.textContent = attendee.sameNameCount < 2 ? '' : `(${attendee.sameNameCount} with this name)`;
     row.sameName.title = attendee.sameNameCount < 2 ? '' : `This one ${joined}`;
+    const note = attendee.environment;
+    row.environment.hidden = !note;
+    row.environment.textContent = note ? `⚠ ${note.text} (${new Date(note.at).toLocaleTimeString()})` : '';
     row.remove.title = `Remove ${attendee.name}${attendee.sameNameCount < 2 ? '' : ` (${joined})`} from the class`;
     row.remove.setAttribute('aria-label', row.remove.title);
     row.slide.textContent = attendee.slide ? attendee.slide.label : '–';
@@ -128,9 +133,12 @@ export class DashboardGrid {
     const sameName = document.createElement('span');
     sameName.className = 'dash-same-name';
     sameName.hidden = true;
+    const environment = document.createElement('span');
+    environment.className = 'dash-environment';
+    environment.hidden = true;
     const connection = document.createElement('span');
     connection.className = 'dash-connection dash-sr-only';
-    nameCell.append(name, connection, sameName, remove);
+    nameCell.append(name, connection, sameName, environment, remove);
     const slide = cell('td', '');
     slide.className = 'dash-slide';
     const command = cell('td', '');
@@ -144,7 +152,7 @@ export class DashboardGrid {
       cells.set(step.id, td);
       element.append(td);
     }
-    const row: Row = { element, name, sameName, connection, remove, slide, command, cells, stuckStep: null };
+    const row: Row = { element, name, sameName, environment, connection, remove, slide, command, cells, stuckStep: null };
     this.#rows.set(attendee.id, row);
     if (attendee.id === this.#selected) element.classList.add('selected');
     return row;

@@ -75,7 +75,7 @@ export const commandCatalog: readonly CommandEntry[] = [
   },
   {
     name: 'env',
-    summary: "Show, create, remove or reset attendees' environments (classroom.environment in workshop.yml).",
+    summary: "Show, create, remove or reset attendees' environments (classroom.environment in workshop.yml), or list the class swarm's nodes.",
     load: async () => (await import('./env.ts')).envCommand,
   },
 ];

@@ -1,5 +1,5 @@
 // `labdeck env status|up|down|reset [ATTENDEE]`: the attendees' environments of a class (workshop.yml's
-// `classroom: { environment: … }`), outside of `labdeck serve`. The class and its attendees are read from the data
+// `classroom: { environment: … }`), outside of `labdeck serve`; `labdeck env nodes`: the class swarm's nodes. The class and its attendees are read from the data
 // folder's progress store (read only); what serve's terminals wait for is in the same folder, so a reset here is
 // seen by the running server's terminals.
 import { resolve } from 'node:path';
@@ -11,11 +11,14 @@ import { dataDirOption, dataOption, stringOption, UsageError, type Command } fro
 import { connectLocalEngine } from './local-engine.ts';
 import { openClassStore } from './class-store.ts';
 import { stripTerminalControls } from '../text/untrusted-text.ts';
+import { CLASS_FULL, isClassFull, reportNodes } from '../environments/class-nodes.ts';
+import { SANDBOX_IMAGE } from '../engine/sandbox-image.ts';
+import { listSandboxes } from '../engine/sandboxes.ts';
 
-const actions = ['status', 'up', 'down', 'reset'] as const;
+const actions = ['status', 'up', 'down', 'reset', 'nodes'] as const;
 
 export const envCommand: Command = {
-  synopsis: 'env status|up|down|reset [ATTENDEE] [--workshop workshop.yml] [--data DIR]',
+  synopsis: 'env status|up|down|reset [ATTENDEE] | env nodes [--workshop workshop.yml] [--data DIR]',
   options: {
     workshop: { type: 'string', valueName: 'FILE', description: 'the workshop manifest (default: workshop.yml in the current folder)' },
     data: dataOption,
@@ -25,6 +28,7 @@ export const envCommand: Command = {
     if (!actions.includes(action as (typeof actions)[number])) throw new UsageError(`choose one of ${actions.join(', ')}`);
     if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
     if (action === 'reset' && who === undefined) throw new UsageError('reset needs an ATTENDEE (a name or an id)');
+    if (action === 'nodes' && who !== undefined) throw new UsageError(`unexpected argument '${who}'`);
     const manifest = resolve(context.cwd, stringOption(args, 'workshop') ?? 'workshop.yml');
     const classroom = loadWorkshop(manifest).classroom;
     const dataDir = dataDirOption(args, context, manifest, classroom.dataDir);
@@ -41,7 +45,39 @@ export const envCommand: Command = {
       store.close();
     }
     const log = (line: string): void => context.stderr(`${line}\n`);
-    const provider = createEnvironmentProvider(classroom.environment, { docker: connectLocalEngine(context), classId, dataDir, log });
+    if (action === 'nodes') {
+      const environment = classroom.environment;
+      if (environment.provider !== 'swarm') throw new LabdeckError(`env nodes lists a swarm class's nodes: this class's provider is ${environment.provider}`);
+      const docker = connectLocalEngine(context);
+      const [nodes, sandboxes] = await Promise.all([reportNodes(docker, classId, SANDBOX_IMAGE, { userSsh: context.userSsh }), listSandboxes(docker, classId)]);
+      const rows = nodes.map((n) => [
+        n.node.hostname,
+        n.node.address,
+        `${n.node.state}${n.node.availability === 'active' ? '' : ` (${n.node.availability})`}`,
+        stripTerminalControls(n.reachable),
+        n.image,
+        String(n.sandboxes),
+        mebibytes(n.reservedBytes),
+        mebibytes(n.freeBytes),
+      ]);
+      context.stdout(table([['NODE', 'ADDRESS', 'STATE', 'REACHABLE', 'IMAGE', 'SANDBOXES', 'RESERVED', 'FREE'], ...rows]));
+      const waiting = sandboxes.filter((sandbox) => isClassFull(sandbox.problem));
+      const room = nodes.some((n) => n.node.state === 'ready' && n.node.availability === 'active' && n.freeBytes >= environment.memoryBytes);
+      context.stdout(`sandboxes of ${mebibytes(environment.memoryBytes)} each, class ${classId}\n`);
+      if (waiting.length > 0 || !room) {
+        context.stdout(
+          `${CLASS_FULL}${waiting.length > 0 ? ` (${waiting.length} waiting: ${waiting.map((w) => stripTerminalControls(w.name) || w.attendee).join(', ')})` : ''}\n`,
+        );
+      }
+      return 0;
+    }
+    const provider = createEnvironmentProvider(classroom.environment, {
+      docker: connectLocalEngine(context),
+      classId,
+      dataDir,
+      log,
+      nodeAccess: { userSsh: context.userSsh },
+    });
 
     const chosen = who === undefined ? attendees : [findAttendee(attendees, who)];
     if (action === 'status') {
@@ -80,6 +116,10 @@ function findAttendee(attendees: readonly AttendeeRef[], who: string): AttendeeR
   if (byName.length === 1) return elementAt(byName, 0);
   if (byName.length > 1) throw new LabdeckError(`${byName.length} attendees are called ${who}: give an id (${byName.map((a) => a.id).join(', ')})`);
   throw new LabdeckError(`no attendee ${who} in this class (see 'labdeck env status')`);
+}
+
+function mebibytes(bytes: number): string {
+  return bytes >= 10 * 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
 }
 
 function table(rows: readonly (readonly string[])[]): string {

@@ -7,6 +7,8 @@ import type { CommandContext } from './command.ts';
  * other is left to dockerode, which reads DOCKER_HOST with its TLS variables (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH).
  */
 export function localEngineAddress(context: Pick<CommandContext, 'dockerHost' | 'userSsh'>): EngineAddress {
+  // A socket path needs nothing more, and is taken from the context like ssh:// (a caller's own DOCKER_HOST).
+  if (context.dockerHost?.startsWith('unix://')) return { host: context.dockerHost };
   if (!context.dockerHost?.startsWith('ssh://')) return {};
   return { host: context.dockerHost, ...(context.userSsh ? { userSsh: context.userSsh } : {}) };
 }

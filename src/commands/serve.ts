@@ -95,9 +95,20 @@ export const serveCommand: Command = {
         }),
       );
       const started =
-        dataDir === undefined ? undefined : startClassroom({ dataDir, config: classroomConfig, deck: liveDeck, checks, docker: connectLocalEngine(context), log });
+        dataDir === undefined
+          ? undefined
+          : startClassroom({
+              dataDir,
+              config: classroomConfig,
+              deck: liveDeck,
+              checks,
+              docker: connectLocalEngine(context),
+              log,
+              nodeAccess: { userSsh: context.userSsh },
+            });
       const classroom = started?.classroom;
       if (classroom) undoStart.add({ dispose: () => classroom.abandon() });
+      const following = started && undoStart.add(started.following);
       // Each attendee's class, recorded in the class's data folder; the self-paced learner's in the same default
       // folder (`.labdeck/` beside the workshop), which is never served either.
       const recordDir = dataDir ?? dataDirOption(args, context, manifest, classroomConfig.dataDir);
@@ -146,9 +157,9 @@ export const serveCommand: Command = {
       ).catch((error: unknown) => {
         throw listenError(error, port, host);
       });
-      return { liveDeck, checks, classroom, access, terminals, server, recording };
+      return { liveDeck, checks, classroom, following, access, terminals, server, recording };
     };
-    const { liveDeck, checks, classroom, access, terminals, server, recording } = await start().catch((error: unknown) => {
+    const { liveDeck, checks, classroom, following, access, terminals, server, recording } = await start().catch((error: unknown) => {
       undoStart.dispose();
       throw error;
     });
@@ -175,6 +186,7 @@ export const serveCommand: Command = {
     await server.close();
     // After the terminals (closed with the server): their last output is written, and each segment ends whole.
     await recording?.close();
+    following?.dispose();
     classroom?.dispose();
     return 0;
   },

@@ -37,6 +37,11 @@ export interface SandboxDefinition {
   readonly nanoCpus: number;
   /** The port sshd is published on, in host mode, on the node the sandbox runs on. */
   readonly sshPort: number;
+  /**
+   * A node label (value `ready`) the node must carry: labdeck labels the nodes it gave the sandbox image to
+   * (swarm-nodes.ts), so that no task goes to a node that would have to pull it from a registry.
+   */
+  readonly requiredNodeLabel?: string | undefined;
   /** The class's public key (root's authorized keys) and the sandbox's own ssh host key, as swarm secrets. */
   readonly secrets: { readonly authorizedKeys: SecretRef; readonly hostKey: SecretRef };
 }
@@ -94,8 +99,11 @@ export function sandboxServiceSpec(definition: SandboxDefinition): Record<string
         ],
         StopGracePeriod: 5_000_000_000,
       },
-      Resources: { Limits: { MemoryBytes: definition.memoryBytes, NanoCPUs: definition.nanoCpus } },
+      // Reserved as well as limited: the swarm places a sandbox only on a node with that much memory not yet reserved,
+      // and leaves it pending ("insufficient resources") when none has: admission, rather than nodes overcommitted.
+      Resources: { Limits: { MemoryBytes: definition.memoryBytes, NanoCPUs: definition.nanoCpus }, Reservations: { MemoryBytes: definition.memoryBytes } },
       Placement: {
+        ...(definition.requiredNodeLabel ? { Constraints: [`node.labels.${definition.requiredNodeLabel}==ready`] } : {}),
         // Attendees spread over the class swarm's nodes: adding a node adds room for more of them.
         Preferences: [{ Spread: { SpreadDescriptor: 'node.id' } }],
       },

@@ -67,8 +67,13 @@ export async function createSandbox(docker: Docker, request: SandboxRequest): Pr
   return { outcome: 'created', port };
 }
 
+/** How long a task must stay hopeless (e.g. pending for want of room) before the wait gives up. */
+const HOPELESS_AFTER_MS = 3000;
+
 /** Where a running sandbox is reached: its node's address and the port its sshd is published on there. */
 export interface SandboxPlace {
+  /** The task running it: a new task is a new container, on a fresh engine volume (the swarm recreated it). */
+  readonly task: string;
   readonly node: string;
   readonly address: string;
   readonly port: number;
@@ -82,7 +87,13 @@ export async function waitForSandbox(
   docker: Docker,
   classId: string,
   attendee: string,
-  options: { timeoutMs: number; log: (line: string) => void; answers: (place: SandboxPlace) => Promise<boolean> },
+  options: {
+    timeoutMs: number;
+    log: (line: string) => void;
+    answers: (place: SandboxPlace) => Promise<boolean>;
+    /** Why waiting is pointless, given a task that is not running (its state and error): the wait fails with it. */
+    hopeless?: (state: string | undefined, error: string | undefined) => string | undefined;
+  },
 ): Promise<SandboxPlace> {
   const { service } = sandboxNames(classId, attendee);
   const deadline = Date.now() + options.timeoutMs;
@@ -91,14 +102,19 @@ export async function waitForSandbox(
     if (line !== said) options.log(line);
     said = line;
   };
+  let hopelessSince: number | undefined;
   for (;;) {
     const task = await currentTask(docker, service);
     const port = task?.Status?.PortStatus?.Ports?.find((p) => p.PublishMode === 'host')?.PublishedPort;
     if (task?.Status?.State === 'running' && task.NodeID && port) {
-      const place = { node: task.NodeID, address: await nodeAddress(docker, task.NodeID), port };
+      const place = { task: task.ID ?? '', node: task.NodeID, address: await nodeAddress(docker, task.NodeID), port };
       say(`the sandbox runs (node ${place.address}, port ${port}); waiting for its Docker engine`);
       if (await options.answers(place)) return place;
     } else {
+      const hopeless = options.hopeless?.(task?.Status?.State, task?.Status?.Err);
+      // For a few seconds in a row: a node that just got room (or the image) takes a pending task a moment later.
+      hopelessSince = hopeless ? (hopelessSince ?? Date.now()) : undefined;
+      if (hopeless && hopelessSince !== undefined && Date.now() - hopelessSince >= HOPELESS_AFTER_MS) throw new Error(hopeless);
       say(`sandbox task: ${task?.Status?.State ?? 'not scheduled yet'}${task?.Status?.Err ? ` (${task.Status.Err})` : ''}`);
     }
     if (Date.now() > deadline) throw new Error(`the sandbox ${service} was not ready within ${options.timeoutMs / 1000} s (${said})`);
@@ -152,6 +168,42 @@ export async function listSandboxes(docker: Docker, classId: string): Promise<Sa
       };
     }),
   );
+}
+
+export interface SandboxTask {
+  readonly attendee: string;
+  readonly name: string;
+  readonly task: string;
+  readonly state: string;
+  readonly node: string | undefined;
+  /** Why it is not running, when the task says (e.g. pending: "no suitable node (insufficient resources on 3 nodes)"). */
+  readonly error: string | undefined;
+}
+
+/**
+ * The task each of the class's sandboxes should be running now (the newest the swarm wants running), in two requests
+ * however large the class: what the provider polls to notice a sandbox the swarm moved to another node.
+ */
+export async function sandboxTasks(docker: Docker, classId: string): Promise<SandboxTask[]> {
+  const [services, tasks] = await Promise.all([
+    docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } }),
+    docker.listTasks({ filters: { 'desired-state': ['running'] } }) as Promise<TaskView[]>,
+  ]);
+  return services.flatMap((service) => {
+    const labels = service.Spec?.Labels ?? {};
+    const newest = tasks.filter((task) => task.ServiceID === service.ID).sort((a, b) => String(b.UpdatedAt).localeCompare(String(a.UpdatedAt)))[0];
+    if (!newest?.ID) return [];
+    return [
+      {
+        attendee: labels[SANDBOX_ATTENDEE_LABEL] ?? '',
+        name: labels[SANDBOX_NAME_LABEL] ?? '',
+        task: newest.ID,
+        state: newest.Status?.State ?? 'unknown',
+        node: newest.NodeID,
+        error: newest.Status?.Err,
+      },
+    ];
+  });
 }
 
 /**
@@ -224,6 +276,9 @@ async function findService(docker: Docker, name: string): Promise<Docker.Service
 }
 
 interface TaskView {
+  ID?: string;
+  ServiceID?: string;
+  DesiredState?: string;
   NodeID?: string;
   UpdatedAt?: string;
   Status?: { State?: string; Err?: string; PortStatus?: { Ports?: { PublishMode?: string; PublishedPort?: number }[] } };

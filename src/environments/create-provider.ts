@@ -6,6 +6,8 @@ import { createExternalProvider, externalEngineOf } from './external-provider.ts
 import { createLocalProvider, type EnvironmentProvider } from './provider.ts';
 import { createSwarmProvider, sandboxEngineAddress } from './swarm-provider.ts';
 import type { EngineAddress, UserSsh } from '../engine/engine-address.ts';
+import type { NodeAccess } from './class-nodes.ts';
+import type { EnvironmentNoteJson } from '../protocol.ts';
 
 export interface ProviderContext {
   /** The class engine (the swarm manager for `swarm`). */
@@ -15,13 +17,25 @@ export interface ProviderContext {
   /** The class's data folder: attendees' environment folders go under `environments/`. */
   readonly dataDir: string;
   readonly log: (line: string) => void;
+  /** How labdeck logs in to the class swarm's nodes (`swarm`: to give them the sandbox image). */
+  readonly nodeAccess?: NodeAccess | undefined;
+  /** Told what happened to an attendee's environment that the instructor should know (null: nothing any more). */
+  readonly onNote?: ((attendee: string, note: EnvironmentNoteJson | null) => void) | undefined;
 }
 
 export function createEnvironmentProvider(config: EnvironmentConfig, context: ProviderContext): EnvironmentProvider {
   const root = environmentsFolder(context.dataDir);
   if (config.provider === 'local') return createLocalProvider();
   if (config.provider === 'external') return createExternalProvider({ attendeesFile: config.attendeesFile, root, log: context.log });
-  return createSwarmProvider({ docker: context.docker, classId: context.classId, root, config, log: context.log });
+  return createSwarmProvider({
+    docker: context.docker,
+    classId: context.classId,
+    root,
+    config,
+    log: context.log,
+    nodeAccess: context.nodeAccess ?? {},
+    ...(context.onNote ? { onNote: context.onNote } : {}),
+  });
 }
 
 function environmentsFolder(dataDir: string): string {

@@ -11,22 +11,46 @@ import type { CommandTemplate } from '../terminal/command-template.ts';
 import { integratedBash } from '../terminal/bash-integration.ts';
 import { withShellIntegration, type ShellIntegrationHook } from '../terminal/shell-integration.ts';
 
-/** `$1` the environments folder, `$2` the attendee; the rest is the command to run inside the environment. */
+/**
+ * `$1` the environments folder, `$2` the attendee; the rest is the command to run inside the environment. Once in,
+ * a command that ends with 255 (ssh: the connection failed or broke, its sandbox went away) is run again once the
+ * environment is back: made again by the provider (a new `enter`, and a new `recreated` note when its state was
+ * lost), or after a few seconds the same, to try again. Any other end is the shell's own: the terminal ends with it.
+ */
 const WAIT_SCRIPT = `dir="$1/$2"; shift 2
 said=0
 show_progress() {
   [ -f "$dir/progress" ] || return 0
   lines=$(wc -l < "$dir/progress")
+  [ "$lines" -ge "$said" ] || said=0
   if [ "$lines" -gt "$said" ]; then tail -n +"$((said + 1))" "$dir/progress" | head -n "$((lines - said))" | sed 's/$/\\r/'; said=$lines; fi
+}
+give_up_if_failed() {
+  if [ -f "$dir/failed" ]; then printf 'Your environment could not be prepared: %s\\r\\n' "$(cat "$dir/failed")"; sleep 2; exit 1; fi
 }
 [ -f "$dir/enter" ] || printf 'Preparing your environment...\\r\\n'
 while [ ! -f "$dir/enter" ]; do
   show_progress
-  if [ -f "$dir/failed" ]; then printf 'Your environment could not be prepared: %s\\r\\n' "$(cat "$dir/failed")"; sleep 2; exit 1; fi
+  give_up_if_failed
   sleep 1
 done
 show_progress
-exec sh "$dir/enter" "$@"`;
+while :; do
+  entered=$(cat "$dir/enter" 2>/dev/null); recreated=$(cat "$dir/recreated" 2>/dev/null)
+  sh "$dir/enter" "$@"
+  code=$?
+  [ "$code" -eq 255 ] || exit "$code"
+  printf '\\r\\nThe connection to your environment was lost: reconnecting...\\r\\n'
+  waited=0
+  while [ ! -f "$dir/enter" ] || { [ "$(cat "$dir/enter")" = "$entered" ] && [ "$waited" -lt 10 ]; }; do
+    show_progress
+    give_up_if_failed
+    sleep 1
+    waited=$((waited + 1))
+  done
+  show_progress
+  [ "$(cat "$dir/recreated" 2>/dev/null)" = "$recreated" ] || printf 'Your environment was recreated (its machine failed, or it stopped): its state is lost.\\r\\n'
+done`;
 
 /** The template a terminal runs to enter an attendee's environment and run `inner` there. */
 export function launcherTemplate(root: string, inner: CommandTemplate): CommandTemplate {
@@ -58,6 +82,14 @@ export function startPreparing(root: string, attendee: string): void {
 
 export function reportProgress(root: string, attendee: string, line: string): void {
   appendFileSync(join(attendeeFolder(root, attendee), 'progress'), `${line.replace(/[\r\n]+/g, ' ')}\n`);
+}
+
+/**
+ * The environment was made again, not just found (its sandbox was recreated on another node): terminals that lost
+ * it say so when they enter the new one. A new value each time, so that each terminal says it once per recreation.
+ */
+export function reportRecreated(root: string, attendee: string): void {
+  writeFileSync(join(attendeeFolder(root, attendee), 'recreated'), `${Date.now()}\n`);
 }
 
 export function reportFailure(root: string, attendee: string, message: string): void {

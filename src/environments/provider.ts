@@ -3,6 +3,7 @@
 //   external  an attendees file maps each attendee to a shell command and a Docker endpoint (prepared VMs)
 //   swarm     a sandbox per attendee, a Docker Swarm service with its own Docker engine inside
 import type { TerminalSpec } from '../config/terminals.ts';
+import type { Disposable } from '../event.ts';
 import type { EngineAddress } from '../engine/engine-address.ts';
 import type { CommandTemplate } from '../terminal/command-template.ts';
 import type { ShellIntegrationHook } from '../terminal/shell-integration.ts';
@@ -40,6 +41,11 @@ export interface EnvironmentProvider {
   /** Removes it and makes a fresh one. */
   reset(attendee: AttendeeRef): Promise<void>;
   status(attendees: readonly AttendeeRef[]): Promise<EnvironmentStatus[]>;
+  /**
+   * Keeps the class's environments where they are reached while a server runs (a sandbox the swarm moved to another
+   * node is found again, its terminals and checks follow), until disposed.
+   */
+  follow?(): Disposable;
 }
 
 /** Everyone on this machine: the terminals run as the workshop says, the checks watch the local engine. */

@@ -9,12 +9,12 @@
 //
 // A sandbox holds near-root power over its node: use this provider on machines dedicated to a class, never on a
 // shared server.
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectEngineAt, currentHost, type EngineAddress } from '../engine/engine-address.ts';
 import { ensureSandboxImage } from '../engine/sandbox-image.ts';
 import { sandboxNames } from '../engine/sandbox-spec.ts';
-import { createSandbox, listSandboxes, preloadImages, removeSandbox, waitForSandbox, type SandboxPlace } from '../engine/sandboxes.ts';
+import { createSandbox, listSandboxes, preloadImages, removeSandbox, sandboxTasks, waitForSandbox, type SandboxPlace } from '../engine/sandboxes.ts';
 import type { EngineClient } from '../engine/services.ts';
 import type { SwarmEnvironmentConfig } from '../config/environment.ts';
 import {
@@ -25,15 +25,26 @@ import {
   removeAttendeeFolder,
   reportFailure,
   reportProgress,
+  reportRecreated,
   startPreparing,
   writeEnterCommand,
 } from './launcher.ts';
 import type { AttendeeRef, EnvironmentProvider, EnvironmentStatus } from './provider.ts';
+import { CLASS_FULL, createNodeImages, isClassFull, removeVolumeOnNodes, type NodeAccess, type SandboxImageRef } from './class-nodes.ts';
+import { imageLabel } from '../engine/swarm-nodes.ts';
+import type { EnvironmentNoteJson } from '../protocol.ts';
 import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
 import { stripTerminalControls } from '../text/untrusted-text.ts';
 
 /** Sandboxes' ssh ports are given from here up (one per sandbox, swarm-wide). */
 export const FIRST_SANDBOX_PORT = 2200;
+
+/**
+ * How often a serving provider asks the swarm where its sandboxes run (two requests for the whole class): with the
+ * swarm's own delay in noticing a node down (a few heartbeats, 5 s each by default), it bounds how long a moved
+ * sandbox's terminals and checks wait before they follow it.
+ */
+export const FOLLOW_INTERVAL_MS = 2000;
 
 export interface SwarmProviderOptions {
   /** The class swarm's manager engine (the one labdeck runs next to). */
@@ -48,15 +59,27 @@ export interface SwarmProviderOptions {
   readonly startTimeoutMs?: number;
   /** How many sandboxes are prepared at once (each boots an engine: the machine's cores are the limit). */
   readonly concurrency?: number;
+  /** How labdeck logs in to the nodes' engines (their `labdeck.engine` labels) to give them the sandbox image. */
+  readonly nodeAccess?: NodeAccess;
+  /** How often follow() asks the swarm where the sandboxes run (default FOLLOW_INTERVAL_MS). */
+  readonly followIntervalMs?: number;
+  /**
+   * Told what the instructor should know of an attendee's sandbox: recreated by the swarm (its state lost), or
+   * waiting for room (class full); null once it is ready after waiting.
+   */
+  readonly onNote?: (attendee: string, note: EnvironmentNoteJson | null) => void;
 }
 
 export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentProvider {
   const { docker, classId, root, config } = options;
   const running = new Map<string, Promise<void>>();
+  /** Attendees told "class full" whose note goes once their sandbox is ready. */
+  const waitedForRoom = new Set<string>();
   const queue = limiter(options.concurrency ?? 2);
   // Creations one at a time: each picks the lowest port no sandbox publishes yet.
   const creation = limiter(1);
-  let image: Promise<string> | undefined;
+  let image: Promise<SandboxImageRef> | undefined;
+  const giveNodesImage = createNodeImages({ docker, access: options.nodeAccess ?? {}, log: options.log });
   let classKey: Promise<string> | undefined;
   const engineOf = (attendee: string): EngineAddress => sandboxEngineAddress(root, attendee);
 
@@ -70,7 +93,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       image ??= ensureSandboxImage(docker, {
         log: (line) => options.log(`sandbox image: ${line}`),
       })
-        .then((built) => built.name)
+        .then((built) => ({ name: built.name, id: built.id }))
         .catch((error: unknown) => {
           image = undefined;
           throw error;
@@ -80,7 +103,9 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         throw error;
       });
       say('preparing your sandbox (the first one of a class builds its image: about a minute)');
-      const [imageName, publicKey] = await Promise.all([image, classKey]);
+      const [sandboxImage, publicKey] = await Promise.all([image, classKey]);
+      // No registry: the nodes that lack the image get it from this engine first (sandboxes go only where it is).
+      await giveNodesImage(sandboxImage);
       const names = sandboxNames(classId, attendee.id);
       let hostKey = readHostKey(root, attendee.id);
       if (!hostKey) {
@@ -93,7 +118,8 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
           classId,
           attendee: attendee.id,
           attendeeName: attendee.name,
-          image: imageName,
+          image: sandboxImage.name,
+          requiredNodeLabel: imageLabel(sandboxImage.id),
           memoryBytes: config.memoryBytes,
           nanoCpus: config.nanoCpus,
           authorizedKeys: publicKey,
@@ -106,6 +132,8 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       const place = await waitForSandbox(docker, classId, attendee.id, {
         timeoutMs: options.startTimeoutMs ?? 120_000,
         log: say,
+        // The sandbox keeps its place in line: the swarm starts it when a node has room (see watchSandboxes).
+        hopeless: (state, error) => (state === 'pending' && isClassFull(error) ? CLASS_FULL : undefined),
         answers: async (where) => {
           writeEngineHost(root, attendee.id, sshUrl(where));
           return inner.ping().then(
@@ -116,12 +144,18 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       });
       const loaded = await preloadImages(docker, inner, config.images, say);
       if (loaded.length > 0) say(`images ready: ${loaded.join(', ')}`);
+      writeRecordedTask(root, attendee.id, place.task);
       writeEnterCommand(root, attendee.id, sshCommand(root, attendee.id, names.service, place));
+      if (waitedForRoom.delete(attendee.id)) options.onNote?.(attendee.id, null);
       say('ready');
     } catch (error) {
       const message = (error as Error).message;
       options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): failed: ${message}`);
       reportFailure(root, attendee.id, message);
+      if (message === CLASS_FULL) {
+        waitedForRoom.add(attendee.id);
+        options.onNote?.(attendee.id, { text: CLASS_FULL, at: Date.now() });
+      }
       throw error;
     }
   };
@@ -137,13 +171,72 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
   const down = async (attendee: AttendeeRef): Promise<boolean> => {
     await running.get(attendee.id)?.catch(() => {});
     const removed = await removeSandbox(docker, classId, attendee.id);
+    // Its engine's volume stays on the node that ran it: removed there too, when labdeck reaches that node.
+    await removeVolumeOnNodes(docker, options.nodeAccess ?? {}, sandboxNames(classId, attendee.id).volume, options.log);
     removeAttendeeFolder(root, attendee.id);
     options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): ${removed ? 'removed' : 'there was none'}`);
     return removed;
   };
 
+  /**
+   * A sandbox whose running task is not the one it was made ready with was recreated by the swarm (its node failed or
+   * left): its state is lost, and it is prepared again where it runs now (new address for the terminals and checks,
+   * the class's images loaded again). A sandbox that waited for room (class full) and now runs is prepared too. And
+   * nodes that joined since get the image, so that waiting sandboxes find room there.
+   */
+  const follow = (): { dispose(): void } => {
+    let busy = false;
+    /** Sandboxes seen waiting for room at the last tick: told at the second, not for a moment's pending. */
+    let waitingBefore = new Set<string>();
+    const tick = async (): Promise<void> => {
+      if (busy) return;
+      busy = true;
+      try {
+        const waiting = new Set<string>();
+        for (const sandbox of await sandboxTasks(docker, classId)) {
+          const id = sandbox.attendee;
+          if (running.has(id) || !hasFolder(root, id)) continue;
+          // A sandbox the swarm could not recreate anywhere (its node failed, no other has room): its attendee's
+          // terminals stop reconnecting and say why, as at a join.
+          if (sandbox.state === 'pending' && isClassFull(sandbox.error) && readRecordedTask(root, id) !== undefined && !isFailedForRoom(root, id)) {
+            waiting.add(id);
+            if (!waitingBefore.has(id)) continue;
+            options.log(`environment ${id} (${stripTerminalControls(sandbox.name)}): its sandbox waits for room on the swarm: ${CLASS_FULL}`);
+            startPreparing(root, id); // no way in until it runs again
+            reportFailure(root, id, CLASS_FULL);
+            waitedForRoom.add(id);
+            options.onNote?.(id, { text: CLASS_FULL, at: Date.now() });
+            continue;
+          }
+          if (sandbox.state !== 'running') continue;
+          const recorded = readRecordedTask(root, id);
+          if (recorded === sandbox.task) continue;
+          const name = stripTerminalControls(sandbox.name);
+          if (recorded !== undefined) {
+            options.log(`environment ${id} (${name}): its sandbox was recreated by the swarm (its node failed or left): state lost, preparing it again`);
+            reportRecreated(root, id);
+            waitedForRoom.delete(id); // this note replaces a "class full" one
+            options.onNote?.(id, { text: 'sandbox recreated (its node failed or left): state lost', at: Date.now() });
+          } else if (!isFailedForRoom(root, id)) continue;
+          up({ id, name }).catch(() => {});
+        }
+        waitingBefore = waiting;
+        const ready = image && (await image.catch(() => undefined));
+        if (ready) await giveNodesImage(ready);
+      } catch (error) {
+        options.log(`sandboxes: could not ask the swarm where they run: ${(error as Error).message.split('\n')[0]}`);
+      } finally {
+        busy = false;
+      }
+    };
+    const timer = setInterval(() => void tick(), options.followIntervalMs ?? FOLLOW_INTERVAL_MS);
+    timer.unref();
+    return { dispose: () => clearInterval(timer) };
+  };
+
   return {
     kind: 'swarm',
+    follow,
     localShells: false,
     // Every terminal runs inside the sandbox: a local shell there is its login bash, any other command runs from it.
     terminalCommands: (terminals) => Object.fromEntries(terminals.map((terminal) => [terminal.name, launcherTemplate(root, terminal.command)])),
@@ -169,6 +262,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         if (sandbox.state === 'running' && isReady(root, attendee.id)) {
           return { attendee, state: 'ready', detail: `${service} at ${currentHost(engineOf(attendee.id)) ?? `node ${sandbox.node}`}` };
         }
+        if (isClassFull(sandbox.problem)) return { attendee, state: 'failed', detail: `${service}: ${CLASS_FULL}` };
         return { attendee, state: 'preparing', detail: `${service}${sandbox.problem ? `: ${sandbox.problem}` : ''}` };
       });
     },
@@ -181,6 +275,41 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
  */
 export function sandboxEngineAddress(root: string, attendee: string): EngineAddress {
   return { hostFile: engineHostFile(root, attendee), ssh: { identity: classKeyFile(root), hostKey: `${hostKeyFile(root, attendee)}.pub` } };
+}
+
+/** The task the sandbox was made ready with: another one running means the swarm recreated it. */
+function recordedTaskFile(root: string, attendee: string): string {
+  return join(attendeeFolder(root, attendee), 'task');
+}
+
+function writeRecordedTask(root: string, attendee: string, task: string): void {
+  writeFileSync(recordedTaskFile(root, attendee), `${task}\n`);
+}
+
+function readRecordedTask(root: string, attendee: string): string | undefined {
+  try {
+    return readFileSync(recordedTaskFile(root, attendee), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The attendee's preparation failed for want of room (their terminal said "class full"). */
+function isFailedForRoom(root: string, attendee: string): boolean {
+  try {
+    return readFileSync(join(attendeeFolder(root, attendee), 'failed'), 'utf8').trim() === CLASS_FULL;
+  } catch {
+    return false;
+  }
+}
+
+/** True when labdeck prepares this attendee's environment (a sandbox labelled by hand, or for a bad id, is not). */
+function hasFolder(root: string, attendee: string): boolean {
+  try {
+    return existsSync(attendeeFolder(root, attendee));
+  } catch {
+    return false;
+  }
 }
 
 function engineHostFile(root: string, attendee: string): string {
@@ -228,8 +357,14 @@ function sshCommand(root: string, attendee: string, alias: string, place: Sandbo
     'GlobalKnownHostsFile=/dev/null',
     '-o',
     `HostKeyAlias=${alias}`,
+    // A node that fails without closing the connection (power, network) is noticed within 15 s: the terminal then
+    // waits for the sandbox where the swarm recreates it.
     '-o',
-    'ServerAliveInterval=30',
+    'ServerAliveInterval=5',
+    '-o',
+    'ServerAliveCountMax=3',
+    '-o',
+    'ConnectTimeout=10',
     '-o',
     'LogLevel=ERROR',
     `root@${place.address}`,

@@ -167,3 +167,14 @@ test('names that look the same are flagged on every row that has them; names sto
     "the first Ada's row changes too: it is flagged now",
   );
 });
+
+test("an attendee's environment note (sandbox recreated, class full) is on their row, and a change of it is a patch", () => {
+  const follow: FollowSnapshot = { presence: new Map(), paused: false, leaderIndex: null, message: null };
+  const before = composeBoard(snapshot(), follow, 0);
+  assert.equal(before.attendees[1]?.environment, undefined, 'no note: nothing said');
+  const note = { text: 'sandbox recreated at 10:12 (its machine failed): state lost', at: 5 };
+  const after = composeBoard(snapshot({ environmentNotes: new Map([['a2', note]]) }), follow, 0);
+  assert.deepEqual(after.attendees[1]?.environment, note);
+  assert.equal(after.attendees[0]?.environment, undefined);
+  assert.deepEqual(diffBoard(before, after), { attendees: [after.attendees[1]], results: [] });
+});

@@ -101,3 +101,37 @@ test('a provider that cannot be made (an unreadable attendees file) leaves no cl
   );
   assert.equal(existsSync(dataDir), false, 'the data folder this start made is gone');
 });
+
+test("what happened to an attendee's environment (a note) reaches the dashboard's snapshot, and goes when cleared", { timeout: 15_000 }, (t) => {
+  const scratch = mkdtempSync(join(tmpdir(), 'labdeck-start-class-'));
+  const dataDir = join(scratch, 'class');
+  const store = openProgressStore(dataDir);
+  store.classRecord(() => ({ code: 'ABC234', instructorToken: 'i', watcherToken: 'w', createdAt: 1 }));
+  store.addAttendee({ id: 'a-111', name: 'Alice', token: 't1', joinedAt: 1 });
+  store.close();
+  const attendees = join(scratch, 'attendees.yml');
+  writeFileSync(attendees, 'alice:\n  shell: ssh docker@10.0.0.11\n  docker: ssh://docker@10.0.0.11\n');
+  const { classroom, following } = startClassroom({
+    dataDir,
+    config: externalConfig(attendees),
+    deck: deckSource,
+    checks: { forAttendee: () => noChecks, forget: () => {} },
+    docker: noEngine,
+    log: () => {},
+  });
+  t.after(() => {
+    following.dispose();
+    classroom.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+  let changes = 0;
+  classroom.onChange(() => changes++);
+  const note = { text: 'sandbox recreated (its node failed or left): state lost', at: 7 };
+  classroom.environmentNote('a-111', note);
+  assert.deepEqual(classroom.dashboard().environmentNotes?.get('a-111'), note);
+  assert.equal(changes, 1);
+  classroom.environmentNote('a-111', null);
+  assert.equal(classroom.dashboard().environmentNotes?.has('a-111'), false);
+  classroom.environmentNote('a-111', null);
+  assert.equal(changes, 2, 'clearing nothing changes nothing');
+});

@@ -19,6 +19,7 @@ import { ensureBusyboxImage } from '../../src/engine/images.ts';
 import { ensureSandboxImage, SANDBOX_IMAGE } from '../../src/engine/sandbox-image.ts';
 import { SANDBOX_CLASS_LABEL } from '../../src/engine/sandbox-spec.ts';
 import { IDLE_CHANNEL_MS } from '../../src/engine/ssh-dial-agent.ts';
+import { imageLabel } from '../../src/engine/swarm-nodes.ts';
 import { ensureService, ensureSwarm, waitForServices } from '../../src/engine/services.ts';
 import { createSwarmProvider } from '../../src/environments/swarm-provider.ts';
 import type { AttendeeRef } from '../../src/environments/provider.ts';
@@ -271,13 +272,15 @@ async function checkSandboxes(aliceWatch: ReturnType<typeof watchEngine>): Promi
   assert.match(bobOutput, /done-42/);
   assert.doesNotMatch(bobOutput, /svc=pinger/);
 
-  // Sandboxes are labelled, resource-limited services on the class swarm, free to run on any of its nodes.
+  // Sandboxes are labelled, resource-limited services on the class swarm, free to run on any of its nodes that
+  // holds the sandbox image (labdeck labels the nodes it gave the image to: here the one node, this engine's).
   const services = await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } });
   assert.equal(services.length, 2);
   for (const service of services) {
     assert.equal(service.Spec?.TaskTemplate?.Resources?.Limits?.MemoryBytes, 768 * 1024 ** 2);
     assert.equal((service.Spec?.TaskTemplate as { ContainerSpec?: { Image?: string } } | undefined)?.ContainerSpec?.Image?.split('@')[0], SANDBOX_IMAGE);
-    assert.equal(service.Spec?.TaskTemplate?.Placement?.Constraints, undefined);
+    assert.equal(service.Spec?.TaskTemplate?.Resources?.Reservations?.MemoryBytes, 768 * 1024 ** 2);
+    assert.deepEqual(service.Spec?.TaskTemplate?.Placement?.Constraints, [`node.labels.${imageLabel(image.id)}==ready`]);
     assert.equal(service.Spec?.EndpointSpec?.Ports?.[0]?.PublishMode, 'host');
   }
   const classFilter = { filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } };

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launcherTemplate, reportFailure, reportProgress, startPreparing, writeEnterCommand } from '../../src/environments/launcher.ts';
+import { launcherTemplate, reportFailure, reportProgress, reportRecreated, startPreparing, writeEnterCommand } from '../../src/environments/launcher.ts';
 import { substituteCommand } from '../../src/terminal/command-template.ts';
 
 function run(argv: readonly string[]): { done: Promise<{ code: number | null; output: string }> } {
@@ -50,6 +50,43 @@ test('a terminal tells when the environment could not be prepared, and exits', a
     const { code, output } = await run(substituteCommand(launcherTemplate(root, ['bash']), { attendee: 'a-2', terminal: 'shell' })).done;
     assert.equal(code, 1);
     assert.match(output, /could not be prepared: no suitable node\r\n/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a terminal whose sandbox went away (ssh says 255) waits for it again, says it was recreated, and re-enters', { timeout: 30_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'labdeck-launcher-'));
+  try {
+    startPreparing(root, 'a-3');
+    writeEnterCommand(root, 'a-3', ['sh', '-c', 'echo first; exit 255']);
+    const terminal = run(substituteCommand(launcherTemplate(root, ['bash', '-l']), { attendee: 'a-3', terminal: 'shell' }));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // What the provider does when the swarm moved the sandbox to another node: prepare it again, say why.
+    startPreparing(root, 'a-3');
+    reportRecreated(root, 'a-3');
+    reportProgress(root, 'a-3', 'sandbox found, checking its Docker engine');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    writeEnterCommand(root, 'a-3', ['echo', 'second:']);
+    const { code, output } = await terminal.done;
+    assert.equal(code, 0, output);
+    assert.match(output, /^first\n/);
+    assert.match(output, /The connection to your environment was lost: reconnecting\.\.\.\r\n/);
+    assert.match(output, /sandbox found, checking its Docker engine\r\n/);
+    assert.match(output, /Your environment was recreated \(its machine failed, or it stopped\): its state is lost\.\r\n/);
+    assert.match(output, /second: bash -l\n$/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a terminal whose shell ended by itself (any code but 255) exits with it', { timeout: 30_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'labdeck-launcher-'));
+  try {
+    startPreparing(root, 'a-4');
+    writeEnterCommand(root, 'a-4', ['sh', '-c', 'exit 3']);
+    const { code } = await run(substituteCommand(launcherTemplate(root, ['bash']), { attendee: 'a-4', terminal: 'shell' })).done;
+    assert.equal(code, 3);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -19,9 +19,18 @@ test('a sandbox is a labelled, resource-limited, spread swarm service with its o
   assert.deepEqual(spec.Labels, { 'labdeck.sandbox': 'K7QX2P', 'labdeck.attendee': 'a-0123abcd', 'labdeck.attendee-name': 'Zoë <b>' });
   assert.deepEqual(spec.TaskTemplate.ContainerSpec.Labels, spec.Labels);
   assert.deepEqual(spec.Mode, { Replicated: { Replicas: 1 } });
-  assert.deepEqual(spec.TaskTemplate.Resources, { Limits: { MemoryBytes: 1024 ** 3, NanoCPUs: 1.5e9 } });
+  // The memory it may use is reserved: the swarm places a sandbox only where that much is free (admission).
+  assert.deepEqual(spec.TaskTemplate.Resources, { Limits: { MemoryBytes: 1024 ** 3, NanoCPUs: 1.5e9 }, Reservations: { MemoryBytes: 1024 ** 3 } });
   // Any node of the class swarm: nothing pins a sandbox to the node labdeck runs on.
   assert.deepEqual(spec.TaskTemplate.Placement, { Preferences: [{ Spread: { SpreadDescriptor: 'node.id' } }] });
+});
+
+test('a sandbox goes only to nodes labdeck gave its image to (no registry to pull it from)', () => {
+  const spec = sandboxServiceSpec({ ...definition, requiredNodeLabel: 'labdeck.image.0fb069932151' }) as any;
+  assert.deepEqual(spec.TaskTemplate.Placement, {
+    Constraints: ['node.labels.labdeck.image.0fb069932151==ready'],
+    Preferences: [{ Spread: { SpreadDescriptor: 'node.id' } }],
+  });
 });
 
 test('a sandbox is reached over ssh: its port published in host mode, its keys as root-only secrets', () => {
