@@ -1,7 +1,6 @@
 // `labdeck serve`'s recordings (the workshop's `record:` settings): one Recorder writing under the data folder, the
 // check transitions of every attendee it records, retention (at start, then hourly), and the Recordings the replay
 // routes read. Undefined when the workshop says `record: false`.
-import { mkdirSync } from 'node:fs';
 import type { RecordConfig } from '../config/record.ts';
 import type { DeckSource } from '../deck/deck-source.ts';
 import type { Disposable } from '../event.ts';
@@ -37,8 +36,9 @@ const retentionSweepMs = 3_600_000;
 
 export function startServeRecording(config: RecordConfig, options: ServeRecordingOptions): ServeRecording | undefined {
   if (!config.enabled) return undefined;
+  // Folders are made at the first thing recorded (recorder.ts): a start that fails (a busy port) leaves nothing, and a
+  // folder that cannot be made costs the recording, never the server.
   const folder = recordingsFolder(options.dataDir);
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
   const recordings = new Recordings({ folder, log: options.log });
   const sweep = (): void => {
     const removed = recordings.removeOlderThan(config.retentionMs);
