@@ -6,6 +6,7 @@ import { assembleDeckSource } from '../../src/deck/manifest.ts';
 import { decodeAsTextarea, parseSource } from '../../src/deck/split.ts';
 import { buildSlideshow } from '../../src/deck/slideshow.ts';
 import { formatDiagnostic, lintDeck } from '../../src/deck/lint.ts';
+import { lintWorkshop } from '../../src/workshop/load-deck.ts';
 
 const dir = 'test/fixtures/workshops/broken';
 const disk = {
@@ -69,4 +70,8 @@ test('hands-on blocks without steps', () => {
 test('diagnostics are sorted by file and line, in file:line: message form', () => {
   assert.equal(broken.length, 10, broken.join('\n'));
   assert.ok(broken.every((line) => /^[^:]+:\d+: \S/.test(line)));
+});
+
+test('the sample workshop lints clean: no error, no warning (its pictures are all there)', () => {
+  assert.deepEqual(lintWorkshop('workshop.yml').map(formatDiagnostic), []);
 });
