@@ -11,6 +11,7 @@ import { defaultDeckOptions, type DeckOptions } from './deck-options.ts';
 
 export { assembleDeckSource, chapterEntries, dirnameOf, resolvePath, UnusableFile, type AssembledSource, type DeckFiles } from './manifest.ts';
 export { formatDiagnostic, type Diagnostic } from './lint.ts';
+export { emojiFamily, scopeDeckStyle, type FontVariant } from './deck-style.ts';
 
 export { defaultDeckOptions, type Deck, type DeckOptions } from './deck-options.ts';
 

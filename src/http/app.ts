@@ -14,6 +14,7 @@ import type { ClassroomSource } from '../classroom/classroom-source.ts';
 import { frontDoor } from './front-door.ts';
 import type { HostCheck } from './host-check.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
+import { fontFolders } from './font-files.ts';
 
 export interface AppDeps {
   readonly deck: DeckSource;
@@ -23,6 +24,8 @@ export interface AppDeps {
   readonly dataDir?: string;
   /** labdeck's public/ folder, served at `/_labdeck/`. */
   readonly assetsDir: string;
+  /** The font packages' folders of font files (workshop/font-faces.ts), served at `/_labdeck/fonts/<package>/`. */
+  readonly fontFolders?: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
   /** Who is who (instructor token, attendees): the follow-me channel is served only when given. */
   readonly access?: Access;
@@ -54,17 +57,16 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.classroom && deps.access) app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access }));
   app.use(deckRoutes(deps.deck, deps.workshopDir));
   if (deps.terminals) app.use(deps.terminals.routes);
+  const fonts = fontFolders(deps.fontFolders ?? {});
   const assets = staticFolder({ root: deps.assetsDir });
   const workshop = workshopFiles({ root: deps.workshopDir, deck: deps.deck, privateFolders: deps.dataDir ? [deps.dataDir] : [] });
   app.use(
     methodNotAllowed({
       router: app.router,
-      folders: [
-        { prefix: '/_labdeck', files: assets },
-        { prefix: '', files: workshop },
-      ],
+      folders: [...fonts, { prefix: '/_labdeck', files: assets }, { prefix: '', files: workshop }],
     }),
   );
+  for (const font of fonts) app.use(font.prefix, font.files.handler, notFound);
   app.use('/_labdeck', assets.handler, notFound);
   app.use(workshop.handler);
   app.use(notFound);
