@@ -10,6 +10,7 @@ import { StepBadges } from './step-badges.ts';
 import { afterNextPaint } from './after-paint.ts';
 import { takeLinkToken } from './link-token.ts';
 import { pageElement } from './page-element.ts';
+import { applyDeckLook } from './deck-look.ts';
 
 /** Read while this script runs: `document.currentScript` is null afterwards. */
 const scriptUrl = (document.currentScript as HTMLScriptElement).src;
@@ -32,6 +33,7 @@ function start(): void {
   const show = (deck: DeckJson): void => {
     version = deck.version;
     document.title = deck.title;
+    applyDeckLook(deck.look);
     badges?.update(deck);
     slideshow.update(deck);
     overlay.show(deck.error);
