@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from '../support/browser.ts';
 import { assertClientBundle } from '../support/client-bundle.ts';
-import { within } from '../support/wait.ts';
+import { waitFor, within } from '../support/wait.ts';
 import { repoRoot, runLabdeck, type CliRun } from '../cli/run-cli.ts';
 
 let scratch: string;
@@ -83,7 +84,6 @@ test("a deck with its own workshop.css shows its fonts and its slide-number posi
         .map((face) => `${face.family.replace(/"/g, '')} ${face.weight}`),
     );
     assert.ok(loaded.includes('Droid Serif 700'), `the heading's face was fetched and loaded: ${loaded.join(', ')}`);
-    assert.ok(await page.evaluate(() => document.fonts.check('700 45px "Droid Serif"')), 'the bold Droid Serif is ready');
 
     // workshop.css: `div.remark-slide-number { top: 6px; right: 6px; bottom: unset }`, at remark.js's 1210×681.
     const slide = (await page.locator('.remark-visible .remark-slide-scaler').boundingBox())!;
@@ -159,4 +159,49 @@ test('labdeck pdf prints at the page size the stylesheet asks (1210×681), emoji
   // 1210×681 CSS pixels are 907.5×510.75 points.
   assert.ok(box && Math.abs(Number(box[1]) - 907.5) < 1 && Math.abs(Number(box[2]) - 510.75) < 1, `page size ${box?.[1]}×${box?.[2]} pt`);
   assert.match(pdf, /\/BaseFont\s*\/[A-Z]{6}\+NotoColorEmoji/, 'the emoji are drawn with the bundled emoji font, not as boxes');
+});
+
+test("labdeck build: the export opened from file:// has the deck's look, with its fonts beside it", { timeout: 60_000 }, async () => {
+  const out = join(scratch, 'export');
+  const run = await runLabdeck(['build', 'swarm-halfday.yml', '--out', out], { cwd: scratch });
+  assert.equal(run.code, 0, run.stderr);
+  const page = await browser.newPage({ viewport: { width: 1210, height: 681 } });
+  try {
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await page.goto(`${pathToFileURL(join(out, 'index.html')).href}#5`);
+    await page.waitForSelector('html[data-labdeck-ready]', { state: 'attached' });
+    await within(
+      page.evaluate(() => document.fonts.ready.then(() => undefined)),
+      15_000,
+      () => 'document.fonts.ready',
+    );
+    const loaded = await page.evaluate(() =>
+      Array.from(document.fonts as unknown as Iterable<FontFace>)
+        .filter((face) => face.status === 'loaded')
+        .map((face) => `${face.family.replace(/"/g, '')} ${face.weight}`),
+    );
+    assert.ok(loaded.includes('Droid Serif 700'), `the bold Droid Serif loaded from the export: ${loaded.join(', ')}`);
+    assert.deepEqual(
+      requests.filter((url) => !url.startsWith('file:')),
+      [],
+      'nothing asked of any site',
+    );
+  } finally {
+    await page.close();
+  }
+});
+
+test('an edit of workshop.css reaches the open page (live reload)', { timeout: 60_000 }, async () => {
+  const { page } = await openRecorded('#5');
+  try {
+    const number = page.locator('.remark-visible .remark-slide-number');
+    const colour = () => number.evaluate((node) => getComputedStyle(node).color);
+    assert.notEqual(await colour(), 'rgb(1, 2, 3)');
+    await appendFile(join(scratch, 'workshop.css'), '\ndiv.remark-slide-number { color: rgb(1, 2, 3); }\n');
+    let seen = '';
+    await waitFor(async () => (seen = await colour()) === 'rgb(1, 2, 3)', { timeoutMs: 15_000, describe: () => `the number's colour is still ${seen}` });
+  } finally {
+    await page.close();
+  }
 });
