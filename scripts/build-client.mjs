@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the browser code: src/client/main.ts → public/build/labdeck.js, src/client/terminals-bundle.ts →
 // public/build/labdeck-terminals.js (xterm.js and the terminal pane, which the page loads after its first slide is
-// shown: see src/client/terminals-loader.ts) and public/labdeck.css → public/build/labdeck.css. Classic scripts, not
+// shown: see src/client/terminals-loader.ts), public/labdeck.css → public/build/labdeck.css and the slides' default
+// theme, public/default-theme.css → public/build/default-theme.css. Classic scripts, not
 // modules, so that the deck page also works from file://, where module scripts are blocked.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
@@ -39,4 +40,6 @@ await Promise.all([
     tsconfig: 'src/client/tsconfig.json',
   }),
   build({ ...common, entryPoints: ['public/labdeck.css'], outfile: 'public/build/labdeck.css' }),
+  // Slides' look for decks without their own stylesheet: the page disables it when a deck has one (src/http/page.ts).
+  build({ ...common, entryPoints: ['public/default-theme.css'], outfile: 'public/build/default-theme.css' }),
 ]);

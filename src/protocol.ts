@@ -80,7 +80,29 @@ export interface DeckJson {
   readonly steps: readonly StepJson[];
   /** Why the last reload failed (`file:line: message`); the slides are then the last good ones. */
   readonly error: string | null;
+  /** The deck's look: its own stylesheet and the fonts labdeck serves (absent: labdeck's default theme). */
+  readonly look?: DeckLookJson;
 }
+
+/** A deck's look as the page applies it (workshop/deck-look.ts makes it; deck/deck-style.ts scopes the stylesheet). */
+export interface DeckLookJson {
+  /** @font-face rules for the fonts labdeck serves (under `_labdeck/fonts/`): the emoji font, the deck's families. */
+  readonly fontFaces: string;
+  /** The deck's stylesheets, scoped to the slides; null: labdeck's default theme styles them. */
+  readonly stylesheet: string | null;
+  /** The page size the stylesheet asks for printing (`@page { size }`, CSS pixels); null: the slide's size. */
+  readonly pageSize: { readonly width: number; readonly height: number } | null;
+  /** The workshop files the stylesheet references (pictures), relative to the workshop folder: served with the deck. */
+  readonly files: readonly string[];
+}
+
+/** The deck page's elements that hold its look (http/page.ts renders them, client/deck-look.ts updates them). */
+export const fontFacesElementId = 'labdeck-font-faces';
+export const defaultThemeElementId = 'labdeck-default-theme';
+export const deckStyleElementId = 'labdeck-deck-style';
+
+/** The class of labdeck's own controls inside a slide (step badges, Run/Copy): a deck's stylesheet never styles them. */
+export const slideUiClass = 'labdeck-ui';
 
 /** Where open pages connect to hear about new deck versions. */
 export const liveReloadPath = '/_labdeck/live';

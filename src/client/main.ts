@@ -12,6 +12,7 @@ import { takeLinkToken } from './link-token.ts';
 import { pageElement } from './page-element.ts';
 import { Diagrams } from './diagrams.ts';
 import { isPlainView, markPlainView } from './plain.ts';
+import { applyDeckLook } from './deck-look.ts';
 
 /** Read while this script runs: `document.currentScript` is null afterwards. */
 const scriptUrl = (document.currentScript as HTMLScriptElement).src;
@@ -42,6 +43,7 @@ function start(): void {
   const show = (deck: DeckJson): void => {
     version = deck.version;
     document.title = deck.title;
+    applyDeckLook(deck.look);
     badges?.update(deck);
     diagrams.update(deck);
     slideshow.update(deck);

@@ -57,7 +57,7 @@ export function startPresentation(slideshow: Slideshow, options: PresentationOpt
   const refresh = (): void => {
     // Only an open presenter view is kept up to date: copying the next slide on every move would slow moves down.
     const index = slideshow.current;
-    if (presenter.open) presenter.render(slideshow.slides, slideshow.slideElement(index + 1), index, slideshow.slideHeight);
+    if (presenter.open) presenter.render(slideshow.slides, slideshow.slideElement(index + 1), index, { width: slideshow.slideWidth, height: slideshow.slideHeight });
     root.dataset.labdeckSlide = String(index + 1);
   };
   const setPresenter = (open: boolean): void => {

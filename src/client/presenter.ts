@@ -14,7 +14,7 @@ export class PresenterView {
   readonly #clock: HTMLElement;
   readonly #timer: PresentationTimer;
   #tick: number | undefined;
-  #slideHeight = 0;
+  #slideSize = { width: 0, height: 0 };
 
   constructor(timer: PresentationTimer) {
     this.#timer = timer;
@@ -29,7 +29,7 @@ export class PresenterView {
     this.#element.append(this.#next, this.#notes, status);
     this.#element.hidden = true;
     document.body.append(this.#element);
-    new ResizeObserver(() => fitSlides(this.#next, this.#slideHeight)).observe(this.#next);
+    new ResizeObserver(() => fitSlides(this.#next, this.#slideSize.width, this.#slideSize.height)).observe(this.#next);
   }
 
   get open(): boolean {
@@ -47,8 +47,8 @@ export class PresenterView {
   }
 
   /** Shows slide `index` of `slides`: the next slide's preview is a copy of `nextElement` (none after the last). */
-  render(slides: readonly SlideJson[], nextElement: HTMLElement | undefined, index: number, slideHeight: number): void {
-    this.#slideHeight = slideHeight;
+  render(slides: readonly SlideJson[], nextElement: HTMLElement | undefined, index: number, slideSize: { width: number; height: number }): void {
+    this.#slideSize = slideSize;
     const preview = nextElement?.querySelector('.remark-slide-scaler')?.cloneNode(true) as HTMLElement | undefined;
     // Ids in the copy would duplicate the audience slide's (in-slide links, anchors).
     preview?.querySelectorAll('[id]').forEach((node) => {
@@ -57,7 +57,7 @@ export class PresenterView {
     const end = element('p', 'labdeck-presenter-end');
     end.textContent = 'End of the deck';
     this.#next.replaceChildren(preview ?? end);
-    fitSlides(this.#next, slideHeight);
+    fitSlides(this.#next, slideSize.width, slideSize.height);
     const notes = slides[index]?.notes ?? '';
     // Notes are the deck author's HTML, rendered and sanitized by the server like the slides.
     this.#notes.innerHTML = notes === '' ? '<p class="labdeck-presenter-no-notes">No notes for this slide.</p>' : notes;

@@ -1,8 +1,7 @@
-// Printing: one slide per page at the deck's own ratio (remark.js prints every deck on 908×681 pages), with the
-// notes below each slide when asked. `?print` shows that layout on screen (what `labdeck pdf` prints, add `&notes`
+// Printing: one slide per page, at the size the deck's stylesheet asks (`@page`, container.training's 1210×681) or
+// else the slide's own, the slide scaled to fit it, with the notes below each slide when asked. `?print` shows that layout on screen (what `labdeck pdf` prints, add `&notes`
 // for notes); Ctrl+P from the slideshow prints the same way.
 import type { Slideshow } from './slideshow.ts';
-import { slideWidth } from './slideshow.ts';
 
 export interface PrintLayout {
   /** Call after every deck update: pages follow the ratio, notes follow the slides. */
@@ -33,9 +32,13 @@ export function installPrint(slideshow: Slideshow): PrintLayout {
   const refresh = (): void => {
     // Slides are built as needed (src/client/slideshow.ts); a printout needs every one.
     if (root.classList.contains('labdeck-print')) slideshow.buildAll();
-    const pageHeight = slideshow.slideHeight * (root.classList.contains('labdeck-print-with-notes') ? 2 : 1);
-    style.textContent = `@page { size: ${slideWidth}px ${Math.ceil(pageHeight)}px; margin: 0; }`;
-    root.style.setProperty('--labdeck-print-page-height', `${Math.ceil(pageHeight)}px`);
+    const slide = { width: slideshow.slideWidth, height: slideshow.slideHeight };
+    const page = slideshow.pageSize ?? slide;
+    const pageHeight = Math.ceil(page.height * (root.classList.contains('labdeck-print-with-notes') ? 2 : 1));
+    style.textContent = `@page { size: ${page.width}px ${pageHeight}px; margin: 0; }`;
+    root.style.setProperty('--labdeck-print-page-width', `${page.width}px`);
+    root.style.setProperty('--labdeck-print-page-height', `${pageHeight}px`);
+    root.style.setProperty('--labdeck-print-scale', String(Math.min(page.width / slide.width, page.height / slide.height)));
     if (!root.classList.contains('labdeck-print-with-notes')) return;
     slideshow.slides.forEach((slide, index) => {
       const container = slideshow.slideElement(index);

@@ -2,6 +2,7 @@
 // Run types the block's text into the active terminal and presses Enter; Copy puts it on the clipboard. The text is
 // the block's text content (the server already removed highlight backticks and markup), never its HTML.
 // Slides are re-rendered on live reload, so new code blocks are decorated as they appear.
+import { slideUiClass } from '../protocol.ts';
 
 export interface RunButtonsOptions {
   /** Classes of hands-on blocks. */
@@ -56,7 +57,8 @@ export function installRunButtons(root: HTMLElement, options: RunButtonsOptions)
 function decorate(pre: HTMLElement, options: RunButtonsOptions): void {
   if (pre.querySelector(`:scope > .${actionsClass}`)) return;
   const actions = document.createElement('span');
-  actions.className = actionsClass;
+  // slideUiClass: a deck's stylesheet does not restyle the buttons (deck/deck-style.ts).
+  actions.className = `${actionsClass} ${slideUiClass}`;
   const run = options.run;
   if (run) actions.append(button('Run', 'Type this into the terminal and press Enter', () => run(commandKeystrokes(codeText(pre)))));
   const copy = button('Copy', 'Copy to the clipboard', () => {

@@ -4,8 +4,19 @@
 import type { DeckJson, SlideJson } from '../protocol.ts';
 import { afterNextPaint, whenIdle, type IdleDeadline } from './after-paint.ts';
 
-/** remark.js's reference size: slides are laid out at this width and scaled to the window. */
-export const slideWidth = 908;
+/**
+ * The size slides are laid out at before being scaled to their box. A deck with its own stylesheet gets remark.js's
+ * (681px high, as wide as the ratio makes it: 1210×681 at 16:9), which its pixel sizes were written for; labdeck's
+ * default theme was made at 908px wide.
+ */
+export function referenceSize(deck: Pick<DeckJson, 'ratio' | 'look'>): { width: number; height: number } {
+  const ratio = ratioOf(deck.ratio);
+  if (deck.look?.stylesheet != null) return { width: Math.floor(remarkReferenceHeight * ratio), height: remarkReferenceHeight };
+  return { width: defaultThemeWidth, height: defaultThemeWidth / ratio };
+}
+/** remark.js's scaler: slides are 681px high (908×681 at 4:3). */
+const remarkReferenceHeight = 681;
+const defaultThemeWidth = 908;
 
 /** Why the shown slide changed: `navigation` = goTo (keys, hash, links, followers), `update` = a new deck version. */
 export type ShowCause = 'navigation' | 'update';
@@ -35,7 +46,9 @@ export class Slideshow {
   #backgroundBuild: { next: number } | undefined;
   /** 0-based index of the shown slide. */
   #current = 0;
-  #height = slideWidth / (16 / 9);
+  #pageSize: { readonly width: number; readonly height: number } | null = null;
+  #width = defaultThemeWidth;
+  #height = defaultThemeWidth / (16 / 9);
   /** `p` in presenter mode, so that a reload comes back to the presenter view (`#p12`) as in remark.js. */
   hashPrefix = /^#p\d+$/.test(location.hash) ? 'p' : '';
 
@@ -52,9 +65,18 @@ export class Slideshow {
     return this.#slides;
   }
 
-  /** Slide height at the reference width: the deck's ratio. */
+  /** Slide size before scaling (referenceSize). */
+  get slideWidth(): number {
+    return this.#width;
+  }
+
   get slideHeight(): number {
     return this.#height;
+  }
+
+  /** The page size the deck's stylesheet asks for printing (`@page`), if it asks one. */
+  get pageSize(): { readonly width: number; readonly height: number } | null {
+    return this.#pageSize;
   }
 
   get slideCount(): number {
@@ -97,7 +119,8 @@ export class Slideshow {
     const byName = previous?.name ? deck.slides.findIndex((slide) => slide.name === previous.name) : -1;
     const target = byName >= 0 ? byName : this.#current;
 
-    this.#height = slideWidth / ratioOf(deck.ratio);
+    ({ width: this.#width, height: this.#height } = referenceSize(deck));
+    this.#pageSize = deck.look?.pageSize ?? null;
     const containers = deck.slides.map((slide, i) => {
       const old = this.#containers[i];
       const oldSlide = this.#slides[i];
@@ -206,12 +229,12 @@ export class Slideshow {
   }
 
   #scale(): void {
-    fitSlides(this.#root, this.#height);
+    fitSlides(this.#root, this.#width, this.#height);
   }
 }
 
 /** Sets the CSS variables that scale slides (`.remark-slide-scaler`) inside `box` to fit it. */
-export function fitSlides(box: HTMLElement, slideHeight: number): void {
+export function fitSlides(box: HTMLElement, slideWidth: number, slideHeight: number): void {
   const width = box.clientWidth || window.innerWidth;
   const height = box.clientHeight || window.innerHeight;
   box.style.setProperty('--labdeck-slide-width', `${slideWidth}px`);

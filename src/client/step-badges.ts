@@ -9,6 +9,7 @@
 // - The results socket reconnects by itself; on each connection the server sends the whole state again.
 import {
   resultsPath,
+  slideUiClass,
   type DeckJson,
   type EngineStatusJson,
   type ResultsClientMessage,
@@ -193,7 +194,8 @@ export class StepBadges {
   }
 
   #decorate(item: HTMLElement, step: StepJson): Badge {
-    const wrapper = element('span', 'labdeck-step');
+    // slideUiClass: a deck's stylesheet does not restyle the badge (deck/deck-style.ts).
+    const wrapper = element('span', `labdeck-step ${slideUiClass}`);
     const popoverId = `labdeck-step-popover-${++this.#popoverIds}`;
     const button = element('button', 'labdeck-step-badge') as HTMLButtonElement;
     button.type = 'button';

@@ -1,9 +1,12 @@
 // `labdeck build`: a static export that works from file:// — the deck page with the deck embedded, labdeck's
-// assets beside it, and the workshop files the slides reference (images), at the same relative paths.
+// assets beside it, the font files its look names, and the workshop files the slides and the deck's stylesheet
+// reference (images), at the same relative paths.
 import { cp, mkdir, readdir, realpath, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadDeck } from '../workshop/load-deck.ts';
+import { loadDeckLook } from '../workshop/deck-look.ts';
+import { fontFileFolders, fontsUrlPrefix } from '../workshop/font-faces.ts';
 import { openRenderCache } from '../workshop/render-cache.ts';
 import { LabdeckError } from '../errors.ts';
 import { relativeToWorkshop, toDeckJson } from '../deck/deck-json.ts';
@@ -12,6 +15,7 @@ import { resolveInside } from '../http/safe-path.ts';
 import { referencedPaths } from '../deck/references.ts';
 import { containsDiagram } from '../deck/index.ts';
 import { mermaidScriptAsset, mermaidScriptFile } from '../http/package-assets.ts';
+import { escapeRegExp } from '../text/escape-regexp.ts';
 import { deckSelectionOptions, listOption, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const buildCommand: Command = {
@@ -41,20 +45,22 @@ export const buildCommand: Command = {
     if (deck.slides.some((slide) => containsDiagram(slide.html))) {
       await cp(mermaidScriptFile(), join(out, assetsUrlPrefix, mermaidScriptAsset));
     }
-    const served = relativeToWorkshop(toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null }), workshopDir);
+    const look = loadDeckLook(workshop).json;
+    const served = relativeToWorkshop(toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null, look }), workshopDir);
     const deckJson = { ...served, slides: served.slides.map((slide) => ({ ...slide, html: assetUrlsRelative(slide.html) })) };
     await writeFile(join(out, 'index.html'), renderDeckPage({ deck: deckJson, live: false }));
 
     // Copied to the path the page will ask for, so the slides' relative URLs work unchanged.
     const realWorkshopDir = await realpath(workshopDir);
     let copied = 0;
-    for (const path of new Set(deck.slides.flatMap((slide) => referencedPaths(slide.html)))) {
+    const fonts = await copyFontFiles(`${look.fontFaces}\n${look.stylesheet ?? ''}`, out);
+    for (const path of new Set([...deck.slides.flatMap((slide) => referencedPaths(slide.html)), ...look.files])) {
       const file = await resolveInside(realWorkshopDir, path);
       if (!file) continue; // missing, or outside the workshop folder: lint reports missing images
       await cp(file, join(out, relative(realWorkshopDir, file)));
       copied += 1;
     }
-    context.stdout(`wrote ${join(out, 'index.html')} (${deck.slides.length} slides, ${copied} files copied)\n`);
+    context.stdout(`wrote ${join(out, 'index.html')} (${deck.slides.length} slides, ${copied} files copied, ${fonts} font files)\n`);
     return 0;
   },
 };
@@ -65,6 +71,20 @@ export const buildCommand: Command = {
  */
 export function assetUrlsRelative(html: string): string {
   return html.replace(/(=\s*["']|url\(\s*(?:&quot;|["'])?)\/_labdeck\//g, `$1${assetsUrlPrefix}`);
+}
+
+/** Copies the font files `css` names (`_labdeck/fonts/<package>/<file>`) from their packages; returns how many. */
+async function copyFontFiles(css: string, out: string): Promise<number> {
+  const folders = fontFileFolders();
+  const named = new Set([...css.matchAll(new RegExp(`${escapeRegExp(fontsUrlPrefix)}([-\\w]+)/([-\\w.]+\\.woff2)`, 'g'))].map((match) => `${match[1]}/${match[2]}`));
+  for (const path of named) {
+    const [name = '', file = ''] = path.split('/');
+    const folder = folders[name];
+    if (folder === undefined) continue;
+    await mkdir(join(out, fontsUrlPrefix, name), { recursive: true });
+    await cp(join(folder, file), join(out, fontsUrlPrefix, name, file));
+  }
+  return named.size;
 }
 
 /** Writing into a folder that holds other things would mix the export with them: only an earlier export is reused. */

@@ -5,6 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { loadDeck } from '../workshop/load-deck.ts';
+import { loadDeckLook } from '../workshop/deck-look.ts';
+import { fontFileFolders } from '../workshop/font-faces.ts';
 import { LabdeckError } from '../errors.ts';
 import { toDeckJson } from '../deck/deck-json.ts';
 import { startServer } from '../http/server.ts';
@@ -28,12 +30,13 @@ export const pdfCommand: Command = {
     const manifest = workshopPathArg(args, context.cwd);
     const out = resolve(context.cwd, outOption);
     const { workshop, deck } = await loadDeck(manifest, { exclude: listOption(args, 'exclude'), only: listOption(args, 'only') }, undefined, context.repository);
-    const deckJson = toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null });
+    const deckJson = toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null, look: loadDeckLook(workshop).json });
     const server = await startServer(
       {
         deck: { current: () => deckJson, onChange: () => ({ dispose() {} }) },
         workshopDir: dirname(manifest),
         assetsDir: context.assetsDir,
+        fontFolders: fontFileFolders(),
         log: (line) => context.stderr(`${line}\n`),
       },
       { port: 0, host: '127.0.0.1' },

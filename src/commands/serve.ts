@@ -11,6 +11,8 @@ import { startClassroom } from '../classroom/start-classroom.ts';
 import { dashboardPagePath } from '../http/classroom-routes.ts';
 import { joinQrText } from '../classroom/qr.ts';
 import { LiveDeck, type WatchedDeck } from '../workshop/live-deck.ts';
+import { loadDeckLook } from '../workshop/deck-look.ts';
+import { fontFileFolders } from '../workshop/font-faces.ts';
 import { LabdeckError } from '../errors.ts';
 import { loadWorkshop } from '../config/workshop.ts';
 import { serveTerminals } from './serve-terminals.ts';
@@ -64,11 +66,13 @@ export const serveCommand: Command = {
     const renderCache = openRenderCache(context.renderCacheDir);
     const load = async (): Promise<WatchedDeck> => {
       const { workshop, deck } = await loadDeck(manifest, selection, renderCache, context.repository);
+      const look = loadDeckLook(workshop);
       return {
         deck,
         title: workshop.pageTitle,
         ratio: workshop.ratio,
-        files: [manifest, ...listChapterFiles(workshop), interstitialsFile(manifest), ...listSpecFiles(manifest)],
+        look: look.json,
+        files: [manifest, ...listChapterFiles(workshop), interstitialsFile(manifest), ...listSpecFiles(manifest), ...look.files],
       };
     };
     // What a start that fails on the way must undo, newest first: it leaves no class behind (abandon, not dispose).
@@ -140,6 +144,7 @@ export const serveCommand: Command = {
           deck: liveDeck,
           workshopDir: dirname(manifest),
           assetsDir: context.assetsDir,
+          fontFolders: fontFileFolders(),
           log,
           access,
           stepResults: checks.environmentOf,

@@ -21,6 +21,9 @@
 //                      classroom.ts into `classroom` (also kept as written in `reserved`)
 //   record             recording each attendee's class (on by default), typed input, retention: validated by
 //                      record.ts into `record`
+//   stylesheet         a CSS file (path relative to the manifest's folder) or a list of them, applied to the slides as
+//                      remark.js applies the page's stylesheet (deck/deck-style.ts scopes it to the slides); absent:
+//                      the manifest folder's `workshop.css` when there is one (container.training's); `[]`: none
 //   checks             reserved for the check features: kept as written (with its location)
 // Any other key is an error.
 import { readFileSync, existsSync } from 'node:fs';
@@ -69,10 +72,21 @@ export interface Workshop extends DeckManifest {
   readonly classroom: ClassroomConfig;
   /** Whether and how `serve` records each attendee's class (on, without typed input, when the key is absent). */
   readonly record: RecordConfig;
+  /** The `stylesheet` key as written; undefined when absent (then `workshop.css` applies if it exists: deckStylesheets). */
+  readonly stylesheets: readonly StylesheetEntry[] | undefined;
 }
 
+/** A deck stylesheet: its path relative to the manifest's folder, and where the manifest names it. */
+export interface StylesheetEntry {
+  readonly path: string;
+  readonly location: SourceLocation;
+}
+
+/** container.training's page loads this file beside the manifest: a manifest without a `stylesheet` key gets it too. */
+export const defaultStylesheet = 'workshop.css';
+
 const stringKeys = ['title', 'chat', 'gitrepo', 'slides', 'zip', 'html', 'slidenumberprefix'] as const;
-const knownKeys = new Set<string>([...stringKeys, 'exclude', 'content', 'chapters', 'handsOn', 'ratio', 'generated', 'record', ...reservedKeys]);
+const knownKeys = new Set<string>([...stringKeys, 'exclude', 'content', 'chapters', 'handsOn', 'ratio', 'generated', 'record', 'stylesheet', ...reservedKeys]);
 const generatedKeys = Object.keys(allGeneratedSlides) as (keyof GeneratedSlides)[];
 const className = /^[-\w]+$/;
 
@@ -92,7 +106,25 @@ export function loadWorkshop(path: string): Workshop {
   const workshop = readWorkshop(path);
   const missing = missingChapters(workshop, existsSync)[0];
   if (missing) throw new LabdeckError(`chapter file not found: ${missing.path}`, missing.location);
+  const missingStyle = missingStylesheets(workshop, existsSync)[0];
+  if (missingStyle) throw new LabdeckError(`stylesheet not found: ${missingStyle.path}`, missingStyle.location);
   return workshop;
+}
+
+/**
+ * The deck's stylesheets, in order: those the `stylesheet` key names, or else the manifest folder's workshop.css when
+ * `exists` says it is there (located at the manifest's first line: nothing in it names the file).
+ */
+export function deckStylesheets(workshop: Pick<Workshop, 'file' | 'stylesheets'>, exists: (path: string) => boolean): readonly StylesheetEntry[] {
+  if (workshop.stylesheets) return workshop.stylesheets;
+  const implicit = resolvePath(dirnameOf(workshop.file), defaultStylesheet);
+  return exists(implicit) ? [{ path: defaultStylesheet, location: { file: workshop.file, line: 1 } }] : [];
+}
+
+/** Stylesheets the manifest names that do not exist, in manifest order. */
+export function missingStylesheets(workshop: Pick<Workshop, 'file' | 'stylesheets'>, exists: (path: string) => boolean): StylesheetEntry[] {
+  const dir = dirnameOf(workshop.file);
+  return (workshop.stylesheets ?? []).filter((entry) => !exists(resolvePath(dir, entry.path)));
 }
 
 /** Chapter entries whose file does not exist, in manifest order. */
@@ -198,7 +230,18 @@ export function parseWorkshop(text: string, file: string): Workshop {
     terminals: pairs.has('terminals') ? parseTerminalsConfig(valueNode('terminals'), keyNode('terminals'), at) : undefined,
     classroom: pairs.has('classroom') ? parseClassroomConfig(valueNode('classroom'), keyNode('classroom'), at, dirnameOf(file)) : noClassroom,
     record: pairs.has('record') ? parseRecordConfig(valueNode('record'), keyNode('record'), at) : defaultRecordConfig,
+    stylesheets: pairs.has('stylesheet') ? parseStylesheets(valueNode('stylesheet') ?? keyNode('stylesheet'), at, fail) : undefined,
   });
+}
+
+function parseStylesheets(node: Node | null, at: (node: Positioned) => SourceLocation, fail: (message: string, node?: Node | null) => never): StylesheetEntry[] {
+  const entry = (item: unknown): StylesheetEntry => {
+    if (!isScalar(item) || typeof item.value !== 'string' || item.value.trim() === '') return fail('"stylesheet" entries must be paths of CSS files', item as Node);
+    return { path: item.value, location: at(item) };
+  };
+  if (isSeq(node)) return node.items.map(entry);
+  if (isScalar(node) && typeof node.value === 'string') return [entry(node)];
+  return fail('"stylesheet" must be a path of a CSS file or a list of them', node);
 }
 
 function defaultZip(slides: string): string {

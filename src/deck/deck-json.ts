@@ -4,7 +4,7 @@ import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type { Deck } from './index.ts';
 import { escapeRegExp } from '../text/escape-regexp.ts';
 import type { RenderedSlide } from './types.ts';
-import type { DeckJson, SlideJson } from '../protocol.ts';
+import type { DeckJson, DeckLookJson, SlideJson } from '../protocol.ts';
 
 export function toSlideJson(slide: RenderedSlide): SlideJson {
   return {
@@ -25,10 +25,11 @@ export interface DeckJsonMeta {
   readonly title: string;
   readonly ratio: string;
   readonly error: string | null;
+  readonly look?: DeckLookJson;
 }
 
-export function toDeckJson(deck: Deck, meta: DeckJsonMeta): DeckJson {
-  return { ...meta, slides: deck.slides.map(toSlideJson), steps: deck.steps };
+export function toDeckJson(deck: Deck, { look, ...meta }: DeckJsonMeta): DeckJson {
+  return { ...meta, slides: deck.slides.map(toSlideJson), steps: deck.steps, ...(look ? { look } : {}) };
 }
 
 /**

@@ -22,6 +22,7 @@ export {
   type DeckFiles,
 } from './manifest.ts';
 export { formatDiagnostic, type Diagnostic } from './lint.ts';
+export { emojiFamily, scopeDeckStyle, type FontVariant } from './deck-style.ts';
 
 export { defaultDeckOptions, type Deck, type DeckOptions } from './deck-options.ts';
 

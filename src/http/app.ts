@@ -16,6 +16,7 @@ import type { HostCheck } from './host-check.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
 import type { TimelineSource } from '../record/timeline-source.ts';
 import { packageAssets, packageFiles } from './package-assets.ts';
+import { fontFolders } from './font-files.ts';
 
 export interface AppDeps {
   readonly deck: DeckSource;
@@ -25,6 +26,8 @@ export interface AppDeps {
   readonly dataDir?: string;
   /** labdeck's public/ folder, served at `/_labdeck/`. */
   readonly assetsDir: string;
+  /** The font packages' folders of font files (workshop/font-faces.ts), served at `/_labdeck/fonts/<package>/`. */
+  readonly fontFolders?: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
   /** Who is who (instructor token, attendees): the follow-me channel is served only when given. */
   readonly access?: Access;
@@ -69,6 +72,7 @@ export function createApp(deps: AppDeps): express.Express {
   }
   app.use(deckRoutes(deps.deck, deps.workshopDir));
   if (deps.terminals) app.use(deps.terminals.routes);
+  const fonts = fontFolders(deps.fontFolders ?? {});
   const assets = staticFolder({ root: deps.assetsDir });
   const packages = packageFiles(packageAssets());
   const workshop = workshopFiles({ root: deps.workshopDir, deck: deps.deck, privateFolders: deps.dataDir ? [deps.dataDir] : [] });
@@ -76,11 +80,13 @@ export function createApp(deps: AppDeps): express.Express {
     methodNotAllowed({
       router: app.router,
       folders: [
+        ...fonts,
         { prefix: '/_labdeck', files: { serves: async (path) => (await packages.serves(path)) || assets.serves(path) } },
         { prefix: '', files: workshop },
       ],
     }),
   );
+  for (const font of fonts) app.use(font.prefix, font.files.handler, notFound);
   app.use('/_labdeck', packages.handler, assets.handler, notFound);
   app.use(workshop.handler);
   app.use(notFound);

@@ -1,5 +1,5 @@
 // The workshop folder as the deck page sees it: only the files the current deck references (its slides' and
-// presenter notes' images, linked handouts). Everything else there is a 404: workshop.yml, the chapters, the check
+// presenter notes' images, linked handouts, the pictures its stylesheet names). Everything else there is a 404: workshop.yml, the chapters, the check
 // specs (exercises/*.yml), an attendees.yml and its TLS keys, and the class's data folder, never served even when a
 // slide links to it. labdeck's own files (interstitial picture, client) come from /_labdeck/, not from here.
 import { referencedPaths } from '../deck/references.ts';
@@ -38,7 +38,7 @@ export function workshopFiles(options: WorkshopFilesOptions): ServedFiles {
 /** The deck's references from the page at `/`, as decoded paths: `%20` and a space, `%61` and `a` are one file. */
 function referencedFiles(deck: DeckJson): Set<string> {
   const paths = deck.slides.flatMap((slide) => [slide.html, slide.notes]).flatMap((html) => referencedPaths(html, { rootPaths: true }));
-  return new Set(paths.map(fileKey).filter((key) => key !== undefined));
+  return new Set([...paths, ...(deck.look?.files ?? [])].map(fileKey).filter((key) => key !== undefined));
 }
 
 /** Undefined for what could never be a served file (hidden or malformed segments: safe-path.ts). */

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import type { Deck } from '../deck/index.ts';
 import { toDeckJson } from '../deck/deck-json.ts';
 import { Emitter } from '../event.ts';
-import type { DeckJson } from '../protocol.ts';
+import type { DeckJson, DeckLookJson } from '../protocol.ts';
 
 /** A deck as LiveDeck serves and watches it: the rendered deck, what its page shows, and every file it came from. */
 export interface WatchedDeck {
@@ -14,7 +14,9 @@ export interface WatchedDeck {
   /** The title on one line. */
   readonly title: string;
   readonly ratio: string;
-  /** Every file the deck was built from: the manifest, the chapters, interstitials.txt (need not exist). */
+  /** Its stylesheet and fonts (workshop/deck-look.ts). */
+  readonly look?: DeckLookJson;
+  /** Every file the deck was built from: the manifest, the chapters, interstitials.txt, stylesheets (need not exist). */
   readonly files: readonly string[];
 }
 
@@ -43,7 +45,7 @@ export class LiveDeck {
 
   private constructor(options: LiveDeckOptions, first: WatchedDeck) {
     this.#options = options;
-    this.#state = toDeckJson(first.deck, { version: 1, title: first.title, ratio: first.ratio, error: null });
+    this.#state = toDeckJson(first.deck, { version: 1, title: first.title, ratio: first.ratio, error: null, ...(first.look ? { look: first.look } : {}) });
     this.#watch(first.files);
   }
 
@@ -81,7 +83,7 @@ export class LiveDeck {
     const version = this.#state.version + 1;
     try {
       const loaded = await this.#options.load();
-      this.#state = toDeckJson(loaded.deck, { version, title: loaded.title, ratio: loaded.ratio, error: null });
+      this.#state = toDeckJson(loaded.deck, { version, title: loaded.title, ratio: loaded.ratio, error: null, ...(loaded.look ? { look: loaded.look } : {}) });
       this.#watch(loaded.files);
       this.#options.log(`deck reloaded (${loaded.deck.slides.length} slides)`);
     } catch (error) {

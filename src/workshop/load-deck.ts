@@ -10,7 +10,8 @@
 //   slides, still hiding self-paced ones. A slide carrying both a named class and another filter class is dropped:
 //   exclusion wins, as it does in remark.js's own rule, and `--` increments keep remark.js's exclusion semantics.
 import { existsSync, statSync } from 'node:fs';
-import { loadWorkshop, missingChapters, readWorkshop, type Workshop } from '../config/workshop.ts';
+import { loadWorkshop, missingChapters, missingStylesheets, readWorkshop, type Workshop } from '../config/workshop.ts';
+import { loadDeckLook } from './deck-look.ts';
 import {
   assembleDeckSource,
   chapterEntries,
@@ -134,7 +135,24 @@ export function readWorkshopForLint(path: string, selection: DeckSelection = {})
     { manifest: workshop, files: { exists: (file) => unusable.has(file) || isFile(file) } },
     deckOptions(workshop, selection),
   );
-  return { diagnostics: [...unusable.values(), ...diagnostics].sort(byLocation), diagrams: findDeckDiagrams(source, deckOptions(workshop, selection)) };
+  return {
+    diagnostics: [...unusable.values(), ...diagnostics, ...stylesheetDiagnostics(workshop, isFile)].sort(byLocation),
+    diagrams: findDeckDiagrams(source, deckOptions(workshop, selection)),
+  };
+}
+
+/** Stylesheets the manifest names that are missing (errors), and what of the others is not applied (warnings). */
+function stylesheetDiagnostics(workshop: Workshop, isFile: (file: string) => boolean): Diagnostic[] {
+  const missing = missingStylesheets(workshop, isFile);
+  const errors = missing.map((entry): Diagnostic => ({ severity: 'error', location: entry.location, message: `stylesheet not found: ${entry.path}` }));
+  const present = workshop.stylesheets?.filter((entry) => !missing.includes(entry));
+  try {
+    return [...errors, ...loadDeckLook({ file: workshop.file, stylesheets: present }).notices.map((notice): Diagnostic => ({ severity: 'warning', ...notice }))];
+  } catch (error) {
+    if (!(error instanceof LabdeckError)) throw error;
+    const location = error.location ?? { file: workshop.file, line: 1 };
+    return [...errors, { severity: 'error', location, message: error.message.replace(`${location.file}:${location.line}: `, '') }];
+  }
 }
 
 /** Diagnostics in reading order: by file, then line. */

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadWorkshop, parseWorkshop } from '../../src/config/workshop.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deckStylesheets, loadWorkshop, parseWorkshop } from '../../src/config/workshop.ts';
 import { LabdeckError } from '../../src/errors.ts';
 
 const fixtures = 'test/fixtures';
@@ -95,4 +98,48 @@ test('a missing chapter file is an error at its manifest line', () => {
   const error = errorOf(() => loadWorkshop(`${fixtures}/workshops/broken/workshop.yml`));
   assert.equal(error.message, `${fixtures}/workshops/broken/workshop.yml:4: chapter file not found: missing-one.md`);
   assert.match(errorOf(() => loadWorkshop(`${fixtures}/workshops/nowhere.yml`)).message, /cannot read workshop manifest/);
+});
+
+test('stylesheet: one file or a list, located; none when the key is absent and no workshop.css is beside the manifest', () => {
+  const one = parseWorkshop('title: T\nstylesheet: look.css\ncontent: [a.md]\n', 'w.yml');
+  assert.deepEqual(
+    deckStylesheets(one, () => true),
+    [{ path: 'look.css', location: { file: 'w.yml', line: 2 } }],
+  );
+  const list = parseWorkshop('title: T\nstylesheet:\n- a.css\n- css/b.css\ncontent: [a.md]\n', 'dir/w.yml');
+  assert.deepEqual(
+    deckStylesheets(list, () => true).map((entry) => `${entry.path}@${entry.location.line}`),
+    ['a.css@3', 'css/b.css@4'],
+  );
+  const implicit = parseWorkshop('title: T\ncontent: [a.md]\n', 'dir/w.yml');
+  assert.deepEqual(
+    deckStylesheets(implicit, (path) => path === 'dir/workshop.css'),
+    [{ path: 'workshop.css', location: { file: 'dir/w.yml', line: 1 } }],
+  );
+  assert.deepEqual(
+    deckStylesheets(implicit, () => false),
+    [],
+  );
+  // An empty list says "none": a workshop.css beside the manifest is then not applied.
+  assert.deepEqual(
+    deckStylesheets(parseWorkshop('title: T\nstylesheet: []\ncontent: [a.md]\n', 'w.yml'), () => true),
+    [],
+  );
+  const wrong = errorOf(() => parseWorkshop('title: T\nstylesheet:\n- a.css\n- 3\ncontent: [a.md]\n', 'w.yml'));
+  assert.equal(wrong.message, 'w.yml:4: "stylesheet" entries must be paths of CSS files');
+  assert.equal(
+    errorOf(() => parseWorkshop('title: T\nstylesheet: {a: 1}\ncontent: [a.md]\n', 'w.yml')).message,
+    'w.yml:2: "stylesheet" must be a path of a CSS file or a list of them',
+  );
+});
+
+test('a stylesheet the manifest names that does not exist is an error at its line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'labdeck-style-'));
+  try {
+    writeFileSync(join(dir, 'a.md'), '# A\n');
+    writeFileSync(join(dir, 'w.yml'), 'title: T\nstylesheet:\n- look.css\ncontent: [a.md]\n');
+    assert.equal(errorOf(() => loadWorkshop(join(dir, 'w.yml'))).message, `${join(dir, 'w.yml')}:3: stylesheet not found: look.css`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

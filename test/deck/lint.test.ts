@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseWorkshop } from '../../src/config/workshop.ts';
 import { assembleDeckSource } from '../../src/deck/manifest.ts';
 import { decodeAsTextarea, parseSource } from '../../src/deck/split.ts';
 import { buildSlideshow } from '../../src/deck/slideshow.ts';
 import { formatDiagnostic, lintDeck } from '../../src/deck/lint.ts';
+import { lintWorkshop } from '../../src/workshop/load-deck.ts';
 
 const dir = 'test/fixtures/workshops/broken';
 const disk = {
@@ -69,4 +72,23 @@ test('hands-on blocks without steps', () => {
 test('diagnostics are sorted by file and line, in file:line: message form', () => {
   assert.equal(broken.length, 10, broken.join('\n'));
   assert.ok(broken.every((line) => /^[^:]+:\d+: \S/.test(line)));
+});
+
+test('the sample workshop lints clean: no error, no warning (its pictures are all there)', () => {
+  assert.deepEqual(lintWorkshop('workshop.yml').map(formatDiagnostic), []);
+});
+
+test("the deck's stylesheets: one the manifest names that is missing is an error, what of one is not applied a warning", () => {
+  const folder = mkdtempSync(join(tmpdir(), 'labdeck-lint-style-'));
+  try {
+    writeFileSync(join(folder, 'a.md'), '# A\n');
+    writeFileSync(join(folder, 'w.yml'), 'title: T\nstylesheet:\n- workshop.css\n- gone.css\ncontent: [a.md]\n');
+    writeFileSync(join(folder, 'workshop.css'), 'h1 { color: red }\n@import url(https://cdn.example.org/theme.css);\n');
+    assert.deepEqual(lintWorkshop(join(folder, 'w.yml')).map(formatDiagnostic), [
+      `${join(folder, 'w.yml')}:4: stylesheet not found: gone.css`,
+      `${join(folder, 'workshop.css')}:2: @import of https://cdn.example.org/theme.css not applied: the page fetches nothing from other sites (name the file under "stylesheet:" in workshop.yml instead)`,
+    ]);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
