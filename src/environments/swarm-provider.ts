@@ -13,8 +13,8 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectEngineAt, currentHost, type EngineAddress } from '../engine/engine-address.ts';
 import { ensureSandboxImage } from '../engine/sandbox-image.ts';
-import { sandboxNames } from '../engine/sandbox-spec.ts';
-import { createSandbox, listSandboxes, preloadImages, removeSandbox, waitForSandbox, type SandboxPlace } from '../engine/sandboxes.ts';
+import { SANDBOX_SEAT_LABEL, sandboxNames, sandboxNamesOf } from '../engine/sandbox-spec.ts';
+import { createSandbox, findSandbox, listSandboxes, preloadImages, removeSandbox, waitForSandbox, type SandboxPlace } from '../engine/sandboxes.ts';
 import type { EngineClient } from '../engine/services.ts';
 import type { SwarmEnvironmentConfig } from '../config/environment.ts';
 import {
@@ -31,6 +31,7 @@ import {
 import type { AttendeeRef, EnvironmentProvider, EnvironmentStatus } from './provider.ts';
 import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
 import { stripTerminalControls } from '../text/untrusted-text.ts';
+import { adoptSeatKeys, createWarmPool } from './warm-pool.ts';
 
 /** Sandboxes' ssh ports are given from here up (one per sandbox, swarm-wide). */
 export const FIRST_SANDBOX_PORT = 2200;
@@ -59,8 +60,21 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
   let image: Promise<string> | undefined;
   let classKey: Promise<string> | undefined;
   const engineOf = (attendee: string): EngineAddress => sandboxEngineAddress(root, attendee);
+  // Seats are prepared as attendees' sandboxes are, in a queue of their own: a joining attendee never waits behind
+  // the pool's refill.
+  const pool = createWarmPool({
+    docker,
+    classId,
+    root,
+    target: config.warm ?? 0,
+    prepare: (seat) => prepare(seat, seat.id),
+    remove: (seat) => down(seat),
+    log: options.log,
+    concurrency: options.concurrency ?? 2,
+  });
 
-  const prepare = async (attendee: AttendeeRef): Promise<void> => {
+  /** Makes (or finds) the sandbox of an attendee, or of a warm seat (`seat`: then `attendee` is the seat). */
+  const prepare = async (attendee: AttendeeRef, seat?: string): Promise<void> => {
     const say = (line: string): void => {
       options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): ${line}`);
       reportProgress(root, attendee.id, line);
@@ -81,11 +95,18 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       });
       say('preparing your sandbox (the first one of a class builds its image: about a minute)');
       const [imageName, publicKey] = await Promise.all([image, classKey]);
-      const names = sandboxNames(classId, attendee.id);
+      // An attendee's sandbox may be a warm seat: claimed now (when they have none yet), or before a restart.
+      const found = seat === undefined ? await findSandbox(docker, classId, attendee.id) : undefined;
+      const claimed = found || seat !== undefined ? undefined : await pool.claim(attendee);
+      const fromSeat = found?.Spec?.Labels?.[SANDBOX_SEAT_LABEL] ?? claimed?.seat;
+      if (fromSeat !== undefined) adoptSeatKeys(root, fromSeat, attendee.id);
+      if (claimed) say('a warm seat is yours: entering it');
+      let names = sandboxNamesOf(found?.Spec?.Name ?? claimed?.service ?? sandboxNames(classId, attendee.id).service);
       let hostKey = readHostKey(root, attendee.id);
       if (!hostKey) {
         // A sandbox whose host key labdeck no longer has cannot be told from an impostor: it makes way for a new one.
         if (await removeSandbox(docker, classId, attendee.id)) say('its keys were lost: replacing the sandbox');
+        names = sandboxNames(classId, attendee.id);
         hostKey = await makeHostKey(root, attendee.id, names.service);
       }
       const { outcome } = await creation(() =>
@@ -93,6 +114,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
           classId,
           attendee: attendee.id,
           attendeeName: attendee.name,
+          ...(seat === undefined ? {} : { seat }),
           image: imageName,
           memoryBytes: config.memoryBytes,
           nanoCpus: config.nanoCpus,
@@ -149,6 +171,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     terminalCommands: (terminals) => Object.fromEntries(terminals.map((terminal) => [terminal.name, launcherTemplate(root, terminal.command)])),
     shellIntegration: launcherShellIntegrationOverSsh,
     engineOf,
+    seats: pool,
     up,
     down,
     async reset(attendee) {
@@ -162,7 +185,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       for (const sandbox of sandboxes) if (!known.has(sandbox.attendee)) known.set(sandbox.attendee, { id: sandbox.attendee, name: sandbox.name });
       return [...known.values()].map((attendee): EnvironmentStatus => {
         const sandbox = sandboxes.find((candidate) => candidate.attendee === attendee.id);
-        const service = sandboxNames(classId, attendee.id).service;
+        const service = sandbox?.service ?? sandboxNames(classId, attendee.id).service;
         if (running.has(attendee.id)) return { attendee, state: 'preparing', detail: service };
         if (!sandbox) return { attendee, state: 'absent', detail: 'no sandbox' };
         if (sandbox.state === 'failed') return { attendee, state: 'failed', detail: `${service}: ${sandbox.problem ?? 'its task failed'}` };

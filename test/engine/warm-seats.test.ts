@@ -1,0 +1,207 @@
+// test-runner: alone (it boots several sandboxes, each with an engine inside, and times how fast a seat is entered)
+// Warm seats on the real engine: `labdeck env warm 2` fills the pool and says so; two attendees joining at once, from
+// two processes' providers, get two different seats (the swarm's compare-and-swap decides), entered in seconds,
+// without restarting them, never used by anyone before; the pool refills in the background; a restarted server
+// finds each claim where it was; `labdeck env down` removes the attendees' sandboxes and the pool, leaving nothing.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as pty from 'node-pty';
+import { connectEngine } from '../../src/engine/docker.ts';
+import { connectEngineAt } from '../../src/engine/engine-address.ts';
+import { ensureBusyboxImage } from '../../src/engine/images.ts';
+import { ensureSandboxImage } from '../../src/engine/sandbox-image.ts';
+import { SANDBOX_CLASS_LABEL } from '../../src/engine/sandbox-spec.ts';
+import { listSeats } from '../../src/engine/warm-seats.ts';
+import { loadWorkshop } from '../../src/config/workshop.ts';
+import { createSwarmProvider } from '../../src/environments/swarm-provider.ts';
+import type { SwarmEnvironmentConfig } from '../../src/config/environment.ts';
+import type { AttendeeRef, EnvironmentProvider } from '../../src/environments/provider.ts';
+import { openProgressStore } from '../../src/progress/store.ts';
+import { substituteCommand } from '../../src/terminal/command-template.ts';
+import { runLabdeck } from '../cli/run-cli.ts';
+
+const docker = connectEngine({ host: process.env.DOCKER_HOST });
+const classId = `W${Date.now().toString(36).toUpperCase()}`;
+const folder = mkdtempSync(join(tmpdir(), 'labdeck-warm-'));
+const dataDir = join(folder, 'class');
+const root = join(dataDir, 'environments');
+const bob: AttendeeRef = { id: 'a-bob1', name: 'Bob' };
+const carol: AttendeeRef = { id: 'a-carol2', name: 'Carol' };
+const classFilter = { filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } };
+
+writeFileSync(
+  join(folder, 'workshop.yml'),
+  [
+    'title: T',
+    'chapters: [a.md]',
+    'classroom:',
+    '  data: class',
+    '  environment: { provider: swarm, memory: 768m, images: [labdeck/busybox], warm: 2 }',
+    'terminals:',
+    '  shell: local',
+    '',
+  ].join('\n'),
+);
+writeFileSync(join(folder, 'a.md'), '# A\n');
+const store = openProgressStore(dataDir);
+store.classRecord(() => ({ code: classId, instructorToken: 'i', watcherToken: 'w', createdAt: 1 }));
+store.addAttendee({ id: bob.id, name: bob.name, token: 't1', joinedAt: 1 });
+store.addAttendee({ id: carol.id, name: carol.name, token: 't2', joinedAt: 2 });
+store.close();
+
+const config = loadWorkshop(join(folder, 'workshop.yml')).classroom.environment as SwarmEnvironmentConfig;
+/** A provider as one labdeck process has it (a server, or `labdeck env`): its own memory, the same class. */
+function processProvider(lines: string[]): EnvironmentProvider {
+  return createSwarmProvider({ docker, classId, root, config, log: (line) => lines.push(line) });
+}
+
+before(
+  async () => {
+    await ensureBusyboxImage(docker, { name: 'labdeck/busybox:latest' });
+    await ensureSandboxImage(docker, {});
+  },
+  { timeout: 900_000 },
+);
+
+after(async () => {
+  // Whatever a failure left: every service, secret and volume of this class.
+  for (const service of await docker.listServices(classFilter))
+    await docker
+      .getService(service.ID)
+      .remove()
+      .catch(() => {});
+  for (const secret of await docker.listSecrets(classFilter))
+    await docker
+      .getSecret(secret.ID)
+      .remove()
+      .catch(() => {});
+  for (const container of await docker.listContainers({ all: true, ...classFilter }))
+    await docker
+      .getContainer(container.Id)
+      .remove({ force: true })
+      .catch(() => {});
+  for (const volume of (await docker.listVolumes(classFilter)).Volumes ?? [])
+    await docker
+      .getVolume(volume.Name)
+      .remove()
+      .catch(() => {});
+  rmSync(folder, { recursive: true, force: true });
+});
+
+/** Runs a terminal's argv in a PTY, types `input`, and resolves to everything it printed. */
+function runInTerminal(argv: readonly string[], input: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const terminal = pty.spawn(argv[0]!, argv.slice(1), { cols: 120, rows: 30, env: { ...process.env, TERM: 'xterm' } as Record<string, string> });
+    let output = '';
+    const timer = setTimeout(() => {
+      terminal.kill();
+      reject(new Error(`terminal did not exit; it printed:\n${output}`));
+    }, 30_000);
+    terminal.onData((data) => {
+      output += data;
+    });
+    terminal.onExit(() => {
+      clearTimeout(timer);
+      resolve(output);
+    });
+    terminal.write(input);
+  });
+}
+
+async function taskIds(service: string): Promise<string[]> {
+  return ((await docker.listTasks({ filters: { service: [service] } })) as { ID: string }[]).map((task) => task.ID).sort();
+}
+
+test('warm seats: filled by env warm, claimed on join (two at once, two seats), refilled, kept across a restart, removed by env down', { timeout: 600_000 }, async () => {
+  // `labdeck env warm 2`, its output not a terminal: plain progress lines, then how many are ready.
+  const warm = await runLabdeck(['env', 'warm', '2'], { cwd: folder, stderrIsTerminal: false });
+  assert.equal(warm.code, 0, `${warm.stdout}\n${warm.stderr}`);
+  assert.match(warm.stdout, /^2 warm seats ready \(0 claimed by attendees\), class W/m);
+  assert.match(warm.stderr, /^warm seats: 0\/2 ready, 2 warming$/m);
+  assert.match(warm.stderr, /^warm seats: 2\/2 ready, 0 warming$/m);
+  assert.doesNotMatch(warm.stderr, /\r|\x1b/);
+  const seats = await listSeats(docker, classId);
+  assert.deepEqual(
+    seats.map((seat) => seat.state),
+    ['ready', 'ready'],
+  );
+  const tasksBefore = new Map(await Promise.all(seats.map(async (seat) => [seat.service, await taskIds(seat.service)] as const)));
+  // Seats are nobody's: `env status` lists no attendee's sandbox.
+  assert.match((await runLabdeck(['env', 'status'], { cwd: folder })).stdout, /^Bob\s+a-bob1\s+absent/m);
+
+  // Bob and Carol join at once, each through another process's provider: each gets a seat of their own.
+  const linesA: string[] = [];
+  const linesB: string[] = [];
+  const [processA, processB] = [processProvider(linesA), processProvider(linesB)];
+  const started = performance.now();
+  await Promise.all([processA.up(bob), processB.up(carol)]);
+  const seconds = (performance.now() - started) / 1000;
+  const claimed = await listSeats(docker, classId);
+  const bobSeat = claimed.find((seat) => seat.attendee === bob.id);
+  const carolSeat = claimed.find((seat) => seat.attendee === carol.id);
+  assert.ok(bobSeat && carolSeat, `both claimed a seat: ${JSON.stringify(claimed)}\n${linesA.join('\n')}\n${linesB.join('\n')}`);
+  assert.notEqual(bobSeat.service, carolSeat.service);
+  assert.ok(seconds < 15, `entering two warm seats took ${seconds.toFixed(1)} s`);
+  process.stdout.write(`# two attendees entered their warm seats in ${seconds.toFixed(1)} s\n`);
+  // The claim changed the record, not the sandbox: the same task runs, its engine never restarted.
+  for (const seat of [bobSeat, carolSeat]) assert.deepEqual(await taskIds(seat.service), tasksBefore.get(seat.service));
+  assert.match(linesA.join('\n'), /a warm seat is yours/);
+
+  // Bob's terminal is a shell in his seat, whose engine nobody used: no container, only the class's images.
+  const [shell] = Object.values(processA.terminalCommands([{ name: 'shell', command: ['bash', '-l'], localShell: true, location: { file: 'w', line: 1 } }]));
+  const output = await runInTerminal(
+    substituteCommand(shell!, { attendee: bob.id, terminal: 'shell' }),
+    "echo containers=$(docker ps -aq | wc -l); docker images --format 'image={{.Repository}}'; ls /root/.bash_history 2>/dev/null | wc -l | sed 's/^/history=/'; exit\r",
+  );
+  assert.match(output, /containers=0/);
+  assert.deepEqual(output.match(/^image=\S+/gm), ['image=labdeck/busybox']);
+  assert.match(output, /history=0/);
+  const carolEngine = connectEngineAt(processB.engineOf(carol.id)!);
+  assert.deepEqual(await carolEngine.listContainers({ all: true }), []);
+  // The seats' folders are gone: their keys are the attendees' now.
+  assert.deepEqual(
+    readdirSync(root).filter((entry) => entry.startsWith('seat-')),
+    [],
+  );
+
+  // The server keeps the pool filled: two ready seats again, beside the two claimed.
+  const pool = processA.seats!;
+  const keeping = pool.keepFilled();
+  try {
+    const deadline = Date.now() + 240_000;
+    const full = JSON.stringify({ ready: 2, warming: 0, claimed: 2, target: 2 });
+    while (JSON.stringify(pool.counts()) !== full) {
+      assert.ok(Date.now() < deadline, `the pool did not refill: ${JSON.stringify(pool.counts())}\n${linesA.join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    assert.equal((await listSeats(docker, classId)).filter((seat) => seat.state === 'ready').length, 2);
+  } finally {
+    keeping.dispose();
+  }
+
+  // A restarted server (a new provider, nothing in memory) finds Bob's claim: his seat, not another one.
+  const restartLines: string[] = [];
+  const restarted = processProvider(restartLines);
+  await restarted.up(bob);
+  assert.match(restartLines.join('\n'), /sandbox found/);
+  assert.doesNotMatch(restartLines.join('\n'), /warm seat is yours/);
+  assert.equal((await listSeats(docker, classId)).filter((seat) => seat.attendee === bob.id).length, 1);
+  assert.deepEqual(await taskIds(bobSeat.service), tasksBefore.get(bobSeat.service));
+  const status = await runLabdeck(['env', 'status'], { cwd: folder });
+  assert.match(status.stdout, new RegExp(`^Bob\\s+a-bob1\\s+ready\\s+${bobSeat.service} at ssh://`, 'm'));
+  assert.match(status.stdout, new RegExp(`^Carol\\s+a-carol2\\s+ready\\s+${carolSeat.service} `, 'm'));
+
+  // The end of the class: the attendees' sandboxes and the unclaimed seats go, with everything they were made of.
+  const down = await runLabdeck(['env', 'down'], { cwd: folder });
+  assert.equal(down.code, 0, down.stderr);
+  assert.match(down.stdout, /^Bob \(a-bob1\): removed$/m);
+  assert.match(down.stdout, /^2 unclaimed warm seats: removed$/m);
+  assert.deepEqual(await docker.listServices(classFilter), []);
+  assert.deepEqual(await docker.listSecrets(classFilter), []);
+  assert.deepEqual(await docker.listContainers({ all: true, ...classFilter }), []);
+  assert.deepEqual((await docker.listVolumes(classFilter)).Volumes ?? [], []);
+  assert.equal(existsSync(join(root, bob.id)), false);
+});
