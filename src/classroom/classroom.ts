@@ -9,7 +9,7 @@ import type { ClassroomSource } from './classroom-source.ts';
 import { Emitter, type Disposable, type Event } from '../event.ts';
 import type { DeckSource } from '../deck/deck-source.ts';
 import type { CheckService } from '../checks/service.ts';
-import type { CommandRecord, StepResultJson } from '../protocol.ts';
+import type { CommandRecord, DashboardSeatsJson, StepResultJson } from '../protocol.ts';
 import { openProgressStore, type ClassRecord } from '../progress/store.ts';
 import { defaultStuckAfterMs, slideLabel, type ClassSnapshot } from './board.ts';
 
@@ -42,9 +42,17 @@ export interface Classroom extends ClassroomSource {
   readonly onArrival: Event<ClassAttendee>;
   /** The instructor removed an attendee (their token is revoked already): close what is theirs. */
   readonly onRemoval: Event<ClassAttendee>;
+  /** The warm seats the dashboard shows from now on (the environment provider's pool), updated as they change. */
+  showSeats(seats: SeatSource): void;
   dispose(): void;
   /** The server did not start: as dispose(), and a class this start created is removed (nothing is left behind). */
   abandon(): void;
+}
+
+/** What the dashboard needs of a pool of warm seats (environments/warm-pool.ts). */
+export interface SeatSource {
+  counts(): DashboardSeatsJson | undefined;
+  readonly onChange: Event<unknown>;
 }
 
 /** An attendee's id (stable, safe in names and paths) and name (attendee-provided text). */
@@ -73,6 +81,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
   const removalEmitter = new Emitter<ClassAttendee>();
   /** Per attendee: the checks their results come from, and the subscription to them. */
   const subscriptions = new Map<string, { checks: AttendeeChecks; subscription: Disposable }>();
+  let seats: { source: SeatSource; subscription: Disposable } | undefined;
   // Slide labels are asked for on every dashboard update: worked out once per deck version.
   let labelCache: { version: number; labels: Map<number, string> } | undefined;
   const labels =
@@ -146,6 +155,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
         results: store.latestResults().map(({ attendee, step, status, since }) => ({ attendee, step, status, since })),
         lastCommands,
         stuckAfterMs: options.stuckAfterMs ?? defaultStuckAfterMs,
+        seats: seats?.source.counts() ?? null,
         slideLabel: labels(deck),
       };
     },
@@ -172,15 +182,22 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       return subscription;
     },
     onRemoval: removalEmitter.event,
+    showSeats(source) {
+      seats?.subscription.dispose();
+      seats = { source, subscription: source.onChange(changed) };
+      changed();
+    },
     environmentChanged(attendee) {
       // Only attendees of this class: an environment left over from another class is not followed.
       if (subscriptions.has(attendee)) follow(attendee);
     },
     dispose() {
+      seats?.subscription.dispose();
       stopFollowing();
       store.close();
     },
     abandon() {
+      seats?.subscription.dispose();
       stopFollowing();
       store.abandon();
     },

@@ -167,3 +167,14 @@ test('names that look the same are flagged on every row that has them; names sto
     "the first Ada's row changes too: it is flagged now",
   );
 });
+
+test('warm seats: on the board (null for a class without), patched when their counts change', () => {
+  const now = 10 * minute;
+  assert.equal(composeBoard(snapshot(), follow, now).seats, null);
+  const seats = { ready: 3, warming: 1, claimed: 4, target: 4 };
+  const before = composeBoard(snapshot({ seats }), follow, now);
+  assert.deepEqual(before.seats, seats);
+  assert.equal(diffBoard(before, composeBoard(snapshot({ seats: { ...seats } }), follow, now)), undefined);
+  const claimed = { ready: 2, warming: 2, claimed: 5, target: 4 };
+  assert.deepEqual(diffBoard(before, composeBoard(snapshot({ seats: claimed }), follow, now)), { attendees: [], results: [], seats: claimed });
+});
