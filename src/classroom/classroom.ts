@@ -42,17 +42,19 @@ export interface Classroom extends ClassroomSource {
   readonly onArrival: Event<ClassAttendee>;
   /** The instructor removed an attendee (their token is revoked already): close what is theirs. */
   readonly onRemoval: Event<ClassAttendee>;
-  /** The warm seats the dashboard shows from now on (the environment provider's pool), updated as they change. */
-  showSeats(seats: SeatSource): void;
+  /** While the class is open, it keeps the pool of warm seats filled, and its dashboard shows the pool. */
+  keepSeats(seats: SeatSource): void;
   dispose(): void;
   /** The server did not start: as dispose(), and a class this start created is removed (nothing is left behind). */
   abandon(): void;
 }
 
-/** What the dashboard needs of a pool of warm seats (environments/warm-pool.ts). */
+/** What the class needs of a pool of warm seats (environments/warm-pool.ts). */
 export interface SeatSource {
   counts(): DashboardSeatsJson | undefined;
   readonly onChange: Event<unknown>;
+  /** Fills the pool now and whenever it runs low, until disposed. */
+  keepFilled(): Disposable;
 }
 
 /** An attendee's id (stable, safe in names and paths) and name (attendee-provided text). */
@@ -182,9 +184,19 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       return subscription;
     },
     onRemoval: removalEmitter.event,
-    showSeats(source) {
+    keepSeats(source) {
       seats?.subscription.dispose();
-      seats = { source, subscription: source.onChange(changed) };
+      const shown = source.onChange(changed);
+      const keeping = source.keepFilled();
+      seats = {
+        source,
+        subscription: {
+          dispose: () => {
+            shown.dispose();
+            keeping.dispose();
+          },
+        },
+      };
       changed();
     },
     environmentChanged(attendee) {

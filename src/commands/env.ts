@@ -62,6 +62,10 @@ export const envCommand: Command = {
     if (action === 'status') {
       const rows = (await provider.status(chosen)).map((s) => [stripTerminalControls(s.attendee.name), s.attendee.id, s.state, s.detail]);
       context.stdout(table([['ATTENDEE', 'ID', 'STATE', 'DETAIL'], ...rows]));
+      const seats = await provider.seats?.look();
+      if (seats && seats.ready + seats.warming + seats.claimed > 0) {
+        context.stdout(`warm seats: ${seats.ready} ready, ${seats.warming} warming, ${seats.claimed} claimed by attendees\n`);
+      }
       context.stdout(`${provider.kind} environments, class ${classId}\n`);
       return 0;
     }

@@ -52,10 +52,15 @@ export interface WarmPool {
    * resolves once none is warming, `progress` told at each change.
    */
   fill(count: number, progress?: (counts: SeatCounts) => void): Promise<FillOutcome>;
-  /** The server's side: the pool filled to its target now, after each claim, and looked at every `refreshMs`. */
+  /**
+   * The server's side: the pool filled to its target now, after each claim, and whenever a look (every `refreshMs`:
+   * other processes claim too) finds it short; after a fill with failures, not again for `retryMs`.
+   */
   keepFilled(): Disposable;
   /** The counts last seen (undefined before the first look). */
   counts(): SeatCounts | undefined;
+  /** The counts as the swarm has them now. */
+  look(): Promise<SeatCounts>;
   readonly onChange: Event<SeatCounts>;
   /** Removes every seat nobody claimed (the end of a class); resolves to how many. */
   removeUnclaimed(): Promise<number>;
@@ -76,6 +81,8 @@ export interface WarmPoolOptions {
   readonly concurrency?: number;
   /** How often a server looks at the pool when nothing happened (other processes claim and fill too). */
   readonly refreshMs?: number;
+  /** How long a server waits before filling again after seats failed to get ready. */
+  readonly retryMs?: number;
 }
 
 /** Seat ids: never an attendee's (theirs start with `a-`), safe in names and paths. */
@@ -90,6 +97,8 @@ export function createWarmPool(options: WarmPoolOptions): WarmPool {
   let keeping = false;
   let filling: Promise<unknown> | undefined;
   let fillAgain = false;
+  /** No refill before this time (seats failed to get ready: a broken image or a full swarm is not hammered). */
+  let quietUntil = 0;
 
   const look = async (): Promise<{ seats: Seat[]; counts: SeatCounts }> => {
     const seats = await listSeats(docker, classId);
@@ -161,13 +170,19 @@ export function createWarmPool(options: WarmPoolOptions): WarmPool {
 
   /** One fill at a time in a server; a claim during a fill makes another once it ends. */
   const refill = (): void => {
-    if (!keeping) return;
+    if (!keeping || Date.now() < quietUntil) return;
     if (filling) {
       fillAgain = true;
       return;
     }
     filling = fill(target)
-      .catch((error: unknown) => options.log(`warm seats: ${(error as Error).message}`))
+      .then((outcome) => {
+        if (outcome.failures.length > 0) quietUntil = Date.now() + (options.retryMs ?? 30_000);
+      })
+      .catch((error: unknown) => {
+        quietUntil = Date.now() + (options.retryMs ?? 30_000);
+        options.log(`warm seats: ${(error as Error).message}`);
+      })
       .finally(() => {
         filling = undefined;
         if (fillAgain) {
@@ -193,7 +208,12 @@ export function createWarmPool(options: WarmPoolOptions): WarmPool {
       keeping = true;
       refill();
       const timer = setInterval(() => {
-        look().catch(() => {});
+        look().then(
+          (seen) => {
+            if (seen.counts.ready + seen.counts.warming < target) refill();
+          },
+          () => {},
+        );
       }, options.refreshMs ?? 5000);
       timer.unref();
       return {
@@ -204,6 +224,7 @@ export function createWarmPool(options: WarmPoolOptions): WarmPool {
       };
     },
     counts: () => last,
+    look: async () => (await look()).counts,
     onChange: changes.event,
     async removeUnclaimed() {
       keeping = false;

@@ -1,8 +1,9 @@
 // test-runner: alone (it boots several sandboxes, each with an engine inside, and times how fast a seat is entered)
-// Warm seats on the real engine: `labdeck env warm 2` fills the pool and says so; two attendees joining at once, from
-// two processes' providers, get two different seats (the swarm's compare-and-swap decides), entered in seconds,
-// without restarting them, never used by anyone before; the pool refills in the background; a restarted server
-// finds each claim where it was; `labdeck env down` removes the attendees' sandboxes and the pool, leaving nothing.
+// Warm seats on the real engine: `labdeck env warm 2` fills the pool and says so; two attendees joining at once, one
+// through the running class (startClassroom, as `labdeck serve`), one through another process's provider, get two
+// different seats (the swarm's compare-and-swap decides), entered in seconds, without restarting them, never used by
+// anyone before; the class refills the pool in the background and its dashboard shows it; a restarted server finds
+// each claim where it was; `labdeck env down` removes the attendees' sandboxes and the pool, leaving nothing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,9 @@ import { ensureSandboxImage } from '../../src/engine/sandbox-image.ts';
 import { SANDBOX_CLASS_LABEL } from '../../src/engine/sandbox-spec.ts';
 import { listSeats } from '../../src/engine/warm-seats.ts';
 import { loadWorkshop } from '../../src/config/workshop.ts';
+import { startClassroom } from '../../src/classroom/start-classroom.ts';
+import type { AttendeeChecks } from '../../src/classroom/classroom.ts';
+import { isReady } from '../../src/environments/launcher.ts';
 import { createSwarmProvider } from '../../src/environments/swarm-provider.ts';
 import type { SwarmEnvironmentConfig } from '../../src/config/environment.ts';
 import type { AttendeeRef, EnvironmentProvider } from '../../src/environments/provider.ts';
@@ -28,7 +32,6 @@ const classId = `W${Date.now().toString(36).toUpperCase()}`;
 const folder = mkdtempSync(join(tmpdir(), 'labdeck-warm-'));
 const dataDir = join(folder, 'class');
 const root = join(dataDir, 'environments');
-const bob: AttendeeRef = { id: 'a-bob1', name: 'Bob' };
 const carol: AttendeeRef = { id: 'a-carol2', name: 'Carol' };
 const classFilter = { filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } };
 
@@ -48,11 +51,15 @@ writeFileSync(
 writeFileSync(join(folder, 'a.md'), '# A\n');
 const store = openProgressStore(dataDir);
 store.classRecord(() => ({ code: classId, instructorToken: 'i', watcherToken: 'w', createdAt: 1 }));
-store.addAttendee({ id: bob.id, name: bob.name, token: 't1', joinedAt: 1 });
 store.addAttendee({ id: carol.id, name: carol.name, token: 't2', joinedAt: 2 });
 store.close();
 
-const config = loadWorkshop(join(folder, 'workshop.yml')).classroom.environment as SwarmEnvironmentConfig;
+const classroomConfig = loadWorkshop(join(folder, 'workshop.yml')).classroom;
+const config = classroomConfig.environment as SwarmEnvironmentConfig;
+const noChecks: AttendeeChecks = {
+  state: () => ({ engine: { reachable: true, error: null, swarm: 'active' }, results: [] }),
+  onUpdate: () => ({ dispose: () => {} }),
+};
 /** A provider as one labdeck process has it (a server, or `labdeck env`): its own memory, the same class. */
 function processProvider(lines: string[]): EnvironmentProvider {
   return createSwarmProvider({ docker, classId, root, config, log: (line) => lines.push(line) });
@@ -130,14 +137,33 @@ test('warm seats: filled by env warm, claimed on join (two at once, two seats), 
   );
   const tasksBefore = new Map(await Promise.all(seats.map(async (seat) => [seat.service, await taskIds(seat.service)] as const)));
   // Seats are nobody's: `env status` lists no attendee's sandbox.
-  assert.match((await runLabdeck(['env', 'status'], { cwd: folder })).stdout, /^Bob\s+a-bob1\s+absent/m);
+  const idle = await runLabdeck(['env', 'status'], { cwd: folder });
+  assert.doesNotMatch(idle.stdout, /seat-/);
+  assert.match(idle.stdout, /^Carol\s+a-carol2\s+absent/m);
+  assert.match(idle.stdout, /^warm seats: 2 ready, 0 warming, 0 claimed by attendees$/m);
 
-  // Bob and Carol join at once, each through another process's provider: each gets a seat of their own.
+  // The class runs (as `labdeck serve --classroom`; Carol is not connected); Bob joins it while Carol's sandbox is made
+  // by another process (`labdeck env up carol`), at the same moment: each gets a seat of their own.
   const linesA: string[] = [];
   const linesB: string[] = [];
-  const [processA, processB] = [processProvider(linesA), processProvider(linesB)];
+  const { classroom, environments: processA } = startClassroom({
+    dataDir,
+    config: classroomConfig,
+    deck: { current: () => ({ version: 1, title: 'Class', ratio: '16:9', error: null, slides: [], steps: [] }), onChange: () => ({ dispose() {} }) },
+    checks: { forAttendee: () => noChecks, forget: () => {} },
+    docker,
+    log: (line) => linesA.push(line),
+  });
+  const processB = processProvider(linesB);
   const started = performance.now();
-  await Promise.all([processA.up(bob), processB.up(carol)]);
+  classroom.join('Bob');
+  const bob = classroom.dashboard().attendees.find((attendee) => attendee.name === 'Bob')!;
+  await processB.up(carol);
+  const entered = Date.now() + 60_000;
+  while (!isReady(root, bob.id)) {
+    assert.ok(Date.now() < entered, `Bob's environment never got ready:\n${linesA.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const seconds = (performance.now() - started) / 1000;
   const claimed = await listSeats(docker, classId);
   const bobSeat = claimed.find((seat) => seat.attendee === bob.id);
@@ -161,26 +187,20 @@ test('warm seats: filled by env warm, claimed on join (two at once, two seats), 
   assert.match(output, /history=0/);
   const carolEngine = connectEngineAt(processB.engineOf(carol.id)!);
   assert.deepEqual(await carolEngine.listContainers({ all: true }), []);
-  // The seats' folders are gone: their keys are the attendees' now.
-  assert.deepEqual(
-    readdirSync(root).filter((entry) => entry.startsWith('seat-')),
-    [],
-  );
+  // The claimed seats' folders are gone: their keys are the attendees' now (the seats warming meanwhile have theirs).
+  const folders = readdirSync(root);
+  assert.ok(!folders.includes(bobSeat.seat) && !folders.includes(carolSeat.seat), folders.join(' '));
+  assert.ok(existsSync(join(root, bob.id, 'ssh', 'host_ed25519_key')));
 
-  // The server keeps the pool filled: two ready seats again, beside the two claimed.
-  const pool = processA.seats!;
-  const keeping = pool.keepFilled();
-  try {
-    const deadline = Date.now() + 240_000;
-    const full = JSON.stringify({ ready: 2, warming: 0, claimed: 2, target: 2 });
-    while (JSON.stringify(pool.counts()) !== full) {
-      assert.ok(Date.now() < deadline, `the pool did not refill: ${JSON.stringify(pool.counts())}\n${linesA.join('\n')}`);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    assert.equal((await listSeats(docker, classId)).filter((seat) => seat.state === 'ready').length, 2);
-  } finally {
-    keeping.dispose();
+  // The class keeps the pool filled (two ready seats again, beside the two claimed), and its dashboard says so.
+  const deadline = Date.now() + 240_000;
+  const full = JSON.stringify({ ready: 2, warming: 0, claimed: 2, target: 2 });
+  while (JSON.stringify(classroom.dashboard().seats) !== full) {
+    assert.ok(Date.now() < deadline, `the pool did not refill: ${JSON.stringify(classroom.dashboard().seats)}\n${linesA.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
+  assert.equal((await listSeats(docker, classId)).filter((seat) => seat.state === 'ready').length, 2);
+  classroom.dispose();
 
   // A restarted server (a new provider, nothing in memory) finds Bob's claim: his seat, not another one.
   const restartLines: string[] = [];
@@ -191,13 +211,13 @@ test('warm seats: filled by env warm, claimed on join (two at once, two seats), 
   assert.equal((await listSeats(docker, classId)).filter((seat) => seat.attendee === bob.id).length, 1);
   assert.deepEqual(await taskIds(bobSeat.service), tasksBefore.get(bobSeat.service));
   const status = await runLabdeck(['env', 'status'], { cwd: folder });
-  assert.match(status.stdout, new RegExp(`^Bob\\s+a-bob1\\s+ready\\s+${bobSeat.service} at ssh://`, 'm'));
+  assert.match(status.stdout, new RegExp(`^Bob\\s+${bob.id}\\s+ready\\s+${bobSeat.service} at ssh://`, 'm'));
   assert.match(status.stdout, new RegExp(`^Carol\\s+a-carol2\\s+ready\\s+${carolSeat.service} `, 'm'));
 
   // The end of the class: the attendees' sandboxes and the unclaimed seats go, with everything they were made of.
   const down = await runLabdeck(['env', 'down'], { cwd: folder });
   assert.equal(down.code, 0, down.stderr);
-  assert.match(down.stdout, /^Bob \(a-bob1\): removed$/m);
+  assert.match(down.stdout, new RegExp(`^Bob \\(${bob.id}\\): removed$`, 'm'));
   assert.match(down.stdout, /^2 unclaimed warm seats: removed$/m);
   assert.deepEqual(await docker.listServices(classFilter), []);
   assert.deepEqual(await docker.listSecrets(classFilter), []);
