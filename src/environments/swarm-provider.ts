@@ -32,6 +32,7 @@ import type { AttendeeRef, EnvironmentProvider, EnvironmentStatus } from './prov
 import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
 import { stripTerminalControls } from '../text/untrusted-text.ts';
 import { adoptSeatKeys, createWarmPool } from './warm-pool.ts';
+import type { Seat } from '../engine/warm-seats.ts';
 
 /** Sandboxes' ssh ports are given from here up (one per sandbox, swarm-wide). */
 export const FIRST_SANDBOX_PORT = 2200;
@@ -67,14 +68,17 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     classId,
     root,
     target: config.warm ?? 0,
-    prepare: (seat) => prepare(seat, seat.id),
+    prepare: (seat) => prepare(seat, { seat: seat.id }),
     remove: (seat) => down(seat),
     log: options.log,
     concurrency: options.concurrency ?? 2,
   });
 
-  /** Makes (or finds) the sandbox of an attendee, or of a warm seat (`seat`: then `attendee` is the seat). */
-  const prepare = async (attendee: AttendeeRef, seat?: string): Promise<void> => {
+  /**
+   * Makes (or finds) the sandbox of an attendee (`claimed`: the warm seat they were just given), or of a warm seat
+   * (`seat`: then `attendee` is the seat).
+   */
+  const prepare = async (attendee: AttendeeRef, { seat, claimed: given }: { seat?: string; claimed?: Seat } = {}): Promise<void> => {
     const say = (line: string): void => {
       options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): ${line}`);
       reportProgress(root, attendee.id, line);
@@ -96,8 +100,8 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       say('preparing your sandbox (the first one of a class builds its image: about a minute)');
       const [imageName, publicKey] = await Promise.all([image, classKey]);
       // An attendee's sandbox may be a warm seat: claimed now (when they have none yet), or before a restart.
-      const found = seat === undefined ? await findSandbox(docker, classId, attendee.id) : undefined;
-      const claimed = found || seat !== undefined ? undefined : await pool.claim(attendee);
+      const found = seat === undefined && !given ? await findSandbox(docker, classId, attendee.id) : undefined;
+      const claimed = given ?? (found || seat !== undefined ? undefined : await pool.claim(attendee));
       const fromSeat = found?.Spec?.Labels?.[SANDBOX_SEAT_LABEL] ?? claimed?.seat;
       if (fromSeat !== undefined) adoptSeatKeys(root, fromSeat, attendee.id);
       if (claimed) say('a warm seat is yours: entering it');
@@ -151,7 +155,12 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
   const up = (attendee: AttendeeRef): Promise<void> => {
     const current = running.get(attendee.id);
     if (current) return current;
-    const run = queue(() => prepare(attendee)).finally(() => running.delete(attendee.id));
+    // A ready warm seat is entered at once; only a sandbox still to be made waits for its turn (it boots an engine).
+    const claimNow = async (): Promise<Seat | undefined> => ((await findSandbox(docker, classId, attendee.id)) ? undefined : pool.claim(attendee));
+    const run = claimNow()
+      .catch(() => undefined) // the queued preparation tries again, and reports what fails to the attendee
+      .then((claimed) => (claimed ? prepare(attendee, { claimed }) : queue(() => prepare(attendee))))
+      .finally(() => running.delete(attendee.id));
     running.set(attendee.id, run);
     return run;
   };
