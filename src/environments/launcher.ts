@@ -14,6 +14,7 @@ import { withShellIntegration, type ShellIntegrationHook } from '../terminal/she
 /** `$1` the environments folder, `$2` the attendee; the rest is the command to run inside the environment. */
 const WAIT_SCRIPT = `dir="$1/$2"; shift 2
 said=0
+looked=0
 show_progress() {
   [ -f "$dir/progress" ] || return 0
   lines=$(wc -l < "$dir/progress")
@@ -23,7 +24,9 @@ show_progress() {
 while [ ! -f "$dir/enter" ]; do
   show_progress
   if [ -f "$dir/failed" ]; then printf 'Your environment could not be prepared: %s\\r\\n' "$(cat "$dir/failed")"; sleep 2; exit 1; fi
-  sleep 1
+  # A warm seat is ready within a second or so of the join: looked for every 0.1 s for 2 s, then every second.
+  if [ "$looked" -lt 20 ]; then sleep 0.1; else sleep 1; fi
+  looked=$((looked + 1))
 done
 show_progress
 exec sh "$dir/enter" "$@"`;
