@@ -9,7 +9,7 @@
 //   its sshd, dockerd and containerd, and what the images loaded left in the page cache), `docker stats`' way
 //   (usage minus inactive files: what the kernel would not reclaim first) and resident memory alone.
 // - How many attendees: LABDECK_BENCH_SEATS (default 20); a machine too small for them says so in its figures.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
@@ -40,14 +40,24 @@ const percentile = (values: readonly number[], p: number): number => {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
-/** Starts the attendee's terminal at the join; resolves to the ms from `joinedAt` to `docker info`'s answer. */
-function seatReady(provider: EnvironmentProvider, attendee: AttendeeRef, joinedAt: number): Promise<number> {
+interface Timings {
+  /** The join → the environment says how to enter it (the provider's `ready`). */
+  readonly entered: number;
+  /** The join → the shell's prompt. */
+  readonly prompt: number;
+  /** The join → `docker info` answered: seat ready. */
+  readonly answer: number;
+}
+
+/** Starts the attendee's terminal at the join; resolves to the ms from `joinedAt` to its prompt and `docker info`'s answer. */
+function seatReady(provider: EnvironmentProvider, attendee: AttendeeRef, joinedAt: number): Promise<{ prompt: number; answer: number }> {
   const [template] = Object.values(provider.terminalCommands([{ name: 'shell', command: ['bash', '-l'], localShell: true, location: { file: 'b', line: 1 } }]));
   const argv = substituteCommand(template!, { attendee: attendee.id, terminal: 'shell' });
   return new Promise((resolve, reject) => {
     const terminal = pty.spawn(argv[0]!, argv.slice(1), { cols: 120, rows: 30, env: { ...process.env, TERM: 'xterm' } as Record<string, string> });
     let output = '';
     let typed = false;
+    let prompt = 0;
     const timer = setTimeout(() => {
       terminal.kill();
       reject(new Error(`${attendee.id}: no answer within ${seatTimeoutMs / 1000} s; the terminal showed:\n${output.slice(-500)}`));
@@ -56,13 +66,14 @@ function seatReady(provider: EnvironmentProvider, attendee: AttendeeRef, joinedA
       output += data;
       if (!typed && /root@sandbox:[^\n]*[#$] $/.test(output)) {
         typed = true;
+        prompt = Date.now() - joinedAt;
         terminal.write("docker info --format 'answer={{.ServerVersion}}'\r");
       }
       if (typed && /answer=\d/.test(output)) {
         clearTimeout(timer);
         const elapsed = Date.now() - joinedAt;
         terminal.write('exit\r');
-        resolve(elapsed);
+        resolve({ prompt, answer: elapsed });
       }
     });
     terminal.onExit(() => {
@@ -75,15 +86,29 @@ function seatReady(provider: EnvironmentProvider, attendee: AttendeeRef, joinedA
 }
 
 /** The class arrives: attendee i joins at i × spread / n; resolves to each one's seat-ready time. */
-async function classArrives(provider: EnvironmentProvider, attendees: readonly AttendeeRef[]): Promise<number[]> {
+async function classArrives(provider: EnvironmentProvider, attendees: readonly AttendeeRef[]): Promise<Timings[]> {
   return Promise.all(
     attendees.map(async (attendee, index) => {
       await new Promise((resolve) => setTimeout(resolve, (index * spreadMs) / attendees.length));
       const joinedAt = Date.now();
-      provider.up(attendee).catch(() => {}); // as serve's onArrival: its failure shows in the terminal
-      return seatReady(provider, attendee, joinedAt);
+      let entered = Number.NaN;
+      // As serve's onArrival: a failure shows in the terminal.
+      provider.up(attendee).then(
+        () => {
+          entered = Date.now() - joinedAt;
+        },
+        () => {},
+      );
+      const { prompt, answer } = await seatReady(provider, attendee, joinedAt);
+      return { entered, prompt, answer };
     }),
   );
+}
+
+/** The node's available memory (the kernel's estimate: free, plus what it can reclaim), in bytes. */
+function memAvailable(): number {
+  const match = /^MemAvailable:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+  return Number(match?.[1] ?? Number.NaN) * 1024;
 }
 
 interface SeatMemory {
@@ -120,7 +145,9 @@ export async function benchSeats(): Promise<string> {
     try {
       let fillMs = 0;
       let memory: SeatMemory[] = [];
+      let nodeDrop = 0;
       if (warm) {
+        const availableBefore = memAvailable();
         const started = Date.now();
         const outcome = await provider.seats?.fill(attendeeCount);
         fillMs = Date.now() - started;
@@ -128,9 +155,10 @@ export async function benchSeats(): Promise<string> {
           throw new Error(`the pool holds ${outcome?.ready} ready seats of ${attendeeCount}: ${outcome?.failures.join('; ')}`);
         await new Promise((resolve) => setTimeout(resolve, 5000)); // idle: the engines settled after their start
         memory = await idleSeatMemory(docker, classId);
+        nodeDrop = availableBefore - memAvailable();
       }
       const times = await classArrives(provider, people);
-      return { times, fillMs, memory };
+      return { times, fillMs, memory, nodeDrop };
     } finally {
       for (const attendee of people) await provider.down(attendee).catch(() => {});
       await provider.seats?.removeUnclaimed().catch(() => {});
@@ -139,7 +167,22 @@ export async function benchSeats(): Promise<string> {
   try {
     const warm = await run(true);
     const cold = await run(false);
-    const row = (name: string, times: number[]) => `| ${name} | ${seconds(percentile(times, 50))} | ${seconds(percentile(times, 95))} | ${seconds(Math.max(...times))} |`;
+    const row = (name: string, times: readonly Timings[]) => {
+      const answers = times.map((time) => time.answer);
+      const p = (key: keyof Timings) =>
+        `${seconds(
+          percentile(
+            times.map((time) => time[key]),
+            50,
+          ),
+        )} / ${seconds(
+          percentile(
+            times.map((time) => time[key]),
+            95,
+          ),
+        )}`;
+      return `| ${name} | ${seconds(percentile(answers, 50))} | ${seconds(percentile(answers, 95))} | ${seconds(Math.max(...answers))} | ${p('entered')} | ${p('prompt')} |`;
+    };
     const average = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
     const working = warm.memory.map((seat) => seat.workingSet);
     const resident = warm.memory.map((seat) => seat.resident);
@@ -148,8 +191,8 @@ export async function benchSeats(): Promise<string> {
       "the attendee's terminal (launcher, then ssh into the sandbox) shows a prompt, whose `docker info` answers. Peer: the same",
       'class without a pool (each sandbox made at the join), same run. Goal: p95 ≤ 2 s from warm.',
       '',
-      '| seats | p50 | p95 | slowest |',
-      '|---|---|---|---|',
+      '| seats | seat ready p50 | p95 | slowest | sandbox entered (p50 / p95) | prompt (p50 / p95) |',
+      '|---|---|---|---|---|---|',
       row(`warm pool (\`warm: ${attendeeCount}\`)`, warm.times),
       row('cold (made at the join)', cold.times),
       '',
@@ -157,7 +200,8 @@ export async function benchSeats(): Promise<string> {
       '',
       `Memory per idle seat (the sandbox's cgroup: sshd, dockerd, containerd, and the page cache of the loaded image), over ${warm.memory.length} seats:`,
       `${mib(average(working))} on average as \`docker stats\` counts it (usage minus inactive files; max ${mib(Math.max(...working))}),`,
-      `of which ${mib(average(resident))} resident (anonymous and mapped). Goal ≤ 250 MiB.`,
+      `of which ${mib(average(resident))} resident (anonymous and mapped); the node's available memory (MemAvailable) fell by`,
+      `${mib(warm.nodeDrop / attendeeCount)} per seat (what the seats share, such as the engine binaries' pages, counted once). Goal ≤ 250 MiB.`,
     ].join('\n');
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -113,6 +113,9 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         names = sandboxNames(classId, attendee.id);
         hostKey = await makeHostKey(root, attendee.id, names.service);
       }
+      // A seat just claimed was checked when it became ready (its engine answered over ssh, the images were in): it
+      // is entered as soon as its task is seen running, with no request to its engine on the attendee's way in.
+      const warmSeat = claimed !== undefined && names.service === claimed.service;
       const { outcome } = await creation(() =>
         createSandbox(docker, {
           classId,
@@ -127,20 +130,21 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
           firstPort: FIRST_SANDBOX_PORT,
         }),
       );
-      say(outcome === 'created' ? 'sandbox created, starting its Docker engine' : 'sandbox found, checking its Docker engine');
+      if (!warmSeat) say(outcome === 'created' ? 'sandbox created, starting its Docker engine' : 'sandbox found, checking its Docker engine');
       const inner = connectEngineAt(engineOf(attendee.id));
       const place = await waitForSandbox(docker, classId, attendee.id, {
         timeoutMs: options.startTimeoutMs ?? 120_000,
         log: say,
         answers: async (where) => {
           writeEngineHost(root, attendee.id, sshUrl(where));
+          if (warmSeat) return true;
           return inner.ping().then(
             () => true,
             () => false,
           );
         },
       });
-      const loaded = await preloadImages(docker, inner, config.images, say);
+      const loaded = warmSeat ? [] : await preloadImages(docker, inner, config.images, say);
       if (loaded.length > 0) say(`images ready: ${loaded.join(', ')}`);
       writeEnterCommand(root, attendee.id, sshCommand(root, attendee.id, names.service, place));
       say('ready');
