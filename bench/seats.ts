@@ -72,7 +72,7 @@ function seatReady(provider: EnvironmentProvider, attendee: AttendeeRef, joinedA
       if (typed && /answer=\d/.test(output)) {
         clearTimeout(timer);
         const elapsed = Date.now() - joinedAt;
-        terminal.write('exit\r');
+        terminal.kill(); // hangs up: ssh and the shell end (writing `exit` races the terminal's close)
         resolve({ prompt, answer: elapsed });
       }
     });
