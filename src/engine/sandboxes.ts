@@ -60,15 +60,31 @@ export async function createSandbox(docker: Docker, request: SandboxRequest): Pr
     return { id: created.id, name };
   };
   const secrets = { authorizedKeys: await secret(names.authorizedKeysSecret, request.authorizedKeys), hostKey: await secret(names.hostKeySecret, request.hostKey) };
-  const port = await freePort(docker, request.firstPort);
   const { authorizedKeys: _keys, hostKey: _hostKey, firstPort: _first, ...definition } = request;
   try {
-    await docker.createService(sandboxServiceSpec({ ...definition, sshPort: port, secrets }));
+    // Another process (`labdeck env warm` beside a serving class) may pick the same port at the same moment: the
+    // sandbox made later gives way and picks again, or the swarm could never place it on that node.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort(docker, request.firstPort);
+      const created = (await docker.createService(sandboxServiceSpec({ ...definition, sshPort: port, secrets }))) as { id?: string; ID?: string };
+      const id = created.id ?? created.ID ?? '';
+      if (!(await portTakenEarlier(docker, port, id))) return { outcome: 'created', port };
+      await docker.getService(id).remove().catch(ignoreGone);
+      if (attempt === 10) throw new Error(`no free ssh port for ${names.service}: other sandboxes kept taking them`);
+    }
   } catch (error) {
     await removeSecrets(docker, [names.authorizedKeysSecret, names.hostKeySecret]).catch(() => {});
     throw error;
   }
-  return { outcome: 'created', port };
+}
+
+/** True when a sandbox made before the service `id` (by creation time, then id) publishes `port` too. */
+async function portTakenEarlier(docker: Docker, port: number, id: string): Promise<boolean> {
+  const services = await docker.listServices({ filters: { label: [SANDBOX_CLASS_LABEL] } });
+  const order = (service: Docker.Service | (typeof services)[number]): string => `${service.CreatedAt ?? ''} ${service.ID}`;
+  const mine = services.find((service) => service.ID === id);
+  if (!mine) return false;
+  return services.some((service) => service.ID !== id && publishedPorts(service).includes(port) && order(service) < order(mine));
 }
 
 /** Where a running sandbox is reached: its node's address and the port its sshd is published on there. */

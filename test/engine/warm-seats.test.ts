@@ -225,3 +225,47 @@ test('warm seats: filled by env warm, claimed on join (two at once, two seats), 
   assert.deepEqual((await docker.listVolumes(classFilter)).Volumes ?? [], []);
   assert.equal(existsSync(join(root, bob.id)), false);
 });
+
+test('two processes filling the pool at once (env warm beside a serving class) give every seat a port of its own', { timeout: 300_000 }, async () => {
+  const other = `${classId}P`;
+  // Each class its own data folder (and class key), as two classes have.
+  const filler = (id: string) => createSwarmProvider({ docker, classId: id, root: join(folder, id), config, log: () => {}, startTimeoutMs: 60_000 });
+  // Two classes' processes: ports are given swarm-wide, each process picking the lowest one no sandbox publishes.
+  const [first, second] = [filler(other), filler(`${other}Q`)];
+  try {
+    const outcomes = await Promise.all([first.seats!.fill(2), second.seats!.fill(2)]);
+    assert.deepEqual(
+      outcomes.map((outcome) => [outcome.ready, outcome.failures]),
+      [
+        [2, []],
+        [2, []],
+      ],
+    );
+    const services = [
+      ...(await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${other}`] } })),
+      ...(await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${other}Q`] } })),
+    ];
+    const ports = services.map((service) => service.Spec?.EndpointSpec?.Ports?.[0]?.PublishedPort);
+    assert.equal(new Set(ports).size, 4, `ports ${ports.join(', ')}`);
+  } finally {
+    await Promise.all([first.seats!.removeUnclaimed(), second.seats!.removeUnclaimed()]).catch(() => {});
+    for (const id of [other, `${other}Q`]) {
+      const mine = { filters: { label: [`${SANDBOX_CLASS_LABEL}=${id}`] } };
+      for (const service of await docker.listServices(mine))
+        await docker
+          .getService(service.ID)
+          .remove()
+          .catch(() => {});
+      for (const secret of await docker.listSecrets(mine))
+        await docker
+          .getSecret(secret.ID)
+          .remove()
+          .catch(() => {});
+      for (const volume of (await docker.listVolumes(mine)).Volumes ?? [])
+        await docker
+          .getVolume(volume.Name)
+          .remove()
+          .catch(() => {});
+    }
+  }
+});
