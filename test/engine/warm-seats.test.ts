@@ -4,6 +4,7 @@
 // different seats (the swarm's compare-and-swap decides), entered in seconds, without restarting them, never used by
 // anyone before; the class refills the pool in the background and its dashboard shows it; a restarted server finds
 // each claim where it was; `labdeck env down` removes the attendees' sandboxes and the pool, leaving nothing.
+// And seats made at the same moment by two processes each get an ssh port of their own.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { ensureBusyboxImage } from '../../src/engine/images.ts';
 import { ensureSandboxImage } from '../../src/engine/sandbox-image.ts';
 import { SANDBOX_CLASS_LABEL } from '../../src/engine/sandbox-spec.ts';
 import { listSeats } from '../../src/engine/warm-seats.ts';
+import { createSandbox, removeSandbox } from '../../src/engine/sandboxes.ts';
 import { loadWorkshop } from '../../src/config/workshop.ts';
 import { startClassroom } from '../../src/classroom/start-classroom.ts';
 import type { AttendeeChecks } from '../../src/classroom/classroom.ts';
@@ -267,5 +269,30 @@ test('two processes filling the pool at once (env warm beside a serving class) g
           .remove()
           .catch(() => {});
     }
+  }
+});
+
+test('two sandboxes created at the same moment (two processes) get two ssh ports', { timeout: 60_000 }, async () => {
+  const id = `${classId}R`;
+  const request = (attendee: string) => ({
+    classId: id,
+    attendee,
+    attendeeName: attendee,
+    image: 'labdeck/sandbox:latest',
+    memoryBytes: 256 * 1024 ** 2,
+    nanoCpus: 1e8,
+    authorizedKeys: 'ssh-ed25519 AAAA test',
+    hostKey: 'not a key: these sandboxes are never started',
+    firstPort: 2200,
+  });
+  try {
+    const made = await Promise.all(['a-r1', 'a-r2', 'a-r3'].map((attendee) => createSandbox(docker, request(attendee))));
+    const published = (await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${id}`] } })).map(
+      (service) => service.Spec?.EndpointSpec?.Ports?.[0]?.PublishedPort,
+    );
+    assert.equal(new Set(made.map((sandbox) => sandbox.port)).size, 3, `ports ${made.map((sandbox) => sandbox.port).join(', ')}`);
+    assert.equal(new Set(published).size, 3, `published ${published.join(', ')}`);
+  } finally {
+    await Promise.all(['a-r1', 'a-r2', 'a-r3'].map((attendee) => removeSandbox(docker, id, attendee).catch(() => {})));
   }
 });
