@@ -17,6 +17,7 @@ import { benchSshEngines } from './ssh-engines.ts';
 import { benchRecording } from './recording.ts';
 import { benchVisual } from './visual.ts';
 import { benchNodes } from './nodes.ts';
+import { benchSeats } from './seats.ts';
 
 const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'startup', title: 'Start-up', run: benchStartup },
@@ -30,6 +31,7 @@ const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'recording', title: 'Recording', run: benchRecording },
   { key: 'visual', title: 'Visual conformance with remark.js', run: benchVisual },
   { key: 'nodes', title: 'A class across several nodes', run: benchNodes },
+  { key: 'seats', title: 'Seat ready (warm seats)', run: benchSeats },
 ];
 
 const wanted = process.argv.slice(2);

@@ -17,6 +17,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     cwd: process.cwd(),
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    stderrIsTerminal: process.stderr.isTTY === true,
     assetsDir: fileURLToPath(new URL('../public/', import.meta.url)),
     templateDir: fileURLToPath(new URL('./templates/workshop/', import.meta.url)),
     // npx and `npm exec` set npm_command=exec: a hint then says `npx labdeck`, which runs this same labdeck again.

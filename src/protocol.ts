@@ -500,6 +500,15 @@ export interface DashboardFollowJson {
   readonly message: BroadcastJson | null;
 }
 
+/** The class's warm seats (`environment: { provider: swarm, warm: N }`): sandboxes made before anyone joined. */
+export interface DashboardSeatsJson {
+  readonly ready: number;
+  readonly warming: number;
+  readonly claimed: number;
+  /** How many unclaimed seats the class keeps. */
+  readonly target: number;
+}
+
 export interface DashboardState {
   readonly attendees: readonly DashboardAttendeeJson[];
   readonly steps: readonly Pick<StepJson, 'id' | 'slide' | 'text'>[];
@@ -508,6 +517,8 @@ export interface DashboardState {
   readonly follow: DashboardFollowJson;
   /** Failing the same step for this long makes an attendee "stuck". */
   readonly stuckAfterMs: number;
+  /** The warm seats; null when the class keeps none. */
+  readonly seats: DashboardSeatsJson | null;
 }
 
 /** What changed since the previous state: whole rows and cells, never removals (attendees stay in a class). */
@@ -518,6 +529,8 @@ export interface DashboardPatch {
   readonly results: readonly DashboardResultJson[];
   /** Present when the follow mode or the broadcast message changed. */
   readonly follow?: DashboardFollowJson;
+  /** Present when the warm seats changed. */
+  readonly seats?: DashboardSeatsJson | null;
 }
 
 /**

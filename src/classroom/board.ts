@@ -4,7 +4,16 @@
 // and the (pure) rules of attendee names.
 import { cleanName, nameKey } from './attendee-name.ts';
 import { elementAt } from '../errors.ts';
-import type { DashboardAttendeeJson, DashboardFollowJson, DashboardPatch, DashboardResultJson, DashboardState, EnvironmentNoteJson, SlideJson } from '../protocol.ts';
+import type {
+  DashboardAttendeeJson,
+  DashboardFollowJson,
+  DashboardPatch,
+  DashboardResultJson,
+  DashboardSeatsJson,
+  DashboardState,
+  EnvironmentNoteJson,
+  SlideJson,
+} from '../protocol.ts';
 
 /** "Stuck" means failing the same step for this long, unless the class says otherwise. */
 export const defaultStuckAfterMs = 5 * 60_000;
@@ -19,6 +28,8 @@ export interface ClassSnapshot {
   readonly stuckAfterMs: number;
   /** By attendee id: what happened to their environment (sandbox recreated, class full). */
   readonly environmentNotes?: ReadonlyMap<string, EnvironmentNoteJson>;
+  /** The warm seats, when the class keeps some. */
+  readonly seats?: DashboardSeatsJson | null;
   /** "N · title" of a slide (0-based index). */
   slideLabel(index: number): string;
 }
@@ -82,6 +93,7 @@ export function composeBoard(snapshot: ClassSnapshot, follow: FollowSnapshot, no
       message: follow.message,
     },
     stuckAfterMs: snapshot.stuckAfterMs,
+    seats: snapshot.seats ?? null,
   };
 }
 
@@ -103,8 +115,9 @@ export function diffBoard(previous: DashboardState, next: DashboardState): Dashb
     return !before || before.status !== result.status || before.since !== result.since;
   });
   const followChanged = JSON.stringify(previous.follow) !== JSON.stringify(next.follow);
-  if (attendees.length === 0 && results.length === 0 && !followChanged) return undefined;
-  return { attendees, results, ...(followChanged ? { follow: next.follow } : {}) };
+  const seatsChanged = JSON.stringify(previous.seats) !== JSON.stringify(next.seats);
+  if (attendees.length === 0 && results.length === 0 && !followChanged && !seatsChanged) return undefined;
+  return { attendees, results, ...(followChanged ? { follow: next.follow } : {}), ...(seatsChanged ? { seats: next.seats } : {}) };
 }
 
 function cellKey(result: Pick<DashboardResultJson, 'attendee' | 'step'>): string {

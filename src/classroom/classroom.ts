@@ -9,7 +9,7 @@ import type { ClassroomSource } from './classroom-source.ts';
 import { Emitter, type Disposable, type Event } from '../event.ts';
 import type { DeckSource } from '../deck/deck-source.ts';
 import type { CheckService } from '../checks/service.ts';
-import type { CommandRecord, EnvironmentNoteJson, StepResultJson } from '../protocol.ts';
+import type { CommandRecord, DashboardSeatsJson, EnvironmentNoteJson, StepResultJson } from '../protocol.ts';
 import { openProgressStore, type ClassRecord } from '../progress/store.ts';
 import { defaultStuckAfterMs, slideLabel, type ClassSnapshot } from './board.ts';
 
@@ -44,9 +44,19 @@ export interface Classroom extends ClassroomSource {
   readonly onArrival: Event<ClassAttendee>;
   /** The instructor removed an attendee (their token is revoked already): close what is theirs. */
   readonly onRemoval: Event<ClassAttendee>;
+  /** While the class is open, it keeps the pool of warm seats filled, and its dashboard shows the pool. */
+  keepSeats(seats: SeatSource): void;
   dispose(): void;
   /** The server did not start: as dispose(), and a class this start created is removed (nothing is left behind). */
   abandon(): void;
+}
+
+/** What the class needs of a pool of warm seats (environments/warm-pool.ts). */
+export interface SeatSource {
+  counts(): DashboardSeatsJson | undefined;
+  readonly onChange: Event<unknown>;
+  /** Fills the pool now and whenever it runs low, until disposed. */
+  keepFilled(): Disposable;
 }
 
 /** An attendee's id (stable, safe in names and paths) and name (attendee-provided text). */
@@ -75,6 +85,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
   const removalEmitter = new Emitter<ClassAttendee>();
   /** Per attendee: the checks their results come from, and the subscription to them. */
   const subscriptions = new Map<string, { checks: AttendeeChecks; subscription: Disposable }>();
+  let seats: { source: SeatSource; subscription: Disposable } | undefined;
   // Slide labels are asked for on every dashboard update: worked out once per deck version.
   let labelCache: { version: number; labels: Map<number, string> } | undefined;
   const labels =
@@ -150,6 +161,7 @@ export function openClassroom(options: ClassroomOptions): Classroom {
         lastCommands,
         environmentNotes,
         stuckAfterMs: options.stuckAfterMs ?? defaultStuckAfterMs,
+        seats: seats?.source.counts() ?? null,
         slideLabel: labels(deck),
       };
     },
@@ -182,15 +194,32 @@ export function openClassroom(options: ClassroomOptions): Classroom {
       else if (!environmentNotes.delete(attendee)) return;
       changed();
     },
+    keepSeats(source) {
+      seats?.subscription.dispose();
+      const shown = source.onChange(changed);
+      const keeping = source.keepFilled();
+      seats = {
+        source,
+        subscription: {
+          dispose: () => {
+            shown.dispose();
+            keeping.dispose();
+          },
+        },
+      };
+      changed();
+    },
     environmentChanged(attendee) {
       // Only attendees of this class: an environment left over from another class is not followed.
       if (subscriptions.has(attendee)) follow(attendee);
     },
     dispose() {
+      seats?.subscription.dispose();
       stopFollowing();
       store.close();
     },
     abandon() {
+      seats?.subscription.dispose();
       stopFollowing();
       store.abandon();
     },

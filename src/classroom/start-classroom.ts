@@ -68,6 +68,9 @@ export function startClassroom(options: StartClassroomOptions): StartedClassroom
       );
     });
   }
+  // Warm seats: the pool is filled now and after each claim, in the background, and shown on the dashboard.
+  const seats = environments.seats;
+  if (seats && seats.target > 0) classroom.keepSeats(seats);
   // An attendee the instructor removed: their engine is no longer watched, and their environment goes (a swarm
   // sandbox is removed; a prepared machine is left as it is).
   classroom.onRemoval((attendee) => {

@@ -3,7 +3,7 @@
 // QR code, an attendee's terminal watched read-only on click (dashboard-viewer.ts), and removing an attendee.
 import '@xterm/xterm/css/xterm.css';
 import '../../public/dashboard.css';
-import { dashboardPath, type DashboardClientMessage, type DashboardFollowJson, type DashboardServerMessage } from '../protocol.ts';
+import { dashboardPath, type DashboardClientMessage, type DashboardFollowJson, type DashboardSeatsJson, type DashboardServerMessage } from '../protocol.ts';
 import { DashboardGrid } from './dashboard-grid.ts';
 import { TerminalViewer } from './dashboard-viewer.ts';
 import { takeLinkToken } from './link-token.ts';
@@ -14,6 +14,7 @@ takeLinkToken();
 
 const status = pageElement('status');
 const followStatus = pageElement('follow-status');
+const seatsStatus = pageElement('seats');
 const pauseButton = document.getElementById('pause') as HTMLButtonElement;
 const broadcastForm = document.getElementById('broadcast') as HTMLFormElement;
 const broadcastText = document.getElementById('broadcast-text') as HTMLInputElement;
@@ -63,6 +64,12 @@ function showFollow(next: DashboardFollowJson): void {
   broadcastClear.hidden = next.message === null;
 }
 
+/** The warm seats: what the next joining attendees get at once, what is still booting, what attendees have. */
+function showSeats(seats: DashboardSeatsJson | null): void {
+  seatsStatus.hidden = seats === null;
+  seatsStatus.textContent = seats ? ` · warm seats: ${seats.ready} ready, ${seats.warming} warming, ${seats.claimed} claimed (keeps ${seats.target})` : '';
+}
+
 function receive(message: DashboardServerMessage): void {
   if (message.type === 'state') {
     grid.render(message.state);
@@ -70,9 +77,11 @@ function receive(message: DashboardServerMessage): void {
     const watching = viewer;
     if (watching?.attendee && !message.state.attendees.some((attendee) => attendee.id === watching.attendee)) watching.close();
     showFollow(message.state.follow);
+    showSeats(message.state.seats);
   } else if (message.type === 'patch') {
     grid.apply(message.patch);
     if (message.patch.follow) showFollow(message.patch.follow);
+    if (message.patch.seats !== undefined) showSeats(message.patch.seats);
   }
   showCounts();
 }

@@ -23,6 +23,8 @@ export interface CommandContext {
   readonly cwd: string;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Whether stderr is a terminal: progress is then a bar redrawn in place, else plain lines. */
+  readonly stderrIsTerminal?: boolean;
   /** labdeck's public/ folder (the client bundle is built into public/build/). */
   readonly assetsDir: string;
   /** The skeleton `labdeck init` copies. */

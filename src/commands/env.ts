@@ -1,7 +1,8 @@
-// `labdeck env status|up|down|reset [ATTENDEE]`: the attendees' environments of a class (workshop.yml's
-// `classroom: { environment: … }`), outside of `labdeck serve`; `labdeck env nodes`: the class swarm's nodes. The class and its attendees are read from the data
-// folder's progress store (read only); what serve's terminals wait for is in the same folder, so a reset here is
-// seen by the running server's terminals.
+// `labdeck env status|up|down|reset [ATTENDEE]`, `labdeck env warm N`: the attendees' environments of a class
+// (workshop.yml's `classroom: { environment: … }`) and its warm seats, outside of `labdeck serve`; `labdeck env
+// nodes`: the class swarm's nodes. The class and its attendees are read from the data folder's progress store (read
+// only); what serve's terminals wait for is in the same folder, so a reset here is seen by the running server's
+// terminals.
 import { resolve } from 'node:path';
 import { loadWorkshop } from '../config/workshop.ts';
 import { createEnvironmentProvider } from '../environments/create-provider.ts';
@@ -14,11 +15,12 @@ import { stripTerminalControls } from '../text/untrusted-text.ts';
 import { CLASS_FULL, isClassFull, reportNodes } from '../environments/class-nodes.ts';
 import { SANDBOX_IMAGE } from '../engine/sandbox-image.ts';
 import { listSandboxes } from '../engine/sandboxes.ts';
+import { seatProgress } from './seat-progress.ts';
 
-const actions = ['status', 'up', 'down', 'reset', 'nodes'] as const;
+const actions = ['status', 'up', 'down', 'reset', 'nodes', 'warm'] as const;
 
 export const envCommand: Command = {
-  synopsis: 'env status|up|down|reset [ATTENDEE] | env nodes [--workshop workshop.yml] [--data DIR]',
+  synopsis: 'env status|up|down|reset [ATTENDEE] | env nodes | env warm N [--workshop workshop.yml] [--data DIR]',
   options: {
     workshop: { type: 'string', valueName: 'FILE', description: 'the workshop manifest (default: workshop.yml in the current folder)' },
     data: dataOption,
@@ -29,6 +31,7 @@ export const envCommand: Command = {
     if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
     if (action === 'reset' && who === undefined) throw new UsageError('reset needs an ATTENDEE (a name or an id)');
     if (action === 'nodes' && who !== undefined) throw new UsageError(`unexpected argument '${who}'`);
+    if (action === 'warm' && !/^\d{1,3}$/.test(who ?? '')) throw new UsageError('warm needs N, how many sandboxes to have ready (e.g. env warm 10)');
     const manifest = resolve(context.cwd, stringOption(args, 'workshop') ?? 'workshop.yml');
     const classroom = loadWorkshop(manifest).classroom;
     const dataDir = dataDirOption(args, context, manifest, classroom.dataDir);
@@ -44,7 +47,12 @@ export const envCommand: Command = {
     } finally {
       store.close();
     }
-    const log = (line: string): void => context.stderr(`${line}\n`);
+    const progress = seatProgress(context.stderr, context.stderrIsTerminal === true);
+    // Filling seats, each seat's own lines would drown the bar: the image build (long, the first time) is what is said.
+    const log = (line: string): void => {
+      if (action !== 'warm') context.stderr(`${line}\n`);
+      else if (line.startsWith('sandbox image: ')) progress.log(line);
+    };
     if (action === 'nodes') {
       const environment = classroom.environment;
       if (environment.provider !== 'swarm') throw new LabdeckError(`env nodes lists a swarm class's nodes: this class's provider is ${environment.provider}`);
@@ -79,10 +87,22 @@ export const envCommand: Command = {
       nodeAccess: { userSsh: context.userSsh },
     });
 
+    if (action === 'warm') {
+      if (!provider.seats) throw new LabdeckError(`warm seats need classroom.environment.provider: swarm (this class's is ${provider.kind})`);
+      const outcome = await provider.seats.fill(Number(who), (counts) => progress.update(counts));
+      progress.done();
+      for (const failure of outcome.failures) context.stdout(`warm seat failed: ${failure}\n`);
+      context.stdout(`${outcome.ready} warm seat${outcome.ready === 1 ? '' : 's'} ready (${outcome.claimed} claimed by attendees), class ${classId}\n`);
+      return outcome.failures.length === 0 ? 0 : 1;
+    }
     const chosen = who === undefined ? attendees : [findAttendee(attendees, who)];
     if (action === 'status') {
       const rows = (await provider.status(chosen)).map((s) => [stripTerminalControls(s.attendee.name), s.attendee.id, s.state, s.detail]);
       context.stdout(table([['ATTENDEE', 'ID', 'STATE', 'DETAIL'], ...rows]));
+      const seats = await provider.seats?.look();
+      if (seats && seats.ready + seats.warming + seats.claimed > 0) {
+        context.stdout(`warm seats: ${seats.ready} ready, ${seats.warming} warming, ${seats.claimed} claimed by attendees\n`);
+      }
       context.stdout(`${provider.kind} environments, class ${classId}\n`);
       return 0;
     }
@@ -103,7 +123,10 @@ export const envCommand: Command = {
         context.stdout(`${attendee.name} (${attendee.id}): failed: ${(error as Error).message.split('\n')[0]}\n`);
       }
     }
-    if (targets.length === 0) context.stdout(`no ${action === 'down' ? 'environment to remove' : 'attendee in this class yet'}\n`);
+    // The end of a class: the seats nobody claimed go too.
+    const seatsRemoved = action === 'down' && who === undefined && provider.seats ? await provider.seats.removeUnclaimed() : 0;
+    if (seatsRemoved > 0) context.stdout(`${seatsRemoved} unclaimed warm seat${seatsRemoved === 1 ? '' : 's'}: removed\n`);
+    if (targets.length === 0 && seatsRemoved === 0) context.stdout(`no ${action === 'down' ? 'environment to remove' : 'attendee in this class yet'}\n`);
     return failed === 0 ? 0 : 1;
   },
 };

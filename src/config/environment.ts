@@ -7,6 +7,7 @@
 //       memory: 1g             # swarm: per-sandbox memory limit (k, m, g; default 1g)
 //       cpus: 1                # swarm: per-sandbox CPU limit (default 1)
 //       images: [labdeck/busybox, labdeck/toolbox]   # swarm: copied into each sandbox's engine (those present)
+//       warm: 5                # swarm: sandboxes kept ready for whoever joins next (default 0)
 //
 //   classroom: { environment: { provider: external, attendees: attendees.yml } }
 //
@@ -36,17 +37,21 @@ export interface SwarmEnvironmentConfig {
   readonly nanoCpus: number;
   /** Images copied from the class engine into each sandbox's engine, when the class engine has them. */
   readonly images: readonly string[];
+  /** How many ready sandboxes (warm seats) the class keeps for attendees who have not joined yet (default 0). */
+  readonly warm?: number;
   readonly location: SourceLocation;
 }
 
 export const localEnvironment: LocalEnvironmentConfig = Object.freeze({ provider: 'local' });
 export const defaultSandboxImages: readonly string[] = Object.freeze(['labdeck/busybox:latest', 'labdeck/toolbox:latest']);
 const defaultMemory = 1024 ** 3;
+/** Far above any class one swarm holds: a typo (warm: 5000) is refused rather than filling the swarm. */
+const maxWarmSeats = 500;
 
 const keysOf = {
   local: ['provider'],
   external: ['provider', 'attendees'],
-  swarm: ['provider', 'memory', 'cpus', 'images'],
+  swarm: ['provider', 'memory', 'cpus', 'images', 'warm'],
 } as const;
 
 /** Validates the `environment:` value node; relative paths are resolved against `baseDir` (the manifest's folder). */
@@ -78,6 +83,7 @@ export function parseEnvironmentConfig(node: Node | null | undefined, keyNode: N
   const memoryNode = values.get('memory')?.value;
   const cpusNode = values.get('cpus')?.value;
   const imagesNode = values.get('images')?.value;
+  const warmNode = values.get('warm')?.value;
   const memoryBytes =
     memoryNode === undefined ? defaultMemory : (parseMemory(memoryNode) ?? fail('"memory" must be a size such as 512m or 2g (at least 64m)', memoryNode));
   const cpus =
@@ -93,7 +99,13 @@ export function parseEnvironmentConfig(node: Node | null | undefined, keyNode: N
     }
     images = imagesNode.items.map((item) => withTag(String((item as { value: string }).value)));
   }
-  return { provider, memoryBytes, nanoCpus: Math.round(cpus * 1e9), images, location: at(node) };
+  const warm =
+    warmNode === undefined
+      ? 0
+      : isScalar(warmNode) && Number.isInteger(warmNode.value) && (warmNode.value as number) >= 0 && (warmNode.value as number) <= maxWarmSeats
+        ? (warmNode.value as number)
+        : fail(`"warm" must be a whole number of sandboxes kept ready, from 0 to ${maxWarmSeats}`, warmNode);
+  return { provider, memoryBytes, nanoCpus: Math.round(cpus * 1e9), images, warm, location: at(node) };
 }
 
 const units: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };

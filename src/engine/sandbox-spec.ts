@@ -13,6 +13,10 @@
 export const SANDBOX_CLASS_LABEL = 'labdeck.sandbox';
 export const SANDBOX_ATTENDEE_LABEL = 'labdeck.attendee';
 export const SANDBOX_NAME_LABEL = 'labdeck.attendee-name';
+/** A warm seat (a sandbox made before anyone joined) carries its seat id, on everything it is made of, for good. */
+export const SANDBOX_SEAT_LABEL = 'labdeck.seat';
+/** A warm seat's state, on its service only (the swarm's record, changed by compare-and-swap): engine/warm-seats.ts. */
+export const SEAT_STATE_LABEL = 'labdeck.seat-state';
 
 /** Where the sandbox's secrets appear (under /run/secrets/); the image's sshd reads them there. */
 export const SANDBOX_SECRET_FILES = Object.freeze({ authorizedKeys: 'labdeck-authorized-keys', hostKey: 'labdeck-host-key' });
@@ -27,8 +31,10 @@ export interface SecretRef {
 export interface SandboxDefinition {
   /** The class the sandbox belongs to (its code): `labdeck.sandbox=<class>`. */
   readonly classId: string;
-  /** The attendee's stable id (safe in names): `labdeck.attendee=<id>`. */
+  /** The attendee's stable id (safe in names): `labdeck.attendee=<id>`; a warm seat's id until someone claims it. */
   readonly attendee: string;
+  /** Set for a warm seat (then `attendee` is the seat id too): made `warming`, waiting for its attendee. */
+  readonly seat?: string;
   /** What people call the attendee (free text, kept only as a label). */
   readonly attendeeName: string;
   readonly image: string;
@@ -56,15 +62,20 @@ export interface SandboxNames {
 }
 
 export function sandboxNames(classId: string, attendee: string): SandboxNames {
-  const base = `labdeck-sandbox-${classId.toLowerCase()}-${attendee.toLowerCase()}`;
-  return { service: base, volume: `${base}-docker`, authorizedKeysSecret: `${base}-keys`, hostKeySecret: `${base}-hostkey` };
+  return sandboxNamesOf(`labdeck-sandbox-${classId.toLowerCase()}-${attendee.toLowerCase()}`);
 }
 
-export function sandboxLabels(definition: Pick<SandboxDefinition, 'classId' | 'attendee' | 'attendeeName'>): Record<string, string> {
+/** The names of what a sandbox service is made of (a claimed warm seat keeps its seat's name). */
+export function sandboxNamesOf(service: string): SandboxNames {
+  return { service, volume: `${service}-docker`, authorizedKeysSecret: `${service}-keys`, hostKeySecret: `${service}-hostkey` };
+}
+
+export function sandboxLabels(definition: Pick<SandboxDefinition, 'classId' | 'attendee' | 'attendeeName' | 'seat'>): Record<string, string> {
   return {
     [SANDBOX_CLASS_LABEL]: definition.classId,
     [SANDBOX_ATTENDEE_LABEL]: definition.attendee,
     [SANDBOX_NAME_LABEL]: definition.attendeeName,
+    ...(definition.seat === undefined ? {} : { [SANDBOX_SEAT_LABEL]: definition.seat }),
   };
 }
 
@@ -74,7 +85,7 @@ export function sandboxServiceSpec(definition: SandboxDefinition): Record<string
   const labels = sandboxLabels(definition);
   return {
     Name: names.service,
-    Labels: labels,
+    Labels: definition.seat === undefined ? labels : { ...labels, [SEAT_STATE_LABEL]: 'warming' },
     Mode: { Replicated: { Replicas: 1 } },
     TaskTemplate: {
       ContainerSpec: {

@@ -7,8 +7,10 @@ import {
   SANDBOX_ATTENDEE_LABEL,
   SANDBOX_CLASS_LABEL,
   SANDBOX_NAME_LABEL,
+  SEAT_STATE_LABEL,
   sandboxLabels,
   sandboxNames,
+  sandboxNamesOf,
   sandboxServiceSpec,
   type SandboxDefinition,
   type SecretRef,
@@ -42,8 +44,10 @@ export interface SandboxRequest extends Omit<SandboxDefinition, 'sshPort' | 'sec
  */
 export async function createSandbox(docker: Docker, request: SandboxRequest): Promise<{ outcome: 'created' | 'exists'; port: number }> {
   const names = sandboxNames(request.classId, request.attendee);
-  const existing = await findService(docker, names.service);
+  const existing = (await findSandbox(docker, request.classId, request.attendee)) ?? (await findService(docker, names.service));
   if (existing) {
+    // A warm seat claimed since (its service keeps the seat's name) is no longer the seat's to prepare.
+    if (existing.Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL] !== request.attendee) throw new Error(`the sandbox ${names.service} is someone else's now`);
     const port = publishedPorts(existing)[0];
     if (port === undefined) throw new Error(`the sandbox ${names.service} publishes no ssh port: remove it (labdeck env reset)`);
     return { outcome: 'exists', port };
@@ -56,15 +60,31 @@ export async function createSandbox(docker: Docker, request: SandboxRequest): Pr
     return { id: created.id, name };
   };
   const secrets = { authorizedKeys: await secret(names.authorizedKeysSecret, request.authorizedKeys), hostKey: await secret(names.hostKeySecret, request.hostKey) };
-  const port = await freePort(docker, request.firstPort);
   const { authorizedKeys: _keys, hostKey: _hostKey, firstPort: _first, ...definition } = request;
   try {
-    await docker.createService(sandboxServiceSpec({ ...definition, sshPort: port, secrets }));
+    // Another process (`labdeck env warm` beside a serving class) may pick the same port at the same moment: the
+    // sandbox made later gives way and picks again, or the swarm could never place it on that node.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort(docker, request.firstPort);
+      const created = (await docker.createService(sandboxServiceSpec({ ...definition, sshPort: port, secrets }))) as { id?: string; ID?: string };
+      const id = created.id ?? created.ID ?? '';
+      if (!(await portTakenEarlier(docker, port, id))) return { outcome: 'created', port };
+      await docker.getService(id).remove().catch(ignoreGone);
+      if (attempt === 10) throw new Error(`no free ssh port for ${names.service}: other sandboxes kept taking them`);
+    }
   } catch (error) {
     await removeSecrets(docker, [names.authorizedKeysSecret, names.hostKeySecret]).catch(() => {});
     throw error;
   }
-  return { outcome: 'created', port };
+}
+
+/** True when a sandbox made before the service `id` (by creation time, then id) publishes `port` too. */
+async function portTakenEarlier(docker: Docker, port: number, id: string): Promise<boolean> {
+  const services = await docker.listServices({ filters: { label: [SANDBOX_CLASS_LABEL] } });
+  const order = (service: Docker.Service | (typeof services)[number]): string => `${service.CreatedAt ?? ''} ${service.ID}`;
+  const mine = services.find((service) => service.ID === id);
+  if (!mine) return false;
+  return services.some((service) => service.ID !== id && publishedPorts(service).includes(port) && order(service) < order(mine));
 }
 
 /** How long a task must stay hopeless (e.g. pending for want of room) before the wait gives up. */
@@ -95,7 +115,7 @@ export async function waitForSandbox(
     hopeless?: (state: string | undefined, error: string | undefined) => string | undefined;
   },
 ): Promise<SandboxPlace> {
-  const { service } = sandboxNames(classId, attendee);
+  const service = (await findSandbox(docker, classId, attendee))?.Spec?.Name ?? sandboxNames(classId, attendee).service;
   const deadline = Date.now() + options.timeoutMs;
   let said = '';
   const say = (line: string): void => {
@@ -147,9 +167,10 @@ export async function preloadImages(outer: Docker, inner: Docker, images: readon
   return copied;
 }
 
-/** The class's sandboxes, each with the state of its latest task. */
+/** The class's sandboxes (its attendees': warm seats nobody claimed yet are not), each with the state of its latest task. */
 export async function listSandboxes(docker: Docker, classId: string): Promise<SandboxStatus[]> {
-  const services = await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } });
+  const all = await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } });
+  const services = all.filter((service) => [undefined, 'claimed'].includes(service.Spec?.Labels?.[SEAT_STATE_LABEL]));
   return Promise.all(
     services.map(async (service): Promise<SandboxStatus> => {
       const labels = service.Spec?.Labels ?? {};
@@ -212,8 +233,9 @@ export async function sandboxTasks(docker: Docker, classId: string): Promise<San
  * the task: removed here when that is this engine's node.
  */
 export async function removeSandbox(docker: Docker, classId: string, attendee: string, timeoutMs = 30_000): Promise<boolean> {
-  const names = sandboxNames(classId, attendee);
-  const service = await findService(docker, names.service);
+  const service = await findSandbox(docker, classId, attendee);
+  // biome-ignore lint/style/noNonNullAssertion: the engine names every service it lists (the API types mark all optional)
+  const names = service ? sandboxNamesOf(service.Spec!.Name!) : sandboxNames(classId, attendee);
   if (service) await docker.getService(service.ID).remove().catch(ignoreGone);
   // A secret can go once no service refers to it, whether or not its tasks are gone.
   const secrets = await removeSecrets(docker, [names.authorizedKeysSecret, names.hostKeySecret]);
@@ -268,6 +290,15 @@ async function removeSecrets(docker: Docker, names: readonly string[]): Promise<
   const ours = secrets.filter((secret) => names.includes(secret.Spec?.Name ?? ''));
   await Promise.all(ours.map((secret) => docker.getSecret(secret.ID).remove().catch(ignoreGone)));
   return ours.length;
+}
+
+/**
+ * The attendee's sandbox service: the one labelled for them, whatever its name (a claimed warm seat keeps the seat's
+ * name; the swarm's labels are the record of whose it is).
+ */
+export async function findSandbox(docker: Docker, classId: string, attendee: string): Promise<Docker.Service | undefined> {
+  const services = await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`, `${SANDBOX_ATTENDEE_LABEL}=${attendee}`] } });
+  return services.find((s) => s.Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL] === attendee) as Docker.Service | undefined;
 }
 
 async function findService(docker: Docker, name: string): Promise<Docker.Service | undefined> {

@@ -19,6 +19,7 @@ import { withShellIntegration, type ShellIntegrationHook } from '../terminal/she
  */
 const WAIT_SCRIPT = `dir="$1/$2"; shift 2
 said=0
+looked=0
 show_progress() {
   [ -f "$dir/progress" ] || return 0
   lines=$(wc -l < "$dir/progress")
@@ -32,7 +33,9 @@ give_up_if_failed() {
 while [ ! -f "$dir/enter" ]; do
   show_progress
   give_up_if_failed
-  sleep 1
+  # A warm seat is ready within a second or so of the join: looked for every 0.1 s for 2 s, then every second.
+  if [ "$looked" -lt 20 ]; then sleep 0.1; else sleep 1; fi
+  looked=$((looked + 1))
 done
 show_progress
 while :; do

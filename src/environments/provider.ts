@@ -7,6 +7,7 @@ import type { Disposable } from '../event.ts';
 import type { EngineAddress } from '../engine/engine-address.ts';
 import type { CommandTemplate } from '../terminal/command-template.ts';
 import type { ShellIntegrationHook } from '../terminal/shell-integration.ts';
+import type { WarmPool } from './warm-pool.ts';
 
 export interface AttendeeRef {
   /** Stable, safe in names and paths (`a-…`). */
@@ -34,6 +35,8 @@ export interface EnvironmentProvider {
   readonly shellIntegration?: ShellIntegrationHook;
   /** The engine an attendee's checks watch; undefined: the local engine, shared by everyone. */
   engineOf(attendee: string): EngineAddress | undefined;
+  /** Sandboxes made before anyone joins, for whoever joins next (`swarm` only). */
+  readonly seats?: WarmPool;
   /** Makes the attendee's environment ready; calls for the same attendee while one runs share it. */
   up(attendee: AttendeeRef): Promise<void>;
   /** Removes the attendee's environment (nothing left behind); true when there was one. */

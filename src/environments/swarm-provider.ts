@@ -13,8 +13,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectEngineAt, currentHost, type EngineAddress } from '../engine/engine-address.ts';
 import { ensureSandboxImage } from '../engine/sandbox-image.ts';
-import { sandboxNames } from '../engine/sandbox-spec.ts';
-import { createSandbox, listSandboxes, preloadImages, removeSandbox, sandboxTasks, waitForSandbox, type SandboxPlace } from '../engine/sandboxes.ts';
+import { SANDBOX_SEAT_LABEL, sandboxNames, sandboxNamesOf } from '../engine/sandbox-spec.ts';
+import { createSandbox, findSandbox, listSandboxes, preloadImages, removeSandbox, sandboxTasks, waitForSandbox, type SandboxPlace } from '../engine/sandboxes.ts';
 import type { EngineClient } from '../engine/services.ts';
 import type { SwarmEnvironmentConfig } from '../config/environment.ts';
 import {
@@ -35,6 +35,8 @@ import { imageLabel } from '../engine/swarm-nodes.ts';
 import type { EnvironmentNoteJson } from '../protocol.ts';
 import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
 import { stripTerminalControls } from '../text/untrusted-text.ts';
+import { adoptSeatKeys, createWarmPool } from './warm-pool.ts';
+import type { Seat } from '../engine/warm-seats.ts';
 
 /** Sandboxes' ssh ports are given from here up (one per sandbox, swarm-wide). */
 export const FIRST_SANDBOX_PORT = 2200;
@@ -82,8 +84,24 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
   const giveNodesImage = createNodeImages({ docker, access: options.nodeAccess ?? {}, log: options.log });
   let classKey: Promise<string> | undefined;
   const engineOf = (attendee: string): EngineAddress => sandboxEngineAddress(root, attendee);
+  // Seats are prepared as attendees' sandboxes are, in a queue of their own: a joining attendee never waits behind
+  // the pool's refill.
+  const pool = createWarmPool({
+    docker,
+    classId,
+    root,
+    target: config.warm ?? 0,
+    prepare: (seat) => prepare(seat, { seat: seat.id }),
+    remove: (seat) => down(seat),
+    log: options.log,
+    concurrency: options.concurrency ?? 2,
+  });
 
-  const prepare = async (attendee: AttendeeRef): Promise<void> => {
+  /**
+   * Makes (or finds) the sandbox of an attendee (`claimed`: the warm seat they were just given), or of a warm seat
+   * (`seat`: then `attendee` is the seat).
+   */
+  const prepare = async (attendee: AttendeeRef, { seat, claimed: given }: { seat?: string; claimed?: Seat } = {}): Promise<void> => {
     const say = (line: string): void => {
       options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): ${line}`);
       reportProgress(root, attendee.id, line);
@@ -106,18 +124,29 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       const [sandboxImage, publicKey] = await Promise.all([image, classKey]);
       // No registry: the nodes that lack the image get it from this engine first (sandboxes go only where it is).
       await giveNodesImage(sandboxImage);
-      const names = sandboxNames(classId, attendee.id);
+      // An attendee's sandbox may be a warm seat: claimed now (when they have none yet), or before a restart.
+      const found = seat === undefined && !given ? await findSandbox(docker, classId, attendee.id) : undefined;
+      const claimed = given ?? (found || seat !== undefined ? undefined : await pool.claim(attendee));
+      const fromSeat = found?.Spec?.Labels?.[SANDBOX_SEAT_LABEL] ?? claimed?.seat;
+      if (fromSeat !== undefined) adoptSeatKeys(root, fromSeat, attendee.id);
+      if (claimed) say('a warm seat is yours: entering it');
+      let names = sandboxNamesOf(found?.Spec?.Name ?? claimed?.service ?? sandboxNames(classId, attendee.id).service);
       let hostKey = readHostKey(root, attendee.id);
       if (!hostKey) {
         // A sandbox whose host key labdeck no longer has cannot be told from an impostor: it makes way for a new one.
         if (await removeSandbox(docker, classId, attendee.id)) say('its keys were lost: replacing the sandbox');
+        names = sandboxNames(classId, attendee.id);
         hostKey = await makeHostKey(root, attendee.id, names.service);
       }
+      // A seat just claimed was checked when it became ready (its engine answered over ssh, the images were in): it
+      // is entered as soon as its task is seen running, with no request to its engine on the attendee's way in.
+      const warmSeat = claimed !== undefined && names.service === claimed.service;
       const { outcome } = await creation(() =>
         createSandbox(docker, {
           classId,
           attendee: attendee.id,
           attendeeName: attendee.name,
+          ...(seat === undefined ? {} : { seat }),
           image: sandboxImage.name,
           requiredNodeLabel: imageLabel(sandboxImage.id),
           memoryBytes: config.memoryBytes,
@@ -127,7 +156,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
           firstPort: FIRST_SANDBOX_PORT,
         }),
       );
-      say(outcome === 'created' ? 'sandbox created, starting its Docker engine' : 'sandbox found, checking its Docker engine');
+      if (!warmSeat) say(outcome === 'created' ? 'sandbox created, starting its Docker engine' : 'sandbox found, checking its Docker engine');
       const inner = connectEngineAt(engineOf(attendee.id));
       const place = await waitForSandbox(docker, classId, attendee.id, {
         timeoutMs: options.startTimeoutMs ?? 120_000,
@@ -136,13 +165,14 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         hopeless: (state, error) => (state === 'pending' && isClassFull(error) ? CLASS_FULL : undefined),
         answers: async (where) => {
           writeEngineHost(root, attendee.id, sshUrl(where));
+          if (warmSeat) return true;
           return inner.ping().then(
             () => true,
             () => false,
           );
         },
       });
-      const loaded = await preloadImages(docker, inner, config.images, say);
+      const loaded = warmSeat ? [] : await preloadImages(docker, inner, config.images, say);
       if (loaded.length > 0) say(`images ready: ${loaded.join(', ')}`);
       writeRecordedTask(root, attendee.id, place.task);
       writeEnterCommand(root, attendee.id, sshCommand(root, attendee.id, names.service, place));
@@ -163,7 +193,12 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
   const up = (attendee: AttendeeRef): Promise<void> => {
     const current = running.get(attendee.id);
     if (current) return current;
-    const run = queue(() => prepare(attendee)).finally(() => running.delete(attendee.id));
+    // A ready warm seat is entered at once; only a sandbox still to be made waits for its turn (it boots an engine).
+    const claimNow = async (): Promise<Seat | undefined> => ((await findSandbox(docker, classId, attendee.id)) ? undefined : pool.claim(attendee));
+    const run = claimNow()
+      .catch(() => undefined) // the queued preparation tries again, and reports what fails to the attendee
+      .then((claimed) => (claimed ? prepare(attendee, { claimed }) : queue(() => prepare(attendee))))
+      .finally(() => running.delete(attendee.id));
     running.set(attendee.id, run);
     return run;
   };
@@ -242,6 +277,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     terminalCommands: (terminals) => Object.fromEntries(terminals.map((terminal) => [terminal.name, launcherTemplate(root, terminal.command)])),
     shellIntegration: launcherShellIntegrationOverSsh,
     engineOf,
+    seats: pool,
     up,
     down,
     async reset(attendee) {
@@ -255,7 +291,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       for (const sandbox of sandboxes) if (!known.has(sandbox.attendee)) known.set(sandbox.attendee, { id: sandbox.attendee, name: sandbox.name });
       return [...known.values()].map((attendee): EnvironmentStatus => {
         const sandbox = sandboxes.find((candidate) => candidate.attendee === attendee.id);
-        const service = sandboxNames(classId, attendee.id).service;
+        const service = sandbox?.service ?? sandboxNames(classId, attendee.id).service;
         if (running.has(attendee.id)) return { attendee, state: 'preparing', detail: service };
         if (!sandbox) return { attendee, state: 'absent', detail: 'no sandbox' };
         if (sandbox.state === 'failed') return { attendee, state: 'failed', detail: `${service}: ${sandbox.problem ?? 'its task failed'}` };

@@ -81,7 +81,7 @@ export function renderDashboardPage(options: DashboardPageOptions): string {
     `<header class="dash-header">
 <div class="dash-title">
 <h1>Class ${escapeHtml(options.classCode)}</h1>
-<p><span id="status" role="status"></span> · <span id="follow-status"></span> · ${recordingNotice(options.recording)}</p>
+<p><span id="status" role="status"></span> · <span id="follow-status"></span> · ${recordingNotice(options.recording)}<span id="seats" hidden></span></p>
 </div>
 <div class="dash-controls">
 <button id="gather" type="button" title="Every page goes to your slide and follows you again">Everyone to my slide</button>

@@ -178,3 +178,14 @@ test("an attendee's environment note (sandbox recreated, class full) is on their
   assert.equal(after.attendees[0]?.environment, undefined);
   assert.deepEqual(diffBoard(before, after), { attendees: [after.attendees[1]], results: [] });
 });
+
+test('warm seats: on the board (null for a class without), patched when their counts change', () => {
+  const now = 10 * minute;
+  assert.equal(composeBoard(snapshot(), follow, now).seats, null);
+  const seats = { ready: 3, warming: 1, claimed: 4, target: 4 };
+  const before = composeBoard(snapshot({ seats }), follow, now);
+  assert.deepEqual(before.seats, seats);
+  assert.equal(diffBoard(before, composeBoard(snapshot({ seats: { ...seats } }), follow, now)), undefined);
+  const claimed = { ready: 2, warming: 2, claimed: 5, target: 4 };
+  assert.deepEqual(diffBoard(before, composeBoard(snapshot({ seats: claimed }), follow, now)), { attendees: [], results: [], seats: claimed });
+});

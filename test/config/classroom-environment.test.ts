@@ -74,3 +74,23 @@ test('environment: mistakes name the line they are on', () => {
   );
   assert.equal(failure(['classroom:', '  data: d', '  enviroment: {}']), 'workshop.yml:6: classroom: unknown key "enviroment" (known: data, environment, stuckAfter)');
 });
+
+test('environment: warm seats, a whole number of sandboxes kept ready (swarm only), mistakes on their line', () => {
+  const warm = configOf(['classroom:', '  environment:', '    provider: swarm', '    warm: 12']).config.environment;
+  assert.ok(warm.provider === 'swarm');
+  assert.equal(warm.warm, 12);
+  const none = configOf(['classroom: { environment: { provider: swarm } }']).config.environment;
+  assert.ok(none.provider === 'swarm');
+  assert.equal(none.warm, 0);
+  for (const value of ['-1', '2.5', 'many', '501', '[3]']) {
+    assert.equal(
+      failure(['classroom:', '  environment:', '    provider: swarm', `    warm: ${value}`]),
+      'workshop.yml:7: classroom.environment: "warm" must be a whole number of sandboxes kept ready, from 0 to 500',
+      value,
+    );
+  }
+  assert.equal(
+    failure(['classroom:', '  environment:', '    provider: external', '    attendees: a.yml', '    warm: 2']),
+    'workshop.yml:8: classroom.environment: unknown key "warm" for provider external (known: provider, attendees)',
+  );
+});

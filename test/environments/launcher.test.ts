@@ -91,3 +91,22 @@ test('a terminal whose shell ended by itself (any code but 255) exits with it', 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a terminal enters a warm seat within a fraction of a second of its being ready (not at the next whole second)', { timeout: 10_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'labdeck-launcher-'));
+  try {
+    startPreparing(root, 'a-3');
+    const terminal = run(substituteCommand(launcherTemplate(root, ['bash']), { attendee: 'a-3', terminal: 'shell' }));
+    // The terminal has looked once already, and found nothing: a claimed seat gets ready about now.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const ready = performance.now();
+    writeEnterCommand(root, 'a-3', ['echo', 'entered']);
+    const { code, output } = await terminal.done;
+    const waited = performance.now() - ready;
+    assert.equal(code, 0, output);
+    assert.match(output, /entered bash\n$/);
+    assert.ok(waited < 600, `entered ${waited.toFixed(0)} ms after the environment was ready`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
