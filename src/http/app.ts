@@ -14,6 +14,8 @@ import type { ClassroomSource } from '../classroom/classroom-source.ts';
 import { frontDoor } from './front-door.ts';
 import type { HostCheck } from './host-check.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
+import type { TimelineSource } from '../record/timeline-source.ts';
+import { replayRoutes } from './replay-routes.ts';
 
 export interface AppDeps {
   readonly deck: DeckSource;
@@ -34,6 +36,8 @@ export interface AppDeps {
   readonly classroom?: ClassroomSource;
   /** Which Host names the server answers to (host-check.ts); server.ts gives one that learns the port on listen. */
   readonly hostCheck?: HostCheck;
+  /** The recordings of the class (src/record/): replays are served from them; without them every timeline is a 404. */
+  readonly timelines?: TimelineSource;
 }
 
 /**
@@ -53,6 +57,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(noReferrer, frontDoor(deps.hostCheck));
   if (deps.classroom && deps.access) app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access }));
   app.use(deckRoutes(deps.deck, deps.workshopDir));
+  app.use(
+    replayRoutes({
+      deck: deps.deck,
+      workshopDir: deps.workshopDir,
+      ...(deps.access ? { access: deps.access } : {}),
+      ...(deps.timelines ? { timelines: deps.timelines } : {}),
+    }),
+  );
   if (deps.terminals) app.use(deps.terminals.routes);
   const assets = staticFolder({ root: deps.assetsDir });
   const workshop = workshopFiles({ root: deps.workshopDir, deck: deps.deck, privateFolders: deps.dataDir ? [deps.dataDir] : [] });
