@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the browser code: src/client/main.ts → public/build/labdeck.js, src/client/terminals-bundle.ts →
 // public/build/labdeck-terminals.js (xterm.js and the terminal pane, which the page loads after its first slide is
-// shown: see src/client/terminals-loader.ts) and public/labdeck.css → public/build/labdeck.css. Classic scripts, not
+// shown: see src/client/terminals-loader.ts) and public/labdeck.css → public/build/labdeck.css; the replay page's script and style (build/replay.*). Classic scripts, not
 // modules, so that the deck page also works from file://, where module scripts are blocked.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
@@ -38,5 +38,14 @@ await Promise.all([
     format: 'iife',
     tsconfig: 'src/client/tsconfig.json',
   }),
+  // The replay page (a class replayed, /replay/<attendee>): its own page, as the dashboard is.
+  build({
+    ...common,
+    entryPoints: ['src/client/replay-page.ts'],
+    outfile: 'public/build/replay.js',
+    format: 'iife',
+    tsconfig: 'src/client/tsconfig.json',
+  }),
   build({ ...common, entryPoints: ['public/labdeck.css'], outfile: 'public/build/labdeck.css' }),
+  build({ ...common, entryPoints: ['public/replay.css'], outfile: 'public/build/replay.css' }),
 ]);
