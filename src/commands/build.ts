@@ -1,6 +1,6 @@
 // `labdeck build`: a static export that works from file:// — the deck page with the deck embedded, labdeck's
 // assets beside it, and the workshop files the slides reference (images), at the same relative paths.
-import { cp, mkdir, readdir, realpath, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadDeck } from '../workshop/load-deck.ts';
@@ -9,7 +9,7 @@ import { LabdeckError } from '../errors.ts';
 import { relativeToWorkshop, toDeckJson } from '../deck/deck-json.ts';
 import { assetsUrlPrefix, clientScriptAsset, renderDeckPage } from '../http/page.ts';
 import { resolveInside } from '../http/safe-path.ts';
-import { referencedPaths } from '../deck/references.ts';
+import { referencedPaths, replayEmbedPaths } from '../deck/references.ts';
 import { deckSelectionOptions, listOption, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
 export const buildCommand: Command = {
@@ -37,10 +37,11 @@ export const buildCommand: Command = {
     await cp(context.assetsDir, join(out, assetsUrlPrefix), { recursive: true });
     const served = relativeToWorkshop(toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null }), workshopDir);
     const deckJson = { ...served, slides: served.slides.map((slide) => ({ ...slide, html: assetUrlsRelative(slide.html) })) };
-    await writeFile(join(out, 'index.html'), renderDeckPage({ deck: deckJson, live: false }));
+    const realWorkshopDir = await realpath(workshopDir);
+    const casts = await embeddedRecordings(deck.slides, realWorkshopDir);
+    await writeFile(join(out, 'index.html'), renderDeckPage({ deck: deckJson, live: false, ...(Object.keys(casts).length > 0 ? { casts } : {}) }));
 
     // Copied to the path the page will ask for, so the slides' relative URLs work unchanged.
-    const realWorkshopDir = await realpath(workshopDir);
     let copied = 0;
     for (const path of new Set(deck.slides.flatMap((slide) => referencedPaths(slide.html)))) {
       const file = await resolveInside(realWorkshopDir, path);
@@ -52,6 +53,21 @@ export const buildCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * The recordings slides embed (`.replay[demo.cast]`), by the path the slide names: the page carries them, since a page
+ * opened from file:// may not fetch the copies beside it. A missing one is left out (lint reports it; the slide says so).
+ */
+async function embeddedRecordings(slides: readonly { readonly html: string }[], realWorkshopDir: string): Promise<Record<string, string>> {
+  const casts: Record<string, string> = {};
+  for (const path of new Set(slides.flatMap((slide) => replayEmbedPaths(slide.html)))) {
+    // As referencedPaths reads it: relative to the page; a URL or a root path is nothing an export holds.
+    if (/^([a-z][a-z0-9+.-]*:|\/)/i.test(path)) continue;
+    const file = await resolveInside(realWorkshopDir, new URL(path, 'file:///').pathname);
+    if (file) casts[path] = await readFile(file, 'utf8');
+  }
+  return casts;
+}
 
 /**
  * Generated slides (interstitials) point at labdeck's assets from the server's root, `/_labdeck/...`: from file://
