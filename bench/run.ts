@@ -14,6 +14,7 @@ import { benchChecks } from './checks.ts';
 import { benchTerminals } from './terminals.ts';
 import { benchClassroom } from './classroom.ts';
 import { benchSshEngines } from './ssh-engines.ts';
+import { benchReplay } from './replay.ts';
 
 const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'startup', title: 'Start-up', run: benchStartup },
@@ -24,6 +25,7 @@ const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'terminals', title: 'Embedded terminals', run: benchTerminals },
   { key: 'classroom', title: 'Classroom', run: benchClassroom },
   { key: 'ssh', title: 'Engines over ssh', run: benchSshEngines },
+  { key: 'replay', title: 'Replaying a class', run: benchReplay },
 ];
 
 const wanted = process.argv.slice(2);
