@@ -82,24 +82,23 @@ function hourOf(recorded: Awaited<ReturnType<typeof recordRound>>, everyMs: numb
   };
 }
 
-/** In the page: moves the scrubber to `permille` and returns the ms until `landmark` is on screen and painted. */
+/**
+ * In the page: moves the scrubber to `permille` and returns the ms until `landmark` is on screen and painted. A
+ * string, not a function: tsx would wrap the function's inner names in a helper the page does not have.
+ */
 function seekTime(page: Page, permille: number, landmark: string): Promise<number> {
-  return page.evaluate(
-    ([to, text]) =>
-      new Promise<number>((resolve) => {
-        const rows = document.querySelector('.labdeck-replay-xterm .xterm-rows');
-        const scrubber = document.querySelector<HTMLInputElement>('.labdeck-replay-scrubber')!;
-        const start = performance.now();
-        scrubber.value = String(to);
-        scrubber.dispatchEvent(new Event('input', { bubbles: true }));
-        const look = () => {
-          if (rows?.textContent?.includes(text)) requestAnimationFrame(() => resolve(performance.now() - start));
-          else requestAnimationFrame(look);
-        };
-        look();
-      }),
-    [permille, landmark] as const,
-  );
+  return page.evaluate(`new Promise((resolve) => {
+    const rows = document.querySelector('.labdeck-replay-xterm .xterm-rows');
+    const scrubber = document.querySelector('.labdeck-replay-scrubber');
+    const start = performance.now();
+    scrubber.value = String(${permille});
+    scrubber.dispatchEvent(new Event('input', { bubbles: true }));
+    const look = () => {
+      if (rows.textContent.includes(${JSON.stringify(landmark)})) requestAnimationFrame(() => resolve(performance.now() - start));
+      else requestAnimationFrame(look);
+    };
+    look();
+  })`) as Promise<number>;
 }
 
 export async function benchReplay(): Promise<string> {
