@@ -1,8 +1,10 @@
-// Plays a Timeline's terminal output into an xterm.js terminal: play/pause at 1×–16×, and seek. Seeking forward
-// writes the events in between as one string; seeking back resets the terminal and writes from the start to the
-// target as one string (xterm parses a one-hour class's output in well under the 500 ms budget: bench/replay.ts).
-// Every terminal operation (reset, write, resize) goes through one queue, so a resize never overtakes the output
-// written before it, and `seek()` resolves once xterm has parsed up to the target.
+// Plays a Timeline's terminal output into an xterm.js terminal: play/pause at 1×–16×, and seek. Playing and short
+// seeks forward write the events in between. A seek back, or one forward over more than `rebuildBytes`, builds a new
+// terminal that is not on the page yet, writes everything from the start to the target into it (xterm parses
+// without rendering: an opened terminal repaints its rows between every slice of a long write, which made seeking
+// to the end of a one-hour class take seconds: bench/replay.ts), then puts it in the old one's place.
+// Every terminal operation (write, resize, swap) goes through one queue, so a resize never overtakes the output
+// written before it, and `seek()` resolves once the terminal shows the target.
 import { Terminal } from '@xterm/xterm';
 import type { Timeline } from '../protocol.ts';
 import { countUpTo, replaySpeeds, tracksOf, type TerminalTrack } from './replay-timeline.ts';
@@ -13,8 +15,13 @@ export interface ReplayPlayerOptions {
 
 export type PlayerListener = () => void;
 
+/** A seek forward over more output than this writes from the start into a terminal off the page (see above). */
+const rebuildBytes = 64 * 1024;
+
 export class ReplayPlayer {
-  readonly terminal: Terminal;
+  #terminal: Terminal;
+  readonly #host: HTMLElement;
+  readonly #fontSize: number;
   readonly tracks: readonly TerminalTrack[];
   readonly duration: number;
   #track: TerminalTrack;
@@ -32,17 +39,15 @@ export class ReplayPlayer {
     this.tracks = tracksOf(timeline);
     this.duration = timeline.durationMs;
     this.#track = this.tracks[0] ?? { name: '', cols: 80, rows: 24, events: [], times: new Float64Array() };
-    this.terminal = new Terminal({
-      cols: this.#track.cols,
-      rows: this.#track.rows,
-      disableStdin: true,
-      cursorBlink: false,
-      fontFamily: "'DejaVu Sans Mono', 'Droid Sans Mono', monospace",
-      fontSize: options.fontSize ?? 14,
-      scrollback: 1000,
-      theme: { background: '#1e1e1e' },
-    });
-    this.terminal.open(host);
+    this.#host = host;
+    this.#fontSize = options.fontSize ?? 14;
+    this.#terminal = this.#newTerminal(this.#track);
+    this.#terminal.open(host);
+  }
+
+  /** The terminal on the page now (a long seek replaces it). */
+  get terminal(): Terminal {
+    return this.#terminal;
   }
 
   get position(): number {
@@ -119,15 +124,15 @@ export class ReplayPlayer {
 
   /** The screen as text, row by row, trailing spaces trimmed (what tests compare with the live terminal's). */
   screenText(): string[] {
-    const buffer = this.terminal.buffer.active;
+    const buffer = this.#terminal.buffer.active;
     const rows: string[] = [];
-    for (let row = 0; row < this.terminal.rows; row++) rows.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
+    for (let row = 0; row < this.#terminal.rows; row++) rows.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
     return rows;
   }
 
   dispose(): void {
     this.pause();
-    this.terminal.dispose();
+    this.#terminal.dispose();
   }
 
   #tick(now: number): void {
@@ -144,31 +149,61 @@ export class ReplayPlayer {
     const track = this.#track;
     const target = countUpTo(track.times, t);
     if (target === this.#played) return;
-    if (target < this.#played) {
-      this.#enqueue(() => {
-        this.terminal.reset();
-        this.terminal.resize(track.cols, track.rows);
-      });
-      this.#played = 0;
+    let from = this.#played;
+    let terminal: Terminal | undefined;
+    if (target < this.#played || this.#bytesBetween(this.#played, target) > rebuildBytes) {
+      terminal = this.#newTerminal(track);
+      from = 0;
     }
+    const into = terminal;
     let batch = '';
-    for (let i = this.#played; i < target; i++) {
+    for (let i = from; i < target; i++) {
       const event = track.events[i];
       if (!event) break;
       if ('data' in event) {
         batch += event.data;
         continue;
       }
-      if (batch) this.#write(batch);
+      if (batch) this.#write(batch, into);
       batch = '';
-      this.#enqueue(() => this.terminal.resize(event.cols, event.rows));
+      this.#enqueue(() => (into ?? this.#terminal).resize(event.cols, event.rows));
     }
-    if (batch) this.#write(batch);
+    if (batch) this.#write(batch, into);
+    if (into) {
+      this.#enqueue(() => {
+        this.#terminal.dispose();
+        this.#terminal = into;
+        into.open(this.#host);
+      });
+    }
     this.#played = target;
   }
 
-  #write(data: string): void {
-    this.#queue = this.#queue.then(() => new Promise<void>((resolve) => this.terminal.write(data, resolve)));
+  #bytesBetween(from: number, to: number): number {
+    let bytes = 0;
+    for (let i = from; i < to && bytes <= rebuildBytes; i++) {
+      const event = this.#track.events[i];
+      if (event && 'data' in event) bytes += event.data.length;
+    }
+    return bytes;
+  }
+
+  #newTerminal(track: TerminalTrack): Terminal {
+    return new Terminal({
+      cols: track.cols,
+      rows: track.rows,
+      disableStdin: true,
+      cursorBlink: false,
+      fontFamily: "'DejaVu Sans Mono', 'Droid Sans Mono', monospace",
+      fontSize: this.#fontSize,
+      scrollback: 1000,
+      theme: { background: '#1e1e1e' },
+    });
+  }
+
+  /** Writes into `terminal` (one being built off the page), or into the one on the page when it is time. */
+  #write(data: string, terminal?: Terminal): void {
+    this.#queue = this.#queue.then(() => new Promise<void>((resolve) => (terminal ?? this.#terminal).write(data, resolve)));
   }
 
   #enqueue(operation: () => void): void {
