@@ -87,14 +87,16 @@ function hourOf(recorded: Awaited<ReturnType<typeof recordRound>>, everyMs: numb
  * string, not a function: tsx would wrap the function's inner names in a helper the page does not have.
  */
 function seekTime(page: Page, permille: number, landmark: string): Promise<number> {
-  return page.evaluate(`new Promise((resolve) => {
-    const rows = document.querySelector('.labdeck-replay-xterm .xterm-rows');
+  return page.evaluate(`new Promise((resolve, reject) => {
     const scrubber = document.querySelector('.labdeck-replay-scrubber');
     const start = performance.now();
     scrubber.value = String(${permille});
     scrubber.dispatchEvent(new Event('input', { bubbles: true }));
     const look = () => {
-      if (rows.textContent.includes(${JSON.stringify(landmark)})) requestAnimationFrame(() => resolve(performance.now() - start));
+      // Looked up each frame: a long seek puts a new terminal in the old one's place.
+      const rows = document.querySelector('.labdeck-replay-xterm .xterm-rows');
+      if (rows && rows.textContent.includes(${JSON.stringify(landmark)})) requestAnimationFrame(() => resolve(performance.now() - start));
+      else if (performance.now() - start > 30000) reject(new Error('not on screen within 30 s: ' + ${JSON.stringify(landmark)}));
       else requestAnimationFrame(look);
     };
     look();
