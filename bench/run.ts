@@ -18,6 +18,7 @@ import { benchRecording } from './recording.ts';
 import { benchVisual } from './visual.ts';
 import { benchNodes } from './nodes.ts';
 import { benchSeats } from './seats.ts';
+import { benchReplay } from './replay.ts';
 
 const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'startup', title: 'Start-up', run: benchStartup },
@@ -32,6 +33,7 @@ const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'visual', title: 'Visual conformance with remark.js', run: benchVisual },
   { key: 'nodes', title: 'A class across several nodes', run: benchNodes },
   { key: 'seats', title: 'Seat ready (warm seats)', run: benchSeats },
+  { key: 'replay', title: 'Replaying a class', run: benchReplay },
 ];
 
 const wanted = process.argv.slice(2);

@@ -2,7 +2,8 @@
 // Builds the browser code: src/client/main.ts → public/build/labdeck.js, src/client/terminals-bundle.ts →
 // public/build/labdeck-terminals.js (xterm.js and the terminal pane, which the page loads after its first slide is
 // shown: see src/client/terminals-loader.ts), public/labdeck.css → public/build/labdeck.css and the slides' default
-// theme, public/default-theme.css → public/build/default-theme.css. Classic scripts, not
+// theme, public/default-theme.css → public/build/default-theme.css; the replay page's script and style
+// (build/replay.*). Classic scripts, not
 // modules, so that the deck page also works from file://, where module scripts are blocked.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +40,16 @@ await Promise.all([
     format: 'iife',
     tsconfig: 'src/client/tsconfig.json',
   }),
+  // The replay page (a class replayed, /replay/<attendee>): its own page, as the dashboard is.
+  build({
+    ...common,
+    entryPoints: ['src/client/replay-page.ts'],
+    outfile: 'public/build/replay.js',
+    format: 'iife',
+    tsconfig: 'src/client/tsconfig.json',
+  }),
   build({ ...common, entryPoints: ['public/labdeck.css'], outfile: 'public/build/labdeck.css' }),
   // Slides' look for decks without their own stylesheet: the page disables it when a deck has one (src/http/page.ts).
   build({ ...common, entryPoints: ['public/default-theme.css'], outfile: 'public/build/default-theme.css' }),
+  build({ ...common, entryPoints: ['public/replay.css'], outfile: 'public/build/replay.css' }),
 ]);

@@ -123,6 +123,11 @@ export interface PageData {
   readonly deck: DeckJson;
   /** False in a static export: no server to ask for updates. */
   readonly live: boolean;
+  /**
+   * Recordings slides embed (`.replay[demo.cast]`) by the path the slide names: a static export carries them in the
+   * page, since a page opened from file:// may not fetch files beside it. Absent when served (the page fetches them).
+   */
+  readonly casts?: Readonly<Record<string, string>>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -591,4 +596,13 @@ export interface Timeline {
   events: TimelineEvent[];
   /** True when typed input was recorded, so that a viewer can say so. */
   inputRecorded: boolean;
+}
+
+/** The id of the replay page's `<script type="application/json">` element holding its ReplayPageData. */
+export const replayDataElementId = 'labdeck-replay-data';
+
+/** What the server embeds in the replay page: whose timeline to fetch, and the deck to show their slides from. */
+export interface ReplayPageData {
+  readonly attendee: string;
+  readonly deck: DeckJson;
 }

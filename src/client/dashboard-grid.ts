@@ -1,7 +1,7 @@
 // The dashboard's grid: one row per attendee (name, connection, slide, last command, then one cell per step). Built
 // once from a whole state, then patched cell by cell: with a hundred attendees a change touches a few cells, never
 // the whole table. Attendee-provided text (names, commands) only ever goes through textContent.
-import type { DashboardAttendeeJson, DashboardPatch, DashboardResultJson, DashboardState, StepStatus } from '../protocol.ts';
+import { replayPagePath, type DashboardAttendeeJson, type DashboardPatch, type DashboardResultJson, type DashboardState, type StepStatus } from '../protocol.ts';
 
 interface Row {
   readonly element: HTMLTableRowElement;
@@ -13,6 +13,8 @@ interface Row {
   /** "connected" or "not connected", for screen readers (the dot's shape says it to the eye). */
   readonly connection: HTMLSpanElement;
   readonly remove: HTMLButtonElement;
+  /** Their replay page (a new tab): their terminal, slides and checks on one timeline. */
+  readonly replay: HTMLAnchorElement;
   readonly slide: HTMLTableCellElement;
   readonly command: HTMLTableCellElement;
   readonly cells: Map<string, HTMLTableCellElement>;
@@ -96,6 +98,7 @@ export class DashboardGrid {
     row.environment.textContent = note ? `⚠ ${note.text} (${new Date(note.at).toLocaleTimeString()})` : '';
     row.remove.title = `Remove ${attendee.name}${attendee.sameNameCount < 2 ? '' : ` (${joined})`} from the class`;
     row.remove.setAttribute('aria-label', row.remove.title);
+    row.replay.setAttribute('aria-label', `Replay ${attendee.name}${attendee.sameNameCount < 2 ? '' : ` (${joined})`}`);
     row.slide.textContent = attendee.slide ? attendee.slide.label : '–';
     row.slide.classList.toggle('free', attendee.slide !== null && !attendee.slide.following);
     row.slide.title = attendee.slide ? (attendee.slide.following ? 'Following you' : 'Browsing freely (left follow mode)') : 'No deck page reported yet';
@@ -138,7 +141,14 @@ export class DashboardGrid {
     environment.hidden = true;
     const connection = document.createElement('span');
     connection.className = 'dash-connection dash-sr-only';
-    nameCell.append(name, connection, sameName, environment, remove);
+    const replay = document.createElement('a');
+    replay.className = 'dash-replay';
+    replay.href = `${replayPagePath}/${encodeURIComponent(attendee.id)}`;
+    replay.target = '_blank';
+    replay.rel = 'noopener';
+    replay.textContent = 'Replay';
+    replay.title = 'Their terminal, slides and checks on one timeline (opens a new tab)';
+    nameCell.append(name, connection, sameName, environment, replay, remove);
     const slide = cell('td', '');
     slide.className = 'dash-slide';
     const command = cell('td', '');
@@ -152,7 +162,7 @@ export class DashboardGrid {
       cells.set(step.id, td);
       element.append(td);
     }
-    const row: Row = { element, name, sameName, environment, connection, remove, slide, command, cells, stuckStep: null };
+    const row: Row = { element, name, sameName, environment, connection, remove, replay, slide, command, cells, stuckStep: null };
     this.#rows.set(attendee.id, row);
     if (attendee.id === this.#selected) element.classList.add('selected');
     return row;

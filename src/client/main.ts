@@ -64,7 +64,10 @@ function start(): void {
     // The terminal pane (when the workshop has terminals) and Run/Copy buttons on hands-on code blocks.
     if (!plain) {
       loadTerminalsBundle(scriptUrl)
-        .then((terminals) => terminals.startTerminals(slidesRoot, data.live, token))
+        .then((terminals) => {
+          terminals.installReplayEmbeds(slidesRoot, data.casts);
+          return terminals.startTerminals(slidesRoot, data.live, token);
+        })
         .then(() => {
           document.documentElement.dataset.labdeckTerminals = 'ready';
         })

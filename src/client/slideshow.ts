@@ -259,7 +259,7 @@ function createSlideContainer(slide: SlideJson): HTMLElement {
   return container;
 }
 
-function createSlideContent(slide: SlideJson): HTMLElement {
+export function createSlideContent(slide: SlideJson): HTMLElement {
   const scaler = document.createElement('div');
   scaler.className = 'remark-slide-scaler';
   const frame = document.createElement('div');

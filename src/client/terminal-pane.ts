@@ -19,6 +19,8 @@ export interface TerminalPaneOptions {
   readonly token: string;
   /** Whose terminals (an instructor's or a projector's view of an attendee); omitted for one's own. */
   readonly attendee?: string;
+  /** The replay page of these terminals' owner ("Replay my session"), when the server serves replays. */
+  readonly replayUrl?: string;
 }
 
 const paneRootClass = 'labdeck-terminals';
@@ -94,6 +96,15 @@ export class TerminalPane {
     this.#readerToggle.setAttribute('aria-pressed', String(this.#screenReader));
     this.#readerToggle.addEventListener('click', () => this.setScreenReaderMode(!this.#screenReader));
     bar.append(toggle, tabs, this.#status, this.#readerToggle);
+    if (options.replayUrl) {
+      const replay = element('a', 'labdeck-terminals-replay');
+      replay.href = options.replayUrl;
+      replay.target = '_blank';
+      replay.rel = 'noopener';
+      replay.textContent = options.attendee ? 'Replay their session' : 'Replay my session';
+      replay.title = 'Watch this class again: the terminal, the slides and the checks on one timeline (opens a new tab)';
+      bar.append(replay);
+    }
     this.element.append(resizer, bar, viewsElement);
 
     this.#views = options.terminals.map((name) => this.#createView(name));

@@ -2,10 +2,13 @@
 // screen: evaluating xterm.js before would delay that slide. A classic script, not `import()`: the static export is
 // opened from file://, where module scripts are refused.
 import type { startTerminals } from './terminals.ts';
+import type { installReplayEmbeds } from './replay-embed.ts';
 
 /** What src/client/terminals-bundle.ts puts on `window`. */
 export interface TerminalsBundle {
   readonly startTerminals: typeof startTerminals;
+  /** Recordings embedded in slides (`.replay[demo.cast]`) play in xterm.js too. */
+  readonly installReplayEmbeds: typeof installReplayEmbeds;
 }
 
 export const terminalsBundleGlobal = 'labdeckTerminals';

@@ -2,13 +2,14 @@
 // Run/Copy buttons to hands-on code blocks. A static export (no server) gets Copy buttons only.
 import { installRunButtons } from './run-buttons.ts';
 import { TerminalPane } from './terminal-pane.ts';
-import { defaultHandsOnClasses } from '../protocol.ts';
+import { defaultHandsOnClasses, replayPagePath } from '../protocol.ts';
 
 export { isTerminalFocused } from './terminal-pane.ts';
 
 /** Served by src/http/terminal-route.ts (terminalsInfoPath), relative to the deck page. */
 const infoUrl = '_labdeck/terminals.json';
 const socketUrl = '_labdeck/terminal';
+const replayUrl = replayPagePath.slice(1);
 
 interface TerminalsInfo {
   readonly terminals: readonly string[];
@@ -32,6 +33,8 @@ export async function startTerminals(slidesRoot: HTMLElement, live: boolean, tok
     // Empty: the server then goes by the page's cookie, or the local attendee of a loopback server.
     token: token ?? '',
     ...(attendee ? { attendee } : {}),
+    // The replay page (src/http/replay-routes.ts): `replay` alone is one's own.
+    replayUrl: attendee ? `${replayUrl}/${encodeURIComponent(attendee)}` : replayUrl,
   });
   pane.mount();
   installRunButtons(slidesRoot, { handsOn: info.handsOn, run: (keystrokes) => pane.type(keystrokes) });

@@ -1,7 +1,7 @@
 // `labdeck build`: a static export that works from file:// — the deck page with the deck embedded, labdeck's
 // assets beside it, the font files its look names, and the workshop files the slides and the deck's stylesheet
 // reference (images), at the same relative paths.
-import { cp, mkdir, readdir, realpath, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadDeck } from '../workshop/load-deck.ts';
@@ -12,7 +12,7 @@ import { LabdeckError } from '../errors.ts';
 import { relativeToWorkshop, toDeckJson } from '../deck/deck-json.ts';
 import { assetsUrlPrefix, clientScriptAsset, renderDeckPage } from '../http/page.ts';
 import { resolveInside } from '../http/safe-path.ts';
-import { referencedPaths } from '../deck/references.ts';
+import { referencedPaths, replayEmbedPaths } from '../deck/references.ts';
 import { containsDiagram } from '../deck/index.ts';
 import { mermaidScriptAsset, mermaidScriptFile } from '../http/package-assets.ts';
 import { escapeRegExp } from '../text/escape-regexp.ts';
@@ -48,10 +48,11 @@ export const buildCommand: Command = {
     const look = loadDeckLook(workshop).json;
     const served = relativeToWorkshop(toDeckJson(deck, { version: 1, title: workshop.pageTitle, ratio: workshop.ratio, error: null, look }), workshopDir);
     const deckJson = { ...served, slides: served.slides.map((slide) => ({ ...slide, html: assetUrlsRelative(slide.html) })) };
-    await writeFile(join(out, 'index.html'), renderDeckPage({ deck: deckJson, live: false }));
+    const realWorkshopDir = await realpath(workshopDir);
+    const casts = await embeddedRecordings(deck.slides, realWorkshopDir);
+    await writeFile(join(out, 'index.html'), renderDeckPage({ deck: deckJson, live: false, ...(Object.keys(casts).length > 0 ? { casts } : {}) }));
 
     // Copied to the path the page will ask for, so the slides' relative URLs work unchanged.
-    const realWorkshopDir = await realpath(workshopDir);
     let copied = 0;
     const fonts = await copyFontFiles(`${look.fontFaces}\n${look.stylesheet ?? ''}`, out);
     for (const path of new Set([...deck.slides.flatMap((slide) => referencedPaths(slide.html)), ...look.files])) {
@@ -64,6 +65,21 @@ export const buildCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * The recordings slides embed (`.replay[demo.cast]`), by the path the slide names: the page carries them, since a page
+ * opened from file:// may not fetch the copies beside it. A missing one is left out (lint reports it; the slide says so).
+ */
+async function embeddedRecordings(slides: readonly { readonly html: string }[], realWorkshopDir: string): Promise<Record<string, string>> {
+  const casts: Record<string, string> = {};
+  for (const path of new Set(slides.flatMap((slide) => replayEmbedPaths(slide.html)))) {
+    // As referencedPaths reads it: relative to the page; a URL or a root path is nothing an export holds.
+    if (/^([a-z][a-z0-9+.-]*:|\/)/i.test(path)) continue;
+    const file = await resolveInside(realWorkshopDir, new URL(path, 'file:///').pathname);
+    if (file) casts[path] = await readFile(file, 'utf8');
+  }
+  return casts;
+}
 
 /**
  * Generated slides (interstitials) point at labdeck's assets from the server's root, `/_labdeck/...`: from file://

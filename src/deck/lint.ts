@@ -56,6 +56,7 @@ export function lintDeck(input: LintInput): Diagnostic[] {
     ...unbalancedContentClasses(input.markdown, lines, at),
     ...contentClassesAcrossSlides(input.markdown, at),
     ...missingImages(lines, input, at),
+    ...missingRecordings(lines, input, at),
     ...swallowedProperties(lines, input, at),
     ...duplicateNames(input.model, at),
     ...unknownAnchors(lines, input.model, at),
@@ -130,6 +131,29 @@ function missingImages(lines: string[], input: LintInput, at: (line: number) => 
       }
     }
   });
+  return diagnostics;
+}
+
+/**
+ * Recordings embedded with `.replay[demo.cast]`: the page loads them relative to itself (the workshop folder, the
+ * manifest's), as the server serves them and `build` copies them.
+ */
+function missingRecordings(lines: string[], input: LintInput, at: (line: number) => SourceLocation): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const embeds: { readonly reference: string; readonly line: number }[] = [];
+  lines.forEach((line, i) => {
+    for (const match of line.matchAll(/\.replay(?:\.[-\w]+)*\[\s*([^\]\s]+)\s*\]/g)) embeds.push({ reference: elementAt(match, 1), line: i + 1 });
+    // The block form: `.replay[` alone, the path on the next line.
+    const path = /\.replay(?:\.[-\w]+)*\[\s*$/.test(line) ? /^\s*([^\]\s]+)\s*$/.exec(lines[i + 1] ?? '') : null;
+    if (path) embeds.push({ reference: elementAt(path, 1), line: i + 2 });
+  });
+  for (const { reference, line } of embeds) {
+    if (/^([a-z][a-z0-9+.-]*:|\/)/i.test(reference)) continue; // URLs and root paths are not files of the workshop
+    const location = at(line);
+    const page = input.manifest ? dirnameOf(input.manifest.file) : dirnameOf(location.file);
+    const path = resolvePath(page, elementAt(reference.split(/[?#]/), 0));
+    if (!input.files.exists(path)) diagnostics.push({ severity: 'warning', location, message: `recording not found: ${reference} (looked for ${path})` });
+  }
   return diagnostics;
 }
 

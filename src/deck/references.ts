@@ -18,12 +18,27 @@ export function referencedPaths(html: string, options: ReferenceOptions = {}): s
   const urls = [
     ...[...html.matchAll(/\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].map((match) => match[1] ?? elementAt(match, 2)),
     ...[...html.matchAll(/url\(\s*(?:&quot;|["'])?([^"')&]+)/gi)].map((match) => elementAt(match, 1)),
+    ...replayEmbeds(html),
   ];
   return urls
     .map((url) => decodeCharacterReferences(url).trim())
     .filter((url) => url !== '' && !url.startsWith('#') && !url.startsWith('//') && !/^[a-z][a-z0-9+.-]*:/i.test(url))
     .filter((url) => options.rootPaths === true || !url.startsWith('/'))
     .map((url) => new URL(url, 'file:///').pathname);
+}
+
+/**
+ * The recordings a slide embeds (`.replay[demo.cast]`, rendered `<span class="replay">demo.cast</span>`, or a block
+ * `<div class="replay"><p>demo.cast</p></div>`): the path as written, which is what the page reads from the element.
+ */
+export function replayEmbedPaths(html: string): string[] {
+  return replayEmbeds(html).map(decodeCharacterReferences);
+}
+
+/** The embeds' paths as the HTML writes them (character references not decoded yet). */
+function replayEmbeds(html: string): string[] {
+  const embeds = html.matchAll(/<(div|span) class="(?:[^"]*\s)?replay(?:\s[^"]*)?">\s*(?:<p>)?\s*([^<\s]+)\s*(?:<\/p>)?\s*<\/\1>/g);
+  return [...embeds].map((match) => elementAt(match, 2));
 }
 
 /** The renderer writes `&` in an attribute as `&amp;` (or a numeric reference): the browser asks for the `&`. */

@@ -17,6 +17,7 @@ import { methodNotAllowed } from './method-not-allowed.ts';
 import type { TimelineSource } from '../record/timeline-source.ts';
 import { packageAssets, packageFiles } from './package-assets.ts';
 import { fontFolders } from './font-files.ts';
+import { replayRoutes } from './replay-routes.ts';
 
 export interface AppDeps {
   readonly deck: DeckSource;
@@ -71,6 +72,14 @@ export function createApp(deps: AppDeps): express.Express {
     app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access, recording: deps.recording ? { input: deps.recording.input } : undefined }));
   }
   app.use(deckRoutes(deps.deck, deps.workshopDir));
+  app.use(
+    replayRoutes({
+      deck: deps.deck,
+      workshopDir: deps.workshopDir,
+      ...(deps.access ? { access: deps.access } : {}),
+      ...(deps.timelines ? { timelines: deps.timelines } : {}),
+    }),
+  );
   if (deps.terminals) app.use(deps.terminals.routes);
   const fonts = fontFolders(deps.fontFolders ?? {});
   const assets = staticFolder({ root: deps.assetsDir });

@@ -1,0 +1,101 @@
+// The replay page (`/replay/<attendee>`, bundle build/replay.js): fetches the attendee's Timeline and plays it — the
+// terminal in xterm.js beside the slide they were on at that moment, with the controls and markers of
+// replay-controls.ts. The token a link brought goes with the fetch (Authorization), the cookie otherwise.
+import { replayDataElementId, timelinePath, type ReplayPageData, type Timeline } from '../protocol.ts';
+import { takeLinkToken } from './link-token.ts';
+import { pageElement } from './page-element.ts';
+import { ReplayPlayer } from './replay-player.ts';
+import { ReplayControls } from './replay-controls.ts';
+import { formatTime, markersOf, slideAt, slidesOf, type SlideMoment } from './replay-timeline.ts';
+import { createSlideContent, fitSlides, referenceSize } from './slideshow.ts';
+
+const token = takeLinkToken();
+const data = JSON.parse(pageElement(replayDataElementId).textContent ?? '') as ReplayPageData;
+
+const header = element('header', 'labdeck-replay-header');
+const title = element('h1', '');
+title.textContent = `Replay of ${data.attendee}`;
+const about = element('p', 'labdeck-replay-about');
+about.setAttribute('role', 'status');
+about.textContent = 'Loading the recording…';
+header.append(title, about);
+const main = element('main', 'labdeck-replay-main');
+document.body.append(header, main);
+
+async function fetchTimeline(): Promise<Timeline> {
+  const response = await fetch(`${timelinePath.slice(1)}/${encodeURIComponent(data.attendee)}`, {
+    cache: 'no-store',
+    headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+  const body = (await response.json().catch(() => ({}))) as Timeline & { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `The recording could not be loaded (HTTP ${response.status}).`);
+  return body;
+}
+
+function start(timeline: Timeline): void {
+  const started = new Date(timeline.startedAt);
+  about.textContent = `Recorded ${started.toLocaleString()}, ${formatTime(timeline.durationMs)} long.${timeline.inputRecorded ? ' Typed input was recorded too.' : ''}`;
+
+  const slideSection = element('section', 'labdeck-replay-slide');
+  slideSection.setAttribute('aria-label', 'The slide they were on');
+  const slideBox = element('div', 'labdeck-replay-slide-box');
+  const slideCaption = element('p', 'labdeck-replay-slide-caption');
+  slideSection.append(slideBox, slideCaption);
+
+  const terminalSection = element('section', 'labdeck-replay-terminal');
+  terminalSection.setAttribute('aria-label', 'Their terminal');
+  const terminalHost = element('div', 'labdeck-replay-xterm');
+  const player = new ReplayPlayer(terminalHost, timeline);
+  if (player.tracks.length > 1) {
+    const label = element('label', 'labdeck-replay-terminal-choice');
+    label.append('Terminal ');
+    const select = element('select', '');
+    for (const track of player.tracks) select.append(new Option(track.name, track.name));
+    select.addEventListener('change', () => void player.selectTerminal(select.value));
+    label.append(select);
+    terminalSection.append(label);
+  }
+  terminalSection.append(terminalHost);
+  main.append(slideSection, terminalSection);
+
+  const controls = new ReplayControls(player, { markers: markersOf(timeline), label: `Replay of ${data.attendee}`, keyScope: document });
+  const footer = element('footer', 'labdeck-replay-footer');
+  footer.append(controls.element);
+  document.body.append(footer);
+
+  const slides = slidesOf(timeline);
+  const { width, height } = referenceSize(data.deck);
+  let shown: SlideMoment | undefined | null = null;
+  const showSlide = (): void => {
+    const moment = slideAt(slides, player.position);
+    if (moment === shown) return;
+    shown = moment;
+    const slide = moment ? data.deck.slides[moment.slide] : undefined;
+    const container = element('div', 'remark-slide-container remark-visible');
+    if (slide) container.append(createSlideContent(slide));
+    slideBox.replaceChildren(container);
+    slideBox.dataset.slide = moment ? String(moment.slide) : '';
+    slideCaption.textContent = !moment
+      ? 'No slide yet.'
+      : slide
+        ? `Slide ${moment.slide + 1} of ${data.deck.slides.length}${moment.name ? ` (${moment.name})` : ''}`
+        : `Slide ${moment.slide + 1}${moment.name ? ` (${moment.name})` : ''}: not in the deck as it is now.`;
+    fitSlides(slideBox, width, height);
+  };
+  player.onChange(showSlide);
+  showSlide();
+  new ResizeObserver(() => fitSlides(slideBox, width, height)).observe(slideBox);
+  document.documentElement.dataset.labdeckReplay = 'ready';
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
+  const created = document.createElement(tag);
+  if (className) created.className = className;
+  return created;
+}
+
+fetchTimeline().then(start, (error: unknown) => {
+  about.textContent = error instanceof Error ? error.message : String(error);
+  about.classList.add('labdeck-replay-problem');
+  document.documentElement.dataset.labdeckReplay = 'failed';
+});

@@ -1,0 +1,104 @@
+// What the replay player reads out of a Timeline, pure (tested without a browser): each terminal's track (output and
+// resizes, with their times in one typed array for binary search), the markers on the scrubber, and the slide the
+// attendee was on at any moment.
+import type { Timeline } from '../protocol.ts';
+
+export type TrackEvent = { readonly t: number; readonly data: string } | { readonly t: number; readonly cols: number; readonly rows: number };
+
+export interface TerminalTrack {
+  readonly name: string;
+  /** The size when recording of it began. */
+  readonly cols: number;
+  readonly rows: number;
+  readonly events: readonly TrackEvent[];
+  /** `events[i].t`, for binary search. */
+  readonly times: Float64Array;
+}
+
+export type MarkerKind = 'slide' | 'command' | 'check';
+
+export interface Marker {
+  readonly t: number;
+  readonly kind: MarkerKind;
+  /** What a person reads (and a screen reader says) for it. */
+  readonly label: string;
+  /** Commands: green (exit 0), red (any other exit code), neutral (the shell did not say). Checks: passed is ok. */
+  readonly tone: 'ok' | 'failed' | 'neutral';
+  /** The terminal it happened in (commands). */
+  readonly terminal?: string;
+}
+
+export interface SlideMoment {
+  readonly t: number;
+  readonly slide: number;
+  readonly name?: string;
+}
+
+export function tracksOf(timeline: Timeline): TerminalTrack[] {
+  const events = new Map<string, TrackEvent[]>(timeline.terminals.map((terminal) => [terminal.name, []]));
+  for (const event of timeline.events) {
+    if (event.kind !== 'output' && event.kind !== 'resize') continue;
+    let list = events.get(event.terminal);
+    if (!list) events.set(event.terminal, (list = []));
+    list.push(event.kind === 'output' ? { t: event.t, data: event.data } : { t: event.t, cols: event.cols, rows: event.rows });
+  }
+  return [...events].map(([name, list]) => {
+    const terminal = timeline.terminals.find((candidate) => candidate.name === name);
+    return { name, cols: terminal?.cols ?? 80, rows: terminal?.rows ?? 24, events: list, times: Float64Array.from(list, (event) => event.t) };
+  });
+}
+
+/** How many of `times` (sorted) are at or before `t`: the events a player at `t` has played. */
+export function countUpTo(times: Float64Array, t: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((times[middle] as number) <= t) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+export function markersOf(timeline: Timeline): Marker[] {
+  const markers: Marker[] = [];
+  for (const event of timeline.events) {
+    if (event.kind === 'slide') {
+      markers.push({ t: event.t, kind: 'slide', label: `Slide ${event.slide + 1}${event.name ? ` (${event.name})` : ''}`, tone: 'neutral' });
+    } else if (event.kind === 'command') {
+      const exit = event.exitCode === null ? 'exit code unknown' : `exit code ${event.exitCode}`;
+      const tone = event.exitCode === null ? 'neutral' : event.exitCode === 0 ? 'ok' : 'failed';
+      markers.push({ t: event.t, kind: 'command', label: `Command ${event.command} (${exit})`, tone, terminal: event.terminal });
+    } else if (event.kind === 'check') {
+      const tone = event.to === 'passed' ? 'ok' : event.to === 'failed' || event.to === 'error' ? 'failed' : 'neutral';
+      markers.push({ t: event.t, kind: 'check', label: `Check ${event.step}: ${event.from} → ${event.to}${event.reason ? `: ${event.reason}` : ''}`, tone });
+    }
+  }
+  return markers;
+}
+
+export function slidesOf(timeline: Timeline): SlideMoment[] {
+  return timeline.events.flatMap((event) => (event.kind === 'slide' ? [{ t: event.t, slide: event.slide, ...(event.name ? { name: event.name } : {}) }] : []));
+}
+
+/** The slide the attendee was on at `t`: the last move at or before it (none before their first move). */
+export function slideAt(slides: readonly SlideMoment[], t: number): SlideMoment | undefined {
+  let found: SlideMoment | undefined;
+  for (const moment of slides) {
+    if (moment.t > t) break;
+    found = moment;
+  }
+  return found;
+}
+
+/** `m:ss`, or `h:mm:ss` from an hour on. */
+export function formatTime(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+/** The speeds the player offers: 1× to 16×. */
+export const replaySpeeds = [1, 2, 4, 8, 16] as const;

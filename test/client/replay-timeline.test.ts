@@ -1,0 +1,98 @@
+// The replay player's pure parts: an asciicast v2 file read as a Timeline (with file:line errors), each terminal's
+// track, the markers (commands green or red by exit code), the slide at a moment, the time as people read it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseAsciicast } from '../../src/client/asciicast.ts';
+import { countUpTo, formatTime, markersOf, slideAt, slidesOf, tracksOf } from '../../src/client/replay-timeline.ts';
+import type { Timeline } from '../../src/protocol.ts';
+
+test('an asciicast v2 file becomes a Timeline of one terminal: output, input, resizes; markers and unknown codes skipped', { timeout: 5000 }, () => {
+  const cast = [
+    '{"version": 2, "width": 100, "height": 30, "timestamp": 1700000000}',
+    '[0.5, "o", "hello\\r\\n"]',
+    '[0.75, "i", "ls\\r"]',
+    '[1.25, "r", "120x40"]',
+    '[1.5, "m", "chapter"]',
+    '[2, "o", "bye"]',
+    '',
+  ].join('\n');
+  const timeline = parseAsciicast(cast, 'demo.cast');
+  assert.deepEqual(timeline.terminals, [{ name: 'recording', cols: 100, rows: 30 }]);
+  assert.equal(timeline.startedAt, '2023-11-14T22:13:20.000Z');
+  assert.equal(timeline.durationMs, 2000);
+  assert.equal(timeline.inputRecorded, true);
+  assert.deepEqual(
+    timeline.events.map((event) => [event.t, event.kind]),
+    [
+      [500, 'output'],
+      [750, 'input'],
+      [1250, 'resize'],
+      [2000, 'output'],
+    ],
+  );
+});
+
+test('a file that is not asciicast v2 is refused at its file:line', { timeout: 5000 }, () => {
+  assert.throws(() => parseAsciicast('{"version": 1}\n', 'old.cast'), /^Error: old\.cast:1: not an asciicast v2 file/);
+  assert.throws(() => parseAsciicast('{"version": 2}\n[0.1, "o", "a"]\nnot json\n', 'bad.cast'), /^Error: bad\.cast:3: not a line of JSON/);
+  assert.throws(() => parseAsciicast('{"version": 2}\n[0.1, "o"]\n', 'short.cast'), /^Error: short\.cast:2: an event is \[seconds/);
+});
+
+const timeline: Timeline = {
+  attendee: 'alice',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  durationMs: 10_000,
+  inputRecorded: false,
+  terminals: [
+    { name: 'shell', cols: 80, rows: 24 },
+    { name: 'logs', cols: 100, rows: 20 },
+  ],
+  events: [
+    { t: 0, kind: 'slide', slide: 0, name: 'intro' },
+    { t: 100, kind: 'output', terminal: 'shell', data: '$ ' },
+    { t: 1000, kind: 'command', terminal: 'shell', command: 'docker ps', exitCode: 0 },
+    { t: 2000, kind: 'resize', terminal: 'shell', cols: 120, rows: 30 },
+    { t: 3000, kind: 'command', terminal: 'shell', command: 'false', exitCode: 1 },
+    { t: 3500, kind: 'command', terminal: 'logs', command: 'tail -f', exitCode: null },
+    { t: 4000, kind: 'slide', slide: 5 },
+    { t: 5000, kind: 'check', step: 's1', from: 'failed', to: 'passed', reason: 'service running' },
+    { t: 6000, kind: 'check', step: 's2', from: 'pending', to: 'failed', reason: 'no service' },
+    { t: 7000, kind: 'output', terminal: 'logs', data: 'log line' },
+  ],
+};
+
+test('tracks per terminal, with their sizes and sorted times; countUpTo finds what a moment has played', { timeout: 5000 }, () => {
+  const [shell, logs] = tracksOf(timeline);
+  assert.equal(shell?.name, 'shell');
+  assert.equal(shell?.events.length, 2);
+  assert.deepEqual([...(shell?.times ?? [])], [100, 2000]);
+  assert.deepEqual(logs && { cols: logs.cols, rows: logs.rows, count: logs.events.length }, { cols: 100, rows: 20, count: 1 });
+  const times = Float64Array.from([100, 2000, 2000, 5000]);
+  assert.deepEqual(
+    [0, 100, 1999, 2000, 9999].map((t) => countUpTo(times, t)),
+    [0, 1, 1, 3, 4],
+  );
+});
+
+test('markers: commands ok, failed or neutral by exit code; checks ok when passed; slides with their names', { timeout: 5000 }, () => {
+  assert.deepEqual(
+    markersOf(timeline).map((marker) => `${marker.t} ${marker.kind} ${marker.tone} ${marker.label}`),
+    [
+      '0 slide neutral Slide 1 (intro)',
+      '1000 command ok Command docker ps (exit code 0)',
+      '3000 command failed Command false (exit code 1)',
+      '3500 command neutral Command tail -f (exit code unknown)',
+      '4000 slide neutral Slide 6',
+      '5000 check ok Check s1: failed → passed: service running',
+      '6000 check failed Check s2: pending → failed: no service',
+    ],
+  );
+});
+
+test('the slide at a moment is the last move at or before it; times read m:ss, then h:mm:ss', { timeout: 5000 }, () => {
+  const slides = slidesOf(timeline);
+  assert.equal(slideAt(slides, 3999)?.slide, 0);
+  assert.equal(slideAt(slides, 4000)?.slide, 5);
+  assert.equal(slideAt(slidesOf({ ...timeline, events: [{ t: 50, kind: 'slide', slide: 2 }] }), 10), undefined);
+  assert.deepEqual([0, 59_999, 61_000, 3_600_000, 3_661_000].map(formatTime), ['0:00', '0:59', '1:01', '1:00:00', '1:01:01']);
+});
