@@ -36,7 +36,7 @@ ${renderLook(data.deck.look)}
  * deck/deck-style.ts): after labdeck's stylesheet, so that the deck's rules win where both style a slide. The client
  * keeps these three elements in step with live reloads (client/deck-look.ts).
  */
-function renderLook(look: DeckLookJson | undefined): string {
+export function renderLook(look: DeckLookJson | undefined): string {
   const own = look?.stylesheet ?? null;
   return [
     `<style id="${fontFacesElementId}">${styleText(look?.fontFaces ?? '')}</style>`,

@@ -2,11 +2,11 @@
 // replay bundle (src/client/replay-page.ts) fetches the timeline and builds the player. Served at
 // `/replay/<attendee>`: `<base href="../">` makes its relative URLs the deck page's, so slides' pictures load too.
 import { replayDataElementId, type ReplayPageData } from '../protocol.ts';
-import { assetsUrlPrefix, escapeHtml } from './page.ts';
+import { assetsUrlPrefix, escapeHtml, renderLook } from './page.ts';
 
 export const replayScriptAsset = 'build/replay.js';
 const replayStyleAsset = 'build/replay.css';
-/** The slides' styles (and xterm's), as on the deck page. */
+/** The slides' styles (and xterm's), then the deck's look (its stylesheet, or labdeck's default theme), as on the deck page. */
 const deckStyleAsset = 'build/labdeck.css';
 
 export function renderReplayPage(data: ReplayPageData): string {
@@ -18,6 +18,7 @@ export function renderReplayPage(data: ReplayPageData): string {
 <base href="../">
 <title>Replay: ${escapeHtml(data.attendee)} · ${escapeHtml(data.deck.title || 'labdeck')}</title>
 <link rel="stylesheet" href="${assetsUrlPrefix}${deckStyleAsset}">
+${renderLook(data.deck.look)}
 <link rel="stylesheet" href="${assetsUrlPrefix}${replayStyleAsset}">
 </head>
 <body class="labdeck-replay">

@@ -3,7 +3,7 @@
 // joined by a bridge; node 1 is the manager, the others join it. The machine's own engine and its swarm (which the
 // other tests use) are never touched: only names under `ldmn`/`mnN` and the paths below are made and removed.
 //
-// The recipe and its traps (/work/shared/reference/multi-node.md, part A, tested on this kind of machine):
+// The recipe and its traps (the project's shared reference on multi-node setups, part A, tested on this kind of machine):
 // - `nsenter --net=…`, not `ip netns exec`, which remounts /sys (the cgroup v1 mounts disappear: dockerd fails);
 // - the machine's engine sets the FORWARD policy to DROP and bridged traffic goes through it: one ACCEPT rule for
 //   the bridge, or `swarm join` times out;
