@@ -148,6 +148,8 @@ test('the help overlay, the slide finder and the presenter view', { timeout: 60_
   await attendee.waitForSelector('.labdeck-overview:not([hidden])');
   await assertAccessible(attendee, 'slide finder');
   await attendee.keyboard.press('Escape');
+  // Keys typed while the finder is still open go to its search box: 'p' would be a search, not the presenter view.
+  await attendee.waitForSelector('.labdeck-overview', { state: 'hidden' });
 
   await attendee.keyboard.press('p');
   // The view's box is empty (its parts are fixed): attached, not visible, is what says it opened.
