@@ -23,6 +23,11 @@ export interface Seat {
   readonly attendee: string | undefined;
   /** When the swarm made it (ISO 8601): seats are claimed oldest first. */
   readonly createdAt: string;
+  /**
+   * The swarm's index of the service's last change (one counter for the whole swarm): of two claims, the one the
+   * swarm recorded first has the lower index.
+   */
+  readonly version: number;
 }
 
 /** Every warm seat the class has made that still exists (claimed ones included), oldest first. */
@@ -42,15 +47,19 @@ export async function listSeats(docker: Docker, classId: string): Promise<Seat[]
           state: state as SeatState,
           attendee: state === 'claimed' ? labels[SANDBOX_ATTENDEE_LABEL] : undefined,
           createdAt: service.CreatedAt ?? '',
+          version: service.Version?.Index ?? 0,
         },
       ];
     })
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.seat.localeCompare(b.seat));
 }
 
+/** The name a seat's sandbox carries while nobody claimed it. */
+export const WARM_SEAT_NAME = 'warm seat';
+
 /** warming → ready; false when the seat is not warming any more (claimed, or gone). */
 export function markSeatReady(docker: Docker, service: string): Promise<boolean> {
-  return swapLabels(docker, service, 'warming', (labels) => ({ ...labels, [SEAT_STATE_LABEL]: 'ready' }));
+  return swapLabels(docker, service, inState('warming'), (labels) => ({ ...labels, [SEAT_STATE_LABEL]: 'ready' }));
 }
 
 /**
@@ -59,26 +68,73 @@ export function markSeatReady(docker: Docker, service: string): Promise<boolean>
  */
 export async function retireSeat(docker: Docker, service: string): Promise<boolean> {
   const retire = (labels: Record<string, string>): Record<string, string> => ({ ...labels, [SEAT_STATE_LABEL]: 'retired' });
-  for (const from of ['ready', 'warming', 'retired'] as const) if (await swapLabels(docker, service, from, retire)) return true;
-  return false;
+  return swapLabels(docker, service, (labels) => ['ready', 'warming', 'retired'].includes(labels[SEAT_STATE_LABEL] ?? ''), retire);
 }
 
 /**
- * Gives the oldest ready seat to the attendee (ready → claimed, labelled theirs); undefined when no seat is ready.
- * A seat someone else claimed meanwhile is skipped.
+ * Gives the oldest ready seat to the attendee (ready → claimed, labelled theirs), or the seat they hold already;
+ * undefined when no seat is ready. A seat someone else claimed meanwhile is skipped.
+ *
+ * Two processes that bring up the same attendee at once (`labdeck serve` starting, `labdeck env up` beside it) may
+ * each claim a seat for them: every claimer then keeps the claim the swarm recorded first, and the other goes back to
+ * the pool. The first claim is the same for all: a claimer lists the seats after its own claim landed, so it sees
+ * every earlier one. A claimer that finds no ready seat gives such a second claim back itself (its own claimer may
+ * have stopped) and looks again.
  */
 export async function claimSeat(docker: Docker, classId: string, attendee: { readonly id: string; readonly name: string }): Promise<Seat | undefined> {
-  for (const seat of await listSeats(docker, classId)) {
-    if (seat.state !== 'ready') continue;
-    const claimed = await swapLabels(docker, seat.service, 'ready', (labels) => ({
-      ...labels,
-      [SEAT_STATE_LABEL]: 'claimed',
-      [SANDBOX_ATTENDEE_LABEL]: attendee.id,
-      [SANDBOX_NAME_LABEL]: attendee.name,
-    }));
-    if (claimed) return { ...seat, state: 'claimed', attendee: attendee.id };
+  for (let look = 0; look < 4; look++) {
+    const seats = await listSeats(docker, classId);
+    const seconds = secondClaims(seats);
+    if (seconds.length > 0) {
+      for (const second of seconds) await giveBack(docker, second);
+      continue;
+    }
+    const held = firstClaims(seats).get(attendee.id);
+    if (held) return held;
+    const ready = seats.filter((seat) => seat.state === 'ready');
+    if (ready.length === 0) return undefined;
+    for (const seat of ready) {
+      const claimed = await swapLabels(docker, seat.service, inState('ready'), (labels) => ({
+        ...labels,
+        [SEAT_STATE_LABEL]: 'claimed',
+        [SANDBOX_ATTENDEE_LABEL]: attendee.id,
+        [SANDBOX_NAME_LABEL]: attendee.name,
+      }));
+      if (!claimed) continue;
+      const mine: Seat = { ...seat, state: 'claimed', attendee: attendee.id };
+      const first = firstClaims(await listSeats(docker, classId)).get(attendee.id) ?? mine;
+      if (first.seat !== mine.seat) await giveBack(docker, mine);
+      return first;
+    }
   }
   return undefined;
+}
+
+/** The claim the swarm recorded first, for each attendee who holds a seat. */
+function firstClaims(seats: readonly Seat[]): Map<string, Seat> {
+  const first = new Map<string, Seat>();
+  for (const seat of seats) {
+    if (seat.state !== 'claimed' || seat.attendee === undefined) continue;
+    const earlier = first.get(seat.attendee);
+    if (!earlier || seat.version < earlier.version) first.set(seat.attendee, seat);
+  }
+  return first;
+}
+
+/** Claims that are not their attendee's first. */
+function secondClaims(seats: readonly Seat[]): Seat[] {
+  const first = firstClaims(seats);
+  return seats.filter((seat) => seat.state === 'claimed' && seat.attendee !== undefined && first.get(seat.attendee)?.seat !== seat.seat);
+}
+
+/** A second claim goes back to the pool as the ready seat it was, unless it changed hands meanwhile. */
+async function giveBack(docker: Docker, seat: Seat): Promise<void> {
+  await swapLabels(
+    docker,
+    seat.service,
+    (labels) => labels[SEAT_STATE_LABEL] === 'claimed' && labels[SANDBOX_ATTENDEE_LABEL] === seat.attendee,
+    (labels) => ({ ...labels, [SEAT_STATE_LABEL]: 'ready', [SANDBOX_ATTENDEE_LABEL]: seat.seat, [SANDBOX_NAME_LABEL]: WARM_SEAT_NAME }),
+  );
 }
 
 interface ServiceView {
@@ -86,11 +142,21 @@ interface ServiceView {
   Spec?: { Labels?: Record<string, string> } & Record<string, unknown>;
 }
 
+const inState =
+  (state: SeatState) =>
+  (labels: Record<string, string>): boolean =>
+    labels[SEAT_STATE_LABEL] === state;
+
 /**
- * Changes the service's labels when its seat state is `from`, by compare-and-swap: a concurrent change (a claim by
- * another request or process) makes the swarm refuse ours, and the state is read again.
+ * Changes the service's labels when they are `as` expected, by compare-and-swap: a concurrent change (a claim by
+ * another request or process) makes the swarm refuse ours, and the labels are read again.
  */
-async function swapLabels(docker: Docker, service: string, from: SeatState, change: (labels: Record<string, string>) => Record<string, string>): Promise<boolean> {
+async function swapLabels(
+  docker: Docker,
+  service: string,
+  as: (labels: Record<string, string>) => boolean,
+  change: (labels: Record<string, string>) => Record<string, string>,
+): Promise<boolean> {
   for (let attempt = 0; attempt < 20; attempt++) {
     let current: ServiceView;
     try {
@@ -100,7 +166,7 @@ async function swapLabels(docker: Docker, service: string, from: SeatState, chan
       throw error;
     }
     const labels = current.Spec?.Labels ?? {};
-    if (labels[SEAT_STATE_LABEL] !== from) return false;
+    if (!as(labels)) return false;
     try {
       await docker.getService(service).update({ _query: { version: current.Version?.Index }, _body: { ...current.Spec, Labels: change(labels) } });
       return true;

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandboxNames } from '../engine/sandbox-spec.ts';
-import { claimSeat, listSeats, markSeatReady, retireSeat, type Seat } from '../engine/warm-seats.ts';
+import { claimSeat, listSeats, markSeatReady, retireSeat, type Seat, WARM_SEAT_NAME } from '../engine/warm-seats.ts';
 import { Emitter, type Disposable, type Event } from '../event.ts';
 import { attendeeFolder } from './launcher.ts';
 import type { EngineClient } from '../engine/services.ts';
@@ -111,7 +111,7 @@ export function createWarmPool(options: WarmPoolOptions): WarmPool {
     return { seats, counts };
   };
 
-  const seatRef = (seat: string): SeatHolder => ({ id: seat, name: 'warm seat' });
+  const seatRef = (seat: string): SeatHolder => ({ id: seat, name: WARM_SEAT_NAME });
 
   const prepareSeat = (seat: string, failures: string[]): Promise<void> => {
     const current = preparing.get(seat);
