@@ -1,7 +1,8 @@
 // Autopilot: plays a workshop's hands-on steps in a real terminal, as container.training's autotest did, then waits
 // (bounded) for each step's check. Hidden directives are honoured where they stand among the step's commands:
 // `wait TEXT` / `longwait TEXT` (until the terminal printed it), `keys K` (keystrokes: `^C`, `^D`, `Enter`…) and
-// `bash CMD` (typed like a command). `copy`/`paste`/`tmux`/`open`/`hide` concern the presenter's screen: skipped.
+// `bash CMD` (typed like a command), `copy REGEX` (the latest text on the screen it matches), `paste` (types what was
+// copied, as a command) and `copypaste REGEX` (both). `tmux`/`open`/`hide` concern the presenter's screen: skipped.
 //
 // The shell state follows the catalog's model (checks/catalog.ts): `docker exec -ti … sh` enters a container's shell
 // and the next commands are typed there; a docker command, `exit` or `keys ^D` leaves it. When a step runs docker
@@ -14,6 +15,7 @@ import type { Directive, Step } from '../deck/steps.ts';
 import { elementAt } from '../errors.ts';
 import { createdService, prepareCommand } from './command-prep.ts';
 import { keysToBytes, leavesShell } from './keys.ts';
+import { copyFromScreen } from './screen-copy.ts';
 import type { TerminalDriver } from './terminal-driver.ts';
 
 export interface AutopilotTimeouts {
@@ -72,6 +74,7 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
   // container commands are typed there again ("open another window" … then back to the container's).
   let resumeWith: string | undefined;
   let enteringCommand: string | undefined;
+  let clipboard: string | undefined;
 
   const leaveContainer = async (): Promise<void> => {
     log('  (leaving the container shell: exit)');
@@ -114,6 +117,22 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
         }
         case 'bash':
           await runCommand(directive.argument);
+          return;
+        case 'copy':
+        case 'copypaste': {
+          const copied = copyFromScreen(terminal.screenText(), directive.argument);
+          if ('problem' in copied) {
+            note(copied.problem);
+            return;
+          }
+          log(`  (copied: ${copied.text})`);
+          clipboard = copied.text;
+          if (directive.kind === 'copypaste') await runCommand(clipboard);
+          return;
+        }
+        case 'paste':
+          if (clipboard === undefined) note('paste: nothing was copied before (a `copy` directive comes first)');
+          else await runCommand(clipboard);
           return;
         default:
           log(`  (${directive.kind} directive: presenter-only, skipped)`);

@@ -126,6 +126,11 @@ export class TerminalDriver implements Disposable {
     return this.output.length;
   }
 
+  /** Everything the terminal printed (its latest 200 KB), without escape sequences: what a `copy` directive reads. */
+  screenText(): string {
+    return plain(this.output);
+  }
+
   /** The last lines the terminal printed, without escape sequences: what explains a failure. */
   tail(lines = 5): string {
     return plain(this.output)
