@@ -14,6 +14,7 @@ const replayUrl = replayPagePath.slice(1);
 interface TerminalsInfo {
   readonly terminals: readonly string[];
   readonly handsOn: readonly string[];
+  readonly replays: boolean;
 }
 
 /** `token`: the one the page's link brought (link-token.ts), if any. */
@@ -33,8 +34,8 @@ export async function startTerminals(slidesRoot: HTMLElement, live: boolean, tok
     // Empty: the server then goes by the page's cookie, or the local attendee of a loopback server.
     token: token ?? '',
     ...(attendee ? { attendee } : {}),
-    // The replay page (src/http/replay-routes.ts): `replay` alone is one's own.
-    replayUrl: attendee ? `${replayUrl}/${encodeURIComponent(attendee)}` : replayUrl,
+    // The replay page (src/http/replay-routes.ts): `replay` alone is one's own. None when the server records nothing.
+    ...(info.replays ? { replayUrl: attendee ? `${replayUrl}/${encodeURIComponent(attendee)}` : replayUrl } : {}),
   });
   pane.mount();
   installRunButtons(slidesRoot, { handsOn: info.handsOn, run: (keystrokes) => pane.type(keystrokes) });

@@ -19,6 +19,8 @@ export interface ServeTerminalsOptions {
   readonly environment?: EnvironmentProvider;
   /** Records each terminal (serve-recording.ts); absent: not recorded. */
   readonly tap?: TerminalManagerOptions['tap'];
+  /** The server keeps recordings and serves their replays (record: on). */
+  readonly replays?: boolean;
 }
 
 /** Undefined when the workshop has no terminals. Throws `file:line: ...` for a local shell served on the network. */
@@ -49,6 +51,7 @@ export function serveTerminals(workshop: Workshop, options: ServeTerminalsOption
     access: options.access,
     terminals: config.terminals.map((terminal) => terminal.name),
     handsOn: workshop.handsOn,
+    replays: options.replays ?? false,
     log: options.log,
   });
 }

@@ -127,7 +127,7 @@ export const serveCommand: Command = {
         access,
         log,
         ...(started ? { environment: started.environments } : {}),
-        ...(recording ? { tap: recording.tap } : {}),
+        ...(recording ? { tap: recording.tap, replays: true } : {}),
       });
       if (terminals) {
         undoStart.add(terminals);

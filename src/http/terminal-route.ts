@@ -20,6 +20,8 @@ export interface TerminalsInfo {
   readonly terminals: readonly string[];
   /** Content classes of hands-on blocks, whose code blocks get Run buttons. */
   readonly handsOn: readonly string[];
+  /** The server keeps recordings of these terminals: the pane links to their replay. */
+  readonly replays: boolean;
 }
 
 export interface TerminalServiceOptions {
@@ -28,6 +30,8 @@ export interface TerminalServiceOptions {
   readonly access: Access;
   readonly terminals: readonly string[];
   readonly handsOn: readonly string[];
+  /** The server keeps recordings of these terminals (a replay page to link to). */
+  readonly replays?: boolean;
   /** Origins besides the server's own allowed to open terminals (e.g. a page embedding them). */
   readonly extraOrigins?: readonly string[];
   readonly log: (line: string) => void;
@@ -49,7 +53,7 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
     ...terminalSocketServerOptions,
     handleProtocols: (protocols) => (protocols.has(TERMINAL_SUBPROTOCOL) ? TERMINAL_SUBPROTOCOL : false),
   });
-  const info: TerminalsInfo = { terminals: options.terminals, handsOn: options.handsOn };
+  const info: TerminalsInfo = { terminals: options.terminals, handsOn: options.handsOn, replays: options.replays ?? false };
   const routes = Router();
   // Behind the classroom gate when there is a class (classroom-routes.ts); otherwise the names are no secret.
   routes.get(terminalsInfoPath, (_request, response) => {

@@ -98,7 +98,7 @@ before(async () => {
   liveDeck = await LiveDeck.start({ load: async () => ({ deck: (await loadDeck(manifest)).deck, title: 'Replays', ratio: '16:9', files: [manifest] }), log });
   const access = createAccess({ openToLocalAttendee: true, instructorToken: 'teach', watcherToken: 'watch' });
   const { workshop } = await loadDeck(manifest);
-  const terminals = serveTerminals(workshop, { host: '127.0.0.1', access, log, env: testEnvironment() })!;
+  const terminals = serveTerminals(workshop, { host: '127.0.0.1', access, log, env: testEnvironment(), replays: true })!;
   const assetsDir = join(repoRoot, 'public');
   server = await startServer(
     { deck: liveDeck, workshopDir: scratch, assetsDir, log, access, terminals, timelines: castTimelines(castDir) },

@@ -98,6 +98,8 @@ test('the pane is open by default; typed commands run; slide keys stay out of th
   const page = await openPage();
   await page.waitForFunction(() => /owner/.test(document.querySelector('.labdeck-terminals-status')?.textContent ?? ''));
   assert.match(await status(page), /owner · \d+×\d+/);
+  // This server records nothing: no "Replay my session" that would lead to a 404.
+  assert.equal(await page.locator('.labdeck-terminals-replay').count(), 0);
   const slides = await page.locator('#labdeck-slides').boundingBox();
   const pane = await page.locator('.labdeck-terminals').boundingBox();
   assert.ok(slides && pane && slides.x + slides.width <= pane.x + 1, 'the slides leave the pane its room');
