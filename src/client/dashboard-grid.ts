@@ -148,6 +148,8 @@ export class DashboardGrid {
     replay.rel = 'noopener';
     replay.textContent = 'Replay';
     replay.title = 'Their terminal, slides and checks on one timeline (opens a new tab)';
+    // A server that records nothing has no replay to open.
+    replay.hidden = !('replays' in this.#root.dataset);
     nameCell.append(name, connection, sameName, environment, replay, remove);
     const slide = cell('td', '');
     slide.className = 'dash-slide';

@@ -69,7 +69,14 @@ export function createApp(deps: AppDeps): express.Express {
   // First, before anything reads a token or a path: refusals carry the header too.
   app.use(noReferrer, frontDoor(deps.hostCheck));
   if (deps.classroom && deps.access) {
-    app.use(classroomRoutes({ classroom: deps.classroom, access: deps.access, recording: deps.recording ? { input: deps.recording.input } : undefined }));
+    app.use(
+      classroomRoutes({
+        classroom: deps.classroom,
+        access: deps.access,
+        recording: deps.recording ? { input: deps.recording.input } : undefined,
+        replays: deps.timelines !== undefined,
+      }),
+    );
   }
   app.use(deckRoutes(deps.deck, deps.workshopDir));
   app.use(

@@ -64,6 +64,8 @@ export interface DashboardPageOptions {
   readonly joinQrSvg: string;
   /** Recording is on, with or without typed input; undefined: off. */
   readonly recording?: { readonly input: boolean } | undefined;
+  /** The server serves attendees' replays: each row links to theirs. */
+  readonly replays?: boolean;
 }
 
 /** The instructor must know when attendees' typing (passwords included) is kept. */
@@ -99,7 +101,7 @@ ${options.joinQrSvg}
 </figure>
 </header>
 <main class="dash-main">
-<div id="board"></div>
+<div id="board"${options.replays ? ' data-replays' : ''}></div>
 <aside id="viewer" class="dash-viewer" hidden aria-label="Attendee terminal"></aside>
 </main>
 <script src="build/dashboard.js"></script>`,

@@ -15,6 +15,8 @@ export interface ClassroomRoutesOptions {
   readonly access: Access;
   /** Recording is on (record/): the dashboard says so, and whether typed input is recorded. Absent: off. */
   readonly recording?: { readonly input: boolean } | undefined;
+  /** The server serves replays (it keeps recordings): the dashboard links each attendee to theirs. */
+  readonly replays?: boolean;
 }
 
 export const dashboardPagePath = '/_labdeck/dashboard';
@@ -115,7 +117,10 @@ export function classroomRoutes(options: ClassroomRoutesOptions): Router {
       qrCode = joinQrSvg(joinUrl);
       qrCodes.set(joinUrl, qrCode);
     }
-    page(response, renderDashboardPage({ classCode: classroom.classCode, joinUrl, joinQrSvg: await qrCode, recording: options.recording }));
+    page(
+      response,
+      renderDashboardPage({ classCode: classroom.classCode, joinUrl, joinQrSvg: await qrCode, recording: options.recording, replays: options.replays ?? false }),
+    );
   });
 
   router.use((request, response, next) => {

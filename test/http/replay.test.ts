@@ -129,6 +129,16 @@ test('a server without recordings says so (404), after the same access checks', 
   assert.equal((await get(bareServer, `${timelinePath}/${alice.id}`, bob.token)).status, 403);
 });
 
+test('the dashboard links to replays only on a server that keeps recordings', { timeout: 10_000 }, async () => {
+  const board = async (server: RunningServer): Promise<string> => {
+    const page = await get(server, '/_labdeck/dashboard', classroom.access.instructorToken, 'text/html');
+    assert.equal(page.status, 200);
+    return /<div id="board"[^>]*>/.exec(await page.text())?.[0] ?? 'no board';
+  };
+  assert.equal(await board(classServer), '<div id="board" data-replays>');
+  assert.equal(await board(bareServer), '<div id="board">');
+});
+
 test('the self-paced learner (loopback, no token) replays their own session as `local`, nobody else’s', { timeout: 10_000 }, async () => {
   const response = await get(selfPaced, `${timelinePath}/local`);
   assert.equal(response.status, 200);
