@@ -1,8 +1,10 @@
 // `labdeck backup`: a consistent copy of a class, taken with SQLite's online backup while the class runs (the server
-// keeps writing; nothing waits). The copy is a data folder of its own: `labdeck serve --classroom --data DIR` or
-// `labdeck progress --data DIR` open it as they are, and putting it back is copying its labdeck.sqlite.
+// keeps writing; nothing waits), and its recordings. The copy is a data folder of its own: `labdeck serve --classroom
+// --data DIR`, `labdeck progress --data DIR` or `labdeck record export … --data DIR` open it as they are, and putting
+// it back is copying its labdeck.sqlite (and recordings/).
 import { join, resolve } from 'node:path';
 import { makeDataFolder, storeFileName } from '../progress/store-files.ts';
+import { Recordings, recordingsFolder } from '../record/recordings.ts';
 import { openClassStore, readerDataDir } from './class-store.ts';
 import { dataOption, displayPath, stringOption, UsageError, workshopPathArg, type Command } from './command.ts';
 
@@ -27,7 +29,9 @@ export const backupCommand: Command = {
       makeDataFolder(out);
       const file = join(out, storeFileName);
       await store.backup(file);
-      context.stdout(`labdeck: class ${code} (${attendees} attendee${attendees === 1 ? '' : 's'}) backed up to ${displayPath(file, context.cwd)}\n`);
+      const recorded = new Recordings({ folder: recordingsFolder(dataDir) }).copyTo(recordingsFolder(out));
+      const recordings = recorded === 0 ? '' : ` with ${recorded} recording${recorded === 1 ? '' : 's'} (${displayPath(recordingsFolder(out), context.cwd)})`;
+      context.stdout(`labdeck: class ${code} (${attendees} attendee${attendees === 1 ? '' : 's'}) backed up to ${displayPath(file, context.cwd)}${recordings}\n`);
     } finally {
       store.close();
     }

@@ -1,8 +1,8 @@
 // The recordings of a data folder, as readers see them: each attendee's Timeline (the replay routes, through
 // TimelineSource; `labdeck record export`), removing one attendee's, and retention (old segments deleted). Reads
 // beside a running recorder: a segment being written reads as far as it was flushed.
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { isValidTerminalName, type Timeline } from '../protocol.ts';
 import { decodeSegment, timelineFromSegments, type Segment } from './recording-format.ts';
 import { readSegmentFile } from './segment-file.ts';
@@ -72,6 +72,21 @@ export class Recordings implements TimelineSource {
       if (this.segmentFiles(attendee).length === 0) rmSync(join(this.options.folder, attendee), { recursive: true, force: true });
     }
     return removed;
+  }
+
+  /**
+   * Copies every attendee's segments into another recordings folder (a backup), folders 0700 like the data folder's;
+   * a segment being written is copied as far as it was flushed, which reads as it would after a crash. Returns how
+   * many attendees' recordings were copied.
+   */
+  copyTo(folder: string): number {
+    const attendees = this.attendees();
+    for (const attendee of attendees) {
+      const into = join(folder, attendee);
+      mkdirSync(into, { recursive: true, mode: 0o700 });
+      for (const path of this.segmentFiles(attendee)) copyFileSync(path, join(into, basename(path)));
+    }
+    return attendees.length;
   }
 
   private segmentFiles(attendee: string): string[] {

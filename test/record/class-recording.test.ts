@@ -80,6 +80,18 @@ test('a class with record: { input: true }: the dashboard says so, typing is rec
   assert.match(timeline.events.flatMap((event) => (event.kind === 'input' ? [event.data] : [])).join(''), /echo typed-\$\(\(6\*7\)\)\r/);
   assert.ok(existsSync(join(data, 'recordings', id)));
 
+  // `labdeck backup` beside the running class takes the recordings too: the copy exports the same session.
+  const copy = join(dir, 'backup');
+  const backup = await runLabdeck(['backup', join(dir, 'workshop.yml'), '--data', data, '--out', copy]);
+  assert.equal(backup.code, 0, backup.stderr);
+  assert.match(backup.stdout, /backed up to .*labdeck\.sqlite with 1 recording \(.*recordings\)$/m);
+  const fromCopy = await runLabdeck(['record', 'export', id, '--data', copy, '--json']);
+  assert.equal(fromCopy.code, 0, fromCopy.stderr);
+  assert.ok(
+    (JSON.parse(fromCopy.stdout) as Timeline).events.some((event) => event.kind === 'output' && event.data.includes('typed-42')),
+    'the copy has the session',
+  );
+
   dashboard.send(JSON.stringify({ type: 'remove', attendee: id }));
   await waitFor(() => !existsSync(join(data, 'recordings', id)), { timeoutMs: 10_000, describe: () => `${id}'s recording removed` });
   // Their terminal's last output (it closes) does not bring the recording back.
