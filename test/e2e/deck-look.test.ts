@@ -11,13 +11,13 @@ import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from '../support/browser.ts';
 import { assertClientBundle } from '../support/client-bundle.ts';
 import { waitFor, within } from '../support/wait.ts';
-import { repoRoot, runLabdeck, type CliRun } from '../cli/run-cli.ts';
+import { repoRoot, runLabdeck } from '../cli/run-cli.ts';
+import { serveInProcess, type ServedInProcess } from '../support/served-in-process.ts';
 
 let scratch: string;
 let browser: Browser;
 let deckUrl: string;
-let stopServer: () => void;
-let served: Promise<CliRun>;
+let server: ServedInProcess;
 
 /** A rule that would paint labdeck's own buttons red if the deck's stylesheet reached them. */
 const hostileRule = '\nbutton { background: rgb(255, 0, 0) !important; }\n';
@@ -27,28 +27,14 @@ before(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'labdeck-look-'));
   await cp(join(repoRoot, 'test/fixtures/container-training'), scratch, { recursive: true });
   await appendFile(join(scratch, 'workshop.css'), hostileRule);
-  let output = '';
-  const started = new Promise<string>((resolve, reject) => {
-    served = runLabdeck(['serve', 'swarm-halfday.yml', '--port', '0'], {
-      cwd: scratch,
-      stdout: (text) => {
-        output += text;
-        const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(text)?.[1];
-        if (url) resolve(url);
-      },
-      stderr: () => {},
-      untilStopped: () => new Promise<void>((stop) => (stopServer = stop)),
-    });
-    served.then((run) => reject(new Error(`serve ended early: ${run.code}`)), reject);
-  });
-  deckUrl = await within(started, 30_000, () => `serve's URL; it printed: ${JSON.stringify(output)}`);
+  server = await serveInProcess(['swarm-halfday.yml'], { cwd: scratch });
+  deckUrl = server.url;
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  stopServer?.();
-  await served;
+  await server?.stop();
   await rm(scratch, { recursive: true, force: true });
 });
 

@@ -9,15 +9,14 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { assertClientBundle } from '../support/client-bundle.ts';
-import { within } from '../support/wait.ts';
-import { repoRoot, runLabdeck, type CliRun } from '../cli/run-cli.ts';
+import { repoRoot, runLabdeck } from '../cli/run-cli.ts';
+import { serveInProcess, type ServedInProcess } from '../support/served-in-process.ts';
 
 let scratch: string;
 let workshop: string;
 let browser: Browser;
 let deckUrl: string;
-let stopServer: () => void;
-let served: Promise<CliRun>;
+let server: ServedInProcess;
 
 before(async () => {
   assertClientBundle();
@@ -26,28 +25,15 @@ before(async () => {
   await cp(join(repoRoot, 'slides'), join(workshop, 'slides'), { recursive: true });
   await cp(join(repoRoot, 'workshop.yml'), join(workshop, 'workshop.yml'));
 
-  let output = '';
-  const started = new Promise<string>((resolve, reject) => {
-    served = runLabdeck(['serve', '--port', '0'], {
-      cwd: workshop,
-      stdout: (text) => {
-        output += text;
-        const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(text)?.[1];
-        if (url) resolve(url);
-      },
-      stderr: () => {},
-      untilStopped: () => new Promise<void>((stop) => (stopServer = stop)),
-    });
-    served.then((run) => reject(new Error(`serve ended early: ${run.code}`)), reject);
-  });
-  deckUrl = await within(started, 30_000, () => `serve's URL; it printed: ${JSON.stringify(output)}`);
+  server = await serveInProcess([], { cwd: workshop });
+
+  deckUrl = server.url;
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  stopServer?.();
-  await served;
+  await server?.stop();
   await rm(scratch, { recursive: true, force: true });
 });
 

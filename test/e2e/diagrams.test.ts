@@ -12,13 +12,13 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from '../support/browser.ts';
 import { assertClientBundle } from '../support/client-bundle.ts';
-import { within } from '../support/wait.ts';
-import { runLabdeck, type CliRun } from '../cli/run-cli.ts';
+import { runLabdeck } from '../cli/run-cli.ts';
+import { serveInProcess, type ServedInProcess } from '../support/served-in-process.ts';
 import { pdfText } from '../support/pdf-text.ts';
 
 let scratch: string;
 let browser: Browser;
-const servers: Array<{ url: string; stop: () => void; served: Promise<CliRun> }> = [];
+const servers: ServedInProcess[] = [];
 let diagramsUrl: string;
 let plainUrl: string;
 
@@ -58,26 +58,9 @@ async function workshopWith(name: string, chapter: string): Promise<string> {
 }
 
 async function serve(cwd: string): Promise<string> {
-  let output = '';
-  let stop: () => void = () => {};
-  let url = '';
-  let served: Promise<CliRun> = Promise.resolve({ code: 0, stdout: '', stderr: '' });
-  const started = new Promise<void>((resolve, reject) => {
-    served = runLabdeck(['serve', '--port', '0'], {
-      cwd,
-      stdout: (chunk) => {
-        output += chunk;
-        url ||= /serving \d+ slides at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1] ?? '';
-        if (url) resolve();
-      },
-      stderr: () => {},
-      untilStopped: () => new Promise<void>((resolve) => (stop = resolve)),
-    });
-    served.then((run) => reject(new Error(`serve ended early: ${run.code} ${run.stderr}`)), reject);
-  });
-  await within(started, 30_000, () => `serve's deck URL; it printed: ${JSON.stringify(output)}`);
-  servers.push({ url, stop: () => stop(), served });
-  return url;
+  const server = await serveInProcess([], { cwd });
+  servers.push(server);
+  return server.url;
 }
 
 before(async () => {
@@ -90,10 +73,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  for (const server of servers) {
-    server.stop();
-    await server.served;
-  }
+  for (const server of servers) await server.stop();
   await rm(scratch, { recursive: true, force: true });
 });
 

@@ -7,36 +7,24 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
-import { repoRoot, runLabdeck, type CliRun } from '../cli/run-cli.ts';
+import { repoRoot } from '../cli/run-cli.ts';
+import { serveInProcess, type ServedInProcess } from '../support/served-in-process.ts';
 import { join } from 'node:path';
 
 let browser: Browser;
 let instructorUrl: string;
-let stopServer: () => void;
-let served: Promise<CliRun>;
+let server: ServedInProcess;
 
 before(async () => {
   execFileSync(process.execPath, [join(repoRoot, 'scripts/build-client.mjs')]);
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    served = runLabdeck(['serve', '--port', '0'], {
-      stdout: (chunk) => {
-        output += chunk;
-        instructorUrl ??= /instructor[^\n]*?(http:\/\/\S+\?token=\S+)/.exec(output)?.[1] as string;
-        if (instructorUrl) resolve();
-      },
-      stderr: () => {},
-      untilStopped: () => new Promise<void>((stop) => (stopServer = stop)),
-    });
-    served.then((run) => reject(new Error(`serve ended early: ${run.code} ${run.stderr}`)), reject);
-  });
+  server = await serveInProcess([], { instructor: true });
+  instructorUrl = server.instructorUrl ?? '';
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  stopServer?.();
-  await served;
+  await server?.stop();
 });
 
 /** Waits for the address bar to lose its token; fails with the URL it saw. */

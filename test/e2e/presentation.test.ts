@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from '../support/browser.ts';
 import { assertClientBundle } from '../support/client-bundle.ts';
-import { within } from '../support/wait.ts';
-import { repoRoot, runLabdeck, type CliRun } from '../cli/run-cli.ts';
+import { repoRoot, runLabdeck } from '../cli/run-cli.ts';
+import { serveInProcess, type ServedInProcess } from '../support/served-in-process.ts';
 
 let scratch: string;
 let workshop: string;
@@ -19,8 +19,7 @@ let browser: Browser;
 let deckUrl: string;
 let instructorUrl: string;
 let slideCount: number;
-let stopServer: () => void;
-let served: Promise<CliRun>;
+let server: ServedInProcess;
 
 const aboutNotes = 'Ask who has used Swarm before.';
 
@@ -35,30 +34,16 @@ before(async () => {
   const text = await readFile(intro, 'utf8');
   await writeFile(intro, text.replace('\n---\n', `\n???\n\n${aboutNotes}\n\n---\n`));
 
-  let output = '';
-  const started = new Promise<void>((resolve, reject) => {
-    served = runLabdeck(['serve', '--port', '0'], {
-      cwd: workshop,
-      stdout: (chunk) => {
-        output += chunk;
-        deckUrl ??= /serving \d+ slides at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1] as string;
-        instructorUrl ??= /instructor[^\n]*?(http:\/\/\S+\?token=\S+)/.exec(output)?.[1] as string;
-        if (deckUrl && instructorUrl) resolve();
-      },
-      stderr: () => {},
-      untilStopped: () => new Promise<void>((stop) => (stopServer = stop)),
-    });
-    served.then((run) => reject(new Error(`serve ended early: ${run.code} ${run.stderr}`)), reject);
-  });
-  await within(started, 30_000, () => `serve's deck and instructor URLs; it printed: ${JSON.stringify(output)}`);
+  server = await serveInProcess([], { cwd: workshop, instructor: true });
+  deckUrl = server.url;
+  instructorUrl = server.instructorUrl ?? '';
   browser = await launchChromium();
   slideCount = ((await (await fetch(`${deckUrl}deck.json`)).json()) as { slides: unknown[] }).slides.length;
 });
 
 after(async () => {
   await browser?.close();
-  stopServer?.();
-  await served;
+  await server?.stop();
   await rm(scratch, { recursive: true, force: true });
 });
 
