@@ -17,23 +17,12 @@ import { TerminalManager } from '../src/terminal/manager.ts';
 import type { ViewerConnection } from '../src/terminal/session.ts';
 import { testEnvironment } from '../test/terminal/terminal-client.ts';
 import { repoRoot, runLabdeck } from '../test/cli/run-cli.ts';
+import { mebibyteOfLines } from './text-block.ts';
 
 const FILE_MIB = 16;
 const ROUNDS = 7;
 const TYPED_COMMANDS = 100;
 const decoder = new TextDecoder();
-
-/** One MiB of numbered text lines (the block bench/terminals.ts cats). */
-function block(): string {
-  const lines: string[] = [];
-  let size = 0;
-  for (let i = 0; size < 1024 * 1024; i++) {
-    const line = `${String(i).padStart(6, '0')} the quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJ\n`;
-    lines.push(line);
-    size += line.length;
-  }
-  return `${lines.join('').slice(0, 1024 * 1024 - 1)}\n`;
-}
 
 interface Run {
   readonly ms: number;
@@ -200,7 +189,7 @@ export async function autopilotBytes(): Promise<{ bytes: number; seconds: number
 export async function benchRecording(): Promise<string> {
   const scratch = mkdtempSync(join(tmpdir(), 'labdeck-bench-cat-'));
   const file = join(scratch, 'flood.txt');
-  writeFileSync(file, block().repeat(FILE_MIB));
+  writeFileSync(file, mebibyteOfLines().repeat(FILE_MIB));
   try {
     const flood = await alternate([`cat ${file}; echo cat-$((6*7))`], 'cat-42');
     const typing = await alternate(

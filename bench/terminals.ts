@@ -25,6 +25,7 @@ import { createAccess } from '../src/classroom/access.ts';
 import { serveTerminals } from '../src/commands/serve-terminals.ts';
 import { DEFAULT_TERMINAL_LIMITS } from '../src/terminal/limits.ts';
 import { decodeServerMessage, encodeClientMessage, TERMINAL_PROTOCOL_VERSION, TERMINAL_SUBPROTOCOL, type ClientMessage } from '../src/protocol.ts';
+import { mebibyteOfLines } from './text-block.ts';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
 const wettyDir = join(repoRoot, '.cache/wetty');
@@ -62,19 +63,6 @@ const percentile = (values: number[], p: number) => {
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 const message = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0]! : String(error));
-
-/** One MiB of numbered text lines; the file and the in-page parse test use the same block. */
-function block(): string {
-  const lines: string[] = [];
-  let size = 0;
-  for (let i = 0; size < 1024 * 1024; i++) {
-    const line = `${String(i).padStart(6, '0')} the quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJ\n`;
-    lines.push(line);
-    size += line.length;
-  }
-  // Exactly 1 MiB, ending with a line feed so that what is printed after the `cat` starts a line.
-  return `${lines.join('').slice(0, 1024 * 1024 - 1)}\n`;
-}
 
 async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -718,7 +706,7 @@ export async function benchTerminals(): Promise<string> {
   const benchStarted = Date.now();
   const scratch = mkdtempSync(join(tmpdir(), 'labdeck-bench-terminals-'));
   const file = join(scratch, 'data.txt');
-  const data = block();
+  const data = mebibyteOfLines();
   const fd = openSync(file, 'w');
   for (let i = 0; i < FILE_MIB; i++) writeSync(fd, data);
   closeSync(fd);
