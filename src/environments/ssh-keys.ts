@@ -5,7 +5,8 @@
 // Private keys are 0600 in 0700 folders (ssh-keygen's modes; ssh refuses a private key others can read). A dot
 // folder cannot be an attendee's (attendee ids start with a letter, a digit or `_`).
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { attendeeFolder } from './launcher.ts';
@@ -28,17 +29,61 @@ export function knownHostsFile(root: string, attendee: string): string {
   return join(hostKeyFolder(root, attendee), 'known_hosts');
 }
 
-/** The class key pair, made the first time; resolves to its public key line. */
+/**
+ * The class key pair, made the first time; resolves to its public key line. Two processes may start a class at the
+ * same moment (a server and `labdeck env warm`): each makes a draft pair under a name of its own and links it into
+ * place, private half first, and the first link wins (a link never overwrites). The others take the winner's pair.
+ */
 export async function ensureClassKey(root: string, classId: string): Promise<string> {
   const file = classKeyFile(root);
+  const existing = readIfThere(`${file}.pub`);
+  if (existing !== undefined) return existing;
+  mkdirSync(join(root, '.ssh'), { recursive: true, mode: 0o700 });
+  const draft = `${file}.draft-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    return readFileSync(`${file}.pub`, 'utf8');
-  } catch {
-    mkdirSync(join(root, '.ssh'), { recursive: true, mode: 0o700 });
-    rmSync(file, { force: true });
-    await keygen(file, `labdeck-class-${classId}`);
-    return readFileSync(`${file}.pub`, 'utf8');
+    await keygen(draft, `labdeck-class-${classId}`);
+    // Our public half only beside our private half.
+    if (linkUnlessThere(draft, file)) linkUnlessThere(`${draft}.pub`, `${file}.pub`);
+  } finally {
+    rmSync(draft, { force: true });
+    rmSync(`${draft}.pub`, { force: true });
   }
+  // Another process's private half won: its public half follows at once, unless that process stopped in between.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const key = readIfThere(`${file}.pub`);
+    if (key !== undefined) return key;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const { stdout } = await run('ssh-keygen', ['-y', '-f', file]);
+  linkUnlessThere(writeDraft(`${file}.pub`, stdout), `${file}.pub`, { removeSource: true });
+  return readFileSync(`${file}.pub`, 'utf8');
+}
+
+function readIfThere(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Links `from` at `to` unless `to` exists already (then whoever made it first keeps it); true when linked. */
+function linkUnlessThere(from: string, to: string, { removeSource = false } = {}): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    if (removeSource) rmSync(from, { force: true });
+  }
+}
+
+function writeDraft(path: string, content: string): string {
+  const draft = `${path}.draft-${process.pid}-${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, content, { mode: 0o644 });
+  return draft;
 }
 
 export interface HostKey {
