@@ -1,6 +1,9 @@
 // What `labdeck serve` does on its way to the first page, counted rather than timed (bench/startup.ts times it, goal
-// < 500 ms): the npm packages it loads, in the compiled command as a user starts it. Terminals' node-pty and
-// @xterm/headless load at the first terminal, classes' better-sqlite3 at the first class: the first page needs none.
+// < 500 ms): the npm packages it loads and the git processes it runs, in the compiled command as a user starts it.
+// Terminals' node-pty and @xterm/headless load at the first terminal, classes' better-sqlite3 at the first class: the
+// first page needs none of them. A deck load reads the footer links' repository with two git processes (markmaker's
+// three reads, the two `rev-parse` ones asked at once), at every load, so a branch switched under a running server
+// shows at its next reload.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -9,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { decodeServerMessage, encodeClientMessage, TERMINAL_PROTOCOL_VERSION, TERMINAL_SUBPROTOCOL } from '../../src/protocol.ts';
+import { decodeServerMessage, encodeClientMessage, TERMINAL_PROTOCOL_VERSION, TERMINAL_SUBPROTOCOL, type DeckJson } from '../../src/protocol.ts';
 import { terminalSocketPath } from '../../src/http/terminal-route.ts';
 import { waitFor } from '../support/wait.ts';
 import { repoRoot } from './run-cli.ts';
@@ -103,6 +106,9 @@ async function serve(setup: Setup): Promise<Served> {
   }
 }
 
+/** The git commands run so far, sorted: those run side by side may be logged in either order. */
+const gitCommands = async (setup: Setup) => (existsSync(setup.gitLog) ? (await readFile(setup.gitLog, 'utf8')).split('\n').filter(Boolean).sort() : []);
+
 test('the first page loads no terminal or class module; the first terminal loads node-pty and the mirror', { timeout: 60_000 }, async (t) => {
   const s = await setup();
   const server = await serve(s).catch(async (error: unknown) => {
@@ -144,4 +150,33 @@ test('the first page loads no terminal or class module; the first terminal loads
     [],
     'loaded by the first terminal',
   );
+});
+
+test('a deck load runs two git processes, at the start and at every reload: a branch switched shows at the next one', { timeout: 60_000 }, async (t) => {
+  const s = await setup();
+  const server = await serve(s).catch(async (error: unknown) => {
+    await rm(s.dir, { recursive: true, force: true });
+    throw error;
+  });
+  t.after(async () => {
+    await server.stop();
+    await rm(s.dir, { recursive: true, force: true });
+  });
+
+  const deck = (await (await fetch(`${server.url}deck.json`)).json()) as DeckJson;
+  assert.match(deck.slides[0]?.html ?? '', /href="https:\/\/example\.org\/start\.git\/tree\/main\/\/slides\/a\.md"/, 'footer links from git');
+  assert.deepEqual(await gitCommands(s), ['config remote.origin.url', 'rev-parse --show-prefix --abbrev-ref HEAD'], 'git run for the start');
+
+  await writeFile(s.gitLog, '');
+  s.git('switch', '--quiet', '-c', 'class-2026');
+  await writeFile(join(s.dir, 'checkout', 'slides', 'a.md'), '# First\n\nSome other text.\n');
+  const reloaded = await waitFor(
+    async () => {
+      const json = (await (await fetch(`${server.url}deck.json`)).json()) as DeckJson;
+      return json.slides[0]?.html.includes('other text') && json;
+    },
+    { timeoutMs: 10_000, describe: () => 'the edit reloaded' },
+  );
+  assert.match(reloaded.slides[0]?.html ?? '', /tree\/class-2026\/\/slides\/a\.md/);
+  assert.deepEqual(await gitCommands(s), ['config remote.origin.url', 'rev-parse --show-prefix --abbrev-ref HEAD'], 'git run for the reload');
 });
