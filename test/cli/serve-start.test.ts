@@ -1,9 +1,9 @@
 // What `labdeck serve` does on its way to the first page, counted rather than timed (bench/startup.ts times it, goal
 // < 500 ms): the npm packages it loads and the git processes it runs, in the compiled command as a user starts it.
 // Terminals' node-pty and @xterm/headless load at the first terminal, classes' better-sqlite3 at the first class: the
-// first page needs none of them. A deck load reads the footer links' repository with two git processes (markmaker's
-// three reads, the two `rev-parse` ones asked at once), at every load, so a branch switched under a running server
-// shows at its next reload.
+// first page needs none of them. The footer links' repository is read with two git processes (markmaker's three
+// reads, the two `rev-parse` ones asked at once), at the start and then only once the checkout changed (a reload of an
+// edited chapter runs none; a branch switched under a running server shows at its next reload).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -152,7 +152,7 @@ test('the first page loads no terminal or class module; the first terminal loads
   );
 });
 
-test('a deck load runs two git processes, at the start and at every reload: a branch switched shows at the next one', { timeout: 60_000 }, async (t) => {
+test('the footer links read git with two processes at the start, and again only once the checkout changed', { timeout: 60_000 }, async (t) => {
   const s = await setup();
   const server = await serve(s).catch(async (error: unknown) => {
     await rm(s.dir, { recursive: true, force: true });
@@ -162,21 +162,29 @@ test('a deck load runs two git processes, at the start and at every reload: a br
     await server.stop();
     await rm(s.dir, { recursive: true, force: true });
   });
+  const gitReads = ['config remote.origin.url', 'rev-parse --show-prefix --abbrev-ref HEAD --absolute-git-dir --git-common-dir'];
+  const reloadedWith = (text: string) =>
+    waitFor(
+      async () => {
+        const json = (await (await fetch(`${server.url}deck.json`)).json()) as DeckJson;
+        return json.slides[0]?.html.includes(text) && json;
+      },
+      { timeoutMs: 10_000, describe: () => `the edit "${text}" reloaded` },
+    );
 
   const deck = (await (await fetch(`${server.url}deck.json`)).json()) as DeckJson;
   assert.match(deck.slides[0]?.html ?? '', /href="https:\/\/example\.org\/start\.git\/tree\/main\/\/slides\/a\.md"/, 'footer links from git');
-  assert.deepEqual(await gitCommands(s), ['config remote.origin.url', 'rev-parse --show-prefix --abbrev-ref HEAD'], 'git run for the start');
+  assert.deepEqual(await gitCommands(s), gitReads, 'git run for the start');
 
+  // An edit of a chapter: the checkout is unchanged, git is not asked again.
   await writeFile(s.gitLog, '');
+  await writeFile(join(s.dir, 'checkout', 'slides', 'a.md'), '# First\n\nAn edit.\n');
+  assert.match((await reloadedWith('An edit.')).slides[0]?.html ?? '', /tree\/main\/\/slides\/a\.md/);
+  assert.deepEqual(await gitCommands(s), [], 'no git run for a reload of an unchanged checkout');
+
+  // A branch switched under the running server shows at the next reload.
   s.git('switch', '--quiet', '-c', 'class-2026');
   await writeFile(join(s.dir, 'checkout', 'slides', 'a.md'), '# First\n\nSome other text.\n');
-  const reloaded = await waitFor(
-    async () => {
-      const json = (await (await fetch(`${server.url}deck.json`)).json()) as DeckJson;
-      return json.slides[0]?.html.includes('other text') && json;
-    },
-    { timeoutMs: 10_000, describe: () => 'the edit reloaded' },
-  );
-  assert.match(reloaded.slides[0]?.html ?? '', /tree\/class-2026\/\/slides\/a\.md/);
-  assert.deepEqual(await gitCommands(s), ['config remote.origin.url', 'rev-parse --show-prefix --abbrev-ref HEAD'], 'git run for the reload');
+  assert.match((await reloadedWith('other text')).slides[0]?.html ?? '', /tree\/class-2026\/\/slides\/a\.md/);
+  assert.deepEqual(await gitCommands(s), gitReads, 'git run again once the checkout changed');
 });

@@ -57,6 +57,29 @@ test('file://<the manifest folder>/ where git cannot tell: no remote, no commit,
   assert.equal(await sourceLinkPrefix(plain, { repositoryUrl: 'https://example.org/a', branch: 'main' }), `file://${plain}/`, 'even with both overrides');
 });
 
+test('an answer is kept only while the checkout is unchanged: a switch, a new remote, a first commit, a nested checkout show at the next read', {
+  timeout: 30_000,
+}, async () => {
+  const root = checkout('changes', { remote: 'https://example.org/a.git' });
+  const slides = join(root, 'slides');
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: { ...process.env, ...identity }, stdio: 'ignore' });
+  assert.equal(await sourceLinkPrefix(slides), 'https://example.org/a.git/tree/main/slides/');
+  assert.equal(await sourceLinkPrefix(slides), 'https://example.org/a.git/tree/main/slides/', 'read again, unchanged');
+  git(root, 'switch', '--quiet', '-c', 'mai2'); // a name of the same length: HEAD keeps its size
+  assert.equal(await sourceLinkPrefix(slides), 'https://example.org/a.git/tree/mai2/slides/');
+  git(root, 'remote', 'set-url', 'origin', 'https://example.org/b.git');
+  assert.equal(await sourceLinkPrefix(slides), 'https://example.org/b.git/tree/mai2/slides/');
+  assert.equal(await sourceLinkPrefix(slides, { branch: 'class' }), 'https://example.org/b.git/tree/class/slides/', 'other settings');
+  git(slides, 'init', '--quiet', '--initial-branch=main');
+  assert.equal(await sourceLinkPrefix(slides), `file://${slides}/`, 'the manifest folder made a checkout of its own (no remote)');
+
+  const empty = checkout('first-commit', { remote: 'https://example.org/c.git', commit: false });
+  assert.equal(await sourceLinkPrefix(join(empty, 'slides')), `file://${join(empty, 'slides')}/`);
+  git(empty, 'add', '--all');
+  git(empty, 'commit', '--quiet', '--no-gpg-sign', '-m', 'deck');
+  assert.equal(await sourceLinkPrefix(join(empty, 'slides')), 'https://example.org/c.git/tree/main/slides/', 'a fallback is not kept');
+});
+
 test('labdeck slides: the footers link where the repository settings of the command line say', { timeout: 60_000 }, async () => {
   const root = checkout('cli', { remote: 'https://example.org/origin.git' });
   const manifest = join(root, 'slides/workshop.yml');
