@@ -6,11 +6,12 @@
 // servers taking over a stale lock file. Not `locking_mode=EXCLUSIVE` on the store itself: readers (`labdeck progress`,
 // `labdeck backup`) would then get "database is locked" for as long as the class runs. `serve.pid` only names the
 // holder in the refusal; the lock does not depend on it.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabdeckError } from '../errors.ts';
 import { privateFile } from './store-files.ts';
+import { sqlite } from './sqlite.ts';
 
 export const serveLockFileName = 'serve.lock';
 export const servePidFileName = 'serve.pid';
@@ -27,7 +28,7 @@ export function takeServeLock(dataDir: string): ServeLock {
   const pidFile = join(dataDir, servePidFileName);
   let db: Database.Database | undefined;
   try {
-    db = new Database(lockFile, { timeout: 0 });
+    db = new (sqlite())(lockFile, { timeout: 0 });
     db.pragma('journal_mode = MEMORY'); // no -journal file beside the lock
     db.pragma('locking_mode = EXCLUSIVE'); // a lock once taken is kept until close
     db.exec('BEGIN EXCLUSIVE; COMMIT');

@@ -15,7 +15,7 @@
 // terminal with it. Closing uses
 // TRUNCATE (waiting is fine then, and the WAL is emptied even when a reader is attached). `labdeck backup` takes a
 // consistent copy at any time (SQLite's online backup).
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { StepStatus } from '../protocol.ts';
 import { LabdeckError } from '../errors.ts';
 import {
@@ -29,6 +29,7 @@ import {
   type StoreFiles,
 } from './store-files.ts';
 import { takeServeLock, type ServeLock } from './serve-lock.ts';
+import { sqlite } from './sqlite.ts';
 
 export { storeFileName } from './store-files.ts';
 
@@ -160,7 +161,7 @@ interface Server {
 function openStore(files: StoreFiles, server: Server | undefined): ProgressStore {
   let db: Database.Database | undefined;
   try {
-    db = new Database(files.file, { fileMustExist: true });
+    db = new (sqlite())(files.file, { fileMustExist: true });
     return storeOn(db, files, server);
   } catch (error) {
     db?.close();
@@ -171,7 +172,7 @@ function openStore(files: StoreFiles, server: Server | undefined): ProgressStore
 
 /** SQLite's errors at open, as one clear line naming the file. */
 function storeError(file: string, error: unknown): unknown {
-  if (!(error instanceof Database.SqliteError)) return error;
+  if (!(error instanceof sqlite().SqliteError)) return error;
   const notAStore = ['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_ERROR', 'SQLITE_FORMAT'].includes(error.code);
   return new LabdeckError(
     notAStore ? `${file}: not a labdeck class store (${error.message}): move it away or use another --data` : `${file}: cannot open the class store (${error.message})`,
@@ -221,7 +222,7 @@ function storeOn(db: Database.Database, files: StoreFiles, server: Server | unde
     try {
       db.pragma(`wal_checkpoint(${mode})`);
     } catch (error) {
-      if (!(error instanceof Database.SqliteError)) throw error;
+      if (!(error instanceof sqlite().SqliteError)) throw error;
     }
   };
   const checkpoints = server ? setInterval(() => checkpoint('PASSIVE'), server.checkpointEveryMs).unref() : undefined;

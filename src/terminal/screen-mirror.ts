@@ -5,8 +5,9 @@
 // accumulated, after a short quiet time, or at once when a snapshot is wanted. A batch with more plain lines than the
 // buffer can hold (`cat` of a large file, `yes`) is cut down first: lines that would scroll out of the scrollback are
 // skipped, which keeps the server's cost of a flood well below the browser's (see skippableRange).
-import headless from '@xterm/headless';
-import serialize from '@xterm/addon-serialize';
+import { createRequire } from 'node:module';
+import type headless from '@xterm/headless';
+import type serialize from '@xterm/addon-serialize';
 import { elementAt } from '../errors.ts';
 import type { Event } from '../event.ts';
 
@@ -23,9 +24,29 @@ interface CoreState {
   readonly _inputHandler?: { readonly _parser?: { readonly currentState?: number } };
 }
 
+interface Xterm {
+  readonly headless: typeof headless;
+  readonly serialize: typeof serialize;
+}
+
+let xtermLoaded: Xterm | undefined;
+
+/**
+ * xterm.js (headless, and its serialize addon), loaded at the first terminal rather than when labdeck starts:
+ * `serve`'s first page needs no terminal (bench/startup.ts times that start; test/cli/serve-start.test.ts checks what
+ * it loads).
+ */
+function xterm(): Xterm {
+  if (!xtermLoaded) {
+    const load = createRequire(import.meta.url);
+    xtermLoaded = { headless: load('@xterm/headless') as typeof headless, serialize: load('@xterm/addon-serialize') as typeof serialize };
+  }
+  return xtermLoaded;
+}
+
 export class ScreenMirror {
   private readonly terminal: headless.Terminal;
-  private readonly serializer = new serialize.SerializeAddon();
+  private readonly serializer = new (xterm().serialize.SerializeAddon)();
   /** Output not yet handed to xterm, and the callbacks to run once it is on the mirror's screen. */
   private backlog: string[] = [];
   private backlogChars = 0;
@@ -44,7 +65,7 @@ export class ScreenMirror {
   ) {
     // logLevel off: output xterm.js cannot parse is the program's business, not something for the server's log (the
     // default printed a 40-line dump per bad sequence: one `cat` of a binary file flooded it).
-    this.terminal = new headless.Terminal({ cols, rows, scrollback, allowProposedApi: true, logLevel: 'off' });
+    this.terminal = new (xterm().headless.Terminal)({ cols, rows, scrollback, allowProposedApi: true, logLevel: 'off' });
     this.terminal.loadAddon(this.serializer);
   }
 

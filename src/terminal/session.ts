@@ -1,7 +1,8 @@
 // One PTY and everything attached to it: the mirror, the shell-integration command log, flow control and the
 // viewers (owner, instructor, watchers), who all receive the same output.
 import { randomUUID } from 'node:crypto';
-import pty from 'node-pty';
+import { createRequire } from 'node:module';
+import type pty from 'node-pty';
 import type { CommandRecord, ServerMessage, TerminalState, ViewerRole } from '../protocol.ts';
 import { CommandLog } from './command-log.ts';
 import { elementAt } from '../errors.ts';
@@ -92,6 +93,18 @@ interface Viewer {
   lastRateNoticeAt: number;
   /** Output held back while this viewer's snapshot waits for the mirror to catch up; undefined when live. */
   awaitingSnapshot: Uint8Array[] | undefined;
+}
+
+let nodePtyLoaded: typeof pty | undefined;
+
+/**
+ * node-pty, loaded at the first terminal rather than when labdeck starts: `serve`'s first page needs no terminal
+ * (bench/startup.ts times that start; test/cli/serve-start.test.ts checks what it loads). A missing compiled part
+ * throws at the first spawn either way (commands/native-modules.ts).
+ */
+function nodePty(): typeof pty {
+  nodePtyLoaded ??= createRequire(import.meta.url)('node-pty') as typeof pty;
+  return nodePtyLoaded;
 }
 
 /** node-pty 1.1 has destroy() on Unix (close the fd, then SIGHUP), but its typings omit it. */
@@ -187,7 +200,7 @@ export class TerminalSession implements Disposable {
     });
     const argv = integration?.argv ?? options.argv;
     try {
-      this.pty = pty.spawn(elementAt(argv, 0), argv.slice(1), {
+      this.pty = nodePty().spawn(elementAt(argv, 0), argv.slice(1), {
         name: 'xterm-256color',
         cols: this.geometry.cols,
         rows: this.geometry.rows,

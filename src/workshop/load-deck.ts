@@ -65,7 +65,7 @@ export const diskFiles: DeckFiles & { exists(path: string): boolean } = {
 export async function loadDeck(path: string, selection: DeckSelection = {}, cache?: RenderCache, repository: RepositorySettings = {}): Promise<LoadedDeck> {
   refuseNonTextFile(path);
   const workshop = loadWorkshop(path);
-  const source = assembleWorkshop(workshop, repository);
+  const source = await assembleWorkshop(workshop, repository);
   const input = { markdown: source.markdown, options: deckOptions(workshop, selection), map: source.map };
   let deck = cache?.get(input);
   if (deck) {
@@ -82,8 +82,8 @@ export async function loadDeck(path: string, selection: DeckSelection = {}, cach
  * the manifest is in at every load, so a deck reloaded after `git switch` links to the new branch. The links are part
  * of the assembled markdown, which keys the render cache. A deck without footers reads nothing of git.
  */
-export function assembleWorkshop(workshop: Workshop, repository: RepositorySettings = {}): AssembledSource {
-  const context: AssemblyContext = workshop.generated.debugFooters ? { sourceLinkPrefix: sourceLinkPrefix(dirnameOf(workshop.file), repository) } : {};
+export async function assembleWorkshop(workshop: Workshop, repository: RepositorySettings = {}): Promise<AssembledSource> {
+  const context: AssemblyContext = workshop.generated.debugFooters ? { sourceLinkPrefix: await sourceLinkPrefix(dirnameOf(workshop.file), repository) } : {};
   return assembleDeckSource(workshop, diskFiles, context);
 }
 

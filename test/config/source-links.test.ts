@@ -32,26 +32,52 @@ function checkout(name: string, options: { remote?: string; branch?: string; com
   return root;
 }
 
-test('a checkout: remote, branch and the folder within the checkout; git@github.com: becomes https://github.com/', { timeout: 20_000 }, () => {
+test('a checkout: remote, branch and the folder within the checkout; git@github.com: becomes https://github.com/', { timeout: 20_000 }, async () => {
   const root = checkout('ssh-remote', { remote: 'git@github.com:someone/training.git', branch: 'class-2026' });
-  assert.equal(sourceLinkPrefix(join(root, 'slides')), 'https://github.com/someone/training.git/tree/class-2026/slides/');
+  assert.equal(await sourceLinkPrefix(join(root, 'slides')), 'https://github.com/someone/training.git/tree/class-2026/slides/');
   // At the root of the checkout the folder is empty: markmaker writes `//` there.
-  assert.equal(sourceLinkPrefix(root), 'https://github.com/someone/training.git/tree/class-2026//');
+  assert.equal(await sourceLinkPrefix(root), 'https://github.com/someone/training.git/tree/class-2026//');
 });
 
-test('REPOSITORY_URL and BRANCH win over the checkout; the folder still comes from git', { timeout: 20_000 }, () => {
+test('REPOSITORY_URL and BRANCH win over the checkout; the folder still comes from git', { timeout: 20_000 }, async () => {
   const root = checkout('overrides', { remote: 'https://example.org/a.git' });
-  assert.equal(sourceLinkPrefix(join(root, 'slides'), { repositoryUrl: ' git@github.com:fork/x \n', branch: 'b' }), 'https://github.com/fork/x/tree/b/slides/');
+  assert.equal(await sourceLinkPrefix(join(root, 'slides'), { repositoryUrl: ' git@github.com:fork/x \n', branch: 'b' }), 'https://github.com/fork/x/tree/b/slides/');
+  // BRANCH set, git is not asked for HEAD: a checkout without a commit yet still gives its folder.
+  const noCommit = checkout('overrides-no-commit', { commit: false });
+  assert.equal(await sourceLinkPrefix(join(noCommit, 'slides'), { repositoryUrl: 'https://example.org/b.git', branch: 'b' }), 'https://example.org/b.git/tree/b/slides/');
 });
 
-test('file://<the manifest folder>/ where git cannot tell: no remote, no commit, not a checkout', { timeout: 20_000 }, () => {
+test('file://<the manifest folder>/ where git cannot tell: no remote, no commit, not a checkout', { timeout: 20_000 }, async () => {
   const noRemote = checkout('no-remote', {});
-  assert.equal(sourceLinkPrefix(join(noRemote, 'slides')), `file://${join(noRemote, 'slides')}/`);
+  assert.equal(await sourceLinkPrefix(join(noRemote, 'slides')), `file://${join(noRemote, 'slides')}/`);
   const noCommit = checkout('no-commit', { remote: 'https://example.org/a.git', commit: false });
-  assert.equal(sourceLinkPrefix(join(noCommit, 'slides')), `file://${join(noCommit, 'slides')}/`, 'HEAD names no commit yet');
+  assert.equal(await sourceLinkPrefix(join(noCommit, 'slides')), `file://${join(noCommit, 'slides')}/`, 'HEAD names no commit yet');
   const plain = join(scratch, 'plain');
   mkdirSync(plain);
-  assert.equal(sourceLinkPrefix(plain, { repositoryUrl: 'https://example.org/a', branch: 'main' }), `file://${plain}/`, 'even with both overrides');
+  assert.equal(await sourceLinkPrefix(plain, { repositoryUrl: 'https://example.org/a', branch: 'main' }), `file://${plain}/`, 'even with both overrides');
+});
+
+test('an answer is kept only while the checkout is unchanged: a switch, a new remote, a first commit, a nested checkout show at the next read', {
+  timeout: 30_000,
+}, async () => {
+  const root = checkout('changes', { remote: 'https://example.org/a.git' });
+  const slides = join(root, 'slides');
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: { ...process.env, ...identity }, stdio: 'ignore' });
+  assert.equal(await sourceLinkPrefix(slides), 'https://example.org/a.git/tree/main/slides/');
+  assert.equal(await sourceLinkPrefix(slides), 'https://example.org/a.git/tree/main/slides/', 'read again, unchanged');
+  git(root, 'switch', '--quiet', '-c', 'mai2'); // a name of the same length: HEAD keeps its size
+  assert.equal(await sourceLinkPrefix(slides), 'https://example.org/a.git/tree/mai2/slides/');
+  git(root, 'remote', 'set-url', 'origin', 'https://example.org/b.git');
+  assert.equal(await sourceLinkPrefix(slides), 'https://example.org/b.git/tree/mai2/slides/');
+  assert.equal(await sourceLinkPrefix(slides, { branch: 'class' }), 'https://example.org/b.git/tree/class/slides/', 'other settings');
+  git(slides, 'init', '--quiet', '--initial-branch=main');
+  assert.equal(await sourceLinkPrefix(slides), `file://${slides}/`, 'the manifest folder made a checkout of its own (no remote)');
+
+  const empty = checkout('first-commit', { remote: 'https://example.org/c.git', commit: false });
+  assert.equal(await sourceLinkPrefix(join(empty, 'slides')), `file://${join(empty, 'slides')}/`);
+  git(empty, 'add', '--all');
+  git(empty, 'commit', '--quiet', '--no-gpg-sign', '-m', 'deck');
+  assert.equal(await sourceLinkPrefix(join(empty, 'slides')), 'https://example.org/c.git/tree/main/slides/', 'a fallback is not kept');
 });
 
 test('labdeck slides: the footers link where the repository settings of the command line say', { timeout: 60_000 }, async () => {

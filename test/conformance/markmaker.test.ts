@@ -99,7 +99,7 @@ describe('footer links as markmaker.py makes them, from the same tree', () => {
     const { checkout } = ready();
     const settings = { repositoryUrl: 'git@github.com:someone/fork-of-training.git', branch: 'for-a-class' };
     const markmaker = await runMarkmaker(checkout.slides, manifest, { REPOSITORY_URL: settings.repositoryUrl, BRANCH: settings.branch });
-    const labdeck = assembleWorkshop(loadWorkshop(join(checkout.slides, manifest)), settings);
+    const labdeck = await assembleWorkshop(loadWorkshop(join(checkout.slides, manifest)), settings);
     assert.ok(markmaker.markdown.includes('(https://github.com/someone/fork-of-training.git/tree/for-a-class/slides/logistics.md)'));
     assertSameText(labdeck.markdown, withoutBuildBanner(markmaker.markdown), `${manifest} with REPOSITORY_URL and BRANCH`);
   });
@@ -108,7 +108,7 @@ describe('footer links as markmaker.py makes them, from the same tree', () => {
     const plain = await fixtureCheckout();
     checkouts.push(plain);
     const markmaker = await runMarkmaker(plain.slides, manifest);
-    const labdeck = assembleWorkshop(loadWorkshop(join(plain.slides, manifest)));
+    const labdeck = await assembleWorkshop(loadWorkshop(join(plain.slides, manifest)));
     assert.ok(markmaker.markdown.includes(`.debug[[logistics.md](file://${plain.slides}/logistics.md)]`));
     assertSameText(labdeck.markdown, withoutBuildBanner(markmaker.markdown), `${manifest} outside a checkout`);
   });
@@ -141,7 +141,7 @@ describe("markmaker.py's generated slides on a small deck", () => {
       const markmaker = await runMarkmaker(dir, 'small.yml');
       const toc = '## Table of contents\n\n- [Chapter A](#toc-chapter-a)\n- [Chapter B](#toc-chapter-b)\n';
       assert.ok(markmaker.markdown.includes(`name: toc-part-1\n\n${toc}`), markmaker.markdown.slice(0, 1000));
-      const labdeck = assembleWorkshop(loadWorkshop(join(dir, 'small.yml')));
+      const labdeck = await assembleWorkshop(loadWorkshop(join(dir, 'small.yml')));
       assertSameText(labdeck.markdown, withoutBuildBanner(markmaker.markdown), 'small.yml');
     } finally {
       await rm(dir, { recursive: true, force: true });
