@@ -7,7 +7,7 @@
 // ssh (`docker save | ssh nodeN docker load`: no registry, and no port of theirs open on a class node), then the
 // `enter` command of each node's terminals, which jumps through node1 (ssh's ProxyCommand).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attendeeFolder, reportFailure, reportProgress, startPreparing, writeEnterCommand } from './launcher.ts';
 import { keygen, readHostKey } from './ssh-keys.ts';
@@ -62,6 +62,8 @@ export async function makeClusterKeys(root: string, attendee: string, classId: s
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const names = clusterNames(classId, attendee);
   const file = join(folder, 'cluster_ed25519');
+  // New keys replace the old ones (ssh-keygen refuses to).
+  for (const name of readdirSync(folder)) rmSync(join(folder, name), { force: true });
   await keygen(file, `labdeck-cluster-${names.network}`);
   const lines: string[] = [];
   for (let index = 2; index <= nodes; index++) {

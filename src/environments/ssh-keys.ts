@@ -75,10 +75,8 @@ export function readHostKey(root: string, attendee: string): HostKey | undefined
   }
 }
 
-/** A new key pair at `file` (and `file`.pub), replacing any there (ssh-keygen would ask). */
+/** A new key pair at `file` (and `file`.pub); fails when a file is there already. */
 export async function keygen(file: string, comment: string): Promise<void> {
-  rmSync(file, { force: true });
-  rmSync(`${file}.pub`, { force: true });
   try {
     const making = run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
     // ssh-keygen asks before it overwrites a file that appeared meanwhile (two processes making the class key): no
