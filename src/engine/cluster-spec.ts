@@ -39,7 +39,7 @@ export interface ClusterNames {
   node(index: number): SandboxNames;
 }
 
-/** From node1's service name (a single sandbox's, or a claimed warm seat's in the future). */
+/** The names of the attendee's cluster: node1's are the single sandbox's (sandboxNames), the others follow from them. */
 export function clusterNames(classId: string, attendee: string): ClusterNames {
   const base = sandboxNames(classId, attendee).service;
   return {
