@@ -19,6 +19,7 @@ import { benchVisual } from './visual.ts';
 import { benchNodes } from './nodes.ts';
 import { benchSeats } from './seats.ts';
 import { benchReplay } from './replay.ts';
+import { benchClusters } from './clusters.ts';
 
 const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'startup', title: 'Start-up', run: benchStartup },
@@ -34,6 +35,7 @@ const suites: { key: string; title: string; run: () => Promise<string> }[] = [
   { key: 'nodes', title: 'A class across several nodes', run: benchNodes },
   { key: 'seats', title: 'Seat ready (warm seats)', run: benchSeats },
   { key: 'replay', title: 'Replaying a class', run: benchReplay },
+  { key: 'clusters', title: 'Attendee clusters', run: benchClusters },
 ];
 
 const wanted = process.argv.slice(2);

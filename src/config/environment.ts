@@ -8,6 +8,7 @@
 //       cpus: 1                # swarm: per-sandbox CPU limit (default 1)
 //       images: [labdeck/busybox, labdeck/toolbox]   # swarm: copied into each sandbox's engine (those present)
 //       warm: 5                # swarm: sandboxes kept ready for whoever joins next (default 0)
+//       nodes: 3               # swarm: a cluster per attendee, sandboxes node1…node3 (default 1)
 //
 //   classroom: { environment: { provider: external, attendees: attendees.yml } }
 //
@@ -39,6 +40,8 @@ export interface SwarmEnvironmentConfig {
   readonly images: readonly string[];
   /** How many ready sandboxes (warm seats) the class keeps for attendees who have not joined yet (default 0). */
   readonly warm?: number;
+  /** Sandboxes per attendee, node1…nodeN on a network of their own (default 1: one sandbox, as before clusters). */
+  readonly nodes?: number;
   readonly location: SourceLocation;
 }
 
@@ -47,11 +50,16 @@ export const defaultSandboxImages: readonly string[] = Object.freeze(['labdeck/b
 const defaultMemory = 1024 ** 3;
 /** Far above any class one swarm holds: a typo (warm: 5000) is refused rather than filling the swarm. */
 const maxWarmSeats = 500;
+/**
+ * container.training's clusters have 3 to 5 nodes; each node is a sandbox reserving `memory` on the class swarm, so a
+ * typo (nodes: 30) would reserve thirty per attendee: refused instead.
+ */
+export const MAX_CLUSTER_NODES = 10;
 
 const keysOf = {
   local: ['provider'],
   external: ['provider', 'attendees'],
-  swarm: ['provider', 'memory', 'cpus', 'images', 'warm'],
+  swarm: ['provider', 'memory', 'cpus', 'images', 'warm', 'nodes'],
 } as const;
 
 /** Validates the `environment:` value node; relative paths are resolved against `baseDir` (the manifest's folder). */
@@ -84,6 +92,7 @@ export function parseEnvironmentConfig(node: Node | null | undefined, keyNode: N
   const cpusNode = values.get('cpus')?.value;
   const imagesNode = values.get('images')?.value;
   const warmNode = values.get('warm')?.value;
+  const nodesNode = values.get('nodes')?.value;
   const memoryBytes =
     memoryNode === undefined ? defaultMemory : (parseMemory(memoryNode) ?? fail('"memory" must be a size such as 512m or 2g (at least 64m)', memoryNode));
   const cpus =
@@ -105,7 +114,15 @@ export function parseEnvironmentConfig(node: Node | null | undefined, keyNode: N
       : isScalar(warmNode) && Number.isInteger(warmNode.value) && (warmNode.value as number) >= 0 && (warmNode.value as number) <= maxWarmSeats
         ? (warmNode.value as number)
         : fail(`"warm" must be a whole number of sandboxes kept ready, from 0 to ${maxWarmSeats}`, warmNode);
-  return { provider, memoryBytes, nanoCpus: Math.round(cpus * 1e9), images, warm, location: at(node) };
+  const nodes =
+    nodesNode === undefined
+      ? 1
+      : isScalar(nodesNode) && Number.isInteger(nodesNode.value) && (nodesNode.value as number) >= 1 && (nodesNode.value as number) <= MAX_CLUSTER_NODES
+        ? (nodesNode.value as number)
+        : fail(`"nodes" must be a whole number of nodes per attendee, from 1 to ${MAX_CLUSTER_NODES}`, nodesNode);
+  // A warm seat is one sandbox: handing one to an attendee whose class gives clusters would give half a cluster.
+  if (nodes > 1 && warm > 0) fail('"warm" seats hold one sandbox each: they cannot be used with "nodes" above 1 yet', warmNode);
+  return { provider, memoryBytes, nanoCpus: Math.round(cpus * 1e9), images, warm, nodes, location: at(node) };
 }
 
 const units: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };

@@ -5,6 +5,7 @@
 //     shell: local                         # a login bash on the machine running labdeck (with shell integration)
 //     node1: ssh {attendee}@node1          # any command template; {attendee} and {terminal} are substituted
 //     box: [docker, exec, -it, "{attendee}-box", sh]   # or the argv as a list
+//     second: { command: local, node: node2 }          # a class of clusters: on the attendee's node2 (default node1)
 //     graceTime: 30m                       # how long a terminal outlives its last viewer (s, m or h; default 30m)
 //     allowLocalShellOnNetwork: false      # see below
 //
@@ -23,7 +24,19 @@ export interface TerminalSpec {
   readonly command: CommandTemplate;
   /** Runs a shell on the machine serving labdeck (not in a container or on another host). */
   readonly localShell: boolean;
+  /** The node of the attendee's cluster it runs on (`classroom.environment.nodes`); undefined: node1, the sandbox. */
+  readonly node?: string | undefined;
   readonly location: SourceLocation;
+  /** Where `node` is written, for the workshop's check that the class has that node. */
+  readonly nodeLocation?: SourceLocation | undefined;
+}
+
+/** Which node of the attendee's cluster: node1…node99 (config/environment.ts bounds how many a class has). */
+const NODE_NAME = /^node([1-9]\d?)$/;
+
+/** The number in a node's name (node3 → 3). */
+export function nodeIndex(node: string): number {
+  return Number(NODE_NAME.exec(node)?.[1] ?? Number.NaN);
 }
 
 export interface TerminalsConfig {
@@ -65,11 +78,35 @@ export function parseTerminalsConfig(node: Node | null | undefined, keyNode: Nod
       allowLocalShellOnNetwork = (value as { value: boolean }).value;
     } else {
       if (!isValidTerminalName(name)) fail(`terminal name "${name}" must be 1-32 letters, digits, - and _ (starting with a letter or digit)`, key);
-      terminals.push({ name, ...parseCommand(value, key, fail, at), location: at(key) });
+      terminals.push({ name, ...parseTerminal(value, key, fail, at), location: at(key) });
     }
   }
   if (terminals.length === 0) fail(`"terminals" names no terminal (besides the settings ${[...settingKeys].join(', ')})`, node);
   return { terminals, graceMs, allowLocalShellOnNetwork, location: at(node) };
+}
+
+/** A terminal's value: its command, or a mapping `{ command, node }`. */
+function parseTerminal(
+  value: Node | null,
+  key: Node,
+  fail: (message: string, where: Node | null | undefined) => never,
+  at: Locate,
+): { command: CommandTemplate; localShell: boolean; node?: string; nodeLocation?: SourceLocation } {
+  if (!isMap(value)) return parseCommand(value, key, fail, at);
+  const name = String((key as { value?: unknown }).value);
+  const fields = new Map<string, Node | null>();
+  for (const pair of value.items) {
+    const field = String((pair.key as { value?: unknown }).value);
+    if (field !== 'command' && field !== 'node') fail(`terminal "${name}": unknown key "${field}" (known: command, node)`, pair.key as Node);
+    fields.set(field, pair.value as Node | null);
+  }
+  const command = parseCommand(fields.get('command') ?? null, key, fail, at);
+  const nodeNode = fields.get('node');
+  if (nodeNode === undefined) return command;
+  if (!isScalar(nodeNode) || typeof nodeNode.value !== 'string' || !NODE_NAME.test(nodeNode.value)) {
+    return fail(`terminal "${name}": "node" must name a node such as node2`, nodeNode ?? key);
+  }
+  return { ...command, node: nodeNode.value, nodeLocation: at(nodeNode) };
 }
 
 function parseCommand(

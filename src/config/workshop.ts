@@ -39,7 +39,7 @@ import {
   type DeckManifest,
   type GeneratedSlides,
 } from '../deck/manifest.ts';
-import { parseTerminalsConfig, type TerminalsConfig } from './terminals.ts';
+import { nodeIndex, parseTerminalsConfig, type TerminalsConfig } from './terminals.ts';
 import { noClassroom, parseClassroomConfig, type ClassroomConfig } from './classroom.ts';
 import { defaultRecordConfig, parseRecordConfig, type RecordConfig } from './record.ts';
 import { defaultHandsOnClasses } from '../protocol.ts';
@@ -211,6 +211,18 @@ export function parseWorkshop(text: string, file: string): Workshop {
   const handsOn = stringList('handsOn') ?? defaultHandsOnClasses;
   if (handsOn.length === 0) fail('"handsOn" must name at least one class', valueNode('handsOn'));
 
+  const terminals = pairs.has('terminals') ? parseTerminalsConfig(valueNode('terminals'), keyNode('terminals'), at) : undefined;
+  const classroom = pairs.has('classroom') ? parseClassroomConfig(valueNode('classroom'), keyNode('classroom'), at, dirnameOf(file)) : noClassroom;
+  // A terminal on another node needs a class whose attendees have that node (a cluster each: config/environment.ts).
+  const nodes = classroom.environment.provider === 'swarm' ? (classroom.environment.nodes ?? 1) : 1;
+  for (const terminal of terminals?.terminals ?? []) {
+    if (terminal.node === undefined || nodeIndex(terminal.node) <= nodes) continue;
+    throw new LabdeckError(
+      `terminal "${terminal.name}": ${terminal.node} is not a node of this class (classroom.environment gives each attendee ${nodes === 1 ? 'node1 only' : `node1…node${nodes}`})`,
+      terminal.nodeLocation ?? terminal.location,
+    );
+  }
+
   return deepFreeze({
     file,
     title,
@@ -227,8 +239,8 @@ export function parseWorkshop(text: string, file: string): Workshop {
     ratio: ratio as SlideRatio,
     generated: parseGenerated(valueNode('generated'), pairs.has('generated'), fail),
     reserved,
-    terminals: pairs.has('terminals') ? parseTerminalsConfig(valueNode('terminals'), keyNode('terminals'), at) : undefined,
-    classroom: pairs.has('classroom') ? parseClassroomConfig(valueNode('classroom'), keyNode('classroom'), at, dirnameOf(file)) : noClassroom,
+    terminals,
+    classroom,
     record: pairs.has('record') ? parseRecordConfig(valueNode('record'), keyNode('record'), at) : defaultRecordConfig,
     stylesheets: pairs.has('stylesheet') ? parseStylesheets(valueNode('stylesheet') ?? keyNode('stylesheet'), at, fail) : undefined,
   });

@@ -3,6 +3,7 @@
 // with their secrets and volume.
 import type Docker from 'dockerode';
 import { inspectImageByName } from './import-image.ts';
+import { asClusterNode, isOtherClusterNode, type ClusterMembership } from './cluster-spec.ts';
 import {
   SANDBOX_ATTENDEE_LABEL,
   SANDBOX_CLASS_LABEL,
@@ -36,6 +37,8 @@ export interface SandboxRequest extends Omit<SandboxDefinition, 'sshPort' | 'sec
   readonly hostKey: string;
   /** Ports are given from here up, the lowest no sandbox of any class publishes. */
   readonly firstPort: number;
+  /** Set when the sandbox is node1 of the attendee's cluster (attendee-cluster.ts made the rest). */
+  readonly cluster?: ClusterMembership | undefined;
 }
 
 /**
@@ -60,13 +63,14 @@ export async function createSandbox(docker: Docker, request: SandboxRequest): Pr
     return { id: created.id, name };
   };
   const secrets = { authorizedKeys: await secret(names.authorizedKeysSecret, request.authorizedKeys), hostKey: await secret(names.hostKeySecret, request.hostKey) };
-  const { authorizedKeys: _keys, hostKey: _hostKey, firstPort: _first, ...definition } = request;
+  const { authorizedKeys: _keys, hostKey: _hostKey, firstPort: _first, cluster, ...definition } = request;
   try {
     // Another process (`labdeck env warm` beside a serving class) may pick the same port at the same moment: the
     // sandbox made later gives way and picks again, or the swarm could never place it on that node.
     for (let attempt = 1; ; attempt++) {
       const port = await freePort(docker, request.firstPort);
-      const created = (await docker.createService(sandboxServiceSpec({ ...definition, sshPort: port, secrets }))) as { id?: string; ID?: string };
+      const spec = sandboxServiceSpec({ ...definition, sshPort: port, secrets });
+      const created = (await docker.createService(cluster ? asClusterNode(spec, definition, cluster) : spec)) as { id?: string; ID?: string };
       const id = created.id ?? created.ID ?? '';
       if (!(await portTakenEarlier(docker, port, id))) return { outcome: 'created', port };
       await docker.getService(id).remove().catch(ignoreGone);
@@ -170,7 +174,8 @@ export async function preloadImages(outer: Docker, inner: Docker, images: readon
 /** The class's sandboxes (its attendees': warm seats nobody claimed yet are not), each with the state of its latest task. */
 export async function listSandboxes(docker: Docker, classId: string): Promise<SandboxStatus[]> {
   const all = await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } });
-  const services = all.filter((service) => [undefined, 'claimed'].includes(service.Spec?.Labels?.[SEAT_STATE_LABEL]));
+  // node2…nodeN of attendees' clusters are listed with their node1 (attendee-cluster.ts), not as sandboxes of their own.
+  const services = all.filter((service) => [undefined, 'claimed'].includes(service.Spec?.Labels?.[SEAT_STATE_LABEL]) && !isOtherClusterNode(service.Spec?.Labels));
   return Promise.all(
     services.map(async (service): Promise<SandboxStatus> => {
       const labels = service.Spec?.Labels ?? {};
@@ -212,6 +217,7 @@ export async function sandboxTasks(docker: Docker, classId: string): Promise<San
   ]);
   return services.flatMap((service) => {
     const labels = service.Spec?.Labels ?? {};
+    if (isOtherClusterNode(labels)) return [];
     const newest = tasks.filter((task) => task.ServiceID === service.ID).sort((a, b) => String(b.UpdatedAt).localeCompare(String(a.UpdatedAt)))[0];
     if (!newest?.ID) return [];
     return [
@@ -298,7 +304,7 @@ async function removeSecrets(docker: Docker, names: readonly string[]): Promise<
  */
 export async function findSandbox(docker: Docker, classId: string, attendee: string): Promise<Docker.Service | undefined> {
   const services = await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`, `${SANDBOX_ATTENDEE_LABEL}=${attendee}`] } });
-  return services.find((s) => s.Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL] === attendee) as Docker.Service | undefined;
+  return services.find((s) => s.Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL] === attendee && !isOtherClusterNode(s.Spec?.Labels)) as Docker.Service | undefined;
 }
 
 async function findService(docker: Docker, name: string): Promise<Docker.Service | undefined> {

@@ -55,9 +55,13 @@ while :; do
   [ "$(cat "$dir/recreated" 2>/dev/null)" = "$recreated" ] || printf 'Your environment was recreated (its machine failed, or it stopped): its state is lost.\\r\\n'
 done`;
 
-/** The template a terminal runs to enter an attendee's environment and run `inner` there. */
-export function launcherTemplate(root: string, inner: CommandTemplate): CommandTemplate {
-  return Object.freeze(['sh', '-c', WAIT_SCRIPT, 'labdeck-environment', root, '{attendee}', ...inner]);
+/**
+ * The template a terminal runs to enter an attendee's environment and run `inner` there; on another node of their
+ * cluster than node1 (`node2`…), it waits in that node's folder inside the attendee's (cluster-access.ts writes it).
+ */
+export function launcherTemplate(root: string, inner: CommandTemplate, node?: string): CommandTemplate {
+  const folder = node === undefined || node === 'node1' ? '{attendee}' : `{attendee}/${node}`;
+  return Object.freeze(['sh', '-c', WAIT_SCRIPT, 'labdeck-environment', root, folder, ...inner]);
 }
 
 /**

@@ -120,9 +120,14 @@ export function readHostKey(root: string, attendee: string): HostKey | undefined
   }
 }
 
-async function keygen(file: string, comment: string): Promise<void> {
+/** A new key pair at `file` (and `file`.pub); fails when a file is there already. */
+export async function keygen(file: string, comment: string): Promise<void> {
   try {
-    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+    const making = run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+    // ssh-keygen asks before it overwrites a file that appeared meanwhile (two processes making the class key): no
+    // input answers no, and it fails rather than waiting forever.
+    making.child.stdin?.end();
+    await making;
   } catch (error) {
     const reason = (error as { code?: string }).code === 'ENOENT' ? 'ssh-keygen is not installed (Debian: apt-get install openssh-client)' : (error as Error).message;
     throw new Error(`cannot make an ssh key in ${file}: ${reason}`);

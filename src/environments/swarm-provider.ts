@@ -36,6 +36,8 @@ import type { EnvironmentNoteJson } from '../protocol.ts';
 import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
 import { stripTerminalControls } from '../text/untrusted-text.ts';
 import { adoptSeatKeys, createWarmPool } from './warm-pool.ts';
+import { ensureClusterParts, otherClusterNodes, removeCluster } from '../engine/attendee-cluster.ts';
+import { makeClusterKeys, readClusterKeys, readyOtherNodes, reportNodesFailure, reportNodesProgress, startPreparingNodes } from './cluster-access.ts';
 import type { Seat } from '../engine/warm-seats.ts';
 
 /** Sandboxes' ssh ports are given from here up (one per sandbox, swarm-wide). */
@@ -84,6 +86,10 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
   const giveNodesImage = createNodeImages({ docker, access: options.nodeAccess ?? {}, log: options.log });
   let classKey: Promise<string> | undefined;
   const engineOf = (attendee: string): EngineAddress => sandboxEngineAddress(root, attendee);
+  // A cluster per attendee (node1…nodeN): cluster-access.ts and engine/attendee-cluster.ts; warm seats hold single
+  // sandboxes, so a class of clusters claims none.
+  const nodes = config.nodes ?? 1;
+  const clustered = nodes > 1;
   // Seats are prepared as attendees' sandboxes are, in a queue of their own: a joining attendee never waits behind
   // the pool's refill.
   const pool = createWarmPool({
@@ -105,8 +111,10 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     const say = (line: string): void => {
       options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): ${line}`);
       reportProgress(root, attendee.id, line);
+      if (clustered) reportNodesProgress(root, attendee.id, nodes, line);
     };
     startPreparing(root, attendee.id);
+    if (clustered) startPreparingNodes(root, attendee.id, nodes);
     try {
       image ??= ensureSandboxImage(docker, {
         log: (line) => options.log(`sandbox image: ${line}`),
@@ -126,18 +134,39 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       await giveNodesImage(sandboxImage);
       // An attendee's sandbox may be a warm seat: claimed now (when they have none yet), or before a restart.
       const found = seat === undefined && !given ? await findSandbox(docker, classId, attendee.id) : undefined;
-      const claimed = given ?? (found || seat !== undefined ? undefined : await pool.claim(attendee));
+      const claimed = given ?? (found || seat !== undefined || clustered ? undefined : await pool.claim(attendee));
       const fromSeat = found?.Spec?.Labels?.[SANDBOX_SEAT_LABEL] ?? claimed?.seat;
       if (fromSeat !== undefined) adoptSeatKeys(root, fromSeat, attendee.id);
       if (claimed) say('a warm seat is yours: entering it');
       let names = sandboxNamesOf(found?.Spec?.Name ?? claimed?.service ?? sandboxNames(classId, attendee.id).service);
       let hostKey = readHostKey(root, attendee.id);
-      if (!hostKey) {
-        // A sandbox whose host key labdeck no longer has cannot be told from an impostor: it makes way for a new one.
-        if (await removeSandbox(docker, classId, attendee.id)) say('its keys were lost: replacing the sandbox');
+      let clusterKeys = clustered ? readClusterKeys(root, attendee.id, nodes) : undefined;
+      if (!hostKey || (clustered && !clusterKeys)) {
+        // A sandbox whose host key labdeck no longer has cannot be told from an impostor: it makes way for a new one
+        // (a cluster, whole: its nodes trust each other's keys).
+        const removed = clustered ? (await removeCluster(docker, classId, attendee.id)).removed : await removeSandbox(docker, classId, attendee.id);
+        if (removed) say('its keys were lost: replacing the sandbox');
         names = sandboxNames(classId, attendee.id);
         hostKey = await makeHostKey(root, attendee.id, names.service);
+        if (clustered) clusterKeys = await makeClusterKeys(root, attendee.id, classId, nodes);
       }
+      const cluster =
+        clustered && clusterKeys
+          ? await ensureClusterParts(docker, {
+              classId,
+              attendee: attendee.id,
+              attendeeName: attendee.name,
+              image: sandboxImage.name,
+              requiredNodeLabel: imageLabel(sandboxImage.id),
+              memoryBytes: config.memoryBytes,
+              nanoCpus: config.nanoCpus,
+              nodes,
+              authorizedKeys: `${publicKey.trim()}\n${clusterKeys.publicKey}\n`,
+              clusterKey: clusterKeys.privateKey,
+              knownHosts: clusterKeys.knownHosts,
+              hostKeys: clusterKeys.hostKeys,
+            })
+          : undefined;
       // A seat just claimed was checked when it became ready (its engine answered over ssh, the images were in): it
       // is entered as soon as its task is seen running, with no request to its engine on the attendee's way in.
       const warmSeat = claimed !== undefined && names.service === claimed.service;
@@ -151,9 +180,10 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
           requiredNodeLabel: imageLabel(sandboxImage.id),
           memoryBytes: config.memoryBytes,
           nanoCpus: config.nanoCpus,
-          authorizedKeys: publicKey,
+          authorizedKeys: cluster && clusterKeys ? `${publicKey.trim()}\n${clusterKeys.publicKey}\n` : publicKey,
           hostKey: hostKey.privateKey,
           firstPort: FIRST_SANDBOX_PORT,
+          cluster,
         }),
       );
       if (!warmSeat) say(outcome === 'created' ? 'sandbox created, starting its Docker engine' : 'sandbox found, checking its Docker engine');
@@ -176,12 +206,17 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       if (loaded.length > 0) say(`images ready: ${loaded.join(', ')}`);
       writeRecordedTask(root, attendee.id, place.task);
       writeEnterCommand(root, attendee.id, sshCommand(root, attendee.id, names.service, place));
+      if (clustered) {
+        const node1Ssh = sshCommand(root, attendee.id, names.service, place, { tty: false });
+        await readyOtherNodes({ root, attendee: attendee.id, classId, nodes, images: config.images, node1Ssh, say });
+      }
       if (waitedForRoom.delete(attendee.id)) options.onNote?.(attendee.id, null);
       say('ready');
     } catch (error) {
       const message = (error as Error).message;
       options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): failed: ${message}`);
       reportFailure(root, attendee.id, message);
+      if (clustered) reportNodesFailure(root, attendee.id, nodes, message);
       if (message === CLASS_FULL) {
         waitedForRoom.add(attendee.id);
         options.onNote?.(attendee.id, { text: CLASS_FULL, at: Date.now() });
@@ -194,7 +229,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     const current = running.get(attendee.id);
     if (current) return current;
     // A ready warm seat is entered at once; only a sandbox still to be made waits for its turn (it boots an engine).
-    const claimNow = async (): Promise<Seat | undefined> => ((await findSandbox(docker, classId, attendee.id)) ? undefined : pool.claim(attendee));
+    const claimNow = async (): Promise<Seat | undefined> => (clustered || (await findSandbox(docker, classId, attendee.id)) ? undefined : pool.claim(attendee));
     const run = claimNow()
       .catch(() => undefined) // the queued preparation tries again, and reports what fails to the attendee
       .then((claimed) => (claimed ? prepare(attendee, { claimed }) : queue(() => prepare(attendee))))
@@ -205,9 +240,10 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
 
   const down = async (attendee: AttendeeRef): Promise<boolean> => {
     await running.get(attendee.id)?.catch(() => {});
-    const removed = await removeSandbox(docker, classId, attendee.id);
+    // The whole cluster, when it is one (or was one, before the class went back to one node per attendee).
+    const { removed, volumes } = await removeCluster(docker, classId, attendee.id);
     // Its engine's volume stays on the node that ran it: removed there too, when labdeck reaches that node.
-    await removeVolumeOnNodes(docker, options.nodeAccess ?? {}, sandboxNames(classId, attendee.id).volume, options.log);
+    for (const volume of [sandboxNames(classId, attendee.id).volume, ...volumes]) await removeVolumeOnNodes(docker, options.nodeAccess ?? {}, volume, options.log);
     removeAttendeeFolder(root, attendee.id);
     options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): ${removed ? 'removed' : 'there was none'}`);
     return removed;
@@ -273,11 +309,12 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     kind: 'swarm',
     follow,
     localShells: false,
-    // Every terminal runs inside the sandbox: a local shell there is its login bash, any other command runs from it.
-    terminalCommands: (terminals) => Object.fromEntries(terminals.map((terminal) => [terminal.name, launcherTemplate(root, terminal.command)])),
+    // Every terminal runs inside the sandbox (node1, or the node of the attendee's cluster it names): a local shell
+    // there is its login bash, any other command runs from it.
+    terminalCommands: (terminals) => Object.fromEntries(terminals.map((terminal) => [terminal.name, launcherTemplate(root, terminal.command, terminal.node)])),
     shellIntegration: launcherShellIntegrationOverSsh,
     engineOf,
-    seats: pool,
+    ...(clustered ? {} : { seats: pool }),
     up,
     down,
     async reset(attendee) {
@@ -285,11 +322,18 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       await up(attendee);
     },
     async status(attendees): Promise<EnvironmentStatus[]> {
-      const sandboxes = await listSandboxes(docker, classId);
+      const [sandboxes, clusterNodes] = await Promise.all([listSandboxes(docker, classId), clustered ? otherClusterNodes(docker, classId) : undefined]);
+      // A cluster's status is node1's, followed by its other nodes' states.
+      const withNodes = (status: EnvironmentStatus): EnvironmentStatus => {
+        const others = clusterNodes?.get(status.attendee.id);
+        if (!others || others.length === 0) return status;
+        return { ...status, detail: `${status.detail}; ${others.map((node) => `${node.node} ${node.state}${node.problem ? ` (${node.problem})` : ''}`).join(', ')}` };
+      };
       const known = new Map(attendees.map((attendee) => [attendee.id, attendee]));
       // Sandboxes of attendees the caller does not know (e.g. made by hand, or a class store reset) are listed too.
       for (const sandbox of sandboxes) if (!known.has(sandbox.attendee)) known.set(sandbox.attendee, { id: sandbox.attendee, name: sandbox.name });
-      return [...known.values()].map((attendee): EnvironmentStatus => {
+      return [...known.values()].map((attendee) => withNodes(statusOf(attendee)));
+      function statusOf(attendee: AttendeeRef): EnvironmentStatus {
         const sandbox = sandboxes.find((candidate) => candidate.attendee === attendee.id);
         const service = sandbox?.service ?? sandboxNames(classId, attendee.id).service;
         if (running.has(attendee.id)) return { attendee, state: 'preparing', detail: service };
@@ -300,7 +344,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         }
         if (isClassFull(sandbox.problem)) return { attendee, state: 'failed', detail: `${service}: ${CLASS_FULL}` };
         return { attendee, state: 'preparing', detail: `${service}${sandbox.problem ? `: ${sandbox.problem}` : ''}` };
-      });
+      }
     },
   };
 }
@@ -371,12 +415,12 @@ function hostPart(address: string): string {
  * remote shell). No user ssh configuration applies; only the class key is offered, and only this sandbox's host key
  * is trusted, under the sandbox's name (`HostKeyAlias`), wherever it runs.
  */
-function sshCommand(root: string, attendee: string, alias: string, place: SandboxPlace): string[] {
+function sshCommand(root: string, attendee: string, alias: string, place: SandboxPlace, { tty = true } = {}): string[] {
   return [
     'ssh',
     '-F',
     'none',
-    '-tt',
+    ...(tty ? ['-tt'] : []),
     '-i',
     classKeyFile(root),
     '-p',

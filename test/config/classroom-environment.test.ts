@@ -94,3 +94,27 @@ test('environment: warm seats, a whole number of sandboxes kept ready (swarm onl
     'workshop.yml:8: classroom.environment: unknown key "warm" for provider external (known: provider, attendees)',
   );
 });
+
+test('environment: nodes, a cluster per attendee (1 by default, at most 10), mistakes on their line', () => {
+  const cluster = configOf(['classroom:', '  environment:', '    provider: swarm', '    nodes: 3']).config.environment;
+  assert.ok(cluster.provider === 'swarm');
+  assert.equal(cluster.nodes, 3);
+  const single = configOf(['classroom: { environment: { provider: swarm } }']).config.environment;
+  assert.ok(single.provider === 'swarm');
+  assert.equal(single.nodes, 1);
+  for (const value of ['0', '-2', '1.5', 'three', '11', '[3]']) {
+    assert.equal(
+      failure(['classroom:', '  environment:', '    provider: swarm', `    nodes: ${value}`]),
+      'workshop.yml:7: classroom.environment: "nodes" must be a whole number of nodes per attendee, from 1 to 10',
+      value,
+    );
+  }
+  assert.equal(
+    failure(['classroom:', '  environment:', '    provider: swarm', '    nodes: 3', '    warm: 2']),
+    'workshop.yml:8: classroom.environment: "warm" seats hold one sandbox each: they cannot be used with "nodes" above 1 yet',
+  );
+  assert.equal(
+    failure(['classroom:', '  environment:', '    provider: local', '    nodes: 2']),
+    'workshop.yml:7: classroom.environment: unknown key "nodes" for provider local (known: provider)',
+  );
+});

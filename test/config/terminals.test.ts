@@ -35,7 +35,7 @@ test('mistakes are reported at their line', () => {
     ['  shell: local\n  graceTime: soon', /w\.yml:5: "terminals.graceTime" must be a duration/],
     ['  shell: local\n  allowLocalShellOnNetwork: yes please', /w\.yml:5: "terminals.allowLocalShellOnNetwork" must be true or false/],
     ['  graceTime: 5m', /w\.yml:4: "terminals" names no terminal/],
-    ['  shell: {command: x}', /w\.yml:4: terminal "shell": the command must be/],
+    ['  shell: {command: {x: 1}}', /w\.yml:4: terminal "shell": the command must be/],
   ];
   for (const [text, expected] of cases) assert.throws(() => parse(text), expected, text);
 });
@@ -58,4 +58,38 @@ test('tokens grant terminals: attendees their own, instructors any, watchers rea
   assert.deepEqual(terminalAccessFor({ role: 'instructor', attendee: 'instructor', name: 'i' }, hello('bob')), { attendee: 'bob', role: 'instructor' });
   assert.deepEqual(terminalAccessFor({ role: 'watcher', attendee: 'watcher', name: 'p' }, hello()), { attendee: 'local', role: 'watcher' });
   assert.equal(terminalAccessFor(undefined, hello()), undefined);
+});
+
+test("a terminal may open on another node of the attendee's cluster; a node the class does not have is refused at its line", () => {
+  const cluster = 'classroom:\n  environment: { provider: swarm, nodes: 3 }\n';
+  const config = parseWorkshop(
+    `title: T\ncontent: [a.md]\n${cluster}terminals:\n  shell: local\n  second:\n    command: local\n    node: node2\n  third: { node: node3, command: docker ps }\n`,
+    'w.yml',
+  ).terminals!;
+  assert.deepEqual(
+    config.terminals.map((t) => [t.name, t.command.join(' '), t.localShell, t.node]),
+    [
+      ['shell', 'bash -l', true, undefined],
+      ['second', 'bash -l', true, 'node2'],
+      ['third', 'docker ps', false, 'node3'],
+    ],
+  );
+  const refused = (classroom: string, terminal: string): string => {
+    try {
+      parseWorkshop(`title: T\ncontent: [a.md]\n${classroom}terminals:\n  shell: local\n${terminal}`, 'w.yml');
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return 'no error';
+  };
+  assert.match(
+    refused(cluster, '  fourth: { command: local, node: node4 }\n'),
+    /^w\.yml:7: terminal "fourth": node4 is not a node of this class \(classroom\.environment gives each attendee node1…node3\)$/,
+  );
+  assert.match(
+    refused('', '  other: { node: node2 }\n'),
+    /^w\.yml:5: terminal "other": node2 is not a node of this class \(classroom\.environment gives each attendee node1 only\)$/,
+  );
+  assert.match(refused(cluster, '  other: { node: worker }\n'), /^w\.yml:7: terminal "other": "node" must name a node such as node2$/);
+  assert.match(refused(cluster, '  other: { node: node2, cmd: x }\n'), /^w\.yml:7: terminal "other": unknown key "cmd" \(known: command, node\)$/);
 });

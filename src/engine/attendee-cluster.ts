@@ -1,0 +1,154 @@
+// An attendee's cluster on the class swarm (its spec: cluster-spec.ts): the network and secrets its nodes share, the
+// services of node2…nodeN (node1 is made by createSandbox, given the membership returned here), their states, and
+// their removal, network and secrets included.
+//
+// One attendee's whole cluster is made by ensureClusterParts() + createSandbox(node1): the hook a warm pool of
+// clusters would call.
+import type Docker from 'dockerode';
+import { removeSandbox } from './sandboxes.ts';
+import { SANDBOX_ATTENDEE_LABEL, SANDBOX_CLASS_LABEL, sandboxServiceSpec, type SandboxDefinition, type SecretRef } from './sandbox-spec.ts';
+import { asClusterNode, clusterNames, clusterNodeLabels, SANDBOX_NODE_LABEL, type ClusterMembership } from './cluster-spec.ts';
+import { ensureNetwork, removeNetwork } from './services.ts';
+
+export interface ClusterRequest extends Omit<SandboxDefinition, 'sshPort' | 'secrets' | 'seat'> {
+  readonly nodes: number;
+  /** Every node's root authorized keys: the class's public key and the cluster's. */
+  readonly authorizedKeys: string;
+  /** The cluster's private key (root's, on every node) and the known_hosts of its nodes. */
+  readonly clusterKey: string;
+  readonly knownHosts: string;
+  /** Private host keys of node2…nodeN, in order (node1's is the sandbox's own). */
+  readonly hostKeys: readonly string[];
+}
+
+/**
+ * Makes, unless they exist, the attendee's network, the cluster's secrets and the services of node2…nodeN; resolves
+ * to what node1 needs to join them (createSandbox's `cluster`). The nodes boot meanwhile, beside node1.
+ */
+export async function ensureClusterParts(docker: Docker, request: ClusterRequest): Promise<ClusterMembership> {
+  const names = clusterNames(request.classId, request.attendee);
+  const labels = clusterNodeLabels(request, 1);
+  const { [SANDBOX_NODE_LABEL]: _node, ...shared } = labels;
+  await ensureNetwork(docker, { name: names.network, attachable: true, labels: shared });
+  const existing = await clusterServices(docker, request.classId, request.attendee);
+  const secret = async (name: string, content: string): Promise<SecretRef> => {
+    const found = (await docker.listSecrets({ filters: { name: [name] } })) as { ID: string; Spec?: { Name?: string } }[];
+    const mine = found.find((candidate) => candidate.Spec?.Name === name);
+    if (mine) return { id: mine.ID, name };
+    const created = (await docker.createSecret({ Name: name, Labels: shared, Data: Buffer.from(content).toString('base64') })) as { id: string };
+    return { id: created.id, name };
+  };
+  const membership = (index: number, secrets: ClusterMembership['secrets']): ClusterMembership => ({ index, nodes: request.nodes, network: names.network, secrets });
+  const secrets = { key: await secret(names.keySecret, request.clusterKey), knownHosts: await secret(names.knownHostsSecret, request.knownHosts) };
+  const { authorizedKeys, clusterKey: _key, knownHosts: _known, hostKeys, nodes, ...definition } = request;
+  for (let index = 2; index <= nodes; index++) {
+    const node = names.node(index);
+    if (existing.some((service) => service.Spec?.Name === node.service)) continue;
+    const nodeLabels = clusterNodeLabels(request, index);
+    const own = async (name: string, content: string): Promise<SecretRef> => {
+      // A secret left by an interrupted creation may hold another key: made again.
+      await removeSecretsNamed(docker, [name]);
+      const created = (await docker.createSecret({ Name: name, Labels: nodeLabels, Data: Buffer.from(content).toString('base64') })) as { id: string };
+      return { id: created.id, name };
+    };
+    const hostKey = hostKeys[index - 2];
+    if (hostKey === undefined) throw new Error(`no host key for ${node.service}`);
+    const sandboxSecrets = { authorizedKeys: await own(node.authorizedKeysSecret, authorizedKeys), hostKey: await own(node.hostKeySecret, hostKey) };
+    const spec = sandboxServiceSpec({ ...definition, sshPort: 0, secrets: sandboxSecrets });
+    await docker.createService(asClusterNode(spec, request, membership(index, secrets)));
+  }
+  return membership(1, secrets);
+}
+
+export interface ClusterNodeState {
+  readonly node: string;
+  readonly service: string;
+  /** Its newest task's state (running, starting, pending, …), or `absent`. */
+  readonly state: string;
+  readonly problem: string | undefined;
+}
+
+/** The state of every node of each attendee cluster of the class but node1 (listSandboxes says node1's). */
+export async function otherClusterNodes(docker: Docker, classId: string): Promise<Map<string, ClusterNodeState[]>> {
+  const [services, tasks] = await Promise.all([
+    docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`, SANDBOX_NODE_LABEL] } }),
+    docker.listTasks({ filters: { 'desired-state': ['running'] } }) as Promise<TaskView[]>,
+  ]);
+  const byAttendee = new Map<string, ClusterNodeState[]>();
+  for (const service of services) {
+    const labels = service.Spec?.Labels ?? {};
+    const node = labels[SANDBOX_NODE_LABEL] ?? '';
+    if (node === 'node1') continue;
+    const newest = tasks.filter((task) => task.ServiceID === service.ID).sort((a, b) => String(b.UpdatedAt).localeCompare(String(a.UpdatedAt)))[0];
+    const attendee = labels[SANDBOX_ATTENDEE_LABEL] ?? '';
+    const list = byAttendee.get(attendee) ?? [];
+    list.push({ node, service: service.Spec?.Name ?? '', state: newest?.Status?.State ?? 'absent', problem: newest?.Status?.Err });
+    byAttendee.set(attendee, list);
+  }
+  for (const list of byAttendee.values()) list.sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }));
+  return byAttendee;
+}
+
+/**
+ * Removes the attendee's whole cluster: node2…nodeN's services first (they stop beside node1), node1 (removeSandbox),
+ * then the other nodes' containers, volumes and secrets, the cluster's secrets and its network. Also what a cluster
+ * left behind when the class went back to one node per attendee. True when there was something to remove. Volumes
+ * live on the nodes that ran the tasks: `volumes` lists them all, for removal on the other nodes.
+ */
+export async function removeCluster(docker: Docker, classId: string, attendee: string, timeoutMs = 30_000): Promise<{ removed: boolean; volumes: string[] }> {
+  const names = clusterNames(classId, attendee);
+  const others = (await clusterServices(docker, classId, attendee)).filter((service) => service.Spec?.Labels?.[SANDBOX_NODE_LABEL] !== 'node1');
+  await Promise.all(others.map((service) => docker.getService(service.ID).remove().catch(ignoreGone)));
+  const node1 = await removeSandbox(docker, classId, attendee, timeoutMs);
+  const nodeNames = others.map((service) => names.node(Number((service.Spec?.Labels?.[SANDBOX_NODE_LABEL] ?? '').replace(/^node/, ''))));
+  await removeSecretsNamed(
+    docker,
+    nodeNames.flatMap((node) => [node.authorizedKeysSecret, node.hostKeySecret]),
+  );
+  const deadline = Date.now() + timeoutMs;
+  await Promise.all(
+    nodeNames.map(async (node) => {
+      for (;;) {
+        const containers = await docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.name=${node.service}`] } });
+        await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: false }).catch(ignoreGone)));
+        try {
+          await docker.getVolume(node.volume).remove();
+          return;
+        } catch (problem) {
+          const status = (problem as { statusCode?: number }).statusCode;
+          if (status === 404) return;
+          if (status !== 409 || Date.now() > deadline) throw problem;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    }),
+  );
+  const shared = await removeSecretsNamed(docker, [names.keySecret, names.knownHostsSecret]);
+  const network = await removeNetwork(docker, names.network, timeoutMs);
+  return { removed: node1 || others.length > 0 || shared > 0 || network, volumes: nodeNames.map((node) => node.volume) };
+}
+
+/** The attendee's services that are nodes of a cluster (node1 included, when it is one). */
+async function clusterServices(docker: Docker, classId: string, attendee: string): Promise<Docker.Service[]> {
+  const services = await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`, `${SANDBOX_ATTENDEE_LABEL}=${attendee}`, SANDBOX_NODE_LABEL] } });
+  return services.filter((service) => service.Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL] === attendee) as Docker.Service[];
+}
+
+async function removeSecretsNamed(docker: Docker, names: readonly string[]): Promise<number> {
+  if (names.length === 0) return 0;
+  const secrets = (await docker.listSecrets({ filters: { name: [...names] } })) as { ID: string; Spec?: { Name?: string } }[];
+  const ours = secrets.filter((secret) => names.includes(secret.Spec?.Name ?? ''));
+  await Promise.all(ours.map((secret) => docker.getSecret(secret.ID).remove().catch(ignoreGone)));
+  return ours.length;
+}
+
+interface TaskView {
+  ServiceID?: string;
+  UpdatedAt?: string;
+  Status?: { State?: string; Err?: string };
+}
+
+function ignoreGone(problem: unknown): void {
+  const status = (problem as { statusCode?: number }).statusCode;
+  if (status !== 404 && status !== 409) throw problem;
+}
