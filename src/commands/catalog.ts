@@ -65,7 +65,7 @@ export const commandCatalog: readonly CommandEntry[] = [
   },
   {
     name: 'backup',
-    summary: 'Copy a class (attendees, tokens, progress) into a new data folder, also while it runs.',
+    summary: 'Copy a class (attendees, tokens, progress, recordings) into a new data folder, also while it runs.',
     load: async () => (await import('./backup.ts')).backupCommand,
   },
   {
