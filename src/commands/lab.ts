@@ -1,5 +1,6 @@
-// `labdeck lab up|down`: prepares (or removes) what the sample workshop needs on the local engine, offline. Up also
-// removes what the workshop's own steps created in an earlier run (read from its deck), so it can be played again.
+// `labdeck lab up|down`: prepares (or removes) what the sample workshop needs on the local engine, offline. Both also
+// remove what the workshop's own steps created (read from its deck): up, so that it can be played again; down, so that
+// nothing of the workshop is left.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { labDown, labUp } from '../lab/lab.ts';
@@ -26,7 +27,7 @@ export const labCommand: Command = {
     }
     // The workshop's steps say what they create; without a workshop.yml here (and none named), there is none to reset.
     const manifest = resolve(context.cwd, rest[0] ?? 'workshop.yml');
-    const workshopObjects = action === 'up' && (rest[0] !== undefined || existsSync(manifest)) ? objectsCreatedBy((await loadDeck(manifest)).deck.steps) : [];
+    const workshopObjects = rest[0] !== undefined || existsSync(manifest) ? objectsCreatedBy((await loadDeck(manifest)).deck.steps) : [];
     const docker = connectLocalEngine(context);
     const started = Date.now();
     const log = (line: string): void => context.stdout(`[lab ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
@@ -35,7 +36,7 @@ export const labCommand: Command = {
         const mirror = stringOption(args, 'mirror');
         await labUp(docker, { log, workshopObjects, ...(rngReplicas === undefined ? {} : { rngReplicas }), ...(mirror === undefined ? {} : { mirror }) });
       } else {
-        await labDown(docker, { log, removeImages: args.values.images === true });
+        await labDown(docker, { log, workshopObjects, removeImages: args.values.images === true });
       }
     } catch (problem) {
       context.stderr(`labdeck lab ${action}: ${(problem as Error).message}\n`);

@@ -107,10 +107,17 @@ export interface LabDownOptions {
   readonly log: (line: string) => void;
   /** Also remove the lab's images (the toolbox then takes a minute to build again). */
   readonly removeImages?: boolean;
+  /** What the workshop's steps create (workshop-objects.ts): removed when it exists and is not the lab's own. */
+  readonly workshopObjects?: readonly NamedObject[];
 }
 
 export async function labDown(docker: EngineClient, options: LabDownOptions): Promise<void> {
   const { log } = options;
+  const leftovers = await findExisting(docker, options.workshopObjects ?? [], LAB_LABEL);
+  if (leftovers.length) {
+    log(`removing what the workshop's steps created: ${leftovers.map(describeObject).join(', ')}`);
+    await removeExisting(docker, leftovers);
+  }
   const ours = await listServices(docker, { label: `${LAB_LABEL}=${STACK}` });
   const attached = (await listServices(docker, { network: NETWORK })).filter((name) => !ours.includes(name));
   if (attached.length) log(`removing services attached to ${NETWORK}: ${attached.join(', ')}`);

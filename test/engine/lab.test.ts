@@ -63,6 +63,12 @@ test('lab up, autopilot over the sample workshop (every step passes), lab down l
         assert.match(reports[0]?.reason ?? '', /^no command matching .* has run yet$/);
         const service = await runLabdeck(['check', '--step', reports[1]?.id ?? '?'], { ...neverStopped, cwd: dir });
         assert.equal(service.code, 0, service.stdout + service.stderr);
+
+        // `lab down` in the workshop's folder removes what its steps made too, not only the lab.
+        const down = await timed('lab down (init)', ['lab', 'down'], dir);
+        assert.equal(down.code, 0, down.stdout + down.stderr);
+        assert.match(down.stdout, /removing what the workshop's steps created: service hello/);
+        assert.deepEqual(await docker.listServices({ filters: { name: ['hello'] } }), []);
       } finally {
         await docker
           .getService('hello')
