@@ -1,14 +1,19 @@
 // Seat ready benchmark: an attendee joins → their terminal is a shell prompt whose `docker info` answers, with a
-// warm pool (environment `warm: N`) against cold starts (a sandbox made at the join), same attendees, same run.
+// warm pool (environment `warm: N`) against cold starts (a sandbox made at the join), same attendees, same run, on the
+// 3-node test swarm (test/support/multi-node-swarm.ts: three engines on this machine in network namespaces, node1
+// the manager labdeck talks to, the others reached through their `labdeck.engine` labels): the sandboxes spread
+// over the three nodes, and a terminal reaches its seat at its node's address. Run as root, under
+// `flock /tmp/labdeck-heavy.lock` when others use the machine (only one such swarm can exist on it).
 //
 // - Each attendee joins at their own moment, spread over `spreadMs` (the class arriving), as `labdeck serve` does it:
 //   the provider's `up` starts at the join, and their terminal (the launcher script, then ssh into the sandbox, a
 //   PTY here as node-pty gives the server) starts with it. Timed from the join to the answer of `docker info` typed at
 //   the first prompt.
-// - Memory per idle seat: the ready seats before anyone joined, as the node sees them (the cgroup of each sandbox:
+// - Memory per idle seat: the ready seats before anyone joined, as their nodes see them (the cgroup of each sandbox:
 //   its sshd, dockerd and containerd, and what the images loaded left in the page cache), `docker stats`' way
 //   (usage minus inactive files: what the kernel would not reclaim first) and resident memory alone.
-// - How many attendees: LABDECK_BENCH_SEATS (default 20); a machine too small for them says so in its figures.
+// - How many attendees: LABDECK_BENCH_SEATS (default 20); when fewer seats get ready (the nodes' memory, the machine's
+//   time), both runs measure the attendees that fit, and the figures say so.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,11 +21,15 @@ import * as pty from 'node-pty';
 import type { SwarmEnvironmentConfig } from '../src/config/environment.ts';
 import { connectEngine } from '../src/engine/docker.ts';
 import { ensureBusyboxImage } from '../src/engine/images.ts';
-import { ensureSandboxImage } from '../src/engine/sandbox-image.ts';
+import { ensureSandboxImage, SANDBOX_IMAGE } from '../src/engine/sandbox-image.ts';
 import { SANDBOX_CLASS_LABEL, SANDBOX_SEAT_LABEL } from '../src/engine/sandbox-spec.ts';
+import { sandboxTasks } from '../src/engine/sandboxes.ts';
+import { labelNode, listClassNodes, NODE_ENGINE_LABEL } from '../src/engine/swarm-nodes.ts';
+import { createNodeImages } from '../src/environments/class-nodes.ts';
 import type { AttendeeRef, EnvironmentProvider } from '../src/environments/provider.ts';
 import { createSwarmProvider } from '../src/environments/swarm-provider.ts';
 import { substituteCommand } from '../src/terminal/command-template.ts';
+import { createMultiNodeSwarm, type MultiNodeSwarm } from '../test/support/multi-node-swarm.ts';
 
 const attendeeCount = Number(process.env.LABDECK_BENCH_SEATS ?? 20);
 const spreadMs = 10_000;
@@ -105,68 +114,100 @@ async function classArrives(provider: EnvironmentProvider, attendees: readonly A
   );
 }
 
-/** The node's available memory (the kernel's estimate: free, plus what it can reclaim), in bytes. */
+/** The machine's available memory (the kernel's estimate: free, plus what it can reclaim), in bytes: the three nodes are this machine. */
 function memAvailable(): number {
   const match = /^MemAvailable:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'));
   return Number(match?.[1] ?? Number.NaN) * 1024;
 }
 
 interface SeatMemory {
+  readonly node: string;
   readonly workingSet: number;
   readonly resident: number;
 }
 
-/** Each idle seat's memory, from its container's cgroup (cgroup v1 and v2 names alike). */
-async function idleSeatMemory(docker: ReturnType<typeof connectEngine>, classId: string): Promise<SeatMemory[]> {
-  const containers = await docker.listContainers({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`, SANDBOX_SEAT_LABEL] } });
-  return Promise.all(
-    containers.map(async (container) => {
-      const stats = (await docker.getContainer(container.Id).stats({ stream: false })) as {
-        memory_stats: { usage: number; stats: Record<string, number> };
-      };
-      const { usage, stats: detail } = stats.memory_stats;
-      const inactiveFile = detail.total_inactive_file ?? detail.inactive_file ?? 0;
-      const resident = (detail.total_rss ?? detail.anon ?? 0) + (detail.total_mapped_file ?? detail.file_mapped ?? 0);
-      return { workingSet: usage - inactiveFile, resident };
+/** Each idle seat's memory, from its container's cgroup as its node's engine reports it (cgroup v1 and v2 names alike). */
+async function idleSeatMemory(swarm: MultiNodeSwarm, classId: string): Promise<SeatMemory[]> {
+  const perNode = await Promise.all(
+    swarm.nodes.map(async (node) => {
+      const containers = await node.docker.listContainers({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`, SANDBOX_SEAT_LABEL] } });
+      return Promise.all(
+        containers.map(async (container) => {
+          const stats = (await node.docker.getContainer(container.Id).stats({ stream: false })) as {
+            memory_stats: { usage: number; stats: Record<string, number> };
+          };
+          const { usage, stats: detail } = stats.memory_stats;
+          const inactiveFile = detail.total_inactive_file ?? detail.inactive_file ?? 0;
+          const resident = (detail.total_rss ?? detail.anon ?? 0) + (detail.total_mapped_file ?? detail.file_mapped ?? 0);
+          return { node: node.hostname, workingSet: usage - inactiveFile, resident };
+        }),
+      );
     }),
   );
+  return perNode.flat();
+}
+
+/** How many of the class's running sandboxes each node holds: `node1 7, node2 7, node3 6`. */
+async function spread(swarm: MultiNodeSwarm, classId: string): Promise<string> {
+  const [tasks, nodes] = await Promise.all([sandboxTasks(swarm.manager.docker, classId), listClassNodes(swarm.manager.docker)]);
+  return nodes.map((node) => `${node.hostname} ${tasks.filter((task) => task.state === 'running' && task.node === node.id).length}`).join(', ');
 }
 
 export async function benchSeats(): Promise<string> {
-  const docker = connectEngine({});
-  await ensureBusyboxImage(docker, { name: 'labdeck/busybox:latest' });
-  await ensureSandboxImage(docker, {});
+  const machine = connectEngine({});
+  await ensureBusyboxImage(machine, { name: 'labdeck/busybox:latest' });
+  const sandboxImage = await ensureSandboxImage(machine, {});
+  const swarm = await createMultiNodeSwarm({ nodes: 3, images: [SANDBOX_IMAGE, 'labdeck/busybox:latest'], source: machine });
+  const docker = swarm.manager.docker;
   const root = mkdtempSync(join(tmpdir(), 'labdeck-bench-seats-'));
-  const attendees = (prefix: string): AttendeeRef[] => Array.from({ length: attendeeCount }, (_, i) => ({ id: `a-${prefix}${i}`, name: `${prefix}${i}` }));
-  const run = async (warm: boolean) => {
-    const classId = `S${warm ? 'W' : 'C'}${Date.now().toString(36).toUpperCase()}`;
-    const provider = createSwarmProvider({ docker, classId, root: join(root, classId), config: { ...config, warm: warm ? attendeeCount : 0 }, log: () => {} });
-    const people = attendees(warm ? 'w' : 'c');
-    try {
-      let fillMs = 0;
-      let memory: SeatMemory[] = [];
-      let nodeDrop = 0;
-      if (warm) {
-        const availableBefore = memAvailable();
-        const started = Date.now();
-        const outcome = await provider.seats?.fill(attendeeCount);
-        fillMs = Date.now() - started;
-        if (!outcome || outcome.ready < attendeeCount)
-          throw new Error(`the pool holds ${outcome?.ready} ready seats of ${attendeeCount}: ${outcome?.failures.join('; ')}`);
-        await new Promise((resolve) => setTimeout(resolve, 5000)); // idle: the engines settled after their start
-        memory = await idleSeatMemory(docker, classId);
-        nodeDrop = availableBefore - memAvailable();
-      }
-      const times = await classArrives(provider, people);
-      return { times, fillMs, memory, nodeDrop };
-    } finally {
-      for (const attendee of people) await provider.down(attendee).catch(() => {});
-      await provider.seats?.removeUnclaimed().catch(() => {});
-    }
-  };
   try {
-    const warm = await run(true);
-    const cold = await run(false);
+    // What an instructor does for each machine of the class: tell labdeck where its engine is.
+    const listed = await listClassNodes(docker);
+    for (const node of swarm.nodes.slice(1)) await labelNode(docker, listed.find((n) => n.hostname === node.hostname)?.id ?? '', { [NODE_ENGINE_LABEL]: node.host });
+    // The other nodes get the sandbox image before the runs (once per class, not per seat): neither run pays for it.
+    const imageStarted = Date.now();
+    await createNodeImages({ docker, access: {}, log: () => {} })({ name: sandboxImage.name, id: sandboxImage.id });
+    const imageMs = Date.now() - imageStarted;
+
+    const attendees = (prefix: string, count: number): AttendeeRef[] => Array.from({ length: count }, (_, i) => ({ id: `a-${prefix}${i}`, name: `${prefix}${i}` }));
+    const provider = (classId: string, warm: number) =>
+      createSwarmProvider({ docker, classId, root: join(root, classId), config: { ...config, warm }, log: () => {}, startTimeoutMs: seatTimeoutMs });
+    // Warm: the pool filled (`labdeck env warm N`), measured idle, then the class arrives and claims it.
+    const warmClass = `SW${Date.now().toString(36).toUpperCase()}`;
+    const warmProvider = provider(warmClass, attendeeCount);
+    let warm: { times: Timings[]; fillMs: number; memory: SeatMemory[]; nodeDrop: number; fitted: number; failures: readonly string[]; spread: string };
+    {
+      const availableBefore = memAvailable();
+      const started = Date.now();
+      const outcome = await warmProvider.seats?.fill(attendeeCount);
+      const fillMs = Date.now() - started;
+      const fitted = outcome?.ready ?? 0;
+      if (fitted === 0) throw new Error(`no warm seat got ready: ${outcome?.failures.join('; ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 5000)); // idle: the engines settled after their start
+      const memory = await idleSeatMemory(swarm, warmClass);
+      const nodeDrop = availableBefore - memAvailable();
+      const seatSpread = await spread(swarm, warmClass);
+      const people = attendees('w', fitted);
+      try {
+        const times = await classArrives(warmProvider, people);
+        warm = { times, fillMs, memory, nodeDrop, fitted, failures: outcome?.failures ?? [], spread: seatSpread };
+      } finally {
+        for (const attendee of people) await warmProvider.down(attendee).catch(() => {});
+        await warmProvider.seats?.removeUnclaimed().catch(() => {});
+      }
+    }
+    // Cold: as many attendees, each sandbox made at the join.
+    const coldClass = `SC${Date.now().toString(36).toUpperCase()}`;
+    const coldProvider = provider(coldClass, 0);
+    const coldPeople = attendees('c', warm.fitted);
+    let cold: { times: Timings[]; spread: string };
+    try {
+      const times = await classArrives(coldProvider, coldPeople);
+      cold = { times, spread: await spread(swarm, coldClass) };
+    } finally {
+      for (const attendee of coldPeople) await coldProvider.down(attendee).catch(() => {});
+    }
+
     const row = (name: string, times: readonly Timings[]) => {
       const answers = times.map((time) => time.answer);
       const p = (key: keyof Timings) =>
@@ -186,24 +227,38 @@ export async function benchSeats(): Promise<string> {
     const average = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
     const working = warm.memory.map((seat) => seat.workingSet);
     const resident = warm.memory.map((seat) => seat.resident);
+    const byNode = swarm.nodes
+      .map((node) => {
+        const seats = warm.memory.filter((seat) => seat.node === node.hostname);
+        return `${node.hostname} ${seats.length > 0 ? mib(average(seats.map((seat) => seat.workingSet))) : '–'}`;
+      })
+      .join(', ');
+    const n = warm.fitted;
     return [
-      `${attendeeCount} attendees joining within ${spreadMs / 1000} s, each sandbox 1 CPU, 768 MiB, \`labdeck/busybox\` loaded. Seat ready = the join →`,
-      "the attendee's terminal (launcher, then ssh into the sandbox) shows a prompt, whose `docker info` answers. Peer: the same",
-      'class without a pool (each sandbox made at the join), same run. Goal: p95 ≤ 2 s from warm.',
+      'On the 3-node test swarm (test/support/multi-node-swarm.ts: three engines on this machine, each in its own network',
+      'namespace; node1 the manager, node2 and node3 given the sandbox image by labdeck through their `labdeck.engine`',
+      `labels, which took ${seconds(imageMs)} before the runs). ${n} attendees joining within ${spreadMs / 1000} s, each sandbox 1 CPU, 768 MiB`,
+      "reserved, `labdeck/busybox` loaded. Seat ready = the join → the attendee's terminal (launcher, then ssh into the",
+      "sandbox at its node's address) shows a prompt, whose `docker info` answers. Peer: the same class without a pool (each",
+      'sandbox made at the join), same run. Goal: p95 ≤ 2 s from warm.',
+      ...(n < attendeeCount
+        ? ['', `**Only ${n} of ${attendeeCount} seats got ready on this machine** (${warm.failures.join('; ') || 'no reason given'}): both runs measured ${n} attendees.`]
+        : []),
       '',
-      '| seats | seat ready p50 | p95 | slowest | sandbox entered (p50 / p95) | prompt (p50 / p95) |',
-      '|---|---|---|---|---|---|',
-      row(`warm pool (\`warm: ${attendeeCount}\`)`, warm.times),
-      row('cold (made at the join)', cold.times),
+      '| seats | seat ready p50 | p95 | slowest | sandbox entered (p50 / p95) | prompt (p50 / p95) | sandboxes per node |',
+      '|---|---|---|---|---|---|---|',
+      `${row(`warm pool (\`warm: ${attendeeCount}\`)`, warm.times)} ${warm.spread} |`,
+      `${row('cold (made at the join)', cold.times)} ${cold.spread} |`,
       '',
-      `Filling the pool (\`labdeck env warm ${attendeeCount}\`, 2 seats at a time) took ${seconds(warm.fillMs)}.`,
+      `Filling the pool (\`labdeck env warm ${attendeeCount}\`, 2 seats at a time, over the three nodes) took ${seconds(warm.fillMs)}.`,
       '',
-      `Memory per idle seat (the sandbox's cgroup: sshd, dockerd, containerd, and the page cache of the loaded image), over ${warm.memory.length} seats:`,
-      `${mib(average(working))} on average as \`docker stats\` counts it (usage minus inactive files; max ${mib(Math.max(...working))}),`,
-      `of which ${mib(average(resident))} resident (anonymous and mapped); the node's available memory (MemAvailable) fell by`,
-      `${mib(warm.nodeDrop / attendeeCount)} per seat (what the seats share, such as the engine binaries' pages, counted once). Goal ≤ 250 MiB.`,
+      `Memory per idle seat (the sandbox's cgroup as its node's engine reports it: sshd, dockerd, containerd, and the page cache of the loaded image), over ${warm.memory.length} seats:`,
+      `${mib(average(working))} on average as \`docker stats\` counts it (usage minus inactive files; max ${mib(Math.max(...working))}; per node ${byNode}),`,
+      `of which ${mib(average(resident))} resident (anonymous and mapped); the machine's available memory (MemAvailable: the three nodes are this`,
+      `machine) fell by ${mib(warm.nodeDrop / n)} per seat (what the seats share, such as the engine binaries' pages, counted once). Goal ≤ 250 MiB.`,
     ].join('\n');
   } finally {
+    await swarm.remove();
     rmSync(root, { recursive: true, force: true });
   }
 }

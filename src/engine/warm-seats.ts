@@ -6,11 +6,16 @@
 // alone.
 //
 //   warming   made, its engine starting or its images loading (the pool prepares it)
-//   ready     engine up, images loaded, sshd answering: nobody has ever entered it
+//   ready     engine up, images loaded, sshd answering: nobody has ever entered it. Only while the task it was made
+//             ready in runs: a task the swarm recreated (its node failed) is a fresh container, its engine booting and
+//             its images gone, so such a seat is never claimed, and the pool replaces it (warm-pool.ts).
 //   claimed   an attendee's sandbox from now on (`labdeck.attendee` is theirs); never a seat again
 //   retired   being removed (it failed to get ready, or the class ended): nobody may claim it
 import type Docker from 'dockerode';
 import { SANDBOX_ATTENDEE_LABEL, SANDBOX_CLASS_LABEL, SANDBOX_NAME_LABEL, SANDBOX_SEAT_LABEL, SEAT_STATE_LABEL } from './sandbox-spec.ts';
+
+/** On a ready seat's service: the task it was made ready in (its container, whose engine has the images). */
+export const SEAT_TASK_LABEL = 'labdeck.seat-task';
 
 export type SeatState = 'warming' | 'ready' | 'claimed' | 'retired';
 
@@ -21,6 +26,8 @@ export interface Seat {
   readonly state: SeatState;
   /** The attendee who claimed it. */
   readonly attendee: string | undefined;
+  /** The task it was made ready in (undefined while warming). */
+  readonly readyTask: string | undefined;
   /** When the swarm made it (ISO 8601): seats are claimed oldest first. */
   readonly createdAt: string;
   /**
@@ -46,6 +53,7 @@ export async function listSeats(docker: Docker, classId: string): Promise<Seat[]
           service: name,
           state: state as SeatState,
           attendee: state === 'claimed' ? labels[SANDBOX_ATTENDEE_LABEL] : undefined,
+          readyTask: labels[SEAT_TASK_LABEL],
           createdAt: service.CreatedAt ?? '',
           version: service.Version?.Index ?? 0,
         },
@@ -57,9 +65,25 @@ export async function listSeats(docker: Docker, classId: string): Promise<Seat[]
 /** The name a seat's sandbox carries while nobody claimed it. */
 export const WARM_SEAT_NAME = 'warm seat';
 
-/** warming → ready; false when the seat is not warming any more (claimed, or gone). */
-export function markSeatReady(docker: Docker, service: string): Promise<boolean> {
-  return swapLabels(docker, service, inState('warming'), (labels) => ({ ...labels, [SEAT_STATE_LABEL]: 'ready' }));
+/** warming → ready, in `task` (the one it was made ready in); false when the seat is not warming any more (claimed, or gone). */
+export function markSeatReady(docker: Docker, service: string, task: string): Promise<boolean> {
+  return swapLabels(docker, service, inState('warming'), (labels) => ({ ...labels, [SEAT_STATE_LABEL]: 'ready', [SEAT_TASK_LABEL]: task }));
+}
+
+/**
+ * The seats labelled ready whose sandbox no longer runs in the task it was made ready in: the swarm recreated it (its
+ * node failed or left, or it crashed), and its new container is not ready. One request for all of them. A seat that
+ * does not name its task (made ready by an older labdeck) is taken at its word.
+ */
+export async function recreatedSeats(docker: Docker, seats: readonly Seat[]): Promise<Seat[]> {
+  const ready = seats.filter((seat) => seat.state === 'ready' && seat.readyTask !== undefined);
+  if (ready.length === 0) return [];
+  const tasks = (await docker.listTasks({ filters: { service: ready.map((seat) => seat.service), 'desired-state': ['running'] } })) as {
+    ID?: string;
+    Status?: { State?: string };
+  }[];
+  const running = new Set(tasks.filter((task) => task.Status?.State === 'running').map((task) => task.ID));
+  return ready.filter((seat) => !running.has(seat.readyTask));
 }
 
 /**
@@ -73,7 +97,8 @@ export async function retireSeat(docker: Docker, service: string): Promise<boole
 
 /**
  * Gives the oldest ready seat to the attendee (ready → claimed, labelled theirs), or the seat they hold already;
- * undefined when no seat is ready. A seat someone else claimed meanwhile is skipped.
+ * undefined when no seat is ready. A seat someone else claimed meanwhile is skipped, and so is one the swarm
+ * recreated since it was made ready (recreatedSeats).
  *
  * Two processes that bring up the same attendee at once (`labdeck serve` starting, `labdeck env up` beside it) may
  * each claim a seat for them: every claimer then keeps the claim the swarm recorded first, and the other goes back to
@@ -91,7 +116,8 @@ export async function claimSeat(docker: Docker, classId: string, attendee: { rea
     }
     const held = firstClaims(seats).get(attendee.id);
     if (held) return held;
-    const ready = seats.filter((seat) => seat.state === 'ready');
+    const recreated = new Set((await recreatedSeats(docker, seats)).map((seat) => seat.seat));
+    const ready = seats.filter((seat) => seat.state === 'ready' && !recreated.has(seat.seat));
     if (ready.length === 0) return undefined;
     for (const seat of ready) {
       const claimed = await swapLabels(docker, seat.service, inState('ready'), (labels) => ({

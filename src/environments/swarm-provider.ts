@@ -35,7 +35,7 @@ import { imageLabel } from '../engine/swarm-nodes.ts';
 import type { EnvironmentNoteJson } from '../protocol.ts';
 import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
 import { stripTerminalControls } from '../text/untrusted-text.ts';
-import { adoptSeatKeys, createWarmPool } from './warm-pool.ts';
+import { adoptSeatKeys, createWarmPool, isSeatId } from './warm-pool.ts';
 import { ensureClusterParts, otherClusterNodes, removeCluster } from '../engine/attendee-cluster.ts';
 import { makeClusterKeys, readClusterKeys, readyOtherNodes, reportNodesFailure, reportNodesProgress, startPreparingNodes } from './cluster-access.ts';
 import type { Seat } from '../engine/warm-seats.ts';
@@ -105,9 +105,9 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
 
   /**
    * Makes (or finds) the sandbox of an attendee (`claimed`: the warm seat they were just given), or of a warm seat
-   * (`seat`: then `attendee` is the seat).
+   * (`seat`: then `attendee` is the seat); resolves to the swarm task it is ready in.
    */
-  const prepare = async (attendee: AttendeeRef, { seat, claimed: given }: { seat?: string; claimed?: Seat } = {}): Promise<void> => {
+  const prepare = async (attendee: AttendeeRef, { seat, claimed: given }: { seat?: string; claimed?: Seat } = {}): Promise<string> => {
     const say = (line: string): void => {
       options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): ${line}`);
       reportProgress(root, attendee.id, line);
@@ -168,8 +168,10 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
             })
           : undefined;
       // A seat just claimed was checked when it became ready (its engine answered over ssh, the images were in): it
-      // is entered as soon as its task is seen running, with no request to its engine on the attendee's way in.
+      // is entered as soon as its task is seen running, with no request to its engine on the attendee's way in,
+      // unless that task is not the one it was made ready in (the swarm recreated it meanwhile).
       const warmSeat = claimed !== undefined && names.service === claimed.service;
+      const readyIn = (task: string): boolean => warmSeat && task === claimed?.readyTask;
       const { outcome } = await creation(() =>
         createSandbox(docker, {
           classId,
@@ -195,14 +197,14 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         hopeless: (state, error) => (state === 'pending' && isClassFull(error) ? CLASS_FULL : undefined),
         answers: async (where) => {
           writeEngineHost(root, attendee.id, sshUrl(where));
-          if (warmSeat) return true;
+          if (readyIn(where.task)) return true;
           return inner.ping().then(
             () => true,
             () => false,
           );
         },
       });
-      const loaded = warmSeat ? [] : await preloadImages(docker, inner, config.images, say);
+      const loaded = readyIn(place.task) ? [] : await preloadImages(docker, inner, config.images, say);
       if (loaded.length > 0) say(`images ready: ${loaded.join(', ')}`);
       writeRecordedTask(root, attendee.id, place.task);
       writeEnterCommand(root, attendee.id, sshCommand(root, attendee.id, names.service, place));
@@ -212,6 +214,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       }
       if (waitedForRoom.delete(attendee.id)) options.onNote?.(attendee.id, null);
       say('ready');
+      return place.task;
     } catch (error) {
       const message = (error as Error).message;
       options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): failed: ${message}`);
@@ -233,6 +236,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     const run = claimNow()
       .catch(() => undefined) // the queued preparation tries again, and reports what fails to the attendee
       .then((claimed) => (claimed ? prepare(attendee, { claimed }) : queue(() => prepare(attendee))))
+      .then(() => {})
       .finally(() => running.delete(attendee.id));
     running.set(attendee.id, run);
     return run;
@@ -266,7 +270,8 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
         const waiting = new Set<string>();
         for (const sandbox of await sandboxTasks(docker, classId)) {
           const id = sandbox.attendee;
-          if (running.has(id) || !hasFolder(root, id)) continue;
+          // Unclaimed warm seats are the pool's: it replaces one the swarm recreated.
+          if (running.has(id) || !hasFolder(root, id) || isSeatId(id)) continue;
           // A sandbox the swarm could not recreate anywhere (its node failed, no other has room): its attendee's
           // terminals stop reconnecting and say why, as at a join.
           if (sandbox.state === 'pending' && isClassFull(sandbox.error) && readRecordedTask(root, id) !== undefined && !isFailedForRoom(root, id)) {

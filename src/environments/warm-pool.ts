@@ -4,6 +4,8 @@
 //
 // The swarm is the record (engine/warm-seats.ts): a seat's state and owner are its service's labels, changed by
 // compare-and-swap, so claims are safe across processes (`labdeck env warm` beside `labdeck serve`) and restarts.
+// A ready seat whose sandbox the swarm recreated (its node failed) is not ready any more: nobody claims it, and the pool
+// replaces it (the swarm places the new one on a living node).
 // A claimed seat is the attendee's sandbox for good (`env status|down|reset` find it by its labels) and never goes
 // back to the pool: nothing of one attendee can reach another. A seat's files (its ssh host key) live in a folder of
 // its own (`<environments>/seat-…/`) until the claim moves its key into the attendee's folder.
@@ -11,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandboxNames } from '../engine/sandbox-spec.ts';
-import { claimSeat, listSeats, markSeatReady, retireSeat, type Seat, WARM_SEAT_NAME } from '../engine/warm-seats.ts';
+import { claimSeat, listSeats, markSeatReady, recreatedSeats, retireSeat, type Seat, WARM_SEAT_NAME } from '../engine/warm-seats.ts';
 import { Emitter, type Disposable, type Event } from '../event.ts';
 import { attendeeFolder } from './launcher.ts';
 import type { EngineClient } from '../engine/services.ts';
@@ -72,8 +74,11 @@ export interface WarmPoolOptions {
   /** The environments folder (seats' folders go there, next to the attendees'). */
   readonly root: string;
   readonly target: number;
-  /** Makes the seat's sandbox and waits until it is ready (the provider's own preparation, for a seat). */
-  readonly prepare: (seat: SeatHolder) => Promise<void>;
+  /**
+   * Makes the seat's sandbox and waits until it is ready (the provider's own preparation, for a seat); resolves to the
+   * swarm task it is ready in.
+   */
+  readonly prepare: (seat: SeatHolder) => Promise<string>;
   /** Removes the seat's sandbox and folder. */
   readonly remove: (seat: SeatHolder) => Promise<unknown>;
   readonly log: (line: string) => void;
@@ -87,6 +92,11 @@ export interface WarmPoolOptions {
 
 /** Seat ids: never an attendee's (theirs start with `a-`), safe in names and paths. */
 const seatPrefix = 'seat-';
+
+/** True for the id of a seat nobody claimed (a claimed seat's sandbox carries its attendee's id). */
+export function isSeatId(id: string): boolean {
+  return id.startsWith(seatPrefix);
+}
 
 export function createWarmPool(options: WarmPoolOptions): WarmPool {
   const { docker, classId, root, target } = options;
@@ -118,8 +128,8 @@ export function createWarmPool(options: WarmPoolOptions): WarmPool {
     if (current) return current;
     const run = options
       .prepare(seatRef(seat))
-      .then(async () => {
-        await markSeatReady(docker, sandboxOf(seat));
+      .then(async (task) => {
+        await markSeatReady(docker, sandboxOf(seat), task);
       })
       .catch(async (error: unknown) => {
         // A seat that did not get ready is nobody's: it goes, and the next fill makes another.
@@ -137,6 +147,15 @@ export function createWarmPool(options: WarmPoolOptions): WarmPool {
     await options.remove(seatRef(seat));
     return true;
   };
+  /** Replaces the ready seats the swarm recreated (not ready any more): resolves to how many went. */
+  const removeRecreated = async (seats: readonly Seat[]): Promise<number> => {
+    let removed = 0;
+    for (const seat of await recreatedSeats(docker, seats)) {
+      options.log(`warm seat ${seat.seat}: its sandbox was recreated by the swarm (its node failed or left): replacing it`);
+      if (await removeSeat(seat.seat)) removed++;
+    }
+    return removed;
+  };
 
   const fill = async (count: number, progress?: (counts: SeatCounts) => void): Promise<FillOutcome> => {
     const failures: string[] = [];
@@ -147,7 +166,8 @@ export function createWarmPool(options: WarmPoolOptions): WarmPool {
       progress?.({ ...seen.counts, warming: Math.max(seen.counts.warming, pending), target: count });
       return seen;
     };
-    const { seats } = await look();
+    let { seats } = await look();
+    if ((await removeRecreated(seats)) > 0) ({ seats } = await look());
     const unclaimed = seats.filter((seat) => seat.state === 'warming' || seat.state === 'ready').length;
     const warming = seats.filter((seat) => seat.state === 'warming').map((seat) => seat.seat);
     const fresh = Array.from({ length: Math.max(0, count - unclaimed) }, () => `${seatPrefix}${randomBytes(4).toString('hex')}`);
@@ -209,8 +229,8 @@ export function createWarmPool(options: WarmPoolOptions): WarmPool {
       refill();
       const timer = setInterval(() => {
         look().then(
-          (seen) => {
-            if (seen.counts.ready + seen.counts.warming < target) refill();
+          async (seen) => {
+            if (seen.counts.ready + seen.counts.warming < target || (await recreatedSeats(docker, seen.seats)).length > 0) refill();
           },
           () => {},
         );

@@ -12,10 +12,10 @@ import type { Browser } from 'playwright-core';
 import { connectEngine } from '../../src/engine/docker.ts';
 import { ensureBusyboxImage } from '../../src/engine/images.ts';
 import { ensureSandboxImage } from '../../src/engine/sandbox-image.ts';
-import { SANDBOX_CLASS_LABEL } from '../../src/engine/sandbox-spec.ts';
 import { launchChromium } from '../support/browser.ts';
 import { within } from '../support/wait.ts';
 import { repoRoot, runLabdeck } from '../cli/run-cli.ts';
+import { removeClassLeftovers } from '../support/class-sandboxes.ts';
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const folder = mkdtempSync(join(tmpdir(), 'labdeck-warm-e2e-'));
@@ -52,23 +52,7 @@ after(async () => {
   server?.kill('SIGTERM');
   await browser?.close();
   await runLabdeck(['env', 'down', '--workshop', manifest]).catch(() => {});
-  // Whatever a failure left of this class.
-  const mine = { filters: { label: [`${SANDBOX_CLASS_LABEL}=${classCode || 'none'}`] } };
-  for (const service of await docker.listServices(mine))
-    await docker
-      .getService(service.ID)
-      .remove()
-      .catch(() => {});
-  for (const secret of await docker.listSecrets(mine))
-    await docker
-      .getSecret(secret.ID)
-      .remove()
-      .catch(() => {});
-  for (const volume of (await docker.listVolumes(mine)).Volumes ?? [])
-    await docker
-      .getVolume(volume.Name)
-      .remove()
-      .catch(() => {});
+  await removeClassLeftovers(docker, classCode || 'none');
   rmSync(folder, { recursive: true, force: true });
 });
 

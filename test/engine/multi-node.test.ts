@@ -7,7 +7,10 @@
 //   says "class full" to the attendee and in `labdeck env nodes`, instead of waiting without a word;
 // - a node added mid-class gets the image and takes the waiting sandbox;
 // - a node that fails: the swarm recreates its sandbox elsewhere, labdeck follows it by itself (no `env up`), the
-//   attendee's terminal reconnects and says the state was lost, and the checks watch the new sandbox.
+//   attendee's terminal reconnects and says the state was lost, and the checks watch the new sandbox;
+// - warm seats across the nodes: placed where memory is free (not the manager, full), each with the images; an attendee
+//   claims one on another node and its engine answers in their terminal; when that node fails, its ready seat is
+//   handed to nobody (the pool replaces it on a living node) and the attendee's claimed seat is recovered.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,11 +24,12 @@ import { watchEngine } from '../../src/engine/snapshot.ts';
 import { substituteCommand } from '../../src/terminal/command-template.ts';
 import { ensureBusyboxImage } from '../../src/engine/images.ts';
 import { ensureSandboxImage, SANDBOX_IMAGE } from '../../src/engine/sandbox-image.ts';
-import { listSandboxes } from '../../src/engine/sandboxes.ts';
+import { listSandboxes, sandboxTasks } from '../../src/engine/sandboxes.ts';
 import { imageLabel, labelNode, listClassNodes, NODE_ENGINE_LABEL } from '../../src/engine/swarm-nodes.ts';
 import { CLASS_FULL } from '../../src/environments/class-nodes.ts';
-import type { AttendeeRef } from '../../src/environments/provider.ts';
-import { createSwarmProvider } from '../../src/environments/swarm-provider.ts';
+import type { AttendeeRef, EnvironmentProvider } from '../../src/environments/provider.ts';
+import { createSwarmProvider, sandboxEngineAddress } from '../../src/environments/swarm-provider.ts';
+import { claimSeat, listSeats } from '../../src/engine/warm-seats.ts';
 import { openProgressStore } from '../../src/progress/store.ts';
 import { runLabdeck } from '../cli/run-cli.ts';
 import { createMultiNodeSwarm, type MultiNodeSwarm, type SwarmNode } from '../support/multi-node-swarm.ts';
@@ -42,6 +46,8 @@ const notes: [string, string | null][] = [];
 let swarm: MultiNodeSwarm;
 let sandboxImageId: string;
 let memoryBytes: number;
+/** What each node reports (they are all this machine). */
+let nodeMemory: number;
 let provider: ReturnType<typeof createSwarmProvider>;
 
 /** The class folder `labdeck env` reads: workshop.yml with a swarm class, and a store holding the class and its attendees. */
@@ -70,6 +76,32 @@ async function sandboxNodes(): Promise<Map<string, string>> {
   return new Map(sandboxes.filter((s) => s.state === 'running').map((s) => [s.attendee, hostname.get(s.node ?? '') ?? '?']));
 }
 
+/** Where every running sandbox of the class runs, unclaimed warm seats included (by seat id). */
+async function taskNodes(): Promise<Map<string, string>> {
+  const [tasks, nodes] = await Promise.all([sandboxTasks(swarm.manager.docker, classId), listClassNodes(swarm.manager.docker)]);
+  const hostname = new Map(nodes.map((n) => [n.id, n.hostname]));
+  return new Map(tasks.filter((t) => t.state === 'running').map((t) => [t.attendee, hostname.get(t.node ?? '') ?? '?']));
+}
+
+/** A terminal of the attendee (the launcher, then ssh into their sandbox), and a wait for what it prints. */
+function openTerminal(
+  which: EnvironmentProvider,
+  attendee: AttendeeRef,
+): { terminal: pty.IPty; seen: (pattern: RegExp, timeoutMs: number, what: string) => Promise<true>; since: () => number } {
+  const [shell] = Object.values(which.terminalCommands([{ name: 'shell', command: ['bash', '-l'], localShell: true, location: { file: 'w', line: 1 } }]));
+  assert.ok(shell);
+  const argv = substituteCommand(shell, { attendee: attendee.id, terminal: 'shell' });
+  const terminal = pty.spawn(argv[0] ?? 'sh', argv.slice(1), { cols: 120, rows: 30, env: { ...process.env, TERM: 'xterm' } as Record<string, string> });
+  let output = '';
+  let from = 0;
+  terminal.onData((data) => {
+    output += data;
+  });
+  const seen = (pattern: RegExp, timeoutMs: number, what: string): Promise<true> =>
+    waitFor(() => pattern.test(output.slice(from)), { timeoutMs, intervalMs: 100, describe: () => `${what}; the terminal printed:\n${output.slice(-1500)}` });
+  return { terminal, seen, since: () => (from = output.length) };
+}
+
 before(
   async () => {
     await ensureBusyboxImage(machine, { name: 'labdeck/busybox:latest' });
@@ -77,7 +109,7 @@ before(
     swarm = await createMultiNodeSwarm({ nodes: 3, images: [SANDBOX_IMAGE, 'labdeck/busybox:latest'], source: machine });
     for (const node of swarm.nodes.slice(1)) await labelEngine(node);
     // Sized so that a node holds one sandbox: the nodes are this machine, each reporting all of its memory.
-    const nodeMemory = (await listClassNodes(swarm.manager.docker))[0]?.memoryBytes ?? 0;
+    nodeMemory = (await listClassNodes(swarm.manager.docker))[0]?.memoryBytes ?? 0;
     memoryBytes = Math.floor(nodeMemory * 0.6);
     writeClassFolder(memoryBytes);
     provider = createSwarmProvider({
@@ -260,5 +292,116 @@ test('a node that fails when no other has room: its attendee is told "class full
     assert.match(notes.at(-1)?.[1] ?? '', /^sandbox recreated/);
   } finally {
     following.dispose();
+  }
+});
+
+test('warm seats across the nodes: where memory is free, claimed on another node; a failed node hands its ready seat to nobody, and its claimed seat is recovered', {
+  timeout: 420_000,
+}, async () => {
+  // Room: only the sandbox on node1 (the manager) stays, reserving 60% of it: no seat (45%) fits there. node5 joins.
+  const before = await sandboxNodes();
+  const onManager = attendees.find((attendee) => before.get(attendee.id) === 'node1');
+  assert.ok(onManager, `a sandbox runs on node1: ${JSON.stringify([...before])}`);
+  for (const attendee of attendees) if (attendee !== onManager) await provider.down(attendee);
+  const node5 = await swarm.addNode();
+  await labelEngine(node5);
+  const root = join(dataDir, 'environments');
+  const seatNotes: [string, string | null][] = [];
+  const seating = createSwarmProvider({
+    docker: swarm.manager.docker,
+    classId,
+    root,
+    log: (line) => lines.push(line),
+    config: {
+      provider: 'swarm',
+      memoryBytes: Math.floor(nodeMemory * 0.45),
+      nanoCpus: 1e9,
+      images: ['labdeck/busybox:latest'],
+      warm: 1,
+      location: { file: 'workshop.yml', line: 1 },
+    },
+    concurrency: 3,
+    followIntervalMs: 1000,
+    onNote: (attendee, note) => seatNotes.push([attendee, note?.text ?? null]),
+  });
+  const pool = seating.seats;
+  assert.ok(pool);
+  // `labdeck env warm 4`: two seats fit on each living node that is not full, and the manager's reservation keeps them off it.
+  const filled = await pool.fill(4);
+  assert.deepEqual([filled.ready, filled.failures], [4, []], lines.slice(-20).join('\n'));
+  const seats = await listSeats(swarm.manager.docker, classId);
+  const placed = await taskNodes();
+  assert.deepEqual(seats.map((seat) => placed.get(seat.seat)).sort(), ['node4', 'node4', 'node5', 'node5'], JSON.stringify([...placed]));
+  for (const seat of seats) {
+    const node = swarm.nodes.find((n) => n.hostname === placed.get(seat.seat));
+    assert.equal((await node?.docker.getImage(SANDBOX_IMAGE).inspect())?.Id, sandboxImageId, `${node?.hostname} holds the sandbox image`);
+    const images = await connectEngineAt(sandboxEngineAddress(root, seat.seat)).listImages();
+    assert.ok(
+      images.some((image) => image.RepoTags?.includes('labdeck/busybox:latest')),
+      `seat ${seat.seat} has the class's images`,
+    );
+  }
+
+  // Eve joins: the oldest seat is hers, on another node than the manager, and her terminal's engine answers through it.
+  const eve: AttendeeRef = { id: 'a-eve5', name: 'EVE' };
+  const joined = Date.now();
+  await seating.up(eve);
+  const eveSeat = (await listSeats(swarm.manager.docker, classId)).find((seat) => seat.attendee === eve.id);
+  assert.equal(eveSeat?.seat, seats[0]?.seat, 'the oldest seat');
+  const eveNode = swarm.nodes.find((node) => node.hostname === placed.get(eveSeat?.seat ?? ''));
+  assert.ok(eveNode && eveNode !== swarm.manager, `Eve's seat runs on ${eveNode?.hostname}`);
+  const eveTerminal = openTerminal(seating, eve);
+  const following = seating.follow?.();
+  let keeping: { dispose(): void } | undefined;
+  try {
+    eveTerminal.terminal.write("docker info --format 'answer={{.ServerVersion}}'; docker images --format 'image={{.Repository}}'; touch /root/mine\r");
+    await eveTerminal.seen(/answer=\d[\s\S]*image=labdeck\/busybox/, 30_000, "Eve's engine to answer");
+    process.stdout.write(`# a warm seat on ${eveNode.hostname}: join → docker info answered in ${((Date.now() - joined) / 1000).toFixed(1)} s\n`);
+
+    // Eve's node fails, with a ready seat on it beside hers. Room for both on node1 once its attendee leaves.
+    const ready = seats.find((seat) => seat !== seats[0] && placed.get(seat.seat) === eveNode.hostname);
+    assert.ok(ready, `a ready seat beside Eve's: ${JSON.stringify([...placed])}`);
+    const readyTask = (await sandboxTasks(swarm.manager.docker, classId)).find((task) => task.attendee === ready.seat)?.task;
+    await provider.down(onManager);
+    eveTerminal.since();
+    await swarm.stopNode(eveNode);
+    await waitFor(async () => (await sandboxTasks(swarm.manager.docker, classId)).find((task) => task.attendee === ready.seat)?.task !== readyTask, {
+      timeoutMs: 30_000,
+      describe: () => 'the swarm to recreate the ready seat elsewhere',
+    });
+    // Everyone joining now gets a seat that is ready, never the one recreated (its engine booting, without images).
+    const handed: string[] = [];
+    for (const id of ['a-gus1', 'a-gus2', 'a-gus3']) {
+      const seat = await claimSeat(swarm.manager.docker, classId, { id, name: id });
+      if (seat) handed.push(seat.seat);
+    }
+    assert.ok(!handed.includes(ready.seat), `the recreated seat ${ready.seat} was handed out: ${handed.join(', ')}`);
+    assert.equal(handed.length, 2, `the two ready seats on the living node: ${handed.join(', ')}`);
+
+    // Eve's terminal follows her seat, recreated, as after any node failure; the pool replaces the other on a living node.
+    keeping = pool.keepFilled();
+    await eveTerminal.seen(/Your environment was recreated \(its machine failed, or it stopped\): its state is lost\./, 120_000, 'Eve told her seat was recreated');
+    eveTerminal.since();
+    eveTerminal.terminal.write("ls /root/mine; docker info --format 'again={{.ServerVersion}}'\r");
+    await eveTerminal.seen(/No such file or directory[\s\S]*again=\d/, 60_000, "Eve's recreated engine to answer");
+    assert.deepEqual(
+      seatNotes.map(([attendee]) => attendee),
+      [eve.id],
+      `only Eve is told of a recreation: ${JSON.stringify(seatNotes)}`,
+    );
+    await waitFor(
+      async () => {
+        const now = await listSeats(swarm.manager.docker, classId);
+        return !now.some((seat) => seat.seat === ready.seat) && now.some((seat) => seat.state === 'ready');
+      },
+      { timeoutMs: 120_000, intervalMs: 500, describe: () => `the pool to replace ${ready.seat}:\n${lines.slice(-15).join('\n')}` },
+    );
+    const replacement = (await listSeats(swarm.manager.docker, classId)).find((seat) => seat.state === 'ready');
+    const living = (await taskNodes()).get(replacement?.seat ?? '');
+    assert.ok(living && living !== eveNode.hostname, `the new seat runs on ${living}`);
+  } finally {
+    keeping?.dispose();
+    following?.dispose();
+    eveTerminal.terminal.kill();
   }
 });

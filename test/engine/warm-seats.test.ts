@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as pty from 'node-pty';
 import { connectEngine } from '../../src/engine/docker.ts';
 import { connectEngineAt } from '../../src/engine/engine-address.ts';
 import { ensureBusyboxImage } from '../../src/engine/images.ts';
@@ -28,6 +27,7 @@ import type { AttendeeRef, EnvironmentProvider } from '../../src/environments/pr
 import { openProgressStore } from '../../src/progress/store.ts';
 import { substituteCommand } from '../../src/terminal/command-template.ts';
 import { runLabdeck } from '../cli/run-cli.ts';
+import { removeClassLeftovers, runInTerminal } from '../support/class-sandboxes.ts';
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const classId = `W${Date.now().toString(36).toUpperCase()}`;
@@ -76,49 +76,9 @@ before(
 );
 
 after(async () => {
-  // Whatever a failure left: every service, secret and volume of this class.
-  for (const service of await docker.listServices(classFilter))
-    await docker
-      .getService(service.ID)
-      .remove()
-      .catch(() => {});
-  for (const secret of await docker.listSecrets(classFilter))
-    await docker
-      .getSecret(secret.ID)
-      .remove()
-      .catch(() => {});
-  for (const container of await docker.listContainers({ all: true, ...classFilter }))
-    await docker
-      .getContainer(container.Id)
-      .remove({ force: true })
-      .catch(() => {});
-  for (const volume of (await docker.listVolumes(classFilter)).Volumes ?? [])
-    await docker
-      .getVolume(volume.Name)
-      .remove()
-      .catch(() => {});
+  await removeClassLeftovers(docker, classId);
   rmSync(folder, { recursive: true, force: true });
 });
-
-/** Runs a terminal's argv in a PTY, types `input`, and resolves to everything it printed. */
-function runInTerminal(argv: readonly string[], input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const terminal = pty.spawn(argv[0]!, argv.slice(1), { cols: 120, rows: 30, env: { ...process.env, TERM: 'xterm' } as Record<string, string> });
-    let output = '';
-    const timer = setTimeout(() => {
-      terminal.kill();
-      reject(new Error(`terminal did not exit; it printed:\n${output}`));
-    }, 30_000);
-    terminal.onData((data) => {
-      output += data;
-    });
-    terminal.onExit(() => {
-      clearTimeout(timer);
-      resolve(output);
-    });
-    terminal.write(input);
-  });
-}
 
 async function taskIds(service: string): Promise<string[]> {
   return ((await docker.listTasks({ filters: { service: [service] } })) as { ID: string }[]).map((task) => task.ID).sort();
@@ -251,24 +211,7 @@ test('two processes filling the pool at once (env warm beside a serving class) g
     assert.equal(new Set(ports).size, 4, `ports ${ports.join(', ')}`);
   } finally {
     await Promise.all([first.seats!.removeUnclaimed(), second.seats!.removeUnclaimed()]).catch(() => {});
-    for (const id of [other, `${other}Q`]) {
-      const mine = { filters: { label: [`${SANDBOX_CLASS_LABEL}=${id}`] } };
-      for (const service of await docker.listServices(mine))
-        await docker
-          .getService(service.ID)
-          .remove()
-          .catch(() => {});
-      for (const secret of await docker.listSecrets(mine))
-        await docker
-          .getSecret(secret.ID)
-          .remove()
-          .catch(() => {});
-      for (const volume of (await docker.listVolumes(mine)).Volumes ?? [])
-        await docker
-          .getVolume(volume.Name)
-          .remove()
-          .catch(() => {});
-    }
+    for (const id of [other, `${other}Q`]) await removeClassLeftovers(docker, id);
   }
 });
 
