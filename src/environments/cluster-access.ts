@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attendeeFolder, reportFailure, reportProgress, startPreparing, writeEnterCommand } from './launcher.ts';
-import { keygen, readHostKey } from './ssh-keys.ts';
+import { keygen, pinnedKeyOptions, readHostKey } from './ssh-keys.ts';
 import { clusterKnownHosts, clusterNames, clusterNodeName } from '../engine/cluster-spec.ts';
 
 /** How long node1 waits for another node's engine to answer over ssh (they boot at the same time as node1). */
@@ -174,20 +174,7 @@ export function nodeSshCommand(node1Ssh: readonly string[], node: string, alias:
     '-F',
     'none',
     '-tt',
-    '-i',
-    keys.identity,
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    `UserKnownHostsFile=${keys.knownHosts}`,
-    '-o',
-    'GlobalKnownHostsFile=/dev/null',
-    '-o',
-    `HostKeyAlias=${alias}`,
+    ...pinnedKeyOptions({ ...keys, alias }),
     '-o',
     // ssh expands %-tokens in a ProxyCommand: a literal % (in a path) is written %%.
     `ProxyCommand=${jump.map((word) => shellQuoted(word).replace(/%/g, '%%')).join(' ')}`,

@@ -133,3 +133,27 @@ export async function keygen(file: string, comment: string): Promise<void> {
     throw new Error(`cannot make an ssh key in ${file}: ${reason}`);
   }
 }
+
+/**
+ * The ssh options labdeck's own connections use: no user configuration applies (`-F none` comes first), only
+ * `identity` is offered, and only the host key in `knownHosts` is trusted, under `alias` (`HostKeyAlias`: the
+ * sandbox's name, wherever the swarm runs it).
+ */
+export function pinnedKeyOptions(keys: { readonly identity: string; readonly knownHosts: string; readonly alias: string }): string[] {
+  return [
+    '-i',
+    keys.identity,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${keys.knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    `HostKeyAlias=${keys.alias}`,
+  ];
+}

@@ -33,7 +33,7 @@ import type { AttendeeRef, EnvironmentProvider, EnvironmentStatus } from './prov
 import { CLASS_FULL, createNodeImages, isClassFull, removeVolumeOnNodes, type NodeAccess, type SandboxImageRef } from './class-nodes.ts';
 import { imageLabel } from '../engine/swarm-nodes.ts';
 import type { EnvironmentNoteJson } from '../protocol.ts';
-import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, readHostKey } from './ssh-keys.ts';
+import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey, pinnedKeyOptions, readHostKey } from './ssh-keys.ts';
 import { stripTerminalControls } from '../text/untrusted-text.ts';
 import { adoptSeatKeys, createWarmPool, isSeatId } from './warm-pool.ts';
 import { ensureClusterParts, otherClusterNodes, removeCluster } from '../engine/attendee-cluster.ts';
@@ -426,22 +426,9 @@ function sshCommand(root: string, attendee: string, alias: string, place: Sandbo
     '-F',
     'none',
     ...(tty ? ['-tt'] : []),
-    '-i',
-    classKeyFile(root),
     '-p',
     String(place.port),
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    `UserKnownHostsFile=${knownHostsFile(root, attendee)}`,
-    '-o',
-    'GlobalKnownHostsFile=/dev/null',
-    '-o',
-    `HostKeyAlias=${alias}`,
+    ...pinnedKeyOptions({ identity: classKeyFile(root), knownHosts: knownHostsFile(root, attendee), alias }),
     // A node that fails without closing the connection (power, network) is noticed within 15 s: the terminal then
     // waits for the sandbox where the swarm recreates it.
     '-o',

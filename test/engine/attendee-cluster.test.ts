@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as pty from 'node-pty';
+import { runInTerminal } from '../support/class-sandboxes.ts';
 import { connectEngine } from '../../src/engine/docker.ts';
 import { currentHost } from '../../src/engine/engine-address.ts';
 import { ensureBusyboxImage } from '../../src/engine/images.ts';
@@ -75,26 +75,6 @@ async function untilOnNode1(attendee: AttendeeRef, command: string, done: (outpu
     assert.ok(Date.now() < deadline, `${command}: still\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-}
-
-/** Runs a terminal's argv in a PTY, types `input`, and resolves to everything it printed. */
-function runInTerminal(argv: readonly string[], input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const terminal = pty.spawn(argv[0] ?? 'sh', argv.slice(1), { cols: 120, rows: 30, env: { ...process.env, TERM: 'xterm' } as Record<string, string> });
-    let output = '';
-    const timer = setTimeout(() => {
-      terminal.kill();
-      reject(new Error(`terminal did not exit; it printed:\n${output}`));
-    }, 30_000);
-    terminal.onData((data) => {
-      output += data;
-    });
-    terminal.onExit(() => {
-      clearTimeout(timer);
-      resolve(output);
-    });
-    terminal.write(input);
-  });
 }
 
 const classFilter = { filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } };

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import * as pty from 'node-pty';
+import { runInTerminal } from '../support/class-sandboxes.ts';
 import { connectEngine } from '../../src/engine/docker.ts';
 import { connectEngineAt, currentHost } from '../../src/engine/engine-address.ts';
 import { execInContainer, findContainer } from '../../src/engine/exec.ts';
@@ -45,26 +45,6 @@ after(async () => {
   await Promise.all([provider.down(alice), provider.down(bob)]).catch(() => {});
   rmSync(root, { recursive: true, force: true });
 });
-
-/** Runs a terminal's argv in a PTY (it uses `ssh -tt`), types `input`, and resolves to everything it printed. */
-function runInTerminal(argv: readonly string[], input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const terminal = pty.spawn(argv[0]!, argv.slice(1), { cols: 120, rows: 30, env: { ...process.env, TERM: 'xterm' } as Record<string, string> });
-    let output = '';
-    const timer = setTimeout(() => {
-      terminal.kill();
-      reject(new Error(`terminal did not exit; it printed:\n${output}`));
-    }, 30_000);
-    terminal.onData((data) => {
-      output += data;
-    });
-    terminal.onExit(() => {
-      clearTimeout(timer);
-      resolve(output);
-    });
-    terminal.write(input);
-  });
-}
 
 // Building the image (first run on a machine only) gets its own budget: debootstrap's time depends on the mirror
 // and on what else the machine is doing; the test's own budget is for the sandboxes.
