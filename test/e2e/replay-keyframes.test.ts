@@ -64,7 +64,8 @@ async function screenAfter(count: number): Promise<string[]> {
       else await new Promise<void>((resolve) => terminal.write(event.data, resolve));
     }
     const buffer = terminal.buffer.active;
-    return Array.from({ length: terminal.rows }, (_, row) => buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
+    // Trailing spaces trimmed, as the DOM rows are read (a prompt's own space included).
+    return Array.from({ length: terminal.rows }, (_, row) => (buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '').trimEnd());
   } finally {
     terminal.dispose();
   }
