@@ -596,6 +596,22 @@ export interface Timeline {
   events: TimelineEvent[];
   /** True when typed input was recorded, so that a viewer can say so. */
   inputRecorded: boolean;
+  /** Terminals' states at a few moments, for seeking (the timeline route adds them: record/keyframes.ts). */
+  keyframes?: TimelineKeyframe[];
+}
+
+/** The lines of scrollback a replayed terminal keeps, and that a keyframe rebuilds: the live terminals' default. */
+export const replayScrollback = 1000;
+
+/** A terminal's state after its first `events` output and resize events, to seek from instead of from the start. */
+export interface TimelineKeyframe {
+  readonly terminal: string;
+  readonly events: number;
+  /** Its size then. */
+  readonly cols: number;
+  readonly rows: number;
+  /** Escape sequences that rebuild its screen and scrollback on a new terminal of that size. */
+  readonly data: string;
 }
 
 /** The id of the replay page's `<script type="application/json">` element holding its ReplayPageData. */

@@ -1,16 +1,14 @@
-// The replay page (`/replay/<attendee>`, bundle build/replay.js): fetches the attendee's Timeline and plays it — the
-// terminal in xterm.js beside the slide they were on at that moment, with the controls and markers of
-// replay-controls.ts. The token a link brought goes with the fetch (Authorization), the cookie otherwise.
-import { replayDataElementId, timelinePath, type ReplayPageData, type Timeline } from '../protocol.ts';
-import { takeLinkToken } from './link-token.ts';
-import { pageElement } from './page-element.ts';
+// The replay page (`/replay/<attendee>`, bundle build/replay.js): takes the attendee's Timeline (asked for by the
+// page's first script: replay-fetch.ts) and plays it — the terminal in xterm.js beside the slide they were on at that
+// moment, with the controls and markers of replay-controls.ts.
+import type { Timeline } from '../protocol.ts';
+import { replayPageData, takeTimeline } from './replay-fetch.ts';
 import { ReplayPlayer } from './replay-player.ts';
 import { ReplayControls } from './replay-controls.ts';
-import { formatTime, markersOf, slideAt, slidesOf, type SlideMoment } from './replay-timeline.ts';
+import { formatDate, formatTime, markersOf, slideAt, slidesOf, type SlideMoment } from './replay-timeline.ts';
 import { createSlideContent, fitSlides, referenceSize } from './slideshow.ts';
 
-const token = takeLinkToken();
-const data = JSON.parse(pageElement(replayDataElementId).textContent ?? '') as ReplayPageData;
+const data = replayPageData();
 
 const header = element('header', 'labdeck-replay-header');
 const title = element('h1', '');
@@ -22,19 +20,8 @@ header.append(title, about);
 const main = element('main', 'labdeck-replay-main');
 document.body.append(header, main);
 
-async function fetchTimeline(): Promise<Timeline> {
-  const response = await fetch(`${timelinePath.slice(1)}/${encodeURIComponent(data.attendee)}`, {
-    cache: 'no-store',
-    headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-  });
-  const body = (await response.json().catch(() => ({}))) as Timeline & { error?: string };
-  if (!response.ok) throw new Error(body.error ?? `The recording could not be loaded (HTTP ${response.status}).`);
-  return body;
-}
-
 function start(timeline: Timeline): void {
-  const started = new Date(timeline.startedAt);
-  about.textContent = `Recorded ${started.toLocaleString()}, ${formatTime(timeline.durationMs)} long.${timeline.inputRecorded ? ' Typed input was recorded too.' : ''}`;
+  about.textContent = `Recorded ${formatDate(new Date(timeline.startedAt))}, ${formatTime(timeline.durationMs)} long.${timeline.inputRecorded ? ' Typed input was recorded too.' : ''}`;
 
   const slideSection = element('section', 'labdeck-replay-slide');
   slideSection.setAttribute('aria-label', 'The slide they were on');
@@ -94,7 +81,7 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
   return created;
 }
 
-fetchTimeline().then(start, (error: unknown) => {
+takeTimeline(data.attendee).then(start, (error: unknown) => {
   about.textContent = error instanceof Error ? error.message : String(error);
   about.classList.add('labdeck-replay-problem');
   document.documentElement.dataset.labdeckReplay = 'failed';

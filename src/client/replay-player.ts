@@ -1,13 +1,14 @@
 // Plays a Timeline's terminal output into an xterm.js terminal: play/pause at 1×–16×, and seek. Playing and short
 // seeks forward write the events in between. A seek back, or one forward over more than `rebuildBytes`, builds a new
-// terminal that is not on the page yet, writes everything from the start to the target into it (xterm parses
-// without rendering: an opened terminal repaints its rows between every slice of a long write, which made seeking
-// to the end of a one-hour class take seconds: bench/replay.ts), then puts it in the old one's place.
+// terminal that is not on the page yet, writes into it the nearest keyframe before the target (the state the server
+// computed: record/keyframes.ts) and the output after it, or everything from the start when there is no keyframe
+// (xterm parses without rendering: an opened terminal repaints its rows between every slice of a long write, which
+// made seeking to the end of a one-hour class take seconds: bench/replay.ts), then puts it in the old one's place.
 // Every terminal operation (write, resize, swap) goes through one queue, so a resize never overtakes the output
 // written before it, and `seek()` resolves once the terminal shows the target.
 import { Terminal } from '@xterm/xterm';
-import type { Timeline } from '../protocol.ts';
-import { countUpTo, replaySpeeds, tracksOf, type TerminalTrack } from './replay-timeline.ts';
+import { replayScrollback, type Timeline } from '../protocol.ts';
+import { countUpTo, replaySpeeds, seekPlan, tracksOf, type TerminalTrack } from './replay-timeline.ts';
 
 export interface ReplayPlayerOptions {
   readonly fontSize?: number;
@@ -15,7 +16,7 @@ export interface ReplayPlayerOptions {
 
 export type PlayerListener = () => void;
 
-/** A seek forward over more output than this writes from the start into a terminal off the page (see above). */
+/** A seek forward over more output than this rebuilds the terminal off the page (see above). */
 const rebuildBytes = 64 * 1024;
 
 export class ReplayPlayer {
@@ -38,7 +39,7 @@ export class ReplayPlayer {
   constructor(host: HTMLElement, timeline: Timeline, options: ReplayPlayerOptions = {}) {
     this.tracks = tracksOf(timeline);
     this.duration = timeline.durationMs;
-    this.#track = this.tracks[0] ?? { name: '', cols: 80, rows: 24, events: [], times: new Float64Array() };
+    this.#track = this.tracks[0] ?? { name: '', cols: 80, rows: 24, events: [], times: new Float64Array(), keyframes: [] };
     this.#host = host;
     this.#fontSize = options.fontSize ?? 14;
     this.#terminal = this.#newTerminal(this.#track);
@@ -149,11 +150,12 @@ export class ReplayPlayer {
     const track = this.#track;
     const target = countUpTo(track.times, t);
     if (target === this.#played) return;
-    let from = this.#played;
+    const plan = seekPlan(track, this.#played, target, rebuildBytes);
+    const from = plan.from;
     let terminal: Terminal | undefined;
-    if (target < this.#played || this.#bytesBetween(this.#played, target) > rebuildBytes) {
-      terminal = this.#newTerminal(track);
-      from = 0;
+    if (plan.rebuild) {
+      terminal = this.#newTerminal(plan.keyframe ?? track);
+      if (plan.keyframe) this.#write(plan.keyframe.data, terminal);
     }
     const into = terminal;
     let batch = '';
@@ -179,24 +181,16 @@ export class ReplayPlayer {
     this.#played = target;
   }
 
-  #bytesBetween(from: number, to: number): number {
-    let bytes = 0;
-    for (let i = from; i < to && bytes <= rebuildBytes; i++) {
-      const event = this.#track.events[i];
-      if (event && 'data' in event) bytes += event.data.length;
-    }
-    return bytes;
-  }
-
-  #newTerminal(track: TerminalTrack): Terminal {
+  /** A terminal of the track's first size, or of a keyframe's. */
+  #newTerminal(size: { readonly cols: number; readonly rows: number }): Terminal {
     return new Terminal({
-      cols: track.cols,
-      rows: track.rows,
+      cols: size.cols,
+      rows: size.rows,
       disableStdin: true,
       cursorBlink: false,
       fontFamily: "'DejaVu Sans Mono', 'Droid Sans Mono', monospace",
       fontSize: this.#fontSize,
-      scrollback: 1000,
+      scrollback: replayScrollback,
       theme: { background: '#1e1e1e' },
     });
   }

@@ -1,7 +1,7 @@
 // What the replay player reads out of a Timeline, pure (tested without a browser): each terminal's track (output and
-// resizes, with their times in one typed array for binary search), the markers on the scrubber, and the slide the
-// attendee was on at any moment.
-import type { Timeline } from '../protocol.ts';
+// resizes, with their times in one typed array for binary search, and its keyframes), where a seek starts writing
+// from, the markers on the scrubber, and the slide the attendee was on at any moment.
+import type { Timeline, TimelineKeyframe } from '../protocol.ts';
 
 export type TrackEvent = { readonly t: number; readonly data: string } | { readonly t: number; readonly cols: number; readonly rows: number };
 
@@ -13,6 +13,8 @@ export interface TerminalTrack {
   readonly events: readonly TrackEvent[];
   /** `events[i].t`, for binary search. */
   readonly times: Float64Array;
+  /** Its keyframes, by `events` ascending. */
+  readonly keyframes: readonly TimelineKeyframe[];
 }
 
 export type MarkerKind = 'slide' | 'command' | 'check';
@@ -44,8 +46,37 @@ export function tracksOf(timeline: Timeline): TerminalTrack[] {
   }
   return [...events].map(([name, list]) => {
     const terminal = timeline.terminals.find((candidate) => candidate.name === name);
-    return { name, cols: terminal?.cols ?? 80, rows: terminal?.rows ?? 24, events: list, times: Float64Array.from(list, (event) => event.t) };
+    const keyframes = (timeline.keyframes ?? []).filter((keyframe) => keyframe.terminal === name && keyframe.events <= list.length).sort((a, b) => a.events - b.events);
+    return { name, cols: terminal?.cols ?? 80, rows: terminal?.rows ?? 24, events: list, times: Float64Array.from(list, (event) => event.t), keyframes };
   });
+}
+
+/**
+ * Where a player that has written `played` events of `track` starts to show `target` of them: on from where it is
+ * for a step forward over at most `rebuildChars` of output; otherwise (back, or far forward) in a new terminal, from
+ * the last keyframe at or before `target`, or from the start when there is none.
+ */
+export function seekPlan(track: TerminalTrack, played: number, target: number, rebuildChars: number): SeekPlan {
+  if (target >= played && charsBetween(track, played, target, rebuildChars) <= rebuildChars) return { rebuild: false, from: played };
+  let keyframe: TimelineKeyframe | undefined;
+  for (const candidate of track.keyframes) {
+    if (candidate.events > target) break;
+    keyframe = candidate;
+  }
+  return keyframe ? { rebuild: true, from: keyframe.events, keyframe } : { rebuild: true, from: 0 };
+}
+
+/** Write events [from, target) on the terminal as it is, or into a new one (after the keyframe's state, if any). */
+export type SeekPlan = { readonly rebuild: false; readonly from: number } | { readonly rebuild: true; readonly from: number; readonly keyframe?: TimelineKeyframe };
+
+/** The output characters of events [from, to), counted up to just past `limit`. */
+function charsBetween(track: TerminalTrack, from: number, to: number, limit: number): number {
+  let chars = 0;
+  for (let i = from; i < to && chars <= limit; i++) {
+    const event = track.events[i];
+    if (event && 'data' in event) chars += event.data.length;
+  }
+  return chars;
 }
 
 /** How many of `times` (sorted) are at or before `t`: the events a player at `t` has played. */
@@ -98,6 +129,15 @@ export function formatTime(ms: number): string {
   const minutes = Math.floor((total % 3600) / 60);
   const seconds = String(total % 60).padStart(2, '0');
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+/**
+ * `2026-12-06 09:05` in the viewer's time zone. Not toLocaleString: its first call loads the locale's formats, which
+ * cost the replay page 60-90 ms before the player could be built (bench/replay.ts, Chromium's profiler).
+ */
+export function formatDate(date: Date): string {
+  const two = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`;
 }
 
 /** The speeds the player offers: 1× to 16×. */

@@ -5,6 +5,8 @@ import { replayDataElementId, type ReplayPageData } from '../protocol.ts';
 import { assetsUrlPrefix, escapeHtml, renderLook } from './page.ts';
 
 export const replayScriptAsset = 'build/replay.js';
+/** The page's first script: it asks for the timeline while the player's bundle loads (src/client/replay-fetch.ts). */
+const replayPrefetchAsset = 'build/replay-prefetch.js';
 const replayStyleAsset = 'build/replay.css';
 /** The slides' styles (and xterm's), then the deck's look (its stylesheet, or labdeck's default theme), as on the deck page. */
 const deckStyleAsset = 'build/labdeck.css';
@@ -24,6 +26,7 @@ ${renderLook(data.deck.look)}
 <body class="labdeck-replay">
 <noscript>The replay needs JavaScript.</noscript>
 <script type="application/json" id="${replayDataElementId}">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>
+<script src="${assetsUrlPrefix}${replayPrefetchAsset}"></script>
 <script src="${assetsUrlPrefix}${replayScriptAsset}"></script>
 </body>
 </html>

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAsciicast } from '../../src/client/asciicast.ts';
-import { countUpTo, formatTime, markersOf, slideAt, slidesOf, tracksOf } from '../../src/client/replay-timeline.ts';
+import { countUpTo, formatDate, formatTime, markersOf, seekPlan, slideAt, slidesOf, tracksOf } from '../../src/client/replay-timeline.ts';
 import type { Timeline } from '../../src/protocol.ts';
 
 test('an asciicast v2 file becomes a Timeline of one terminal: output, input, resizes; markers and unknown codes skipped', { timeout: 5000 }, () => {
@@ -95,4 +95,32 @@ test('the slide at a moment is the last move at or before it; times read m:ss, t
   assert.equal(slideAt(slides, 4000)?.slide, 5);
   assert.equal(slideAt(slidesOf({ ...timeline, events: [{ t: 50, kind: 'slide', slide: 2 }] }), 10), undefined);
   assert.deepEqual([0, 59_999, 61_000, 3_600_000, 3_661_000].map(formatTime), ['0:00', '0:59', '1:01', '1:00:00', '1:01:01']);
+  assert.equal(formatDate(new Date(2026, 11, 6, 9, 5, 59)), '2026-12-06 09:05');
+});
+
+test('a seek plan: a short step forward goes on; back or far forward rebuilds from the last keyframe at or before the target', { timeout: 5000 }, () => {
+  const events = Array.from({ length: 10 }, (_, i) => ({ t: i * 100, kind: 'output' as const, terminal: 'shell', data: 'x'.repeat(1000) }));
+  const keyframes = [4, 8].map((count) => ({ terminal: 'shell', events: count, cols: 90, rows: 20, data: `state-${count}` }));
+  const [track] = tracksOf({ ...timeline, terminals: [{ name: 'shell', cols: 80, rows: 24 }], events, keyframes: [...keyframes].reverse() });
+  assert.ok(track);
+  assert.deepEqual(
+    track.keyframes.map((keyframe) => keyframe.events),
+    [4, 8],
+  );
+  const plan = (played: number, target: number) => {
+    const { rebuild, from, ...rest } = seekPlan(track, played, target, 2500);
+    return { rebuild, from, keyframe: 'keyframe' in rest ? rest.keyframe?.data : undefined };
+  };
+  // Forward over at most 2500 characters: on from where the player is.
+  assert.deepEqual(plan(5, 7), { rebuild: false, from: 5, keyframe: undefined });
+  // Far forward: from the last keyframe at or before the target (the end: the last keyframe).
+  assert.deepEqual(plan(0, 10), { rebuild: true, from: 8, keyframe: 'state-8' });
+  assert.deepEqual(plan(0, 8), { rebuild: true, from: 8, keyframe: 'state-8' });
+  assert.deepEqual(plan(1, 7), { rebuild: true, from: 4, keyframe: 'state-4' });
+  // Back: a keyframe at or before the target, or the start when there is none.
+  assert.deepEqual(plan(10, 5), { rebuild: true, from: 4, keyframe: 'state-4' });
+  assert.deepEqual(plan(10, 3), { rebuild: true, from: 0, keyframe: undefined });
+  // Without keyframes, as before: far forward and back write from the start.
+  const [bare] = tracksOf({ ...timeline, terminals: [{ name: 'shell', cols: 80, rows: 24 }], events });
+  assert.deepEqual(seekPlan(bare!, 0, 10, 2500), { rebuild: true, from: 0 });
 });
