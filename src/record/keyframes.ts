@@ -4,8 +4,9 @@
 // Writing a one-hour class from the start cost the browser most of a second per seek (bench/replay.ts); parsing it
 // here once costs the server a fraction of that, and serializing a keyframe (screen and 1000 lines of scrollback)
 // about 100 ms on the reference machine: hence few of them.
-import headless from '@xterm/headless';
-import serialize from '@xterm/addon-serialize';
+import type headless from '@xterm/headless';
+import type serialize from '@xterm/addon-serialize';
+import { xterm } from '../terminal/headless-xterm.ts';
 import { replayScrollback, type Timeline, type TimelineKeyframe } from '../protocol.ts';
 
 /** A keyframe after each this much output of a terminal (characters), and one at its end. */
@@ -36,8 +37,8 @@ export async function keyframesOf(timeline: Timeline, everyChars = keyframeEvery
     if (!state) {
       // The size a player's terminal starts at (replay-timeline.ts tracksOf): the recording's, or 80×24.
       const size = timeline.terminals.find((terminal) => terminal.name === name) ?? { cols: 80, rows: 24 };
-      const terminal = new headless.Terminal({ cols: size.cols, rows: size.rows, scrollback: replayScrollback, allowProposedApi: true, logLevel: 'off' });
-      const serializer = new serialize.SerializeAddon();
+      const terminal = new (xterm().headless.Terminal)({ cols: size.cols, rows: size.rows, scrollback: replayScrollback, allowProposedApi: true, logLevel: 'off' });
+      const serializer = new (xterm().serialize.SerializeAddon)();
       terminal.loadAddon(serializer);
       state = { terminal, serializer, pending: '', events: 0, sinceKeyframe: 0, total: 0, cols: size.cols, rows: size.rows };
       tracks.set(name, state);

@@ -5,9 +5,8 @@
 // accumulated, after a short quiet time, or at once when a snapshot is wanted. A batch with more plain lines than the
 // buffer can hold (`cat` of a large file, `yes`) is cut down first: lines that would scroll out of the scrollback are
 // skipped, which keeps the server's cost of a flood well below the browser's (see skippableRange).
-import { createRequire } from 'node:module';
 import type headless from '@xterm/headless';
-import type serialize from '@xterm/addon-serialize';
+import { xterm } from './headless-xterm.ts';
 import { elementAt } from '../errors.ts';
 import type { Event } from '../event.ts';
 
@@ -22,26 +21,6 @@ const MIN_SKIP_CHARS = 16 * 1024;
 interface CoreState {
   readonly buffer?: { readonly scrollTop?: number; readonly scrollBottom?: number };
   readonly _inputHandler?: { readonly _parser?: { readonly currentState?: number } };
-}
-
-interface Xterm {
-  readonly headless: typeof headless;
-  readonly serialize: typeof serialize;
-}
-
-let xtermLoaded: Xterm | undefined;
-
-/**
- * xterm.js (headless, and its serialize addon), loaded at the first terminal rather than when labdeck starts:
- * `serve`'s first page needs no terminal (bench/startup.ts times that start; test/cli/serve-start.test.ts checks what
- * it loads).
- */
-function xterm(): Xterm {
-  if (!xtermLoaded) {
-    const load = createRequire(import.meta.url);
-    xtermLoaded = { headless: load('@xterm/headless') as typeof headless, serialize: load('@xterm/addon-serialize') as typeof serialize };
-  }
-  return xtermLoaded;
 }
 
 export class ScreenMirror {
