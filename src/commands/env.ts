@@ -2,7 +2,8 @@
 // (workshop.yml's `classroom: { environment: … }`) and its warm seats, outside of `labdeck serve`; `labdeck env
 // nodes`: the class swarm's nodes. The class and its attendees are read from the data folder's progress store (read
 // only); what serve's terminals wait for is in the same folder, so a reset here is seen by the running server's
-// terminals.
+// terminals. An autopilot run's sandbox (`autopilot-…`, kept with `autopilot --keep`) is named by its id alone: it
+// belongs to no class (autopilot-sandbox.ts).
 import { resolve } from 'node:path';
 import { loadWorkshop } from '../config/workshop.ts';
 import { createEnvironmentProvider } from '../environments/create-provider.ts';
