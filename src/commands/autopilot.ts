@@ -23,7 +23,7 @@ import { connectLocalEngine } from './local-engine.ts';
 const environments = ['local', 'swarm'] as const;
 
 export const autopilotCommand: Command = {
-  synopsis: 'autopilot [workshop.yml] [--from ID] [--show-terminal] [--check-timeout SECONDS] [--environment local|swarm [--keep]]',
+  synopsis: 'autopilot [workshop.yml] [--from ID] [--show-terminal] [--check-timeout SECONDS] [--environment local|swarm [--keep] [--data DIR]]',
   options: {
     from: { type: 'string', valueName: 'ID', description: 'start at this step (its id, as `labdeck check --explain` shows it)' },
     'show-terminal': { type: 'boolean', description: 'print what the terminal prints, as it comes' },
