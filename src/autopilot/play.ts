@@ -4,18 +4,19 @@
 // `bash CMD` (typed like a command), `copy REGEX` (the latest text on the screen it matches), `paste` (types what was
 // copied, as a command) and `copypaste REGEX` (both). `tmux`/`open`/`hide` concern the presenter's screen: skipped.
 //
-// The shell state follows the catalog's model (checks/catalog.ts): `docker exec -ti … sh` enters a container's shell
-// and the next commands are typed there; a docker command, `exit` or `keys ^D` leaves it. When a step runs docker
-// while autopilot is still inside (a deck that omits its `keys ^D`), autopilot leaves the container first.
+// Where commands are typed follows shells.ts: `docker exec -ti … sh` enters a container's shell and `ssh node2` a
+// shell on another node; the next commands are typed there until `exit`, `logout` or `keys ^D`. A docker command
+// leaves a container's shell first (a deck that omits its `keys ^D`), and stays in an ssh shell (it is for that node).
 import type { StepResult } from '../checks/runner.ts';
 import type { CheckRunner } from '../checks/runner.ts';
 import type { CheckSpec, StepCheck } from '../checks/spec.ts';
-import { entersContainerShell, runsDocker } from '../checks/infer.ts';
+import { runsDocker } from '../checks/infer.ts';
 import type { Directive, Step } from '../deck/steps.ts';
 import { elementAt } from '../errors.ts';
 import { createdService, prepareCommand } from './command-prep.ts';
 import { keysToBytes, leavesShell } from './keys.ts';
 import { copyFromScreen } from './screen-copy.ts';
+import { entersRemoteShell, shellMove, type ShellKind } from './shells.ts';
 import type { TerminalDriver } from './terminal-driver.ts';
 
 export interface AutopilotTimeouts {
@@ -67,20 +68,32 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
   const { terminal, runner, log } = options;
   const checks = new Map(options.checks.map((check) => [check.stepId, check]));
   const outcomes: StepOutcome[] = [];
-  let inside = false;
   let lastService: string | undefined;
-  let enteredAt = 0; // records before the `docker exec` that entered the container
+  /** The shells entered from the host's, innermost last. */
+  const shells: EnteredShell[] = [];
+  const current = (): EnteredShell | undefined => shells[shells.length - 1];
   // The command that entered the container shell autopilot left to run a docker command: the deck's next
   // container commands are typed there again ("open another window" … then back to the container's).
   let resumeWith: string | undefined;
-  let enteringCommand: string | undefined;
   let clipboard: string | undefined;
 
-  const leaveContainer = async (): Promise<void> => {
-    log('  (leaving the container shell: exit)');
+  /**
+   * The innermost shell is being left (its `exit` or Ctrl-D was sent when the output was `mark` long): waits until the
+   * shell below is back, the host's (the record of the command that entered it) or another one (its prompt).
+   */
+  const leftShell = async (mark: number): Promise<boolean> => {
+    const left = shells.pop();
+    if (!left) return true;
+    if (shells.length === 0) return (await terminal.waitForRecord(left.recordsBefore, timeouts.containerCommandMs)) !== undefined;
+    return terminal.waitForPrompt(timeouts.containerCommandMs, mark);
+  };
+  const leaveShell = async (): Promise<void> => {
+    const shell = current();
+    if (!shell) return;
+    log(`  (leaving the ${describeShell(shell)}: exit)`);
+    const mark = terminal.outputLength;
     terminal.type('exit');
-    await terminal.waitForRecord(enteredAt, timeouts.containerCommandMs);
-    inside = false;
+    await leftShell(mark);
   };
 
   for (const step of options.steps) {
@@ -106,12 +119,13 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
         case 'keys':
         case 'key': {
           log(`  keys ${directive.argument}`);
+          const mark = terminal.outputLength;
           terminal.send(keysToBytes(directive.argument));
-          if (inside && leavesShell(directive.argument)) {
-            await terminal.waitForRecord(enteredAt, timeouts.containerCommandMs);
-            inside = false;
+          if (current() && leavesShell(directive.argument)) {
+            await leftShell(mark);
+            resumeWith = undefined;
           } else {
-            await (inside ? terminal.waitForPrompt(timeouts.containerCommandMs) : delay(500));
+            await (current() ? terminal.waitForPrompt(timeouts.containerCommandMs) : delay(500));
           }
           return;
         }
@@ -139,43 +153,58 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
       }
     };
 
+    /** Types the command that enters a shell; it counts as entered once the output settles on that shell's prompt. */
+    const enterShell = async (kind: ShellKind, command: string, typed: string): Promise<void> => {
+      const below = current();
+      const recordsBefore = terminal.recordCount;
+      if (!(await terminal.runInContainer(typed, timeouts.commandMs))) {
+        note(`no shell prompt after \`${typed}\`: ${terminal.tail(2)}`);
+        return;
+      }
+      // Typed in the host's shell, it failed at once (no such container, ssh refused): back on the host already.
+      const record = below === undefined && terminal.recordCount > recordsBefore ? terminal.latestRecord() : undefined;
+      if (record && record.exitCode !== undefined) {
+        if (record.exitCode !== 0) note(`\`${typed}\` exited with ${record.exitCode}: ${terminal.tail(2)}`);
+        return;
+      }
+      shells.push({ kind, command, host: kind === 'remote' ? entersRemoteShell(command) : undefined, recordsBefore });
+      resumeWith = undefined;
+    };
+
     const runCommand = async (command: string): Promise<void> => {
-      if (inside && runsDocker(command)) {
-        await leaveContainer();
-        resumeWith = enteringCommand;
-      } else if (!inside && resumeWith !== undefined && !runsDocker(command)) {
+      let move = shellMove(current()?.kind, command);
+      while (move.kind === 'leave-first') {
+        const left = current();
+        await leaveShell();
+        resumeWith = left?.command;
+        move = shellMove(current()?.kind, command);
+      }
+      if (move.kind === 'stay' && resumeWith !== undefined && current()?.kind !== 'container' && !runsDocker(command)) {
         const again = resumeWith;
         resumeWith = undefined;
         log('  (back to the container shell)');
         await runCommand(again);
+        move = shellMove(current()?.kind, command);
       }
+      const shell = current();
       const prepared = prepareCommand(command, { lastService });
       for (const assignment of prepared.assignments) {
-        log(`  $ ${assignment}`);
-        await terminal.runOnHost(assignment, timeouts.commandMs);
+        log(`  ${promptOf(shell)} ${assignment}`);
+        if (shell) await terminal.runInContainer(assignment, timeouts.containerCommandMs);
+        else await terminal.runOnHost(assignment, timeouts.commandMs);
       }
       const interruptAfter = prepared.endless ? timeouts.interruptAfterMs : undefined;
-      log(`  ${inside ? '#' : '$'} ${prepared.typed}${prepared.endless ? `   (Ctrl-C after ${timeouts.interruptAfterMs / 1000} s)` : ''}`);
-      if (entersContainerShell(command) && !inside) {
-        enteringCommand = command;
-        resumeWith = undefined;
-        enteredAt = terminal.recordCount;
+      log(`  ${promptOf(shell)} ${prepared.typed}${prepared.endless ? `   (Ctrl-C after ${timeouts.interruptAfterMs / 1000} s)` : ''}`);
+      if (move.kind === 'enter') {
+        await enterShell(move.shell, command, prepared.typed);
+      } else if (move.kind === 'leave') {
+        const mark = terminal.outputLength;
         terminal.type(prepared.typed);
-        if (await terminal.waitForPrompt(timeouts.commandMs)) inside = true;
-        else note(`no shell prompt after \`${prepared.typed}\`: ${terminal.tail(2)}`);
-        // `docker exec` failed at once (no such container): back on the host already.
-        const record = terminal.recordCount > enteredAt ? terminal.latestRecord() : undefined;
-        if (record && record.exitCode !== undefined) {
-          inside = false;
-          if (record.exitCode !== 0) note(`\`${prepared.typed}\` exited with ${record.exitCode}: ${terminal.tail(2)}`);
-        }
-      } else if (inside) {
+        if (!(await leftShell(mark))) note(`\`${prepared.typed}\` did not return to the shell below within ${timeouts.containerCommandMs / 1000} s`);
+        resumeWith = undefined;
+      } else if (shell) {
         if (!(await terminal.runInContainer(prepared.typed, timeouts.containerCommandMs, interruptAfter))) {
           note(`\`${prepared.typed}\` did not return to the prompt within ${timeouts.containerCommandMs / 1000} s`);
-        }
-        if (/^\s*(exit|logout)\b/.test(command)) {
-          await terminal.waitForRecord(enteredAt, timeouts.containerCommandMs);
-          inside = false;
         }
       } else {
         const record = await terminal.runOnHost(prepared.typed, timeouts.commandMs, interruptAfter);
@@ -202,8 +231,29 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
     const status = ok || result.status !== 'passed' ? result.status : 'passed, but a command did not go through';
     log(`${ok ? '✓' : '✗'} #${step.slide} ${step.id} ${status} (${seconds} s): ${result.reason}`);
   }
-  if (inside) await leaveContainer();
+  while (current()) await leaveShell();
   return outcomes;
+}
+
+/** A shell autopilot entered: a container's, or one on another node over ssh. */
+interface EnteredShell {
+  readonly kind: ShellKind;
+  /** The command that entered it (typed again to go back into a container). */
+  readonly command: string;
+  /** The node an ssh shell is on. */
+  readonly host: string | undefined;
+  /** Host command records before it was entered: leaving it back to the host's shell adds one, its own. */
+  readonly recordsBefore: number;
+}
+
+function describeShell(shell: EnteredShell): string {
+  return shell.kind === 'container' ? 'container shell' : `shell on ${shell.host}`;
+}
+
+/** How the progress lines show where a command is typed: `$` the host, `#` a container, `node2$` over ssh. */
+function promptOf(shell: EnteredShell | undefined): string {
+  if (!shell) return '$';
+  return shell.kind === 'container' ? '#' : `${shell.host}$`;
 }
 
 /** Re-checks the step until it passes or time is up; resolves with its latest result. */

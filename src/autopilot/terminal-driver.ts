@@ -1,10 +1,13 @@
-// A real terminal session driven by a program: bash with shell integration through the TerminalManager, an
-// in-process viewer that reads (and acknowledges) everything the terminal prints, and typing as an attendee does.
-// On the host, a command is finished when shell integration reports it (with its exit code); inside a container's
-// shell there is no integration, so a command is finished when the output settles on a prompt.
+// A real terminal session driven by a program: bash with shell integration through the TerminalManager (a local
+// bash by default, or the command an attendee's terminal runs in their environment), an in-process viewer that reads
+// (and acknowledges) everything the terminal prints, and typing as an attendee does. In the terminal's own shell, a
+// command is finished when shell integration reports it (with its exit code); in a shell entered from it (a
+// container's, `ssh node2`) there is no integration, so a command is finished when the output settles on a prompt.
 import type { CommandRecord } from '../protocol.ts';
 import type { ViewerConnection } from '../terminal/session.ts';
 import { TerminalManager } from '../terminal/manager.ts';
+import type { CommandTemplate } from '../terminal/command-template.ts';
+import type { ShellIntegrationHook } from '../terminal/shell-integration.ts';
 import type { Disposable } from '../event.ts';
 
 export interface TerminalDriverOptions {
@@ -12,6 +15,12 @@ export interface TerminalDriverOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Everything the terminal prints, as it comes (to show the session live). */
   readonly onOutput?: (text: string) => void;
+  /** What the terminal runs ({attendee} is `attendee`); default: a local `bash`. */
+  readonly command?: CommandTemplate;
+  /** How that command gets shell integration (an environment provider's); default: the terminal manager's own. */
+  readonly shellIntegration?: ShellIntegrationHook;
+  /** Whose terminal it is (default `autopilot`): an environment's attendee id. */
+  readonly attendee?: string;
 }
 
 const ATTENDEE = 'autopilot';
@@ -34,7 +43,8 @@ export class TerminalDriver implements Disposable {
 
   constructor(options: TerminalDriverOptions = {}) {
     this.manager = new TerminalManager({
-      defaultCommand: ['bash'],
+      defaultCommand: options.command ?? ['bash'],
+      ...(options.shellIntegration === undefined ? {} : { shellIntegration: options.shellIntegration }),
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       ...(options.env === undefined ? {} : { env: options.env }),
     });
@@ -44,7 +54,7 @@ export class TerminalDriver implements Disposable {
       this.notify();
     });
     this.connection = this.manager.attach(
-      { attendee: ATTENDEE, terminal: TERMINAL, role: 'owner', cols: 120, rows: 40 },
+      { attendee: options.attendee ?? ATTENDEE, terminal: TERMINAL, role: 'owner', cols: 120, rows: 40 },
       {
         send: (message) => {
           if (message.type === 'output') {
@@ -68,9 +78,9 @@ export class TerminalDriver implements Disposable {
     );
   }
 
-  /** Waits for bash to be ready: a first command goes through shell integration. */
-  async ready(timeoutMs = 15_000): Promise<void> {
-    await this.runOnHost('true', timeoutMs);
+  /** Waits for bash to be ready: a first command goes through shell integration (true), or time is up (false). */
+  async ready(timeoutMs = 15_000): Promise<boolean> {
+    return (await this.runOnHost('true', timeoutMs)) !== undefined;
   }
 
   /** Types a line (and Enter), as an attendee would. */
@@ -96,8 +106,8 @@ export class TerminalDriver implements Disposable {
   }
 
   /**
-   * Types a command where no shell integration reports it (inside a container) and resolves once the output settled
-   * on a prompt: true, or false on timeout.
+   * Types a command where no shell integration reports it (inside a container, over ssh) and resolves once the output
+   * settled on a prompt: true, or false on timeout.
    */
   async runInContainer(command: string, timeoutMs: number, interruptAfterMs?: number): Promise<boolean> {
     const mark = this.output.length;
@@ -110,9 +120,12 @@ export class TerminalDriver implements Disposable {
     }
   }
 
-  /** Resolves once the output settled on a prompt (e.g. after `docker exec -ti … sh`). */
-  async waitForPrompt(timeoutMs: number): Promise<boolean> {
-    const mark = Math.max(0, this.output.lastIndexOf('\n'));
+  /**
+   * Resolves once the output settled on a prompt: one printed after `since` (an outputLength taken before a key that
+   * leaves a shell), else the latest line's.
+   */
+  async waitForPrompt(timeoutMs: number, since?: number): Promise<boolean> {
+    const mark = since ?? Math.max(0, this.output.lastIndexOf('\n'));
     return (await this.until(() => this.settledOnPrompt(mark) || undefined, timeoutMs)) === true;
   }
 

@@ -2,7 +2,8 @@
 // (workshop.yml's `classroom: { environment: … }`) and its warm seats, outside of `labdeck serve`; `labdeck env
 // nodes`: the class swarm's nodes. The class and its attendees are read from the data folder's progress store (read
 // only); what serve's terminals wait for is in the same folder, so a reset here is seen by the running server's
-// terminals.
+// terminals. An autopilot run's sandbox (`autopilot-…`, kept with `autopilot --keep`) is named by its id alone: it
+// belongs to no class (autopilot-sandbox.ts).
 import { resolve } from 'node:path';
 import { loadWorkshop } from '../config/workshop.ts';
 import { createEnvironmentProvider } from '../environments/create-provider.ts';
@@ -16,6 +17,7 @@ import { CLASS_FULL, isClassFull, reportNodes } from '../environments/class-node
 import { SANDBOX_IMAGE } from '../engine/sandbox-image.ts';
 import { listSandboxes } from '../engine/sandboxes.ts';
 import { seatProgress } from './seat-progress.ts';
+import { AUTOPILOT_CLASS, autopilotAttendee, isAutopilotAttendee } from './autopilot-sandbox.ts';
 
 const actions = ['status', 'up', 'down', 'reset', 'nodes', 'warm'] as const;
 
@@ -35,17 +37,23 @@ export const envCommand: Command = {
     const manifest = resolve(context.cwd, stringOption(args, 'workshop') ?? 'workshop.yml');
     const classroom = loadWorkshop(manifest).classroom;
     const dataDir = dataDirOption(args, context, manifest, classroom.dataDir);
-    // A reader: works beside the running server (which holds the data folder's lock).
-    const store = openClassStore(dataDir, context.cwd);
     let classId: string;
     let attendees: AttendeeRef[];
-    try {
-      // biome-ignore lint/style/noNonNullAssertion: openClassStore() refuses a folder that holds no class
-      classId = store.existingClass()!.code;
-      // Names stored before they were cleaned at the join must not drive the instructor's terminal.
-      attendees = store.attendees().map(({ id, name }) => ({ id, name: stripTerminalControls(name) }));
-    } finally {
-      store.close();
+    if (who !== undefined && isAutopilotAttendee(who)) {
+      // An autopilot run's sandbox (kept with --keep) belongs to no class: found by its id alone.
+      classId = AUTOPILOT_CLASS;
+      attendees = [autopilotAttendee(who)];
+    } else {
+      // A reader: works beside the running server (which holds the data folder's lock).
+      const store = openClassStore(dataDir, context.cwd);
+      try {
+        // biome-ignore lint/style/noNonNullAssertion: openClassStore() refuses a folder that holds no class
+        classId = store.existingClass()!.code;
+        // Names stored before they were cleaned at the join must not drive the instructor's terminal.
+        attendees = store.attendees().map(({ id, name }) => ({ id, name: stripTerminalControls(name) }));
+      } finally {
+        store.close();
+      }
     }
     const progress = seatProgress(context.stderr, context.stderrIsTerminal === true);
     // Filling seats, each seat's own lines would drown the bar: the image build (long, the first time) is what is said.

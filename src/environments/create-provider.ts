@@ -38,7 +38,7 @@ export function createEnvironmentProvider(config: EnvironmentConfig, context: Pr
   });
 }
 
-function environmentsFolder(dataDir: string): string {
+export function environmentsFolder(dataDir: string): string {
   return join(dataDir, 'environments');
 }
 
