@@ -28,6 +28,8 @@ const TERMINAL = 'autopilot';
 /** The end of a shell prompt (`/ # `, `$ `, `root@debug:/# `), once escape sequences are removed. */
 const PROMPT_END = /[#$>] $/;
 const SETTLE_MS = 250;
+/** How long a command interrupted after its timeout may take to give the prompt back (bash: at once). */
+const INTERRUPTED_MS = 5_000;
 
 export class TerminalDriver implements Disposable {
   private readonly manager: TerminalManager;
@@ -99,6 +101,12 @@ export class TerminalDriver implements Disposable {
     const interrupt = interruptAfterMs === undefined ? undefined : setTimeout(() => this.send('\x03'), interruptAfterMs);
     try {
       const found = await this.until(() => this.records.slice(seen).find((r) => r.exitCode !== undefined), timeoutMs);
+      // Given up on (a service that never converges): Ctrl-C, so that the next command is typed in the shell, not
+      // into this one. Still a timeout for the caller.
+      if (!found) {
+        this.send('\x03');
+        await this.until(() => this.records.slice(seen).find((r) => r.exitCode !== undefined), INTERRUPTED_MS);
+      }
       return found;
     } finally {
       clearTimeout(interrupt);

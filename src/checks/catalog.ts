@@ -4,7 +4,7 @@
 import { elementAt, LabdeckError } from '../errors.ts';
 import type { StepJson } from '../protocol.ts';
 import { normalizeImage } from './evaluate.ts';
-import { entersContainerShell, inferFromCommand, runsDocker } from './infer.ts';
+import { entersContainerShell, entersRemoteShell, inferFromCommand, runsDocker } from './infer.ts';
 import { readSpecFile, type SpecEntry, type StepSelector } from './read-spec.ts';
 import type { CheckOrigin, CheckSpec, StepCheck } from './spec.ts';
 
@@ -59,10 +59,12 @@ export function buildCatalog(deck: DeckOutline, specFiles: readonly SpecFile[], 
 
   const checks: StepCheck[] = [];
   let insideContainer = false;
+  let remoteHost: string | undefined;
   for (const step of deck.steps) {
     const entry = specified.get(step.id);
     if (entry) checks.push({ stepId: step.id, check: entry.check, origin: { how: 'specified', file: entry.file, line: entry.line } });
-    else checks.push(inferStepCheck(step, insideContainer, options));
+    else checks.push(inferStepCheck(step, insideContainer, remoteHost, options));
+    remoteHost = remoteHostAfter(step, insideContainer, remoteHost);
     insideContainer = shellAfter(step, insideContainer);
   }
   return { checks, errors };
@@ -98,7 +100,7 @@ function idContext(id: string): string {
   return id.slice(0, id.lastIndexOf('.'));
 }
 
-function inferStepCheck(step: StepJson, insideContainer: boolean, options: CatalogOptions): StepCheck {
+function inferStepCheck(step: StepJson, insideContainer: boolean, remoteHost: string | undefined, options: CatalogOptions): StepCheck {
   const at = { file: step.source.file, line: step.source.line };
   const fallback = (check: CheckSpec, command: string): StepCheck => ({ stepId: step.id, check, origin: { how: 'fallback', command, ...at } });
   if (step.commands.length === 0) return fallback({ kind: 'manual', prompt: step.text }, '');
@@ -106,16 +108,25 @@ function inferStepCheck(step: StepJson, insideContainer: boolean, options: Catal
   const inferred: { command: string; check: CheckSpec }[] = [];
   const unobservable: string[] = [];
   const ran: CheckSpec[] = [];
+  // Typed in an ssh shell on another node (no shell integration there), or the ssh client that stays open for it.
+  const onRemote: string[] = [];
+  const opening: { host: string; command: string }[] = [];
   let inside = insideContainer;
+  let remote = remoteHost;
   for (const command of step.commands) {
+    const opens = inside || remote !== undefined ? undefined : entersRemoteShell(command);
     // Typed inside a container's shell, a command escapes the host shell's integration: only the attendee can tell.
     if (inside && !runsDocker(command)) unobservable.push(command);
+    else if (opens !== undefined) opening.push({ host: opens, command });
     else {
       const inference = inferFromCommand(command);
       if (inference.inferred) inferred.push({ command, check: substituteImages(inference.check, options) });
+      else if (remote !== undefined) onRemote.push(command);
       else ran.push(inference.check);
     }
+    const leaves = !inside && remote !== undefined && /^\s*(exit|logout)\b/.test(command);
     inside = nextShellState(command, inside);
+    remote = opens ?? (leaves ? undefined : remote);
   }
   if (inferred.length) {
     const origin: CheckOrigin = { how: 'inferred', command: inferred.map((i) => i.command).join('\n'), ...at };
@@ -124,6 +135,11 @@ function inferStepCheck(step: StepJson, insideContainer: boolean, options: Catal
   if (unobservable.length) {
     return fallback({ kind: 'manual', prompt: `run inside the container: ${unobservable.join('; ')}` }, unobservable.join('\n'));
   }
+  if (onRemote.length && remote !== undefined && ran.length === 0) {
+    return fallback({ kind: 'manual', prompt: `run on ${remoteHost ?? remote}: ${onRemote.join('; ')}` }, onRemote.join('\n'));
+  }
+  const opened = opening[0];
+  if (opened && ran.length === 0) return fallback({ kind: 'manual', prompt: `open a shell on ${opened.host}: ${opened.command}` }, opened.command);
   return fallback(combine(ran), step.commands.join('\n'));
 }
 
@@ -135,6 +151,21 @@ function nextShellState(command: string, inside: boolean): boolean {
   if (entersContainerShell(command)) return true;
   if (/^\s*(exit|logout)\b/.test(command) || runsDocker(command)) return false;
   return inside;
+}
+
+/** The node whose ssh shell the attendee is in after this step (undefined: the terminal's own), as autopilot types it. */
+function remoteHostAfter(step: StepJson, insideContainer: boolean, remoteHost: string | undefined): string | undefined {
+  let inside = insideContainer;
+  let remote = remoteHost;
+  for (const command of step.commands) {
+    const opens = inside || remote !== undefined ? undefined : entersRemoteShell(command);
+    const leaves = !inside && remote !== undefined && /^\s*(exit|logout)\b/.test(command);
+    inside = nextShellState(command, inside);
+    remote = opens ?? (leaves ? undefined : remote);
+  }
+  // Ctrl-D leaves the innermost shell: a container's first.
+  if (!inside && step.directives.some((d) => (d.kind === 'keys' || d.kind === 'key') && /\^D|exit/i.test(d.argument))) remote = undefined;
+  return remote;
 }
 
 /** Whether the attendee is still in a container's shell after this step (its commands, then Ctrl-D / exit keys). */

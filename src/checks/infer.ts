@@ -353,6 +353,43 @@ export function entersContainerShell(commandLine: string): boolean {
     });
 }
 
+/** ssh's options that take a value (`-p 2222`, or attached: `-p2222`). */
+const SSH_VALUE_OPTIONS = 'BbcDEeFIiJLlmOopQRSWw';
+/** Options after which ssh gives no interactive shell: no command (-N), in the background (-f), not a login (-G, -V, -O, -Q, -W). */
+const SSH_NO_SHELL_OPTIONS = /[NfGVOQW]/;
+
+/**
+ * The host an `ssh` command line opens an interactive shell on (no remote command, or only a shell: `ssh node2`,
+ * `ssh node2 bash`), else undefined. Only a line that is that one command: what follows it (`ssh node2; hostname`)
+ * would run on this side once the shell is left.
+ */
+export function entersRemoteShell(commandLine: string): string | undefined {
+  const commands = splitCommands(commandLine);
+  if (commands.length !== 1) return undefined;
+  let words = commands[0] ?? [];
+  while (words[0] === 'sudo' || words[0] === 'exec') words = words.slice(1);
+  if (words[0] !== 'ssh') return undefined;
+  let i = 1;
+  for (; i < words.length; i++) {
+    const word = words[i] ?? '';
+    if (!word.startsWith('-') || word === '-') break;
+    const letters = word.slice(1);
+    for (let at = 0; at < letters.length; at++) {
+      const letter = letters[at] ?? '';
+      if (SSH_NO_SHELL_OPTIONS.test(letter)) return undefined;
+      if (SSH_VALUE_OPTIONS.includes(letter)) {
+        if (at === letters.length - 1) i++; // the value is the next word
+        break;
+      }
+    }
+  }
+  const host = words[i];
+  const remote = words.slice(i + 1);
+  if (host === undefined) return undefined;
+  if (remote.length === 0 || (remote.length === 1 && /^(\/bin\/|\/usr\/bin\/)?(ba|z)?sh$/.test(remote[0] ?? ''))) return host;
+  return undefined;
+}
+
 /** Whether a command line runs the docker CLI, substitutions included (so it runs on the host, where the terminal's
  * shell integration sees it: workshop containers have no docker CLI). */
 export function runsDocker(commandLine: string): boolean {

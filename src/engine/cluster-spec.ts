@@ -106,13 +106,16 @@ export function asClusterNode(
 
 /**
  * What a node runs first: root's ssh client uses the cluster's key and the nodes' known host keys for the cluster's
- * names (`ssh node2`, `ssh root@node3`), then the sandbox starts as usual (sshd, then its engine).
+ * names (`ssh node2`, `ssh root@node3`); the engine advertises eth0 (the attendee's network) to a swarm by default: a
+ * node also has the class swarm's gateway bridge (eth1), and with two interfaces a plain `docker swarm init`, as the
+ * decks type it, would refuse to pick one. Then the sandbox starts as usual (sshd, then its engine).
  */
 export function clusterNodeStartScript(nodes: number): string {
   const hosts = Array.from({ length: nodes }, (_, i) => clusterNodeName(i + 1)).join(' ');
   return [
     'set -e',
     `printf '%s\\n' '# written by labdeck: ssh between the nodes of this cluster' 'Host ${hosts}' '  User root' '  IdentityFile /run/secrets/${CLUSTER_SECRET_FILES.key}' '  UserKnownHostsFile /run/secrets/${CLUSTER_SECRET_FILES.knownHosts}' '  StrictHostKeyChecking yes' > /etc/ssh/ssh_config.d/labdeck-cluster.conf`,
+    `grep -q swarm-default-advertise-addr /etc/docker/daemon.json || sed -i '1s/^{$/{\\n  "swarm-default-advertise-addr": "eth0",/' /etc/docker/daemon.json`,
     'exec /usr/local/bin/labdeck-sandbox',
   ].join('\n');
 }

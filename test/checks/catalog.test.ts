@@ -152,6 +152,31 @@ test('catalog: a command typed inside a container shell cannot be observed, so i
   assert.equal(checks[3]!.origin.how, 'fallback');
 });
 
+test("catalog: commands typed in an ssh shell on another node are not seen by the terminal's shell integration", () => {
+  // container.training's creatingswarm.md: `ssh node2`, the join pasted there, `docker info` there, Ctrl-D back.
+  const onNode2: DeckOutline = {
+    slides: [{ position: 1, name: 'node2' }],
+    steps: [
+      step('node2.a', 1, 0, ['ssh node2']),
+      step('node2.b', 1, 1, ['docker swarm join --token SWMTKN-1-x 10.0.0.2:2377']),
+      step('node2.c', 1, 2, ['docker info | grep ^Swarm']),
+      { ...step('node2.d', 1, 3, []), directives: [{ kind: 'key', argument: '^D', afterCommands: 0 }] },
+      step('node2.e', 1, 4, ['docker node ls']),
+      step('node2.f', 1, 5, ['ssh node3 docker swarm join --token $TOKEN node1:2377']),
+    ],
+  };
+  const { checks } = buildCatalog(onNode2, []);
+  // The ssh client itself runs until the shell on node2 ends: its exit code comes too late for the step.
+  assert.deepEqual(checks[0]!.check, { kind: 'manual', prompt: 'open a shell on node2: ssh node2' });
+  // What the manager sees still counts; what only the terminal on node2 would see is confirmed by the attendee.
+  assert.deepEqual(checks[1]!.origin.how, 'inferred');
+  assert.deepEqual(checks[2]!.check, { kind: 'manual', prompt: 'run on node2: docker info | grep ^Swarm' });
+  assert.equal(checks[2]!.origin.how, 'fallback');
+  // Back on node1 (Ctrl-D), and a remote command runs in the terminal's own shell.
+  assert.equal(checks[4]!.check.kind, 'ran');
+  assert.equal(checks[5]!.origin.how, 'inferred');
+});
+
 test('catalog: every mistake is reported at its file:line', () => {
   const spec = [
     'steps:', // 1

@@ -66,6 +66,10 @@ test("ssh between the nodes: the cluster's key and the nodes' known host keys, f
   assert.match(script, /'  StrictHostKeyChecking yes'/);
   assert.match(script, /'  UserKnownHostsFile \/run\/secrets\/labdeck-cluster-known-hosts'/);
   assert.match(script, /exec \/usr\/local\/bin\/labdeck-sandbox$/);
+  // A node has two interfaces (the attendee's network, eth0, and the gateway bridge): the engine advertises eth0 by
+  // default, so the decks' plain `docker swarm init` works as on container.training's one-interface VMs.
+  assert.match(script, /"swarm-default-advertise-addr": "eth0"/);
+  assert.match(script, /\/etc\/docker\/daemon\.json/);
   assert.equal(clusterKnownHosts(['ssh-ed25519 AAA1 comment', 'ssh-ed25519 AAA2']), 'node1 ssh-ed25519 AAA1\nnode2 ssh-ed25519 AAA2\n');
 });
 

@@ -1,0 +1,17 @@
+// A command autopilot gave up waiting for (`docker service create` of an image no registry serves never converges)
+// must not keep the terminal: the deck's next commands would be typed into it and time out one after the other.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TerminalDriver } from '../../src/autopilot/terminal-driver.ts';
+
+test('a host command that times out is interrupted, and the next command runs in the shell', { timeout: 30_000 }, async () => {
+  const terminal = new TerminalDriver();
+  try {
+    assert.equal(await terminal.ready(), true);
+    assert.equal(await terminal.runOnHost('sleep 20', 1_000), undefined);
+    const next = await terminal.runOnHost('echo after', 5_000);
+    assert.equal(next?.exitCode, 0, 'the next command ran within 5 s');
+  } finally {
+    terminal.dispose();
+  }
+});
