@@ -7,47 +7,27 @@
 // (the service's name holds the port the ssh shell was reached on), and `key ^D` comes back to the terminal's shell.
 // With --keep the sandbox stays, `labdeck env down` removes it; without, it is gone when autopilot ends. The sandbox
 // image is built the first time only (test/engine/sandboxes.test.ts). Ctrl-C removes the sandbox, even with --keep.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEngine } from '../../src/engine/docker.ts';
 import { connectEngineAt } from '../../src/engine/engine-address.ts';
-import { ensureBusyboxImage } from '../../src/engine/images.ts';
-import { ensureSandboxImage } from '../../src/engine/sandbox-image.ts';
-import { SANDBOX_ATTENDEE_LABEL } from '../../src/engine/sandbox-spec.ts';
 import { sandboxEngineAddress } from '../../src/environments/swarm-provider.ts';
 import { runLabdeck } from '../cli/run-cli.ts';
+import { AutopilotRuns, beforeSandboxImages } from '../support/autopilot-runs.ts';
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const folder = mkdtempSync(join(tmpdir(), 'labdeck-autopilot-sandbox-'));
 const fence = '```';
 const never = (): Promise<void> => new Promise<void>(() => {});
 
-/** The sandboxes this file's runs made (their ids, as the runs printed them): the only ones it may remove. */
-const ours = new Set<string>();
-const noteIds = (text: string): void => {
-  for (const [id] of text.matchAll(/autopilot-[0-9a-f]{8}/g)) ours.add(id);
-};
-
-/** The sandbox services of autopilot runs on this machine's swarm, by attendee id (another run's may be there). */
-async function autopilotSandboxes(): Promise<string[]> {
-  const services = await docker.listServices({ filters: { label: [`${SANDBOX_ATTENDEE_LABEL}`] } });
-  return services.map((service) => service.Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL] ?? '').filter((id) => id.startsWith('autopilot-'));
-}
-
-before(
-  async () => {
-    await ensureBusyboxImage(docker, { name: 'labdeck/busybox:latest' });
-    await ensureSandboxImage(docker, { log: (line) => process.stdout.write(`# ${line}\n`) });
-  },
-  { timeout: 900_000 },
-);
+const runs = new AutopilotRuns(docker);
+beforeSandboxImages(docker);
 
 after(async () => {
-  // Whatever a failed run of this file left, and nothing of another's.
-  for (const id of await autopilotSandboxes().catch(() => [])) if (ours.has(id)) await runLabdeck(['env', 'down', id], { cwd: folder });
+  await runs.removeLeft(folder);
   rmSync(folder, { recursive: true, force: true });
 });
 
@@ -101,7 +81,7 @@ test('autopilot --environment swarm plays in a fresh sandbox, checks its engine,
   const started = Date.now();
   const kept = await runLabdeck(['autopilot', '--environment', 'swarm', '--keep', '--check-timeout', '60'], { cwd: folder, untilStopped: never });
   const seen = `${kept.stdout}\n${kept.stderr}`;
-  noteIds(seen);
+  runs.note(seen);
   process.stdout.write(`# autopilot --keep: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   assert.match(kept.stderr, /^autopilot: preparing a fresh attendee sandbox for this run, autopilot-[0-9a-f]{8}, on the class swarm$/m, seen);
   assert.match(kept.stderr, /^autopilot: sandbox: ready$/m, seen);
@@ -115,7 +95,7 @@ test('autopilot --environment swarm plays in a fresh sandbox, checks its engine,
   assert.match(kept.stdout, new RegExp(`^ {2}enter it: {2}sh \\.labdeck/environments/${id}/enter$`, 'm'), seen);
 
   // What the steps made is in the sandbox's engine, and not in this machine's.
-  assert.ok((await autopilotSandboxes()).includes(id), `${id} is kept`);
+  assert.ok((await runs.sandboxes()).includes(id), `${id} is kept`);
   const inner = connectEngineAt(sandboxEngineAddress(join(folder, '.labdeck', 'environments'), id));
   assert.deepEqual(
     (await inner.listServices()).map((service) => service.Spec?.Name),
@@ -127,7 +107,7 @@ test('autopilot --environment swarm plays in a fresh sandbox, checks its engine,
   const down = await runLabdeck(['env', 'down', id], { cwd: folder });
   assert.equal(down.code, 0, `${down.stdout}\n${down.stderr}`);
   assert.match(down.stdout, new RegExp(`^autopilot \\(${id}\\): removed$`, 'm'));
-  assert.ok(!(await autopilotSandboxes()).includes(id), `${id} is removed`);
+  assert.ok(!(await runs.sandboxes()).includes(id), `${id} is removed`);
 
   // Without --keep, the run's sandbox is gone when it ends (a workshop of one step, in the same class folder).
   const one = join(folder, 'one');
@@ -136,12 +116,12 @@ test('autopilot --environment swarm plays in a fresh sandbox, checks its engine,
   writeFileSync(join(one, 'one.md'), ['# One step', '.exercise[', step('Ask the engine:', 'docker info --format "{{.Swarm.LocalNodeState}}"'), ']', ''].join('\n'));
   const removed = await runLabdeck(['autopilot', 'one/workshop.yml', '--environment', 'swarm'], { cwd: folder, untilStopped: never });
   const removedSeen = `${removed.stdout}\n${removed.stderr}`;
-  noteIds(removedSeen);
+  runs.note(removedSeen);
   assert.match(removed.stdout, /^✓ #\d+ one-step\.\w+ passed \(/m, removedSeen);
   assert.match(removed.stderr, /^autopilot: removing sandbox autopilot-[0-9a-f]{8}$/m, removedSeen);
   assert.equal(removed.code, 0, removedSeen);
   const removedId = /removing sandbox (autopilot-[0-9a-f]{8})/.exec(removed.stderr)?.[1] ?? 'none';
-  assert.ok(!(await autopilotSandboxes()).includes(removedId), removedSeen);
+  assert.ok(!(await runs.sandboxes()).includes(removedId), removedSeen);
 
   // Ctrl-C while the sandbox is prepared removes it too, --keep or not: once its preparation ended.
   let interrupt = (): void => {};
@@ -158,13 +138,13 @@ test('autopilot --environment swarm plays in a fresh sandbox, checks its engine,
     },
   });
   const stoppedSeen = `${stopped.stdout}\n${stderr}`;
-  noteIds(stoppedSeen);
+  runs.note(stoppedSeen);
   assert.match(stderr, /^autopilot: stopped while the sandbox was prepared: it is removed once its preparation ends$/m, stoppedSeen);
   assert.match(stderr, /^autopilot: removing sandbox autopilot-[0-9a-f]{8}$/m, stoppedSeen);
   assert.doesNotMatch(stopped.stdout, /kept/, stoppedSeen);
   assert.equal(stopped.code, 1, stoppedSeen);
   const stoppedId = /removing sandbox (autopilot-[0-9a-f]{8})/.exec(stderr)?.[1] ?? 'none';
-  assert.ok(!(await autopilotSandboxes()).includes(stoppedId), stoppedSeen);
+  assert.ok(!(await runs.sandboxes()).includes(stoppedId), stoppedSeen);
   process.stdout.write(`# three runs: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 });
 

@@ -5,39 +5,27 @@
 // and `docker node ls` from both. The workshop is the half-day class's (its exclude list) cut down to these chapters;
 // its spec file checks what a step leaves behind where inference cannot see it (commands typed on node2 or node3).
 // Every step of these two chapters can run offline, and must pass. (swarm/firstservice.md is not here yet: its
-// `docker service create … elasticsearch:2` never converges offline and autopilot leaves it running in the
-// foreground, so the steps after it are typed into it.)
-import { after, before, test } from 'node:test';
+// `docker service create … elasticsearch:2` never converges offline, which costs that step autopilot's whole 180 s
+// command timeout before its Ctrl-C.)
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEngine } from '../../src/engine/docker.ts';
-import { ensureBusyboxImage } from '../../src/engine/images.ts';
-import { ensureSandboxImage } from '../../src/engine/sandbox-image.ts';
-import { SANDBOX_ATTENDEE_LABEL } from '../../src/engine/sandbox-spec.ts';
 import { runLabdeck, repoRoot } from '../cli/run-cli.ts';
+import { AutopilotRuns, beforeSandboxImages } from '../support/autopilot-runs.ts';
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const folder = mkdtempSync(join(tmpdir(), 'labdeck-swarm-chapters-'));
 const chapters = ['swarm/creatingswarm.md', 'swarm/morenodes.md'];
 const never = (): Promise<void> => new Promise<void>(() => {});
 
-async function autopilotSandboxes(): Promise<string[]> {
-  const services = await docker.listServices({ filters: { label: [`${SANDBOX_ATTENDEE_LABEL}`] } });
-  return services.map((service) => service.Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL] ?? '').filter((id) => id.startsWith('autopilot-'));
-}
-
-before(
-  async () => {
-    await ensureBusyboxImage(docker, { name: 'labdeck/busybox:latest' });
-    await ensureSandboxImage(docker, { log: (line) => process.stdout.write(`# ${line}\n`) });
-  },
-  { timeout: 900_000 },
-);
+const runs = new AutopilotRuns(docker);
+beforeSandboxImages(docker);
 
 after(async () => {
-  for (const id of await autopilotSandboxes().catch(() => [])) await runLabdeck(['env', 'down', id], { cwd: folder });
+  await runs.removeLeft(folder);
   rmSync(folder, { recursive: true, force: true });
 });
 
@@ -74,6 +62,7 @@ test("container.training's swarm chapters play under autopilot in a fresh 3-node
   const started = Date.now();
   const run = await runLabdeck(['autopilot', '--environment', 'swarm', '--check-timeout', '30'], { cwd: folder, untilStopped: never });
   const seen = `${run.stdout}\n${run.stderr}`;
+  runs.note(seen);
   process.stdout.write(`# autopilot of the chapters, cluster included: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   for (const line of run.stdout.split('\n').filter((l) => /^[✓✗] #/.test(l))) process.stdout.write(`# ${line}\n`);
 
@@ -95,5 +84,5 @@ test("container.training's swarm chapters play under autopilot in a fresh 3-node
   assert.match(run.stdout, /^ {2}node2\$ docker swarm join --token SWMTKN-\S+ \S+:2377$/m, seen);
   assert.match(run.stdout, /^ {2}keys \^D$/m, seen);
   // The run's cluster is gone.
-  assert.deepEqual(await autopilotSandboxes(), [], seen);
+  assert.deepEqual(await runs.left(), [], seen);
 });
