@@ -16,6 +16,7 @@ import { reusablePort } from '../support/ports.ts';
 import { startTimeOf } from '../support/processes.ts';
 import { within } from '../support/wait.ts';
 import { repoRoot, runLabdeck } from '../cli/run-cli.ts';
+import { testEnvironment } from '../terminal/terminal-client.ts';
 
 interface Served {
   readonly process: ChildProcess;
@@ -32,6 +33,8 @@ const manifest = join(repoRoot, 'workshop.yml');
 /** Starts `labdeck serve --classroom` as its own process (SIGKILL must hit a real process) and reads its URLs. */
 function serve(port: number): Promise<Served> {
   const child = spawn(process.execPath, [join(repoRoot, 'bin/labdeck.js'), 'serve', manifest, '--classroom', '--data', dataDir, '--port', String(port)], {
+    // The attendees' login shells get a home of their own (test/support/served-cli.ts says why).
+    env: { ...process.env, HOME: testEnvironment().HOME },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running = child;
@@ -130,11 +133,16 @@ const attendeeScreen = '.labdeck-terminal:not([hidden]) .xterm-rows';
 const viewerScreen = '.dash-viewer-screen .xterm-rows';
 
 async function waitForText(page: Page, selector: string, pattern: RegExp): Promise<void> {
-  await page.waitForFunction(
-    ([css, source]) => new RegExp(source!).test((document.querySelector(css!) as HTMLElement | null)?.innerText ?? ''),
-    [selector, pattern.source] as const,
-    { timeout: 15_000 },
-  );
+  await page
+    .waitForFunction(
+      ([css, source]) => new RegExp(source!).test((document.querySelector(css!) as HTMLElement | null)?.innerText ?? ''),
+      [selector, pattern.source] as const,
+      { timeout: 15_000 },
+    )
+    .catch(async (error: unknown) => {
+      const shown = await page.evaluate((css) => (document.querySelector(css) as HTMLElement | null)?.innerText ?? '(nothing)', selector);
+      assert.fail(`${pattern} not shown in ${selector} within 15 s (${String(error)}); it showed:\n${shown}`);
+    });
 }
 
 test('the dashboard live: slide and last command per attendee, a terminal watched then helped, broadcast, everyone to my slide', { timeout: 90_000 }, async () => {

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '../cli/run-cli.ts';
+import { testEnvironment } from '../terminal/terminal-client.ts';
 
 export interface ServedUrls {
   /** e.g. http://127.0.0.1:41234/ */
@@ -39,7 +40,10 @@ export interface ServeOptions {
 
 export async function startServedCli(args: readonly string[], options: ServeOptions): Promise<ServedCli> {
   const bin = options.bin ?? join(repoRoot, 'bin/labdeck.js');
-  const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its terminals' shells get a home of their own: the machine's rc files (a pyenv init, say) are not what is tested,
+  // and a shell killed with the server while it ran one can leave a lock that stalls every later shell.
+  const env = { ...process.env, HOME: testEnvironment().HOME };
+  const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
