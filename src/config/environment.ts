@@ -108,18 +108,15 @@ export function parseEnvironmentConfig(node: Node | null | undefined, keyNode: N
     }
     images = imagesNode.items.map((item) => withTag(String((item as { value: string }).value)));
   }
-  const warm =
-    warmNode === undefined
-      ? 0
-      : isScalar(warmNode) && Number.isInteger(warmNode.value) && (warmNode.value as number) >= 0 && (warmNode.value as number) <= maxWarmSeats
-        ? (warmNode.value as number)
-        : fail(`"warm" must be a whole number of sandboxes kept ready, from 0 to ${maxWarmSeats}`, warmNode);
-  const nodes =
-    nodesNode === undefined
-      ? 1
-      : isScalar(nodesNode) && Number.isInteger(nodesNode.value) && (nodesNode.value as number) >= 1 && (nodesNode.value as number) <= MAX_CLUSTER_NODES
-        ? (nodesNode.value as number)
-        : fail(`"nodes" must be a whole number of nodes per attendee, from 1 to ${MAX_CLUSTER_NODES}`, nodesNode);
+  /** A whole number from `min` to `max` (`absent` when the key is not there), or a `file:line` error. */
+  const wholeNumber = (node: Node | null | undefined, absent: number, min: number, max: number, what: string): number =>
+    node === undefined
+      ? absent
+      : isScalar(node) && Number.isInteger(node.value) && (node.value as number) >= min && (node.value as number) <= max
+        ? (node.value as number)
+        : fail(`${what}, from ${min} to ${max}`, node);
+  const warm = wholeNumber(warmNode, 0, 0, maxWarmSeats, '"warm" must be a whole number of sandboxes kept ready');
+  const nodes = wholeNumber(nodesNode, 1, 1, MAX_CLUSTER_NODES, '"nodes" must be a whole number of nodes per attendee');
   // A warm seat is one sandbox: handing one to an attendee whose class gives clusters would give half a cluster.
   if (nodes > 1 && warm > 0) fail('"warm" seats hold one sandbox each: they cannot be used with "nodes" above 1 yet', warmNode);
   return { provider, memoryBytes, nanoCpus: Math.round(cpus * 1e9), images, warm, nodes, location: at(node) };
