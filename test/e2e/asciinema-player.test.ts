@@ -94,10 +94,19 @@ test("an exported .cast plays in asciinema-player in Chromium and ends on the sc
     timeoutMs: 30_000,
     describe: () => `the player to end; page errors: ${errors.join('; ') || 'none'}`,
   });
-  const played = await tab.evaluate(() =>
-    Array.from(document.querySelectorAll('.ap-term-text .ap-line')).map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()),
+  // 'ended' fires when the last event is fed; the player paints it on a later animation frame, so the screen is
+  // awaited (a CI run under load read it blank between the two).
+  const readPlayed = () =>
+    tab.evaluate(() => Array.from(document.querySelectorAll('.ap-term-text .ap-line')).map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()));
+  let played: string[] = [];
+  await waitFor(
+    async () => {
+      played = await readPlayed();
+      return played.join('\n') === mirror.join('\n');
+    },
+    { timeoutMs: 10_000, describe: () => `the player's screen to equal the mirror's; played:\n${played.join('\n')}\nmirror:\n${mirror.join('\n')}` },
   );
   assert.deepEqual(errors, []);
-  assert.deepEqual(played, mirror, `played:\n${played.join('\n')}\nmirror:\n${mirror.join('\n')}`);
+  assert.deepEqual(played, mirror);
   assert.ok(mirror.some((row) => row.includes('moved inverse')) && mirror.some((row) => row.includes('last-42')), mirror.join('\n'));
 });
