@@ -4,7 +4,8 @@
 // whole cluster of their own, entered in seconds: the node2 their node1 reaches by name (and by ssh, host key checked)
 // is the node2 of the seat they claimed, labelled theirs, and the other attendee's nodes do not answer them. A terminal
 // opens on their node2 too. The class refills the pool (two ready clusters again); `env status` counts each cluster as
-// one seat and `env down` removes everything. Two nodes prove what three would: node1 claims, the others follow.
+// one seat, `env reset` gives an attendee another whole one, and `env down` removes everything. Two nodes prove what
+// three would: node1 claims, the others follow.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -143,7 +144,7 @@ test('warm seats hold whole clusters: two attendees at once get two whole cluste
   };
   const [aliceSeat, bobSeat] = [seatOf(alice), seatOf(bob)];
   assert.notEqual(aliceSeat, bobSeat);
-  const all = (await docker.listServices(classFilter)) as ServiceView[];
+  let all = (await docker.listServices(classFilter)) as ServiceView[];
   const node2Of = (seat: string): ServiceView => {
     const found = all.filter((service) => service.Spec?.Labels?.[SANDBOX_SEAT_LABEL] === seat && service.Spec?.Labels?.[SANDBOX_NODE_LABEL] === 'node2');
     assert.equal(found.length, 1, `node2 of ${seat}: ${all.map((service) => service.Spec?.Name).join(' ')}`);
@@ -196,11 +197,26 @@ test('warm seats hold whole clusters: two attendees at once get two whole cluste
   assert.equal(((await docker.listServices(classFilter)) as ServiceView[]).length, 8);
   process.stdout.write(`# the pool refilled (two 2-node clusters) in ${seconds(refilled)} s\n`);
 
+  // `env reset Bob`: his whole cluster goes, and he gets another ready one, whole.
+  const resetAt = Date.now();
+  const reset = await runLabdeck(['env', 'reset', 'Bob'], { cwd: folder });
+  assert.equal(reset.code, 0, reset.stdout);
+  const afterReset = await listSeats(docker, classId);
+  const bobNow = afterReset.filter((seat) => seat.attendee === bob.id).map((seat) => seat.seat);
+  assert.equal(bobNow.length, 1, JSON.stringify(afterReset));
+  assert.notEqual(bobNow[0], bobSeat);
+  assert.deepEqual(await serving.seats!.look(), { ready: 1, warming: 0, claimed: 2, target: 2 });
+  all = (await docker.listServices(classFilter)) as ServiceView[];
+  assert.equal(all.filter((service) => service.Spec?.Labels?.[SANDBOX_SEAT_LABEL] === bobSeat).length, 0, 'his old cluster is gone, node2 included');
+  assert.equal(node2Of(bobNow[0]!).Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL], bob.id);
+  assert.equal((await onNode(bob, 'node1', 'ssh node2 hostname')).trim(), 'node2');
+  process.stdout.write(`# env reset of a warm cluster in ${seconds(resetAt)} s\n`);
+
   // The end of the class: both clusters and the two unclaimed ones go, with everything they were made of.
   const down = await runLabdeck(['env', 'down'], { cwd: folder });
   assert.equal(down.code, 0, down.stdout);
-  assert.match(down.stdout, /^Alice \(a-alice3\): removed$/m);
-  assert.match(down.stdout, /^2 unclaimed warm seats: removed$/m);
+  assert.match(down.stdout, /^Alice \(a-alice3\): removed\nBob \(a-bob3\): removed$/m);
+  assert.match(down.stdout, /^1 unclaimed warm seat: removed$/m);
   assert.deepEqual(await docker.listServices(classFilter), []);
   assert.deepEqual(await docker.listSecrets(classFilter), []);
   assert.deepEqual(await docker.listNetworks(classFilter), []);
