@@ -96,13 +96,7 @@ export const envCommand: Command = {
     });
 
     if (action === 'warm') {
-      if (!provider.seats) {
-        throw new LabdeckError(
-          provider.kind === 'swarm'
-            ? 'warm seats hold one sandbox each: a class of clusters (classroom.environment.nodes above 1) has none yet'
-            : `warm seats need classroom.environment.provider: swarm (this class's is ${provider.kind})`,
-        );
-      }
+      if (!provider.seats) throw new LabdeckError(`warm seats need classroom.environment.provider: swarm (this class's is ${provider.kind})`);
       const outcome = await provider.seats.fill(Number(who), (counts) => progress.update(counts));
       progress.done();
       for (const failure of outcome.failures) context.stdout(`warm seat failed: ${failure}\n`);

@@ -7,7 +7,7 @@
 //       memory: 1g             # swarm: per-sandbox memory limit (k, m, g; default 1g)
 //       cpus: 1                # swarm: per-sandbox CPU limit (default 1)
 //       images: [labdeck/busybox, labdeck/toolbox]   # swarm: copied into each sandbox's engine (those present)
-//       warm: 5                # swarm: sandboxes kept ready for whoever joins next (default 0)
+//       warm: 5                # swarm: sandboxes (whole clusters, with nodes) kept ready for whoever joins next (default 0)
 //       nodes: 3               # swarm: a cluster per attendee, sandboxes node1…node3 (default 1)
 //
 //   classroom: { environment: { provider: external, attendees: attendees.yml } }
@@ -38,7 +38,7 @@ export interface SwarmEnvironmentConfig {
   readonly nanoCpus: number;
   /** Images copied from the class engine into each sandbox's engine, when the class engine has them. */
   readonly images: readonly string[];
-  /** How many ready sandboxes (warm seats) the class keeps for attendees who have not joined yet (default 0). */
+  /** How many warm seats (a ready sandbox, or a whole cluster with `nodes`) the class keeps for attendees who have not joined yet (default 0). */
   readonly warm?: number;
   /** Sandboxes per attendee, node1…nodeN on a network of their own (default 1: one sandbox, as before clusters). */
   readonly nodes?: number;
@@ -117,8 +117,6 @@ export function parseEnvironmentConfig(node: Node | null | undefined, keyNode: N
         : fail(`${what}, from ${min} to ${max}`, node);
   const warm = wholeNumber(warmNode, 0, 0, maxWarmSeats, '"warm" must be a whole number of sandboxes kept ready');
   const nodes = wholeNumber(nodesNode, 1, 1, MAX_CLUSTER_NODES, '"nodes" must be a whole number of nodes per attendee');
-  // A warm seat is one sandbox: handing one to an attendee whose class gives clusters would give half a cluster.
-  if (nodes > 1 && warm > 0) fail('"warm" seats hold one sandbox each: they cannot be used with "nodes" above 1 yet', warmNode);
   return { provider, memoryBytes, nanoCpus: Math.round(cpus * 1e9), images, warm, nodes, location: at(node) };
 }
 

@@ -2,16 +2,28 @@
 // services of node2…nodeN (node1 is made by createSandbox, given the membership returned here), their states, and
 // their removal, network and secrets included.
 //
-// One attendee's whole cluster is made by ensureClusterParts() + createSandbox(node1): the hook a warm pool of
-// clusters would call.
+// One attendee's whole cluster is made by ensureClusterParts() + createSandbox(node1); a warm seat's too (`seat`: then
+// node2…nodeN carry the seat's id and follow node1's claim, cluster-seats.ts).
 import type Docker from 'dockerode';
-import { removeSandbox } from './sandboxes.ts';
-import { SANDBOX_ATTENDEE_LABEL, SANDBOX_CLASS_LABEL, sandboxServiceSpec, type SandboxDefinition, type SecretRef } from './sandbox-spec.ts';
-import { asClusterNode, clusterNames, clusterNodeLabels, SANDBOX_NODE_LABEL, type ClusterMembership } from './cluster-spec.ts';
+import { findSandbox, removeSandbox } from './sandboxes.ts';
+import {
+  SANDBOX_ATTENDEE_LABEL,
+  SANDBOX_CLASS_LABEL,
+  SANDBOX_SEAT_LABEL,
+  sandboxNames,
+  sandboxNamesOf,
+  sandboxServiceSpec,
+  type SandboxDefinition,
+  type SecretRef,
+} from './sandbox-spec.ts';
+import { asClusterNode, clusterNamesOf, clusterNodeLabels, SANDBOX_NODE_LABEL, type ClusterMembership } from './cluster-spec.ts';
+import { seatClusterNodes } from './cluster-seats.ts';
 import { ensureNetwork, removeNetwork } from './services.ts';
 
-export interface ClusterRequest extends Omit<SandboxDefinition, 'sshPort' | 'secrets' | 'seat'> {
+export interface ClusterRequest extends Omit<SandboxDefinition, 'sshPort' | 'secrets'> {
   readonly nodes: number;
+  /** node1's service, whose names the cluster's follow (a claimed warm seat's keep the seat's); default: the attendee's. */
+  readonly service?: string | undefined;
   /** Every node's root authorized keys: the class's public key and the cluster's. */
   readonly authorizedKeys: string;
   /** The cluster's private key (root's, on every node) and the known_hosts of its nodes. */
@@ -26,7 +38,8 @@ export interface ClusterRequest extends Omit<SandboxDefinition, 'sshPort' | 'sec
  * to what node1 needs to join them (createSandbox's `cluster`). The nodes boot meanwhile, beside node1.
  */
 export async function ensureClusterParts(docker: Docker, request: ClusterRequest): Promise<ClusterMembership> {
-  const names = clusterNames(request.classId, request.attendee);
+  const service = request.service ?? sandboxNames(request.classId, request.attendee).service;
+  const names = clusterNamesOf(service);
   const labels = clusterNodeLabels(request, 1);
   const { [SANDBOX_NODE_LABEL]: _node, ...shared } = labels;
   await ensureNetwork(docker, { name: names.network, attachable: true, labels: shared });
@@ -38,9 +51,16 @@ export async function ensureClusterParts(docker: Docker, request: ClusterRequest
     const created = (await docker.createSecret({ Name: name, Labels: shared, Data: Buffer.from(content).toString('base64') })) as { id: string };
     return { id: created.id, name };
   };
-  const membership = (index: number, secrets: ClusterMembership['secrets']): ClusterMembership => ({ index, nodes: request.nodes, network: names.network, secrets });
+  const membership = (index: number, secrets: ClusterMembership['secrets']): ClusterMembership => ({
+    index,
+    nodes: request.nodes,
+    network: names.network,
+    service,
+    secrets,
+  });
   const secrets = { key: await secret(names.keySecret, request.clusterKey), knownHosts: await secret(names.knownHostsSecret, request.knownHosts) };
-  const { authorizedKeys, clusterKey: _key, knownHosts: _known, hostKeys, nodes, ...definition } = request;
+  // A seat's node2…nodeN carry its id (clusterNodeLabels) but no seat state: the seat is node1's service alone.
+  const { authorizedKeys, clusterKey: _key, knownHosts: _known, hostKeys, nodes, service: _service, seat: _seat, ...definition } = request;
   for (let index = 2; index <= nodes; index++) {
     const node = names.node(index);
     if (existing.some((service) => service.Spec?.Name === node.service)) continue;
@@ -93,14 +113,23 @@ export async function otherClusterNodes(docker: Docker, classId: string): Promis
  * Removes the attendee's whole cluster: node2…nodeN's services first (they stop beside node1), node1 (removeSandbox),
  * then the other nodes' containers, volumes and secrets, the cluster's secrets and its network. Also what a cluster
  * left behind when the class went back to one node per attendee. True when there was something to remove. Volumes
- * live on the nodes that ran the tasks: `volumes` lists them all, for removal on the other nodes.
+ * live on the nodes that ran the tasks: `volumes` lists them all (node1's included), for removal on the other nodes.
+ * A claimed warm seat's cluster keeps the seat's names, and its nodes are found by the seat's id too (they may not
+ * follow node1's claim yet: cluster-seats.ts).
  */
 export async function removeCluster(docker: Docker, classId: string, attendee: string, timeoutMs = 30_000): Promise<{ removed: boolean; volumes: string[] }> {
-  const names = clusterNames(classId, attendee);
-  const others = (await clusterServices(docker, classId, attendee)).filter((service) => service.Spec?.Labels?.[SANDBOX_NODE_LABEL] !== 'node1');
-  await Promise.all(others.map((service) => docker.getService(service.ID).remove().catch(ignoreGone)));
+  const found = await findSandbox(docker, classId, attendee);
+  const service = found?.Spec?.Name ?? sandboxNames(classId, attendee).service;
+  const seat = found?.Spec?.Labels?.[SANDBOX_SEAT_LABEL];
+  const others = [
+    ...(await clusterServices(docker, classId, attendee)).filter((node) => node.Spec?.Labels?.[SANDBOX_NODE_LABEL] !== 'node1'),
+    ...(seat === undefined ? [] : await seatClusterNodes(docker, classId, seat)),
+  ].filter((node, index, all) => all.findIndex((other) => other.ID === node.ID) === index);
+  await Promise.all(others.map((node) => docker.getService(node.ID).remove().catch(ignoreGone)));
   const node1 = await removeSandbox(docker, classId, attendee, timeoutMs);
-  const nodeNames = others.map((service) => names.node(Number((service.Spec?.Labels?.[SANDBOX_NODE_LABEL] ?? '').replace(/^node/, ''))));
+  const nodeNames = others.map((node) => sandboxNamesOf(node.Spec?.Name ?? ''));
+  // The cluster's shared parts are named after node1's service (the others' names say which, should node1 be gone).
+  const clusters = [...new Set([service, ...nodeNames.map((node) => node.service.replace(/-node\d+$/, ''))])].map(clusterNamesOf);
   await removeSecretsNamed(
     docker,
     nodeNames.flatMap((node) => [node.authorizedKeysSecret, node.hostKeySecret]),
@@ -123,9 +152,13 @@ export async function removeCluster(docker: Docker, classId: string, attendee: s
       }
     }),
   );
-  const shared = await removeSecretsNamed(docker, [names.keySecret, names.knownHostsSecret]);
-  const network = await removeNetwork(docker, names.network, timeoutMs);
-  return { removed: node1 || others.length > 0 || shared > 0 || network, volumes: nodeNames.map((node) => node.volume) };
+  const shared = await removeSecretsNamed(
+    docker,
+    clusters.flatMap((names) => [names.keySecret, names.knownHostsSecret]),
+  );
+  let network = false;
+  for (const names of clusters) network = (await removeNetwork(docker, names.network, timeoutMs)) || network;
+  return { removed: node1 || others.length > 0 || shared > 0 || network, volumes: [sandboxNamesOf(service).volume, ...nodeNames.map((node) => node.volume)] };
 }
 
 /** The attendee's services that are nodes of a cluster (node1 included, when it is one). */

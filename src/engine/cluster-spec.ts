@@ -41,7 +41,14 @@ export interface ClusterNames {
 
 /** The names of the attendee's cluster: node1's are the single sandbox's (sandboxNames), the others follow from them. */
 export function clusterNames(classId: string, attendee: string): ClusterNames {
-  const base = sandboxNames(classId, attendee).service;
+  return clusterNamesOf(sandboxNames(classId, attendee).service);
+}
+
+/**
+ * The names of the cluster whose node1 is the service `base`: a claimed warm seat's cluster keeps the seat's names
+ * (its node1 is `labdeck-sandbox-<class>-seat-…`), so its names follow node1's service, not its attendee's id.
+ */
+export function clusterNamesOf(base: string): ClusterNames {
   return {
     network: `${base}-net`,
     keySecret: `${base}-cluster-key`,
@@ -56,6 +63,8 @@ export interface ClusterMembership {
   readonly nodes: number;
   /** The attendee's network (its name). */
   readonly network: string;
+  /** node1's service, whose names the cluster's follow (clusterNamesOf); default: the attendee's sandbox's. */
+  readonly service?: string | undefined;
   readonly secrets: { readonly key: SecretRef; readonly knownHosts: SecretRef };
 }
 
@@ -75,7 +84,7 @@ export function asClusterNode(
   membership: ClusterMembership,
 ): Record<string, unknown> {
   const { index } = membership;
-  const names = clusterNames(definition.classId, definition.attendee).node(index);
+  const names = (membership.service ? clusterNamesOf(membership.service) : clusterNames(definition.classId, definition.attendee)).node(index);
   const labels = clusterNodeLabels(definition, index);
   const task = spec.TaskTemplate as { ContainerSpec: Record<string, unknown> } & Record<string, unknown>;
   const container = task.ContainerSpec as { Mounts: { Type: string; Target: string }[]; Secrets: unknown[] } & Record<string, unknown>;

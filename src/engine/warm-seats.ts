@@ -3,7 +3,8 @@
 // compare-and-swap (an update names the spec version it read, and a stale one is refused: "update out of
 // sequence"), so two attendees claiming at once, in one process or two, never get the same seat, and a restarted
 // server finds every claim where it was. Changing the service's own labels leaves its task (the running sandbox)
-// alone.
+// alone. A seat may hold a whole cluster (`nodes` above 1): it is then its node1's service, and the other nodes follow
+// its claim (cluster-seats.ts).
 //
 //   warming   made, its engine starting or its images loading (the pool prepares it)
 //   ready     engine up, images loaded, sshd answering: nobody has ever entered it. Only while the task it was made
@@ -13,6 +14,7 @@
 //   retired   being removed (it failed to get ready, or the class ended): nobody may claim it
 import type Docker from 'dockerode';
 import { SANDBOX_ATTENDEE_LABEL, SANDBOX_CLASS_LABEL, SANDBOX_NAME_LABEL, SANDBOX_SEAT_LABEL, SEAT_STATE_LABEL } from './sandbox-spec.ts';
+import { isOtherClusterNode } from './cluster-spec.ts';
 
 /** On a ready seat's service: the task it was made ready in (its container, whose engine has the images). */
 export const SEAT_TASK_LABEL = 'labdeck.seat-task';
@@ -46,6 +48,8 @@ export async function listSeats(docker: Docker, classId: string): Promise<Seat[]
       const seat = labels[SANDBOX_SEAT_LABEL];
       const state = labels[SEAT_STATE_LABEL];
       const name = service.Spec?.Name;
+      // A seat holding a cluster is its node1: node2…nodeN carry its id and follow it (cluster-seats.ts).
+      if (isOtherClusterNode(labels)) return [];
       if (!seat || !name || !state || !['warming', 'ready', 'claimed', 'retired'].includes(state)) return [];
       return [
         {

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { attendeeFolder, reportFailure, reportProgress, startPreparing, writeEnterCommand } from './launcher.ts';
 import { keygen, pinnedKeyOptions, readHostKey } from './ssh-keys.ts';
-import { clusterKnownHosts, clusterNames, clusterNodeName } from '../engine/cluster-spec.ts';
+import { clusterKnownHosts, clusterNames, clusterNamesOf, clusterNodeName } from '../engine/cluster-spec.ts';
 
 /** How long node1 waits for another node's engine to answer over ssh (they boot at the same time as node1). */
 const NODE_READY_SECONDS = 120;
@@ -112,6 +112,8 @@ export async function readyOtherNodes(options: {
   images: readonly string[];
   node1Ssh: readonly string[];
   say: (line: string) => void;
+  /** node1's service, whose names the nodes' follow (a claimed warm seat's: the seat's); default: the attendee's. */
+  service?: string;
 }): Promise<void> {
   const { root, attendee, nodes } = options;
   if (nodes < 2) return;
@@ -129,7 +131,7 @@ export async function readyOtherNodes(options: {
       },
     );
   });
-  const names = clusterNames(options.classId, attendee);
+  const names = options.service ? clusterNamesOf(options.service) : clusterNames(options.classId, attendee);
   for (let index = 2; index <= nodes; index++) {
     writeEnterCommand(
       nodeLauncherRoot(root, attendee),

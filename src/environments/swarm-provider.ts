@@ -39,6 +39,7 @@ import { adoptSeatKeys, createWarmPool, isSeatId } from './warm-pool.ts';
 import { ensureClusterParts, otherClusterNodes, removeCluster } from '../engine/attendee-cluster.ts';
 import { makeClusterKeys, readClusterKeys, readyOtherNodes, reportNodesFailure, reportNodesProgress, startPreparingNodes } from './cluster-access.ts';
 import type { Seat } from '../engine/warm-seats.ts';
+import { followSeatOwner } from '../engine/cluster-seats.ts';
 
 /** Sandboxes' ssh ports are given from here up (one per sandbox, swarm-wide). */
 export const FIRST_SANDBOX_PORT = 2200;
@@ -86,8 +87,8 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
   const giveNodesImage = createNodeImages({ docker, access: options.nodeAccess ?? {}, log: options.log });
   let classKey: Promise<string> | undefined;
   const engineOf = (attendee: string): EngineAddress => sandboxEngineAddress(root, attendee);
-  // A cluster per attendee (node1…nodeN): cluster-access.ts and engine/attendee-cluster.ts; warm seats hold single
-  // sandboxes, so a class of clusters claims none.
+  // A cluster per attendee (node1…nodeN): cluster-access.ts and engine/attendee-cluster.ts; its warm seats hold whole
+  // clusters, claimed by node1 (engine/cluster-seats.ts).
   const nodes = config.nodes ?? 1;
   const clustered = nodes > 1;
   // Seats are prepared as attendees' sandboxes are, in a queue of their own: a joining attendee never waits behind
@@ -134,9 +135,11 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       await giveNodesImage(sandboxImage);
       // An attendee's sandbox may be a warm seat: claimed now (when they have none yet), or before a restart.
       const found = seat === undefined && !given ? await findSandbox(docker, classId, attendee.id) : undefined;
-      const claimed = given ?? (found || seat !== undefined || clustered ? undefined : await pool.claim(attendee));
+      const claimed = given ?? (found || seat !== undefined ? undefined : await pool.claim(attendee));
       const fromSeat = found?.Spec?.Labels?.[SANDBOX_SEAT_LABEL] ?? claimed?.seat;
       if (fromSeat !== undefined) adoptSeatKeys(root, fromSeat, attendee.id);
+      // A seat holding a cluster: its other nodes become the attendee's with node1 (again, after a restart mid-way).
+      if (clustered && fromSeat !== undefined) await followSeatOwner(docker, classId, fromSeat);
       if (claimed) say('a warm seat is yours: entering it');
       let names = sandboxNamesOf(found?.Spec?.Name ?? claimed?.service ?? sandboxNames(classId, attendee.id).service);
       let hostKey = readHostKey(root, attendee.id);
@@ -161,6 +164,8 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
               memoryBytes: config.memoryBytes,
               nanoCpus: config.nanoCpus,
               nodes,
+              service: names.service,
+              ...(seat === undefined ? {} : { seat }),
               authorizedKeys: `${publicKey.trim()}\n${clusterKeys.publicKey}\n`,
               clusterKey: clusterKeys.privateKey,
               knownHosts: clusterKeys.knownHosts,
@@ -210,7 +215,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       writeEnterCommand(root, attendee.id, sshCommand(root, attendee.id, names.service, place));
       if (clustered) {
         const node1Ssh = sshCommand(root, attendee.id, names.service, place, { tty: false });
-        await readyOtherNodes({ root, attendee: attendee.id, classId, nodes, images: config.images, node1Ssh, say });
+        await readyOtherNodes({ root, attendee: attendee.id, classId, nodes, images: config.images, node1Ssh, say, service: names.service });
       }
       if (waitedForRoom.delete(attendee.id)) options.onNote?.(attendee.id, null);
       say('ready');
@@ -232,7 +237,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     const current = running.get(attendee.id);
     if (current) return current;
     // A ready warm seat is entered at once; only a sandbox still to be made waits for its turn (it boots an engine).
-    const claimNow = async (): Promise<Seat | undefined> => (clustered || (await findSandbox(docker, classId, attendee.id)) ? undefined : pool.claim(attendee));
+    const claimNow = async (): Promise<Seat | undefined> => ((await findSandbox(docker, classId, attendee.id)) ? undefined : pool.claim(attendee));
     const run = claimNow()
       .catch(() => undefined) // the queued preparation tries again, and reports what fails to the attendee
       .then((claimed) => (claimed ? prepare(attendee, { claimed }) : queue(() => prepare(attendee))))
@@ -247,7 +252,8 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     // The whole cluster, when it is one (or was one, before the class went back to one node per attendee).
     const { removed, volumes } = await removeCluster(docker, classId, attendee.id);
     // Its engine's volume stays on the node that ran it: removed there too, when labdeck reaches that node.
-    for (const volume of [sandboxNames(classId, attendee.id).volume, ...volumes]) await removeVolumeOnNodes(docker, options.nodeAccess ?? {}, volume, options.log);
+    const leftVolumes = new Set([sandboxNames(classId, attendee.id).volume, ...volumes]);
+    for (const volume of leftVolumes) await removeVolumeOnNodes(docker, options.nodeAccess ?? {}, volume, options.log);
     removeAttendeeFolder(root, attendee.id);
     options.log(`environment ${attendee.id} (${stripTerminalControls(attendee.name)}): ${removed ? 'removed' : 'there was none'}`);
     return removed;
@@ -319,7 +325,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     terminalCommands: (terminals) => Object.fromEntries(terminals.map((terminal) => [terminal.name, launcherTemplate(root, terminal.command, terminal.node)])),
     shellIntegration: launcherShellIntegrationOverSsh,
     engineOf,
-    ...(clustered ? {} : { seats: pool }),
+    seats: pool,
     up,
     down,
     async reset(attendee) {

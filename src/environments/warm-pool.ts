@@ -6,6 +6,7 @@
 // compare-and-swap, so claims are safe across processes (`labdeck env warm` beside `labdeck serve`) and restarts.
 // A ready seat whose sandbox the swarm recreated (its node failed) is not ready any more: nobody claims it, and the pool
 // replaces it (the swarm places the new one on a living node).
+// A seat may hold a whole cluster (`nodes` above 1): claimed by its node1, its other nodes following (cluster-seats.ts).
 // A claimed seat is the attendee's sandbox for good (`env status|down|reset` find it by its labels) and never goes
 // back to the pool: nothing of one attendee can reach another. A seat's files (its ssh host key) live in a folder of
 // its own (`<environments>/seat-…/`) until the claim moves its key into the attendee's folder.
@@ -260,15 +261,19 @@ export function createWarmPool(options: WarmPoolOptions): WarmPool {
 }
 
 /**
- * The claimed seat's ssh host key (and the known_hosts naming it) moves into the attendee's folder, and the seat's
- * folder goes. Idempotent: a server stopped between the claim and the move does it at the attendee's next start.
+ * The claimed seat's ssh host key (and the known_hosts naming it) moves into the attendee's folder, and so do a
+ * cluster's keys (`cluster/`: its key pair, its other nodes' host keys), and the seat's folder goes. Idempotent: a
+ * server stopped between the claim and the move does it at the attendee's next start (`ssh/` moves last).
  */
 export function adoptSeatKeys(root: string, seat: string, attendee: string): void {
-  const from = join(attendeeFolder(root, seat), 'ssh');
-  if (!existsSync(from)) return;
-  const to = join(attendeeFolder(root, attendee), 'ssh');
+  const from = (part: string): string => join(attendeeFolder(root, seat), part);
+  if (!existsSync(from('ssh'))) return;
   mkdirSync(attendeeFolder(root, attendee), { recursive: true });
-  rmSync(to, { recursive: true, force: true });
-  renameSync(from, to);
+  for (const part of ['cluster', 'ssh']) {
+    if (!existsSync(from(part))) continue;
+    const to = join(attendeeFolder(root, attendee), part);
+    rmSync(to, { recursive: true, force: true });
+    renameSync(from(part), to);
+  }
   rmSync(attendeeFolder(root, seat), { recursive: true, force: true });
 }

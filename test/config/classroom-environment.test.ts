@@ -95,7 +95,7 @@ test('environment: warm seats, a whole number of sandboxes kept ready (swarm onl
   );
 });
 
-test('environment: nodes, a cluster per attendee (1 by default, at most 10), mistakes on their line', () => {
+test('environment: nodes, a cluster per attendee (1 by default, at most 10; warm seats hold whole clusters), mistakes on their line', () => {
   const cluster = configOf(['classroom:', '  environment:', '    provider: swarm', '    nodes: 3']).config.environment;
   assert.ok(cluster.provider === 'swarm');
   assert.equal(cluster.nodes, 3);
@@ -109,9 +109,13 @@ test('environment: nodes, a cluster per attendee (1 by default, at most 10), mis
       value,
     );
   }
+  // Warm seats hold whole clusters: a class of clusters keeps `warm` of them ready.
+  const warmClusters = configOf(['classroom:', '  environment:', '    provider: swarm', '    nodes: 3', '    warm: 2']).config.environment;
+  assert.ok(warmClusters.provider === 'swarm');
+  assert.deepEqual([warmClusters.nodes, warmClusters.warm], [3, 2]);
   assert.equal(
-    failure(['classroom:', '  environment:', '    provider: swarm', '    nodes: 3', '    warm: 2']),
-    'workshop.yml:8: classroom.environment: "warm" seats hold one sandbox each: they cannot be used with "nodes" above 1 yet',
+    failure(['classroom:', '  environment:', '    provider: swarm', '    nodes: 3', '    warm: -1']),
+    'workshop.yml:8: classroom.environment: "warm" must be a whole number of sandboxes kept ready, from 0 to 500',
   );
   assert.equal(
     failure(['classroom:', '  environment:', '    provider: local', '    nodes: 2']),
