@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { attendeeFolder, reportFailure, reportProgress, startPreparing, writeEnterCommand } from './launcher.ts';
 import { keygen, pinnedKeyOptions, readHostKey } from './ssh-keys.ts';
 import { clusterKnownHosts, clusterNames, clusterNodeName } from '../engine/cluster-spec.ts';
+import type { EngineAddress } from '../engine/engine-address.ts';
 
 /** How long node1 waits for another node's engine to answer over ssh (they boot at the same time as node1). */
 const NODE_READY_SECONDS = 120;
@@ -75,6 +76,15 @@ export async function makeClusterKeys(root: string, attendee: string, classId: s
   const keys = readClusterKeys(root, attendee, nodes);
   if (!keys) throw new Error(`ssh-keygen left no readable key pairs in ${folder}`);
   return keys;
+}
+
+/**
+ * The engine of node `index` (2…N) as labdeck reaches it: through node1 (`node1`: its engine's address), with the
+ * class key, checking that node's own host key.
+ */
+export function clusterNodeEngineAddress(node1: EngineAddress, root: string, attendee: string, index: number): EngineAddress {
+  if (!node1.ssh) throw new Error('another node of a cluster is reached through node1 over ssh');
+  return { ...node1, ssh: { ...node1.ssh, node: { name: clusterNodeName(index), hostKey: `${nodeHostKeyFile(root, attendee, index)}.pub` } } };
 }
 
 /** The launcher folder of node `index` (2…N): its terminals wait there (launcher.ts, with `{attendee}/nodeN`). */
