@@ -318,6 +318,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     // there is its login bash, any other command runs from it.
     terminalCommands: (terminals) => Object.fromEntries(terminals.map((terminal) => [terminal.name, launcherTemplate(root, terminal.command, terminal.node)])),
     shellIntegration: launcherShellIntegrationOverSsh,
+    ...(clustered ? { nodes } : {}),
     engineOf,
     ...(clustered ? {} : { seats: pool }),
     up,
