@@ -3,7 +3,10 @@
 // (demoted, left), or node1 is a manager again while another node is read, every node's engine is asked where the
 // managers are (`info`, and a manager's node list for the leader), and the watch moves to the chosen one. The choice
 // is kept until a snapshot calls for another look; looks are at most one per LOOK_INTERVAL_MS: before the decks'
-// `docker swarm init`, node1 is no manager, and each of its snapshots would otherwise ask every node.
+// `docker swarm init`, node1 is no manager, and each of its snapshots would otherwise ask every node. A look that
+// moves nothing while the snapshot still calls for one is tried again, ever later (up to MAX_LOOK_INTERVAL_MS): a
+// node promoted a moment ago may not manage yet when asked, and nothing else would ask again while the engine read
+// stays quiet.
 import type Docker from 'dockerode';
 import type { EngineSnapshot } from '../checks/engine-state.ts';
 import { Emitter, type Disposable } from '../event.ts';
@@ -15,6 +18,8 @@ import { watchEngine, type EngineWatch, type EngineWatchOptions } from './snapsh
  * is seen at the next snapshot of the engine read, and followed within this interval at worst.
  */
 export const LOOK_INTERVAL_MS = 3000;
+/** The longest wait between looks while the snapshot keeps calling for one (e.g. no swarm yet). */
+export const MAX_LOOK_INTERVAL_MS = 60_000;
 
 export interface ClusterWatch extends EngineWatch {
   /** The engine read now: its place in the cluster's list (0: node1). */
@@ -43,6 +48,9 @@ export function watchSwarmManager(engines: readonly Docker[], options: ClusterWa
   let looking = false;
   let lookAgain = false;
   let lastLook = Number.NEGATIVE_INFINITY;
+  /** The latest snapshot calls for a look, and how long until the next one if this one moves nothing. */
+  let calling = false;
+  let retryMs = lookIntervalMs;
   let lookTimer: NodeJS.Timeout | undefined;
   let disposed = false;
 
@@ -89,24 +97,30 @@ export function watchSwarmManager(engines: readonly Docker[], options: ClusterWa
       homeNodeId = answers[0]?.swarm?.nodeId || homeNodeId;
       const chosen = chooseEngine(answers);
       const engine = engines[chosen];
-      if (chosen !== index && engine) moveTo(chosen, engine);
+      if (chosen !== index && engine) {
+        moveTo(chosen, engine);
+        // The new engine's snapshots tell whether to look again.
+        calling = false;
+      }
     } finally {
       looking = false;
-      if (lookAgain && !disposed) {
+      if (!disposed && (lookAgain || calling)) {
+        const delay = lookAgain ? lookIntervalMs : retryMs;
+        if (!lookAgain) retryMs = Math.min(retryMs * 2, MAX_LOOK_INTERVAL_MS);
         lookAgain = false;
-        scheduleLook();
+        scheduleLook(delay);
       }
     }
   };
 
-  /** A look now, or once the interval since the last one is over; one at a time. */
-  const scheduleLook = (): void => {
+  /** A look now, or once `interval` since the last one is over; one at a time. */
+  const scheduleLook = (interval = lookIntervalMs): void => {
     if (looking) {
       lookAgain = true;
       return;
     }
     if (lookTimer) return;
-    const wait = lastLook + lookIntervalMs - Date.now();
+    const wait = lastLook + interval - Date.now();
     if (wait <= 0) void look();
     else {
       lookTimer = setTimeout(() => {
@@ -120,7 +134,11 @@ export function watchSwarmManager(engines: readonly Docker[], options: ClusterWa
   const seen = (snapshot: EngineSnapshot): void => {
     latest = snapshot;
     snapshotEmitter.fire(snapshot);
-    if (engines.length > 1 && shouldLookForManager(snapshot, { watchingHome: index === 0, homeNodeId })) scheduleLook();
+    const call = engines.length > 1 && shouldLookForManager(snapshot, { watchingHome: index === 0, homeNodeId });
+    // Something changed (a demotion, node1 back): looks start again at the shortest interval.
+    if (call && !calling) retryMs = lookIntervalMs;
+    calling = call;
+    if (call) scheduleLook();
   };
   let subscription = watch.onSnapshot(seen);
 
