@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInTerminal } from '../support/class-sandboxes.ts';
@@ -26,6 +26,7 @@ import { TerminalClient, bytes, testEnvironment, waitUntil } from '../terminal/t
 import { connectEngineAt } from '../../src/engine/engine-address.ts';
 import { watchSwarmManager } from '../../src/engine/manager-watch.ts';
 import { clusterNodeEngineAddress } from '../../src/environments/cluster-access.ts';
+import { clusterNames } from '../../src/engine/cluster-spec.ts';
 import { createCheckRunner } from '../../src/checks/runner.ts';
 import { evaluateCheck } from '../../src/checks/evaluate.ts';
 import type { CheckSpec } from '../../src/checks/spec.ts';
@@ -287,6 +288,28 @@ test('each attendee gets a cluster of their own: an inner swarm across its nodes
     clusterWatch.dispose();
     viewer.dispose();
     manager.dispose();
+  }
+
+  // node3 recreated by the swarm (its container gone, as when its machine fails) is prepared again while the server
+  // follows the class, as node1 is: its terminals are told, and the class's images are in its engine again (removed
+  // from it first, so that only a new preparation brings them back).
+  const recreatedStarted = Date.now();
+  const following = threeNodes.follow?.();
+  try {
+    await onNode1(alice, 'ssh node3 docker image rm -f labdeck/busybox:latest >/dev/null');
+    const node3Service = clusterNames(classId, alice.id).node(3).service;
+    const [node3] = await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${node3Service}`] } });
+    assert.ok(node3, `no container of ${node3Service}`);
+    await docker.getContainer(node3.Id).remove({ force: true });
+    await untilOnNode1(alice, "ssh node3 docker image ls --format '{{.Repository}}'", (out) => /^labdeck\/busybox$/m.test(out), 90_000);
+    assert.ok(existsSync(`${root}/${alice.id}/node3/recreated`), "node3's terminals are told it was recreated");
+    assert.ok(
+      lines.some((line) => /node3 .*recreated/.test(line)),
+      lines.join('\n'),
+    );
+    process.stdout.write(`# node3 recreated and prepared again in ${seconds(recreatedStarted)} s\n`);
+  } finally {
+    following?.dispose();
   }
 
   // Down removes each cluster whole: services, secrets, networks, containers and volumes.
