@@ -214,8 +214,16 @@ export class SshDialAgent extends Agent {
     // An error after the handshake ends the connection: its channels close, and their requests see it.
     const finish = (): void => this.retire(connection);
     first.client.on('error', finish).on('close', finish).on('end', finish);
+    // The engine's machine gone (its connection closed), the jump host's connection has no use left.
     void hop?.then(
-      (last) => last.client.on('error', finish).on('close', finish).on('end', finish),
+      (last) =>
+        last.client
+          .on('error', finish)
+          .on('end', finish)
+          .on('close', () => {
+            finish();
+            first.client.end();
+          }),
       () => {},
     );
     // A login that failed (here or through the jump host) leaves no connection open.
