@@ -160,6 +160,13 @@ export const ServerFrameType = { state: 0x81, output: 0x82, snapshot: 0x83, titl
 /** Who a viewer is to a terminal: the attendee who owns it, an instructor (both read-write), or a read-only watcher. */
 export type ViewerRole = 'owner' | 'instructor' | 'watcher';
 
+/** A terminal on another node of the attendee's cluster (terminals.json's `nodes`): the pane's node control opens it. */
+export interface NodeTerminalJson {
+  /** node2…nodeN. */
+  readonly node: string;
+  readonly terminal: string;
+}
+
 export interface ClientHello {
   readonly version: number;
   /** The attendee's or instructor's token; checked by the server before anything runs. */

@@ -10,6 +10,7 @@
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { TerminalConnection, type ConnectionStatus } from './terminal-connection.ts';
+import type { NodeTerminalJson } from '../protocol.ts';
 
 export interface TerminalPaneOptions {
   /** Terminal names, the default tab first. */
@@ -21,6 +22,8 @@ export interface TerminalPaneOptions {
   readonly attendee?: string;
   /** The replay page of these terminals' owner ("Replay my session"), when the server serves replays. */
   readonly replayUrl?: string;
+  /** The other nodes of the attendee's cluster and the terminal that opens on each: the bar offers to open them. */
+  readonly nodes?: readonly NodeTerminalJson[];
 }
 
 const paneRootClass = 'labdeck-terminals';
@@ -54,6 +57,8 @@ export class TerminalPane {
   readonly element: HTMLElement;
   readonly #status: HTMLElement;
   readonly #toggle: HTMLButtonElement;
+  readonly #tabs: HTMLElement;
+  readonly #viewsElement: HTMLElement;
   readonly #views: TerminalView[];
   #active: TerminalView;
   #open: boolean;
@@ -95,7 +100,11 @@ export class TerminalPane {
     this.#readerToggle.title = "Screen reader mode: the terminal's output becomes text a screen reader reads (remembered in this browser)";
     this.#readerToggle.setAttribute('aria-pressed', String(this.#screenReader));
     this.#readerToggle.addEventListener('click', () => this.setScreenReaderMode(!this.#screenReader));
-    bar.append(toggle, tabs, this.#status, this.#readerToggle);
+    this.#tabs = tabs;
+    this.#viewsElement = viewsElement;
+    bar.append(toggle, tabs);
+    if (options.nodes && options.nodes.length > 0) bar.append(this.#nodeControl(options.nodes));
+    bar.append(this.#status, this.#readerToggle);
     if (options.replayUrl) {
       const replay = element('a', 'labdeck-terminals-replay');
       replay.href = options.replayUrl;
@@ -191,6 +200,47 @@ export class TerminalPane {
     if (!this.#open) this.setOpen(true);
     else this.select(this.#active.name, true);
     this.#active.connection.type(new TextEncoder().encode(keystrokes));
+  }
+
+  /**
+   * Opens (or shows, when it has a tab already) a terminal the pane did not start with: one on another node of the
+   * attendee's cluster. The server runs only the terminals it offers, on the attendee's own nodes.
+   */
+  openTerminal(name: string): void {
+    if (!this.#views.some((view) => view.name === name)) {
+      const view = this.#createView(name);
+      this.#views.push(view);
+      this.#tabs.append(view.tab);
+      this.#viewsElement.append(view.element);
+    }
+    if (!this.#open) {
+      this.#active = this.#views.find((view) => view.name === name) ?? this.#active;
+      this.setOpen(true);
+    } else this.select(name, true);
+  }
+
+  /** A node to choose and a button that opens a terminal there: native controls, labelled, in the keyboard's path. */
+  #nodeControl(nodes: readonly NodeTerminalJson[]): HTMLElement {
+    const control = element('div', 'labdeck-terminals-nodes');
+    control.setAttribute('role', 'group');
+    control.setAttribute('aria-label', 'A terminal on another node');
+    const choice = element('select', 'labdeck-terminals-node');
+    choice.setAttribute('aria-label', 'Node');
+    choice.title = 'Which node of your cluster the new terminal runs on';
+    for (const { node, terminal } of nodes) {
+      const option = element('option', '');
+      option.value = terminal;
+      option.textContent = node;
+      choice.append(option);
+    }
+    const open = element('button', 'labdeck-terminals-open-node');
+    open.type = 'button';
+    open.textContent = 'Open';
+    open.setAttribute('aria-label', 'Open a terminal on this node');
+    open.title = 'Open a terminal on the chosen node (or show it, if it is open)';
+    open.addEventListener('click', () => this.openTerminal(choice.value));
+    control.append(choice, open);
+    return control;
   }
 
   #createView(name: string): TerminalView {

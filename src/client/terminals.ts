@@ -2,7 +2,7 @@
 // Run/Copy buttons to hands-on code blocks. A static export (no server) gets Copy buttons only.
 import { installRunButtons } from './run-buttons.ts';
 import { TerminalPane } from './terminal-pane.ts';
-import { defaultHandsOnClasses, replayPagePath } from '../protocol.ts';
+import { defaultHandsOnClasses, replayPagePath, type NodeTerminalJson } from '../protocol.ts';
 
 export { isTerminalFocused } from './terminal-pane.ts';
 
@@ -15,6 +15,8 @@ interface TerminalsInfo {
   readonly terminals: readonly string[];
   readonly handsOn: readonly string[];
   readonly replays: boolean;
+  /** A class of clusters: the attendee's other nodes and their terminals (older servers: absent). */
+  readonly nodes?: readonly NodeTerminalJson[];
 }
 
 /** `token`: the one the page's link brought (link-token.ts), if any. */
@@ -35,6 +37,8 @@ export async function startTerminals(slidesRoot: HTMLElement, live: boolean, tok
     token: token ?? '',
     ...(attendee ? { attendee } : {}),
     // The replay page (src/http/replay-routes.ts): `replay` alone is one's own. None when the server records nothing.
+    // Their own nodes only: an instructor or projector watching an attendee sees that attendee's tabs.
+    ...(info.nodes && info.nodes.length > 0 && !attendee ? { nodes: info.nodes } : {}),
     ...(info.replays ? { replayUrl: attendee ? `${replayUrl}/${encodeURIComponent(attendee)}` : replayUrl } : {}),
   });
   pane.mount();

@@ -3,6 +3,7 @@
 // workshop allows them.
 import type { Workshop } from '../config/workshop.ts';
 import { localShellsRefusedOn } from '../config/terminals.ts';
+import { nodeTerminals } from '../config/node-terminals.ts';
 import type { EnvironmentProvider } from '../environments/provider.ts';
 import { LabdeckError } from '../errors.ts';
 import { isLoopback, type Access } from '../classroom/access.ts';
@@ -36,8 +37,12 @@ export function serveTerminals(workshop: Workshop, options: ServeTerminalsOption
       refused[0].location,
     );
   }
+  // A class of clusters: a terminal on each other node, opened from the pane (only the attendee's own: the launcher
+  // enters the nodes of the attendee the terminal belongs to).
+  const onNodes = nodeTerminals(config, options.environment?.nodes ?? 1);
+  const terminals = [...config.terminals, ...onNodes.flatMap((terminal) => terminal.spec ?? [])];
   const manager = new TerminalManager({
-    commands: options.environment?.terminalCommands(config.terminals) ?? Object.fromEntries(config.terminals.map((terminal) => [terminal.name, terminal.command])),
+    commands: options.environment?.terminalCommands(terminals) ?? Object.fromEntries(terminals.map((terminal) => [terminal.name, terminal.command])),
     // Only the terminals the workshop names exist.
     defaultCommand: null,
     limits: { graceMs: config.graceMs },
@@ -50,6 +55,7 @@ export function serveTerminals(workshop: Workshop, options: ServeTerminalsOption
     manager,
     access: options.access,
     terminals: config.terminals.map((terminal) => terminal.name),
+    nodes: onNodes.map(({ node, terminal }) => ({ node, terminal })),
     handsOn: workshop.handsOn,
     replays: options.replays ?? false,
     log: options.log,

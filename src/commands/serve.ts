@@ -20,7 +20,7 @@ import { refuseServedDataFolder } from './serve-data-folder.ts';
 import { startServeRecording } from './serve-recording.ts';
 import { DisposableStore } from './disposable-store.ts';
 import { startLiveChecks } from '../workshop/live-checks.ts';
-import { environmentEngines } from '../environments/create-provider.ts';
+import { environmentClusters, environmentEngines } from '../environments/create-provider.ts';
 import { listSpecFiles } from '../workshop/spec-files.ts';
 import { IMAGE_SUBSTITUTES } from '../lab/image-substitutes.ts';
 import {
@@ -86,6 +86,8 @@ export const serveCommand: Command = {
       const classroomConfig = workshop.classroom;
       const dataDir = args.values.classroom === true || classroomConfig.enabled ? dataDirOption(args, context, manifest, classroomConfig.dataDir) : undefined;
       if (dataDir !== undefined) refuseServedDataFolder(dataDir, dirname(manifest));
+      // A class of clusters: each attendee's checks follow their inner swarm's manager among their nodes.
+      const clusterOf = dataDir === undefined ? undefined : environmentClusters(classroomConfig.environment, dataDir);
       // Step results: an unreachable engine is not an error here, the pages say so until it answers. Each attendee's
       // checks watch their environment's engine.
       const checks = undoStart.add(
@@ -96,6 +98,7 @@ export const serveCommand: Command = {
           imageSubstitutes: IMAGE_SUBSTITUTES,
           log,
           ...(dataDir !== undefined ? { engineOf: environmentEngines(classroomConfig.environment, dataDir, context.userSsh) } : {}),
+          ...(clusterOf ? { clusterOf } : {}),
         }),
       );
       const started =

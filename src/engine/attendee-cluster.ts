@@ -85,6 +85,8 @@ export interface ClusterNodeState {
   readonly service: string;
   /** Its newest task's state (running, starting, pending, …), or `absent`. */
   readonly state: string;
+  /** That task's ID: another one running later means the swarm recreated the node. */
+  readonly task: string | undefined;
   readonly problem: string | undefined;
 }
 
@@ -102,7 +104,7 @@ export async function otherClusterNodes(docker: Docker, classId: string): Promis
     const newest = tasks.filter((task) => task.ServiceID === service.ID).sort((a, b) => String(b.UpdatedAt).localeCompare(String(a.UpdatedAt)))[0];
     const attendee = labels[SANDBOX_ATTENDEE_LABEL] ?? '';
     const list = byAttendee.get(attendee) ?? [];
-    list.push({ node, service: service.Spec?.Name ?? '', state: newest?.Status?.State ?? 'absent', problem: newest?.Status?.Err });
+    list.push({ node, service: service.Spec?.Name ?? '', state: newest?.Status?.State ?? 'absent', task: newest?.ID, problem: newest?.Status?.Err });
     byAttendee.set(attendee, list);
   }
   for (const list of byAttendee.values()) list.sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }));
@@ -176,6 +178,7 @@ async function removeSecretsNamed(docker: Docker, names: readonly string[]): Pro
 }
 
 interface TaskView {
+  ID?: string;
   ServiceID?: string;
   UpdatedAt?: string;
   Status?: { State?: string; Err?: string };

@@ -21,6 +21,11 @@ export interface SshFiles {
   readonly identity: string;
   /** The server's public host key (an OpenSSH `.pub` line): a server presenting any other is refused. */
   readonly hostKey: string;
+  /**
+   * The engine is another node of the sandbox's cluster, reached through the sandbox (`ssh -J`): that node's name on
+   * the cluster's network, and its public host key (a file, as `hostKey`), logged in to with the same key.
+   */
+  readonly node?: { readonly name: string; readonly hostKey: string };
 }
 
 /**
@@ -76,7 +81,7 @@ export function currentHost(address: EngineAddress): string | undefined {
 }
 
 type Place = Pick<SshTarget, 'host' | 'port' | 'username'> & { readonly address: string };
-type Login = Pick<SshTarget, 'privateKey' | 'agent' | 'hostKeyProblem' | 'identity'>;
+type Login = Pick<SshTarget, 'privateKey' | 'agent' | 'hostKeyProblem' | 'identity' | 'next'>;
 
 /**
  * Requests travel over ssh (`docker system dial-stdio` on the server, as the docker CLI does), all on one shared ssh
@@ -103,13 +108,25 @@ function connectOverSsh(address: EngineAddress, login: (place: Place) => Login):
   return new Docker({ protocol: 'http', host: 'engine-over-ssh', port: 80, agent } as Docker.DockerOptions);
 }
 
-/** labdeck's class key, and the one host key the sandbox was given. */
+/** labdeck's class key, and the one host key the sandbox was given (and, through it, the node's the engine is on). */
 function sandboxLogin(place: Place, files: SshFiles): Login {
   const expected = publicKeyBlob(readFileSync(files.hostKey, 'utf8'));
+  const node = files.node;
+  const nodeKey = node && publicKeyBlob(readFileSync(node.hostKey, 'utf8'));
   return {
     privateKey: readFileSync(files.identity),
     hostKeyProblem: (key) => (key.equals(expected) ? undefined : `the sandbox at ${place.address} did not present its own host key`),
-    identity: `${place.address} ${expected.toString('base64')}`,
+    identity: `${place.address} ${expected.toString('base64')}${node && nodeKey ? ` ${node.name} ${nodeKey.toString('base64')}` : ''}`,
+    ...(node && nodeKey
+      ? {
+          next: {
+            host: node.name,
+            port: 22,
+            username: place.username,
+            hostKeyProblem: (key: Buffer) => (key.equals(nodeKey) ? undefined : `${node.name} (through ${place.address}) did not present its own host key`),
+          },
+        }
+      : {}),
   };
 }
 

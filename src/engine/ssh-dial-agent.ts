@@ -32,6 +32,11 @@ export interface SshTarget {
   readonly hostKeyProblem: (key: Buffer) => string | undefined;
   /** Tells this target from another (address, expected key): a target that differs gets a new connection. */
   readonly identity: string;
+  /**
+   * The engine is on another machine, reached from this one (a jump host: `ssh -J`): a TCP connection from there to
+   * `host:port`, logged in to with the same key, whose host key `hostKeyProblem` checks.
+   */
+  readonly next?: Pick<SshTarget, 'host' | 'port' | 'username' | 'hostKeyProblem'>;
 }
 
 /** Requests at once (Node's agent queues the others). */
@@ -48,9 +53,11 @@ const DIAL_STDIO = 'docker system dial-stdio';
 interface SharedConnection {
   /** Host, port, user and host key: a target that differs gets a new connection. */
   readonly identity: string;
-  readonly client: Client;
+  client: Client;
   readonly socket: Socket;
   readonly ready: Promise<void>;
+  /** Ends the connection (and its jump host's). */
+  readonly end: () => void;
   /** Channel sockets on it (waiting, opening or open), and how many of them a request is using. */
   channels: number;
   busy: number;
@@ -156,7 +163,7 @@ export class SshDialAgent extends Agent {
 
   override destroy(): void {
     super.destroy();
-    this.connection?.client.end();
+    this.connection?.end();
   }
 
   private connectionFor(target: SshTarget): SharedConnection {
@@ -167,44 +174,60 @@ export class SshDialAgent extends Agent {
     // TCP keep-alive: a machine that vanished without a word (a network cut) ends the connection after the kernel's
     // probes, instead of leaving the `/events` watch listening to nothing for ever.
     const socket = connectTcp({ host: target.host, port: target.port, keepAlive: true, keepAliveInitialDelay: 15_000 });
-    const client = new (loadSsh2().Client)();
-    let refusal: string | undefined;
+    const first = login(target, socket);
+    const next = target.next;
+    // Through a jump host: the engine's machine is logged in to over a TCP connection the first one opens.
+    const hop = next
+      ? first.ready.then(
+          () =>
+            new Promise<SshLogin>((resolve, reject) => {
+              first.client.forwardOut('127.0.0.1', 0, next.host, next.port, (error, stream) => {
+                if (error) reject(new Error(`${target.host} could not reach ${next.host}:${next.port}: ${error.message}`));
+                else {
+                  try {
+                    resolve(login({ ...target, ...next }, stream));
+                  } catch (problem) {
+                    reject(problem as Error);
+                  }
+                }
+              });
+            }),
+        )
+      : undefined;
     const connection: SharedConnection = {
       identity,
-      client,
+      // The engine's machine, once logged in to: the first one's until then (no channel opens before `ready`).
+      client: first.client,
       socket,
       channels: 0,
       busy: 0,
       sessions: 0,
       waiting: [],
       finished: false,
-      ready: new Promise<void>((resolve, reject) => {
-        client.once('ready', () => resolve());
-        // ssh2 only says "verification failed": the refusal says why.
-        client.once('error', (error) => reject(refusal ? new Error(refusal) : error));
-        client.once('close', () => reject(new Error('the ssh connection closed before it was ready')));
-      }),
+      ready: hop ? hop.then((last) => last.ready.then(() => void (connection.client = last.client))) : first.ready,
+      // Ending a connection through a jump host ends both logins.
+      end: () => {
+        connection.client.end();
+        first.client.end();
+      },
     };
     // An error after the handshake ends the connection: its channels close, and their requests see it.
     const finish = (): void => this.retire(connection);
-    client.on('error', finish).on('close', finish).on('end', finish);
-    try {
-      client.connect({
-        sock: socket,
-        username: target.username,
-        privateKey: target.privateKey,
-        agent: target.agent,
-        hostVerifier: (key: Buffer) => {
-          refusal = target.hostKeyProblem(key);
-          return refusal === undefined;
-        },
-        readyTimeout: HANDSHAKE_TIMEOUT_MS,
-      });
-    } catch (error) {
-      // A key ssh2 cannot read: no connection then, and no socket left behind.
-      socket.destroy();
-      throw error;
-    }
+    first.client.on('error', finish).on('close', finish).on('end', finish);
+    // The engine's machine gone (its connection closed), the jump host's connection has no use left.
+    void hop?.then(
+      (last) =>
+        last.client
+          .on('error', finish)
+          .on('end', finish)
+          .on('close', () => {
+            finish();
+            first.client.end();
+          }),
+      () => {},
+    );
+    // A login that failed (here or through the jump host) leaves no connection open.
+    connection.ready.catch(() => connection.end());
     this.connection = connection;
     return connection;
   }
@@ -218,7 +241,7 @@ export class SshDialAgent extends Agent {
   private endIfUnused(connection: SharedConnection): void {
     if (connection.channels > 0) return;
     this.retire(connection);
-    connection.client.end();
+    connection.end();
   }
 
   /** No new request goes to this connection; sockets still waiting for a channel on it fail. */
@@ -329,6 +352,44 @@ class ChannelSocket extends Duplex {
     this.busy = busy;
     this.busyChanged(busy ? 1 : -1);
   }
+}
+
+interface SshLogin {
+  readonly client: Client;
+  /** Resolves once logged in; rejects with why not (the host key refused, the key not accepted, …). */
+  readonly ready: Promise<void>;
+}
+
+/** Logs in over `sock` (a TCP socket, or a channel forwarded by a jump host) as `target` says. */
+function login(target: Omit<SshTarget, 'identity' | 'next'>, sock: Duplex): SshLogin {
+  const client = new (loadSsh2().Client)();
+  let refusal: string | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    client.once('ready', () => resolve());
+    // ssh2 only says "verification failed": the refusal says why.
+    client.once('error', (error) => reject(refusal ? new Error(refusal) : error));
+    client.once('close', () => reject(new Error('the ssh connection closed before it was ready')));
+  });
+  // Nobody may be listening yet (a jump host's promise chain): a refusal is not an unhandled rejection.
+  ready.catch(() => {});
+  try {
+    client.connect({
+      sock: sock as Socket,
+      username: target.username,
+      privateKey: target.privateKey,
+      agent: target.agent,
+      hostVerifier: (key: Buffer) => {
+        refusal = target.hostKeyProblem(key);
+        return refusal === undefined;
+      },
+      readyTimeout: HANDSHAKE_TIMEOUT_MS,
+    });
+  } catch (error) {
+    // A key ssh2 cannot read: no connection then, and no socket left behind.
+    sock.destroy();
+    throw error;
+  }
+  return { client, ready };
 }
 
 /** sshd's answer to a session past MaxSessions: SSH_OPEN_CONNECT_FAILED ("open failed"). */

@@ -9,9 +9,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { attendeeFolder, reportFailure, reportProgress, startPreparing, writeEnterCommand } from './launcher.ts';
+import { attendeeFolder, reportFailure, reportProgress, reportRecreated, startPreparing, writeEnterCommand } from './launcher.ts';
 import { keygen, pinnedKeyOptions, readHostKey } from './ssh-keys.ts';
 import { clusterKnownHosts, clusterNames, clusterNamesOf, clusterNodeName } from '../engine/cluster-spec.ts';
+import type { EngineAddress } from '../engine/engine-address.ts';
+import type { ClusterNodeState } from '../engine/attendee-cluster.ts';
 
 /** How long node1 waits for another node's engine to answer over ssh (they boot at the same time as node1). */
 const NODE_READY_SECONDS = 120;
@@ -77,9 +79,55 @@ export async function makeClusterKeys(root: string, attendee: string, classId: s
   return keys;
 }
 
+/**
+ * The engine of node `index` (2…N) as labdeck reaches it: through node1 (`node1`: its engine's address), with the
+ * class key, checking that node's own host key.
+ */
+export function clusterNodeEngineAddress(node1: EngineAddress, root: string, attendee: string, index: number): EngineAddress {
+  if (!node1.ssh) throw new Error('another node of a cluster is reached through node1 over ssh');
+  return { ...node1, ssh: { ...node1.ssh, node: { name: clusterNodeName(index), hostKey: `${nodeHostKeyFile(root, attendee, index)}.pub` } } };
+}
+
 /** The launcher folder of node `index` (2…N): its terminals wait there (launcher.ts, with `{attendee}/nodeN`). */
 function nodeLauncherRoot(root: string, attendee: string): string {
   return attendeeFolder(root, attendee);
+}
+
+/** The task node `node` was made ready in (in its launcher folder): another one running means the swarm recreated it. */
+function nodeTaskFile(root: string, attendee: string, node: string): string {
+  return join(nodeLauncherRoot(root, attendee), node, 'task');
+}
+
+/** After readyOtherNodes(): the tasks the other nodes were made ready in (those running now). */
+export function recordNodeTasks(root: string, attendee: string, nodes: readonly ClusterNodeState[]): void {
+  for (const { node, state, task } of nodes) {
+    if (state === 'running' && task !== undefined && existsSync(join(nodeLauncherRoot(root, attendee), node)))
+      writeFileSync(nodeTaskFile(root, attendee, node), `${task}\n`);
+  }
+}
+
+/** The other nodes running in another task than the one they were made ready in: the swarm recreated them. */
+export function recreatedNodes(root: string, attendee: string, nodes: readonly ClusterNodeState[]): string[] {
+  return nodes
+    .filter(({ node, state, task }) => {
+      if (state !== 'running' || task === undefined) return false;
+      const recorded = readIfThere(nodeTaskFile(root, attendee, node));
+      return recorded !== undefined && recorded !== task;
+    })
+    .map(({ node }) => node);
+}
+
+/** Terminals on `node` say, when they enter it again, that it was recreated (its state lost). */
+export function reportNodeRecreated(root: string, attendee: string, node: string): void {
+  reportRecreated(nodeLauncherRoot(root, attendee), node);
+}
+
+function readIfThere(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Node terminals wait again, as node1's do (startPreparing). */

@@ -5,6 +5,7 @@ import type { EnvironmentConfig } from '../config/environment.ts';
 import { createExternalProvider, externalEngineOf } from './external-provider.ts';
 import { createLocalProvider, type EnvironmentProvider } from './provider.ts';
 import { createSwarmProvider, sandboxEngineAddress } from './swarm-provider.ts';
+import { clusterNodeEngineAddress } from './cluster-access.ts';
 import type { EngineAddress, UserSsh } from '../engine/engine-address.ts';
 import type { NodeAccess } from './class-nodes.ts';
 import type { EnvironmentNoteJson } from '../protocol.ts';
@@ -57,4 +58,18 @@ export function environmentEngines(config: EnvironmentConfig, dataDir: string, u
     };
   }
   return () => undefined;
+}
+
+/**
+ * The engines of each attendee's cluster (`swarm` with `nodes` above 1), node1 first: their checks follow the inner
+ * swarm's manager among them (engine/manager-watch.ts). Undefined where an attendee has one engine (environmentEngines).
+ */
+export function environmentClusters(config: EnvironmentConfig, dataDir: string): ((attendee: string) => readonly EngineAddress[]) | undefined {
+  if (config.provider !== 'swarm' || (config.nodes ?? 1) < 2) return undefined;
+  const root = environmentsFolder(dataDir);
+  const nodes = config.nodes ?? 1;
+  return (attendee) => {
+    const node1 = sandboxEngineAddress(root, attendee);
+    return [node1, ...Array.from({ length: nodes - 1 }, (_, i) => clusterNodeEngineAddress(node1, root, attendee, i + 2))];
+  };
 }

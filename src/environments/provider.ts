@@ -31,6 +31,8 @@ export interface EnvironmentProvider {
   readonly localShells: boolean;
   /** Terminal name → the command template each attendee's terminal runs, from the workshop's `terminals:`. */
   terminalCommands(terminals: readonly TerminalSpec[]): Record<string, CommandTemplate>;
+  /** How many nodes each attendee's cluster has (`swarm` with `nodes` above 1): the pane opens terminals on them. */
+  readonly nodes?: number;
   /** How terminals of this environment get shell integration (default: the terminal manager's own recognition). */
   readonly shellIntegration?: ShellIntegrationHook;
   /** The engine an attendee's checks watch; undefined: the local engine, shared by everyone. */

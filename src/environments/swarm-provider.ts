@@ -37,7 +37,17 @@ import { classKeyFile, ensureClassKey, hostKeyFile, knownHostsFile, makeHostKey,
 import { stripTerminalControls } from '../text/untrusted-text.ts';
 import { adoptSeatKeys, createWarmPool, isSeatId } from './warm-pool.ts';
 import { ensureClusterParts, otherClusterNodes, removeCluster } from '../engine/attendee-cluster.ts';
-import { makeClusterKeys, readClusterKeys, readyOtherNodes, reportNodesFailure, reportNodesProgress, startPreparingNodes } from './cluster-access.ts';
+import {
+  makeClusterKeys,
+  readClusterKeys,
+  readyOtherNodes,
+  recordNodeTasks,
+  recreatedNodes,
+  reportNodeRecreated,
+  reportNodesFailure,
+  reportNodesProgress,
+  startPreparingNodes,
+} from './cluster-access.ts';
 import type { Seat } from '../engine/warm-seats.ts';
 import { followSeatOwner } from '../engine/cluster-seats.ts';
 
@@ -216,6 +226,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       if (clustered) {
         const node1Ssh = sshCommand(root, attendee.id, names.service, place, { tty: false });
         await readyOtherNodes({ root, attendee: attendee.id, classId, nodes, images: config.images, node1Ssh, say, service: names.service });
+        recordNodeTasks(root, attendee.id, (await otherClusterNodes(docker, classId)).get(attendee.id) ?? []);
       }
       if (waitedForRoom.delete(attendee.id)) options.onNote?.(attendee.id, null);
       say('ready');
@@ -274,6 +285,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
       busy = true;
       try {
         const waiting = new Set<string>();
+        const clusterNodes = clustered ? await otherClusterNodes(docker, classId) : undefined;
         for (const sandbox of await sandboxTasks(docker, classId)) {
           const id = sandbox.attendee;
           // Unclaimed warm seats are the pool's: it replaces one the swarm recreated.
@@ -292,8 +304,20 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
           }
           if (sandbox.state !== 'running') continue;
           const recorded = readRecordedTask(root, id);
-          if (recorded === sandbox.task) continue;
           const name = stripTerminalControls(sandbox.name);
+          if (recorded === sandbox.task) {
+            // node1 as it was made ready; another node of its cluster the swarm recreated is prepared again, as node1 is
+            // (the whole cluster's preparation: it finds what is still ready, and gives the new node the images).
+            const recreated = clusterNodes ? recreatedNodes(root, id, clusterNodes.get(id) ?? []) : [];
+            if (recreated.length === 0) continue;
+            options.log(
+              `environment ${id} (${name}): ${recreated.join(', ')} of its cluster recreated by the swarm (its node failed or left): state lost, preparing it again`,
+            );
+            for (const node of recreated) reportNodeRecreated(root, id, node);
+            options.onNote?.(id, { text: `${recreated.join(', ')} recreated (its node failed or left): state lost`, at: Date.now() });
+            up({ id, name }).catch(() => {});
+            continue;
+          }
           if (recorded !== undefined) {
             options.log(`environment ${id} (${name}): its sandbox was recreated by the swarm (its node failed or left): state lost, preparing it again`);
             reportRecreated(root, id);
@@ -324,6 +348,7 @@ export function createSwarmProvider(options: SwarmProviderOptions): EnvironmentP
     // there is its login bash, any other command runs from it.
     terminalCommands: (terminals) => Object.fromEntries(terminals.map((terminal) => [terminal.name, launcherTemplate(root, terminal.command, terminal.node)])),
     shellIntegration: launcherShellIntegrationOverSsh,
+    ...(clustered ? { nodes } : {}),
     engineOf,
     seats: pool,
     up,

@@ -4,7 +4,7 @@
 // the local attendee of a loopback server).
 import { Router } from 'express';
 import { WebSocketServer } from 'ws';
-import { MAX_CLIENT_FRAME_BYTES, TERMINAL_SUBPROTOCOL, TERMINAL_WATCH_PARAM, type ClientHello } from '../protocol.ts';
+import { MAX_CLIENT_FRAME_BYTES, TERMINAL_SUBPROTOCOL, TERMINAL_WATCH_PARAM, type ClientHello, type NodeTerminalJson } from '../protocol.ts';
 import type { TerminalManager } from '../terminal/manager.ts';
 import { localAttendee, type Access, type Identity } from '../classroom/access.ts';
 import { isAllowedOrigin } from './origin.ts';
@@ -22,6 +22,8 @@ export interface TerminalsInfo {
   readonly handsOn: readonly string[];
   /** The server keeps recordings of these terminals: the pane links to their replay. */
   readonly replays: boolean;
+  /** The other nodes of the attendee's cluster and the terminal that opens on each (none outside a class of clusters). */
+  readonly nodes: readonly NodeTerminalJson[];
 }
 
 export interface TerminalServiceOptions {
@@ -32,6 +34,8 @@ export interface TerminalServiceOptions {
   readonly handsOn: readonly string[];
   /** The server keeps recordings of these terminals (a replay page to link to). */
   readonly replays?: boolean;
+  /** Terminals on the other nodes of the attendee's cluster, for the pane's node control. */
+  readonly nodes?: readonly NodeTerminalJson[];
   /** Origins besides the server's own allowed to open terminals (e.g. a page embedding them). */
   readonly extraOrigins?: readonly string[];
   readonly log: (line: string) => void;
@@ -53,7 +57,7 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
     ...terminalSocketServerOptions,
     handleProtocols: (protocols) => (protocols.has(TERMINAL_SUBPROTOCOL) ? TERMINAL_SUBPROTOCOL : false),
   });
-  const info: TerminalsInfo = { terminals: options.terminals, handsOn: options.handsOn, replays: options.replays ?? false };
+  const info: TerminalsInfo = { terminals: options.terminals, handsOn: options.handsOn, replays: options.replays ?? false, nodes: options.nodes ?? [] };
   const routes = Router();
   // Behind the classroom gate when there is a class (classroom-routes.ts); otherwise the names are no secret.
   routes.get(terminalsInfoPath, (_request, response) => {

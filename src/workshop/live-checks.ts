@@ -9,6 +9,7 @@ import { createCheckService, type CheckService } from '../checks/service.ts';
 import { connectEngineAt, type EngineAddress } from '../engine/engine-address.ts';
 import { runProbe } from '../engine/exec.ts';
 import { watchEngine, type EngineWatch, type EngineWatchOptions } from '../engine/snapshot.ts';
+import { watchSwarmManager } from '../engine/manager-watch.ts';
 import type { DeckSource } from '../deck/deck-source.ts';
 import type { Identity } from '../classroom/access.ts';
 import type { CommandRecord, DeckJson } from '../protocol.ts';
@@ -21,6 +22,11 @@ export interface LiveChecksOptions {
   readonly engine: EngineAddress;
   /** The engine of an attendee's own environment; undefined (or no function): the local engine, shared. */
   readonly engineOf?: (attendee: string) => EngineAddress | undefined;
+  /**
+   * The engines of an attendee's cluster, node1 first (a class of clusters): their checks follow the inner swarm's
+   * manager among them (engine/manager-watch.ts). Undefined (or no function): `engineOf`'s engine alone.
+   */
+  readonly clusterOf?: (attendee: string) => readonly EngineAddress[] | undefined;
   readonly log: (line: string) => void;
   /** Images the lab substitutes offline (catalog.ts). */
   readonly imageSubstitutes?: Readonly<Record<string, string>>;
@@ -51,14 +57,17 @@ export function startLiveChecks(options: LiveChecksOptions): LiveChecks {
   // Read once per deck change (the deck's watcher covers exercises/*.yml) and shared by every environment: a class
   // of sandboxes must not re-read and re-report the same files once per attendee.
   let specFiles = readSpecFiles(options.manifest, options.log);
-  const start = (address: EngineAddress, name: string): Environment => {
+  /** `others`: the other engines of a cluster whose first is `address` (node1). */
+  const start = (address: EngineAddress, name: string, others: readonly EngineAddress[] = []): Environment => {
     const docker = connectEngineAt(address);
-    const watch = watchEngine(docker, options.engineWatch);
+    const cluster = others.length > 0 ? watchSwarmManager([docker, ...others.map(connectEngineAt)], options.engineWatch) : undefined;
+    const watch = cluster ?? watchEngine(docker, options.engineWatch);
     const checks = createCheckService({
       deck: () => deckOutline(options.deck.current()),
       specFiles: () => specFiles,
       engine: watch,
-      probe: (probe) => runProbe(docker, probe),
+      // In a cluster, on the engine the checks read now.
+      probe: (probe) => runProbe(cluster?.docker ?? docker, probe),
       catalog: { imageSubstitutes: options.imageSubstitutes ?? {} },
       log: (line) => options.log(`checks${name}: ${line}`),
     });
@@ -75,9 +84,10 @@ export function startLiveChecks(options: LiveChecksOptions): LiveChecks {
   const forAttendee = (attendee: string): CheckService => {
     const existing = attendees.get(attendee);
     if (existing) return existing.checks;
-    const address = options.engineOf?.(attendee);
+    const [node1, ...others] = options.clusterOf?.(attendee) ?? [];
+    const address = node1 ?? options.engineOf?.(attendee);
     if (!address) return local().checks;
-    const environment = start(address, ` (${attendee})`);
+    const environment = start(address, ` (${attendee})`, others);
     attendees.set(attendee, environment);
     return environment.checks;
   };

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInTerminal } from '../support/class-sandboxes.ts';
@@ -21,6 +21,15 @@ import type { AttendeeRef } from '../../src/environments/provider.ts';
 import type { SwarmEnvironmentConfig } from '../../src/config/environment.ts';
 import { ensureClassKey } from '../../src/environments/ssh-keys.ts';
 import { substituteCommand } from '../../src/terminal/command-template.ts';
+import { TerminalManager } from '../../src/terminal/manager.ts';
+import { TerminalClient, bytes, testEnvironment, waitUntil } from '../terminal/terminal-client.ts';
+import { connectEngineAt } from '../../src/engine/engine-address.ts';
+import { watchSwarmManager } from '../../src/engine/manager-watch.ts';
+import { clusterNodeEngineAddress } from '../../src/environments/cluster-access.ts';
+import { clusterNames } from '../../src/engine/cluster-spec.ts';
+import { createCheckRunner } from '../../src/checks/runner.ts';
+import { evaluateCheck } from '../../src/checks/evaluate.ts';
+import type { CheckSpec } from '../../src/checks/spec.ts';
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const root = mkdtempSync(join(tmpdir(), 'labdeck-cluster-'));
@@ -205,6 +214,103 @@ test('each attendee gets a cluster of their own: an inner swarm across its nodes
   assert.ok(shell);
   const output = await runInTerminal(substituteCommand(shell, { attendee: alice.id, terminal: 'second' }), 'echo "on $(hostname)"; exit\r');
   assert.match(output, /^on node2\r?$/m);
+
+  // A command typed in that node2 terminal is `ran` evidence for Alice, as one typed on node1 is: the terminal has
+  // shell integration (served as `serve` serves it), and its record goes to her checks.
+  const checksStarted = Date.now();
+  const manager = new TerminalManager({
+    commands: threeNodes.terminalCommands([{ name: 'second', command: ['bash', '-l'], localShell: true, node: 'node2', location: { file: 'w', line: 1 } }]),
+    defaultCommand: null,
+    ...(threeNodes.shellIntegration ? { shellIntegration: threeNodes.shellIntegration } : {}),
+    env: testEnvironment(),
+  });
+  const viewer = new TerminalClient();
+  // The checks of a class of clusters (serve's clusterOf): one watch that reads node1's engine while it manages the
+  // inner swarm, and its leader once it does not.
+  const node1Engine = threeNodes.engineOf(alice.id);
+  assert.ok(node1Engine);
+  const clusterWatch = watchSwarmManager(
+    [1, 2, 3].map((index) => connectEngineAt(index === 1 ? node1Engine : clusterNodeEngineAddress(node1Engine, root, alice.id, index))),
+    { lookIntervalMs: 500 },
+  );
+  const ranHostname = createCheckRunner({
+    checks: [{ stepId: 'ran-on-node2', check: { kind: 'ran', pattern: '^hostname -s$' }, origin: { how: 'specified', file: 'w', line: 1 } }],
+    engine: clusterWatch,
+    probe: async () => ({ ok: false, error: 'no probe here', at: Date.now() }),
+  });
+  try {
+    manager.onCommand((record) => ranHostname.commandRan(record));
+    const connection = manager.attach({ attendee: alice.id, terminal: 'second', role: 'owner', cols: 100, rows: 30 }, viewer);
+    viewer.onAck = (n) => connection.ack(n);
+    await viewer.waitForText(/node2/, 60_000);
+    connection.input(bytes('hostname -s\r'));
+    await waitUntil(
+      () => ranHostname.result('ran-on-node2')?.status === 'passed',
+      30_000,
+      () => `log ${JSON.stringify(manager.get(alice.id, 'second')?.commandLog)}; screen ${JSON.stringify(viewer.text.slice(-300))}`,
+    );
+    assert.equal(manager.get(alice.id, 'second')?.commandLog[0]?.terminal, `${alice.id}/second`);
+
+    // `node` checks see Alice's nodes, by the hostnames the deck uses (node2 drained above).
+    const sees = (check: CheckSpec): boolean => evaluateCheck(check, clusterWatch.current, [], Date.now()).status === 'passed';
+    await waitUntil(
+      () => clusterWatch.current.nodes.length === 3,
+      30_000,
+      () => JSON.stringify(clusterWatch.current).slice(0, 500),
+    );
+    assert.deepEqual(clusterWatch.current.nodes.map((node) => node.hostname).sort(), ['node1', 'node2', 'node3']);
+    assert.ok(sees({ kind: 'node', node: 'node2', availability: 'drain' }));
+    assert.equal(clusterWatch.watching, 0);
+
+    // node2 and node3 promoted (two managers would lose their quorum without node1), then node1 demoted: another node
+    // leads, and the checks follow it (node1's engine is a worker's now, which sees no swarm object).
+    await onNode1(alice, 'docker node promote node2 node3 >/dev/null');
+    await untilOnNode1(alice, "docker node ls --format '{{.ManagerStatus}}'", (out) => (out.match(/^Reachable$/gm) ?? []).length === 2, 30_000);
+    await onNode1(alice, 'docker node demote node1 >/dev/null');
+    await waitUntil(
+      () => sees({ kind: 'node', node: 'node1', role: 'worker' }) && sees({ kind: 'node', self: true, role: 'manager' }),
+      60_000,
+      () => `watching ${clusterWatch.watching}: ${JSON.stringify({ ...clusterWatch.current, tasks: [], services: [], containers: [] })}`,
+    );
+    assert.notEqual(clusterWatch.watching, 0);
+    const leader = (await onNode1(alice, "ssh node2 docker node ls --filter role=manager --format '{{.Hostname}}:{{.ManagerStatus}}'")).match(/^(node\d):Leader$/m)?.[1];
+    assert.equal(`node${clusterWatch.watching + 1}`, leader, 'the checks read the leader');
+    // node1 promoted again: the checks go home.
+    await onNode1(alice, 'ssh node2 docker node promote node1 >/dev/null');
+    await waitUntil(
+      () => clusterWatch.watching === 0 && clusterWatch.current.isManager,
+      60_000,
+      () => `watching ${clusterWatch.watching}`,
+    );
+    process.stdout.write(`# node2's ran, node checks, following the manager: ${seconds(checksStarted)} s\n`);
+  } finally {
+    ranHostname.dispose();
+    clusterWatch.dispose();
+    viewer.dispose();
+    manager.dispose();
+  }
+
+  // node3 recreated by the swarm (its container gone, as when its machine fails) is prepared again while the server
+  // follows the class, as node1 is: its terminals are told, and the class's images are in its engine again (removed
+  // from it first, so that only a new preparation brings them back).
+  const recreatedStarted = Date.now();
+  const following = threeNodes.follow?.();
+  try {
+    await onNode1(alice, 'ssh node3 docker image rm -f labdeck/busybox:latest >/dev/null');
+    const node3Service = clusterNames(classId, alice.id).node(3).service;
+    const [node3] = await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${node3Service}`] } });
+    assert.ok(node3, `no container of ${node3Service}`);
+    await docker.getContainer(node3.Id).remove({ force: true });
+    await untilOnNode1(alice, "ssh node3 docker image ls --format '{{.Repository}}'", (out) => /^labdeck\/busybox$/m.test(out), 90_000);
+    assert.ok(existsSync(`${root}/${alice.id}/node3/recreated`), "node3's terminals are told it was recreated");
+    assert.ok(
+      lines.some((line) => /node3 .*recreated/.test(line)),
+      lines.join('\n'),
+    );
+    process.stdout.write(`# node3 recreated and prepared again in ${seconds(recreatedStarted)} s\n`);
+  } finally {
+    following?.dispose();
+  }
 
   // Down removes each cluster whole: services, secrets, networks, containers and volumes.
   assert.equal(await threeNodes.down(alice), true);

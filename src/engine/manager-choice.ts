@@ -1,0 +1,40 @@
+// Which engine of an attendee's cluster (node1…nodeN, each with its own engine) the checks read, as a pure function
+// of what the engines said: the decks build their swarm on node1 and type their commands there, so node1 while it is
+// a manager of the inner swarm; once it is not (demoted, left), the swarm's leader, which sees every swarm object.
+// manager-watch.ts asks the engines and follows the choice.
+import type { EngineSnapshot } from '../checks/engine-state.ts';
+
+/** What one engine of the cluster said of its place in the inner swarm. */
+export interface NodeAnswer {
+  /** Its place in the cluster's list of engines (0: node1). */
+  readonly index: number;
+  /** Undefined: it did not answer. */
+  readonly swarm?: {
+    /** Its swarm state: inactive, pending, active, error, locked. */
+    readonly state: string;
+    readonly nodeId: string;
+    readonly manager: boolean;
+    /** A manager's word on which node leads (its node ID). */
+    readonly leaderId?: string;
+  };
+}
+
+/** The engine to read: node1 while it is a manager; else the leader; else the first manager that answered; else node1. */
+export function chooseEngine(answers: readonly NodeAnswer[]): number {
+  const managers = answers.filter((answer) => answer.swarm?.state === 'active' && answer.swarm.manager);
+  if (managers.some((answer) => answer.index === 0)) return 0;
+  const leaderId = managers.find((answer) => answer.swarm?.leaderId)?.swarm?.leaderId;
+  const leader = managers.find((answer) => answer.swarm?.nodeId === leaderId);
+  return (leader ?? managers[0])?.index ?? 0;
+}
+
+/**
+ * Whether to ask the engines again, from the latest snapshot of the one read: it stopped answering, or is no manager
+ * (any more); or, while another node is read, node1 (`homeNodeId`) is a ready manager again.
+ */
+export function shouldLookForManager(snapshot: EngineSnapshot, where: { readonly watchingHome: boolean; readonly homeNodeId: string | undefined }): boolean {
+  if (!snapshot.reachable) return snapshot.error !== undefined;
+  if (snapshot.swarm !== 'active' || !snapshot.isManager) return true;
+  if (where.watchingHome || where.homeNodeId === undefined) return false;
+  return snapshot.nodes.some((node) => node.id === where.homeNodeId && node.role === 'manager' && node.state === 'ready');
+}

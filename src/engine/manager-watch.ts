@@ -1,0 +1,182 @@
+// The checks' engine watch for an attendee's cluster (node1…nodeN): one EngineWatch (snapshot.ts) on the engine
+// manager-choice.ts picks, node1 at first. When the engine read stops answering or is no manager of the inner swarm
+// (demoted, left), or node1 is a manager again while another node is read, every node's engine is asked where the
+// managers are (`info`, and a manager's node list for the leader), and the watch moves to the chosen one. The choice
+// is kept until a snapshot calls for another look; looks are at most one per LOOK_INTERVAL_MS: before the decks'
+// `docker swarm init`, node1 is no manager, and each of its snapshots would otherwise ask every node. A look that
+// moves nothing while the snapshot still calls for one is tried again, ever later (up to MAX_LOOK_INTERVAL_MS): a
+// node promoted a moment ago may not manage yet when asked, and nothing else would ask again while the engine read
+// stays quiet.
+import type Docker from 'dockerode';
+import type { EngineSnapshot } from '../checks/engine-state.ts';
+import { Emitter, type Disposable } from '../event.ts';
+import { chooseEngine, shouldLookForManager, type NodeAnswer } from './manager-choice.ts';
+import { watchEngine, type EngineWatch, type EngineWatchOptions } from './snapshot.ts';
+
+/**
+ * At most one look at the cluster's managers per this interval (a look is one `info` per node, over ssh). A demotion
+ * is seen at the next snapshot of the engine read, and followed within this interval at worst.
+ */
+export const LOOK_INTERVAL_MS = 3000;
+/** The longest wait between looks while the snapshot keeps calling for one (e.g. no swarm yet). */
+export const MAX_LOOK_INTERVAL_MS = 60_000;
+
+export interface ClusterWatch extends EngineWatch {
+  /** The engine read now: its place in the cluster's list (0: node1). */
+  readonly watching: number;
+  /** That engine's client: what runs in a container (probes) runs there. */
+  readonly docker: Docker;
+}
+
+export interface ClusterWatchOptions extends EngineWatchOptions {
+  readonly lookIntervalMs?: number;
+}
+
+/** `engines`: node1's first, then node2's… */
+export function watchSwarmManager(engines: readonly Docker[], options: ClusterWatchOptions = {}): ClusterWatch {
+  const first = engines[0];
+  if (!first) throw new Error('a cluster has at least node1');
+  const lookIntervalMs = options.lookIntervalMs ?? LOOK_INTERVAL_MS;
+  const snapshotEmitter = new Emitter<EngineSnapshot>();
+  const leases = new Map<object, Disposable>();
+  let index = 0;
+  let watch = watchEngine(first, options);
+  let latest: EngineSnapshot = watch.current;
+  let homeNodeId: string | undefined;
+  let formerCalls = 0;
+  let lookCalls = 0;
+  let looking = false;
+  let lookAgain = false;
+  let lastLook = Number.NEGATIVE_INFINITY;
+  /** The latest snapshot calls for a look, and how long until the next one if this one moves nothing. */
+  let calling = false;
+  let retryMs = lookIntervalMs;
+  let lookTimer: NodeJS.Timeout | undefined;
+  let disposed = false;
+
+  const call = <T>(request: Promise<T>): Promise<T> => {
+    lookCalls++;
+    return request;
+  };
+
+  const ask = async (engine: Docker, at: number): Promise<NodeAnswer> => {
+    try {
+      const info = (await call(engine.info())) as { Swarm?: { LocalNodeState?: string; NodeID?: string; ControlAvailable?: boolean } };
+      const state = info.Swarm?.LocalNodeState || 'inactive';
+      const manager = state === 'active' && info.Swarm?.ControlAvailable === true;
+      let leaderId: string | undefined;
+      if (manager) {
+        const nodes = (await call(engine.listNodes())) as { ID?: string; ManagerStatus?: { Leader?: boolean } }[];
+        leaderId = nodes.find((node) => node.ManagerStatus?.Leader)?.ID;
+      }
+      return { index: at, swarm: { state, nodeId: info.Swarm?.NodeID ?? '', manager, ...(leaderId ? { leaderId } : {}) } };
+    } catch {
+      return { index: at };
+    }
+  };
+
+  const moveTo = (next: number, engine: Docker): void => {
+    subscription.dispose();
+    formerCalls += watch.apiCalls;
+    watch.dispose();
+    index = next;
+    watch = watchEngine(engine, options);
+    subscription = watch.onSnapshot(seen);
+    for (const [lease, inner] of leases) {
+      inner.dispose();
+      leases.set(lease, watch.holdPolling());
+    }
+  };
+
+  const look = async (): Promise<void> => {
+    looking = true;
+    lastLook = Date.now();
+    try {
+      const answers = await Promise.all(engines.map((engine, at) => ask(engine, at)));
+      if (disposed) return;
+      homeNodeId = answers[0]?.swarm?.nodeId || homeNodeId;
+      const chosen = chooseEngine(answers);
+      const engine = engines[chosen];
+      if (chosen !== index && engine) {
+        moveTo(chosen, engine);
+        // The new engine's snapshots tell whether to look again.
+        calling = false;
+      }
+    } finally {
+      looking = false;
+      if (!disposed && (lookAgain || calling)) {
+        const delay = lookAgain ? lookIntervalMs : retryMs;
+        if (!lookAgain) retryMs = Math.min(retryMs * 2, MAX_LOOK_INTERVAL_MS);
+        lookAgain = false;
+        scheduleLook(delay);
+      }
+    }
+  };
+
+  /** A look now, or once `interval` since the last one is over; one at a time. */
+  const scheduleLook = (interval = lookIntervalMs): void => {
+    if (looking) {
+      lookAgain = true;
+      return;
+    }
+    if (lookTimer) return;
+    const wait = lastLook + interval - Date.now();
+    if (wait <= 0) void look();
+    else {
+      lookTimer = setTimeout(() => {
+        lookTimer = undefined;
+        if (!disposed) void look();
+      }, wait);
+      lookTimer.unref();
+    }
+  };
+
+  const seen = (snapshot: EngineSnapshot): void => {
+    latest = snapshot;
+    snapshotEmitter.fire(snapshot);
+    const call = engines.length > 1 && shouldLookForManager(snapshot, { watchingHome: index === 0, homeNodeId });
+    // Something changed (a demotion, node1 back): looks start again at the shortest interval.
+    if (call && !calling) retryMs = lookIntervalMs;
+    calling = call;
+    if (call) scheduleLook();
+  };
+  let subscription = watch.onSnapshot(seen);
+
+  return {
+    get current() {
+      return latest;
+    },
+    get apiCalls() {
+      return formerCalls + lookCalls + watch.apiCalls;
+    },
+    get listening() {
+      return watch.listening;
+    },
+    get watching() {
+      return index;
+    },
+    get docker() {
+      return engines[index] ?? first;
+    },
+    onSnapshot: snapshotEmitter.event,
+    refresh: () => watch.refresh(),
+    holdPolling() {
+      const lease = {};
+      leases.set(lease, watch.holdPolling());
+      return {
+        dispose: () => {
+          leases.get(lease)?.dispose();
+          leases.delete(lease);
+        },
+      };
+    },
+    dispose() {
+      disposed = true;
+      if (lookTimer) clearTimeout(lookTimer);
+      subscription.dispose();
+      watch.dispose();
+      snapshotEmitter.dispose();
+      leases.clear();
+    },
+  };
+}
