@@ -41,6 +41,19 @@ export const defaultTimeouts: AutopilotTimeouts = Object.freeze({
   longwaitMs: 120_000,
 });
 
+/**
+ * The timeouts with every wait for the terminal bounded by `commandMs` (`--command-timeout`): a command, in the host's
+ * shell or another, and the text a `wait`/`longwait` directive expects (never longer than their own defaults).
+ */
+export function boundedTimeouts(commandMs: number): Pick<AutopilotTimeouts, 'commandMs' | 'containerCommandMs' | 'waitMs' | 'longwaitMs'> {
+  return {
+    commandMs,
+    containerCommandMs: commandMs,
+    waitMs: Math.min(defaultTimeouts.waitMs, commandMs),
+    longwaitMs: Math.min(defaultTimeouts.longwaitMs, commandMs),
+  };
+}
+
 export interface StepOutcome {
   readonly step: Step;
   readonly result: StepResult;
@@ -171,7 +184,12 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
       resumeWith = undefined;
     };
 
-    const runCommand = async (command: string): Promise<void> => {
+    /**
+     * `judgedByText`: a `wait`/`longwait` directive follows the command, and says what it must print: its exit code does
+     * not count (container.training's autotest checks no exit status there; firstservice.md waits for the error of
+     * `docker logs containerID`). The wait fails the step when the text does not come.
+     */
+    const runCommand = async (command: string, judgedByText = false): Promise<void> => {
       let move = shellMove(current()?.kind, command);
       while (move.kind === 'leave-first') {
         const left = current();
@@ -209,7 +227,7 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
       } else {
         const record = await terminal.runOnHost(prepared.typed, timeouts.commandMs, interruptAfter);
         if (!record) note(`\`${prepared.typed}\` did not finish within ${timeouts.commandMs / 1000} s`);
-        else if (record.exitCode !== 0 && !(prepared.endless && record.exitCode === 130)) {
+        else if (record.exitCode !== 0 && !(prepared.endless && record.exitCode === 130) && !judgedByText) {
           note(`\`${prepared.typed}\` exited with ${record.exitCode}: ${terminal.tail(2)}`);
         }
       }
@@ -218,12 +236,15 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
 
     for (let position = 0; position <= step.commands.length; position++) {
       const since = terminal.outputLength;
-      if (position > 0) await runCommand(elementAt(step.commands, position - 1));
-      for (const directive of step.directives.filter((d) => d.afterCommands === position)) await runDirective(directive, since);
+      const directives = step.directives.filter((d) => d.afterCommands === position);
+      const waitsFor = directives[0]?.kind === 'wait' || directives[0]?.kind === 'longwait';
+      if (position > 0) await runCommand(elementAt(step.commands, position - 1), waitsFor);
+      for (const directive of directives) await runDirective(directive, since);
     }
 
     if (isManual(check.check) && problem === undefined) runner.confirm(step.id);
-    const result = await awaitCheck(runner, step.id, timeouts.checkMs);
+    // A step whose command failed is failed whatever its check says: the check is read once (its reason), not waited for.
+    const result = await awaitCheck(runner, step.id, problem === undefined ? timeouts.checkMs : 0);
     const ok = result.status === 'passed' && problem === undefined;
     const outcome: StepOutcome = { step, result, durationMs: Date.now() - started, problem, ok };
     outcomes.push(outcome);

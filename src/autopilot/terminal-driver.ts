@@ -115,14 +115,21 @@ export class TerminalDriver implements Disposable {
 
   /**
    * Types a command where no shell integration reports it (inside a container, over ssh) and resolves once the output
-   * settled on a prompt: true, or false on timeout.
+   * settled on a prompt: true, or false on timeout (the command then gets Ctrl-C).
    */
   async runInContainer(command: string, timeoutMs: number, interruptAfterMs?: number): Promise<boolean> {
     const mark = this.output.length;
     this.type(command);
     const interrupt = interruptAfterMs === undefined ? undefined : setTimeout(() => this.send('\x03'), interruptAfterMs);
     try {
-      return (await this.until(() => this.settledOnPrompt(mark) || undefined, timeoutMs)) === true;
+      const settled = (await this.until(() => this.settledOnPrompt(mark) || undefined, timeoutMs)) === true;
+      // Given up on, as runOnHost does: Ctrl-C, so that the next command is typed at the prompt, not into this one.
+      if (!settled) {
+        const interrupted = this.output.length;
+        this.send('\x03');
+        await this.until(() => this.settledOnPrompt(interrupted) || undefined, INTERRUPTED_MS);
+      }
+      return settled;
     } finally {
       clearTimeout(interrupt);
     }
