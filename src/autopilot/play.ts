@@ -121,11 +121,32 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
       log(`  ! ${text}`);
     };
 
+    // A host command followed by a `wait`: typed, and not waited for; the wait watches what it prints while it runs,
+    // and the directives after it may end it (`key ^C`). Its end is awaited once they ran (finishWatched).
+    let watched: { readonly typed: string; readonly recordsBefore: number; readonly endless: boolean } | undefined;
+    const finishWatched = async (): Promise<void> => {
+      const command = watched;
+      watched = undefined;
+      if (!command) return;
+      let record = await terminal.waitForRecord(command.recordsBefore, command.endless ? 0 : timeouts.commandMs);
+      if (!record) {
+        terminal.send('\x03');
+        record = await terminal.waitForRecord(command.recordsBefore, 5_000);
+        if (!command.endless) note(`\`${command.typed}\` did not finish within ${timeouts.commandMs / 1000} s`);
+      }
+    };
+
     const runDirective = async (directive: Directive, since: number): Promise<void> => {
       switch (directive.kind) {
         case 'wait':
         case 'longwait': {
           const limit = directive.kind === 'wait' ? timeouts.waitMs : timeouts.longwaitMs;
+          if (watched) {
+            const seen = await terminal.waitForTextWhileRunning(directive.argument, since, watched.recordsBefore, limit);
+            if (seen === 'ended') note(`\`${directive.argument}\` did not appear: \`${watched.typed}\` ended without printing it`);
+            else if (seen === 'timeout') note(`\`${directive.argument}\` did not appear within ${limit / 1000} s`);
+            return;
+          }
           if (!(await terminal.waitForText(directive.argument, since, limit))) note(`\`${directive.argument}\` did not appear within ${limit / 1000} s`);
           return;
         }
@@ -186,8 +207,9 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
 
     /**
      * `judgedByText`: a `wait`/`longwait` directive follows the command, and says what it must print: its exit code does
-     * not count (container.training's autotest checks no exit status there; firstservice.md waits for the error of
-     * `docker logs containerID`). The wait fails the step when the text does not come.
+     * not count, and in the host's shell it is not waited for either: the wait watches it run, as container.training's
+     * autotest does (firstservice.md waits for the error of `docker logs containerID`; logging.md for `Detected task
+     * failure` from a `docker service create` that never converges, then sends `key ^C`).
      */
     const runCommand = async (command: string, judgedByText = false): Promise<void> => {
       let move = shellMove(current()?.kind, command);
@@ -224,10 +246,13 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
         if (!(await terminal.runInContainer(prepared.typed, timeouts.containerCommandMs, interruptAfter))) {
           note(`\`${prepared.typed}\` did not return to the prompt within ${timeouts.containerCommandMs / 1000} s`);
         }
+      } else if (judgedByText) {
+        watched = { typed: prepared.typed, recordsBefore: terminal.recordCount, endless: prepared.endless };
+        terminal.type(prepared.typed);
       } else {
         const record = await terminal.runOnHost(prepared.typed, timeouts.commandMs, interruptAfter);
         if (!record) note(`\`${prepared.typed}\` did not finish within ${timeouts.commandMs / 1000} s`);
-        else if (record.exitCode !== 0 && !(prepared.endless && record.exitCode === 130) && !judgedByText) {
+        else if (record.exitCode !== 0 && !(prepared.endless && record.exitCode === 130)) {
           note(`\`${prepared.typed}\` exited with ${record.exitCode}: ${terminal.tail(2)}`);
         }
       }
@@ -240,6 +265,7 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
       const waitsFor = directives[0]?.kind === 'wait' || directives[0]?.kind === 'longwait';
       if (position > 0) await runCommand(elementAt(step.commands, position - 1), waitsFor);
       for (const directive of directives) await runDirective(directive, since);
+      await finishWatched();
     }
 
     if (isManual(check.check) && problem === undefined) runner.confirm(step.id);

@@ -149,6 +149,20 @@ export class TerminalDriver implements Disposable {
     return (await this.until(() => plain(this.output.slice(since)).includes(text) || undefined, timeoutMs)) === true;
   }
 
+  /**
+   * The `wait` directive after a host command that may still run: resolves `seen` once `text` appears in the output
+   * printed since `since`, `ended` once the command typed after `records` records finished without printing it (its
+   * output is complete), or `timeout`.
+   */
+  async waitForTextWhileRunning(text: string, since: number, records: number, timeoutMs: number): Promise<'seen' | 'ended' | 'timeout'> {
+    const outcome = await this.until((): 'seen' | 'ended' | undefined => {
+      if (plain(this.output.slice(since)).includes(text)) return 'seen';
+      const ended = this.records.slice(records).some((r) => r.exitCode !== undefined);
+      return ended && Date.now() - this.lastOutputAt >= SETTLE_MS ? 'ended' : undefined;
+    }, timeoutMs);
+    return outcome ?? 'timeout';
+  }
+
   /** How much output there is so far: a mark for waitForText. */
   get outputLength(): number {
     return this.output.length;

@@ -15,8 +15,8 @@ after(() => rmSync(folder, { recursive: true, force: true }));
 const fence = '```';
 const never = (): Promise<void> => new Promise<void>(() => {});
 
-function step(text: string, command: string, directive?: string): string[] {
-  return [`- ${text}`, `  ${fence}bash`, `  ${command}`, `  ${fence}`, '', ...(directive ? [`  <!-- ${fence}${directive}${fence} -->`, ''] : [])];
+function step(text: string, command: string, ...directives: string[]): string[] {
+  return [`- ${text}`, `  ${fence}bash`, `  ${command}`, `  ${fence}`, '', ...directives.flatMap((directive) => [`  <!-- ${fence}${directive}${fence} -->`, ''])];
 }
 
 test('--command-timeout bounds command and text waits; a wait judges its command; a failed step does not wait for its check', { timeout: 90_000 }, async () => {
@@ -31,14 +31,25 @@ test('--command-timeout bounds command and text waits; a wait judges its command
       ...step('The shell is back:', 'echo after'),
       // The typed line does not hold the text: only what the command printed can match.
       ...step('Fails as the deck expects:', `sh -c 'printf "No such %s: containerID\\n" container >&2; exit 1'`, 'wait No such container: containerID'),
-      ...step('Waits for what never comes:', 'true', 'longwait never printed by anything'),
+      ...step('Runs on, never printing what is waited for:', 'sleep 30', 'longwait never printed by anything'),
+      // logging.md: a `docker service create` that never converges, its `Detected task failure`, then Ctrl-C.
+      ...step('Runs on, printing what is waited for:', `sh -c 'printf "Detected %s failure\\n" task; sleep 30'`, 'wait Detected task failure', 'key ^C'),
+      ...step('Ends without printing what is waited for:', 'true', 'longwait never printed either'),
       ...step('Fails at once:', 'false'),
       ']',
       '',
     ].join('\n'),
   );
   mkdirSync(join(folder, 'exercises'));
-  writeFileSync(join(folder, 'exercises', 'a.yml'), 'steps:\n  - { slide: waits, step: 3, check: { manual: "see the error the deck shows" } }\n');
+  writeFileSync(
+    join(folder, 'exercises', 'a.yml'),
+    [
+      'steps:',
+      '  - { slide: waits, step: 3, check: { manual: "see the error the deck shows" } }',
+      '  - { slide: waits, step: 5, check: { manual: "see the task fail" } }',
+      '',
+    ].join('\n'),
+  );
 
   const started = Date.now();
   const run = await runLabdeck(['autopilot', 'workshop.yml', '--command-timeout', '2', '--check-timeout', '60'], { cwd: folder, untilStopped: never });
@@ -46,12 +57,18 @@ test('--command-timeout bounds command and text waits; a wait judges its command
   const seen = `${run.stdout}\n${run.stderr}`;
   assert.match(run.stdout, /^ {2}! `sleep 30` did not finish within 2 s$/m, seen);
   assert.match(run.stdout, /^✓ #\d+ waits\.\w+ passed \([\d.]+ s\): ran `echo after`$/m, seen);
-  assert.match(run.stdout, /^✓ #\d+ waits\.\w+ passed \([\d.]+ s\): confirmed by the attendee \(self-reported\)$/m, seen);
+  assert.equal(run.stdout.match(/^✓ #\d+ waits\.\w+ passed \([\d.]+ s\): confirmed by the attendee \(self-reported\)$/gm)?.length, 2, seen);
   assert.match(run.stdout, /^ {2}! `never printed by anything` did not appear within 2 s$/m, seen);
+  assert.match(run.stdout, /^ {2}keys \^C$/m, seen);
+  const ended =
+    /^ {2}! `never printed either` did not appear: `true` ended without printing it\n✗ #\d+ waits\.\w+ passed, but a command did not go through \(([\d.]+) s\)/m.exec(
+      run.stdout,
+    );
+  assert.ok(ended && Number(ended[1]) < 5, `a wait after a command that ended gives up at once: ${seen}`);
   assert.match(run.stdout, /^ {2}! `false` exited with 1: /m, seen);
   const failedAtOnce = /^✗ #\d+ waits\.\w+ failed \(([\d.]+) s\): `false` exited with 1$/m.exec(run.stdout);
   assert.ok(failedAtOnce && Number(failedAtOnce[1]) < 5, `the failed step did not wait for its check (60 s): ${seen}`);
-  assert.match(run.stderr, /^autopilot: 2\/5 steps passed$/m, seen);
+  assert.match(run.stderr, /^autopilot: 3\/7 steps passed$/m, seen);
   assert.equal(run.code, 1, seen);
   assert.ok(seconds < 40, `the run took ${seconds.toFixed(1)} s`);
 });
