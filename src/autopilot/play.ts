@@ -187,8 +187,11 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
       }
     };
 
-    /** Types the command that enters a shell; it counts as entered once the output settles on that shell's prompt. */
-    const enterShell = async (kind: ShellKind, command: string, typed: string): Promise<void> => {
+    /**
+     * Types the command that enters a shell; it counts as entered once the output settles on that shell's prompt. A
+     * failure is the deck's expectation when a wait follows (`judgedByText`: netshoot.md's `docker exec -ti containerID sh`).
+     */
+    const enterShell = async (kind: ShellKind, command: string, typed: string, judgedByText: boolean): Promise<void> => {
       const below = current();
       const recordsBefore = terminal.recordCount;
       if (!(await terminal.runInContainer(typed, timeouts.commandMs))) {
@@ -198,7 +201,7 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
       // Typed in the host's shell, it failed at once (no such container, ssh refused): back on the host already.
       const record = below === undefined && terminal.recordCount > recordsBefore ? terminal.latestRecord() : undefined;
       if (record && record.exitCode !== undefined) {
-        if (record.exitCode !== 0) note(`\`${typed}\` exited with ${record.exitCode}: ${terminal.tail(2)}`);
+        if (record.exitCode !== 0 && !judgedByText) note(`\`${typed}\` exited with ${record.exitCode}: ${terminal.tail(2)}`);
         return;
       }
       shells.push({ kind, command, host: kind === 'remote' ? entersRemoteShell(command) : undefined, recordsBefore });
@@ -236,7 +239,7 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
       const interruptAfter = prepared.endless ? timeouts.interruptAfterMs : undefined;
       log(`  ${promptOf(shell)} ${prepared.typed}${prepared.endless ? `   (Ctrl-C after ${timeouts.interruptAfterMs / 1000} s)` : ''}`);
       if (move.kind === 'enter') {
-        await enterShell(move.shell, command, prepared.typed);
+        await enterShell(move.shell, command, prepared.typed, judgedByText);
       } else if (move.kind === 'leave') {
         const mark = terminal.outputLength;
         terminal.type(prepared.typed);

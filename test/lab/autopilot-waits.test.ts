@@ -36,6 +36,8 @@ test('--command-timeout bounds command and text waits; a wait judges its command
       ...step('Runs on, printing what is waited for:', `sh -c 'printf "Detected %s failure\\n" task; sleep 30'`, 'wait Detected task failure', 'key ^C'),
       ...step('Ends without printing what is waited for:', 'true', 'longwait never printed either'),
       ...step('Fails at once:', 'false'),
+      // netshoot.md: entering a container by a placeholder ID fails, as the deck's wait says.
+      ...step('Enter it:', 'docker exec -ti containerID sh', 'wait No such container: containerID'),
       ']',
       '',
     ].join('\n'),
@@ -47,6 +49,7 @@ test('--command-timeout bounds command and text waits; a wait judges its command
       'steps:',
       '  - { slide: waits, step: 3, check: { manual: "see the error the deck shows" } }',
       '  - { slide: waits, step: 5, check: { manual: "see the task fail" } }',
+      '  - { slide: waits, step: 8, check: { manual: "enter the container" } }',
       '',
     ].join('\n'),
   );
@@ -57,7 +60,7 @@ test('--command-timeout bounds command and text waits; a wait judges its command
   const seen = `${run.stdout}\n${run.stderr}`;
   assert.match(run.stdout, /^ {2}! `sleep 30` did not finish within 2 s$/m, seen);
   assert.match(run.stdout, /^✓ #\d+ waits\.\w+ passed \([\d.]+ s\): ran `echo after`$/m, seen);
-  assert.equal(run.stdout.match(/^✓ #\d+ waits\.\w+ passed \([\d.]+ s\): confirmed by the attendee \(self-reported\)$/gm)?.length, 2, seen);
+  assert.equal(run.stdout.match(/^✓ #\d+ waits\.\w+ passed \([\d.]+ s\): confirmed by the attendee \(self-reported\)$/gm)?.length, 3, seen);
   assert.match(run.stdout, /^ {2}! `never printed by anything` did not appear within 2 s$/m, seen);
   assert.match(run.stdout, /^ {2}keys \^C$/m, seen);
   const ended =
@@ -68,7 +71,7 @@ test('--command-timeout bounds command and text waits; a wait judges its command
   assert.match(run.stdout, /^ {2}! `false` exited with 1: /m, seen);
   const failedAtOnce = /^✗ #\d+ waits\.\w+ failed \(([\d.]+) s\): `false` exited with 1$/m.exec(run.stdout);
   assert.ok(failedAtOnce && Number(failedAtOnce[1]) < 5, `the failed step did not wait for its check (60 s): ${seen}`);
-  assert.match(run.stderr, /^autopilot: 3\/7 steps passed$/m, seen);
+  assert.match(run.stderr, /^autopilot: 4\/8 steps passed$/m, seen);
   assert.equal(run.code, 1, seen);
   assert.ok(seconds < 40, `the run took ${seconds.toFixed(1)} s`);
 });
