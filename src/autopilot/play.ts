@@ -1,6 +1,7 @@
 // Autopilot: plays a workshop's hands-on steps in a real terminal, as container.training's autotest did, then waits
 // (bounded) for each step's check. Hidden directives are honoured where they stand among the step's commands:
-// `wait TEXT` / `longwait TEXT` (until the terminal printed it), `keys K` (keystrokes: `^C`, `^D`, `Enter`…) and
+// `wait TEXT` / `longwait TEXT` (until the terminal printed it; right after a command, the text judges that command,
+// not its exit code, and a host command is watched while it runs), `keys K` (keystrokes: `^C`, `^D`, `Enter`…) and
 // `bash CMD` (typed like a command), `copy REGEX` (the latest text on the screen it matches), `paste` (types what was
 // copied, as a command) and `copypaste REGEX` (both). `tmux`/`open`/`hide` concern the presenter's screen: skipped.
 //
