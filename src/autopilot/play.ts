@@ -1,6 +1,7 @@
 // Autopilot: plays a workshop's hands-on steps in a real terminal, as container.training's autotest did, then waits
 // (bounded) for each step's check. Hidden directives are honoured where they stand among the step's commands:
-// `wait TEXT` / `longwait TEXT` (until the terminal printed it), `keys K` (keystrokes: `^C`, `^D`, `Enter`…) and
+// `wait TEXT` / `longwait TEXT` (until the terminal printed it; right after a command, the text judges that command,
+// not its exit code, and a host command is watched while it runs), `keys K` (keystrokes: `^C`, `^D`, `Enter`…) and
 // `bash CMD` (typed like a command), `copy REGEX` (the latest text on the screen it matches), `paste` (types what was
 // copied, as a command) and `copypaste REGEX` (both). `tmux`/`open`/`hide` concern the presenter's screen: skipped.
 //
@@ -40,6 +41,19 @@ export const defaultTimeouts: AutopilotTimeouts = Object.freeze({
   waitMs: 15_000,
   longwaitMs: 120_000,
 });
+
+/**
+ * The timeouts with every wait for the terminal bounded by `commandMs` (`--command-timeout`): a command, in the host's
+ * shell or another, and the text a `wait`/`longwait` directive expects (never longer than their own defaults).
+ */
+export function boundedTimeouts(commandMs: number): Pick<AutopilotTimeouts, 'commandMs' | 'containerCommandMs' | 'waitMs' | 'longwaitMs'> {
+  return {
+    commandMs,
+    containerCommandMs: commandMs,
+    waitMs: Math.min(defaultTimeouts.waitMs, commandMs),
+    longwaitMs: Math.min(defaultTimeouts.longwaitMs, commandMs),
+  };
+}
 
 export interface StepOutcome {
   readonly step: Step;
@@ -108,11 +122,32 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
       log(`  ! ${text}`);
     };
 
+    // A host command followed by a `wait`: typed, and not waited for; the wait watches what it prints while it runs,
+    // and the directives after it may end it (`key ^C`). Its end is awaited once they ran (finishWatched).
+    let watched: { readonly typed: string; readonly recordsBefore: number; readonly endless: boolean } | undefined;
+    const finishWatched = async (): Promise<void> => {
+      const command = watched;
+      watched = undefined;
+      if (!command) return;
+      let record = await terminal.waitForRecord(command.recordsBefore, command.endless ? 0 : timeouts.commandMs);
+      if (!record) {
+        terminal.send('\x03');
+        record = await terminal.waitForRecord(command.recordsBefore, 5_000);
+        if (!command.endless) note(`\`${command.typed}\` did not finish within ${timeouts.commandMs / 1000} s`);
+      }
+    };
+
     const runDirective = async (directive: Directive, since: number): Promise<void> => {
       switch (directive.kind) {
         case 'wait':
         case 'longwait': {
           const limit = directive.kind === 'wait' ? timeouts.waitMs : timeouts.longwaitMs;
+          if (watched) {
+            const seen = await terminal.waitForTextWhileRunning(directive.argument, since, watched.recordsBefore, limit);
+            if (seen === 'ended') note(`\`${directive.argument}\` did not appear: \`${watched.typed}\` ended without printing it`);
+            else if (seen === 'timeout') note(`\`${directive.argument}\` did not appear within ${limit / 1000} s`);
+            return;
+          }
           if (!(await terminal.waitForText(directive.argument, since, limit))) note(`\`${directive.argument}\` did not appear within ${limit / 1000} s`);
           return;
         }
@@ -153,8 +188,11 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
       }
     };
 
-    /** Types the command that enters a shell; it counts as entered once the output settles on that shell's prompt. */
-    const enterShell = async (kind: ShellKind, command: string, typed: string): Promise<void> => {
+    /**
+     * Types the command that enters a shell; it counts as entered once the output settles on that shell's prompt. A
+     * failure is the deck's expectation when a wait follows (`judgedByText`: netshoot.md's `docker exec -ti containerID sh`).
+     */
+    const enterShell = async (kind: ShellKind, command: string, typed: string, judgedByText: boolean): Promise<void> => {
       const below = current();
       const recordsBefore = terminal.recordCount;
       if (!(await terminal.runInContainer(typed, timeouts.commandMs))) {
@@ -164,14 +202,20 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
       // Typed in the host's shell, it failed at once (no such container, ssh refused): back on the host already.
       const record = below === undefined && terminal.recordCount > recordsBefore ? terminal.latestRecord() : undefined;
       if (record && record.exitCode !== undefined) {
-        if (record.exitCode !== 0) note(`\`${typed}\` exited with ${record.exitCode}: ${terminal.tail(2)}`);
+        if (record.exitCode !== 0 && !judgedByText) note(`\`${typed}\` exited with ${record.exitCode}: ${terminal.tail(2)}`);
         return;
       }
       shells.push({ kind, command, host: kind === 'remote' ? entersRemoteShell(command) : undefined, recordsBefore });
       resumeWith = undefined;
     };
 
-    const runCommand = async (command: string): Promise<void> => {
+    /**
+     * `judgedByText`: a `wait`/`longwait` directive follows the command, and says what it must print: its exit code does
+     * not count, and in the host's shell it is not waited for either: the wait watches it run, as container.training's
+     * autotest does (firstservice.md waits for the error of `docker logs containerID`; logging.md for `Detected task
+     * failure` from a `docker service create` that never converges, then sends `key ^C`).
+     */
+    const runCommand = async (command: string, judgedByText = false): Promise<void> => {
       let move = shellMove(current()?.kind, command);
       while (move.kind === 'leave-first') {
         const left = current();
@@ -196,7 +240,7 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
       const interruptAfter = prepared.endless ? timeouts.interruptAfterMs : undefined;
       log(`  ${promptOf(shell)} ${prepared.typed}${prepared.endless ? `   (Ctrl-C after ${timeouts.interruptAfterMs / 1000} s)` : ''}`);
       if (move.kind === 'enter') {
-        await enterShell(move.shell, command, prepared.typed);
+        await enterShell(move.shell, command, prepared.typed, judgedByText);
       } else if (move.kind === 'leave') {
         const mark = terminal.outputLength;
         terminal.type(prepared.typed);
@@ -206,6 +250,9 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
         if (!(await terminal.runInContainer(prepared.typed, timeouts.containerCommandMs, interruptAfter))) {
           note(`\`${prepared.typed}\` did not return to the prompt within ${timeouts.containerCommandMs / 1000} s`);
         }
+      } else if (judgedByText) {
+        watched = { typed: prepared.typed, recordsBefore: terminal.recordCount, endless: prepared.endless };
+        terminal.type(prepared.typed);
       } else {
         const record = await terminal.runOnHost(prepared.typed, timeouts.commandMs, interruptAfter);
         if (!record) note(`\`${prepared.typed}\` did not finish within ${timeouts.commandMs / 1000} s`);
@@ -218,12 +265,16 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
 
     for (let position = 0; position <= step.commands.length; position++) {
       const since = terminal.outputLength;
-      if (position > 0) await runCommand(elementAt(step.commands, position - 1));
-      for (const directive of step.directives.filter((d) => d.afterCommands === position)) await runDirective(directive, since);
+      const directives = step.directives.filter((d) => d.afterCommands === position);
+      const waitsFor = directives[0]?.kind === 'wait' || directives[0]?.kind === 'longwait';
+      if (position > 0) await runCommand(elementAt(step.commands, position - 1), waitsFor);
+      for (const directive of directives) await runDirective(directive, since);
+      await finishWatched();
     }
 
     if (isManual(check.check) && problem === undefined) runner.confirm(step.id);
-    const result = await awaitCheck(runner, step.id, timeouts.checkMs);
+    // A step whose command failed is failed whatever its check says: the check is read once (its reason), not waited for.
+    const result = await awaitCheck(runner, step.id, problem === undefined ? timeouts.checkMs : 0);
     const ok = result.status === 'passed' && problem === undefined;
     const outcome: StepOutcome = { step, result, durationMs: Date.now() - started, problem, ok };
     outcomes.push(outcome);

@@ -115,14 +115,21 @@ export class TerminalDriver implements Disposable {
 
   /**
    * Types a command where no shell integration reports it (inside a container, over ssh) and resolves once the output
-   * settled on a prompt: true, or false on timeout.
+   * settled on a prompt: true, or false on timeout (the command then gets Ctrl-C).
    */
   async runInContainer(command: string, timeoutMs: number, interruptAfterMs?: number): Promise<boolean> {
     const mark = this.output.length;
     this.type(command);
     const interrupt = interruptAfterMs === undefined ? undefined : setTimeout(() => this.send('\x03'), interruptAfterMs);
     try {
-      return (await this.until(() => this.settledOnPrompt(mark) || undefined, timeoutMs)) === true;
+      const settled = (await this.until(() => this.settledOnPrompt(mark) || undefined, timeoutMs)) === true;
+      // Given up on, as runOnHost does: Ctrl-C, so that the next command is typed at the prompt, not into this one.
+      if (!settled) {
+        const interrupted = this.output.length;
+        this.send('\x03');
+        await this.until(() => this.settledOnPrompt(interrupted) || undefined, INTERRUPTED_MS);
+      }
+      return settled;
     } finally {
       clearTimeout(interrupt);
     }
@@ -140,6 +147,20 @@ export class TerminalDriver implements Disposable {
   /** Resolves once `text` appears in the output printed since `since` (the `wait` directive). */
   async waitForText(text: string, since: number, timeoutMs: number): Promise<boolean> {
     return (await this.until(() => plain(this.output.slice(since)).includes(text) || undefined, timeoutMs)) === true;
+  }
+
+  /**
+   * The `wait` directive after a host command that may still run: resolves `seen` once `text` appears in the output
+   * printed since `since`, `ended` once the command typed after `records` records finished without printing it (its
+   * output is complete), or `timeout`.
+   */
+  async waitForTextWhileRunning(text: string, since: number, records: number, timeoutMs: number): Promise<'seen' | 'ended' | 'timeout'> {
+    const outcome = await this.until((): 'seen' | 'ended' | undefined => {
+      if (plain(this.output.slice(since)).includes(text)) return 'seen';
+      const ended = this.records.slice(records).some((r) => r.exitCode !== undefined);
+      return ended && Date.now() - this.lastOutputAt >= SETTLE_MS ? 'ended' : undefined;
+    }, timeoutMs);
+    return outcome ?? 'timeout';
   }
 
   /** How much output there is so far: a mark for waitForText. */

@@ -3,7 +3,7 @@
 // machine (a local bash, the local engine); with `--environment swarm`, in a fresh attendee sandbox made for the run
 // as the workshop's `classroom.environment` says (autopilot-sandbox.ts), removed afterwards unless `--keep`.
 import { dirname, resolve } from 'node:path';
-import { playSteps } from '../autopilot/play.ts';
+import { boundedTimeouts, defaultTimeouts, playSteps, type AutopilotTimeouts } from '../autopilot/play.ts';
 import type { Catalog } from '../checks/catalog.ts';
 import type { Step } from '../deck/steps.ts';
 import { TerminalDriver } from '../autopilot/terminal-driver.ts';
@@ -21,13 +21,20 @@ import { dataDirOption, dataOption, describeLabdeckError, displayPath, stringOpt
 import { connectLocalEngine } from './local-engine.ts';
 
 const environments = ['local', 'swarm'] as const;
+const MAX_COMMAND_SECONDS = 86_400;
 
 export const autopilotCommand: Command = {
-  synopsis: 'autopilot [workshop.yml] [--from ID] [--show-terminal] [--check-timeout SECONDS] [--environment local|swarm [--keep] [--data DIR]]',
+  synopsis:
+    'autopilot [workshop.yml] [--from ID] [--show-terminal] [--check-timeout SECONDS] [--command-timeout SECONDS] [--environment local|swarm [--keep] [--data DIR]]',
   options: {
     from: { type: 'string', valueName: 'ID', description: 'start at this step (its id, as `labdeck check --explain` shows it)' },
     'show-terminal': { type: 'boolean', description: 'print what the terminal prints, as it comes' },
     'check-timeout': { type: 'string', valueName: 'SECONDS', description: "how long a step's check may take to pass (default 60)" },
+    'command-timeout': {
+      type: 'string',
+      valueName: 'SECONDS',
+      description: `how long a command may take before it gets Ctrl-C and its step fails, and at most how long a wait/longwait directive waits (default ${defaultTimeouts.commandMs / 1000})`,
+    },
     environment: {
       type: 'string',
       valueName: 'local|swarm',
@@ -52,6 +59,13 @@ export const autopilotCommand: Command = {
     const timeoutText = stringOption(args, 'check-timeout');
     const checkSeconds = timeoutText === undefined ? 60 : Number(timeoutText);
     if (!(checkSeconds > 0)) throw new UsageError(`--check-timeout must be a number of seconds, not '${timeoutText}'`);
+    const commandText = stringOption(args, 'command-timeout');
+    const commandSeconds = commandText === undefined ? undefined : Number(commandText);
+    // A timer longer than about 24.8 days fires at once: a day is more than any command of a deck.
+    if (commandSeconds !== undefined && !(commandSeconds > 0 && commandSeconds <= MAX_COMMAND_SECONDS)) {
+      throw new UsageError(`--command-timeout must be a number of seconds (more than 0, at most ${MAX_COMMAND_SECONDS}), not '${commandText}'`);
+    }
+    const timeouts: Partial<AutopilotTimeouts> = { checkMs: checkSeconds * 1000, ...(commandSeconds === undefined ? {} : boundedTimeouts(commandSeconds * 1000)) };
     const config = workshop.classroom.environment;
     if (environment === 'swarm' && config.provider !== 'swarm') {
       throw new LabdeckError(
@@ -90,7 +104,7 @@ export const autopilotCommand: Command = {
         }
         sandbox = autopilotSandbox(provider, attendee, dataDir);
       }
-      return await play({ steps, catalog, manifest, context, sandbox, onOutput, checkSeconds, stopped: () => stopped });
+      return await play({ steps, catalog, manifest, context, sandbox, onOutput, timeouts, stopped: () => stopped });
     } finally {
       // Ctrl-C removes it, --keep or not: a stopped run leaves nothing behind.
       if (provider && attendee) {
@@ -109,12 +123,12 @@ interface PlayOptions {
   /** Where to play; undefined: this machine. */
   readonly sandbox: AutopilotSandbox | undefined;
   readonly onOutput: { onOutput?: (text: string) => void };
-  readonly checkSeconds: number;
+  readonly timeouts: Partial<AutopilotTimeouts>;
   readonly stopped: () => boolean;
 }
 
 /** Plays the steps in a terminal (a local bash, or the sandbox's), checking them on that terminal's engine. */
-async function play({ steps, catalog, manifest, context, sandbox, onOutput, checkSeconds, stopped }: PlayOptions): Promise<number> {
+async function play({ steps, catalog, manifest, context, sandbox, onOutput, timeouts, stopped }: PlayOptions): Promise<number> {
   const session = startWorkshopChecks(catalog.checks, sandbox ? connectEngineAt(sandbox.engine) : connectLocalEngine(context));
   const terminal = new TerminalDriver({
     cwd: dirname(manifest),
@@ -141,7 +155,7 @@ async function play({ steps, catalog, manifest, context, sandbox, onOutput, chec
       checks: catalog.checks,
       runner: session.runner,
       terminal,
-      timeouts: { checkMs: checkSeconds * 1000 },
+      timeouts,
       log: (line) => context.stdout(`${line}\n`),
       stopped,
     });

@@ -15,3 +15,17 @@ test('a host command that times out is interrupted, and the next command runs in
     terminal.dispose();
   }
 });
+
+test('a command in a shell without integration (a container, ssh) that times out is interrupted too', { timeout: 30_000 }, async () => {
+  const terminal = new TerminalDriver();
+  try {
+    assert.equal(await terminal.ready(), true);
+    // A plain sh: no shell integration, a command is done when the output settles on its prompt (`# `, `$ `).
+    assert.equal(await terminal.runInContainer('exec env -i PS1="# " sh', 5_000), true);
+    assert.equal(await terminal.runInContainer('sleep 20', 1_000), false);
+    assert.equal(await terminal.runInContainer('echo after', 5_000), true, `the next command ran within 5 s: ${terminal.tail(3)}`);
+    assert.match(terminal.tail(2), /^after$/m);
+  } finally {
+    terminal.dispose();
+  }
+});

@@ -2,31 +2,89 @@
 // container.training's swarm chapters, copied unchanged (test/fixtures/container-training, see its NOTICE), played by
 // `labdeck autopilot --environment swarm` against a fresh 3-node attendee cluster (issue 15, "Proven on real content"):
 // `docker swarm init` on node1, `ssh node2` and the copy-pasted `docker swarm join`, node3 joined as a manager over ssh,
-// and `docker node ls` from both. The workshop is the half-day class's (its exclude list) cut down to these chapters;
-// its spec file checks what a step leaves behind where inference cannot see it (commands typed on node2 or node3).
-// Every step of these two chapters can run offline, and must pass. (swarm/firstservice.md is not here yet: its
-// `docker service create … elasticsearch:2` never converges offline, which costs that step autopilot's whole 180 s
-// command timeout before its Ctrl-C.)
-import { after, test } from 'node:test';
+// and `docker node ls` from both (creatingswarm.md, morenodes.md); then firstservice.md: the `pingpong` service scaled
+// over the three nodes, its logs, and ElasticSearch published on port 9200 with 5 replicas. The workshop is the
+// half-day class's (its exclude list) cut down to these chapters; its spec file checks what a step leaves behind where
+// inference cannot see it (commands typed on node2 or node3, a command the chapter expects to fail).
+//
+// Offline, lab images stand in for the registry's (test/support/stand-in-images.ts), copied into every node by the
+// cluster's `images:`: `alpine` is busybox (whose `ping` Alpine's is), `elasticsearch:2` busybox's httpd answering
+// ElasticSearch's JSON on 9200. The chapter pings 8.8.8.8: this machine may send nothing to public addresses, so
+// while the test runs the host rejects what its containers forward there (the pings get "Destination Net
+// Unreachable" from the host, and go on). Every step whose command can run offline passes; `cannotPass` lists the
+// others, with why, and each is asserted as the failure it is. `--command-timeout 60` bounds what a command that hangs
+// would cost (none does: the longest, ElasticSearch's 5 replicas converging, takes about 10 s); `--check-timeout 15`
+// what the browser step's check (no command failed there) waits before it fails (12 tasks start within 2 s here).
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEngine } from '../../src/engine/docker.ts';
 import { runLabdeck, repoRoot } from '../cli/run-cli.ts';
 import { AutopilotRuns, beforeSandboxImages } from '../support/autopilot-runs.ts';
+import { ensureFirstServiceStandIns, type StandIns } from '../support/stand-in-images.ts';
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const folder = mkdtempSync(join(tmpdir(), 'labdeck-swarm-chapters-'));
-const chapters = ['swarm/creatingswarm.md', 'swarm/morenodes.md'];
+const chapters = ['swarm/creatingswarm.md', 'swarm/morenodes.md', 'swarm/firstservice.md'];
 const never = (): Promise<void> => new Promise<void>(() => {});
+
+/** The steps that cannot pass offline, why, and the problem autopilot reports for each (its command's failure). */
+const cannotPass = [
+  {
+    id: 'test-our-service.6a329945',
+    why:
+      '`curl localhost:9200`: the nodes have no curl (the sandbox image carries none); and with it, the published port ' +
+      "goes through swarm's ingress routing mesh, which needs IPVS, which this kernel lacks: the port refuses connections",
+    problem: /^ {2}! `curl localhost:9200` exited with 127: /m,
+  },
+  {
+    id: 'test-the-load-balancing.1cb9e5c6',
+    why: '`curl -s localhost:9200 | jq .name` ten times: no curl nor jq on the nodes, and no routing mesh (no IPVS)',
+    problem: /^ {2}! `for N in \$\(seq 1 10\); do\n[^`]*done` exited with 127: /m,
+  },
+  {
+    id: 'visualize-container-placement.9817e9d1',
+    why:
+      'the visualizer: `cd ~/container.training/stacks` (a clone of the repository, which the nodes do not have) and ' +
+      "`docker-compose` (not installed) pulling dockersamples/visualizer from a registry; the chapter's `longwait` for " +
+      'its `Creating …` line gives up as soon as the commands ended',
+    problem: /^ {2}! `Creating dockerswarmvisualizer_viz_1` did not appear: `cd ~\/container\.training\/stacks\n/m,
+  },
+  {
+    id: 'connect-to-the-visualization-webapp.c1cac3ed',
+    why:
+      'pointing a browser at port 8080: no visualizer runs (above). The step has no command (its `open` directive is ' +
+      "the presenter's), so autopilot would confirm it: its spec asks for the visualizer's container instead",
+    problem:
+      /^✗ #\d+ connect-to-the-visualization-webapp\.c1cac3ed failed \([\d.]+ s\): no running container with com\.docker\.compose\.project=dockerswarmvisualizer, com\.docker\.compose\.service=viz on this engine$/m,
+  },
+];
 
 const runs = new AutopilotRuns(docker);
 beforeSandboxImages(docker);
+let standIns: StandIns | undefined;
+let rejecting = false;
+// What the cluster's containers send to 8.8.8.8 stops at this host (DOCKER-USER: forwarded traffic, before Docker's
+// own rules). Inserted only when absent, removed only when inserted here.
+const rejectRule = ['DOCKER-USER', '-d', '8.8.8.8/32', '-j', 'REJECT', '--reject-with', 'icmp-net-unreachable'];
+before(async () => {
+  standIns = await ensureFirstServiceStandIns(docker);
+  try {
+    execFileSync('iptables', ['-C', ...rejectRule], { stdio: 'ignore' });
+  } catch {
+    execFileSync('iptables', ['-I', ...rejectRule]);
+    rejecting = true;
+  }
+});
 
 after(async () => {
   await runs.removeLeft(folder);
   rmSync(folder, { recursive: true, force: true });
+  await standIns?.remove();
+  if (rejecting) execFileSync('iptables', ['-D', ...rejectRule]);
 });
 
 test("container.training's swarm chapters play under autopilot in a fresh 3-node attendee cluster", { timeout: 600_000 }, async () => {
@@ -40,7 +98,7 @@ test("container.training's swarm chapters play under autopilot in a fresh 3-node
       'content:',
       ...chapters.map((chapter) => `- ${chapter}`),
       'classroom:',
-      '  environment: { provider: swarm, nodes: 3, images: [labdeck/busybox] }',
+      `  environment: { provider: swarm, nodes: 3, images: [labdeck/busybox, ${standIns?.names.join(', ')}] }`,
       '',
     ].join('\n'),
   );
@@ -55,26 +113,36 @@ test("container.training's swarm chapters play under autopilot in a fresh 3-node
       '  - { id: check-that-the-node-was-added-correctly.9e1202df, check: { node: node2, role: worker } }',
       '  # `ssh node3 docker swarm join --token $TOKEN node1:2377` with the manager token',
       '  - { id: building-our-full-cluster.a978048a, check: { node: node3, role: manager } }',
+      "  # `docker logs containerID`: the attendee types their container's ID; as written it fails, and the chapter's",
+      '  # `wait No such container: containerID` says that is what the deck expects (autopilot confirms it when that shows)',
+      '  - { id: viewing-the-logs-of-the-container.07fc414e, check: { manual: "view the logs of the container, by its ID" } }',
+      '  # the browser on port 8080: the visualizer that `docker-compose -f visualizer.yml up -d` starts runs on node1',
+      '  - id: connect-to-the-visualization-webapp.c1cac3ed',
+      '    check: { container: { com.docker.compose.project: dockerswarmvisualizer, com.docker.compose.service: viz } }',
       '',
     ].join('\n'),
   );
 
   const started = Date.now();
-  const run = await runLabdeck(['autopilot', '--environment', 'swarm', '--check-timeout', '30'], { cwd: folder, untilStopped: never });
+  const run = await runLabdeck(['autopilot', '--environment', 'swarm', '--check-timeout', '15', '--command-timeout', '60'], {
+    cwd: folder,
+    untilStopped: never,
+  });
   const seen = `${run.stdout}\n${run.stderr}`;
   runs.note(seen);
   process.stdout.write(`# autopilot of the chapters, cluster included: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   for (const line of run.stdout.split('\n').filter((l) => /^[✓✗] #/.test(l))) process.stdout.write(`# ${line}\n`);
 
   const results = [...run.stdout.matchAll(/^([✓✗]) #\d+ (\S+) (passed|failed) /gm)].map((m) => ({ id: m[2] ?? '', passed: m[3] === 'passed' }));
-  assert.equal(results.length, 14, seen);
+  assert.equal(results.length, 33, seen);
   assert.deepEqual(
     results.filter((r) => !r.passed).map((r) => r.id),
-    [],
+    cannotPass.map((step) => step.id),
     seen,
   );
-  assert.match(run.stderr, /^autopilot: 14\/14 steps passed$/m, seen);
-  assert.equal(run.code, 0, seen);
+  for (const step of cannotPass) assert.match(run.stdout, step.problem, `${step.id} (${step.why}): ${seen}`);
+  assert.match(run.stderr, /^autopilot: 29\/33 steps passed$/m, seen);
+  assert.equal(run.code, 1, seen);
   // The plain `docker swarm init` of the chapter, on a node with two interfaces (the cluster's engines advertise eth0).
   assert.match(run.stdout, /^✓ #\d+ creating-our-first-swarm\.75e61c4e passed /m, seen);
   // `ssh node2` needs no spec: inferred as opening a shell there (manual, confirmed once it ran).
@@ -83,6 +151,10 @@ test("container.training's swarm chapters play under autopilot in a fresh 3-node
   // The steps went where the chapters say: the join typed on node2, node3 joined over ssh from node1.
   assert.match(run.stdout, /^ {2}node2\$ docker swarm join --token SWMTKN-\S+ \S+:2377$/m, seen);
   assert.match(run.stdout, /^ {2}keys \^D$/m, seen);
+  // firstservice.md: pingpong scaled over the three nodes, ElasticSearch's 5 replicas running (the stand-in).
+  assert.match(run.stdout, /^✓ #\d+ detach-in-action\.777d7e38 passed \([\d.]+ s\): service `pingpong`: 12\/12 tasks running$/m, seen);
+  assert.match(run.stdout, /^✓ #\d+ expose-elasticsearch-on-its-default-port\.9322c235 passed \([\d.]+ s\): service `search`: 5\/5 tasks running$/m, seen);
+  assert.match(run.stdout, /^✓ #\d+ viewing-the-logs-of-the-container\.07fc414e passed /m, seen);
   // The run's cluster is gone.
   assert.deepEqual(await runs.left(), [], seen);
 });
