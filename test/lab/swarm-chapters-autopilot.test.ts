@@ -5,7 +5,8 @@
 // and `docker node ls` from both (creatingswarm.md, morenodes.md); then firstservice.md: the `pingpong` service scaled
 // over the three nodes, its logs, and ElasticSearch published on port 9200 with 5 replicas. The workshop is the
 // half-day class's (its exclude list) cut down to these chapters; its spec file checks what a step leaves behind where
-// inference cannot see it (commands typed on node2 or node3, a command the chapter expects to fail).
+// inference cannot see it (commands typed on node2 or node3, a command the chapter expects to fail). The workshop and
+// the host's guard below live in test/support/swarm-chapters.ts, shared with bench/clusters-autopilot.ts.
 //
 // Offline, lab images stand in for the registry's (test/support/stand-in-images.ts), copied into every node by the
 // cluster's `images:`: `alpine` is busybox (whose `ping` Alpine's is), `elasticsearch:2` busybox's httpd answering
@@ -17,18 +18,17 @@
 // what the browser step's check (no command failed there) waits before it fails (12 tasks start within 2 s here).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEngine } from '../../src/engine/docker.ts';
-import { runLabdeck, repoRoot } from '../cli/run-cli.ts';
+import { runLabdeck } from '../cli/run-cli.ts';
 import { AutopilotRuns, beforeSandboxImages } from '../support/autopilot-runs.ts';
 import { ensureFirstServiceStandIns, type StandIns } from '../support/stand-in-images.ts';
+import { playedSteps, rejectPublicPing, swarmChaptersAutopilotArgs, writeSwarmChaptersWorkshop } from '../support/swarm-chapters.ts';
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const folder = mkdtempSync(join(tmpdir(), 'labdeck-swarm-chapters-'));
-const chapters = ['swarm/creatingswarm.md', 'swarm/morenodes.md', 'swarm/firstservice.md'];
 const never = (): Promise<void> => new Promise<void>(() => {});
 
 /** The steps that cannot pass offline, why, and the problem autopilot reports for each (its command's failure). */
@@ -66,65 +66,24 @@ const cannotPass = [
 const runs = new AutopilotRuns(docker);
 beforeSandboxImages(docker);
 let standIns: StandIns | undefined;
-let rejecting = false;
-// What the cluster's containers send to 8.8.8.8 stops at this host (DOCKER-USER: forwarded traffic, before Docker's
-// own rules). Inserted only when absent, removed only when inserted here.
-const rejectRule = ['DOCKER-USER', '-d', '8.8.8.8/32', '-j', 'REJECT', '--reject-with', 'icmp-net-unreachable'];
+let guard: { release(): void } | undefined;
 before(async () => {
   standIns = await ensureFirstServiceStandIns(docker);
-  try {
-    execFileSync('iptables', ['-C', ...rejectRule], { stdio: 'ignore' });
-  } catch {
-    execFileSync('iptables', ['-I', ...rejectRule]);
-    rejecting = true;
-  }
+  guard = rejectPublicPing();
 });
 
 after(async () => {
   await runs.removeLeft(folder);
   rmSync(folder, { recursive: true, force: true });
   await standIns?.remove();
-  if (rejecting) execFileSync('iptables', ['-D', ...rejectRule]);
+  guard?.release();
 });
 
 test("container.training's swarm chapters play under autopilot in a fresh 3-node attendee cluster", { timeout: 600_000 }, async () => {
-  mkdirSync(join(folder, 'swarm'));
-  for (const chapter of chapters) copyFileSync(join(repoRoot, 'test/fixtures/container-training', chapter), join(folder, chapter));
-  writeFileSync(
-    join(folder, 'workshop.yml'),
-    [
-      'title: Swarm, the first chapters',
-      'exclude: [self-paced, snap, btp-manual, benchmarking, elk-manual, prom-manual]',
-      'content:',
-      ...chapters.map((chapter) => `- ${chapter}`),
-      'classroom:',
-      `  environment: { provider: swarm, nodes: 3, images: [labdeck/busybox, ${standIns?.names.join(', ')}] }`,
-      '',
-    ].join('\n'),
-  );
-  mkdirSync(join(folder, 'exercises'));
-  writeFileSync(
-    join(folder, 'exercises', 'swarm.yml'),
-    [
-      'steps:',
-      '  # the copy-pasted `docker swarm join …`, typed on node2',
-      '  - { id: adding-nodes-to-the-swarm.6a74dedf, check: { node: node2, role: worker } }',
-      '  # `docker info | grep ^Swarm` on node2: what it shows, seen from the manager',
-      '  - { id: check-that-the-node-was-added-correctly.9e1202df, check: { node: node2, role: worker } }',
-      '  # `ssh node3 docker swarm join --token $TOKEN node1:2377` with the manager token',
-      '  - { id: building-our-full-cluster.a978048a, check: { node: node3, role: manager } }',
-      "  # `docker logs containerID`: the attendee types their container's ID; as written it fails, and the chapter's",
-      '  # `wait No such container: containerID` says that is what the deck expects (autopilot confirms it when that shows)',
-      '  - { id: viewing-the-logs-of-the-container.07fc414e, check: { manual: "view the logs of the container, by its ID" } }',
-      '  # the browser on port 8080: the visualizer that `docker-compose -f visualizer.yml up -d` starts runs on node1',
-      '  - id: connect-to-the-visualization-webapp.c1cac3ed',
-      '    check: { container: { com.docker.compose.project: dockerswarmvisualizer, com.docker.compose.service: viz } }',
-      '',
-    ].join('\n'),
-  );
+  writeSwarmChaptersWorkshop(folder, standIns?.names ?? []);
 
   const started = Date.now();
-  const run = await runLabdeck(['autopilot', '--environment', 'swarm', '--check-timeout', '15', '--command-timeout', '60'], {
+  const run = await runLabdeck(swarmChaptersAutopilotArgs, {
     cwd: folder,
     untilStopped: never,
   });
@@ -133,7 +92,7 @@ test("container.training's swarm chapters play under autopilot in a fresh 3-node
   process.stdout.write(`# autopilot of the chapters, cluster included: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   for (const line of run.stdout.split('\n').filter((l) => /^[✓✗] #/.test(l))) process.stdout.write(`# ${line}\n`);
 
-  const results = [...run.stdout.matchAll(/^([✓✗]) #\d+ (\S+) (passed|failed) /gm)].map((m) => ({ id: m[2] ?? '', passed: m[3] === 'passed' }));
+  const results = playedSteps(run.stdout);
   assert.equal(results.length, 33, seen);
   assert.deepEqual(
     results.filter((r) => !r.passed).map((r) => r.id),
