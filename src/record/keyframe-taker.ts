@@ -3,13 +3,14 @@
 // otherwise each hold one, beside the live mirror's), and computes a keyframe when the recorder says one is due.
 // Parsing goes in slices that let the event loop run between them (xterm's write); serializing is one block of
 // 10-35 ms (keyframes.ts). Keyframes are computed one after another, each from the one before.
-import { stateAfter, type TerminalState, type TrackStep } from './keyframes.ts';
+import { keyframeMinChars, stateAfter, type TerminalState, type TrackStep } from './keyframes.ts';
 
 export class KeyframeTaker {
   /** The state the next keyframe starts from: the last one's (once computed), or a new terminal's. */
   #base: Promise<TerminalState | undefined>;
   #steps: TrackStep[] = [];
   #chars = 0;
+  #totalChars = 0;
   readonly #taking = new Set<Promise<void>>();
 
   constructor(
@@ -25,9 +26,15 @@ export class KeyframeTaker {
     return this.#chars;
   }
 
+  /** Whether the recording, closing now, ends with a keyframe: one with enough output, and output since its last. */
+  get endsWithKeyframe(): boolean {
+    return this.#totalChars >= keyframeMinChars && this.#chars > 0;
+  }
+
   output(data: string): void {
     this.#steps.push(data);
     this.#chars += data.length;
+    this.#totalChars += data.length;
   }
 
   resize(cols: number, rows: number): void {

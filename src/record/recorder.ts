@@ -13,7 +13,8 @@
 // Keyframes (keyframes.ts) are taken as it records, and written in the segment beside the events they follow, so that
 // opening a replay computes none: one after each keyframeEveryChars of a terminal's recorded output, one when a
 // terminal that printed keyframeMinChars or more since its last goes quiet for a write (the end of a command's
-// output: a live replay's end is then near one), and one when the recording closes. A keyframe lost to a SIGKILL is
+// output: a live replay's end is then near one), and one at the end of a segment (closed when idle, or by the
+// server's stop) for a terminal that printed keyframeMinChars or more in all. A keyframe lost to a SIGKILL is
 // computed by the reader (servedKeyframes).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -157,6 +158,7 @@ export class Recorder {
         if (!printed.has(terminal) && taker.charsSinceKeyframe >= keyframeMinChars) this.takeKeyframe(recording, terminal, taker);
       }
       if (!waiting && recording.file && now - recording.lastEventAt >= (this.options.idleCloseMs ?? defaultIdleCloseMs)) {
+        this.takeEndKeyframes(recording);
         const file = recording.file;
         recording.file = undefined;
         // After the keyframes being computed for it: they land in it.
@@ -169,9 +171,7 @@ export class Recorder {
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
-    for (const recording of this.attendees.values()) {
-      for (const [terminal, taker] of recording.keyframes) if (taker.charsSinceKeyframe >= keyframeMinChars) this.takeKeyframe(recording, terminal, taker);
-    }
+    for (const recording of this.attendees.values()) this.takeEndKeyframes(recording);
     this.closed = true;
     clearInterval(this.timer);
     await Promise.all(
@@ -258,6 +258,11 @@ export class Recorder {
     if (!file || events === 0) return;
     const t = Math.max(0, this.now() - recording.segmentStart);
     taker.take((state) => file.append(`${encodeEvent({ t, kind: 'keyframe', terminal, events, ...state })}\n`));
+  }
+
+  /** The segment ends: a keyframe of each terminal at its end (a finished recording's end is one). */
+  private takeEndKeyframes(recording: AttendeeRecording): void {
+    for (const [terminal, taker] of recording.keyframes) if (taker.endsWithKeyframe) this.takeKeyframe(recording, terminal, taker);
   }
 
   private async keyframesSettled(recording: AttendeeRecording): Promise<void> {
