@@ -54,12 +54,22 @@ function closeTrack(state: TrackState): void {
   state.terminal.dispose();
 }
 
-/** The state after writing `steps` on `from` (a new terminal of its size, its data first). */
+/** What stateAfter writes at once: xterm parses a write whole, and lets the event loop run only between writes. */
+const sliceChars = 16 * 1024;
+
+/**
+ * The state after writing `steps` on `from` (a new terminal of its size, its data first), written in slices: the
+ * recorder computes it beside live terminals. Serializing the state is one block (see above).
+ */
 export async function stateAfter(from: TerminalState, steps: readonly TrackStep[]): Promise<TerminalState> {
-  const state = openTrack(from);
+  const state = openTrack({ ...from, data: '' });
+  const write = (data: string): void => {
+    for (let start = 0; start < data.length; start += sliceChars) state.terminal.write(data.slice(start, start + sliceChars));
+  };
   try {
+    write(from.data);
     for (const step of steps) {
-      if (typeof step === 'string') state.pending += step;
+      if (typeof step === 'string') write(step);
       else await resizeTrack(state, step);
     }
     await writePending(state);
@@ -161,8 +171,9 @@ async function resizeTrack(state: TrackState, size: { readonly cols: number; rea
   state.rows = size.rows;
 }
 
+/** Writes what waits; resolves once everything written so far is parsed. */
 function writePending(state: TrackState): Promise<void> {
   const data = state.pending;
   state.pending = '';
-  return data === '' ? Promise.resolve() : new Promise((resolve) => state.terminal.write(data, resolve));
+  return new Promise((resolve) => state.terminal.write(data, resolve));
 }
