@@ -3,8 +3,10 @@
 // The hour is built from a real terminal session: a bash PTY runs a round of workshop-like commands (listings,
 // process tables, coloured output, a failing command) recorded as a viewer receives it; that round, with its
 // commands, repeats every 90 s for an hour (40 rounds), with a slide move and a check transition per round. A
-// heavier hour (a round every 9 s: 400 rounds, ten times the output) shows the headroom. Seeking back (to the
-// middle) rebuilds the terminal from the nearest keyframe before it, or from the start: measured too.
+// heavier hour (a round every 9 s: 400 rounds, ten times the output) shows the headroom. Each hour goes through a
+// Recorder (as serve records: one write a second, keyframes taken as it goes) into a folder, and the server reads it
+// from there, as it reads a class's recordings. Seeking back (to the middle) rebuilds the terminal from the nearest
+// keyframe before it, or from the start: measured too.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,10 +16,12 @@ import { launchChromium } from '../test/support/browser.ts';
 import { recordSession } from '../test/support/recorded-session.ts';
 import { parseAsciicast } from '../src/client/asciicast.ts';
 import { createAccess } from '../src/classroom/access.ts';
+import { Recorder } from '../src/record/recorder.ts';
+import { Recordings } from '../src/record/recordings.ts';
 import { startServer } from '../src/http/server.ts';
 import { loadDeck } from '../src/workshop/load-deck.ts';
 import { LiveDeck } from '../src/workshop/live-deck.ts';
-import type { Timeline, TimelineEvent } from '../src/protocol.ts';
+import { replayScrollback, type Timeline, type TimelineEvent } from '../src/protocol.ts';
 
 const assetsDir = fileURLToPath(new URL('../public/', import.meta.url));
 const hourMs = 3_600_000;
@@ -83,6 +87,43 @@ function hourOf(recorded: Awaited<ReturnType<typeof recordRound>>, everyMs: numb
 }
 
 /**
+ * `timeline` (one terminal, `shell`, of the attendee `local`) recorded into `folder` as serve records an attendee: the
+ * terminal's output, resizes and commands, slide moves and checks through a Recorder on a clock that follows the
+ * timeline, written once a second; the keyframes it takes are computed meanwhile (not timed: they are the class's).
+ */
+async function recordHour(timeline: Timeline, folder: string): Promise<void> {
+  const start = Date.parse(timeline.startedAt);
+  let now = start;
+  const recorder = new Recorder({ folder, input: false, log: (line) => process.stderr.write(`bench replay: ${line}\n`), now: () => now, flushMs: 2 * hourMs });
+  const terminal = timeline.terminals[0]!;
+  const tap = recorder.tap({ attendee: 'local', name: terminal.name, cols: terminal.cols, rows: terminal.rows, scrollback: replayScrollback })!;
+  let nextWrite = start + 1000;
+  for (const event of timeline.events) {
+    const at = start + event.t;
+    for (; nextWrite <= at; nextWrite += 1000) {
+      now = nextWrite;
+      recorder.flush();
+    }
+    now = at;
+    if (event.kind === 'output') tap.output(event.data);
+    else if (event.kind === 'resize') tap.resize(event.cols, event.rows);
+    else if (event.kind === 'command')
+      recorder.commandRan({
+        command: event.command,
+        exitCode: event.exitCode ?? undefined,
+        startedAt: at,
+        endedAt: at,
+        cwd: undefined,
+        terminal: `local/${event.terminal}`,
+      });
+    else if (event.kind === 'slide') recorder.slide('local', event.slide);
+    else if (event.kind === 'check') recorder.check('local', { step: event.step, from: event.from, to: event.to, reason: event.reason });
+  }
+  now = start + timeline.durationMs + 1000;
+  await recorder.close();
+}
+
+/**
  * Run in the page before its scripts: the time from the navigation's start (performance.now()'s origin) to the player
  * ready and that frame painted (the second animation frame after it), as `window.labdeckBenchReadyPainted`. Measured
  * in the page: Playwright notices the ready attribute by polling, up to 500 ms apart, which blurred the figure.
@@ -124,18 +165,29 @@ export async function benchReplay(): Promise<string> {
     { label: 'a round every 90 s', timeline: hourOf(recorded, 90_000, liveDeck.current().slides.length) },
     { label: 'a round every 9 s (10× the output)', timeline: hourOf(recorded, 9_000, liveDeck.current().slides.length) },
   ];
-  let current = hours[0]!.timeline;
+  let current = new Recordings({ folder: join(scratch, 'none') });
   const server = await startServer(
-    { deck: liveDeck, workshopDir: scratch, assetsDir, log, access: createAccess({ openToLocalAttendee: true }), timelines: { timelineOf: async () => current } },
+    {
+      deck: liveDeck,
+      workshopDir: scratch,
+      assetsDir,
+      log,
+      access: createAccess({ openToLocalAttendee: true }),
+      timelines: { timelineOf: (attendee) => current.timelineOf(attendee) },
+    },
     { port: 0, host: '127.0.0.1' },
   );
   const browser = await launchChromium();
   const rows: string[] = [];
   try {
-    for (const hour of hours) {
-      current = hour.timeline;
-      const outputBytes = hour.timeline.events.reduce((sum, event) => sum + (event.kind === 'output' ? Buffer.byteLength(event.data) : 0), 0);
-      const jsonBytes = Buffer.byteLength(JSON.stringify(hour.timeline));
+    for (const [index, hour] of hours.entries()) {
+      const folder = join(scratch, `hour-${index}`);
+      await recordHour(hour.timeline, folder);
+      current = new Recordings({ folder });
+      // What the server reads back, without its keyframes: the events of the hour.
+      const { keyframes: _keyframes, ...recorded } = (await current.timelineOf('local')) ?? hour.timeline;
+      const outputBytes = recorded.events.reduce((sum, event) => sum + (event.kind === 'output' ? Buffer.byteLength(event.data) : 0), 0);
+      const jsonBytes = Buffer.byteLength(JSON.stringify(recorded));
       const opens: number[] = [];
       const ends: number[] = [];
       const middles: number[] = [];
@@ -152,7 +204,7 @@ export async function benchReplay(): Promise<string> {
       }
       const total = median(opens) + median(ends);
       rows.push(
-        `| ${hour.label} | ${(outputBytes / 2 ** 20).toFixed(1)} MiB in ${hour.timeline.events.length} events (${(jsonBytes / 2 ** 20).toFixed(1)} MiB of JSON) | ${ms(median(opens))} | ${ms(median(ends))} | **${ms(total)}** ${total < 500 ? '✔' : '✘'} | ${ms(median(middles))} |`,
+        `| ${hour.label} | ${(outputBytes / 2 ** 20).toFixed(1)} MiB in ${recorded.events.length} events (${(jsonBytes / 2 ** 20).toFixed(1)} MiB of JSON) | ${ms(median(opens))} | ${ms(median(ends))} | **${ms(total)}** ${total < 500 ? '✔' : '✘'} | ${ms(median(middles))} |`,
       );
     }
   } finally {
@@ -167,9 +219,11 @@ export async function benchReplay(): Promise<string> {
     'is painted).',
     `The hour repeats a round of ${round.length} commands recorded from a real bash PTY (listings, a process table, coloured`,
     'output, a failing command), with a slide move and a check per round. Medians of 5 runs. Goal: open + seek to the',
-    'end < 500 ms. A long seek writes the nearest keyframe before its target (the server adds one after each MiB of a',
-    "terminal's output and one at its end) and the output after it: the end is a keyframe; the middle of the lighter",
-    'hour has none before it, and is written from the start.',
+    'end < 500 ms. The hour is recorded as `serve` records a class (one write a second) and read back from disk by the',
+    'server. A long seek writes the nearest keyframe before its target and the output after it; the recorder takes them',
+    "as it records (after each MiB of a terminal's output, when it goes quiet with 64 KiB or more since its last one,",
+    'and at the end), and the page gets the one after each MiB and the last: the end is a keyframe; the middle of the',
+    'lighter hour has none before it, and is written from the start.',
     '',
     '| Hour | Output | Open | Seek to the end | Open + seek | Seek back to the middle |',
     '| --- | --- | --- | --- | --- | --- |',

@@ -603,7 +603,7 @@ export interface Timeline {
   events: TimelineEvent[];
   /** True when typed input was recorded, so that a viewer can say so. */
   inputRecorded: boolean;
-  /** Terminals' states at a few moments, for seeking (the timeline route adds them: record/keyframes.ts). */
+  /** Terminals' states at a few moments, for seeking (recorded with it, served by the timeline route: record/keyframes.ts). */
   keyframes?: TimelineKeyframe[];
 }
 

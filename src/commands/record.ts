@@ -37,7 +37,9 @@ export const recordCommand: Command = {
         `no recording of ${attendee} in ${displayPath(dataDir, context.cwd)} (${recorded.length === 0 ? 'it holds none' : `recorded: ${recorded.join(', ')}`})`,
       );
     }
-    const text = json ? terminalSafeJson(timeline) : asciicastOf(timeline, pickTerminal(timeline, stringOption(args, 'terminal')));
+    // Without the keyframes recorded for the replay page's seeks: terminal states, not events of the class.
+    const { keyframes: _keyframes, ...events } = timeline;
+    const text = json ? terminalSafeJson(events) : asciicastOf(timeline, pickTerminal(timeline, stringOption(args, 'terminal')));
     if (out === undefined) {
       context.stdout(text);
       return 0;

@@ -1,5 +1,5 @@
-// A class replayed: `GET /_labdeck/timeline/<attendee>` (their Timeline as JSON, from the recordings, with keyframes
-// for seeking) and `GET /replay/<attendee>` (the page that plays it). The instructor may open anyone's, an attendee
+// A class replayed: `GET /_labdeck/timeline/<attendee>` (their Timeline as JSON, from the recordings, with the
+// keyframes recorded for seeking: record/keyframes.ts servedKeyframes) and `GET /replay/<attendee>` (the page that plays it). The instructor may open anyone's, an attendee
 // only their own (the self-paced learner of a loopback server is the attendee `local`), nobody else any: 401 without
 // a valid token, 403 for someone else's. `GET /replay` takes an attendee to their own ("Replay my session").
 import { Router, type Request, type Response } from 'express';
@@ -7,7 +7,7 @@ import { replayPagePath, timelinePath } from '../protocol.ts';
 import type { Access, Identity } from '../classroom/access.ts';
 import type { DeckSource } from '../deck/deck-source.ts';
 import { relativeToWorkshop } from '../deck/deck-json.ts';
-import { keyframesOf } from '../record/keyframes.ts';
+import { servedKeyframes } from '../record/keyframes.ts';
 import type { TimelineSource } from '../record/timeline-source.ts';
 import { renderDeniedPage } from './classroom-pages.ts';
 import { renderReplayPage } from './replay-page.ts';
@@ -53,7 +53,7 @@ export function replayRoutes(options: ReplayRoutesOptions): Router {
     try {
       const timeline = await options.timelines.timelineOf(attendee);
       if (!timeline) return void response.status(404).json({ error: `Nothing was recorded for ${attendee} (yet).`, status: 404 });
-      response.json({ ...timeline, keyframes: await keyframesOf(timeline) });
+      response.json({ ...timeline, keyframes: await servedKeyframes(timeline) });
     } catch (error) {
       next(error);
     }

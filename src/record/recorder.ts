@@ -9,6 +9,13 @@
 // A flood (`cat` of a large file, `yes`) is not recorded line by line: of a second's output, the plain lines that
 // later lines scroll out of every screen and scrollback are left out (flood.ts). The replayed screen is the same; the
 // recording stays small and cheap.
+//
+// Keyframes (keyframes.ts) are taken as it records, and written in the segment beside the events they follow, so that
+// opening a replay computes none: one after each keyframeEveryChars of a terminal's recorded output, one when a
+// terminal that printed keyframeMinChars or more since its last goes quiet for a write (the end of a command's
+// output: a live replay's end is then near one), and one at the end of a segment (closed when idle, or by the
+// server's stop) for a terminal that printed keyframeMinChars or more in all. A keyframe lost to a SIGKILL is
+// computed by the reader (servedKeyframes).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +25,8 @@ import type { TapStart, TerminalTap } from '../terminal/session.ts';
 import { encodeEvent, encodeHeader, recordingVersion, type RecordedEvent } from './recording-format.ts';
 import { SegmentFile } from './segment-file.ts';
 import { cutFlood } from './flood.ts';
+import { KeyframeTaker } from './keyframe-taker.ts';
+import { keyframeEveryChars, keyframeMinChars } from './keyframes.ts';
 
 export interface RecorderOptions {
   /** The recordings folder (recordings.ts recordingsFolder). */
@@ -55,6 +64,10 @@ interface AttendeeRecording {
   /** The slide last recorded: pages report where they are again and again. */
   slide: number | undefined;
   readonly terminals: Map<string, TerminalGeometry>;
+  /** Each recorded terminal's keyframes. */
+  readonly keyframes: Map<string, KeyframeTaker>;
+  /** Each terminal's output, resize and start lines in the current segment: where a keyframe taken now lands. */
+  lines: Map<string, number>;
 }
 
 const defaultFlushMs = 1000;
@@ -134,26 +147,39 @@ export class Recorder {
     rmSync(join(this.options.folder, attendee), { recursive: true, force: true });
   }
 
-  /** Writes every waiting event now (the timer does it every flushMs). */
+  /** Writes every waiting event now (the timer does it every flushMs), and the keyframes due. */
   flush(): void {
     const now = this.now();
     for (const recording of this.attendees.values()) {
-      if (recording.pending.length > 0) this.write(recording);
-      else if (recording.file && now - recording.lastEventAt >= (this.options.idleCloseMs ?? defaultIdleCloseMs)) {
+      const waiting = recording.pending.length > 0;
+      const printed = waiting ? this.write(recording) : new Set<string>();
+      // Quiet terminals with enough output since their last keyframe: the end of a command's output.
+      for (const [terminal, taker] of recording.keyframes) {
+        if (!printed.has(terminal) && taker.charsSinceKeyframe >= keyframeMinChars) this.takeKeyframe(recording, terminal, taker);
+      }
+      if (!waiting && recording.file && now - recording.lastEventAt >= (this.options.idleCloseMs ?? defaultIdleCloseMs)) {
+        this.takeEndKeyframes(recording);
         const file = recording.file;
         recording.file = undefined;
-        void file.close();
+        // After the keyframes being computed for it: they land in it.
+        void this.keyframesSettled(recording).then(() => file.close());
       }
     }
   }
 
-  /** Writes what waits and closes every segment (the server stops). */
+  /** Writes what waits and the last keyframes, and closes every segment (the server stops). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
+    for (const recording of this.attendees.values()) this.takeEndKeyframes(recording);
     this.closed = true;
     clearInterval(this.timer);
-    await Promise.all([...this.attendees.values()].map((recording) => recording.file?.close()));
+    await Promise.all(
+      [...this.attendees.values()].map(async (recording) => {
+        await this.keyframesSettled(recording);
+        await recording.file?.close();
+      }),
+    );
     this.attendees.clear();
   }
 
@@ -161,7 +187,17 @@ export class Recorder {
     if (this.closed || this.removed.has(attendee) || !isValidTerminalName(attendee)) return undefined;
     let recording = this.attendees.get(attendee);
     if (!recording) {
-      recording = { id: attendee, file: undefined, segmentStart: 0, pending: [], lastEventAt: 0, slide: undefined, terminals: new Map() };
+      recording = {
+        id: attendee,
+        file: undefined,
+        segmentStart: 0,
+        pending: [],
+        lastEventAt: 0,
+        slide: undefined,
+        terminals: new Map(),
+        keyframes: new Map(),
+        lines: new Map(),
+      };
       this.attendees.set(attendee, recording);
     }
     return recording;
@@ -173,21 +209,64 @@ export class Recorder {
     recording.lastEventAt = event.t;
   }
 
-  private write(recording: AttendeeRecording): void {
+  /** Writes the waiting events; returns the terminals that printed among them. */
+  private write(recording: AttendeeRecording): Set<string> {
     const events = withoutFloods(recording.pending, recording.terminals);
+    const printed = new Set<string>();
     recording.pending = [];
     if (!recording.file) {
       try {
         recording.file = this.openSegment(recording, events[0]?.t ?? this.now());
       } catch (error) {
         this.options.log(`recording ${recording.id}: cannot write: ${(error as Error).message}`);
-        return;
+        return printed;
       }
     }
     const start = recording.segmentStart;
     let text = '';
     for (const event of events) text += `${encodeEvent({ ...event, t: Math.max(0, event.t - start) })}\n`;
     recording.file.append(text);
+    // The keyframe takers follow exactly what was written, line by line.
+    for (const event of events) {
+      if (event.kind !== 'output' && event.kind !== 'resize' && event.kind !== 'start') continue;
+      recording.lines.set(event.terminal, (recording.lines.get(event.terminal) ?? 0) + 1);
+      let taker = recording.keyframes.get(event.terminal);
+      if (event.kind === 'start') {
+        if (taker) taker.restart(event.cols, event.rows);
+        else {
+          taker = new KeyframeTaker(event.cols, event.rows, (error) =>
+            this.options.log(`recording ${recording.id}: a keyframe of ${event.terminal} failed: ${error.message}`),
+          );
+          recording.keyframes.set(event.terminal, taker);
+        }
+      } else if (!taker) continue;
+      else if (event.kind === 'resize') taker.resize(event.cols, event.rows);
+      else {
+        taker.output(event.data);
+        printed.add(event.terminal);
+        if (taker.charsSinceKeyframe >= keyframeEveryChars) this.takeKeyframe(recording, event.terminal, taker);
+      }
+    }
+    return printed;
+  }
+
+  /** Takes a keyframe of everything written of `terminal`, to be written in the current segment once computed. */
+  private takeKeyframe(recording: AttendeeRecording, terminal: string, taker: KeyframeTaker): void {
+    const file = recording.file;
+    const events = recording.lines.get(terminal) ?? 0;
+    // Nothing of it in this segment yet: a keyframe could not say where it lands (the next one will).
+    if (!file || events === 0) return;
+    const t = Math.max(0, this.now() - recording.segmentStart);
+    taker.take((state) => file.append(`${encodeEvent({ t, kind: 'keyframe', terminal, events, ...state })}\n`));
+  }
+
+  /** The segment ends: a keyframe of each terminal at its end (a finished recording's end is one). */
+  private takeEndKeyframes(recording: AttendeeRecording): void {
+    for (const [terminal, taker] of recording.keyframes) if (taker.endsWithKeyframe) this.takeKeyframe(recording, terminal, taker);
+  }
+
+  private async keyframesSettled(recording: AttendeeRecording): Promise<void> {
+    await Promise.all([...recording.keyframes.values()].map((taker) => taker.settled()));
   }
 
   private openSegment(recording: AttendeeRecording, startedAt: number): SegmentFile {
@@ -196,6 +275,7 @@ export class Recorder {
     const path = join(folder, `${startedAt}-${randomBytes(4).toString('hex')}.jsonl.gz`);
     const file = new SegmentFile(path, (error) => this.options.log(`recording ${recording.id}: cannot write ${path}: ${error.message}`));
     recording.segmentStart = startedAt;
+    recording.lines = new Map();
     file.append(`${encodeHeader({ labdeck: 'recording', version: recordingVersion, attendee: recording.id, startedAt, input: this.options.input })}\n`);
     return file;
   }

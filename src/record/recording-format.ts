@@ -5,8 +5,10 @@
 // since the header's `startedAt`. Terminal events, nearly all of a recording, are short arrays in asciicast's terms:
 //   [t, "o", terminal, text]     output            [t, "r", terminal, cols, rows]   resize
 //   [t, "i", terminal, text]     typed input       [t, "s", terminal, cols, rows]   a terminal (re)started
+//   [t, "k", terminal, events, cols, rows, state]  a keyframe: the terminal's state (keyframes.ts) after its first
+//                                                  `events` "o", "r" and "s" lines of this segment
 // Commands, slides and checks are TimelineEvent objects (protocol.ts) with a relative `t`.
-import type { Timeline, TimelineEvent, TimelineTerminal } from '../protocol.ts';
+import type { Timeline, TimelineEvent, TimelineKeyframe, TimelineTerminal } from '../protocol.ts';
 
 export const recordingVersion = 1;
 
@@ -29,8 +31,22 @@ export interface TerminalStart {
   rows: number;
 }
 
+/**
+ * A terminal's state, taken while recording (recorder.ts), after the first `events` output, resize and start lines of
+ * that terminal in the segment it is written in: written when it is ready, so possibly after later events.
+ */
+export interface RecordedKeyframe {
+  t: number;
+  kind: 'keyframe';
+  terminal: string;
+  events: number;
+  cols: number;
+  rows: number;
+  data: string;
+}
+
 /** What a segment holds; times are relative to the header's startedAt. */
-export type RecordedEvent = TimelineEvent | TerminalStart;
+export type RecordedEvent = TimelineEvent | TerminalStart | RecordedKeyframe;
 
 export interface Segment {
   readonly header: SegmentHeader;
@@ -56,6 +72,8 @@ export function encodeEvent(event: RecordedEvent): string {
       return JSON.stringify([event.t, 'r', event.terminal, event.cols, event.rows]);
     case 'start':
       return JSON.stringify([event.t, 's', event.terminal, event.cols, event.rows]);
+    case 'keyframe':
+      return JSON.stringify([event.t, 'k', event.terminal, event.events, event.cols, event.rows, event.data]);
     default:
       return JSON.stringify(event);
   }
@@ -103,8 +121,9 @@ const isCount = (value: unknown): value is number => Number.isInteger(value) && 
 
 function decodeEvent(value: unknown): RecordedEvent | undefined {
   if (Array.isArray(value)) {
-    const [t, code, terminal, a, b] = value as unknown[];
+    const [t, code, terminal, a, b, c, d] = value as unknown[];
     if (typeof t !== 'number' || typeof terminal !== 'string') return undefined;
+    if (code === 'k' && isCount(a) && isCount(b) && isCount(c) && typeof d === 'string') return { t, kind: 'keyframe', terminal, events: a, cols: b, rows: c, data: d };
     if ((code === 'o' || code === 'i') && typeof a === 'string') return { t, kind: code === 'o' ? 'output' : 'input', terminal, data: a };
     if ((code === 'r' || code === 's') && isCount(a) && isCount(b)) return { t, kind: code === 'r' ? 'resize' : 'start', terminal, cols: a, rows: b };
     return undefined;
@@ -132,9 +151,21 @@ function decodeEvent(value: unknown): RecordedEvent | undefined {
  */
 export function timelineFromSegments(attendee: string, segments: readonly Segment[]): Timeline | undefined {
   const absolute: RecordedEvent[] = [];
-  for (const segment of [...segments].sort((a, b) => a.header.startedAt - b.header.startedAt)) {
-    for (const event of segment.events) absolute.push({ ...event, t: segment.header.startedAt + event.t });
-  }
+  /** Which segment each event came from (its index in the sorted segments), and the keyframes of each. */
+  const segmentOf = new Map<RecordedEvent, number>();
+  const recordedKeyframes: { segment: number; keyframe: RecordedKeyframe }[] = [];
+  [...segments]
+    .sort((a, b) => a.header.startedAt - b.header.startedAt)
+    .forEach((segment, index) => {
+      for (const event of segment.events) {
+        if (event.kind === 'keyframe') recordedKeyframes.push({ segment: index, keyframe: event });
+        else {
+          const copy = { ...event, t: segment.header.startedAt + event.t };
+          segmentOf.set(copy, index);
+          absolute.push(copy);
+        }
+      }
+    });
   if (absolute.length === 0) return undefined;
   // Stable: events of one moment keep the order they were written in.
   absolute.sort((a, b) => a.t - b.t);
@@ -142,16 +173,34 @@ export function timelineFromSegments(attendee: string, segments: readonly Segmen
   const terminals: TimelineTerminal[] = [];
   const sizes = new Map<string, { cols: number; rows: number }>();
   const events: TimelineEvent[] = [];
+  // Where keyframes land: `${segment} ${terminal} ${n}` → the length of that terminal's track (its output and resize
+  // events) once the segment's first n output, resize and start lines of it were read.
+  const trackLengths = new Map<string, number>();
+  const lines = new Map<string, number>();
+  const trackAt = new Map<string, number>();
+  const counted = (event: RecordedEvent): void => {
+    if (event.kind !== 'output' && event.kind !== 'resize' && event.kind !== 'start') return;
+    const key = `${segmentOf.get(event)} ${event.terminal}`;
+    const line = (lines.get(key) ?? 0) + 1;
+    lines.set(key, line);
+    trackAt.set(`${key} ${line}`, trackLengths.get(event.terminal) ?? 0);
+  };
+  const push = (event: TimelineEvent): void => {
+    if (event.kind === 'output' || event.kind === 'resize') trackLengths.set(event.terminal, (trackLengths.get(event.terminal) ?? 0) + 1);
+    events.push(event);
+  };
   for (const event of absolute) {
     const t = event.t - startedAt;
+    if (event.kind === 'keyframe') continue;
     if (event.kind === 'start') {
       const size = sizes.get(event.terminal);
       if (!size) terminals.push({ name: event.terminal, cols: event.cols, rows: event.rows });
       else {
-        if (size.cols !== event.cols || size.rows !== event.rows) events.push({ t, kind: 'resize', terminal: event.terminal, cols: event.cols, rows: event.rows });
-        events.push({ t, kind: 'output', terminal: event.terminal, data: terminalReset });
+        if (size.cols !== event.cols || size.rows !== event.rows) push({ t, kind: 'resize', terminal: event.terminal, cols: event.cols, rows: event.rows });
+        push({ t, kind: 'output', terminal: event.terminal, data: terminalReset });
       }
       sizes.set(event.terminal, { cols: event.cols, rows: event.rows });
+      counted(event);
       continue;
     }
     // A terminal whose start went with an older segment (retention): its size is not known, a common one is assumed.
@@ -161,7 +210,14 @@ export function timelineFromSegments(attendee: string, segments: readonly Segmen
       sizes.set(event.terminal, size);
     }
     if (event.kind === 'resize') sizes.set(event.terminal, { cols: event.cols, rows: event.rows });
-    events.push({ ...event, t });
+    push({ ...event, t });
+    counted(event);
+  }
+  const keyframes: TimelineKeyframe[] = [];
+  for (const { segment, keyframe } of recordedKeyframes) {
+    const at = trackAt.get(`${segment} ${keyframe.terminal} ${keyframe.events}`);
+    // Its lines are not all there (a segment cut short): it cannot be placed, and is left out.
+    if (at !== undefined) keyframes.push({ terminal: keyframe.terminal, events: at, cols: keyframe.cols, rows: keyframe.rows, data: keyframe.data });
   }
   const last = absolute[absolute.length - 1]?.t ?? startedAt;
   return {
@@ -171,5 +227,7 @@ export function timelineFromSegments(attendee: string, segments: readonly Segmen
     terminals,
     events,
     inputRecorded: segments.some((segment) => segment.header.input),
+    // In the order of their events (they are written as they are computed).
+    ...(keyframes.length > 0 ? { keyframes: keyframes.sort((a, b) => a.events - b.events) } : {}),
   };
 }

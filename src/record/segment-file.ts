@@ -11,6 +11,8 @@ export class SegmentFile {
   private readonly gzip: Gzip;
   private fd: number | undefined;
   private failed = false;
+  /** close() was called: a keyframe computed after that (recorder.ts) is not written. */
+  private ending = false;
   private readonly closed: Promise<void>;
   /** Compressed bytes written so far. */
   bytes = 0;
@@ -34,7 +36,7 @@ export class SegmentFile {
 
   /** Compresses `text` and writes it, flushed: readable from the file once this stream's work is done. */
   append(text: string): void {
-    if (this.failed || this.fd === undefined) return;
+    if (this.failed || this.ending || this.fd === undefined) return;
     this.gzip.write(text);
     this.gzip.flush(constants.Z_SYNC_FLUSH);
   }
@@ -42,6 +44,8 @@ export class SegmentFile {
   /** Ends the gzip stream (its trailer is written) and closes the file. */
   async close(): Promise<void> {
     if (this.fd === undefined) return;
+    if (this.ending) return this.closed;
+    this.ending = true;
     this.gzip.end();
     await this.closed;
     if (this.fd !== undefined) closeSync(this.fd);
