@@ -317,8 +317,16 @@ export class TerminalSession implements Disposable {
     if (geometry.cols === this.geometry.cols && geometry.rows === this.geometry.rows) return;
     // Thrown from a WebSocket frame handler, EBADF would end the server.
     if (this.ptyClosed) return;
+    try {
+      this.pty.resize(geometry.cols, geometry.rows);
+    } catch (error) {
+      // node-pty closes the descriptor a tick before it says 'close' (a shell ended by Ctrl-D, then a resize frame):
+      // the PTY is gone all the same (a fuzz run ended a class server this way).
+      this.ptyClosed = true;
+      this.log(`terminal ${this.attendee}/${this.name}: resize after the PTY closed (${(error as Error).message})`);
+      return;
+    }
     this.geometry = geometry;
-    this.pty.resize(geometry.cols, geometry.rows);
     this.mirror.resize(geometry.cols, geometry.rows);
     this.tap?.resize(geometry.cols, geometry.rows);
     for (const viewer of this.viewers) viewer.sink.send({ type: 'state', state: this.stateFor(viewer) });

@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TerminalManager } from '../../src/terminal/manager.ts';
+import { TerminalSession } from '../../src/terminal/session.ts';
+import { DEFAULT_TERMINAL_LIMITS } from '../../src/terminal/limits.ts';
 import { testEnvironment } from './terminal-client.ts';
 
 test('resizing or attaching to a terminal while its process exits never throws', { timeout: 60_000 }, async () => {
@@ -36,4 +38,30 @@ test('resizing or attaching to a terminal while its process exits never throws',
     manager.dispose();
   }
   assert.deepEqual([...new Set(problems)], [], `${problems.length} of 30 runs threw`);
+});
+
+test('a resize in the moment node-pty has closed the descriptor but not yet said so is dropped, never thrown', { timeout: 20_000 }, async () => {
+  const log: string[] = [];
+  const session = new TerminalSession({
+    attendee: 'alice',
+    name: 'shell',
+    argv: ['sleep', '30'],
+    env: testEnvironment(),
+    cols: 80,
+    rows: 24,
+    limits: DEFAULT_TERMINAL_LIMITS,
+    log: (line) => log.push(line),
+  });
+  const sink = { send: () => {}, close: () => {}, undelivered: () => 0 };
+  const connection = session.attach('owner', sink);
+  try {
+    // node-pty's own close (its destroy(), or a read that failed) destroys the PTY's socket: the descriptor is closed
+    // at once, its 'close' comes on a later tick. A fuzz run's resize frame landed in between and ended the server.
+    (session as unknown as { pty: { _socket: { destroy(): void } } }).pty._socket.destroy();
+    assert.doesNotThrow(() => connection.resize(100, 30));
+    assert.match(log.join('\n'), /resize after the PTY closed/);
+  } finally {
+    connection.detach();
+    session.dispose();
+  }
 });
