@@ -43,6 +43,11 @@ export interface KnownAttendee {
 }
 
 export const tokenCookie = 'labdeck_token';
+/**
+ * The instructor's link also sets this cookie: `labdeck_token` is one per browser, and the projector's link (or a trial
+ * join) opened later in the same browser overwrites it, which would lock the instructor out of their own dashboard.
+ */
+export const instructorCookie = 'labdeck_instructor';
 export const localAttendee: Identity = Object.freeze({ role: 'attendee', attendee: 'local', name: 'local' });
 
 export interface Access {
@@ -58,6 +63,11 @@ export interface Access {
   tokenOf(request: IncomingMessage): string | undefined;
   /** Identity of a request: its token's, else the local attendee when that is allowed, else undefined. */
   identifyRequest(request: IncomingMessage): Identity | undefined;
+  /**
+   * For what only the instructor uses (the dashboard, its channel and terminal viewer, replays opened from it): a
+   * token the request names (query, bearer) decides; else a valid instructor cookie; else as `identifyRequest`.
+   */
+  identifyInstructorFirst(request: IncomingMessage): Identity | undefined;
   /**
    * Whether a request may come in at all, for routes and channels that anyone allowed to read the deck may use: a
    * token that is not (or no longer) valid never; no token at all only where anonymous readers are allowed.
@@ -102,13 +112,16 @@ export function createAccess(options: AccessOptions): Access {
     return options.openToLocalAttendee ? localAttendee : undefined;
   };
 
-  function tokenOf(request: IncomingMessage): string | undefined {
+  /** The token a request names itself (query or bearer), as opposed to one its browser holds (cookie). */
+  function namedTokenOf(request: IncomingMessage): string | undefined {
     // A malformed target never gets this far (the front door answers 400), and carries no token if it did.
     const query = parseRequestTarget(request.url)?.searchParams.get('token');
     if (query) return query;
-    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    if (bearer) return bearer[1];
-    return readCookie(request.headers.cookie, tokenCookie);
+    return /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  }
+
+  function tokenOf(request: IncomingMessage): string | undefined {
+    return namedTokenOf(request) ?? readCookie(request.headers.cookie, tokenCookie);
   }
 
   return {
@@ -127,6 +140,13 @@ export function createAccess(options: AccessOptions): Access {
     identify,
     tokenOf,
     identifyRequest,
+    identifyInstructorFirst(request) {
+      if (namedTokenOf(request) === undefined) {
+        const instructor = identify(readCookie(request.headers.cookie, instructorCookie));
+        if (instructor?.role === 'instructor') return instructor;
+      }
+      return identifyRequest(request);
+    },
     admit(request) {
       const identity = identifyRequest(request);
       if (identity) return { admitted: true, identity };

@@ -5,7 +5,7 @@
 // nobody without a valid token gets further than /join. Pages are refused with a page, data with JSON.
 import express, { Router, type Request, type Response } from 'express';
 import { joinQrSvg } from '../classroom/qr.ts';
-import { tokenCookie, type Access } from '../classroom/access.ts';
+import { instructorCookie, tokenCookie, type Access } from '../classroom/access.ts';
 import type { ClassroomSource } from '../classroom/classroom-source.ts';
 import { renderDashboardPage, renderDeniedPage, renderJoinPage } from './classroom-pages.ts';
 import { cleanName, maxNameLength, nameLength, truncateName } from '../classroom/attendee-name.ts';
@@ -33,10 +33,12 @@ export function classroomRoutes(options: ClassroomRoutesOptions): Router {
   const { access, classroom } = options;
   const router = Router();
   const setCookie = (response: Response, token: string): void => {
-    response.cookie(tokenCookie, token, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: cookieMaxAgeMs });
+    const options = { httpOnly: true, sameSite: 'strict', path: '/', maxAge: cookieMaxAgeMs } as const;
+    response.cookie(tokenCookie, token, options);
+    if (access.identify(token)?.role === 'instructor') response.cookie(instructorCookie, token, options);
   };
   const deny = (response: Response, status: 401 | 403, reason: string, request?: Request): void => {
-    if (status === 401) response.clearCookie(tokenCookie, { path: '/' });
+    if (status === 401) for (const name of [tokenCookie, instructorCookie]) response.clearCookie(name, { path: '/' });
     response.status(status).set('cache-control', 'no-store');
     if (request && wantsJson(request)) response.json({ error: reason, status });
     else response.type('html').send(renderDeniedPage(status, reason));
@@ -100,7 +102,7 @@ export function classroomRoutes(options: ClassroomRoutesOptions): Router {
 
   router.get(dashboardPagePath, async (request, response) => {
     const token = access.tokenOf(request);
-    const identity = access.identifyRequest(request);
+    const identity = access.identifyInstructorFirst(request);
     if (!identity)
       return deny(
         response,

@@ -77,7 +77,7 @@ export function createDashboardChannel(options: DashboardChannelOptions): Dashbo
   return {
     handleUpgrade(request, socket, head) {
       if (!isAllowedOrigin(request.headers.origin, request.headers.host)) return rejectUpgrade(socket, '403 Forbidden');
-      const identity = options.access.identifyRequest(request);
+      const identity = options.access.identifyInstructorFirst(request);
       if (!identity) return rejectUpgrade(socket, '401 Unauthorized');
       if (identity.role !== 'instructor') return rejectUpgrade(socket, '403 Forbidden');
       server.handleUpgrade(request, socket, head, (client) => {

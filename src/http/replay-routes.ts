@@ -41,7 +41,7 @@ export function replayRoutes(options: ReplayRoutesOptions): Router {
   const router = Router();
   const decide = (request: Request, attendee: string): ReplayDecision =>
     options.access
-      ? replayAccess(options.access.identifyRequest(request), options.access.tokenOf(request) !== undefined, attendee)
+      ? replayAccess(options.access.identifyInstructorFirst(request), options.access.tokenOf(request) !== undefined, attendee)
       : replayAccess(undefined, false, attendee);
 
   router.get(`${timelinePath}/:attendee`, async (request, response, next) => {

@@ -74,12 +74,20 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
         return rejectUpgrade(socket, '403 Forbidden');
       }
       const requestIdentity = options.access.identifyRequest(request);
+      // A wrong token in the hello is refused, never replaced by the request's identity. A hello naming someone else
+      // than the cookie's holder is the dashboard's viewer: the instructor's cookie answers it (the shared cookie may be
+      // the projector's, set by its link opened later in the same browser).
+      const identityFor = (hello: ClientHello): Identity | undefined =>
+        hello.token
+          ? options.access.identify(hello.token)
+          : hello.attendee !== undefined && hello.attendee !== requestIdentity?.attendee
+            ? options.access.identifyInstructorFirst(request)
+            : requestIdentity;
       const watchOnly = new URL(request.url ?? '/', 'http://terminal.invalid').searchParams.has(TERMINAL_WATCH_PARAM);
       sockets.handleUpgrade(request, socket, head, (client) => {
         attachTerminalSocket(client, {
           manager: options.manager,
-          // A wrong token in the hello is refused, never replaced by the request's identity.
-          authorize: (hello) => terminalAccessFor(hello.token ? options.access.identify(hello.token) : requestIdentity, hello, { watchOnly }),
+          authorize: (hello) => terminalAccessFor(identityFor(hello), hello, { watchOnly }),
           log: options.log,
         });
       });

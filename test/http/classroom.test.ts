@@ -101,9 +101,11 @@ async function joinedToken(name: string): Promise<string> {
   return /labdeck_token=([^;]+)/.exec(response.headers.get('set-cookie') ?? '')![1]!;
 }
 
-function openDashboardSocket(token?: string): Promise<{ status: number; socket?: WebSocket }> {
+/** `token`: the holder of the `labdeck_token` cookie; or `{ cookie }`: a browser's whole cookie header. */
+function openDashboardSocket(token?: string | { readonly cookie: string }): Promise<{ status: number; socket?: WebSocket }> {
   const headers: Record<string, string> = { origin: server.url.slice(0, -1) };
-  if (token) headers.cookie = `labdeck_token=${token}`;
+  if (typeof token === 'object') headers.cookie = token.cookie;
+  else if (token) headers.cookie = `labdeck_token=${token}`;
   const socket = new WebSocket(`${server.url.replace('http', 'ws')}${dashboardPath.slice(1)}`, { headers });
   // The state may arrive in the same packet as the upgrade's answer, before anyone listens: keep every message.
   const received: DashboardServerMessage[] = [];
@@ -206,6 +208,52 @@ test('the dashboard is for instructors only, on the HTTP path and the WebSocket'
   const instructor = await openDashboardSocket(classroom.access.instructorToken);
   assert.equal(instructor.status, 101);
   instructor.socket!.close();
+});
+
+/** One browser's cookies for this server: what each response sets (or clears) is sent with the next request. */
+function cookieJar(): { readonly header: () => string; readonly fetch: (path: string) => Promise<Response> } {
+  const cookies = new Map<string, string>();
+  const header = (): string => [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  return {
+    header,
+    async fetch(path) {
+      const response = await fetch(`${server.url}${path}`, { redirect: 'manual', headers: { cookie: header() } });
+      for (const line of response.headers.getSetCookie()) {
+        const [, name, value] = /^([^=]+)=([^;]*)/.exec(line) ?? [];
+        if (!name) continue;
+        if (value === '' || /Expires=Thu, 01 Jan 1970/i.test(line)) cookies.delete(name);
+        else cookies.set(name, value!);
+      }
+      return response;
+    },
+  };
+}
+
+test("the projector's link opened after the instructor's in one browser: the instructor keeps their dashboard", { timeout: 30_000 }, async () => {
+  const dee = await joinedToken('Dee');
+  const deeId = classroom.access.identify(dee)!.attendee;
+  const browser = cookieJar();
+  assert.equal((await browser.fetch(`_labdeck/dashboard?token=${classroom.access.instructorToken}`)).status, 200);
+  // The projector's link, in another tab of the same browser: that tab is the projector's.
+  assert.equal((await browser.fetch(`?token=${classroom.access.watcherToken}`)).status, 200);
+  assert.match(browser.header(), new RegExp(`labdeck_token=${classroom.access.watcherToken}`));
+
+  // The dashboard's tab reloaded (no token in its address any more), its channel reconnecting, the viewer typing.
+  assert.equal((await browser.fetch('_labdeck/dashboard')).status, 200, 'the dashboard page after the projector link');
+  const dashboard = await openDashboardSocket({ cookie: browser.header() });
+  assert.equal(dashboard.status, 101, 'the dashboard channel after the projector link');
+  dashboard.socket!.close();
+  const viewer = openTerminal({ cookie: browser.header() }, deeId);
+  assert.equal(await viewer.role, 'instructor', "the viewer types into Dee's terminal as the instructor");
+  viewer.socket.close();
+  assert.equal((await browser.fetch(`replay/${deeId}`)).status, 200, "Dee's replay opened from the dashboard");
+
+  // Only a valid instructor cookie counts: a forged one beside a watcher's or attendee's cookie opens nothing more.
+  for (const holder of [classroom.access.watcherToken, dee]) {
+    const cookie = `labdeck_token=${holder}; labdeck_instructor=${classroom.access.instructorToken.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x'))}`;
+    assert.equal((await fetch(`${server.url}_labdeck/dashboard`, { headers: { cookie } })).status, 403);
+    assert.equal((await openDashboardSocket({ cookie })).status, 403);
+  }
 });
 
 test('every result change is recorded per attendee and reaches the dashboard live', async () => {
@@ -346,9 +394,9 @@ interface TerminalPeer {
 }
 
 /** A terminal viewer as `token`'s holder: hello for `attendee`'s (or its own) `shell`, output collected as text. */
-function openTerminal(token: string, attendee?: string, query = ''): TerminalPeer {
+function openTerminal(token: string | { readonly cookie: string }, attendee?: string, query = ''): TerminalPeer {
   const socket = new WebSocket(`${server.url.replace('http', 'ws')}_labdeck/terminal${query}`, TERMINAL_SUBPROTOCOL, {
-    headers: { origin: server.url.slice(0, -1), cookie: `labdeck_token=${token}` },
+    headers: { origin: server.url.slice(0, -1), cookie: typeof token === 'object' ? token.cookie : `labdeck_token=${token}` },
   });
   let text = '';
   const role = new Promise<string>((resolve, reject) => {
