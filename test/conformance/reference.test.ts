@@ -5,7 +5,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalHtml, normalizeHtml } from './normalize.ts';
-import { loadOfficialBundle, md5, patchIntoFork, REMARK_0_14_1_MD5, referenceCacheDir, referenceCacheKey, RemarkReference, type ReferenceSlide } from './reference.ts';
+import {
+  chromiumVersion,
+  loadOfficialBundle,
+  md5,
+  patchIntoFork,
+  REMARK_0_14_1_MD5,
+  referenceCacheDir,
+  referenceCacheKey,
+  RemarkReference,
+  type ReferenceSlide,
+} from './reference.ts';
 
 const contents = (slides: readonly ReferenceSlide[]) => slides.map((slide) => canonicalHtml(normalizeHtml(slide.html)));
 
@@ -26,7 +36,7 @@ describe('the reference bundle', () => {
 
 describe('the reference cache key', () => {
   const job = { markdown: '# A\n---\nB', options: { excludedClasses: ['x'] } };
-  const inputs = { bundle: 'bundle after patching', harnessSource: 'reference.ts source', job };
+  const inputs = { bundle: 'bundle after patching', harnessSource: 'reference.ts source', browserVersion: 'Chromium 156.0.8078.114', job };
   const key = referenceCacheKey(inputs);
 
   test('is stable for the same inputs', { timeout: 5_000 }, () => {
@@ -42,22 +52,28 @@ describe('the reference cache key', () => {
     assert.notEqual(referenceCacheKey({ ...inputs, harnessSource: 'reference.ts source, extraction edited' }), key);
   });
 
+  test('changes with the browser that renders (its version)', { timeout: 5_000 }, () => {
+    assert.notEqual(referenceCacheKey({ ...inputs, browserVersion: 'Chromium 157.0.1.2' }), key);
+  });
+
   test('changes with the deck, its excluded classes and the variant', { timeout: 5_000 }, () => {
     assert.notEqual(referenceCacheKey({ ...inputs, job: { ...job, markdown: '# A\n---\nC' } }), key);
     assert.notEqual(referenceCacheKey({ ...inputs, job: { ...job, options: { excludedClasses: [] } } }), key);
     assert.notEqual(referenceCacheKey({ ...inputs, job: { ...job, variant: 'official' } }), key);
   });
 
-  test("a reference's cache path is keyed on its own patched bundle and the harness file", { timeout: 30_000 }, async () => {
+  test("a reference's cache path is keyed on its own patched bundle, the harness file and this machine's Chromium", { timeout: 30_000 }, async () => {
     const reference = await RemarkReference.start();
     try {
       const harnessSource = readFileSync(join(import.meta.dirname, 'reference.ts'), 'utf8');
+      const browserVersion = await chromiumVersion();
+      assert.match(browserVersion, /Chromium \d+\./);
       const official = await loadOfficialBundle();
       for (const [variant, bundle] of [
         ['fork', patchIntoFork(official)],
         ['official', official],
       ] as const) {
-        const expected = referenceCacheKey({ bundle, harnessSource, job: { ...job, variant } });
+        const expected = referenceCacheKey({ bundle, harnessSource, browserVersion, job: { ...job, variant } });
         assert.equal(reference.cachePath({ ...job, variant }), join(referenceCacheDir, 'results', `${expected}.json`), variant);
       }
     } finally {

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.ts';
+import { chromiumPath, launchChromium } from '../support/browser.ts';
 
 const run = promisify(execFile);
 
@@ -204,13 +204,19 @@ function sha256(text: string): string {
 /**
  * The cache key of a reference result: a hash of everything that decides it, so that no edit can leave a stale
  * result behind (no version to remember to bump): the bytes of the bundle the page runs (after patching, for the
- * fork), the source of this harness (patch, page, remark.js options, extraction), and the job (deck markdown,
- * excluded classes, variant). Normalisation (normalize.ts) runs on the results after the cache and is not part of it.
+ * fork), the source of this harness (patch, page, remark.js options, extraction), the browser that runs it (its
+ * version: an upgrade may lay out or serialize otherwise), and the job (deck markdown, excluded classes, variant).
+ * Normalisation (normalize.ts) runs on the results after the cache and is not part of it.
  */
-export function referenceCacheKey(inputs: { bundle: string; harnessSource: string; job: RenderJob }): string {
-  const { bundle, harnessSource, job } = inputs;
+export function referenceCacheKey(inputs: { bundle: string; harnessSource: string; browserVersion: string; job: RenderJob }): string {
+  const { bundle, harnessSource, browserVersion, job } = inputs;
   const variant = job.variant ?? 'fork';
-  return sha256(JSON.stringify([sha256(bundle), sha256(harnessSource), variant, remarkOptions(job.options), job.markdown]));
+  return sha256(JSON.stringify([sha256(bundle), sha256(harnessSource), browserVersion, variant, remarkOptions(job.options), job.markdown]));
+}
+
+/** What `chromium --version` says (e.g. "Chromium 156.0.8078.114 built on Debian…"): the browser the results come from. */
+export async function chromiumVersion(): Promise<string> {
+  return (await run(chromiumPath, ['--version'])).stdout.trim();
 }
 
 export interface RenderJob {
@@ -227,6 +233,7 @@ export interface RenderJob {
 export class RemarkReference {
   readonly #bundles: Record<RemarkVariant, string>;
   readonly #harnessSource: string;
+  readonly #browserVersion: string;
   readonly #pages = new Map<string, string>();
   #server: Promise<Server> | undefined;
   #browser: Promise<{ browser: Browser; context: BrowserContext }> | undefined;
@@ -236,20 +243,21 @@ export class RemarkReference {
   /** Renders actually done in the browser (the rest came from the cache). */
   browserRenders = 0;
 
-  private constructor(bundles: Record<RemarkVariant, string>, harnessSource: string) {
+  private constructor(bundles: Record<RemarkVariant, string>, harnessSource: string, browserVersion: string) {
     this.#bundles = bundles;
     this.#harnessSource = harnessSource;
+    this.#browserVersion = browserVersion;
   }
 
   static async start(): Promise<RemarkReference> {
-    const [official, harnessSource] = await Promise.all([loadOfficialBundle(), readFile(harnessPath, 'utf8')]);
-    return new RemarkReference({ fork: patchIntoFork(official), official }, harnessSource);
+    const [official, harnessSource, browserVersion] = await Promise.all([loadOfficialBundle(), readFile(harnessPath, 'utf8'), chromiumVersion()]);
+    return new RemarkReference({ fork: patchIntoFork(official), official }, harnessSource, browserVersion);
   }
 
   /** Where the result of a job is (or will be) cached. */
   cachePath(job: RenderJob): string {
     const bundle = this.#bundles[job.variant ?? 'fork'];
-    return join(resultsDir, `${referenceCacheKey({ bundle, harnessSource: this.#harnessSource, job })}.json`);
+    return join(resultsDir, `${referenceCacheKey({ bundle, harnessSource: this.#harnessSource, browserVersion: this.#browserVersion, job })}.json`);
   }
 
   async render(markdown: string, options: ReferenceOptions = { excludedClasses: [] }, variant: RemarkVariant = 'fork'): Promise<ReferenceSlide[]> {
