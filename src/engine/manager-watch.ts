@@ -10,7 +10,7 @@
 import type Docker from 'dockerode';
 import type { EngineSnapshot } from '../checks/engine-state.ts';
 import { Emitter, type Disposable } from '../event.ts';
-import { chooseEngine, shouldLookForManager, type NodeAnswer } from './manager-choice.ts';
+import { chooseEngine, lookCall, retryDelay, type LookCall, type NodeAnswer } from './manager-choice.ts';
 import { watchEngine, type EngineWatch, type EngineWatchOptions } from './snapshot.ts';
 
 /**
@@ -48,9 +48,9 @@ export function watchSwarmManager(engines: readonly Docker[], options: ClusterWa
   let looking = false;
   let lookAgain = false;
   let lastLook = Number.NEGATIVE_INFINITY;
-  /** The latest snapshot calls for a look, and how long until the next one if this one moves nothing. */
-  let calling = false;
-  let retryMs = lookIntervalMs;
+  /** Why the latest snapshot calls for a look, and the last wait before a look that followed one that moved nothing. */
+  let calling: LookCall | undefined;
+  let lastRetryMs: number | undefined;
   let lookTimer: NodeJS.Timeout | undefined;
   let disposed = false;
 
@@ -100,15 +100,16 @@ export function watchSwarmManager(engines: readonly Docker[], options: ClusterWa
       if (chosen !== index && engine) {
         moveTo(chosen, engine);
         // The new engine's snapshots tell whether to look again.
-        calling = false;
+        calling = undefined;
       }
     } finally {
       looking = false;
-      if (!disposed && (lookAgain || calling)) {
-        const delay = lookAgain ? lookIntervalMs : retryMs;
-        if (!lookAgain) retryMs = Math.min(retryMs * 2, MAX_LOOK_INTERVAL_MS);
+      if (!disposed && lookAgain) {
         lookAgain = false;
-        scheduleLook(delay);
+        scheduleLook(lookIntervalMs);
+      } else if (!disposed && calling) {
+        lastRetryMs = retryDelay(calling, lastRetryMs, { lookIntervalMs, maxLookIntervalMs: MAX_LOOK_INTERVAL_MS });
+        scheduleLook(lastRetryMs);
       }
     }
   };
@@ -134,9 +135,9 @@ export function watchSwarmManager(engines: readonly Docker[], options: ClusterWa
   const seen = (snapshot: EngineSnapshot): void => {
     latest = snapshot;
     snapshotEmitter.fire(snapshot);
-    const call = engines.length > 1 && shouldLookForManager(snapshot, { watchingHome: index === 0, homeNodeId });
+    const call = engines.length > 1 ? lookCall(snapshot, { watchingHome: index === 0, homeNodeId }) : undefined;
     // Something changed (a demotion, node1 back): looks start again at the shortest interval.
-    if (call && !calling) retryMs = lookIntervalMs;
+    if (call && !calling) lastRetryMs = undefined;
     calling = call;
     if (call) scheduleLook();
   };

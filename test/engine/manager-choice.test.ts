@@ -2,7 +2,7 @@
 // the inner swarm, else the leader, else another manager; and when to look again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseEngine, shouldLookForManager, type NodeAnswer } from '../../src/engine/manager-choice.ts';
+import { chooseEngine, lookCall, type NodeAnswer } from '../../src/engine/manager-choice.ts';
 import { UNKNOWN_SNAPSHOT, type EngineSnapshot, type NodeState } from '../../src/checks/engine-state.ts';
 
 const manager = (index: number, nodeId: string, leader?: string): NodeAnswer => ({
@@ -35,18 +35,18 @@ const snapshot = (fields: Partial<EngineSnapshot>): EngineSnapshot => ({ ...UNKN
 
 test('looked for again when the engine read is no manager, or does not answer', () => {
   const home = { watchingHome: true, homeNodeId: 'n1' };
-  assert.equal(shouldLookForManager(snapshot({ swarm: 'active', isManager: true, selfNodeId: 'n1' }), home), false);
-  assert.equal(shouldLookForManager(snapshot({ swarm: 'active', isManager: false, selfNodeId: 'n1' }), home), true);
-  assert.equal(shouldLookForManager(snapshot({ swarm: 'inactive' }), home), true);
-  assert.equal(shouldLookForManager({ ...UNKNOWN_SNAPSHOT, error: 'connection refused', takenAt: 2 }, { watchingHome: false, homeNodeId: 'n1' }), true);
+  assert.equal(lookCall(snapshot({ swarm: 'active', isManager: true, selfNodeId: 'n1' }), home), undefined);
+  assert.equal(lookCall(snapshot({ swarm: 'active', isManager: false, selfNodeId: 'n1' }), home), 'no-manager');
+  assert.equal(lookCall(snapshot({ swarm: 'inactive' }), home), 'no-manager');
+  assert.equal(lookCall({ ...UNKNOWN_SNAPSHOT, error: 'connection refused', takenAt: 2 }, { watchingHome: false, homeNodeId: 'n1' }), 'no-manager');
   // Not before the first read: there is nothing to go by yet.
-  assert.equal(shouldLookForManager(UNKNOWN_SNAPSHOT, home), false);
+  assert.equal(lookCall(UNKNOWN_SNAPSHOT, home), undefined);
 });
 
 test('while another node is read, node1 back as a ready manager brings the checks home', () => {
   const away = { watchingHome: false, homeNodeId: 'n1' };
   const nodes = (role: NodeState['role'], state = 'ready') => [node('n1', 'node1', role, state), node('n2', 'node2', 'manager')];
-  assert.equal(shouldLookForManager(snapshot({ swarm: 'active', isManager: true, selfNodeId: 'n2', nodes: nodes('worker') }), away), false);
-  assert.equal(shouldLookForManager(snapshot({ swarm: 'active', isManager: true, selfNodeId: 'n2', nodes: nodes('manager', 'down') }), away), false);
-  assert.equal(shouldLookForManager(snapshot({ swarm: 'active', isManager: true, selfNodeId: 'n2', nodes: nodes('manager') }), away), true);
+  assert.equal(lookCall(snapshot({ swarm: 'active', isManager: true, selfNodeId: 'n2', nodes: nodes('worker') }), away), undefined);
+  assert.equal(lookCall(snapshot({ swarm: 'active', isManager: true, selfNodeId: 'n2', nodes: nodes('manager', 'down') }), away), undefined);
+  assert.equal(lookCall(snapshot({ swarm: 'active', isManager: true, selfNodeId: 'n2', nodes: nodes('manager') }), away), 'home-manager');
 });
