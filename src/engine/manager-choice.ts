@@ -29,12 +29,33 @@ export function chooseEngine(answers: readonly NodeAnswer[]): number {
 }
 
 /**
- * Whether to ask the engines again, from the latest snapshot of the one read: it stopped answering, or is no manager
- * (any more); or, while another node is read, node1 (`homeNodeId`) is a ready manager again.
+ * Why the engines are asked again:
+ * - `no-manager`: the engine read stopped answering, or is no manager (any more: demoted, left; or not yet, before
+ *   the deck's `docker swarm init`);
+ * - `home-manager`: another node is read, and node1 (`homeNodeId`) is a ready manager in its node list again.
  */
-export function shouldLookForManager(snapshot: EngineSnapshot, where: { readonly watchingHome: boolean; readonly homeNodeId: string | undefined }): boolean {
-  if (!snapshot.reachable) return snapshot.error !== undefined;
-  if (snapshot.swarm !== 'active' || !snapshot.isManager) return true;
-  if (where.watchingHome || where.homeNodeId === undefined) return false;
-  return snapshot.nodes.some((node) => node.id === where.homeNodeId && node.role === 'manager' && node.state === 'ready');
+export type LookCall = 'no-manager' | 'home-manager';
+
+/** Whether to ask the engines again, and why, from the latest snapshot of the one read; undefined: no need. */
+export function lookCall(snapshot: EngineSnapshot, where: { readonly watchingHome: boolean; readonly homeNodeId: string | undefined }): LookCall | undefined {
+  if (!snapshot.reachable) return snapshot.error !== undefined ? 'no-manager' : undefined;
+  if (snapshot.swarm !== 'active' || !snapshot.isManager) return 'no-manager';
+  if (where.watchingHome || where.homeNodeId === undefined) return undefined;
+  return snapshot.nodes.some((node) => node.id === where.homeNodeId && node.role === 'manager' && node.state === 'ready') ? 'home-manager' : undefined;
+}
+
+/**
+ * The wait before looking again after a look that moved nothing while the snapshot still calls for one;
+ * `previousMs`: the wait before that look, undefined when it was the first for this call.
+ * - `home-manager`: the shortest interval, every time. The leader lists node1 as a manager as soon as it is promoted,
+ *   and node1 manages (its `info` says ControlAvailable) once it has its manager certificate and has joined the raft:
+ *   2 s after the promotion in attendee-cluster.test.ts, longer on a loaded machine. A doubling wait finds it up to
+ *   twice as late (with LOOK_INTERVAL_MS: a node1 managing after 22 s was found after 45 s), and the leader's
+ *   snapshot stays quiet meanwhile, so nothing else asks.
+ * - `no-manager` (no swarm yet, before the deck's `docker swarm init`; no manager answering): ever longer, up to
+ *   `maxLookIntervalMs`, since each look asks every node and that may go on for the whole of a workshop.
+ */
+export function retryDelay(call: LookCall, previousMs: number | undefined, limits: { readonly lookIntervalMs: number; readonly maxLookIntervalMs: number }): number {
+  if (call === 'home-manager' || previousMs === undefined) return limits.lookIntervalMs;
+  return Math.min(previousMs * 2, limits.maxLookIntervalMs);
 }

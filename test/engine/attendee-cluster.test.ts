@@ -275,13 +275,15 @@ test('each attendee gets a cluster of their own: an inner swarm across its nodes
     assert.notEqual(clusterWatch.watching, 0);
     const leader = (await onNode1(alice, "ssh node2 docker node ls --filter role=manager --format '{{.Hostname}}:{{.ManagerStatus}}'")).match(/^(node\d):Leader$/m)?.[1];
     assert.equal(`node${clusterWatch.watching + 1}`, leader, 'the checks read the leader');
-    // node1 promoted again: the checks go home.
+    // node1 promoted again: the checks go home (within seconds of node1 managing: a look every 500 ms meanwhile).
+    const promoted = Date.now();
     await onNode1(alice, 'ssh node2 docker node promote node1 >/dev/null');
     await waitUntil(
       () => clusterWatch.watching === 0 && clusterWatch.current.isManager,
       60_000,
       () => `watching ${clusterWatch.watching}`,
     );
+    process.stdout.write(`# node1 promoted again: the checks read it ${seconds(promoted)} s after the promote command\n`);
     process.stdout.write(`# node2's ran, node checks, following the manager: ${seconds(checksStarted)} s\n`);
   } finally {
     ranHostname.dispose();
