@@ -320,7 +320,8 @@ test('warm seats across the nodes: where memory is free, claimed on another node
       warm: 1,
       location: { file: 'workshop.yml', line: 1 },
     },
-    concurrency: 3,
+    // The four seats of `env warm 4` boot at once: three at a time, the fourth waited for one to be ready (26 s more).
+    concurrency: 4,
     followIntervalMs: 1000,
     onNote: (attendee, note) => seatNotes.push([attendee, note?.text ?? null]),
   });
