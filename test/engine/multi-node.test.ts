@@ -109,7 +109,9 @@ before(
   async () => {
     await ensureBusyboxImage(machine, { name: 'labdeck/busybox:latest' });
     sandboxImageId = (await ensureSandboxImage(machine, { log: () => {} })).id;
+    const booting = Date.now();
     swarm = await createMultiNodeSwarm({ nodes: 3, images: [SANDBOX_IMAGE, 'labdeck/busybox:latest'], source: machine });
+    process.stdout.write(`# the test swarm (3 nodes, node1 holding the images) ready in ${((Date.now() - booting) / 1000).toFixed(1)} s\n`);
     for (const node of swarm.nodes.slice(1)) await labelEngine(node);
     // Sized so that a node holds one sandbox: the nodes are this machine, each reporting all of its memory.
     nodeMemory = (await listClassNodes(swarm.manager.docker))[0]?.memoryBytes ?? 0;
