@@ -333,7 +333,7 @@ export async function createMultiNodeSwarm(options: { nodes: number; images: rea
       { timeoutMs: 30_000, intervalMs: 200, describe: () => `${node.hostname} to be ready on the manager` },
     );
   };
-  // The other engines boot and join while node 1 loads the images: the three waits overlap (17 s → 12 s here).
+  // The other engines boot and join while node 1 loads the images: the three waits overlap (12 to 15 s here, was 17 s).
   const others = Array.from({ length: options.nodes - 1 }, (_, i) => nodeOf(i + 2));
   const [loaded] = await Promise.all([preloadImages(options.source, manager.docker, options.images, () => {}), ...others.map(joinSwarm)]);
   const missing = options.images.filter((name) => !loaded.includes(name));
