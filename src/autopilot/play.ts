@@ -274,7 +274,8 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
 
     if (isManual(check.check) && problem === undefined) runner.confirm(step.id);
     // A step whose command failed is failed whatever its check says: the check is read once (its reason), not waited for.
-    const result = await awaitCheck(runner, step.id, problem === undefined ? timeouts.checkMs : 0);
+    // The step's own `timeout` (its spec entry), when it has one, rather than --check-timeout.
+    const result = await awaitCheck(runner, step.id, problem === undefined ? (check.timeoutMs ?? timeouts.checkMs) : 0);
     const ok = result.status === 'passed' && problem === undefined;
     const outcome: StepOutcome = { step, result, durationMs: Date.now() - started, problem, ok };
     outcomes.push(outcome);

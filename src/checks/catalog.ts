@@ -62,8 +62,10 @@ export function buildCatalog(deck: DeckOutline, specFiles: readonly SpecFile[], 
   let remoteHost: string | undefined;
   for (const step of deck.steps) {
     const entry = specified.get(step.id);
-    if (entry) checks.push({ stepId: step.id, check: entry.check, origin: { how: 'specified', file: entry.file, line: entry.line } });
-    else checks.push(inferStepCheck(step, insideContainer, remoteHost, options));
+    if (entry) {
+      const origin = { how: 'specified', file: entry.file, line: entry.line } as const;
+      checks.push({ stepId: step.id, check: entry.check, origin, ...(entry.timeoutMs === undefined ? {} : { timeoutMs: entry.timeoutMs }) });
+    } else checks.push(inferStepCheck(step, insideContainer, remoteHost, options));
     remoteHost = remoteHostAfter(step, insideContainer, remoteHost);
     insideContainer = shellAfter(step, insideContainer);
   }

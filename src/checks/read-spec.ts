@@ -14,9 +14,14 @@ export type StepSelector =
 export interface SpecEntry {
   readonly selector: StepSelector;
   readonly check: CheckSpec;
+  /** The entry's `timeout`, in ms: how long autopilot waits for the check to pass. */
+  readonly timeoutMs?: number;
   readonly file: string;
   readonly line: number;
 }
+
+/** A day: as `--check-timeout` and `--command-timeout` allow at most. */
+const MAX_TIMEOUT_SECONDS = 86_400;
 
 const kindKeys = ['service', 'stack', 'network', 'node', 'nodes', 'container', 'exec', 'dns', 'ran', 'manual', 'secret', 'config', 'all', 'any', 'not'] as const;
 type KindKey = (typeof kindKeys)[number];
@@ -321,12 +326,23 @@ export function readSpecFile(file: string, text: string): { entries: SpecEntry[]
       reader.fail(item, 'each entry of `steps` must be a mapping');
       continue;
     }
-    const fields = reader.fields(item, ['slide', 'step', 'command', 'id', 'check'], 'a step entry');
+    const fields = reader.fields(item, ['slide', 'step', 'command', 'id', 'timeout', 'check'], 'a step entry');
     const selector = readSelector(reader, item, fields);
     const check = fields.has('check') ? reader.check(fields.get('check')?.value) : reader.fail(item, 'this entry has no `check`');
-    if (selector && check) entries.push({ selector, check, file, line: reader.line(item) });
+    const timeoutNode = fields.get('timeout')?.value;
+    const timeoutMs = timeoutNode === undefined ? undefined : readTimeout(reader, timeoutNode);
+    if (timeoutNode !== undefined && timeoutMs === undefined) continue; // reported; the step falls back to inference
+    if (selector && check) entries.push({ selector, check, ...(timeoutMs === undefined ? {} : { timeoutMs }), file, line: reader.line(item) });
   }
   return { entries, errors: reader.errors };
+}
+
+/** `timeout: SECONDS` (a number, fractions allowed): in ms. */
+function readTimeout(reader: SpecReader, node: unknown): number | undefined {
+  const seconds = isScalar(node) ? node.value : undefined;
+  if (typeof seconds === 'number' && seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS) return Math.round(seconds * 1000);
+  const shown = isScalar(node) ? String(node.value) : 'a list or mapping';
+  return reader.fail(node, `\`timeout\` must be a number of seconds (more than 0, at most ${MAX_TIMEOUT_SECONDS}), not \`${shown}\``);
 }
 
 function readSelector(reader: SpecReader, item: YAMLMap, fields: Map<string, Pair<unknown, unknown>>): StepSelector | undefined {

@@ -144,6 +144,8 @@ export interface StepCheck {
   readonly stepId: string;
   readonly check: CheckSpec;
   readonly origin: CheckOrigin;
+  /** How long autopilot waits for this check to pass (the spec entry's `timeout`); absent: its `--check-timeout`. */
+  readonly timeoutMs?: number;
 }
 
 export type CheckStatus = 'passed' | 'failed' | 'pending' | 'error';

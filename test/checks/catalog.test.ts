@@ -177,6 +177,31 @@ test("catalog: commands typed in an ssh shell on another node are not seen by th
   assert.equal(checks[5]!.origin.how, 'inferred');
 });
 
+test("catalog: a step entry's `timeout` is how long autopilot waits for its check; a bad one is reported at its file:line", () => {
+  const spec = [
+    'steps:', // 1
+    '  - { id: debug-service.aaaa, timeout: 2, check: { service: debug } }', // 2
+    '  - { id: debug-service.bbbb, timeout: 0.5, check: { ran: docker } }', // 3
+    '  - { command: "^apk add", timeout: soon, check: { manual: true } }', // 4
+    '  - { id: entering-the-debug-container.cccc, timeout: 0, check: { manual: true } }', // 5
+    '  - { slide: debug-service, step: 1, timeout: 86401, check: { manual: true } }', // 6
+  ].join('\n');
+  const { checks, errors } = buildCatalog(deck, [{ file: 'exercises/t.yml', text: spec }]);
+  assert.equal(checks[0]!.timeoutMs, 2000);
+  assert.equal(checks[1]!.timeoutMs, 500);
+  // Without `timeout`, autopilot's --check-timeout applies: the check carries none.
+  assert.equal('timeoutMs' in checks[2]!, false);
+  assert.deepEqual(
+    errors.map((e) => e.message),
+    [
+      'exercises/t.yml:4: `timeout` must be a number of seconds (more than 0, at most 86400), not `soon`',
+      'exercises/t.yml:5: `timeout` must be a number of seconds (more than 0, at most 86400), not `0`',
+      'exercises/t.yml:6: `timeout` must be a number of seconds (more than 0, at most 86400), not `86401`',
+    ],
+    "an entry with a bad timeout is dropped, as one with a bad check (line 6 would bind a second check to line 2's step)",
+  );
+});
+
 test('catalog: every mistake is reported at its file:line', () => {
   const spec = [
     'steps:', // 1

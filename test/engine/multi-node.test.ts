@@ -10,7 +10,10 @@
 //   attendee's terminal reconnects and says the state was lost, and the checks watch the new sandbox;
 // - warm seats across the nodes: placed where memory is free (not the manager, full), each with the images; an attendee
 //   claims one on another node and its engine answers in their terminal; when that node fails, its ready seat is
-//   handed to nobody (the pool replaces it on a living node) and the attendee's claimed seat is recovered.
+//   handed to nobody (the pool replaces it on a living node) and the attendee's claimed seat is recovered;
+// - the test swarm itself leaves nothing behind, even killed (SIGKILL) with the class's last sandboxes running on its
+//   engines (their containers and shims holding mounts), as a killed run leaves it: its removal clears it all. (Its
+//   own file booted a 3-node swarm for that alone; the swarm this file made is a harder case, and costs no boot.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +35,7 @@ import { createSwarmProvider, sandboxEngineAddress } from '../../src/environment
 import { claimSeat, listSeats } from '../../src/engine/warm-seats.ts';
 import { openProgressStore } from '../../src/progress/store.ts';
 import { runLabdeck } from '../cli/run-cli.ts';
-import { createMultiNodeSwarm, type MultiNodeSwarm, type SwarmNode } from '../support/multi-node-swarm.ts';
+import { createMultiNodeSwarm, killNodeEngine, multiNodeSwarmTraces, type MultiNodeSwarm, type SwarmNode } from '../support/multi-node-swarm.ts';
 import { waitFor } from '../support/wait.ts';
 
 const machine = connectEngine({ host: process.env.DOCKER_HOST });
@@ -106,7 +109,9 @@ before(
   async () => {
     await ensureBusyboxImage(machine, { name: 'labdeck/busybox:latest' });
     sandboxImageId = (await ensureSandboxImage(machine, { log: () => {} })).id;
+    const booting = Date.now();
     swarm = await createMultiNodeSwarm({ nodes: 3, images: [SANDBOX_IMAGE, 'labdeck/busybox:latest'], source: machine });
+    process.stdout.write(`# the test swarm (3 nodes, node1 holding the images) ready in ${((Date.now() - booting) / 1000).toFixed(1)} s\n`);
     for (const node of swarm.nodes.slice(1)) await labelEngine(node);
     // Sized so that a node holds one sandbox: the nodes are this machine, each reporting all of its memory.
     nodeMemory = (await listClassNodes(swarm.manager.docker))[0]?.memoryBytes ?? 0;
@@ -320,7 +325,8 @@ test('warm seats across the nodes: where memory is free, claimed on another node
       warm: 1,
       location: { file: 'workshop.yml', line: 1 },
     },
-    concurrency: 3,
+    // The four seats of `env warm 4` boot at once: three at a time, the fourth waited for one to be ready (26 s more).
+    concurrency: 4,
     followIntervalMs: 1000,
     onNote: (attendee, note) => seatNotes.push([attendee, note?.text ?? null]),
   });
@@ -404,4 +410,13 @@ test('warm seats across the nodes: where memory is free, claimed on another node
     following?.dispose();
     eveTerminal.terminal.kill();
   }
+});
+
+test('the test swarm leaves no trace once removed, even killed with sandboxes running on its engines', { timeout: 180_000 }, async () => {
+  const left = await taskNodes();
+  assert.ok(left.size > 0, 'the class still has sandboxes running: the kill leaves their containers behind');
+  for (const node of swarm.nodes) killNodeEngine(node);
+  await waitFor(() => multiNodeSwarmTraces().some((trace) => trace.startsWith('processes')), { timeoutMs: 5000, describe: () => 'shims left running' });
+  await swarm.remove();
+  assert.deepEqual(multiNodeSwarmTraces(), []);
 });

