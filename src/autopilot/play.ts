@@ -18,7 +18,7 @@ import { createdService, prepareCommand } from './command-prep.ts';
 import { keysToBytes, leavesShell } from './keys.ts';
 import { copyFromScreen } from './screen-copy.ts';
 import { entersRemoteShell, shellMove, type ShellKind } from './shells.ts';
-import type { TerminalDriver } from './terminal-driver.ts';
+import { INTERRUPTED_MS, type TerminalDriver } from './terminal-driver.ts';
 
 export interface AutopilotTimeouts {
   /** A host command (`docker service create` waits for its tasks). */
@@ -124,15 +124,17 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
 
     // A host command followed by a `wait`: typed, and not waited for; the wait watches what it prints while it runs,
     // and the directives after it may end it (`key ^C`). Its end is awaited once they ran (finishWatched).
-    let watched: { readonly typed: string; readonly recordsBefore: number; readonly endless: boolean } | undefined;
+    // `interrupted`: a `key ^C` directive stopped it, and it is given INTERRUPTED_MS to end, as after a timeout.
+    let watched: { readonly typed: string; readonly recordsBefore: number; readonly endless: boolean; interrupted: boolean } | undefined;
     const finishWatched = async (): Promise<void> => {
       const command = watched;
       watched = undefined;
       if (!command) return;
-      let record = await terminal.waitForRecord(command.recordsBefore, command.endless ? 0 : timeouts.commandMs);
+      const waitMs = command.endless ? 0 : command.interrupted ? Math.max(timeouts.commandMs, INTERRUPTED_MS) : timeouts.commandMs;
+      let record = await terminal.waitForRecord(command.recordsBefore, waitMs);
       if (!record) {
         terminal.send('\x03');
-        record = await terminal.waitForRecord(command.recordsBefore, 5_000);
+        record = await terminal.waitForRecord(command.recordsBefore, INTERRUPTED_MS);
         if (!command.endless) note(`\`${command.typed}\` did not finish within ${timeouts.commandMs / 1000} s`);
       }
     };
@@ -155,7 +157,9 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
         case 'key': {
           log(`  keys ${directive.argument}`);
           const mark = terminal.outputLength;
-          terminal.send(keysToBytes(directive.argument));
+          const keys = keysToBytes(directive.argument);
+          if (watched && keys.includes('\x03')) watched.interrupted = true;
+          terminal.send(keys);
           if (current() && leavesShell(directive.argument)) {
             await leftShell(mark);
             resumeWith = undefined;
@@ -251,7 +255,7 @@ export async function playSteps(options: AutopilotOptions): Promise<StepOutcome[
           note(`\`${prepared.typed}\` did not return to the prompt within ${timeouts.containerCommandMs / 1000} s`);
         }
       } else if (judgedByText) {
-        watched = { typed: prepared.typed, recordsBefore: terminal.recordCount, endless: prepared.endless };
+        watched = { typed: prepared.typed, recordsBefore: terminal.recordCount, endless: prepared.endless, interrupted: false };
         terminal.type(prepared.typed);
       } else {
         const record = await terminal.runOnHost(prepared.typed, timeouts.commandMs, interruptAfter);

@@ -28,8 +28,11 @@ const TERMINAL = 'autopilot';
 /** The end of a shell prompt (`/ # `, `$ `, `root@debug:/# `), once escape sequences are removed. */
 const PROMPT_END = /[#$>] $/;
 const SETTLE_MS = 250;
-/** How long a command interrupted after its timeout may take to give the prompt back (bash: at once). */
-const INTERRUPTED_MS = 5_000;
+/**
+ * How long an interrupted command (after its timeout, or by the deck's `key ^C`) may take to give the prompt back: bash
+ * at once; a program that cleans up on SIGINT (`docker service create` rolling back) takes seconds.
+ */
+export const INTERRUPTED_MS = 5_000;
 
 export class TerminalDriver implements Disposable {
   private readonly manager: TerminalManager;

@@ -106,3 +106,21 @@ test("a step's own `timeout` (its spec entry) bounds the wait for its check inst
   assert.match(run.stderr, /^autopilot: 0\/1 steps passed$/m, seen);
   assert.equal(run.code, 1, seen);
 });
+
+test("after the deck's own Ctrl-C (`key ^C`), a command may take seconds to give the prompt back, whatever --command-timeout", { timeout: 90_000 }, async () => {
+  const interrupted = join(folder, 'interrupted');
+  mkdirSync(join(interrupted, 'exercises'), { recursive: true });
+  writeFileSync(join(interrupted, 'workshop.yml'), 'title: Interrupted\ncontent:\n- a.md\n');
+  // A program that cleans up for 3 s on SIGINT (as `docker service create` rolls back): longer than --command-timeout 2.
+  const cleansUp = `sh -c 'trap "sleep 3; exit 130" INT; printf "Detected %s failure\\n" task; sleep 30'`;
+  writeFileSync(
+    join(interrupted, 'a.md'),
+    ['name: interrupted', '# Interrupted', '.exercise[', ...step('Stopped by the deck:', cleansUp, 'wait Detected task failure', 'key ^C'), ']', ''].join('\n'),
+  );
+  writeFileSync(join(interrupted, 'exercises', 'a.yml'), 'steps:\n  - { slide: interrupted, step: 1, check: { manual: "see the task fail" } }\n');
+  const run = await runLabdeck(['autopilot', 'workshop.yml', '--command-timeout', '2'], { cwd: interrupted, untilStopped: never });
+  const seen = `${run.stdout}\n${run.stderr}`;
+  assert.doesNotMatch(run.stdout, /did not finish/, seen);
+  assert.match(run.stdout, /^✓ #\d+ interrupted\.\w+ passed \([\d.]+ s\): confirmed by the attendee \(self-reported\)$/m, seen);
+  assert.equal(run.code, 0, seen);
+});
