@@ -300,11 +300,15 @@ async function removeSecrets(docker: Docker, names: readonly string[]): Promise<
 
 /**
  * The attendee's sandbox service: the one labelled for them, whatever its name (a claimed warm seat keeps the seat's
- * name; the swarm's labels are the record of whose it is).
+ * name; the swarm's labels are the record of whose it is). Two processes bringing the attendee up at once may each
+ * claim a seat: until the second claim goes back to the pool, both carry the attendee's label, and theirs is the
+ * claim the swarm recorded first (the lower version: warm-seats.ts's rule), whose host key labdeck adopts.
  */
 export async function findSandbox(docker: Docker, classId: string, attendee: string): Promise<Docker.Service | undefined> {
   const services = await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`, `${SANDBOX_ATTENDEE_LABEL}=${attendee}`] } });
-  return services.find((s) => s.Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL] === attendee && !isOtherClusterNode(s.Spec?.Labels)) as Docker.Service | undefined;
+  const theirs = services.filter((s) => s.Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL] === attendee && !isOtherClusterNode(s.Spec?.Labels));
+  const version = (service: (typeof theirs)[number]): number => service.Version?.Index ?? 0;
+  return theirs.sort((a, b) => version(a) - version(b))[0] as Docker.Service | undefined;
 }
 
 async function findService(docker: Docker, name: string): Promise<Docker.Service | undefined> {
