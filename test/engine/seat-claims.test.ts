@@ -4,14 +4,15 @@
 // both seats and left Bob none. Until the second claim goes back, both seats carry the attendee's label: her sandbox
 // is the first claim all the same (its host key is the one labdeck adopts), and so is the address her engine is
 // reached at (another CI run wrote the second seat's port beside the first seat's key: "did not present its own host
-// key").
+// key"). The server's follower and `env status` see her first claim only: the second seat's task is not hers (it would
+// be taken for her sandbox recreated, her terminals told their state was lost).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectEngine } from '../../src/engine/docker.ts';
 import { ensureBusyboxImage } from '../../src/engine/images.ts';
 import { SANDBOX_ATTENDEE_LABEL, SANDBOX_CLASS_LABEL, SANDBOX_NAME_LABEL, SANDBOX_SEAT_LABEL, SEAT_STATE_LABEL } from '../../src/engine/sandbox-spec.ts';
 import { claimSeat, listSeats, type Seat, WARM_SEAT_NAME } from '../../src/engine/warm-seats.ts';
-import { findSandbox, waitForSandbox, type SandboxPlace } from '../../src/engine/sandboxes.ts';
+import { findSandbox, listSandboxes, sandboxTasks, waitForSandbox, type SandboxPlace } from '../../src/engine/sandboxes.ts';
 
 const docker = connectEngine({ host: process.env.DOCKER_HOST });
 const classId = `C${Date.now().toString(36).toUpperCase()}`;
@@ -148,4 +149,29 @@ test("while a second claim is not given back yet, the attendee's engine is reach
     },
   });
   assert.equal(place.port, port(first!), `claimed ${first!.seat} (port ${port(first!)}) then ${second!.seat} (port ${port(second!)}); reached at ${seen.join(', ')}`);
+});
+
+test("while a second claim is not given back yet, the follower and env status see the attendee's first claim only", { timeout: 120_000 }, async () => {
+  await removeServices();
+  const base = 39_000 + Math.floor(Math.random() * 500) * 2;
+  await makeSeats(30, [base, base + 1]);
+  const [first, second] = await claimBothForCarol();
+  // Both seats' tasks running, as a class's are.
+  const tasksOf = async (seat: Seat) => (await docker.listTasks({ filters: { service: [seat.service] } })) as { ID: string; Status?: { State?: string } }[];
+  const running = Date.now() + 60_000;
+  for (const seat of [first!, second!]) {
+    while (!(await tasksOf(seat)).some((task) => task.Status?.State === 'running')) {
+      assert.ok(Date.now() < running, `${seat.seat}'s task never ran: ${JSON.stringify(await tasksOf(seat))}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  const firstTasks = (await tasksOf(first!)).map((task) => task.ID);
+  const followed = (await sandboxTasks(docker, classId)).filter((sandbox) => sandbox.attendee === carol.id);
+  assert.equal(followed.length, 1, `claimed ${first!.seat} then ${second!.seat}; followed ${JSON.stringify(followed)}`);
+  assert.ok(firstTasks.includes(followed[0]!.task), `followed ${followed[0]!.task}, ${first!.seat}'s tasks are ${firstTasks.join(', ')}`);
+  const listed = (await listSandboxes(docker, classId)).filter((sandbox) => sandbox.attendee === carol.id);
+  assert.deepEqual(
+    listed.map((sandbox) => sandbox.service),
+    [first!.service],
+  );
 });
