@@ -175,7 +175,9 @@ export async function preloadImages(outer: Docker, inner: Docker, images: readon
 export async function listSandboxes(docker: Docker, classId: string): Promise<SandboxStatus[]> {
   const all = await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } });
   // node2…nodeN of attendees' clusters are listed with their node1 (attendee-cluster.ts), not as sandboxes of their own.
-  const services = all.filter((service) => [undefined, 'claimed'].includes(service.Spec?.Labels?.[SEAT_STATE_LABEL]) && !isOtherClusterNode(service.Spec?.Labels));
+  const services = firstClaimsOnly(
+    all.filter((service) => [undefined, 'claimed'].includes(service.Spec?.Labels?.[SEAT_STATE_LABEL]) && !isOtherClusterNode(service.Spec?.Labels)),
+  );
   return Promise.all(
     services.map(async (service): Promise<SandboxStatus> => {
       const labels = service.Spec?.Labels ?? {};
@@ -215,9 +217,8 @@ export async function sandboxTasks(docker: Docker, classId: string): Promise<San
     docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`] } }),
     docker.listTasks({ filters: { 'desired-state': ['running'] } }) as Promise<TaskView[]>,
   ]);
-  return services.flatMap((service) => {
+  return firstClaimsOnly(services.filter((service) => !isOtherClusterNode(service.Spec?.Labels))).flatMap((service) => {
     const labels = service.Spec?.Labels ?? {};
-    if (isOtherClusterNode(labels)) return [];
     const newest = tasks.filter((task) => task.ServiceID === service.ID).sort((a, b) => String(b.UpdatedAt).localeCompare(String(a.UpdatedAt)))[0];
     if (!newest?.ID) return [];
     return [
@@ -300,11 +301,38 @@ async function removeSecrets(docker: Docker, names: readonly string[]): Promise<
 
 /**
  * The attendee's sandbox service: the one labelled for them, whatever its name (a claimed warm seat keeps the seat's
- * name; the swarm's labels are the record of whose it is).
+ * name; the swarm's labels are the record of whose it is). Two processes bringing the attendee up at once may each
+ * claim a seat: until the second claim goes back to the pool, both carry the attendee's label, and theirs is the
+ * claim the swarm recorded first (the lower version: warm-seats.ts's rule), whose host key labdeck adopts.
  */
 export async function findSandbox(docker: Docker, classId: string, attendee: string): Promise<Docker.Service | undefined> {
   const services = await docker.listServices({ filters: { label: [`${SANDBOX_CLASS_LABEL}=${classId}`, `${SANDBOX_ATTENDEE_LABEL}=${attendee}`] } });
-  return services.find((s) => s.Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL] === attendee && !isOtherClusterNode(s.Spec?.Labels)) as Docker.Service | undefined;
+  const theirs = services.filter((s) => s.Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL] === attendee && !isOtherClusterNode(s.Spec?.Labels));
+  return firstClaimsOnly(theirs)[0] as Docker.Service | undefined;
+}
+
+interface VersionedService {
+  readonly Version?: { readonly Index?: number };
+  readonly Spec?: { readonly Labels?: Record<string, string> };
+}
+
+/**
+ * The services, but for each attendee only the one the swarm recorded first (the lower version): a second warm-seat
+ * claim not given back yet carries their label too (findSandbox), and is not theirs.
+ */
+function firstClaimsOnly<T extends VersionedService>(services: readonly T[]): T[] {
+  const first = new Map<string, T>();
+  const version = (service: T): number => service.Version?.Index ?? 0;
+  const attendeeOf = (service: T): string | undefined => service.Spec?.Labels?.[SANDBOX_ATTENDEE_LABEL];
+  for (const service of services) {
+    const attendee = attendeeOf(service);
+    const earlier = attendee === undefined ? undefined : first.get(attendee);
+    if (attendee !== undefined && (!earlier || version(service) < version(earlier))) first.set(attendee, service);
+  }
+  return services.filter((service) => {
+    const attendee = attendeeOf(service);
+    return attendee === undefined || first.get(attendee) === service;
+  });
 }
 
 async function findService(docker: Docker, name: string): Promise<Docker.Service | undefined> {
