@@ -1,6 +1,7 @@
 // The markers on a replay's timeline as ONE drawing (a canvas under the scrubber): slide changes blue, commands and
 // checks green or red by outcome, grey when unknown. One element, whatever their number: a button per marker cost the
-// replay page 25-35 ms to build for an hour with 320 of them, ~250 ms with 3,200 (bench/replay.ts), before layout.
+// replay page 11-14 ms to build for an hour with 320 of them, 80-120 ms with 3,200, and then their layout
+// (bench/replay.ts, timed in the page).
 // A click at (or within a few pixels of) a marker seeks there; hovering one shows its label. The drawing is hidden
 // from assistive technology: the scrubber names the marker at its position and PageUp/PageDown go from one to the
 // next (replay-controls.ts), which is how a keyboard or a screen reader reaches them.
