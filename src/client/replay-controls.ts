@@ -1,10 +1,13 @@
 // The player's controls, for the replay page and for recordings embedded in slides: play/pause, the time, a
 // scrubber, the speed (1×–16×) and, when given, markers on the timeline (slide changes, commands green or red by exit
-// code, check transitions) that seek when clicked. Keys inside `keyScope`: Space plays or pauses, ← → go 5 s back or
-// forward, + and - change the speed, PageUp/PageDown go to the previous/next marker. Keys it handles stop there: on a
-// deck page they are the slideshow's otherwise.
+// code, check transitions): one drawing under the scrubber (replay-markers.ts) that seeks when clicked at a marker.
+// Keys inside `keyScope`: Space plays or pauses, ← → go 5 s back or forward, + and - change the speed, PageUp/PageDown
+// go to the previous/next marker; the scrubber's spoken value names the marker it is on, so a keyboard and a screen
+// reader reach every marker through the one control. Keys it handles stop there: on a deck page they are the
+// slideshow's otherwise.
 import type { ReplayPlayer } from './replay-player.ts';
-import { formatTime, replaySpeeds, type Marker } from './replay-timeline.ts';
+import { MarkerStrip } from './replay-markers.ts';
+import { formatTime, markersAt, neighbourMarker, replaySpeeds, type Marker } from './replay-timeline.ts';
 
 export interface ReplayControlsOptions {
   readonly markers?: readonly Marker[];
@@ -21,6 +24,8 @@ const arrowStepMs = 5000;
  * the end of a recording whose length is not a multiple of the step (a 683 ms demo, with a 1 s step, not at all).
  */
 const scrubberSteps = 1000;
+/** Ids for the scrubbers' hints (a deck may embed several players). */
+let hints = 0;
 
 export class ReplayControls {
   readonly element: HTMLElement;
@@ -33,7 +38,8 @@ export class ReplayControls {
 
   constructor(player: ReplayPlayer, options: ReplayControlsOptions) {
     this.#player = player;
-    this.#markers = options.markers ?? [];
+    // By time (stable: markers of one moment keep their order), for the lookups of replay-timeline.ts.
+    this.#markers = [...(options.markers ?? [])].sort((a, b) => a.t - b.t);
     this.element = element('div', 'labdeck-replay-controls');
     this.element.setAttribute('role', 'group');
     this.element.setAttribute('aria-label', `${options.label}: playback`);
@@ -61,32 +67,19 @@ export class ReplayControls {
 
     const timeline = element('div', 'labdeck-replay-timeline');
     timeline.append(this.#scrubber);
-    if (this.#markers.length > 0) timeline.append(this.#markerList());
+    if (this.#markers.length > 0) {
+      this.#scrubber.setAttribute('aria-keyshortcuts', 'PageUp PageDown');
+      const hint = element('span', 'labdeck-sr-only');
+      hint.id = `labdeck-replay-markers-hint-${++hints}`;
+      hint.textContent = `${this.#markers.length} moments (slide changes, commands, checks): PageDown goes to the next, PageUp to the previous.`;
+      this.#scrubber.setAttribute('aria-describedby', hint.id);
+      timeline.append(new MarkerStrip(this.#markers, player.duration, (marker) => void player.seek(marker.t)).element, hint);
+    }
     this.element.append(this.#play, this.#time, timeline, speedLabel);
 
     options.keyScope.addEventListener('keydown', (event) => this.#onKey(event as KeyboardEvent));
     player.onChange(() => this.#show());
     this.#show();
-  }
-
-  #markerList(): HTMLElement {
-    const list = element('ol', 'labdeck-replay-markers');
-    list.setAttribute('aria-label', 'Moments');
-    const duration = Math.max(this.#player.duration, 1);
-    for (const marker of this.#markers) {
-      const item = element('li', '');
-      item.style.left = `${(marker.t / duration) * 100}%`;
-      const button = element('button', `labdeck-replay-marker ${marker.kind} ${marker.tone}`);
-      button.type = 'button';
-      button.dataset.t = String(marker.t);
-      const label = `${formatTime(marker.t)} ${marker.label}`;
-      button.title = label;
-      button.setAttribute('aria-label', label);
-      button.addEventListener('click', () => void this.#player.seek(marker.t));
-      item.append(button);
-      list.append(item);
-    }
-    return list;
   }
 
   #show(): void {
@@ -100,7 +93,10 @@ export class ReplayControls {
     // The scrubber follows the player, unless a person is dragging it.
     if (document.activeElement !== this.#scrubber || !player.playing)
       this.#scrubber.value = String(Math.round((player.position / Math.max(player.duration, 1)) * scrubberSteps));
-    this.#scrubber.setAttribute('aria-valuetext', `${formatTime(player.position)} of ${formatTime(player.duration)}`);
+    const here = markersAt(this.#markers, player.position)
+      .map((marker) => `, ${marker.label}`)
+      .join('');
+    this.#scrubber.setAttribute('aria-valuetext', `${formatTime(player.position)} of ${formatTime(player.duration)}${here}`);
     if (this.#speed.value !== String(player.speed)) this.#speed.value = String(player.speed);
   }
 
@@ -119,14 +115,13 @@ export class ReplayControls {
     else if (event.key === 'PageDown' || event.key === 'PageUp') this.#jumpMarker(event.key === 'PageDown' ? 1 : -1);
     else handled = onScrubber && /^Arrow|^Home$|^End$/.test(event.key); // the scrubber's own keys: not the slideshow's
     if (!handled) return;
-    if (!onScrubber || event.key === ' ') event.preventDefault();
+    // On the scrubber, its own keys keep their default; PageUp/PageDown (a tenth of the range there) are the markers'.
+    if (!onScrubber || event.key === ' ' || event.key === 'PageUp' || event.key === 'PageDown') event.preventDefault();
     event.stopPropagation();
   }
 
   #jumpMarker(direction: 1 | -1): void {
-    const position = this.#player.position;
-    const candidates = this.#markers.filter((marker) => (direction === 1 ? marker.t > position + 1 : marker.t < position - 1));
-    const marker = direction === 1 ? candidates[0] : candidates[candidates.length - 1];
+    const marker = neighbourMarker(this.#markers, this.#player.position, direction);
     if (marker) void this.#player.seek(marker.t);
   }
 }

@@ -108,6 +108,28 @@ export function markersOf(timeline: Timeline): Marker[] {
   return markers;
 }
 
+/** The marker nearest `t` within `withinMs` of it (a click on the markers' drawing), or none. `markers` by time. */
+export function markerNear(markers: readonly Marker[], t: number, withinMs: number): Marker | undefined {
+  let nearest: Marker | undefined;
+  for (const marker of markers) {
+    const distance = Math.abs(marker.t - t);
+    if (distance <= withinMs && (!nearest || distance < Math.abs(nearest.t - t))) nearest = marker;
+    if (marker.t > t + withinMs) break;
+  }
+  return nearest;
+}
+
+/** The markers exactly at `t` (what the scrubber names there). `markers` by time. */
+export function markersAt(markers: readonly Marker[], t: number): Marker[] {
+  return markers.filter((marker) => marker.t === t);
+}
+
+/** The first marker after `t` (direction 1) or the last before it (-1): PageDown and PageUp. `markers` by time. */
+export function neighbourMarker(markers: readonly Marker[], t: number, direction: 1 | -1): Marker | undefined {
+  if (direction === 1) return markers.find((marker) => marker.t > t);
+  return markers.findLast((marker) => marker.t < t);
+}
+
 export function slidesOf(timeline: Timeline): SlideMoment[] {
   return timeline.events.flatMap((event) => (event.kind === 'slide' ? [{ t: event.t, slide: event.slide, ...(event.name ? { name: event.name } : {}) }] : []));
 }

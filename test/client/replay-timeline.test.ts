@@ -3,7 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAsciicast } from '../../src/client/asciicast.ts';
-import { countUpTo, formatDate, formatTime, markersOf, seekPlan, slideAt, slidesOf, tracksOf } from '../../src/client/replay-timeline.ts';
+import {
+  countUpTo,
+  formatDate,
+  formatTime,
+  markerNear,
+  markersAt,
+  markersOf,
+  neighbourMarker,
+  seekPlan,
+  slideAt,
+  slidesOf,
+  tracksOf,
+} from '../../src/client/replay-timeline.ts';
 import type { Timeline } from '../../src/protocol.ts';
 
 test('an asciicast v2 file becomes a Timeline of one terminal: output, input, resizes; markers and unknown codes skipped', { timeout: 5000 }, () => {
@@ -87,6 +99,25 @@ test('markers: commands ok, failed or neutral by exit code; checks ok when passe
       '6000 check failed Check s2: pending → failed: no service',
     ],
   );
+});
+
+test('markers by position: the nearest within a distance (a click on the drawing), those at a moment, the next and previous', { timeout: 5000 }, () => {
+  const markers = markersOf(timeline);
+  assert.equal(markerNear(markers, 3200, 300)?.label, 'Command false (exit code 1)');
+  assert.equal(markerNear(markers, 3300, 300)?.label, 'Command tail -f (exit code unknown)', 'the nearer of two');
+  assert.equal(markerNear(markers, 2500, 300), undefined, 'none within 300 ms');
+  assert.equal(markerNear([], 0, 300), undefined);
+  assert.deepEqual(
+    markersAt(markers, 5000).map((marker) => marker.label),
+    ['Check s1: failed → passed: service running'],
+  );
+  assert.deepEqual(markersAt(markers, 5001), []);
+  assert.equal(neighbourMarker(markers, 0, 1)?.t, 1000, 'the next one after the position, not the one at it');
+  assert.equal(neighbourMarker(markers, 3000, 1)?.t, 3500);
+  assert.equal(neighbourMarker(markers, 2999, 1)?.t, 3000, 'a millisecond before one: that one');
+  assert.equal(neighbourMarker(markers, 3000, -1)?.t, 1000);
+  assert.equal(neighbourMarker(markers, 6000, 1), undefined);
+  assert.equal(neighbourMarker(markers, 0, -1), undefined);
 });
 
 test('the slide at a moment is the last move at or before it; times read m:ss, then h:mm:ss', { timeout: 5000 }, () => {

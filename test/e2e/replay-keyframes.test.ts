@@ -123,6 +123,13 @@ async function waitForScreen(page: Page, expected: readonly string[], what: stri
   assert.deepEqual(seen, expected, `${what}: not the screen written from the start within ${timeoutMs} ms`);
 }
 
+/** PageDown (the next marker), which the scrubber then names. */
+async function nextMarker(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('PageDown');
+  const named = (await page.locator('.labdeck-replay-scrubber').getAttribute('aria-valuetext')) ?? '';
+  assert.ok(named.includes(label), `the next marker is ${label}: the scrubber says ${named}`);
+}
+
 test('the timeline is served with keyframes: after each MiB of a terminal’s output, and at its end', { timeout: 30_000 }, async () => {
   const page = await browser.newPage();
   try {
@@ -147,17 +154,33 @@ test('a seek onto a keyframe, just after one, to the end and back shows the scre
   try {
     await page.goto(`${server.url}replay/local`);
     await page.waitForSelector('html[data-labdeck-replay="ready"]', { timeout: 20_000 });
-    // Clicked as a person's click would be: the two markers, half a second apart in the timeline, overlap on screen.
-    await page.locator(`.labdeck-replay-marker[aria-label*="Command at-${firstKeyframeEvents} "]`).dispatchEvent('click');
-    await waitForScreen(page, await screenAfter(firstKeyframeEvents), 'on the first keyframe');
-    await page.locator(`.labdeck-replay-marker[aria-label*="Command at-${firstKeyframeEvents + 5} "]`).dispatchEvent('click');
-    await waitForScreen(page, await screenAfter(firstKeyframeEvents + 5), 'five events after it');
+    // A command that exited 0, drawn green in the markers' drawing (read left of its middle: the second marker, a few
+    // pixels right, is drawn over its right half).
+    const green = await page.evaluate(
+      ([at, duration]) => {
+        const canvas = document.querySelector<HTMLCanvasElement>('canvas.labdeck-replay-markers')!;
+        const x = Math.round((at / duration) * canvas.width) - 2;
+        return Array.from(
+          canvas
+            .getContext('2d')!
+            .getImageData(x, Math.floor(canvas.height / 2), 1, 1)
+            .data.slice(0, 3),
+        );
+      },
+      [outputs[firstKeyframeEvents - 1]!.t, timeline.durationMs] as const,
+    );
+    assert.deepEqual(green, [91, 209, 106], 'a command that exited 0 is drawn green');
+    // The two markers, half a second apart in the timeline, overlap on screen: reached by keyboard (the next marker).
     await page.locator('.labdeck-replay-scrubber').focus();
+    await nextMarker(page, `Command at-${firstKeyframeEvents} `);
+    await waitForScreen(page, await screenAfter(firstKeyframeEvents), 'on the first keyframe');
+    await nextMarker(page, `Command at-${firstKeyframeEvents + 5} `);
+    await waitForScreen(page, await screenAfter(firstKeyframeEvents + 5), 'five events after it');
     await page.keyboard.press('End');
     await waitForScreen(page, await screenAfter(outputs.length), 'at the end');
     await page.keyboard.press('Home');
     await waitForScreen(page, await screenAfter(0), 'back at the start');
-    await page.locator(`.labdeck-replay-marker[aria-label*="Command at-${firstKeyframeEvents} "]`).dispatchEvent('click');
+    await nextMarker(page, `Command at-${firstKeyframeEvents} `);
     await waitForScreen(page, await screenAfter(firstKeyframeEvents), 'back on the first keyframe');
   } finally {
     await page.close();

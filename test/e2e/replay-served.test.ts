@@ -94,10 +94,30 @@ test('what a learner did in the served deck replays from the server’s own reco
         `the live screen (${JSON.stringify(liveScreen)})`,
       );
       assert.deepEqual(replayed, liveScreen);
-      // The command that failed is a red marker; the slide beside is the one the learner moved to.
-      const failed = replay.locator('.labdeck-replay-marker.command[aria-label*="false"]');
-      assert.equal(await failed.count(), 1, 'one command marker for `echo …; false`');
-      assert.match((await failed.getAttribute('class')) ?? '', /\bfailed\b/, 'the command that exited 1 is red');
+      // The command that failed is a marker (PageUp from the end reaches it; the scrubber names it), drawn red; the
+      // slide beside is the one the learner moved to.
+      const scrubber = replay.locator('.labdeck-replay-scrubber');
+      await scrubber.focus();
+      let named = '';
+      for (let i = 0; i < 10 && !named.includes('false'); i++) {
+        await replay.keyboard.press('PageUp');
+        named = (await scrubber.getAttribute('aria-valuetext')) ?? '';
+      }
+      assert.match(named, /Command echo .*; false \(exit code 1\)/, 'the marker of `echo …; false`');
+      const colour = await replay.evaluate(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('canvas.labdeck-replay-markers')!;
+        const scrubberElement = document.querySelector<HTMLInputElement>('.labdeck-replay-scrubber')!;
+        const x = Math.round((Number(scrubberElement.value) / Number(scrubberElement.max)) * canvas.width);
+        return Array.from(
+          canvas
+            .getContext('2d')!
+            .getImageData(Math.min(x, canvas.width - 1), Math.floor(canvas.height / 2), 1, 1)
+            .data.slice(0, 3),
+        );
+      });
+      assert.ok(colour[0]! > 200 && colour[1]! < 150, `the command that exited 1 is drawn red: ${colour}`);
+      await scrubber.focus();
+      await replay.keyboard.press('End');
       assert.match(await replay.locator('.labdeck-replay-slide-caption').innerText(), /Slide 2 of 2 \(second\)/);
     } finally {
       await replay.close();

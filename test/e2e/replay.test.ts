@@ -195,31 +195,86 @@ test('the replay page plays the recorded session to the very screen the live ter
   }
 });
 
-test('markers: commands green or red by exit code, slides and checks; clicking one seeks there', { timeout: 30_000 }, async () => {
+/** The colour the markers' drawing shows at time `t` (its middle row), as [r, g, b]. */
+function markerColourAt(page: Page, t: number): Promise<number[]> {
+  return page.evaluate(
+    ([at, duration]) => {
+      const canvas = document.querySelector<HTMLCanvasElement>('canvas.labdeck-replay-markers')!;
+      const x = Math.min(Math.round((at / duration) * canvas.width), canvas.width - 1);
+      return Array.from(
+        canvas
+          .getContext('2d')!
+          .getImageData(x, Math.floor(canvas.height / 2), 1, 1)
+          .data.slice(0, 3),
+      );
+    },
+    [t, durationMs] as const,
+  );
+}
+
+/** Clicks the markers' drawing where the moment `t` is drawn. */
+async function clickMarkerAt(page: Page, t: number): Promise<void> {
+  const box = (await page.locator('canvas.labdeck-replay-markers').boundingBox())!;
+  await page.mouse.click(box.x + (t / durationMs) * box.width, box.y + box.height / 2);
+}
+
+test('markers: one drawing, commands green or red by exit code, slides and checks; a click at one seeks there', { timeout: 30_000 }, async () => {
   const page = await openReplay(`${server.url}replay/local`);
   try {
-    const failed = page.locator('.labdeck-replay-marker.command.failed');
-    assert.equal(await failed.count(), 1, 'one failing command: false');
-    assert.match((await failed.getAttribute('aria-label')) ?? '', /Command false \(exit code 1\)/);
-    assert.ok((await page.locator('.labdeck-replay-marker.command.ok').count()) >= 3, 'printf, seq and echo exited 0');
-    assert.equal(await page.locator('.labdeck-replay-marker.slide').count(), 2);
-    assert.equal(await page.locator('.labdeck-replay-marker.check.ok').count(), 1);
+    // One element for all of them, out of the accessibility tree: the scrubber names them (next test).
+    assert.equal(await page.locator('canvas.labdeck-replay-markers').count(), 1);
+    assert.equal(await page.locator('canvas.labdeck-replay-markers').getAttribute('aria-hidden'), 'true');
+    // The commands are a second or less apart (a few pixels on a minute): they overlap, and what failed is on top.
+    const red = await markerColourAt(page, falseAt);
+    assert.ok(red[0]! > 200 && red[1]! < 150, `the failing command is drawn red, on top: ${red}`);
+    // (A command that exited 0, alone, is green: replay-keyframes.test.ts.)
+    const check = await markerColourAt(page, durationMs - 1);
+    assert.ok(check[1]! > 180 && check[0]! < 150, `the check that passed is drawn green: ${check}`);
 
     await scrub(page, 'body', 'end');
     await waitForScreen(page, '.labdeck-replay-xterm', liveScreen);
-    // By keyboard: markers a second apart on a minute's scrubber overlap, and a marker is a button.
-    await failed.focus();
-    await page.keyboard.press('Enter');
+    await clickMarkerAt(page, falseAt);
     assert.equal(await position(page), falseAt);
     await page.waitForFunction(() => !/done-2/.test(document.querySelector('.labdeck-replay-xterm .xterm-rows')?.textContent ?? ''), undefined, { timeout: 5000 });
     const screen = (await screenOf(page, '.labdeck-replay-xterm')).join('\n');
     assert.match(screen, /red plain/);
     assert.doesNotMatch(screen, /^40$/m);
     assert.match(await page.locator('.labdeck-replay-slide-caption').innerText(), /Slide 2 of 3/);
-    await page.locator('.labdeck-replay-marker.slide').first().focus();
-    await page.keyboard.press('Enter');
-    assert.equal(await position(page), 0);
-    assert.match(await page.locator('.labdeck-replay-slide-caption').innerText(), /Slide 1 of 3 \(first\)/);
+    // Near a marker (a few pixels off) is on it; far from any, the click does nothing.
+    const box = (await page.locator('canvas.labdeck-replay-markers').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    assert.equal(await position(page), falseAt, 'nothing happened in the middle of the minute: no seek');
+    await page.mouse.click(box.x + box.width - 4, box.y + box.height / 2);
+    assert.equal(await position(page), durationMs, 'the check, at 1:00');
+  } finally {
+    await page.close();
+  }
+});
+
+test('markers by keyboard: PageDown and PageUp on the scrubber go to the next and previous one, which it names', { timeout: 30_000 }, async () => {
+  const page = await openReplay(`${server.url}replay/local`);
+  try {
+    const scrubber = page.locator('.labdeck-replay-scrubber');
+    assert.match((await scrubber.getAttribute('aria-keyshortcuts')) ?? '', /PageDown/);
+    await scrubber.focus();
+    await scrub(page, 'body', 0);
+    // Every moment after the start, in order: the commands, the move to slide 2 just before false, the check at 1:00.
+    const moments: string[] = [];
+    for (let last = 0; moments.length < 20; ) {
+      await page.keyboard.press('PageDown');
+      const at = await position(page);
+      if (at === last) break;
+      last = at;
+      moments.push(`${at} ${await scrubber.getAttribute('aria-valuetext')}`);
+    }
+    const slide2 = moments.findIndex((moment) => moment.startsWith(`${falseAt - 1} `));
+    assert.match(moments[slide2] ?? '', /^\d+ 0:\d\d of 1:00, Slide 2 \(second\)$/, moments.join('\n'));
+    assert.match(moments[slide2 + 1] ?? '', new RegExp(`^${falseAt} 0:\\d\\d of 1:00, Command false \\(exit code 1\\)$`), moments.join('\n'));
+    assert.match(moments[0] ?? '', /Command printf/, moments.join('\n'));
+    assert.match(moments.at(-1) ?? '', /^60000 1:00 of 1:00, Check run-it: failed → passed: done$/, moments.join('\n'));
+    await page.keyboard.press('PageUp');
+    assert.match(`${await position(page)} ${await scrubber.getAttribute('aria-valuetext')}`, /Command echo done/);
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'labdeck-replay-scrubber', 'the focus stays on the scrubber');
   } finally {
     await page.close();
   }
