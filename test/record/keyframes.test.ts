@@ -3,36 +3,9 @@
 // across a resize and the alternate screen; a terminal with little output gets none.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import headless from '@xterm/headless';
-import serialize from '@xterm/addon-serialize';
 import { keyframeMinChars, keyframesOf } from '../../src/record/keyframes.ts';
-import { replayScrollback, type Timeline, type TimelineEvent } from '../../src/protocol.ts';
-
-type TrackEvent = Extract<TimelineEvent, { kind: 'output' | 'resize' }>;
-
-/** The serialized state after writing `events` into a new terminal of `size`, after `initial` when given. */
-async function stateAfter(size: { cols: number; rows: number }, events: readonly TrackEvent[], initial = ''): Promise<string> {
-  const terminal = new headless.Terminal({ ...size, scrollback: replayScrollback, allowProposedApi: true, logLevel: 'off' });
-  const serializer = new serialize.SerializeAddon();
-  terminal.loadAddon(serializer);
-  const write = (data: string) => new Promise<void>((resolve) => terminal.write(data, resolve));
-  try {
-    let pending = initial;
-    for (const event of events) {
-      if (event.kind === 'output') pending += event.data;
-      else {
-        await write(pending);
-        pending = '';
-        terminal.resize(event.cols, event.rows);
-      }
-    }
-    await write(pending);
-    return `${serializer.serialize({ scrollback: replayScrollback })}|cursor ${terminal.buffer.active.cursorX},${terminal.buffer.active.cursorY}|${terminal.buffer.active.type}`;
-  } finally {
-    serializer.dispose();
-    terminal.dispose();
-  }
-}
+import type { Timeline, TimelineEvent } from '../../src/protocol.ts';
+import { stateAfter, type TrackEvent } from '../support/terminal-state.ts';
 
 function timelineOf(events: TimelineEvent[]): Timeline {
   return {

@@ -8,44 +8,16 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import headless from '@xterm/headless';
-import serialize from '@xterm/addon-serialize';
 import { Recorder } from '../../src/record/recorder.ts';
 import { Recordings } from '../../src/record/recordings.ts';
 import { readSegmentFile } from '../../src/record/segment-file.ts';
 import { keyframeEveryChars, keyframeMinChars, keyframesOf, servedKeyframes } from '../../src/record/keyframes.ts';
-import { replayScrollback, type Timeline, type TimelineEvent, type TimelineKeyframe } from '../../src/protocol.ts';
-
-type TrackEvent = Extract<TimelineEvent, { kind: 'output' | 'resize' }>;
+import { replayScrollback, type Timeline, type TimelineKeyframe } from '../../src/protocol.ts';
+import { stateAfter, type TrackEvent } from '../support/terminal-state.ts';
 
 /** The terminal's track in the timeline: its output and resizes, in order (what a player writes). */
 function trackOf(timeline: Timeline, terminal: string): TrackEvent[] {
   return timeline.events.filter((event): event is TrackEvent => (event.kind === 'output' || event.kind === 'resize') && event.terminal === terminal);
-}
-
-/** The serialized state after writing `events` into a new terminal of `size`, after `initial` when given. */
-async function stateAfter(size: { cols: number; rows: number }, events: readonly TrackEvent[], initial = ''): Promise<string> {
-  const terminal = new headless.Terminal({ cols: size.cols, rows: size.rows, scrollback: replayScrollback, allowProposedApi: true, logLevel: 'off' });
-  const serializer = new serialize.SerializeAddon();
-  terminal.loadAddon(serializer);
-  const write = (data: string) => new Promise<void>((resolve) => terminal.write(data, resolve));
-  try {
-    let pending = initial;
-    for (const event of events) {
-      if (event.kind === 'output') pending += event.data;
-      else {
-        await write(pending);
-        pending = '';
-        terminal.resize(event.cols, event.rows);
-      }
-    }
-    await write(pending);
-    const buffer = terminal.buffer.active;
-    return `${serializer.serialize({ scrollback: replayScrollback })}|cursor ${buffer.cursorX},${buffer.cursorY}|${buffer.type}|${terminal.cols}x${terminal.rows}`;
-  } finally {
-    serializer.dispose();
-    terminal.dispose();
-  }
 }
 
 /** Asserts that each keyframe, written into a new terminal of its size, gives the state written from the start. */
