@@ -1,8 +1,8 @@
-// The replay page (`/replay/<attendee>`, bundle build/replay.js): takes the attendee's Timeline (asked for by the
-// page's first script: replay-fetch.ts) and plays it — the terminal in xterm.js beside the slide they were on at that
+// The replay page (`/replay/<attendee>`, bundle build/replay.js): takes the attendee's Timeline (in the page:
+// replay-page-data.ts) and plays it — the terminal in xterm.js beside the slide they were on at that
 // moment, with the controls and markers of replay-controls.ts.
 import type { Timeline } from '../protocol.ts';
-import { replayPageData, takeTimeline } from './replay-fetch.ts';
+import { replayPageData, replayTimeline } from './replay-page-data.ts';
 import { ReplayPlayer } from './replay-player.ts';
 import { ReplayControls } from './replay-controls.ts';
 import { formatDate, formatTime, markersOf, slideAt, slidesOf, type SlideMoment } from './replay-timeline.ts';
@@ -83,8 +83,10 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
   return created;
 }
 
-takeTimeline(data.attendee).then(start, (error: unknown) => {
+try {
+  start(replayTimeline());
+} catch (error) {
   about.textContent = error instanceof Error ? error.message : String(error);
   about.classList.add('labdeck-replay-problem');
   document.documentElement.dataset.labdeckReplay = 'failed';
-});
+}
