@@ -619,6 +619,11 @@ export interface TimelineKeyframe {
   readonly rows: number;
   /** Escape sequences that rebuild its screen and scrollback on a new terminal of that size. */
   readonly data: string;
+  /**
+   * The same state without its scrollback: the screen alone, a few KiB instead of tens, which a player seeking there
+   * shows first while it writes `data` (absent from recordings made before labdeck kept it).
+   */
+  readonly screen?: string;
 }
 
 /** The id of the replay page's `<script type="application/json">` element holding its ReplayPageData. */

@@ -4,11 +4,19 @@
 // computed: record/keyframes.ts) and the output after it, or everything from the start when there is no keyframe
 // (xterm parses without rendering: an opened terminal repaints its rows between every slice of a long write, which
 // made seeking to the end of a one-hour class take seconds: bench/replay.ts), then puts it in the old one's place.
+// A keyframe's screen alone comes first when the keyframe has it and little output follows: a few KiB for xterm to
+// parse instead of tens (the 1,000 lines of scrollback), so the moment is shown sooner; a second terminal with the
+// whole state then takes its place, unless another long seek came meanwhile.
 // Every terminal operation (write, resize, swap) goes through one queue, so a resize never overtakes the output
 // written before it, and `seek()` resolves once the terminal shows the target.
+// No terminal is made until something is to be shown: at 0:00 the screen is empty, and a blank of the terminal's size
+// stands in its place. Making and opening one costs 50-100 ms of opening a replay (bench/replay.ts), and the first
+// long seek, the usual first move, would replace it at once; a deck with recordings on its slides makes none until
+// one is played.
 import { Terminal } from '@xterm/xterm';
+import { afterNextPaint } from './after-paint.ts';
 import { replayScrollback, type Timeline } from '../protocol.ts';
-import { countUpTo, replaySpeeds, seekPlan, tracksOf, type TerminalTrack } from './replay-timeline.ts';
+import { countUpTo, outputChars, replaySpeeds, seekPlan, stepsBetween, tracksOf, type TerminalTrack, type TrackStep } from './replay-timeline.ts';
 
 export interface ReplayPlayerOptions {
   readonly fontSize?: number;
@@ -16,11 +24,16 @@ export interface ReplayPlayerOptions {
 
 export type PlayerListener = () => void;
 
+const terminalFont = "'DejaVu Sans Mono', 'Droid Sans Mono', monospace";
+
 /** A seek forward over more output than this rebuilds the terminal off the page (see above). */
 const rebuildBytes = 64 * 1024;
 
 export class ReplayPlayer {
-  #terminal: Terminal;
+  /** The terminal on the page, once one is (see above). */
+  #terminal: Terminal | undefined;
+  /** What stands in its place until then. */
+  #blank: HTMLElement | undefined;
   readonly #host: HTMLElement;
   readonly #fontSize: number;
   readonly tracks: readonly TerminalTrack[];
@@ -34,6 +47,8 @@ export class ReplayPlayer {
   #frame: number | undefined;
   #lastFrameAt = 0;
   #queue: Promise<void> = Promise.resolve();
+  /** Long seeks so far: a terminal completing one is dropped once a later one has started. */
+  #rebuilds = 0;
   readonly #listeners: PlayerListener[] = [];
 
   constructor(host: HTMLElement, timeline: Timeline, options: ReplayPlayerOptions = {}) {
@@ -42,13 +57,8 @@ export class ReplayPlayer {
     this.#track = this.tracks[0] ?? { name: '', cols: 80, rows: 24, events: [], times: new Float64Array(), keyframes: [] };
     this.#host = host;
     this.#fontSize = options.fontSize ?? 14;
-    this.#terminal = this.#newTerminal(this.#track);
-    this.#terminal.open(host);
-  }
-
-  /** The terminal on the page now (a long seek replaces it). */
-  get terminal(): Terminal {
-    return this.#terminal;
+    this.#blank = blankTerminal(this.#track, this.#fontSize);
+    host.append(this.#blank);
   }
 
   get position(): number {
@@ -125,15 +135,17 @@ export class ReplayPlayer {
 
   /** The screen as text, row by row, trailing spaces trimmed (what tests compare with the live terminal's). */
   screenText(): string[] {
-    const buffer = this.#terminal.buffer.active;
+    const terminal = this.#terminal;
+    if (!terminal) return Array.from({ length: this.#track.rows }, () => '');
+    const buffer = terminal.buffer.active;
     const rows: string[] = [];
-    for (let row = 0; row < this.#terminal.rows; row++) rows.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
+    for (let row = 0; row < terminal.rows; row++) rows.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
     return rows;
   }
 
   dispose(): void {
     this.pause();
-    this.#terminal.dispose();
+    this.#terminal?.dispose();
   }
 
   #tick(now: number): void {
@@ -151,38 +163,54 @@ export class ReplayPlayer {
     const target = countUpTo(track.times, t);
     if (target === this.#played) return;
     const plan = seekPlan(track, this.#played, target, rebuildBytes);
-    const from = plan.from;
-    let terminal: Terminal | undefined;
-    if (plan.rebuild) {
-      terminal = this.#newTerminal(plan.keyframe ?? track);
-      if (plan.keyframe) this.#write(plan.keyframe.data, terminal);
-    }
-    const into = terminal;
-    let batch = '';
-    for (let i = from; i < target; i++) {
-      const event = track.events[i];
-      if (!event) break;
-      if ('data' in event) {
-        batch += event.data;
-        continue;
+    const steps = stepsBetween(track, plan.from, target);
+    if (!plan.rebuild) {
+      for (const step of steps) {
+        if (typeof step === 'string') this.#queue = this.#queue.then(() => write(this.#onPage(), step));
+        else this.#enqueue(() => this.#onPage().resize(step.cols, step.rows));
       }
-      if (batch) this.#write(batch, into);
-      batch = '';
-      this.#enqueue(() => (into ?? this.#terminal).resize(event.cols, event.rows));
-    }
-    if (batch) this.#write(batch, into);
-    if (into) {
-      this.#enqueue(() => {
-        const replaced = this.#terminal;
-        replaced.element?.remove();
-        this.#terminal = into;
-        into.open(this.#host);
-        // Disposing the terminal it replaces (20-30 ms for one with a full scrollback: bench/replay.ts) waits until
-        // the new screen is painted: off the page already, it is nothing a person waits for.
-        requestAnimationFrame(() => setTimeout(() => replaced.dispose()));
-      });
+    } else {
+      const keyframe = plan.keyframe;
+      const rebuild = ++this.#rebuilds;
+      if (keyframe?.screen !== undefined && outputChars(steps) <= rebuildBytes) {
+        // The screen alone first (a few KiB to parse instead of tens: the moment is shown sooner), then the whole state.
+        this.#rebuild(keyframe, keyframe.screen, steps);
+        this.#rebuild(keyframe, keyframe.data, steps, rebuild);
+      } else this.#rebuild(keyframe ?? track, keyframe?.data ?? '', steps);
     }
     this.#played = target;
+  }
+
+  /**
+   * Builds a terminal off the page (of `size`, `state` written first, then `steps`) and puts it in place of the one
+   * shown. Given `rebuild` (the long seek it completes), it is dropped if a later long seek started meanwhile.
+   */
+  #rebuild(size: { readonly cols: number; readonly rows: number }, state: string, steps: readonly TrackStep[], rebuild?: number): void {
+    const stale = (): boolean => rebuild !== undefined && rebuild !== this.#rebuilds;
+    let terminal: Terminal | undefined;
+    // Completing a screen already shown waits until it is painted: parsing the whole state first would hold the frame.
+    if (rebuild !== undefined) this.#queue = this.#queue.then(() => new Promise<void>((resolve) => afterNextPaint(resolve)));
+    this.#enqueue(() => {
+      if (!stale()) terminal = this.#newTerminal(size);
+    });
+    for (const step of [state, ...steps]) {
+      if (typeof step === 'string') this.#queue = this.#queue.then(() => (terminal && !stale() && step ? write(terminal, step) : undefined));
+      else this.#enqueue(() => (terminal && !stale() ? terminal.resize(step.cols, step.rows) : undefined));
+    }
+    this.#enqueue(() => {
+      if (!terminal) return;
+      if (stale()) return void terminal.dispose();
+      const replaced = this.#terminal;
+      replaced?.element?.remove();
+      this.#blank?.remove();
+      this.#blank = undefined;
+      this.#terminal = terminal;
+      terminal.open(this.#host);
+      syncScrollbar(terminal);
+      // Disposing the terminal it replaces (20-30 ms for one with a full scrollback: bench/replay.ts) waits until
+      // the new screen is painted: off the page already, it is nothing a person waits for.
+      if (replaced) requestAnimationFrame(() => setTimeout(() => replaced.dispose()));
+    });
   }
 
   /** A terminal of the track's first size, or of a keyframe's. */
@@ -192,16 +220,22 @@ export class ReplayPlayer {
       rows: size.rows,
       disableStdin: true,
       cursorBlink: false,
-      fontFamily: "'DejaVu Sans Mono', 'Droid Sans Mono', monospace",
+      fontFamily: terminalFont,
       fontSize: this.#fontSize,
       scrollback: replayScrollback,
       theme: { background: '#1e1e1e' },
     });
   }
 
-  /** Writes into `terminal` (one being built off the page), or into the one on the page when it is time. */
-  #write(data: string, terminal?: Terminal): void {
-    this.#queue = this.#queue.then(() => new Promise<void>((resolve) => (terminal ?? this.#terminal).write(data, resolve)));
+  /** The terminal on the page, made and put in the blank's place if there is none yet. */
+  #onPage(): Terminal {
+    if (this.#terminal) return this.#terminal;
+    const terminal = this.#newTerminal(this.#track);
+    this.#blank?.remove();
+    this.#blank = undefined;
+    terminal.open(this.#host);
+    this.#terminal = terminal;
+    return terminal;
   }
 
   #enqueue(operation: () => void): void {
@@ -211,4 +245,39 @@ export class ReplayPlayer {
   #changed(): void {
     for (const listener of this.#listeners) listener();
   }
+}
+
+/**
+ * Sizes the scrollbar of a terminal opened after it was written. xterm.js 6 sizes it when its buffer scrolls, resizes
+ * or switches, never on open(): a terminal built off the page had no scrollbar and its scrollback could not be
+ * reached (test/e2e/replay-keyframes.test.ts). No public call does it without changing the terminal's state (moving
+ * its view, its saved cursor or its size), hence the viewport's own; gone in another version, the test says so.
+ */
+function syncScrollbar(terminal: Terminal): void {
+  (terminal as unknown as { _core?: { _viewport?: { queueSync?(): void } } })._core?._viewport?.queueSync?.();
+}
+
+/** Resolves once `terminal` has parsed `data`. */
+function write(terminal: Terminal, data: string): Promise<void> {
+  return new Promise((resolve) => terminal.write(data, resolve));
+}
+
+/**
+ * An empty screen of the track's size in the terminal's font, measured as xterm.js measures its cells (a run of `W`),
+ * so that the terminal that takes its place moves nothing.
+ */
+function blankTerminal(size: { readonly cols: number; readonly rows: number }, fontSize: number): HTMLElement {
+  const blank = document.createElement('div');
+  blank.className = 'labdeck-replay-blank';
+  blank.style.font = `${fontSize}px ${terminalFont}`;
+  const probe = document.createElement('span');
+  probe.style.cssText = 'position: absolute; visibility: hidden; white-space: pre; line-height: normal';
+  probe.textContent = 'W'.repeat(32);
+  blank.append(probe);
+  document.body.append(blank);
+  const cell = { width: probe.offsetWidth / 32, height: Math.ceil(probe.offsetHeight) };
+  probe.remove();
+  blank.style.width = `${size.cols * cell.width}px`;
+  blank.style.height = `${size.rows * cell.height}px`;
+  return blank;
 }

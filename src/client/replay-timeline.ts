@@ -66,6 +66,34 @@ export function seekPlan(track: TerminalTrack, played: number, target: number, r
   return keyframe ? { rebuild: true, from: keyframe.events, keyframe } : { rebuild: true, from: 0 };
 }
 
+/** What a player writes into a terminal: output (consecutive events' joined), or a resize. */
+export type TrackStep = string | { readonly cols: number; readonly rows: number };
+
+/** Events [from, to) of `track` as steps: each run of output one string, so that xterm parses it in one write. */
+export function stepsBetween(track: TerminalTrack, from: number, to: number): TrackStep[] {
+  const steps: TrackStep[] = [];
+  let output = '';
+  for (let i = from; i < to; i++) {
+    const event = track.events[i];
+    if (!event) break;
+    if ('data' in event) output += event.data;
+    else {
+      if (output) steps.push(output);
+      output = '';
+      steps.push({ cols: event.cols, rows: event.rows });
+    }
+  }
+  if (output) steps.push(output);
+  return steps;
+}
+
+/** The output characters of `steps`. */
+export function outputChars(steps: readonly TrackStep[]): number {
+  let chars = 0;
+  for (const step of steps) if (typeof step === 'string') chars += step.length;
+  return chars;
+}
+
 /** Write events [from, target) on the terminal as it is, or into a new one (after the keyframe's state, if any). */
 export type SeekPlan = { readonly rebuild: false; readonly from: number } | { readonly rebuild: true; readonly from: number; readonly keyframe?: TimelineKeyframe };
 

@@ -23,6 +23,8 @@ export interface TerminalState {
   readonly cols: number;
   readonly rows: number;
   readonly data: string;
+  /** The screen alone (TimelineKeyframe.screen), once computed. */
+  readonly screen?: string;
 }
 
 /** What a player writes into a terminal: output, or a resize. */
@@ -73,7 +75,7 @@ export async function stateAfter(from: TerminalState, steps: readonly TrackStep[
       else await resizeTrack(state, step);
     }
     await writePending(state);
-    return { cols: state.cols, rows: state.rows, data: state.serializer.serialize({ scrollback: replayScrollback }) };
+    return snapshotOf(state);
   } finally {
     closeTrack(state);
   }
@@ -137,7 +139,7 @@ async function keyframesAfter(timeline: Timeline, from: ReadonlyMap<string, Time
   };
   const take = async (name: string, state: TrackState): Promise<void> => {
     await writePending(state);
-    keyframes.push({ terminal: name, events: state.events, cols: state.cols, rows: state.rows, data: state.serializer.serialize({ scrollback: replayScrollback }) });
+    keyframes.push({ terminal: name, events: state.events, ...snapshotOf(state) });
     state.sinceKeyframe = 0;
   };
   try {
@@ -162,6 +164,16 @@ async function keyframesAfter(timeline: Timeline, from: ReadonlyMap<string, Time
     for (const state of tracks.values()) closeTrack(state);
   }
   return keyframes;
+}
+
+/** The state of a track whose output is all parsed: with its scrollback, and its screen alone (about 1 ms more). */
+function snapshotOf(state: TrackState): Required<TerminalState> {
+  return {
+    cols: state.cols,
+    rows: state.rows,
+    data: state.serializer.serialize({ scrollback: replayScrollback }),
+    screen: state.serializer.serialize({ scrollback: 0 }),
+  };
 }
 
 async function resizeTrack(state: TrackState, size: { readonly cols: number; readonly rows: number }): Promise<void> {

@@ -5,8 +5,9 @@
 // since the header's `startedAt`. Terminal events, nearly all of a recording, are short arrays in asciicast's terms:
 //   [t, "o", terminal, text]     output            [t, "r", terminal, cols, rows]   resize
 //   [t, "i", terminal, text]     typed input       [t, "s", terminal, cols, rows]   a terminal (re)started
-//   [t, "k", terminal, events, cols, rows, state]  a keyframe: the terminal's state (keyframes.ts) after its first
-//                                                  `events` "o", "r" and "s" lines of this segment
+//   [t, "k", terminal, events, cols, rows, state, screen]  a keyframe: the terminal's state (keyframes.ts) after its
+//                                                  first `events` "o", "r" and "s" lines of this segment, and its
+//                                                  screen alone (absent from recordings made before it was kept)
 // Commands, slides and checks are TimelineEvent objects (protocol.ts) with a relative `t`.
 import type { Timeline, TimelineEvent, TimelineKeyframe, TimelineTerminal } from '../protocol.ts';
 
@@ -43,6 +44,7 @@ export interface RecordedKeyframe {
   cols: number;
   rows: number;
   data: string;
+  screen?: string;
 }
 
 /** What a segment holds; times are relative to the header's startedAt. */
@@ -73,7 +75,7 @@ export function encodeEvent(event: RecordedEvent): string {
     case 'start':
       return JSON.stringify([event.t, 's', event.terminal, event.cols, event.rows]);
     case 'keyframe':
-      return JSON.stringify([event.t, 'k', event.terminal, event.events, event.cols, event.rows, event.data]);
+      return JSON.stringify([event.t, 'k', event.terminal, event.events, event.cols, event.rows, event.data, ...(event.screen === undefined ? [] : [event.screen])]);
     default:
       return JSON.stringify(event);
   }
@@ -121,9 +123,10 @@ const isCount = (value: unknown): value is number => Number.isInteger(value) && 
 
 function decodeEvent(value: unknown): RecordedEvent | undefined {
   if (Array.isArray(value)) {
-    const [t, code, terminal, a, b, c, d] = value as unknown[];
+    const [t, code, terminal, a, b, c, d, e] = value as unknown[];
     if (typeof t !== 'number' || typeof terminal !== 'string') return undefined;
-    if (code === 'k' && isCount(a) && isCount(b) && isCount(c) && typeof d === 'string') return { t, kind: 'keyframe', terminal, events: a, cols: b, rows: c, data: d };
+    if (code === 'k' && isCount(a) && isCount(b) && isCount(c) && typeof d === 'string' && (e === undefined || typeof e === 'string'))
+      return { t, kind: 'keyframe', terminal, events: a, cols: b, rows: c, data: d, ...(e === undefined ? {} : { screen: e }) };
     if ((code === 'o' || code === 'i') && typeof a === 'string') return { t, kind: code === 'o' ? 'output' : 'input', terminal, data: a };
     if ((code === 'r' || code === 's') && isCount(a) && isCount(b)) return { t, kind: code === 'r' ? 'resize' : 'start', terminal, cols: a, rows: b };
     return undefined;
@@ -217,7 +220,15 @@ export function timelineFromSegments(attendee: string, segments: readonly Segmen
   for (const { segment, keyframe } of recordedKeyframes) {
     const at = trackAt.get(`${segment} ${keyframe.terminal} ${keyframe.events}`);
     // Its lines are not all there (a segment cut short): it cannot be placed, and is left out.
-    if (at !== undefined) keyframes.push({ terminal: keyframe.terminal, events: at, cols: keyframe.cols, rows: keyframe.rows, data: keyframe.data });
+    if (at !== undefined)
+      keyframes.push({
+        terminal: keyframe.terminal,
+        events: at,
+        cols: keyframe.cols,
+        rows: keyframe.rows,
+        data: keyframe.data,
+        ...(keyframe.screen === undefined ? {} : { screen: keyframe.screen }),
+      });
   }
   const last = absolute[absolute.length - 1]?.t ?? startedAt;
   return {

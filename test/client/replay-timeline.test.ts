@@ -11,8 +11,10 @@ import {
   markersAt,
   markersOf,
   neighbourMarker,
+  outputChars,
   seekPlan,
   slideAt,
+  stepsBetween,
   slidesOf,
   tracksOf,
 } from '../../src/client/replay-timeline.ts';
@@ -154,4 +156,27 @@ test('a seek plan: a short step forward goes on; back or far forward rebuilds fr
   // Without keyframes, as before: far forward and back write from the start.
   const [bare] = tracksOf({ ...timeline, terminals: [{ name: 'shell', cols: 80, rows: 24 }], events });
   assert.deepEqual(seekPlan(bare!, 0, 10, 2500), { rebuild: true, from: 0 });
+});
+
+test('steps between two events: each run of output one string, resizes between; their output characters', { timeout: 5000 }, () => {
+  const timeline: Timeline = {
+    attendee: 'a',
+    startedAt: new Date(0).toISOString(),
+    durationMs: 50,
+    terminals: [{ name: 'shell', cols: 80, rows: 24 }],
+    events: [
+      { t: 10, kind: 'output', terminal: 'shell', data: 'ab' },
+      { t: 20, kind: 'output', terminal: 'shell', data: 'cd' },
+      { t: 30, kind: 'resize', terminal: 'shell', cols: 100, rows: 30 },
+      { t: 40, kind: 'output', terminal: 'shell', data: 'e' },
+      { t: 50, kind: 'output', terminal: 'shell', data: 'f' },
+    ],
+    inputRecorded: false,
+  };
+  const [track] = tracksOf(timeline);
+  assert.ok(track);
+  assert.deepEqual(stepsBetween(track, 0, 5), ['abcd', { cols: 100, rows: 30 }, 'ef']);
+  assert.deepEqual(stepsBetween(track, 1, 4), ['cd', { cols: 100, rows: 30 }, 'e']);
+  assert.deepEqual(stepsBetween(track, 3, 3), []);
+  assert.equal(outputChars(stepsBetween(track, 0, 5)), 6);
 });

@@ -1,6 +1,7 @@
 // Seeking through keyframes in a real Chromium: a timeline with more than a keyframe's worth of output (colours, a
 // resize, the alternate screen, scrolling) is served with keyframes, and a seek that lands on one, just after one, at
-// the end and back to the start shows exactly the screen that writing every output from the start gives.
+// the end and back to the start shows exactly the screen that writing every output from the start gives, and, at the
+// end, its scrollback too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -57,6 +58,11 @@ function totalChars(events: readonly TimelineEvent[]): number {
 
 /** The screen after writing the first `count` output and resize events from the start, as the page's rows read. */
 async function screenAfter(count: number): Promise<string[]> {
+  return rowsAfter(count, 'screen');
+}
+
+/** The rows after writing the first `count` events: the screen, or the top of the scrollback (scrolled to the top). */
+async function rowsAfter(count: number, where: 'screen' | 'top'): Promise<string[]> {
   const terminal = new headless.Terminal({ cols, rows, scrollback: replayScrollback, allowProposedApi: true, logLevel: 'off' });
   try {
     for (const event of outputs.slice(0, count)) {
@@ -65,7 +71,8 @@ async function screenAfter(count: number): Promise<string[]> {
     }
     const buffer = terminal.buffer.active;
     // Trailing spaces trimmed, as the DOM rows are read (a prompt's own space included).
-    return Array.from({ length: terminal.rows }, (_, row) => (buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '').trimEnd());
+    const first = where === 'screen' ? buffer.viewportY : 0;
+    return Array.from({ length: terminal.rows }, (_, row) => (buffer.getLine(first + row)?.translateToString(true) ?? '').trimEnd());
   } finally {
     terminal.dispose();
   }
@@ -123,6 +130,18 @@ async function waitForScreen(page: Page, expected: readonly string[], what: stri
   assert.deepEqual(seen, expected, `${what}: not the screen written from the start within ${timeoutMs} ms`);
 }
 
+/** Drags the replayed terminal's scrollbar to its top or bottom (a wheel event scrolls three lines). */
+async function dragScrollbar(page: Page, to: 'top' | 'bottom'): Promise<void> {
+  await page.locator('.labdeck-replay-xterm .xterm-screen').hover();
+  const slider = await page.locator('.labdeck-replay-xterm .scrollbar.vertical .slider').boundingBox();
+  assert.ok(slider && slider.height > 0, `the terminal has a scrollbar: ${JSON.stringify(slider)}`);
+  const x = slider.x + slider.width / 2;
+  await page.mouse.move(x, slider.y + slider.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(x, to === 'top' ? slider.y - 5000 : slider.y + 5000, { steps: 5 });
+  await page.mouse.up();
+}
+
 /** PageDown (the next marker), which the scrubber then names. */
 async function nextMarker(page: Page, label: string): Promise<void> {
   await page.keyboard.press('PageDown');
@@ -178,6 +197,13 @@ test('a seek onto a keyframe, just after one, to the end and back shows the scre
     await waitForScreen(page, await screenAfter(firstKeyframeEvents + 5), 'five events after it');
     await page.keyboard.press('End');
     await waitForScreen(page, await screenAfter(outputs.length), 'at the end');
+    // The end's screen is shown first (its keyframe's screen alone), then the whole state: its 1,000 lines of
+    // scrollback are there, as written from the start.
+    const top = await rowsAfter(outputs.length, 'top');
+    await dragScrollbar(page, 'top');
+    await waitForScreen(page, top, 'the scrollbar dragged to the top at the end: the first lines of the scrollback');
+    await dragScrollbar(page, 'bottom');
+    await waitForScreen(page, await screenAfter(outputs.length), 'scrolled back down at the end');
     await page.keyboard.press('Home');
     await waitForScreen(page, await screenAfter(0), 'back at the start');
     await nextMarker(page, `Command at-${firstKeyframeEvents} `);

@@ -49,6 +49,13 @@ test('each keyframe plus the output after it rebuilds the state that writing eve
       const expected = await stateAfter({ cols: 80, rows: 24 }, shell.slice(0, count));
       const fromKeyframe = await stateAfter(keyframe, shell.slice(keyframe.events, count), keyframe.data);
       assert.equal(fromKeyframe, expected, `keyframe at ${keyframe.events} events, then ${count - keyframe.events} more`);
+      // Its screen alone (what a player shows first) gives the same screen, cursor and buffer, in a fraction of the size.
+      assert.ok(keyframe.screen !== undefined && keyframe.screen.length < keyframe.data.length / 4, `keyframe at ${keyframe.events}: its screen is small`);
+      assert.equal(
+        await stateAfter(keyframe, shell.slice(keyframe.events, count), keyframe.screen, 0),
+        await stateAfter({ cols: 80, rows: 24 }, shell.slice(0, count), '', 0),
+        `keyframe at ${keyframe.events} events, its screen alone, then ${count - keyframe.events} more`,
+      );
     }
   }
 });

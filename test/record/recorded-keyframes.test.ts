@@ -28,6 +28,12 @@ async function assertKeyframesExact(timeline: Timeline, keyframes: readonly Time
     assert.ok(keyframe.events <= track.length, `keyframe at ${keyframe.events} of ${track.length} events`);
     const expected = await stateAfter(start, track.slice(0, keyframe.events));
     assert.equal(await stateAfter(keyframe, [], keyframe.data), expected, `the keyframe at ${keyframe.events} events`);
+    assert.ok(keyframe.screen !== undefined, `the keyframe at ${keyframe.events} events has its screen alone`);
+    assert.equal(
+      await stateAfter(keyframe, [], keyframe.screen, 0),
+      await stateAfter(start, track.slice(0, keyframe.events), '', 0),
+      `the screen of the keyframe at ${keyframe.events} events`,
+    );
   }
 }
 

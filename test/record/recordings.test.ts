@@ -56,6 +56,13 @@ test('a segment line cut in the middle is skipped, the lines before it kept', ()
   assert.equal(decodeSegment('not a header\n'), undefined);
 });
 
+test('a keyframe line keeps its screen alone; one written before labdeck kept it (seven fields) reads without', () => {
+  const keyframe = { t: 3, kind: 'keyframe', terminal: 'shell', events: 2, cols: 80, rows: 24, data: 'all\r\nlines', screen: 'lines' } as const;
+  const { screen: _screen, ...before } = keyframe;
+  const text = [encodeHeader(header(0)), encodeEvent(keyframe), '[4,"k","shell",2,80,24,"all\\r\\nlines"]', '[5,"k","shell",2,80,24,"x",7]'].join('\n');
+  assert.deepEqual(decodeSegment(text)?.events, [keyframe, { ...before, t: 4 }], 'a screen that is not text makes the line unreadable');
+});
+
 test('segments make one timeline: relative times, a terminal restarted is reset (and resized), input recorded if any segment did', () => {
   const first: Segment = {
     header: header(10_000),

@@ -7,10 +7,15 @@ import { replayScrollback, type TimelineEvent } from '../../src/protocol.ts';
 export type TrackEvent = Extract<TimelineEvent, { kind: 'output' | 'resize' }>;
 
 /**
- * The serialized state (screen, scrollback, cursor, which buffer, size) after writing `events` into a new terminal of
- * `size`, after `initial` when given.
+ * The serialized state (screen, `scrollback` lines of scrollback, cursor, which buffer, size) after writing `events`
+ * into a new terminal of `size`, after `initial` when given.
  */
-export async function stateAfter(size: { readonly cols: number; readonly rows: number }, events: readonly TrackEvent[], initial = ''): Promise<string> {
+export async function stateAfter(
+  size: { readonly cols: number; readonly rows: number },
+  events: readonly TrackEvent[],
+  initial = '',
+  scrollback = replayScrollback,
+): Promise<string> {
   const terminal = new headless.Terminal({ cols: size.cols, rows: size.rows, scrollback: replayScrollback, allowProposedApi: true, logLevel: 'off' });
   const serializer = new serialize.SerializeAddon();
   terminal.loadAddon(serializer);
@@ -27,7 +32,7 @@ export async function stateAfter(size: { readonly cols: number; readonly rows: n
     }
     await write(pending);
     const buffer = terminal.buffer.active;
-    return `${serializer.serialize({ scrollback: replayScrollback })}|cursor ${buffer.cursorX},${buffer.cursorY}|${buffer.type}|${terminal.cols}x${terminal.rows}`;
+    return `${serializer.serialize({ scrollback })}|cursor ${buffer.cursorX},${buffer.cursorY}|${buffer.type}|${terminal.cols}x${terminal.rows}`;
   } finally {
     serializer.dispose();
     terminal.dispose();
