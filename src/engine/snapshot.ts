@@ -187,6 +187,7 @@ export function watchEngine(docker: Docker, options: EngineWatchOptions = {}): E
     // The stream's answer has the read deadline; once connected, it stays open as long as the engine keeps it.
     const connecting = new AbortController();
     const connectTimer = setTimeout(() => connecting.abort(), settings.readTimeoutMs);
+    connectTimer.unref();
     try {
       stream = (await call(docker.getEvents({ abortSignal: connecting.signal }))) as unknown as Readable;
     } catch (problem) {
