@@ -5,8 +5,10 @@
 // It belongs to no class: its class id is `autopilot` (no class's warm seat is taken, a serving class's follow() does
 // not see it) and each run has an attendee id of its own, `autopilot-<8 hex>` (a class's attendees are `a-…`). Its
 // files are under the workshop's data folder, as a class's environments are; `labdeck env status|down autopilot-…`
-// find it by its id (a run kept with --keep).
+// find it by its id (a run kept with --keep), and `labdeck env status|down` with no attendee find every run of the
+// data folder by its folder.
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import type { EnvironmentConfig } from '../config/environment.ts';
 import { localShellCommand } from '../config/terminals.ts';
 import type { EngineAddress, UserSsh } from '../engine/engine-address.ts';
@@ -25,6 +27,19 @@ const AUTOPILOT_ID = /^autopilot-[0-9a-f]{8}$/;
 /** Whether an id names an autopilot run's environment (`labdeck env down autopilot-…`). */
 export function isAutopilotAttendee(id: string): boolean {
   return AUTOPILOT_ID.test(id);
+}
+
+/**
+ * The autopilot runs this data folder holds an environment of (kept with --keep, or left by a killed run): the
+ * folders of their files. Runs of other workshops (other data folders) are theirs to remove.
+ */
+export function autopilotRunsIn(dataDir: string): AttendeeRef[] {
+  const root = environmentsFolder(dataDir);
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter(isAutopilotAttendee)
+    .sort()
+    .map((id) => autopilotAttendee(id));
 }
 
 /** The attendee an autopilot run plays as, new for each run. */

@@ -3,13 +3,15 @@
 // nodes`: the class swarm's nodes. The class and its attendees are read from the data folder's progress store (read
 // only); what serve's terminals wait for is in the same folder, so a reset here is seen by the running server's
 // terminals. An autopilot run's sandbox (`autopilot-…`, kept with `autopilot --keep`) is named by its id alone: it
-// belongs to no class (autopilot-sandbox.ts).
+// belongs to no class (autopilot-sandbox.ts). `status` and `down` with no attendee also take the autopilot runs whose
+// files the data folder holds, also when it holds no class (a deck tested with autopilot, never served): `down` at the
+// end of the day leaves nothing of the workshop on the swarm.
 import { resolve } from 'node:path';
 import { loadWorkshop } from '../config/workshop.ts';
 import { createEnvironmentProvider } from '../environments/create-provider.ts';
-import type { AttendeeRef } from '../environments/provider.ts';
+import type { AttendeeRef, EnvironmentProvider, EnvironmentStatus } from '../environments/provider.ts';
 import { elementAt, LabdeckError } from '../errors.ts';
-import { dataDirOption, dataOption, stringOption, UsageError, type Command } from './command.ts';
+import { dataDirOption, dataOption, stringOption, UsageError, type Command, type CommandContext } from './command.ts';
 import { connectLocalEngine } from './local-engine.ts';
 import { openClassStore } from './class-store.ts';
 import { stripTerminalControls } from '../text/untrusted-text.ts';
@@ -17,7 +19,8 @@ import { CLASS_FULL, isClassFull, reportNodes } from '../environments/class-node
 import { SANDBOX_IMAGE } from '../engine/sandbox-image.ts';
 import { listSandboxes } from '../engine/sandboxes.ts';
 import { seatProgress } from './seat-progress.ts';
-import { AUTOPILOT_CLASS, autopilotAttendee, isAutopilotAttendee } from './autopilot-sandbox.ts';
+import { AUTOPILOT_CLASS, autopilotAttendee, autopilotRunsIn, isAutopilotAttendee } from './autopilot-sandbox.ts';
+import { openExistingStore } from '../progress/store.ts';
 
 const actions = ['status', 'up', 'down', 'reset', 'nodes', 'warm'] as const;
 
@@ -37,12 +40,17 @@ export const envCommand: Command = {
     const manifest = resolve(context.cwd, stringOption(args, 'workshop') ?? 'workshop.yml');
     const classroom = loadWorkshop(manifest).classroom;
     const dataDir = dataDirOption(args, context, manifest, classroom.dataDir);
-    let classId: string;
-    let attendees: AttendeeRef[];
+    // Kept autopilot runs belong to no class: with no attendee, status and down take those of this data folder too
+    // (only a swarm environment makes them: the provider that removes them is the workshop's).
+    const runs = who === undefined && (action === 'status' || action === 'down') && classroom.environment.provider === 'swarm' ? autopilotRunsIn(dataDir) : [];
+    let classId: string | undefined;
+    let attendees: AttendeeRef[] = [];
     if (who !== undefined && isAutopilotAttendee(who)) {
       // An autopilot run's sandbox (kept with --keep) belongs to no class: found by its id alone.
       classId = AUTOPILOT_CLASS;
       attendees = [autopilotAttendee(who)];
+    } else if (runs.length > 0 && !holdsClass(dataDir)) {
+      // No class: only the runs.
     } else {
       // A reader: works beside the running server (which holds the data folder's lock).
       const store = openClassStore(dataDir, context.cwd);
@@ -61,6 +69,21 @@ export const envCommand: Command = {
       if (action !== 'warm') context.stderr(`${line}\n`);
       else if (line.startsWith('sandbox image: ')) progress.log(line);
     };
+    const runsProvider =
+      runs.length > 0
+        ? createEnvironmentProvider(classroom.environment, {
+            docker: connectLocalEngine(context),
+            classId: AUTOPILOT_CLASS,
+            dataDir,
+            log,
+            nodeAccess: { userSsh: context.userSsh },
+          })
+        : undefined;
+    if (classId === undefined) {
+      // Unreachable: with no run, openClassStore() above refused a folder with no class.
+      if (!runsProvider) throw new Error('no class and no autopilot run');
+      return everyRun(action === 'down' ? 'down' : 'status', runsProvider, runs, context);
+    }
     if (action === 'nodes') {
       const environment = classroom.environment;
       if (environment.provider !== 'swarm') throw new LabdeckError(`env nodes lists a swarm class's nodes: this class's provider is ${environment.provider}`);
@@ -105,7 +128,12 @@ export const envCommand: Command = {
     }
     const chosen = who === undefined ? attendees : [findAttendee(attendees, who)];
     if (action === 'status') {
-      const rows = (await provider.status(chosen)).map((s) => [stripTerminalControls(s.attendee.name), s.attendee.id, s.state, s.detail]);
+      const rows = [...(await provider.status(chosen)), ...(runsProvider ? await runsStatus(runsProvider, runs) : [])].map((s) => [
+        stripTerminalControls(s.attendee.name),
+        s.attendee.id,
+        s.state,
+        s.detail,
+      ]);
       context.stdout(table([['ATTENDEE', 'ID', 'STATE', 'DETAIL'], ...rows]));
       const seats = await provider.seats?.look();
       if (seats && seats.ready + seats.warming + seats.claimed > 0) {
@@ -131,13 +159,51 @@ export const envCommand: Command = {
         context.stdout(`${attendee.name} (${attendee.id}): failed: ${(error as Error).message.split('\n')[0]}\n`);
       }
     }
-    // The end of a class: the seats nobody claimed go too.
+    // The end of a class: the seats nobody claimed go too, and the kept autopilot runs.
     const seatsRemoved = action === 'down' && who === undefined && provider.seats ? await provider.seats.removeUnclaimed() : 0;
     if (seatsRemoved > 0) context.stdout(`${seatsRemoved} unclaimed warm seat${seatsRemoved === 1 ? '' : 's'}: removed\n`);
-    if (targets.length === 0 && seatsRemoved === 0) context.stdout(`no ${action === 'down' ? 'environment to remove' : 'attendee in this class yet'}\n`);
+    if (runsProvider && (await everyRun('down', runsProvider, runs, context)) !== 0) failed++;
+    if (targets.length === 0 && seatsRemoved === 0 && runs.length === 0) {
+      context.stdout(`no ${action === 'down' ? 'environment to remove' : 'attendee in this class yet'}\n`);
+    }
     return failed === 0 ? 0 : 1;
   },
 };
+
+function holdsClass(dataDir: string): boolean {
+  const store = openExistingStore(dataDir);
+  try {
+    return store?.existingClass() !== undefined;
+  } finally {
+    store?.close();
+  }
+}
+
+/** The runs' rows (the provider lists every autopilot sandbox of the swarm: other workshops' are theirs). */
+async function runsStatus(provider: EnvironmentProvider, runs: readonly AttendeeRef[]): Promise<EnvironmentStatus[]> {
+  return (await provider.status(runs)).filter((status) => runs.some((run) => run.id === status.attendee.id));
+}
+
+/** `status` or `down` of the data folder's autopilot runs alone; the exit code. */
+async function everyRun(action: 'status' | 'down', provider: EnvironmentProvider, runs: readonly AttendeeRef[], context: CommandContext): Promise<number> {
+  if (action === 'status') {
+    const rows = (await runsStatus(provider, runs)).map((s) => [s.attendee.name, s.attendee.id, s.state, s.detail]);
+    context.stdout(table([['ATTENDEE', 'ID', 'STATE', 'DETAIL'], ...rows]));
+    context.stdout(`${provider.kind} environments of autopilot runs (no class in this data folder)\n`);
+    return 0;
+  }
+  let failed = 0;
+  for (const run of runs) {
+    try {
+      await provider.down(run);
+      context.stdout(`${run.name} (${run.id}): removed\n`);
+    } catch (error) {
+      failed++;
+      context.stdout(`${run.name} (${run.id}): failed: ${(error as Error).message.split('\n')[0]}\n`);
+    }
+  }
+  return failed === 0 ? 0 : 1;
+}
 
 /** By id, else by name (case and surrounding spaces ignored); a name two attendees share must be given as an id. */
 function findAttendee(attendees: readonly AttendeeRef[], who: string): AttendeeRef {

@@ -2,7 +2,9 @@
 //
 // A part read lands on top of the previous snapshot: lists are replaced whole, one service (and its tasks) in place.
 // It falls back to reading everything when there is no good snapshot to land on, or when the swarm itself changed
-// under it (this engine left, joined, or changed role: every list may differ then).
+// under it (this engine left, joined, or changed role: every list may differ then). Every request of a read takes the
+// read's abort signal: the watch (snapshot.ts) gives up on a read that passes its deadline, and nothing of it is left
+// waiting on a stalled connection.
 import type Docker from 'dockerode';
 import type { ContainerState, EngineSnapshot, NetworkState, NodeState, ServiceState, TaskState } from '../checks/engine-state.ts';
 import { elementAt } from '../errors.ts';
@@ -12,29 +14,29 @@ import type { StatePart } from './state-parts.ts';
 export type Call = <T>(request: Promise<T>) => Promise<T>;
 
 /** `swarm`: this engine's place in the swarm when the caller has just read it. */
-export async function readEverything(docker: Docker, call: Call, swarm?: SwarmPlace): Promise<EngineSnapshot> {
-  swarm ??= await readSwarm(docker, call);
+export async function readEverything(docker: Docker, call: Call, signal?: AbortSignal, swarm?: SwarmPlace): Promise<EngineSnapshot> {
+  swarm ??= await readSwarm(docker, call, signal);
   const manager = swarm.isManager;
   const [networks, containers, services, tasks, nodes, secrets, configs] = await Promise.all([
-    readNetworks(docker, call),
-    readContainers(docker, call),
-    manager ? readServices(docker, call) : [],
-    manager ? readTasks(docker, call) : [],
-    manager ? readNodes(docker, call) : [],
-    manager ? readNames(call(docker.listSecrets())) : [],
-    manager ? readNames(call(docker.listConfigs())) : [],
+    readNetworks(docker, call, signal),
+    readContainers(docker, call, signal),
+    manager ? readServices(docker, call, signal) : [],
+    manager ? readTasks(docker, call, signal) : [],
+    manager ? readNodes(docker, call, signal) : [],
+    manager ? readNames(call(docker.listSecrets(aborted(signal)))) : [],
+    manager ? readNames(call(docker.listConfigs(aborted(signal)))) : [],
   ]);
   return { reachable: true, error: undefined, takenAt: Date.now(), ...swarm, services, tasks, nodes, networks, containers, secrets, configs };
 }
 
 /** `current` with the given parts read again (the requests run in parallel). */
-export async function readParts(docker: Docker, call: Call, parts: ReadonlySet<StatePart>, current: EngineSnapshot): Promise<EngineSnapshot> {
-  if (parts.has('everything') || !current.reachable) return readEverything(docker, call);
+export async function readParts(docker: Docker, call: Call, parts: ReadonlySet<StatePart>, current: EngineSnapshot, signal?: AbortSignal): Promise<EngineSnapshot> {
+  if (parts.has('everything') || !current.reachable) return readEverything(docker, call, signal);
   const wholeSwarm = parts.has('swarm');
   if (wholeSwarm) {
-    const swarm = await readSwarm(docker, call);
+    const swarm = await readSwarm(docker, call, signal);
     if (swarm.swarm !== current.swarm || swarm.isManager !== current.isManager || swarm.selfNodeId !== current.selfNodeId) {
-      return readEverything(docker, call, swarm);
+      return readEverything(docker, call, signal, swarm);
     }
   }
   // Only managers can list swarm objects: on a worker those lists stay empty.
@@ -45,15 +47,15 @@ export async function readParts(docker: Docker, call: Call, parts: ReadonlySet<S
   // (404) when one of them is gone, and one request per service would multiply with a stack's services.
   const allTasks = wholeSwarm || parts.has('tasks') || taskServiceIds.length > 1;
   const [containers, networks, secrets, configs, nodes, services, someServices, tasks, oneServiceTasks] = await Promise.all([
-    parts.has('containers') ? readContainers(docker, call) : undefined,
-    parts.has('networks') ? readNetworks(docker, call) : undefined,
-    manager && parts.has('secrets') ? readNames(call(docker.listSecrets())) : undefined,
-    manager && parts.has('configs') ? readNames(call(docker.listConfigs())) : undefined,
-    manager && wholeSwarm ? readNodes(docker, call) : undefined,
-    manager && wholeSwarm ? readServices(docker, call) : undefined,
-    manager && serviceIds.length > 0 ? readServices(docker, call, serviceIds) : undefined,
-    manager && allTasks ? readTasks(docker, call) : undefined,
-    manager && !allTasks && taskServiceIds.length === 1 ? readTasksOf(docker, call, elementAt(taskServiceIds, 0)) : undefined,
+    parts.has('containers') ? readContainers(docker, call, signal) : undefined,
+    parts.has('networks') ? readNetworks(docker, call, signal) : undefined,
+    manager && parts.has('secrets') ? readNames(call(docker.listSecrets(aborted(signal)))) : undefined,
+    manager && parts.has('configs') ? readNames(call(docker.listConfigs(aborted(signal)))) : undefined,
+    manager && wholeSwarm ? readNodes(docker, call, signal) : undefined,
+    manager && wholeSwarm ? readServices(docker, call, signal) : undefined,
+    manager && serviceIds.length > 0 ? readServices(docker, call, signal, serviceIds) : undefined,
+    manager && allTasks ? readTasks(docker, call, signal) : undefined,
+    manager && !allTasks && taskServiceIds.length === 1 ? readTasksOf(docker, call, signal, elementAt(taskServiceIds, 0)) : undefined,
   ]);
   return {
     ...current,
@@ -83,25 +85,35 @@ function replaceServices(old: readonly ServiceState[], ids: readonly string[], r
 
 type SwarmPlace = Pick<EngineSnapshot, 'swarm' | 'selfNodeId' | 'isManager'>;
 
-async function readSwarm(docker: Docker, call: Call): Promise<SwarmPlace> {
-  const info = (await call(docker.info())) as { Swarm?: { LocalNodeState?: string; NodeID?: string; ControlAvailable?: boolean } };
+/** The read's abort signal, as a request's option (dockerode takes `abortSignal` in every request's options). */
+function aborted(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal ? { abortSignal: signal } : {};
+}
+
+/** dockerode's `info` takes an abort signal too; its typings leave the options out. */
+type InfoWithOptions = { info(options: { abortSignal?: AbortSignal }): Promise<unknown> };
+
+async function readSwarm(docker: Docker, call: Call, signal: AbortSignal | undefined): Promise<SwarmPlace> {
+  const info = (await call((docker as unknown as InfoWithOptions).info(aborted(signal)))) as {
+    Swarm?: { LocalNodeState?: string; NodeID?: string; ControlAvailable?: boolean };
+  };
   const swarm = (info.Swarm?.LocalNodeState || 'inactive') as EngineSnapshot['swarm'];
   return { swarm, selfNodeId: info.Swarm?.NodeID ?? '', isManager: swarm === 'active' && info.Swarm?.ControlAvailable === true };
 }
 
-async function readServices(docker: Docker, call: Call, ids?: readonly string[]): Promise<ServiceState[]> {
+async function readServices(docker: Docker, call: Call, signal: AbortSignal | undefined, ids?: readonly string[]): Promise<ServiceState[]> {
   // `status` adds ServiceStatus (desired tasks of global services); `id` matches by prefix, and full ids are unique.
   const query = ids ? { status: true, filters: { id: ids } } : { status: true };
-  return ((await call(docker.listServices(query as object))) as unknown as RawService[]).map(toServiceState);
+  return ((await call(docker.listServices({ ...query, ...aborted(signal) } as object))) as unknown as RawService[]).map(toServiceState);
 }
 
-async function readTasks(docker: Docker, call: Call): Promise<TaskState[]> {
-  return ((await call(docker.listTasks())) as unknown as RawTask[]).map(toTaskState);
+async function readTasks(docker: Docker, call: Call, signal: AbortSignal | undefined): Promise<TaskState[]> {
+  return ((await call(docker.listTasks(aborted(signal)))) as unknown as RawTask[]).map(toTaskState);
 }
 
-async function readTasksOf(docker: Docker, call: Call, serviceId: string): Promise<TaskState[]> {
+async function readTasksOf(docker: Docker, call: Call, signal: AbortSignal | undefined, serviceId: string): Promise<TaskState[]> {
   try {
-    return ((await call(docker.listTasks({ filters: { service: [serviceId] } }))) as unknown as RawTask[]).map(toTaskState);
+    return ((await call(docker.listTasks({ filters: { service: [serviceId] }, ...aborted(signal) }))) as unknown as RawTask[]).map(toTaskState);
   } catch (problem) {
     // The engine answers 404 for the tasks of a service that no longer exists: it has none we could check.
     if ((problem as { statusCode?: number }).statusCode === 404) return [];
@@ -109,12 +121,12 @@ async function readTasksOf(docker: Docker, call: Call, serviceId: string): Promi
   }
 }
 
-async function readNodes(docker: Docker, call: Call): Promise<NodeState[]> {
-  return ((await call(docker.listNodes())) as unknown as RawNode[]).map(toNodeState);
+async function readNodes(docker: Docker, call: Call, signal: AbortSignal | undefined): Promise<NodeState[]> {
+  return ((await call(docker.listNodes(aborted(signal)))) as unknown as RawNode[]).map(toNodeState);
 }
 
-async function readNetworks(docker: Docker, call: Call): Promise<NetworkState[]> {
-  return ((await call(docker.listNetworks())) as unknown as RawNetwork[]).map(
+async function readNetworks(docker: Docker, call: Call, signal: AbortSignal | undefined): Promise<NetworkState[]> {
+  return ((await call(docker.listNetworks(aborted(signal)))) as unknown as RawNetwork[]).map(
     (n): NetworkState => ({
       id: n.Id,
       name: n.Name,
@@ -125,8 +137,8 @@ async function readNetworks(docker: Docker, call: Call): Promise<NetworkState[]>
   );
 }
 
-async function readContainers(docker: Docker, call: Call): Promise<ContainerState[]> {
-  return ((await call(docker.listContainers({ all: true }))) as unknown as RawContainer[]).map(
+async function readContainers(docker: Docker, call: Call, signal: AbortSignal | undefined): Promise<ContainerState[]> {
+  return ((await call(docker.listContainers({ all: true, ...aborted(signal) }))) as unknown as RawContainer[]).map(
     (c): ContainerState => ({
       id: c.Id,
       name: (c.Names?.[0] ?? '').replace(/^\//, ''),

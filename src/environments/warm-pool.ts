@@ -264,16 +264,83 @@ export function createWarmPool(options: WarmPoolOptions): WarmPool {
  * The claimed seat's ssh host key (and the known_hosts naming it) moves into the attendee's folder, and so do a
  * cluster's keys (`cluster/`: its key pair, its other nodes' host keys), and the seat's folder goes. Idempotent: a
  * server stopped between the claim and the move does it at the attendee's next start (`ssh/` moves last).
+ *
+ * Two processes may adopt the same seat at once (`serve` and `env up`, each finding the claimed seat by its labels),
+ * so no step deletes what another may have just moved in: each part is first taken out of the seat's folder by a
+ * rename to a name of this call's own (only one process can take it; a part already gone was taken by another, which
+ * puts it in place), then renamed into place; keys of a former sandbox in the way are renamed aside first and
+ * deleted after. A process stopped between those renames leaves its folder under a name that says whose it was
+ * (`.ssh.adopting-PID-…`): the next adoption finishes it once that process is gone.
  */
 export function adoptSeatKeys(root: string, seat: string, attendee: string): void {
   const from = (part: string): string => join(attendeeFolder(root, seat), part);
+  const folder = attendeeFolder(root, attendee);
+  finishStoppedAdoptions(folder);
   if (!existsSync(from('ssh'))) return;
-  mkdirSync(attendeeFolder(root, attendee), { recursive: true });
+  mkdirSync(folder, { recursive: true });
   for (const part of ['cluster', 'ssh']) {
-    if (!existsSync(from(part))) continue;
-    const to = join(attendeeFolder(root, attendee), part);
-    rmSync(to, { recursive: true, force: true });
-    renameSync(from(part), to);
+    const taken = join(folder, leftoverName(part, 'adopting'));
+    try {
+      renameSync(from(part), taken);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    putInPlace(taken, join(folder, part), leftoverName(part, 'former'));
   }
   rmSync(attendeeFolder(root, seat), { recursive: true, force: true });
+}
+
+const LEFTOVER = /^\.(cluster|ssh)\.(adopting|former)-(\d+)-[0-9a-f]+$/;
+
+function leftoverName(part: string, kind: 'adopting' | 'former'): string {
+  return `.${part}.${kind}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** `taken` becomes `to`; what `to` held (a former sandbox's keys) is renamed aside, then deleted. */
+function putInPlace(taken: string, to: string, aside: string): void {
+  try {
+    renameSync(taken, to);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+  }
+  const former = join(to, '..', aside);
+  renameSync(to, former);
+  renameSync(taken, to);
+  rmSync(former, { recursive: true, force: true });
+}
+
+/** Parts a stopped process had taken and not put in place yet are put in place; keys it had put aside go. */
+function finishStoppedAdoptions(folder: string): void {
+  if (!existsSync(folder)) return;
+  for (const entry of readdirSync(folder)) {
+    const [, part, kind, pid] = LEFTOVER.exec(entry) ?? [];
+    if (!part || !pid || isRunning(Number(pid))) continue;
+    if (kind === 'former') {
+      rmSync(join(folder, entry), { recursive: true, force: true });
+      continue;
+    }
+    // Taken again under this call's own name first: two processes finishing the same leftover do not both replace.
+    const taken = join(folder, leftoverName(part, 'adopting'));
+    try {
+      renameSync(join(folder, entry), taken);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    putInPlace(taken, join(folder, part), leftoverName(part, 'former'));
+  }
+}
+
+/** Another process that may still be adopting (adoptions are synchronous: this process's own are all over). */
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
