@@ -1,5 +1,6 @@
-// A class replayed: `GET /_labdeck/timeline/<attendee>` (their Timeline as JSON, from the recordings, with the
-// keyframes recorded for seeking: record/keyframes.ts servedKeyframes) and `GET /replay/<attendee>` (the page that plays it). The instructor may open anyone's, an attendee
+// A class replayed: `GET /replay/<attendee>` (the page that plays it, carrying their Timeline: replay-page.ts) and
+// `GET /_labdeck/timeline/<attendee>` (the Timeline alone, as JSON). Both come from the recordings, with the keyframes
+// recorded for seeking (record/keyframes.ts servedKeyframes). The instructor may open anyone's, an attendee
 // only their own (the self-paced learner of a loopback server is the attendee `local`), nobody else any: 401 without
 // a valid token, 403 for someone else's. `GET /replay` takes an attendee to their own ("Replay my session").
 import { Router, type Request, type Response } from 'express';
@@ -81,10 +82,9 @@ export function replayRoutes(options: ReplayRoutesOptions): Router {
     // The head goes first: the browser fetches the page's styles and script while the recording is read.
     response.status(200).set('cache-control', 'no-store').type('html');
     response.write(renderReplayPageStart({ attendee, deck: relativeToWorkshop(options.deck.current(), options.workshopDir) }));
-    readTimeline(attendee).then(
-      (read) => response.end(renderReplayPageEnd(read)),
-      (error: unknown) => response.end(renderReplayPageEnd({ problem: `The recording could not be read: ${error instanceof Error ? error.message : String(error)}` })),
-    );
+    void readTimeline(attendee)
+      .catch((error: unknown): ReplayPageTimeline => ({ problem: `The recording could not be read: ${error instanceof Error ? error.message : String(error)}` }))
+      .then((read) => response.end(renderReplayPageEnd(read)));
   });
   return router;
 }

@@ -360,7 +360,8 @@ test('the self-paced deck page links to "Replay my session"; the dashboard links
     await deckPage.close();
   }
 
-  const dashboard = await browser.newPage({ viewport });
+  const instructorBrowser = await browser.newContext({ viewport });
+  const dashboard = await instructorBrowser.newPage();
   try {
     await dashboard.goto(`${classServer.url}_labdeck/dashboard?token=${classroom.access.instructorToken}`);
     const link = dashboard.locator(`tr[data-attendee="${aliceId}"] a.dash-replay`);
@@ -372,8 +373,18 @@ test('the self-paced deck page links to "Replay my session"; the dashboard links
     await scrub(replay, 'body', 'end');
     await waitForScreen(replay, '.labdeck-replay-xterm', liveScreen);
     await replay.close();
+    // Opened with the instructor's link in that browser: it plays, and the token leaves the address bar (a projected
+    // page would show it).
+    const linked = await instructorBrowser.newPage();
+    try {
+      await linked.goto(`${classServer.url}replay/${aliceId}?token=${classroom.access.instructorToken}`);
+      await linked.waitForSelector('html[data-labdeck-replay="ready"]', { timeout: 10_000 });
+      assert.equal(new URL(linked.url()).search, '', `the address bar keeps no token: ${linked.url()}`);
+    } finally {
+      await linked.close();
+    }
   } finally {
-    await dashboard.close();
+    await instructorBrowser.close();
   }
 });
 
