@@ -39,7 +39,7 @@ const alone = files.filter((file) => readFileSync(file, 'utf8').includes(ALONE_M
 // starts first in the batch, and the other files take turns in the second lane meanwhile, instead of it running alone
 // at the end. multi-node.test.ts: its own engines, swarm and events (no other file's services move them), deadlines of
 // tens of seconds, no latency measured; alone, it kept the 2 cores 28% busy over its 240 s (swarm heartbeats, sandboxes
-// booting); beside the batch's first 64 files, the two took 303 s, against 179 s + 240 s one after the other.
+// booting); beside the batch's first 64 files, the two took 303 s and 312 s, against 179 s + 240 s one after the other.
 const FIRST_MARKER = '// test-runner: first';
 const first = files.filter((file) => !alone.includes(file) && readFileSync(file, 'utf8').includes(FIRST_MARKER));
 const together = [...first, ...files.filter((file) => !alone.includes(file) && !first.includes(file))];
