@@ -1,12 +1,13 @@
 // scripts/run-tests.mjs on fixture files: a test that never ends fails with a timeout (the others' results kept)
-// instead of hanging the suite, and a file with the alone marker (see run-tests.mjs) runs after the batch.
+// instead of hanging the suite, a file with the alone marker (see run-tests.mjs) runs after the batch, and a file with
+// the first marker starts the batch, though its name sorts last.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './cli/run-cli.ts';
 
-test('a hung test fails after its timeout, the rest of the file still runs; alone files run after the batch', { timeout: 60_000 }, () => {
+test('a hung test fails after its timeout, the rest of the file still runs; alone files run after the batch, first files first', { timeout: 60_000 }, () => {
   const run = spawnSync(process.execPath, [join(repoRoot, 'scripts/run-tests.mjs'), 'test/fixtures/runner'], {
     cwd: repoRoot,
     encoding: 'utf8',
@@ -21,5 +22,7 @@ test('a hung test fails after its timeout, the rest of the file still runs; alon
   assert.match(output, /\nok \d+ - passes after the one that hung/);
   assert.match(output, /\nok \d+ - ran in the batch/);
   const batchSummary = output.indexOf('# tests');
+  const started = output.indexOf('ok 1 - started first in the batch');
+  assert.ok(started >= 0 && started < output.indexOf('ran in the batch') && started < output.indexOf('waits for ever'), output);
   assert.ok(batchSummary >= 0 && output.indexOf('ran alone, after the batch') > batchSummary, output);
 });

@@ -38,14 +38,18 @@ while [ ! -f "$dir/enter" ]; do
   looked=$((looked + 1))
 done
 show_progress
+# \`enter\` is read once and what was read is run: the provider removes it whenever it prepares the environment again,
+# so it may be gone between a look and a run (then this waits for the new one, as after a lost connection).
 while :; do
   entered=$(cat "$dir/enter" 2>/dev/null); recreated=$(cat "$dir/recreated" 2>/dev/null)
-  sh "$dir/enter" "$@"
-  code=$?
-  [ "$code" -eq 255 ] || exit "$code"
-  printf '\\r\\nThe connection to your environment was lost: reconnecting...\\r\\n'
+  if [ -n "$entered" ]; then
+    sh -c "$entered" sh "$@"
+    code=$?
+    [ "$code" -eq 255 ] || exit "$code"
+    printf '\\r\\nThe connection to your environment was lost: reconnecting...\\r\\n'
+  fi
   waited=0
-  while [ ! -f "$dir/enter" ] || { [ "$(cat "$dir/enter")" = "$entered" ] && [ "$waited" -lt 10 ]; }; do
+  while now=$(cat "$dir/enter" 2>/dev/null); [ -z "$now" ] || { [ "$now" = "$entered" ] && [ "$waited" -lt 10 ]; }; do
     show_progress
     give_up_if_failed
     sleep 1

@@ -1,4 +1,4 @@
-// test-runner: alone
+// test-runner: first (long; its own engines, swarm and events, which no other file's services move; no latency measured)
 // A class across a real multi-node swarm (test/support/multi-node-swarm.ts: three extra engines on this machine, in
 // network namespaces, node 1 the manager labdeck uses). Heavy: run it under `flock /tmp/labdeck-heavy.lock`.
 // - no registry: labdeck gives the other nodes the sandbox image itself (through their `labdeck.engine` labels), and

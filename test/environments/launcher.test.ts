@@ -80,6 +80,37 @@ test('a terminal whose sandbox went away (ssh says 255) waits for it again, says
   }
 });
 
+test('a terminal never ends because its enter script was being made again at that moment: it waits, then re-enters', { timeout: 30_000 }, async () => {
+  // The provider removes `enter` when it prepares the sandbox again (startPreparing), and writes the new one later: a
+  // terminal that read or ran `enter` in between ended ("cannot open …/enter"), seen under load in multi-node.test.ts.
+  const root = mkdtempSync(join(tmpdir(), 'labdeck-launcher-'));
+  try {
+    startPreparing(root, 'a-6');
+    writeEnterCommand(root, 'a-6', ['sh', '-c', 'exit 255']);
+    const terminal = run(substituteCommand(launcherTemplate(root, ['bash', '-l']), { attendee: 'a-6', terminal: 'shell' }));
+    let ended: { code: number | null; output: string } | undefined;
+    void terminal.done.then((result) => {
+      ended = result;
+    });
+    // Every entry breaks (255) and every new enter script differs: the terminal re-enters at once, again and again,
+    // while the provider removes and writes it.
+    const until = Date.now() + 4000;
+    for (let round = 0; Date.now() < until && !ended; round++) {
+      startPreparing(root, 'a-6');
+      await new Promise((resolve) => setTimeout(resolve, round % 3));
+      writeEnterCommand(root, 'a-6', ['sh', '-c', 'exit 255', `round-${round}`]);
+      await new Promise((resolve) => setTimeout(resolve, round % 2));
+    }
+    assert.equal(ended, undefined, `the terminal ended while its environment was being made again:\n${ended?.output}`);
+    writeEnterCommand(root, 'a-6', ['echo', 'second:']);
+    const { code, output } = await terminal.done;
+    assert.equal(code, 0, output);
+    assert.match(output, /second: bash -l\n$/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('a terminal whose shell ended by itself (any code but 255) exits with it', { timeout: 30_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'labdeck-launcher-'));
   try {
