@@ -10,9 +10,9 @@
 // Every terminal operation (write, resize, swap) goes through one queue, so a resize never overtakes the output
 // written before it, and `seek()` resolves once the terminal shows the target.
 // No terminal is made until something is to be shown: at 0:00 the screen is empty, and a blank of the terminal's size
-// stands in its place. Making and opening one costs 50-100 ms of opening a replay (bench/replay.ts), and the first
-// long seek, the usual first move, would replace it at once; a deck with recordings on its slides makes none until
-// one is played.
+// stands in its place. Making and opening one was 30-100 ms of opening a replay (bench/replay.ts, Chromium's profile),
+// and the first long seek, the usual first move, replaced it at once; a deck with recordings on its slides makes none
+// until one is played.
 import { Terminal } from '@xterm/xterm';
 import { afterNextPaint } from './after-paint.ts';
 import { replayScrollback, type Timeline } from '../protocol.ts';
@@ -199,18 +199,23 @@ export class ReplayPlayer {
     }
     this.#enqueue(() => {
       if (!terminal) return;
-      if (stale()) return void terminal.dispose();
-      const replaced = this.#terminal;
-      replaced?.element?.remove();
-      this.#blank?.remove();
-      this.#blank = undefined;
-      this.#terminal = terminal;
-      terminal.open(this.#host);
-      syncScrollbar(terminal);
-      // Disposing the terminal it replaces (20-30 ms for one with a full scrollback: bench/replay.ts) waits until
-      // the new screen is painted: off the page already, it is nothing a person waits for.
-      if (replaced) requestAnimationFrame(() => setTimeout(() => replaced.dispose()));
+      if (stale()) terminal.dispose();
+      else this.#show(terminal);
     });
+  }
+
+  /** Puts `terminal` on the page in place of the one shown (or of the blank). */
+  #show(terminal: Terminal): void {
+    const replaced = this.#terminal;
+    replaced?.element?.remove();
+    this.#blank?.remove();
+    this.#blank = undefined;
+    this.#terminal = terminal;
+    terminal.open(this.#host);
+    syncScrollbar(terminal);
+    // Disposing the terminal it replaces (20-30 ms for one with a full scrollback: bench/replay.ts) waits until the
+    // new screen is painted: off the page already, it is nothing a person waits for.
+    if (replaced) requestAnimationFrame(() => setTimeout(() => replaced.dispose()));
   }
 
   /** A terminal of the track's first size, or of a keyframe's. */
@@ -231,10 +236,7 @@ export class ReplayPlayer {
   #onPage(): Terminal {
     if (this.#terminal) return this.#terminal;
     const terminal = this.#newTerminal(this.#track);
-    this.#blank?.remove();
-    this.#blank = undefined;
-    terminal.open(this.#host);
-    this.#terminal = terminal;
+    this.#show(terminal);
     return terminal;
   }
 
