@@ -48,6 +48,14 @@ await Promise.all([
     format: 'iife',
     tsconfig: 'src/client/tsconfig.json',
   }),
+  // Its first script, small: asks for the timeline before replay.js (xterm.js) is evaluated.
+  build({
+    ...common,
+    entryPoints: ['src/client/replay-prefetch.ts'],
+    outfile: 'public/build/replay-prefetch.js',
+    format: 'iife',
+    tsconfig: 'src/client/tsconfig.json',
+  }),
   build({ ...common, entryPoints: ['public/labdeck.css'], outfile: 'public/build/labdeck.css' }),
   // Slides' look for decks without their own stylesheet: the page disables it when a deck has one (src/http/page.ts).
   build({ ...common, entryPoints: ['public/default-theme.css'], outfile: 'public/build/default-theme.css' }),

@@ -629,14 +629,8 @@ export interface TimelineKeyframe {
 /** The id of the replay page's `<script type="application/json">` element holding its ReplayPageData. */
 export const replayDataElementId = 'labdeck-replay-data';
 
-/** What the server embeds in the replay page first: whose timeline it plays, and the deck to show their slides from. */
+/** What the server embeds in the replay page: whose timeline to fetch, and the deck to show their slides from. */
 export interface ReplayPageData {
   readonly attendee: string;
   readonly deck: DeckJson;
 }
-
-/** The id of the replay page's `<script type="application/json">` element holding its ReplayPageTimeline. */
-export const replayTimelineElementId = 'labdeck-replay-timeline';
-
-/** What the server embeds in the replay page once it has read the recording: the timeline, or why there is none. */
-export type ReplayPageTimeline = { readonly timeline: Timeline } | { readonly problem: string };

@@ -1,17 +1,13 @@
-// The replay page (`/replay/<attendee>`, bundle build/replay.js): takes the attendee's Timeline (in the page:
-// replay-page-data.ts) and plays it — the terminal in xterm.js beside the slide they were on at that
+// The replay page (`/replay/<attendee>`, bundle build/replay.js): takes the attendee's Timeline (asked for by the
+// page's first script: replay-fetch.ts) and plays it — the terminal in xterm.js beside the slide they were on at that
 // moment, with the controls and markers of replay-controls.ts.
 import type { Timeline } from '../protocol.ts';
-import { takeLinkToken } from './link-token.ts';
-import { replayPageData, replayTimeline } from './replay-page-data.ts';
+import { replayPageData, takeTimeline } from './replay-fetch.ts';
 import { ReplayPlayer } from './replay-player.ts';
 import { ReplayControls } from './replay-controls.ts';
 import { formatDate, formatTime, markersOf, slideAt, slidesOf, type SlideMoment } from './replay-timeline.ts';
 import { createSlideContent, fitSlides, referenceSize } from './slideshow.ts';
 
-// A link's token leaves the address bar at once: a projected page would show it. The page itself asks for nothing
-// more (the server put the timeline in it); a reload goes with the tab's cookie.
-takeLinkToken();
 const data = replayPageData();
 
 const header = element('header', 'labdeck-replay-header');
@@ -87,10 +83,8 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
   return created;
 }
 
-try {
-  start(replayTimeline());
-} catch (error) {
+takeTimeline(data.attendee).then(start, (error: unknown) => {
   about.textContent = error instanceof Error ? error.message : String(error);
   about.classList.add('labdeck-replay-problem');
   document.documentElement.dataset.labdeckReplay = 'failed';
-}
+});

@@ -1,17 +1,16 @@
-// A class replayed: `GET /replay/<attendee>` (the page that plays it, carrying their Timeline: replay-page.ts) and
-// `GET /_labdeck/timeline/<attendee>` (the Timeline alone, as JSON). Both come from the recordings, with the keyframes
-// recorded for seeking (record/keyframes.ts servedKeyframes). The instructor may open anyone's, an attendee
+// A class replayed: `GET /_labdeck/timeline/<attendee>` (their Timeline as JSON, from the recordings, with the
+// keyframes recorded for seeking: record/keyframes.ts servedKeyframes) and `GET /replay/<attendee>` (the page that plays it). The instructor may open anyone's, an attendee
 // only their own (the self-paced learner of a loopback server is the attendee `local`), nobody else any: 401 without
 // a valid token, 403 for someone else's. `GET /replay` takes an attendee to their own ("Replay my session").
 import { Router, type Request, type Response } from 'express';
-import { replayPagePath, timelinePath, type ReplayPageTimeline } from '../protocol.ts';
+import { replayPagePath, timelinePath } from '../protocol.ts';
 import type { Access, Identity } from '../classroom/access.ts';
 import type { DeckSource } from '../deck/deck-source.ts';
 import { relativeToWorkshop } from '../deck/deck-json.ts';
 import { servedKeyframes } from '../record/keyframes.ts';
 import type { TimelineSource } from '../record/timeline-source.ts';
 import { renderDeniedPage } from './classroom-pages.ts';
-import { renderReplayPageEnd, renderReplayPageStart } from './replay-page.ts';
+import { renderReplayPage } from './replay-page.ts';
 
 export interface ReplayRoutesOptions {
   /** Without it nobody is anyone: every replay is refused. */
@@ -50,22 +49,15 @@ export function replayRoutes(options: ReplayRoutesOptions): Router {
     const decision = decide(request, attendee);
     response.set('cache-control', 'no-store');
     if (!decision.allowed) return void response.status(decision.status).json({ error: decision.reason, status: decision.status });
+    if (!options.timelines) return void response.status(404).json({ error: 'This server keeps no recordings.', status: 404 });
     try {
-      const read = await readTimeline(attendee);
-      if ('problem' in read) return void response.status(404).json({ error: read.problem, status: 404 });
-      response.json(read.timeline);
+      const timeline = await options.timelines.timelineOf(attendee);
+      if (!timeline) return void response.status(404).json({ error: `Nothing was recorded for ${attendee} (yet).`, status: 404 });
+      response.json({ ...timeline, keyframes: await servedKeyframes(timeline) });
     } catch (error) {
       next(error);
     }
   });
-
-  /** The attendee's timeline with the keyframes to seek by, or why there is none. */
-  const readTimeline = async (attendee: string): Promise<ReplayPageTimeline> => {
-    if (!options.timelines) return { problem: 'This server keeps no recordings.' };
-    const timeline = await options.timelines.timelineOf(attendee);
-    if (!timeline) return { problem: `Nothing was recorded for ${attendee} (yet).` };
-    return { timeline: { ...timeline, keyframes: await servedKeyframes(timeline) } };
-  };
 
   router.get(replayPagePath, (request, response) => {
     const identity = options.access?.identifyRequest(request);
@@ -79,12 +71,7 @@ export function replayRoutes(options: ReplayRoutesOptions): Router {
     const attendee = request.params.attendee as string;
     const decision = decide(request, attendee);
     if (!decision.allowed) return page(response, decision.status, renderDeniedPage(decision.status, decision.reason));
-    // The head goes first: the browser fetches the page's styles and script while the recording is read.
-    response.status(200).set('cache-control', 'no-store').type('html');
-    response.write(renderReplayPageStart({ attendee, deck: relativeToWorkshop(options.deck.current(), options.workshopDir) }));
-    void readTimeline(attendee)
-      .catch((error: unknown): ReplayPageTimeline => ({ problem: `The recording could not be read: ${error instanceof Error ? error.message : String(error)}` }))
-      .then((read) => response.end(renderReplayPageEnd(read)));
+    page(response, 200, renderReplayPage({ attendee, deck: relativeToWorkshop(options.deck.current(), options.workshopDir) }));
   });
   return router;
 }
