@@ -227,7 +227,7 @@ export async function benchReplay(): Promise<string> {
     "The player makes no terminal at 0:00. A long seek to a keyframe writes the keyframe's screen alone first (a few KiB",
     'instead of 41 KiB and 1,036 lines of scrollback at the end of the lighter hour: most of the seek was xterm.js parsing',
     'it, cold), shows it, and after that frame a terminal with the whole state takes its place. The markers (320 in the',
-    "lighter hour, 3,200 in the heavier) are one drawing. Against the code before these two changes, interleaved runs of",
+    'lighter hour, 3,200 in the heavier) are one drawing. Against the code before these two changes, interleaved runs of',
     'this bench (load 4–5): the lighter hour 784–813 ms against 868–888 ms, the heavier 1288–1388 ms against 1500–1601 ms.',
     'Tried and left out: the timeline carried in the page (no second request) made the heavier hour slower (1325–1385 ms',
     "against 1068–1214 ms): the browser scans and parses 4.3 MB of HTML before the page's files are even asked for.",
