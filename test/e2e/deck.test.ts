@@ -144,7 +144,9 @@ test('build: the export works from file:// (slides, navigation, labdeck assets)'
     const count = await page.locator('.remark-slide-container').count();
     const served = JSON.parse((await runLabdeck(['slides', '--json'], { cwd: workshop })).stdout) as unknown[];
     assert.equal(count, served.length);
-    // The generated interstitial picture is one of labdeck's assets, copied beside the page.
+    // The generated interstitial picture is one of labdeck's assets, copied beside the page. Slides off screen are
+    // filled in after the first paint: under load, not yet at this point.
+    await page.waitForSelector('.interstitial img', { state: 'attached', timeout: 10_000 });
     const pictureLoaded = await page.evaluate(async () => {
       const image = document.querySelector<HTMLImageElement>('.interstitial img')!;
       await image.decode();
