@@ -48,11 +48,11 @@ await Promise.all([
     format: 'iife',
     tsconfig: 'src/client/tsconfig.json',
   }),
-  // Its first script, small: asks for the timeline before replay.js (xterm.js) is evaluated.
+  // xterm.js for it, loaded beside it: the page opens before xterm.js is even parsed (src/client/replay-xterm-loader.ts).
   build({
     ...common,
-    entryPoints: ['src/client/replay-prefetch.ts'],
-    outfile: 'public/build/replay-prefetch.js',
+    entryPoints: ['src/client/replay-xterm.ts'],
+    outfile: 'public/build/replay-xterm.js',
     format: 'iife',
     tsconfig: 'src/client/tsconfig.json',
   }),

@@ -628,6 +628,10 @@ export interface TimelineKeyframe {
 
 /** The id of the replay page's `<script type="application/json">` element holding its ReplayPageData. */
 export const replayDataElementId = 'labdeck-replay-data';
+/** The id of the replay page's `<link rel=preload>` of its timeline, when the page has one (src/client/replay-fetch.ts). */
+export const replayTimelinePreloadId = 'labdeck-replay-timeline';
+/** The id of the replay page's script element that loads xterm.js (src/client/replay-xterm-loader.ts). */
+export const replayXtermScriptId = 'labdeck-replay-xterm';
 
 /** What the server embeds in the replay page: whose timeline to fetch, and the deck to show their slides from. */
 export interface ReplayPageData {

@@ -5,6 +5,7 @@
 // they appear, as run-buttons.ts does.
 import { parseAsciicast } from './asciicast.ts';
 import { ReplayControls } from './replay-controls.ts';
+import { Terminal } from '@xterm/xterm';
 import { ReplayPlayer } from './replay-player.ts';
 
 const embedSelector = '.replay';
@@ -39,7 +40,7 @@ async function decorate(embed: HTMLElement, casts: Readonly<Record<string, strin
     const host = document.createElement('div');
     host.className = 'labdeck-replay-embed-terminal';
     frame.append(host);
-    const player = new ReplayPlayer(host, timeline, { fontSize: 12 });
+    const player = new ReplayPlayer(host, timeline, Terminal, { fontSize: 12 });
     const controls = new ReplayControls(player, { label: `Recording ${path}`, keyScope: frame });
     frame.append(controls.element);
     embed.setAttribute(decoratedAttribute, 'ready');

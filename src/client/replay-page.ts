@@ -1,9 +1,10 @@
-// The replay page (`/replay/<attendee>`, bundle build/replay.js): takes the attendee's Timeline (asked for by the
-// page's first script: replay-fetch.ts) and plays it — the terminal in xterm.js beside the slide they were on at that
-// moment, with the controls and markers of replay-controls.ts.
+// The replay page (`/replay/<attendee>`, bundle build/replay.js): takes the attendee's Timeline (replay-fetch.ts) and
+// plays it — the terminal in xterm.js beside the slide they were on at that moment, with the controls and markers of
+// replay-controls.ts.
 import type { Timeline } from '../protocol.ts';
-import { replayPageData, takeTimeline } from './replay-fetch.ts';
+import { fetchTimeline, replayPageData } from './replay-fetch.ts';
 import { ReplayPlayer } from './replay-player.ts';
+import { loadReplayXterm } from './replay-xterm-loader.ts';
 import { ReplayControls } from './replay-controls.ts';
 import { formatDate, formatTime, markersOf, slideAt, slidesOf, type SlideMoment } from './replay-timeline.ts';
 import { createSlideContent, fitSlides, referenceSize } from './slideshow.ts';
@@ -32,7 +33,9 @@ function start(timeline: Timeline): void {
   const terminalSection = element('section', 'labdeck-replay-terminal');
   terminalSection.setAttribute('aria-label', 'Their terminal');
   const terminalHost = element('div', 'labdeck-replay-xterm');
-  const player = new ReplayPlayer(terminalHost, timeline);
+  const xterm = loadReplayXterm();
+  xterm.catch((error: unknown) => showProblem(error));
+  const player = new ReplayPlayer(terminalHost, timeline, xterm, { terminalWhenIdle: true });
   if (player.tracks.length > 1) {
     const label = element('label', 'labdeck-replay-terminal-choice');
     label.append('Terminal ');
@@ -83,8 +86,10 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
   return created;
 }
 
-takeTimeline(data.attendee).then(start, (error: unknown) => {
+function showProblem(error: unknown): void {
   about.textContent = error instanceof Error ? error.message : String(error);
   about.classList.add('labdeck-replay-problem');
   document.documentElement.dataset.labdeckReplay = 'failed';
-});
+}
+
+fetchTimeline(data.attendee).then(start, showProblem);

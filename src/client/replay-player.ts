@@ -4,23 +4,31 @@
 // computed: record/keyframes.ts) and the output after it, or everything from the start when there is no keyframe
 // (xterm parses without rendering: an opened terminal repaints its rows between every slice of a long write, which
 // made seeking to the end of a one-hour class take seconds: bench/replay.ts), then puts it in the old one's place.
-// A keyframe's screen alone comes first when the keyframe has it and little output follows: a few KiB for xterm to
-// parse instead of tens (the 1,000 lines of scrollback), so the moment is shown sooner; a second terminal with the
-// whole state then takes its place, unless another long seek came meanwhile.
+// A keyframe's screen alone comes first when the keyframe has it and little output follows, written into the
+// terminal on the page: a few KiB for xterm to parse instead of tens (the 1,000 lines of scrollback), so the moment is
+// shown sooner; the terminal with the whole state then takes its place, unless another long seek came meanwhile.
 // Every terminal operation (write, resize, swap) goes through one queue, so a resize never overtakes the output
 // written before it, and `seek()` resolves once the terminal shows the target.
-// No terminal is made until something is to be shown: at 0:00 the screen is empty, and a blank of the terminal's size
-// stands in its place. Making and opening one was 30-100 ms of opening a replay (bench/replay.ts, Chromium's profile),
-// and the first long seek, the usual first move, replaced it at once; a deck with recordings on its slides makes none
-// until one is played.
-import { Terminal } from '@xterm/xterm';
-import { afterNextPaint } from './after-paint.ts';
+// At 0:00 the screen is empty: a blank of the terminal's size stands in its place, and no terminal is made while the
+// page opens (30-100 ms of opening a replay: bench/replay.ts, Chromium's profile). The replay page has one made once
+// it is painted and idle (`terminalWhenIdle`); a recording on a deck's slide makes none until it is played.
+// xterm.js itself is given as a promise: the replay page opens before it has even been evaluated (replay-xterm.ts).
+import type { Terminal } from '@xterm/xterm';
+import { afterNextPaint, whenIdle } from './after-paint.ts';
 import { replayScrollback, type Timeline } from '../protocol.ts';
-import { countUpTo, outputChars, replaySpeeds, seekPlan, stepsBetween, tracksOf, type TerminalTrack, type TrackStep } from './replay-timeline.ts';
+import { countUpTo, outputChars, replaySpeeds, seekPlan, stepsBetween, tracksOf, writeSlices, type TerminalTrack, type TrackStep } from './replay-timeline.ts';
 
 export interface ReplayPlayerOptions {
   readonly fontSize?: number;
+  /**
+   * Make the terminal once the page is painted and idle, not at the first seek: making and opening it (xterm.js's
+   * first run, cold) was 40-60 ms of that seek (bench/replay.ts, Chromium's trace).
+   */
+  readonly terminalWhenIdle?: boolean;
 }
+
+/** xterm.js's Terminal class: what the player makes its terminals with. */
+export type TerminalClass = typeof Terminal;
 
 export type PlayerListener = () => void;
 
@@ -32,6 +40,8 @@ const rebuildBytes = 64 * 1024;
 export class ReplayPlayer {
   /** The terminal on the page, once one is (see above). */
   #terminal: Terminal | undefined;
+  /** Set once xterm.js is there: every terminal operation waits for it in the queue. */
+  #Terminal: TerminalClass | undefined;
   /** What stands in its place until then. */
   #blank: HTMLElement | undefined;
   readonly #host: HTMLElement;
@@ -51,7 +61,8 @@ export class ReplayPlayer {
   #rebuilds = 0;
   readonly #listeners: PlayerListener[] = [];
 
-  constructor(host: HTMLElement, timeline: Timeline, options: ReplayPlayerOptions = {}) {
+  /** `xterm`: xterm.js's Terminal class, or its promise (a failure to load it fails every seek and play with it). */
+  constructor(host: HTMLElement, timeline: Timeline, xterm: TerminalClass | Promise<TerminalClass>, options: ReplayPlayerOptions = {}) {
     this.tracks = tracksOf(timeline);
     this.duration = timeline.durationMs;
     this.#track = this.tracks[0] ?? { name: '', cols: 80, rows: 24, events: [], times: new Float64Array(), keyframes: [] };
@@ -59,6 +70,10 @@ export class ReplayPlayer {
     this.#fontSize = options.fontSize ?? 14;
     this.#blank = blankTerminal(this.#track, this.#fontSize);
     host.append(this.#blank);
+    this.#queue = Promise.resolve(xterm).then((loaded) => {
+      this.#Terminal = loaded;
+      if (options.terminalWhenIdle) afterNextPaint(() => whenIdle(() => this.#enqueue(() => void this.#onPage())));
+    });
   }
 
   get position(): number {
@@ -173,8 +188,18 @@ export class ReplayPlayer {
       const keyframe = plan.keyframe;
       const rebuild = ++this.#rebuilds;
       if (keyframe?.screen !== undefined && outputChars(steps) <= rebuildBytes) {
-        // The screen alone first (a few KiB to parse instead of tens: the moment is shown sooner), then the whole state.
-        this.#rebuild(keyframe, keyframe.screen, steps);
+        // The screen alone first, in the terminal on the page (a few KiB to parse instead of tens: the moment is
+        // shown sooner), then the whole state in a terminal that takes its place.
+        const screen = keyframe.screen;
+        this.#enqueue(() => {
+          const terminal = this.#onPage();
+          terminal.reset();
+          terminal.resize(keyframe.cols, keyframe.rows);
+        });
+        for (const step of [screen, ...steps]) {
+          if (typeof step === 'string') this.#queue = this.#queue.then(() => write(this.#onPage(), step));
+          else this.#enqueue(() => this.#onPage().resize(step.cols, step.rows));
+        }
         this.#rebuild(keyframe, keyframe.data, steps, rebuild);
       } else this.#rebuild(keyframe ?? track, keyframe?.data ?? '', steps);
     }
@@ -220,7 +245,8 @@ export class ReplayPlayer {
 
   /** A terminal of the track's first size, or of a keyframe's. */
   #newTerminal(size: { readonly cols: number; readonly rows: number }): Terminal {
-    return new Terminal({
+    if (!this.#Terminal) throw new Error('labdeck: a replay terminal was made before xterm.js was loaded');
+    return new this.#Terminal({
       cols: size.cols,
       rows: size.rows,
       disableStdin: true,
@@ -259,27 +285,51 @@ function syncScrollbar(terminal: Terminal): void {
   (terminal as unknown as { _core?: { _viewport?: { queueSync?(): void } } })._core?._viewport?.queueSync?.();
 }
 
+/** A write's pieces (see writeSlices): xterm.js lets a frame through between them once 12 ms have passed. */
+const writeSliceChars = 8 * 1024;
+
 /** Resolves once `terminal` has parsed `data`. */
 function write(terminal: Terminal, data: string): Promise<void> {
-  return new Promise((resolve) => terminal.write(data, resolve));
+  const slices = writeSlices(data, writeSliceChars);
+  if (slices.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const last = slices.length - 1;
+    for (const [index, slice] of slices.entries()) terminal.write(slice, index === last ? resolve : undefined);
+  });
 }
 
 /**
- * An empty screen of the track's size in the terminal's font, measured as xterm.js measures its cells (a run of `W`),
- * so that the terminal that takes its place moves nothing.
+ * An empty screen of the track's size in the terminal's font, sized as xterm.js sizes its screen (its
+ * CharSizeService and DomRenderer: a `W` measured on a canvas, or a run of them in the page where canvases cannot
+ * measure fonts), so that the terminal that takes its place moves nothing. The canvas also spares a layout of the
+ * page: measuring in the page forced one, 16 ms of opening a replay (bench/replay.ts, Chromium's trace).
  */
 function blankTerminal(size: { readonly cols: number; readonly rows: number }, fontSize: number): HTMLElement {
   const blank = document.createElement('div');
   blank.className = 'labdeck-replay-blank';
   blank.style.font = `${fontSize}px ${terminalFont}`;
-  const probe = document.createElement('span');
-  probe.style.cssText = 'position: absolute; visibility: hidden; white-space: pre; line-height: normal';
-  probe.textContent = 'W'.repeat(32);
-  blank.append(probe);
-  document.body.append(blank);
-  const cell = { width: probe.offsetWidth / 32, height: Math.ceil(probe.offsetHeight) };
-  probe.remove();
-  blank.style.width = `${size.cols * cell.width}px`;
-  blank.style.height = `${size.rows * cell.height}px`;
+  const char = measureChar(`${fontSize}px ${terminalFont}`);
+  const dpr = window.devicePixelRatio || 1;
+  blank.style.width = `${Math.round((char.width * dpr * size.cols) / dpr)}px`;
+  blank.style.height = `${Math.round((Math.ceil(char.height * dpr) * size.rows) / dpr)}px`;
   return blank;
+}
+
+/** A character cell of `font`, as xterm.js measures it. */
+function measureChar(font: string): { width: number; height: number } {
+  const context = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(100, 100).getContext('2d') : null;
+  if (context) {
+    context.font = font;
+    const metrics = context.measureText('W');
+    const height = metrics.fontBoundingBoxAscent + metrics.fontBoundingBoxDescent;
+    if (metrics.width > 0 && height > 0) return { width: metrics.width, height };
+  }
+  const probe = document.createElement('span');
+  probe.style.cssText = 'position: absolute; visibility: hidden; white-space: pre; font-kerning: none';
+  probe.style.font = font;
+  probe.textContent = 'W'.repeat(32);
+  document.body.append(probe);
+  const measured = { width: probe.offsetWidth / 32, height: probe.offsetHeight };
+  probe.remove();
+  return measured;
 }

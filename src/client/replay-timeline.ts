@@ -94,6 +94,24 @@ export function outputChars(steps: readonly TrackStep[]): number {
   return chars;
 }
 
+/**
+ * `data` cut into pieces of at most `size` characters, never between the two halves of a surrogate pair. xterm.js
+ * parses what it is given in one task, and yields between writes once 12 ms have passed: a keyframe's 40 KiB in one
+ * write held the page for 50-70 ms, frames included (bench/replay.ts, Chromium's trace).
+ */
+export function writeSlices(data: string, size: number): string[] {
+  if (size < 2) throw new RangeError(`writeSlices: size ${size} cannot hold a surrogate pair`);
+  const slices: string[] = [];
+  for (let start = 0; start < data.length; ) {
+    let end = Math.min(start + size, data.length);
+    const last = data.charCodeAt(end - 1);
+    if (end < data.length && last >= 0xd800 && last <= 0xdbff) end--;
+    slices.push(data.slice(start, end));
+    start = end;
+  }
+  return slices;
+}
+
 /** Write events [from, target) on the terminal as it is, or into a new one (after the keyframe's state, if any). */
 export type SeekPlan = { readonly rebuild: false; readonly from: number } | { readonly rebuild: true; readonly from: number; readonly keyframe?: TimelineKeyframe };
 

@@ -71,7 +71,9 @@ export function replayRoutes(options: ReplayRoutesOptions): Router {
     const attendee = request.params.attendee as string;
     const decision = decide(request, attendee);
     if (!decision.allowed) return page(response, decision.status, renderDeniedPage(decision.status, decision.reason));
-    page(response, 200, renderReplayPage({ attendee, deck: relativeToWorkshop(options.deck.current(), options.workshopDir) }));
+    // Allowed without a token of its own (`?token=`, a bearer): by its cookie, which the timeline's preload carries too.
+    const preloadTimeline = request.query.token === undefined && request.headers.authorization === undefined;
+    page(response, 200, renderReplayPage({ attendee, deck: relativeToWorkshop(options.deck.current(), options.workshopDir) }, { preloadTimeline }));
   });
   return router;
 }

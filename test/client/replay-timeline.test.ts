@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAsciicast } from '../../src/client/asciicast.ts';
 import {
+  writeSlices,
   countUpTo,
   formatDate,
   formatTime,
@@ -179,4 +180,22 @@ test('steps between two events: each run of output one string, resizes between; 
   assert.deepEqual(stepsBetween(track, 1, 4), ['cd', { cols: 100, rows: 30 }, 'e']);
   assert.deepEqual(stepsBetween(track, 3, 3), []);
   assert.equal(outputChars(stepsBetween(track, 0, 5)), 6);
+});
+
+test('writeSlices: pieces of at most the size, in order, a surrogate pair never cut in two', { timeout: 5000 }, () => {
+  assert.deepEqual(writeSlices('', 4), []);
+  assert.deepEqual(writeSlices('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
+  // '😀' is two UTF-16 units: cut at 4 it would leave a lone high surrogate at the end of the first piece.
+  const text = 'abc😀def';
+  const slices = writeSlices(text, 4);
+  assert.deepEqual(slices, ['abc', '😀de', 'f']);
+  assert.equal(slices.join(''), text);
+  const long = '\x1b[31m'.concat('é😀x'.repeat(5000), '\x1b[0m');
+  const pieces = writeSlices(long, 1000);
+  assert.equal(pieces.join(''), long);
+  for (const piece of pieces) {
+    assert.ok(piece.length <= 1000 && piece.length > 0);
+    assert.ok(!/[\ud800-\udbff]$/.test(piece) || piece === pieces.at(-1), `a piece ends with a high surrogate: ${JSON.stringify(piece.slice(-3))}`);
+  }
+  assert.throws(() => writeSlices('abc', 1), /cannot hold a surrogate pair/);
 });

@@ -173,6 +173,11 @@ const position = (page: Page, root = 'body'): Promise<number> =>
     .first()
     .evaluate((element) => Number((element as HTMLElement).dataset.position));
 
+/** How many times the page asked for a timeline (its resource timing entries). */
+function timelineRequests(page: Page): Promise<number> {
+  return page.evaluate(() => performance.getEntriesByType('resource').filter((entry) => entry.name.includes('/_labdeck/timeline/')).length);
+}
+
 async function openReplay(url: string): Promise<Page> {
   const page = await browser.newPage({ viewport });
   await page.goto(url);
@@ -217,6 +222,76 @@ async function clickMarkerAt(page: Page, t: number): Promise<void> {
   const box = (await page.locator('canvas.labdeck-replay-markers').boundingBox())!;
   await page.mouse.click(box.x + (t / durationMs) * box.width, box.y + box.height / 2);
 }
+
+/** Holds the page's requests for xterm.js (build/replay-xterm.js) until `release()`; `held` says one came. */
+async function holdXterm(page: Page): Promise<{ release(): void; readonly held: boolean }> {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const hold = { release, held: false };
+  await page.route('**/build/replay-xterm.js', async (route) => {
+    hold.held = true;
+    await released;
+    await route.continue();
+  });
+  return hold;
+}
+
+test('the replay page opens before xterm.js has arrived (a blank in its place), and plays once it comes', { timeout: 30_000 }, async () => {
+  const page = await browser.newPage({ viewport });
+  try {
+    const xterm = await holdXterm(page);
+    // Not until `load`: the page's async script holds it.
+    await page.goto(`${server.url}replay/local`, { waitUntil: 'commit' });
+    await page.waitForSelector('html[data-labdeck-replay="ready"]', { timeout: 10_000 });
+    assert.ok(xterm.held, 'the page did not ask for xterm.js (build/replay-xterm.js)');
+    assert.equal(await page.locator('.labdeck-replay-xterm .labdeck-replay-blank').count(), 1, 'no blank stands in for the terminal');
+    assert.equal(await page.locator('.labdeck-replay-xterm .xterm').count(), 0);
+    assert.equal(await timelineRequests(page), 1);
+    // A seek meanwhile waits for xterm.js, then shows its moment.
+    await scrub(page, 'body', 'end');
+    xterm.release();
+    await waitForScreen(page, '.labdeck-replay-xterm', liveScreen, 10_000);
+  } finally {
+    await page.close();
+  }
+});
+
+test('once the page is idle, a terminal of the blank’s very size takes its place; without xterm.js the page says so', { timeout: 30_000 }, async () => {
+  const page = await browser.newPage({ viewport });
+  try {
+    const xterm = await holdXterm(page);
+    await page.goto(`${server.url}replay/local`, { waitUntil: 'commit' });
+    await page.waitForSelector('html[data-labdeck-replay="ready"]', { timeout: 10_000 });
+    const sizeOf = (selector: string) =>
+      page.locator(selector).evaluate((element) => {
+        const box = element.getBoundingClientRect();
+        return { width: box.width, height: box.height };
+      });
+    const blank = await sizeOf('.labdeck-replay-xterm .labdeck-replay-blank');
+    xterm.release();
+    await page.locator('.labdeck-replay-xterm .xterm-screen').waitFor({ timeout: 10_000 });
+    const screen = await sizeOf('.labdeck-replay-xterm .xterm-screen');
+    assert.ok(
+      Math.abs(screen.width - blank.width) < 1 && Math.abs(screen.height - blank.height) < 1,
+      `the terminal ${JSON.stringify(screen)} is not the blank's size ${JSON.stringify(blank)}`,
+    );
+    assert.equal(await page.locator('.labdeck-replay-blank').count(), 0);
+  } finally {
+    await page.close();
+  }
+
+  const offline = await browser.newPage({ viewport });
+  try {
+    await offline.route('**/build/replay-xterm.js', (route) => route.abort());
+    await offline.goto(`${server.url}replay/local`);
+    await offline.waitForSelector('html[data-labdeck-replay="failed"]', { timeout: 10_000 });
+    assert.match(await offline.locator('.labdeck-replay-problem').innerText(), /The terminal player \(.*replay-xterm\.js\) could not be loaded: reload the page\./);
+  } finally {
+    await offline.close();
+  }
+});
 
 test('markers: one drawing, commands green or red by exit code, slides and checks; a click at one seeks there', { timeout: 30_000 }, async () => {
   const page = await openReplay(`${server.url}replay/local`);
@@ -370,6 +445,9 @@ test('the self-paced deck page links to "Replay my session"; the dashboard links
     const [replay] = await Promise.all([dashboard.waitForEvent('popup'), link.click()]);
     await replay.waitForSelector('html[data-labdeck-replay="ready"]', { timeout: 10_000 });
     assert.equal(new URL(replay.url()).pathname, `/replay/${aliceId}`);
+    // Opened by its cookie: the browser preloaded the timeline from the page's head, and the page took that response.
+    assert.equal(await replay.locator('link#labdeck-replay-timeline[rel="preload"]').count(), 1);
+    assert.equal(await timelineRequests(replay), 1, 'the preloaded timeline was asked for again');
     await scrub(replay, 'body', 'end');
     await waitForScreen(replay, '.labdeck-replay-xterm', liveScreen);
     await replay.close();
@@ -380,6 +458,9 @@ test('the self-paced deck page links to "Replay my session"; the dashboard links
       await linked.goto(`${classServer.url}replay/${aliceId}?token=${classroom.access.instructorToken}`);
       await linked.waitForSelector('html[data-labdeck-replay="ready"]', { timeout: 10_000 });
       assert.equal(new URL(linked.url()).search, '', `the address bar keeps no token: ${linked.url()}`);
+      // A link's token is not the cookie's: no preload, the page's script asked with the token.
+      assert.equal(await linked.locator('link#labdeck-replay-timeline').count(), 0);
+      assert.equal(await timelineRequests(linked), 1);
     } finally {
       await linked.close();
     }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../cli/run-cli.ts';
 
-const bundles = ['labdeck.js', 'labdeck-terminals.js', 'dashboard.js', 'labdeck.css', 'replay.js', 'replay-prefetch.js', 'replay.css'];
+const bundles = ['labdeck.js', 'labdeck-terminals.js', 'dashboard.js', 'labdeck.css', 'replay.js', 'replay-xterm.js', 'replay.css'];
 
 export function assertClientBundle(): void {
   const missing = bundles.map((file) => join(repoRoot, 'public', 'build', file)).filter((path) => !existsSync(path));
