@@ -8,6 +8,7 @@ import { joinQrSvg } from '../classroom/qr.ts';
 import { instructorCookie, tokenCookie, type Access } from '../classroom/access.ts';
 import type { ClassroomSource } from '../classroom/classroom-source.ts';
 import { renderDashboardPage, renderDeniedPage, renderJoinPage } from './classroom-pages.ts';
+import { setTokenCookies } from './link-cookies.ts';
 import { cleanName, maxNameLength, nameLength, truncateName } from '../classroom/attendee-name.ts';
 
 export interface ClassroomRoutesOptions {
@@ -20,8 +21,6 @@ export interface ClassroomRoutesOptions {
 }
 
 export const dashboardPagePath = '/_labdeck/dashboard';
-/** A class lasts days at most; a month lets a learner come back to the recording of their progress. */
-const cookieMaxAgeMs = 30 * 24 * 3600 * 1000;
 /**
  * The join form's largest body. Sixty characters people see take at most about 5 KB as a form: the longest common
  * ones (a subdivision flag, 🏴 and six tags) are 28 UTF-8 bytes, 84 percent-encoded. A longer body gets the form
@@ -32,11 +31,7 @@ const joinFormLimit = '8kb';
 export function classroomRoutes(options: ClassroomRoutesOptions): Router {
   const { access, classroom } = options;
   const router = Router();
-  const setCookie = (response: Response, token: string): void => {
-    const options = { httpOnly: true, sameSite: 'strict', path: '/', maxAge: cookieMaxAgeMs } as const;
-    response.cookie(tokenCookie, token, options);
-    if (access.identify(token)?.role === 'instructor') response.cookie(instructorCookie, token, options);
-  };
+  const setCookie = (response: Response, token: string): void => setTokenCookies(response, access, token);
   const deny = (response: Response, status: 401 | 403, reason: string, request?: Request): void => {
     if (status === 401) for (const name of [tokenCookie, instructorCookie]) response.clearCookie(name, { path: '/' });
     response.status(status).set('cache-control', 'no-store');

@@ -10,6 +10,7 @@ import { relativeToWorkshop } from '../deck/deck-json.ts';
 import { servedKeyframes } from '../record/keyframes.ts';
 import type { TimelineSource } from '../record/timeline-source.ts';
 import { renderDeniedPage } from './classroom-pages.ts';
+import { setTokenCookies } from './link-cookies.ts';
 import { renderReplayPage } from './replay-page.ts';
 
 export interface ReplayRoutesOptions {
@@ -73,6 +74,9 @@ export function replayRoutes(options: ReplayRoutesOptions): Router {
     if (!decision.allowed) return page(response, decision.status, renderDeniedPage(decision.status, decision.reason));
     // Allowed without a token of its own (`?token=`, a bearer): by its cookie, which the timeline's preload carries too.
     const preloadTimeline = request.query.token === undefined && request.headers.authorization === undefined;
+    // Opened by a link: its token becomes the cookie, without which a class server lets none of the page's files in.
+    const linkToken = request.query.token;
+    if (options.access && typeof linkToken === 'string' && linkToken !== '') setTokenCookies(response, options.access, linkToken);
     page(response, 200, renderReplayPage({ attendee, deck: relativeToWorkshop(options.deck.current(), options.workshopDir) }, { preloadTimeline }));
   });
   return router;

@@ -469,6 +469,25 @@ test('the self-paced deck page links to "Replay my session"; the dashboard links
   }
 });
 
+test('a replay link opened in a browser without the class’s cookie plays: its token becomes the cookie', { timeout: 30_000 }, async () => {
+  const fresh = await browser.newContext({ viewport });
+  try {
+    const page = await fresh.newPage();
+    await page.goto(`${classServer.url}replay/${aliceId}?token=${classroom.access.instructorToken}`);
+    // Without the cookie, a class server refused the page's own files (401): it never got ready.
+    await page.waitForSelector('html[data-labdeck-replay="ready"]', { timeout: 10_000 });
+    await scrub(page, 'body', 'end');
+    await waitForScreen(page, '.labdeck-replay-xterm', liveScreen, 10_000);
+    const cookies = await fresh.cookies(classServer.url);
+    assert.deepEqual(cookies.map((cookie) => [cookie.name, cookie.httpOnly, cookie.sameSite]).sort(), [
+      ['labdeck_instructor', true, 'Strict'],
+      ['labdeck_token', true, 'Strict'],
+    ]);
+  } finally {
+    await fresh.close();
+  }
+});
+
 test('.replay[demo.cast] plays the recording inline in the served deck; its keys stay out of the slideshow', { timeout: 30_000 }, async () => {
   const page = await browser.newPage({ viewport });
   try {
