@@ -188,12 +188,23 @@ function leftoverProcesses(): number[] {
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes(`${EXEC}/`) || cmdline.includes(`${DATA}/`) || ours.has(readlinkSync(`/proc/${pid}/ns/net`))) pids.push(pid);
+      if (cmdline.includes(`${EXEC}/`) || cmdline.includes(`${DATA}/`) || ours.has(readlinkSync(`/proc/${pid}/ns/net`)) || inNodeCgroup(pid)) pids.push(pid);
     } catch {
       // gone meanwhile
     }
   }
   return pids;
+}
+
+/**
+ * Whether `pid` runs in a cgroup a node's engine made (`--cgroup-parent=mnN`): a container of a killed node engine.
+ * A sandbox's own engine and init keep running there after their node's dockerd is gone, in a network namespace of
+ * their own, reparented to PID 1: four were left after every run before this was looked at.
+ */
+function inNodeCgroup(pid: number): boolean {
+  return readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+    .split('\n')
+    .some((line) => /^\/mn\d(\/|$)/.test(line.split(':')[2] ?? ''));
 }
 
 function ourMounts(): string[] {
