@@ -179,31 +179,31 @@ export class ReplayPlayer {
     if (target === this.#played) return;
     const plan = seekPlan(track, this.#played, target, rebuildBytes);
     const steps = stepsBetween(track, plan.from, target);
-    if (!plan.rebuild) {
-      for (const step of steps) {
-        if (typeof step === 'string') this.#queue = this.#queue.then(() => write(this.#onPage(), step));
-        else this.#enqueue(() => this.#onPage().resize(step.cols, step.rows));
-      }
-    } else {
+    if (!plan.rebuild) this.#writeOnPage(steps);
+    else {
       const keyframe = plan.keyframe;
       const rebuild = ++this.#rebuilds;
       if (keyframe?.screen !== undefined && outputChars(steps) <= rebuildBytes) {
         // The screen alone first, in the terminal on the page (a few KiB to parse instead of tens: the moment is
         // shown sooner), then the whole state in a terminal that takes its place.
-        const screen = keyframe.screen;
         this.#enqueue(() => {
           const terminal = this.#onPage();
           terminal.reset();
           terminal.resize(keyframe.cols, keyframe.rows);
         });
-        for (const step of [screen, ...steps]) {
-          if (typeof step === 'string') this.#queue = this.#queue.then(() => write(this.#onPage(), step));
-          else this.#enqueue(() => this.#onPage().resize(step.cols, step.rows));
-        }
+        this.#writeOnPage([keyframe.screen, ...steps]);
         this.#rebuild(keyframe, keyframe.data, steps, rebuild);
       } else this.#rebuild(keyframe ?? track, keyframe?.data ?? '', steps);
     }
     this.#played = target;
+  }
+
+  /** Queues `steps` for the terminal on the page. */
+  #writeOnPage(steps: readonly TrackStep[]): void {
+    for (const step of steps) {
+      if (typeof step === 'string') this.#queue = this.#queue.then(() => write(this.#onPage(), step));
+      else this.#enqueue(() => this.#onPage().resize(step.cols, step.rows));
+    }
   }
 
   /**
